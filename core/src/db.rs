@@ -1,0 +1,100 @@
+//! Opening the SQLite file: encryption key, pragmas and numbered migrations.
+//!
+//! The migrations are the files `schema/NNN_*.sql`, applied in order inside
+//! one IMMEDIATE transaction, with the schema version kept in
+//! `PRAGMA user_version`. To change the schema, add the next numbered file to
+//! `schema/`, append it to [`MIGRATIONS`], and describe it in
+//! `schema/README.md`. Never edit a migration that has shipped. A migration
+//! that changes the shape of a query table may ask for a rebuild of the query
+//! tables from the CRDT documents by returning `true` from its entry in
+//! [`MIGRATIONS`].
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+use crate::error::{Error, Result};
+
+/// One schema step: its SQL and whether the query tables must be rebuilt after it.
+pub(crate) struct Migration {
+    pub(crate) sql: &'static str,
+    pub(crate) needs_rebuild: bool,
+}
+
+/// Every migration, in order; index `i` upgrades the schema from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: include_str!("../../schema/001_initial.sql"),
+        needs_rebuild: false,
+    },
+    Migration {
+        sql: include_str!("../../schema/002_visits_by_worker.sql"),
+        needs_rebuild: false,
+    },
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Opens a connection with the key (if any) applied first, as SQLCipher requires.
+pub(crate) fn connect(path: &Path, key: Option<&str>, read_only: bool) -> Result<Connection> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    if let Some(key) = key {
+        conn.pragma_update(None, "key", key)?;
+    }
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Reads the schema version without writing anything to the file.
+pub(crate) fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
+/// Sets the pragmas of the writer connection and applies pending migrations.
+///
+/// Returns whether the query tables must be rebuilt from the documents. A
+/// file from a newer build is refused before anything is written to it.
+pub(crate) fn prepare_writer(conn: &mut Connection) -> Result<bool> {
+    let found = schema_version(conn)?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    migrate(conn)
+}
+
+fn migrate(conn: &mut Connection) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Read again under the write lock: another process may have migrated meanwhile.
+    let found = schema_version(&tx)?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    let mut needs_rebuild = false;
+    let start = usize::try_from(found).unwrap_or(0);
+    for migration in MIGRATIONS.iter().skip(start) {
+        tx.execute_batch(migration.sql)?;
+        needs_rebuild |= migration.needs_rebuild && found > 0;
+    }
+    if found < SCHEMA_VERSION {
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    tx.commit()?;
+    Ok(needs_rebuild)
+}

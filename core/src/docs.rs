@@ -1,0 +1,229 @@
+//! Which Automerge document holds what, and how documents are created,
+//! loaded from their stored chunks and cached in memory.
+//!
+//! Layout (see `schema/README.md` for every path):
+//! - `roster/<grid>`: the grid, its buildings (with their head appointments),
+//!   households, residents, workers, devices and patrol teams;
+//! - `visits/<grid>/<YYYY>Q<n>`: the visits of one calendar quarter;
+//! - `patrol/<grid>/<YYYY>Q<n>`: the shifts of one quarter and their check-ins.
+//!
+//! Every document starts from the same deterministic genesis change on every
+//! replica, so that its top-level maps are one object everywhere instead of
+//! concurrent objects that would hide each other. To add a top-level
+//! collection, add it to the genesis of its kind *and* bump
+//! [`DOC_LAYOUT_VERSION`]; existing documents lack the new map and need it
+//! created by one deterministic change too.
+
+use std::collections::HashMap;
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, AutoCommit, ObjType, ROOT};
+
+use crate::error::{Error, Result};
+use crate::validate::Date;
+
+/// Version of the document layout described in `schema/README.md`.
+pub const DOC_LAYOUT_VERSION: i64 = 1;
+
+/// The kind of an Automerge document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocKind {
+    /// One per grid: the roster and the assignments.
+    Roster,
+    /// One per grid and quarter: visits.
+    Visits,
+    /// One per grid and quarter: patrol shifts and check-ins.
+    Patrol,
+}
+
+impl DocKind {
+    /// The name used in document ids and in the `docs` table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Roster => "roster",
+            DocKind::Visits => "visits",
+            DocKind::Patrol => "patrol",
+        }
+    }
+
+    fn collections(self) -> &'static [&'static str] {
+        match self {
+            DocKind::Roster => &[
+                "grid",
+                "buildings",
+                "households",
+                "residents",
+                "workers",
+                "devices",
+                "teams",
+            ],
+            DocKind::Visits => &["visits"],
+            DocKind::Patrol => &["shifts", "checkins"],
+        }
+    }
+}
+
+/// The id of one document: its kind, its grid and, for time-partitioned kinds, its quarter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DocId(String);
+
+impl DocId {
+    /// The roster document of a grid.
+    pub fn roster(grid_id: &str) -> DocId {
+        DocId(format!("roster/{grid_id}"))
+    }
+
+    /// The document of a grid's visits or patrols in the quarter of `date`.
+    pub fn partition(kind: DocKind, grid_id: &str, date: Date) -> DocId {
+        DocId(format!(
+            "{}/{grid_id}/{}Q{}",
+            kind.as_str(),
+            date.year(),
+            date.quarter()
+        ))
+    }
+
+    /// Parses a document id received from another replica.
+    pub fn parse(text: &str) -> Option<(DocId, DocKind, String)> {
+        let mut parts = text.split('/');
+        let kind = match parts.next()? {
+            "roster" => DocKind::Roster,
+            "visits" => DocKind::Visits,
+            "patrol" => DocKind::Patrol,
+            _ => return None,
+        };
+        let grid = parts.next()?;
+        if !is_record_id(grid) {
+            return None;
+        }
+        match (kind, parts.next(), parts.next()) {
+            (DocKind::Roster, None, _) => {}
+            (DocKind::Visits | DocKind::Patrol, Some(period), None) if is_quarter(period) => {}
+            _ => return None,
+        }
+        Some((DocId(text.to_string()), kind, grid.to_string()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for DocId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Record ids are UUIDs in their hyphenated lower-case form; anything else from
+/// another replica is refused so that ids can be embedded in paths safely.
+pub(crate) fn is_record_id(text: &str) -> bool {
+    text.len() == 36
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b'-')
+}
+
+fn is_quarter(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 6
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && bytes[4] == b'Q'
+        && (b'1'..=b'4').contains(&bytes[5])
+}
+
+/// A new random record id.
+pub(crate) fn new_record_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// The genesis document of a kind: the same bytes on every replica.
+pub(crate) fn genesis(kind: DocKind) -> Result<AutoCommit> {
+    let mut doc = AutoCommit::new().with_actor(ActorId::from(&[0u8; 16][..]));
+    let build = |doc: &mut AutoCommit| -> std::result::Result<(), automerge::AutomergeError> {
+        doc.put(ROOT, "layout", DOC_LAYOUT_VERSION)?;
+        doc.put(ROOT, "kind", kind.as_str())?;
+        for collection in kind.collections() {
+            doc.put_object(ROOT, *collection, ObjType::Map)?;
+        }
+        Ok(())
+    };
+    build(&mut doc).map_err(|e| Error::document(kind.as_str(), e))?;
+    doc.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
+    Ok(doc)
+}
+
+/// Loads a document from its stored chunks (snapshots and single changes, in
+/// any order) and switches it to this device's actor.
+pub(crate) fn load(doc_id: &DocId, chunks: &[Vec<u8>], actor: &ActorId) -> Result<AutoCommit> {
+    let total: usize = chunks.iter().map(Vec::len).sum();
+    let mut bytes = Vec::with_capacity(total);
+    for chunk in chunks {
+        bytes.extend_from_slice(chunk);
+    }
+    let mut doc = AutoCommit::load(&bytes).map_err(|e| Error::document(doc_id.as_str(), e))?;
+    doc.set_actor(actor.clone());
+    Ok(doc)
+}
+
+/// Loaded documents, the most recently used kept when the cache is full.
+pub(crate) struct DocCache {
+    docs: HashMap<DocId, (u64, AutoCommit)>,
+    clock: u64,
+    capacity: usize,
+}
+
+impl DocCache {
+    pub(crate) fn new(capacity: usize) -> DocCache {
+        DocCache {
+            docs: HashMap::new(),
+            clock: 0,
+            capacity: capacity.max(1),
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, doc_id: &DocId) -> Option<&mut AutoCommit> {
+        self.clock += 1;
+        let clock = self.clock;
+        self.docs.get_mut(doc_id).map(|(used, doc)| {
+            *used = clock;
+            doc
+        })
+    }
+
+    pub(crate) fn contains(&self, doc_id: &DocId) -> bool {
+        self.docs.contains_key(doc_id)
+    }
+
+    pub(crate) fn insert(&mut self, doc_id: DocId, doc: AutoCommit) {
+        self.clock += 1;
+        self.docs.insert(doc_id, (self.clock, doc));
+    }
+
+    /// Drops documents beyond the capacity, least recently used first, except `keep`.
+    pub(crate) fn trim(&mut self, keep: &[DocId]) {
+        while self.docs.len() > self.capacity {
+            let oldest = self
+                .docs
+                .iter()
+                .filter(|(id, _)| !keep.contains(id))
+                .min_by_key(|(_, (used, _))| *used)
+                .map(|(id, _)| id.clone());
+            match oldest {
+                Some(id) => {
+                    self.docs.remove(&id);
+                }
+                None => break,
+            }
+        }
+    }
+
+    pub(crate) fn evict(&mut self, doc_id: &DocId) {
+        self.docs.remove(doc_id);
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.docs.clear();
+    }
+}

@@ -1,0 +1,547 @@
+//! Edits of the roster document: grids, buildings, households, residents and
+//! building-head appointments.
+//!
+//! Each public method validates its whole input before it touches a
+//! document, so a rejected call changes nothing. Updates take the full
+//! desired state of a record and write only the fields that differ, so two
+//! workers editing different fields of one record offline both keep their
+//! edit. To add a record kind to the roster, add its collection to the
+//! roster genesis in `docs.rs`, its projection in `project.rs`, and its
+//! edits here.
+
+use std::collections::BTreeSet;
+
+use automerge::{ObjId, ROOT, transaction::Transactable};
+
+use crate::codes::{CodeList, HouseholdStatus, RELATION_HEAD, ResidentStatus, is_relation_code};
+use crate::crdt::{b, ensure_map, f, i, map_at, opt_s, s, set, set_keys};
+use crate::docs::{DocId, DocKind, new_record_id};
+use crate::error::{Error, FieldCheck, RecordKind, Result};
+use crate::lookup::{self, grid_of};
+use crate::model::{BuildingInput, GeoPoint, GridInput, HeadPerson, HouseholdInput, ResidentInput};
+use crate::store::{Edit, Store, now_ms};
+use crate::validate::{self, Date};
+
+const NAME_MAX: usize = 64;
+const NOTES_MAX: usize = 2000;
+
+pub(crate) fn check_point(
+    point: Option<GeoPoint>,
+    field_lon: &'static str,
+    field_lat: &'static str,
+) -> Result<Option<GeoPoint>> {
+    match point {
+        None => Ok(None),
+        Some(p) => Ok(Some(GeoPoint {
+            lon: validate::longitude(p.lon).field(field_lon)?,
+            lat: validate::latitude(p.lat).field(field_lat)?,
+        })),
+    }
+}
+
+fn check_tag_codes(codes: &[String], field: &'static str) -> Result<BTreeSet<String>> {
+    codes
+        .iter()
+        .map(|code| {
+            let code = validate::code(code, 32).field(field)?;
+            if code.chars().any(|c| c.is_ascii_uppercase() || c == '-') {
+                return Err(Error::invalid(
+                    field,
+                    validate::InvalidReason::BadCharacters,
+                ));
+            }
+            Ok(code)
+        })
+        .collect()
+}
+
+fn record(
+    edit: &mut Edit,
+    doc_id: &DocId,
+    grid_id: &str,
+    collection: &str,
+    id: &str,
+) -> Result<ObjId> {
+    let doc = edit.doc(doc_id, DocKind::Roster, grid_id)?;
+    let map = ensure_map(doc, &ROOT, collection)?;
+    let obj = ensure_map(doc, &map, id)?;
+    edit.touch(doc_id, collection, id);
+    Ok(obj)
+}
+
+impl Store {
+    /// Creates a grid and its roster document; returns the grid's id.
+    pub fn create_grid(&self, input: GridInput) -> Result<String> {
+        let id = new_record_id();
+        self.put_grid(&id, input)?;
+        Ok(id)
+    }
+
+    /// Updates a grid's code, name, community, street or boundary.
+    pub fn update_grid(&self, grid_id: &str, input: GridInput) -> Result<()> {
+        self.read(|conn| lookup::require(conn, RecordKind::Grid, "grids", grid_id))?;
+        self.put_grid(grid_id, input)
+    }
+
+    fn put_grid(&self, grid_id: &str, input: GridInput) -> Result<()> {
+        let code = validate::code(&input.code, 32).field("code")?;
+        let name = validate::text(&input.name, NAME_MAX).field("name")?;
+        let community = input
+            .community
+            .as_deref()
+            .map(|c| validate::optional_text(c, NAME_MAX))
+            .transpose()
+            .field("community")?
+            .flatten();
+        let street = input
+            .street
+            .as_deref()
+            .map(|c| validate::optional_text(c, NAME_MAX))
+            .transpose()
+            .field("street")?
+            .flatten();
+        let boundary = match input.boundary {
+            None => None,
+            Some(ring) => {
+                if ring.len() < 3 {
+                    return Err(Error::invalid(
+                        "boundary",
+                        validate::InvalidReason::OutOfRange,
+                    ));
+                }
+                let mut points = Vec::with_capacity(ring.len());
+                for point in ring {
+                    let p = check_point(Some(point), "boundary.lon", "boundary.lat")?;
+                    if let Some(p) = p {
+                        points.push([p.lon, p.lat]);
+                    }
+                }
+                Some(serde_json::to_string(&points).map_err(|e| Error::document("boundary", e))?)
+            }
+        };
+        let doc_id = DocId::roster(grid_id);
+        self.write(|edit| {
+            let doc = edit.doc(&doc_id, DocKind::Roster, grid_id)?;
+            let grid = ensure_map(doc, &ROOT, "grid")?;
+            set(doc, &grid, "code", s(&code))?;
+            set(doc, &grid, "name", s(&name))?;
+            set(doc, &grid, "community", opt_s(community.as_deref()))?;
+            set(doc, &grid, "street", opt_s(street.as_deref()))?;
+            set(doc, &grid, "boundary", opt_s(boundary.as_deref()))?;
+            edit.touch(&doc_id, "grid", "");
+            Ok(())
+        })
+    }
+
+    /// Retires a grid (soft delete; its records stay).
+    pub fn retire_grid(&self, grid_id: &str) -> Result<()> {
+        self.read(|conn| lookup::require(conn, RecordKind::Grid, "grids", grid_id))?;
+        let doc_id = DocId::roster(grid_id);
+        self.write(|edit| {
+            let doc = edit.doc(&doc_id, DocKind::Roster, grid_id)?;
+            let grid = ensure_map(doc, &ROOT, "grid")?;
+            set(doc, &grid, "retired", b(true))?;
+            edit.touch(&doc_id, "grid", "");
+            Ok(())
+        })
+    }
+
+    /// Adds a building to a grid; returns its id.
+    pub fn create_building(&self, grid_id: &str, input: BuildingInput) -> Result<String> {
+        self.read(|conn| lookup::require(conn, RecordKind::Grid, "grids", grid_id))?;
+        let id = new_record_id();
+        self.put_building(grid_id, &id, input)?;
+        Ok(id)
+    }
+
+    /// Updates a building.
+    pub fn update_building(&self, building_id: &str, input: BuildingInput) -> Result<()> {
+        let grid_id =
+            self.read(|conn| grid_of(conn, RecordKind::Building, "buildings", building_id))?;
+        self.put_building(&grid_id, building_id, input)
+    }
+
+    fn put_building(&self, grid_id: &str, id: &str, input: BuildingInput) -> Result<()> {
+        let number = validate::text(&input.number, 32).field("number")?;
+        let estate = input
+            .estate
+            .as_deref()
+            .map(|e| validate::optional_text(e, NAME_MAX))
+            .transpose()
+            .field("estate")?
+            .flatten();
+        if input.units == 0 || input.units > 100 {
+            return Err(Error::invalid("units", validate::InvalidReason::OutOfRange));
+        }
+        if input.floors == 0 || input.floors > 200 {
+            return Err(Error::invalid(
+                "floors",
+                validate::InvalidReason::OutOfRange,
+            ));
+        }
+        let location = check_point(input.location, "location.lon", "location.lat")?;
+        let doc_id = DocId::roster(grid_id);
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, grid_id, "buildings", id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, grid_id)?;
+            set(doc, &obj, "number", s(&number))?;
+            set(doc, &obj, "estate", opt_s(estate.as_deref()))?;
+            set(doc, &obj, "units", i(i64::from(input.units)))?;
+            set(doc, &obj, "floors", i(i64::from(input.floors)))?;
+            set(doc, &obj, "lon", f(location.map(|p| p.lon)))?;
+            set(doc, &obj, "lat", f(location.map(|p| p.lat)))?;
+            ensure_map(doc, &obj, "heads")?;
+            Ok(())
+        })
+    }
+
+    /// Retires a building (demolished, or handed to another grid).
+    pub fn retire_building(&self, building_id: &str) -> Result<()> {
+        let grid_id =
+            self.read(|conn| grid_of(conn, RecordKind::Building, "buildings", building_id))?;
+        let doc_id = DocId::roster(&grid_id);
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, &grid_id, "buildings", building_id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            set(doc, &obj, "retired", b(true))
+        })
+    }
+
+    /// Adds a household at a dwelling of a building; returns its id.
+    pub fn create_household(&self, input: HouseholdInput) -> Result<String> {
+        let id = new_record_id();
+        self.put_household(&id, input, true)?;
+        Ok(id)
+    }
+
+    /// Updates a household's dwelling, use, tags, location or notes.
+    pub fn update_household(&self, household_id: &str, input: HouseholdInput) -> Result<()> {
+        self.read(|conn| grid_of(conn, RecordKind::Household, "households", household_id))?;
+        self.put_household(household_id, input, false)
+    }
+
+    fn put_household(&self, id: &str, input: HouseholdInput, is_new: bool) -> Result<()> {
+        let grid_id = self
+            .read(|conn| grid_of(conn, RecordKind::Building, "buildings", &input.building_id))
+            .map_err(|e| match e {
+                Error::NotFound { kind, id } => Error::NotFound { kind, id },
+                other => other,
+            })?;
+        let unit = validate::text(&input.unit, 16).field("unit")?;
+        let room = validate::text(&input.room, 16).field("room")?;
+        if !(-10..=200).contains(&input.floor) {
+            return Err(Error::invalid("floor", validate::InvalidReason::OutOfRange));
+        }
+        let tags = check_tag_codes(&input.tags, "tags")?;
+        let location = check_point(input.location, "location.lon", "location.lat")?;
+        let notes = input
+            .notes
+            .as_deref()
+            .map(|n| validate::optional_text(n, NOTES_MAX))
+            .transpose()
+            .field("notes")?
+            .flatten();
+        let doc_id = DocId::roster(&grid_id);
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, &grid_id, "households", id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            set(doc, &obj, "building_id", s(&input.building_id))?;
+            set(doc, &obj, "unit", s(&unit))?;
+            set(doc, &obj, "floor", i(i64::from(input.floor)))?;
+            set(doc, &obj, "room", s(&room))?;
+            set(doc, &obj, "use_kind", s(input.use_kind.code()))?;
+            if is_new {
+                set(doc, &obj, "status", s(HouseholdStatus::Active.code()))?;
+            }
+            let tag_map = ensure_map(doc, &obj, "tags")?;
+            set_keys(doc, &tag_map, &tags)?;
+            set(doc, &obj, "lon", f(location.map(|p| p.lon)))?;
+            set(doc, &obj, "lat", f(location.map(|p| p.lat)))?;
+            set(doc, &obj, "notes", opt_s(notes.as_deref()))?;
+            Ok(())
+        })
+    }
+
+    /// Marks a household as moved out. Soft delete: its residents and visits
+    /// stay, and a concurrent edit on another phone cannot bring it back.
+    pub fn move_out_household(&self, household_id: &str) -> Result<()> {
+        self.set_household_status(household_id, HouseholdStatus::MovedOut)
+    }
+
+    /// Marks a moved-out household as living here again.
+    pub fn reactivate_household(&self, household_id: &str) -> Result<()> {
+        self.set_household_status(household_id, HouseholdStatus::Active)
+    }
+
+    fn set_household_status(&self, household_id: &str, status: HouseholdStatus) -> Result<()> {
+        let grid_id =
+            self.read(|conn| grid_of(conn, RecordKind::Household, "households", household_id))?;
+        let doc_id = DocId::roster(&grid_id);
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, &grid_id, "households", household_id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            set(doc, &obj, "status", s(status.code()))
+        })
+    }
+
+    /// Makes a resident of the household its head (户主).
+    pub fn set_household_head(&self, household_id: &str, resident_id: &str) -> Result<()> {
+        let grid_id =
+            self.read(|conn| grid_of(conn, RecordKind::Household, "households", household_id))?;
+        let member_of = self.read(|conn| lookup::resident_household(conn, resident_id))?;
+        if member_of != household_id {
+            return Err(Error::invalid(
+                "head_id",
+                validate::InvalidReason::UnknownCode,
+            ));
+        }
+        let doc_id = DocId::roster(&grid_id);
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, &grid_id, "households", household_id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            set(doc, &obj, "head_id", s(resident_id))
+        })
+    }
+
+    /// Adds a resident to a household; returns their id. A resident whose
+    /// relation is "02" (户主) becomes the household's head if it has none.
+    pub fn create_resident(&self, input: ResidentInput) -> Result<String> {
+        let id = new_record_id();
+        self.put_resident(&id, input, true)?;
+        Ok(id)
+    }
+
+    /// Updates a resident (name, ID number, phones, care categories, …).
+    pub fn update_resident(&self, resident_id: &str, input: ResidentInput) -> Result<()> {
+        self.read(|conn| grid_of(conn, RecordKind::Resident, "residents", resident_id))?;
+        self.put_resident(resident_id, input, false)
+    }
+
+    fn put_resident(&self, id: &str, input: ResidentInput, is_new: bool) -> Result<()> {
+        let today = self.today();
+        let grid_id = self.read(|conn| {
+            grid_of(
+                conn,
+                RecordKind::Household,
+                "households",
+                &input.household_id,
+            )
+        })?;
+        let name = validate::text(&input.name, NAME_MAX).field("name")?;
+        let birth_date = input
+            .birth_date
+            .map(|d| validate::birth_date(d, today))
+            .transpose()
+            .field("birth_date")?;
+        let id_number = match input.id_number.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(number) => Some(validate::id_number(number, today).field("id_number")?),
+        };
+        let phones = input
+            .phones
+            .iter()
+            .filter(|p| !p.trim().is_empty())
+            .map(|p| validate::phone(p))
+            .collect::<Result<Vec<_>, _>>()
+            .field("phones")?;
+        if phones.len() > 5 {
+            return Err(Error::invalid(
+                "phones",
+                validate::InvalidReason::TooLong { max: 5 },
+            ));
+        }
+        let relation = input.relation.trim().to_string();
+        if !is_relation_code(&relation) {
+            return Err(Error::invalid(
+                "relation",
+                validate::InvalidReason::UnknownCode,
+            ));
+        }
+        let care = check_tag_codes(&input.care, "care")?;
+        let moved_in = input
+            .moved_in
+            .map(|d| {
+                if d > today {
+                    Err(validate::InvalidReason::InFuture)
+                } else {
+                    Ok(d)
+                }
+            })
+            .transpose()
+            .field("moved_in")?;
+        let doc_id = DocId::roster(&grid_id);
+        let household_id = input.household_id.clone();
+        let becomes_head = is_new && relation == RELATION_HEAD;
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, &grid_id, "residents", id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            set(doc, &obj, "household_id", s(&household_id))?;
+            set(doc, &obj, "name", s(&name))?;
+            set(doc, &obj, "gender", s(input.gender.code()))?;
+            set(
+                doc,
+                &obj,
+                "birth_date",
+                opt_s(birth_date.map(|d| d.to_string()).as_deref()),
+            )?;
+            set(doc, &obj, "id_number", opt_s(id_number.as_deref()))?;
+            set(
+                doc,
+                &obj,
+                "phones",
+                opt_s(Some(phones.join(",")).filter(|p| !p.is_empty()).as_deref()),
+            )?;
+            set(doc, &obj, "relation", s(&relation))?;
+            set(doc, &obj, "registration", s(input.registration.code()))?;
+            set(
+                doc,
+                &obj,
+                "residence_state",
+                s(input.residence_state.code()),
+            )?;
+            set(
+                doc,
+                &obj,
+                "moved_in",
+                opt_s(moved_in.map(|d| d.to_string()).as_deref()),
+            )?;
+            if is_new {
+                set(doc, &obj, "status", s(ResidentStatus::Active.code()))?;
+            }
+            let care_map = ensure_map(doc, &obj, "care")?;
+            set_keys(doc, &care_map, &care)?;
+            if becomes_head {
+                let households = ensure_map(doc, &ROOT, "households")?;
+                if let Some(household) = map_at(doc, &households, &household_id) {
+                    if crate::crdt::scalar_str(doc, &household, "head_id").is_none() {
+                        set(doc, &household, "head_id", s(id))?;
+                        edit.touch(&doc_id, "households", &household_id);
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
+    /// Records that a resident moved out or died on a date. Soft delete: the
+    /// record stays; a concurrent edit cannot bring the resident back.
+    pub fn retire_resident(
+        &self,
+        resident_id: &str,
+        status: ResidentStatus,
+        on: Date,
+    ) -> Result<()> {
+        if status == ResidentStatus::Active {
+            return Err(Error::invalid(
+                "status",
+                validate::InvalidReason::UnknownCode,
+            ));
+        }
+        if on > self.today() {
+            return Err(Error::invalid(
+                "moved_out",
+                validate::InvalidReason::InFuture,
+            ));
+        }
+        let grid_id =
+            self.read(|conn| grid_of(conn, RecordKind::Resident, "residents", resident_id))?;
+        let doc_id = DocId::roster(&grid_id);
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, &grid_id, "residents", resident_id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            set(doc, &obj, "status", s(status.code()))?;
+            set(doc, &obj, "moved_out", s(&on.to_string()))
+        })
+    }
+
+    /// Appoints a building head from a date, ending the current head's term
+    /// the same day. Returns the appointment's id.
+    ///
+    /// Two coordinators appointing different heads offline converge: the
+    /// appointment with the later start is current (then the later
+    /// appointment time, then the larger id); the other is kept in the
+    /// history, ending where the current one starts, and listed by
+    /// [`Store::conflicts`] as the building's `heads`.
+    pub fn appoint_building_head(
+        &self,
+        building_id: &str,
+        person: HeadPerson,
+        starts_on: Date,
+    ) -> Result<String> {
+        let grid_id =
+            self.read(|conn| grid_of(conn, RecordKind::Building, "buildings", building_id))?;
+        let person = match person {
+            HeadPerson::Resident(resident_id) => {
+                let resident_grid = self
+                    .read(|conn| grid_of(conn, RecordKind::Resident, "residents", &resident_id))?;
+                if resident_grid != grid_id {
+                    return Err(Error::not_found(RecordKind::Resident, &resident_id));
+                }
+                HeadPerson::Resident(resident_id)
+            }
+            HeadPerson::Volunteer(name) => {
+                HeadPerson::Volunteer(validate::text(&name, NAME_MAX).field("volunteer_name")?)
+            }
+        };
+        let current: Vec<(String, Option<String>)> =
+            self.read(|conn| lookup::open_head_appointments(conn, building_id))?;
+        for (_, current_start) in &current {
+            if let Some(start) = current_start.as_deref().and_then(|s| Date::parse(s).ok()) {
+                if starts_on < start {
+                    return Err(Error::invalid(
+                        "starts_on",
+                        validate::InvalidReason::EndsBeforeStart,
+                    ));
+                }
+            }
+        }
+        let id = new_record_id();
+        let doc_id = DocId::roster(&grid_id);
+        let worker = self.identity().worker_id.clone();
+        self.write(|edit| {
+            let building = record(edit, &doc_id, &grid_id, "buildings", building_id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let heads = ensure_map(doc, &building, "heads")?;
+            for (previous, _) in &current {
+                if let Some(obj) = map_at(doc, &heads, previous) {
+                    set(doc, &obj, "ends_on", s(&starts_on.to_string()))?;
+                }
+            }
+            let obj = doc
+                .put_object(&heads, id.as_str(), automerge::ObjType::Map)
+                .map_err(|e| Error::document(doc_id.as_str(), e))?;
+            match &person {
+                HeadPerson::Resident(resident) => set(doc, &obj, "resident_id", s(resident))?,
+                HeadPerson::Volunteer(name) => set(doc, &obj, "volunteer_name", s(name))?,
+            }
+            set(doc, &obj, "starts_on", s(&starts_on.to_string()))?;
+            set(doc, &obj, "appointed_by", s(&worker))?;
+            set(doc, &obj, "appointed_at", i(now_ms()))?;
+            Ok(())
+        })?;
+        Ok(id)
+    }
+
+    /// Ends a building head's term on a date (the building then has no head).
+    pub fn end_building_head(&self, appointment_id: &str, ends_on: Date) -> Result<()> {
+        let (building_id, grid_id, starts_on) =
+            self.read(|conn| lookup::head_appointment(conn, appointment_id))?;
+        if let Some(start) = starts_on.as_deref().and_then(|s| Date::parse(s).ok()) {
+            if ends_on < start {
+                return Err(Error::invalid(
+                    "ends_on",
+                    validate::InvalidReason::EndsBeforeStart,
+                ));
+            }
+        }
+        let doc_id = DocId::roster(&grid_id);
+        self.write(|edit| {
+            let building = record(edit, &doc_id, &grid_id, "buildings", &building_id)?;
+            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let heads = ensure_map(doc, &building, "heads")?;
+            let obj = map_at(doc, &heads, appointment_id)
+                .ok_or_else(|| Error::not_found(RecordKind::HeadAppointment, appointment_id))?;
+            set(doc, &obj, "ends_on", s(&ends_on.to_string()))
+        })
+    }
+}

@@ -1,0 +1,193 @@
+//! Logging and amending visits (走访). A visit lives in the visit document of
+//! its grid and calendar quarter, so the document being written stays small
+//! however many years of visits a grid has. A visit is appended by one
+//! worker; amending it writes only the fields that changed. To add a field
+//! to visits, write it here and read it in `project.rs`.
+
+use std::collections::BTreeSet;
+
+use automerge::ROOT;
+use rusqlite::OptionalExtension;
+
+use crate::codes::CodeList;
+use crate::crdt::{ensure_map, f, i, map_at, opt_s, s, set, set_keys};
+use crate::docs::{DocId, DocKind, new_record_id};
+use crate::edit_roster::check_point;
+use crate::error::{Error, FieldCheck, RecordKind, Result};
+use crate::lookup::{self, grid_of};
+use crate::model::{GpsFix, LocalTime, VisitInput};
+use crate::store::{Store, now_ms};
+use crate::validate::{self, InvalidReason};
+
+/// How far ahead of this device's clock a recorded time may be (clocks drift).
+pub(crate) const CLOCK_SKEW_MS: i64 = 60 * 60 * 1000;
+
+pub(crate) fn check_time(at: LocalTime, field: &'static str) -> Result<LocalTime> {
+    validate::utc_offset_minutes(at.offset_minutes).field("offset_minutes")?;
+    if at.utc_ms > now_ms() + CLOCK_SKEW_MS {
+        return Err(Error::invalid(field, InvalidReason::InFuture));
+    }
+    // 2000-01-01: nothing in a grid's records is older than the system.
+    if at.utc_ms < 946_684_800_000 {
+        return Err(Error::invalid(field, InvalidReason::TooOld));
+    }
+    Ok(at)
+}
+
+pub(crate) fn check_gps(gps: Option<GpsFix>) -> Result<Option<GpsFix>> {
+    match gps {
+        None => Ok(None),
+        Some(fix) => Ok(Some(GpsFix {
+            point: check_point(Some(fix.point), "gps.lon", "gps.lat")?.unwrap_or(fix.point),
+            accuracy_m: validate::accuracy_metres(fix.accuracy_m).field("gps.accuracy_m")?,
+        })),
+    }
+}
+
+struct CheckedVisit {
+    grid_id: String,
+    input: VisitInput,
+    seen: BTreeSet<String>,
+    notes: Option<String>,
+    findings: Vec<(Option<String>, String)>,
+    gps: Option<GpsFix>,
+}
+
+impl Store {
+    fn check_visit(&self, input: VisitInput) -> Result<CheckedVisit> {
+        let grid_id = self.read(|conn| {
+            grid_of(
+                conn,
+                RecordKind::Household,
+                "households",
+                &input.household_id,
+            )
+        })?;
+        check_time(input.at, "at")?;
+        let members: BTreeSet<String> = self
+            .read(|conn| lookup::household_residents(conn, &input.household_id))?
+            .into_iter()
+            .collect();
+        let seen: BTreeSet<String> = input.residents_seen.iter().cloned().collect();
+        if let Some(stranger) = seen.iter().find(|id| !members.contains(*id)) {
+            return Err(Error::not_found(RecordKind::Resident, stranger));
+        }
+        let notes = input
+            .notes
+            .as_deref()
+            .map(|n| validate::optional_text(n, 2000))
+            .transpose()
+            .field("notes")?
+            .flatten();
+        let findings = input
+            .findings
+            .iter()
+            .map(|finding| {
+                Ok((
+                    finding.id.clone(),
+                    validate::text(&finding.text, 2000).field("findings.text")?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let gps = check_gps(input.gps)?;
+        Ok(CheckedVisit {
+            grid_id,
+            input,
+            seen,
+            notes,
+            findings,
+            gps,
+        })
+    }
+
+    /// Logs a visit made by this store's worker; returns its id.
+    pub fn log_visit(&self, input: VisitInput) -> Result<String> {
+        let checked = self.check_visit(input)?;
+        if checked.findings.iter().any(|(id, _)| id.is_some()) {
+            return Err(Error::invalid("findings.id", InvalidReason::UnknownCode));
+        }
+        let id = new_record_id();
+        let doc_id = DocId::partition(
+            DocKind::Visits,
+            &checked.grid_id,
+            checked.input.at.local_date(),
+        );
+        self.put_visit(&doc_id, &id, checked, true)?;
+        Ok(id)
+    }
+
+    /// Amends a visit: outcome, notes, residents seen, findings, GPS fix or time.
+    /// Findings listed with an id are updated, without one are added, and
+    /// existing findings not listed are removed.
+    pub fn amend_visit(&self, visit_id: &str, input: VisitInput) -> Result<()> {
+        let doc_id: Option<String> = self.read(|conn| {
+            Ok(conn
+                .prepare_cached("SELECT doc_id FROM visits WHERE id = ?1")?
+                .query_row([visit_id], |r| r.get(0))
+                .optional()?)
+        })?;
+        let doc_id = doc_id
+            .and_then(|d| DocId::parse(&d))
+            .map(|(d, _, _)| d)
+            .ok_or_else(|| Error::not_found(RecordKind::Visit, visit_id))?;
+        let checked = self.check_visit(input)?;
+        self.put_visit(&doc_id, visit_id, checked, false)
+    }
+
+    fn put_visit(&self, doc_id: &DocId, id: &str, v: CheckedVisit, is_new: bool) -> Result<()> {
+        let worker = self.identity().worker_id.clone();
+        self.write(|edit| {
+            let doc = edit.doc(doc_id, DocKind::Visits, &v.grid_id)?;
+            let visits = ensure_map(doc, &ROOT, "visits")?;
+            let obj = if is_new {
+                ensure_map(doc, &visits, id)?
+            } else {
+                map_at(doc, &visits, id).ok_or_else(|| Error::not_found(RecordKind::Visit, id))?
+            };
+            if is_new {
+                set(doc, &obj, "household_id", s(&v.input.household_id))?;
+                set(doc, &obj, "worker_id", s(&worker))?;
+            }
+            set(doc, &obj, "at_ms", i(v.input.at.utc_ms))?;
+            set(
+                doc,
+                &obj,
+                "offset_min",
+                i(i64::from(v.input.at.offset_minutes)),
+            )?;
+            set(doc, &obj, "kind", s(v.input.kind.code()))?;
+            set(doc, &obj, "outcome", s(v.input.outcome.code()))?;
+            set(doc, &obj, "notes", opt_s(v.notes.as_deref()))?;
+            set(doc, &obj, "lon", f(v.gps.map(|g| g.point.lon)))?;
+            set(doc, &obj, "lat", f(v.gps.map(|g| g.point.lat)))?;
+            set(doc, &obj, "accuracy_m", f(v.gps.map(|g| g.accuracy_m)))?;
+            let seen = ensure_map(doc, &obj, "residents_seen")?;
+            set_keys(doc, &seen, &v.seen)?;
+            let findings = ensure_map(doc, &obj, "findings")?;
+            let mut keep = BTreeSet::new();
+            for ((given_id, text), finding) in v.findings.iter().zip(&v.input.findings) {
+                let finding_id = match given_id {
+                    Some(existing) => {
+                        if map_at(doc, &findings, existing).is_none() {
+                            return Err(Error::invalid("findings.id", InvalidReason::UnknownCode));
+                        }
+                        existing.clone()
+                    }
+                    None => new_record_id(),
+                };
+                let obj = ensure_map(doc, &findings, &finding_id)?;
+                set(doc, &obj, "kind", s(finding.kind.code()))?;
+                set(doc, &obj, "text", s(text))?;
+                set(doc, &obj, "resolution", s(finding.resolution.code()))?;
+                keep.insert(finding_id);
+            }
+            let present: Vec<String> = automerge::ReadDoc::keys(doc, &findings).collect();
+            for gone in present.into_iter().filter(|k| !keep.contains(k)) {
+                automerge::transaction::Transactable::delete(doc, &findings, gone.as_str())
+                    .map_err(|e| Error::document(doc_id.as_str(), e))?;
+            }
+            edit.touch(doc_id, "visits", id);
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,167 @@
+//! The one error type of the store, [`Error`], and what each variant means.
+//!
+//! Errors name the field or the cause, never the rejected value: a resident's
+//! ID number or phone must not end up in a log line because it failed
+//! validation. To add a variant, give it a message that a grid worker's app
+//! can show as it is, and keep personal data out of its fields.
+
+use crate::validate::InvalidReason;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A value given to the API was rejected; nothing was stored.
+    #[error("{field} {reason}")]
+    Invalid {
+        /// The input field, as named in the API (for example `id_number`).
+        field: &'static str,
+        /// Why the value was rejected.
+        reason: InvalidReason,
+    },
+    /// An id given to the API names no record of that kind in this store.
+    #[error("no {kind} with id {id}")]
+    NotFound {
+        /// The kind of record that was looked for.
+        kind: RecordKind,
+        /// The id that was looked for (ids are random, never personal data).
+        id: String,
+    },
+    /// The record exists but is retired or moved out, so it cannot take this edit.
+    #[error("the {kind} {id} is retired and cannot be changed this way")]
+    Retired {
+        /// The kind of the record.
+        kind: RecordKind,
+        /// The id of the record.
+        id: String,
+    },
+    /// Change bytes from another replica could not be decoded; nothing was applied.
+    #[error("malformed change data: {0}")]
+    MalformedChanges(String),
+    /// The database was written by a newer version of Gridbook; it was not modified.
+    #[error(
+        "the database has schema version {found}, newer than this build supports ({supported}); update the app"
+    )]
+    SchemaTooNew {
+        /// The `user_version` found in the file.
+        found: i64,
+        /// The newest schema version this build knows.
+        supported: i64,
+    },
+    /// The store belongs to another worker than the one opening it.
+    #[error("this store belongs to another worker")]
+    WorkerMismatch,
+    /// The database file could not be read or written.
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// A CRDT document in the store could not be loaded or changed.
+    #[error("document error in {doc_id}: {message}")]
+    Document {
+        /// The document that failed.
+        doc_id: String,
+        /// What the CRDT library reported.
+        message: String,
+    },
+}
+
+/// The kinds of record the store holds, used in errors and in conflicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordKind {
+    /// A grid (网格).
+    Grid,
+    /// A building (楼栋).
+    Building,
+    /// A household (户).
+    Household,
+    /// A resident (人).
+    Resident,
+    /// A visit (走访).
+    Visit,
+    /// A building-head appointment (楼栋长).
+    HeadAppointment,
+    /// A patrol team.
+    PatrolTeam,
+    /// A patrol shift.
+    Shift,
+    /// A patrol check-in.
+    Checkin,
+    /// A worker of the grid's team.
+    Worker,
+}
+
+impl RecordKind {
+    /// The stable lower-case name used in the query tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Grid => "grid",
+            RecordKind::Building => "building",
+            RecordKind::Household => "household",
+            RecordKind::Resident => "resident",
+            RecordKind::Visit => "visit",
+            RecordKind::HeadAppointment => "head_appointment",
+            RecordKind::PatrolTeam => "patrol_team",
+            RecordKind::Shift => "shift",
+            RecordKind::Checkin => "checkin",
+            RecordKind::Worker => "worker",
+        }
+    }
+
+    /// The inverse of [`RecordKind::as_str`].
+    pub fn parse(name: &str) -> Option<RecordKind> {
+        [
+            RecordKind::Grid,
+            RecordKind::Building,
+            RecordKind::Household,
+            RecordKind::Resident,
+            RecordKind::Visit,
+            RecordKind::HeadAppointment,
+            RecordKind::PatrolTeam,
+            RecordKind::Shift,
+            RecordKind::Checkin,
+            RecordKind::Worker,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Error {
+    /// Shorthand for [`Error::Invalid`].
+    pub(crate) fn invalid(field: &'static str, reason: InvalidReason) -> Error {
+        Error::Invalid { field, reason }
+    }
+
+    /// Shorthand for [`Error::NotFound`].
+    pub(crate) fn not_found(kind: RecordKind, id: &str) -> Error {
+        Error::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+
+    pub(crate) fn document(doc_id: &str, error: impl std::fmt::Display) -> Error {
+        Error::Document {
+            doc_id: doc_id.to_string(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// The result type of every fallible call in this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Validates one field, turning a rejection into an [`Error::Invalid`] that names it.
+pub(crate) trait FieldCheck<T> {
+    fn field(self, field: &'static str) -> Result<T>;
+}
+
+impl<T> FieldCheck<T> for std::result::Result<T, InvalidReason> {
+    fn field(self, field: &'static str) -> Result<T> {
+        self.map_err(|reason| Error::invalid(field, reason))
+    }
+}

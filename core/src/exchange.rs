@@ -1,0 +1,250 @@
+//! Moving changes between replicas as bytes: [`Store::export_since`] and
+//! [`Store::import`]. The transport (the sync server) is built on these.
+//!
+//! A change set is a small framed container:
+//!
+//! ```text
+//! "GBCS" version:u8=1 count:u32le
+//! count × { doc_id_len:u16le doc_id:utf8 kind:u8 (0 change, 1 snapshot) len:u32le bytes }
+//! ```
+//!
+//! Import decodes and checks the whole set before it touches any document,
+//! then applies it in one SQLite transaction: a malformed set changes
+//! nothing. Changes already known are skipped, so importing twice is
+//! harmless. To add a chunk kind, give it the next `kind` byte and bump the
+//! version; older builds refuse sets with a version they do not know.
+
+use std::collections::BTreeMap;
+
+use automerge::{AutoCommit, Change};
+
+use crate::docs::{DocId, DocKind};
+use crate::error::{Error, Result};
+use crate::project;
+use crate::store::Store;
+
+const MAGIC: &[u8; 4] = b"GBCS";
+const VERSION: u8 = 1;
+/// The largest change set [`Store::import`] accepts.
+pub const MAX_CHANGE_SET_BYTES: usize = 64 * 1024 * 1024;
+
+/// Changes exported from a store, with the cursor to export from next time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeSet {
+    /// The encoded change set, for [`Store::import`] on another replica.
+    pub bytes: Vec<u8>,
+    /// Pass this to the next [`Store::export_since`] to get only newer changes.
+    pub cursor: u64,
+    /// How many chunks (changes or snapshots) the set holds.
+    pub chunks: u32,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportReport {
+    /// Changes this store did not have, now stored.
+    pub new_changes: u32,
+    /// Changes it already had, skipped.
+    pub known_changes: u32,
+    /// Snapshots that brought something new.
+    pub new_snapshots: u32,
+    /// Records re-projected into the query tables.
+    pub records_updated: u32,
+}
+
+enum Chunk {
+    Change(Change),
+    Snapshot(Vec<u8>, AutoCommit),
+}
+
+struct Parsed {
+    doc_id: DocId,
+    kind: DocKind,
+    grid_id: String,
+    chunk: Chunk,
+}
+
+fn malformed(what: &str) -> Error {
+    Error::MalformedChanges(what.to_string())
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+        if self.bytes.len() < n {
+            return Err(malformed("truncated"));
+        }
+        let (head, rest) = self.bytes.split_at(n);
+        self.bytes = rest;
+        Ok(head)
+    }
+    fn u8(&mut self) -> Result<u8> {
+        Ok(self.take(1)?.first().copied().unwrap_or_default())
+    }
+    fn u16(&mut self) -> Result<u16> {
+        let b = self.take(2)?;
+        Ok(u16::from_le_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Result<u32> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+fn decode(bytes: &[u8]) -> Result<Vec<Parsed>> {
+    if bytes.len() > MAX_CHANGE_SET_BYTES {
+        return Err(malformed("change set too large"));
+    }
+    let mut reader = Reader { bytes };
+    if reader.take(4)? != MAGIC {
+        return Err(malformed("not a Gridbook change set"));
+    }
+    if reader.u8()? != VERSION {
+        return Err(malformed("unsupported change set version"));
+    }
+    let count = reader.u32()?;
+    let mut parsed = Vec::new();
+    for _ in 0..count {
+        let id_len = usize::from(reader.u16()?);
+        let doc_id = std::str::from_utf8(reader.take(id_len)?)
+            .map_err(|_| malformed("document id is not UTF-8"))?;
+        let (doc_id, kind, grid_id) =
+            DocId::parse(doc_id).ok_or_else(|| malformed("unknown document id"))?;
+        let chunk_kind = reader.u8()?;
+        let len = usize::try_from(reader.u32()?).map_err(|_| malformed("length"))?;
+        let data = reader.take(len)?;
+        let chunk = match chunk_kind {
+            0 => Chunk::Change(
+                Change::from_bytes(data.to_vec())
+                    .map_err(|e| Error::MalformedChanges(e.to_string()))?,
+            ),
+            1 => {
+                let doc =
+                    AutoCommit::load(data).map_err(|e| Error::MalformedChanges(e.to_string()))?;
+                Chunk::Snapshot(data.to_vec(), doc)
+            }
+            _ => return Err(malformed("unknown chunk kind")),
+        };
+        parsed.push(Parsed {
+            doc_id,
+            kind,
+            grid_id,
+            chunk,
+        });
+    }
+    if !reader.bytes.is_empty() {
+        return Err(malformed("trailing bytes"));
+    }
+    Ok(parsed)
+}
+
+pub(crate) fn encode(chunks: &[(String, i64, Vec<u8>)]) -> Result<Vec<u8>> {
+    let size: usize = chunks.iter().map(|(id, _, b)| id.len() + b.len() + 7).sum();
+    let mut out = Vec::with_capacity(size + 9);
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    let count = u32::try_from(chunks.len()).map_err(|_| malformed("too many chunks"))?;
+    out.extend_from_slice(&count.to_le_bytes());
+    for (doc_id, kind, bytes) in chunks {
+        let id_len = u16::try_from(doc_id.len()).map_err(|_| malformed("document id too long"))?;
+        out.extend_from_slice(&id_len.to_le_bytes());
+        out.extend_from_slice(doc_id.as_bytes());
+        out.push(u8::from(*kind == 1));
+        let len = u32::try_from(bytes.len()).map_err(|_| malformed("chunk too large"))?;
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Every change stored after `cursor` (0 for everything), as one change set.
+    /// Where a document was compacted since, its snapshot is sent instead.
+    pub fn export_since(&self, cursor: u64) -> Result<ChangeSet> {
+        let from = i64::try_from(cursor).unwrap_or(i64::MAX);
+        let rows: Vec<(i64, String, i64, Vec<u8>)> = self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT seq, doc_id, kind, bytes FROM chunks WHERE seq > ?1 ORDER BY seq",
+                )?
+                .query_map([from], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<rusqlite::Result<_>>()?)
+        })?;
+        let next = rows.last().map(|(seq, ..)| *seq).unwrap_or(from);
+        let chunks: Vec<(String, i64, Vec<u8>)> =
+            rows.into_iter().map(|(_, d, k, b)| (d, k, b)).collect();
+        Ok(ChangeSet {
+            bytes: encode(&chunks)?,
+            cursor: u64::try_from(next).unwrap_or(0),
+            chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// Merges a change set from another replica. The whole set is decoded and
+    /// checked first; a malformed set returns [`Error::MalformedChanges`] and
+    /// changes nothing.
+    pub fn import(&self, bytes: &[u8]) -> Result<ImportReport> {
+        let parsed = decode(bytes)?;
+        let mut by_doc: BTreeMap<DocId, (DocKind, String, Vec<Chunk>)> = BTreeMap::new();
+        for p in parsed {
+            by_doc
+                .entry(p.doc_id)
+                .or_insert_with(|| (p.kind, p.grid_id, Vec::new()))
+                .2
+                .push(p.chunk);
+        }
+        self.write(|edit| {
+            let mut report = ImportReport::default();
+            for (doc_id, (kind, grid_id, chunks)) in by_doc {
+                let doc = edit.doc_for_merge(&doc_id, kind, &grid_id)?;
+                let before = doc.get_heads();
+                let mut received: Vec<(Option<Vec<u8>>, Vec<u8>)> = Vec::new();
+                let mut changes = Vec::new();
+                for chunk in chunks {
+                    match chunk {
+                        Chunk::Change(change) => {
+                            if doc.get_change_by_hash(&change.hash()).is_some()
+                                || changes.iter().any(|c: &Change| c.hash() == change.hash())
+                            {
+                                report.known_changes += 1;
+                            } else {
+                                report.new_changes += 1;
+                                received.push((
+                                    Some(change.hash().0.to_vec()),
+                                    change.raw_bytes().to_vec(),
+                                ));
+                                changes.push(change);
+                            }
+                        }
+                        Chunk::Snapshot(bytes, mut other) => {
+                            let added = doc
+                                .merge(&mut other)
+                                .map_err(|e| Error::MalformedChanges(e.to_string()))?;
+                            if !added.is_empty() {
+                                report.new_snapshots += 1;
+                                received.push((None, bytes));
+                            }
+                        }
+                    }
+                }
+                doc.apply_changes(changes)
+                    .map_err(|e| Error::MalformedChanges(e.to_string()))?;
+                let after = doc.get_heads();
+                let touched = if before == after {
+                    Default::default()
+                } else {
+                    project::touched_by(&doc.diff(&before, &after))
+                };
+                report.records_updated += u32::try_from(touched.len()).unwrap_or(u32::MAX);
+                for (hash, bytes) in &received {
+                    edit.store_received(&doc_id, &grid_id, kind, hash.as_deref(), bytes)?;
+                }
+                edit.touch_all(&doc_id, touched);
+            }
+            Ok(report)
+        })
+    }
+}

@@ -1,0 +1,73 @@
+//! Existence checks and small lookups on the query tables that edits need
+//! before they write (which grid a record is in, whether an id exists).
+//! Add a lookup here when an edit must check a reference.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::error::{Error, RecordKind, Result};
+
+/// Fails with [`Error::NotFound`] unless `id` is a row of `table`.
+pub(crate) fn require(
+    conn: &Connection,
+    kind: RecordKind,
+    table: &'static str,
+    id: &str,
+) -> Result<()> {
+    grid_of(conn, kind, table, id).map(|_| ())
+}
+
+/// The grid of a record in a query table with `id` and `grid_id` columns.
+pub(crate) fn grid_of(
+    conn: &Connection,
+    kind: RecordKind,
+    table: &'static str,
+    id: &str,
+) -> Result<String> {
+    let column = if table == "grids" { "id" } else { "grid_id" };
+    let sql = format!("SELECT {column} FROM {table} WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id], |r| r.get::<_, String>(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found(kind, id))
+}
+
+/// The household a resident belongs to.
+pub(crate) fn resident_household(conn: &Connection, resident_id: &str) -> Result<String> {
+    conn.prepare_cached("SELECT household_id FROM residents WHERE id = ?1")?
+        .query_row([resident_id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten()
+        .ok_or_else(|| Error::not_found(RecordKind::Resident, resident_id))
+}
+
+/// The open appointments of a building (no end date), with their start.
+pub(crate) fn open_head_appointments(
+    conn: &Connection,
+    building_id: &str,
+) -> Result<Vec<(String, Option<String>)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, starts_on FROM building_heads WHERE building_id = ?1 AND ends_on IS NULL",
+        )?
+        .query_map([building_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// An appointment's building, grid and start.
+pub(crate) fn head_appointment(
+    conn: &Connection,
+    id: &str,
+) -> Result<(String, String, Option<String>)> {
+    conn.prepare_cached("SELECT building_id, grid_id, starts_on FROM building_heads WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?
+        .ok_or_else(|| Error::not_found(RecordKind::HeadAppointment, id))
+}
+
+/// The residents of a household, by id.
+pub(crate) fn household_residents(conn: &Connection, household_id: &str) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM residents WHERE household_id = ?1")?
+        .query_map(params![household_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
