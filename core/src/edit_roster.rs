@@ -483,17 +483,18 @@ impl Store {
                 HeadPerson::Volunteer(validate::text(&name, NAME_MAX).field("volunteer_name")?)
             }
         };
-        let current: Vec<(String, Option<String>)> =
-            self.read(|conn| lookup::open_head_appointments(conn, building_id))?;
-        for (_, current_start) in &current {
-            if let Some(start) = current_start.as_deref().and_then(|s| Date::parse(s).ok()) {
-                if starts_on < start {
-                    return Err(Error::invalid(
-                        "starts_on",
-                        validate::InvalidReason::EndsBeforeStart,
-                    ));
-                }
-            }
+        // (id, start, end as projected: explicit, or where a concurrent successor starts)
+        let appointments = self.read(|conn| lookup::head_appointments(conn, building_id))?;
+        let current_start = appointments
+            .iter()
+            .filter(|a| a.3)
+            .filter_map(|a| a.1.as_deref().and_then(|s| Date::parse(s).ok()))
+            .max();
+        if current_start.is_some_and(|start| starts_on < start) {
+            return Err(Error::invalid(
+                "starts_on",
+                validate::InvalidReason::EndsBeforeStart,
+            ));
         }
         let id = new_record_id();
         let doc_id = DocId::roster(&grid_id);
@@ -502,9 +503,16 @@ impl Store {
             let building = record(edit, &doc_id, &grid_id, "buildings", building_id)?;
             let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
             let heads = ensure_map(doc, &building, "heads")?;
-            for (previous, _) in &current {
+            // Close every appointment still open in the document, superseded
+            // ones where their successor started, the current one today.
+            for (previous, _, projected_end, _) in &appointments {
                 if let Some(obj) = map_at(doc, &heads, previous) {
-                    set(doc, &obj, "ends_on", s(&starts_on.to_string()))?;
+                    if crate::crdt::scalar_str(doc, &obj, "ends_on").is_none() {
+                        let end = projected_end
+                            .clone()
+                            .unwrap_or_else(|| starts_on.to_string());
+                        set(doc, &obj, "ends_on", s(&end))?;
+                    }
                 }
             }
             let obj = doc

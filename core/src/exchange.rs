@@ -117,13 +117,19 @@ fn decode(bytes: &[u8]) -> Result<Vec<Parsed>> {
         let len = usize::try_from(reader.u32()?).map_err(|_| malformed("length"))?;
         let data = reader.take(len)?;
         let chunk = match chunk_kind {
-            0 => Chunk::Change(
-                Change::from_bytes(data.to_vec())
-                    .map_err(|e| Error::MalformedChanges(e.to_string()))?,
-            ),
+            0 => {
+                let change = guarded(|| Change::from_bytes(data.to_vec()))?
+                    .map_err(|e| Error::MalformedChanges(e.to_string()))?;
+                // Automerge does not verify a change chunk's checksum; a flipped
+                // byte would otherwise reach the op decoder.
+                if data.get(4..8) != change.hash().0.get(..4) {
+                    return Err(malformed("change checksum mismatch"));
+                }
+                Chunk::Change(change)
+            }
             1 => {
-                let doc =
-                    AutoCommit::load(data).map_err(|e| Error::MalformedChanges(e.to_string()))?;
+                let doc = guarded(|| AutoCommit::load(data))?
+                    .map_err(|e| Error::MalformedChanges(e.to_string()))?;
                 Chunk::Snapshot(data.to_vec(), doc)
             }
             _ => return Err(malformed("unknown chunk kind")),
@@ -139,6 +145,14 @@ fn decode(bytes: &[u8]) -> Result<Vec<Parsed>> {
         return Err(malformed("trailing bytes"));
     }
     Ok(parsed)
+}
+
+/// Runs a step of the CRDT library on bytes from another replica, turning a
+/// panic on hostile input into [`Error::MalformedChanges`]: such bytes must
+/// never bring the app down.
+pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|_| malformed("the CRDT library rejected the data"))
 }
 
 pub(crate) fn encode(chunks: &[(String, i64, Vec<u8>)]) -> Result<Vec<u8>> {
@@ -220,8 +234,7 @@ impl Store {
                             }
                         }
                         Chunk::Snapshot(bytes, mut other) => {
-                            let added = doc
-                                .merge(&mut other)
+                            let added = guarded(|| doc.merge(&mut other))?
                                 .map_err(|e| Error::MalformedChanges(e.to_string()))?;
                             if !added.is_empty() {
                                 report.new_snapshots += 1;
@@ -230,7 +243,7 @@ impl Store {
                         }
                     }
                 }
-                doc.apply_changes(changes)
+                guarded(|| doc.apply_changes(changes))?
                     .map_err(|e| Error::MalformedChanges(e.to_string()))?;
                 let after = doc.get_heads();
                 let touched = if before == after {

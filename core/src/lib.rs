@@ -40,3 +40,5 @@ pub use exchange::{ChangeSet, ImportReport, MAX_CHANGE_SET_BYTES};
 pub use model::*;
 pub use store::{OpenOptions, Store};
 pub use validate::{Date, InvalidReason, TimeOfDay};
+#[cfg(test)]
+mod tests;

@@ -40,16 +40,18 @@ pub(crate) fn resident_household(conn: &Connection, resident_id: &str) -> Result
         .ok_or_else(|| Error::not_found(RecordKind::Resident, resident_id))
 }
 
-/// The open appointments of a building (no end date), with their start.
-pub(crate) fn open_head_appointments(
-    conn: &Connection,
-    building_id: &str,
-) -> Result<Vec<(String, Option<String>)>> {
+/// A building's appointments: id, start, projected end and whether current.
+pub(crate) type HeadRow = (String, Option<String>, Option<String>, bool);
+
+/// Every appointment of a building as projected.
+pub(crate) fn head_appointments(conn: &Connection, building_id: &str) -> Result<Vec<HeadRow>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, starts_on FROM building_heads WHERE building_id = ?1 AND ends_on IS NULL",
+            "SELECT id, starts_on, ends_on, is_current FROM building_heads WHERE building_id = ?1",
         )?
-        .query_map([building_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([building_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<rusqlite::Result<_>>()?)
 }
 

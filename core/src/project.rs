@@ -52,6 +52,8 @@ pub(crate) fn project_record(tx: &Transaction, ctx: &DocContext, record: &Record
         collection => map_at(ctx.doc, &ROOT, collection).and_then(|c| map_at(ctx.doc, &c, key)),
     };
     match record.collection.as_str() {
+        // Only roster documents hold a grid.
+        "grid" if obj.is_none() => Ok(()),
         "grid" => project_grid(tx, ctx, obj),
         "buildings" => project_building(tx, ctx, key, obj),
         "households" => project_household(tx, ctx, key, obj),
@@ -105,7 +107,10 @@ pub(crate) fn households_of_building(doc: &Automerge, building_id: &str) -> Vec<
 
 /// Every record of a document, for `rebuild`.
 pub(crate) fn all_records(doc: &Automerge) -> Vec<RecordRef> {
-    let mut records = vec![RecordRef::new("grid", "")];
+    let mut records = Vec::new();
+    if map_at(doc, &ROOT, "grid").is_some() {
+        records.push(RecordRef::new("grid", ""));
+    }
     for collection in [
         "buildings",
         "households",
@@ -280,7 +285,9 @@ fn project_heads(
     building: &mut RecordReader,
 ) -> Result<()> {
     let mut rows = Vec::new();
+    let mut objects = Vec::new();
     for (key, obj) in building.children("heads") {
+        objects.push(obj.clone());
         let mut r = building.child(obj, &format!("heads.{key}"));
         rows.push(HeadRow {
             id: key,
@@ -339,7 +346,8 @@ fn project_heads(
             for &index in &open {
                 let row = &rows[index];
                 conflict.values.push(crate::crdt::ConflictValue {
-                    op_id: ObjId::Root,
+                    // The appointment's map object: who created it and when.
+                    op_id: objects[index].clone(),
                     value: serde_json::json!({
                         "appointment_id": row.id,
                         "resident_id": row.resident_id,

@@ -1,0 +1,202 @@
+use super::*;
+use crate::{Error, InvalidReason, RecordKind};
+
+fn assert_invalid<T: std::fmt::Debug>(
+    result: crate::Result<T>,
+    field: &str,
+    reason: InvalidReason,
+) {
+    match result {
+        Err(Error::Invalid {
+            field: f,
+            reason: r,
+        }) => {
+            assert_eq!((f, r), (field, reason));
+        }
+        other => panic!("expected invalid {field}, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_invalid_value_is_named_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w1");
+    let f = fixture(&store);
+    let dump = store.query_table_dump().unwrap();
+    let chunks = chunk_count(&store);
+
+    let mut r = resident_input(&f.household, "  ");
+    assert_invalid(
+        store.create_resident(r.clone()),
+        "name",
+        InvalidReason::Empty,
+    );
+    r.name = "李四".into();
+    r.id_number = Some("110105194912310021".into());
+    assert_invalid(
+        store.create_resident(r.clone()),
+        "id_number",
+        InvalidReason::IdNumberCheckDigit,
+    );
+    r.id_number = None;
+    r.birth_date = Some(store.today().add_days(1));
+    assert_invalid(
+        store.create_resident(r.clone()),
+        "birth_date",
+        InvalidReason::InFuture,
+    );
+    r.birth_date = None;
+    r.phones = vec!["12345".into()];
+    assert_invalid(
+        store.create_resident(r.clone()),
+        "phones",
+        InvalidReason::Phone,
+    );
+    r.phones = vec![];
+    r.relation = "98".into();
+    assert_invalid(
+        store.create_resident(r.clone()),
+        "relation",
+        InvalidReason::UnknownCode,
+    );
+    r.relation = "10".into();
+    r.household_id = "00000000-0000-0000-0000-000000000000".into();
+    assert!(matches!(
+        store.create_resident(r),
+        Err(Error::NotFound {
+            kind: RecordKind::Household,
+            ..
+        })
+    ));
+
+    let mut v = visit_input(&f.household);
+    v.gps = Some(GpsFix {
+        point: GeoPoint {
+            lon: 181.0,
+            lat: 30.0,
+        },
+        accuracy_m: 5.0,
+    });
+    assert_invalid(
+        store.log_visit(v.clone()),
+        "gps.lon",
+        InvalidReason::OutOfRange,
+    );
+    v.gps = Some(GpsFix {
+        point: GeoPoint {
+            lon: 120.0,
+            lat: f64::NAN,
+        },
+        accuracy_m: 5.0,
+    });
+    assert_invalid(
+        store.log_visit(v.clone()),
+        "gps.lat",
+        InvalidReason::NotFinite,
+    );
+    v.gps = None;
+    v.at.utc_ms += 86_400_000;
+    assert_invalid(store.log_visit(v.clone()), "at", InvalidReason::InFuture);
+    v.at = now_local();
+    v.residents_seen = vec!["not-a-member".into()];
+    assert!(matches!(
+        store.log_visit(v),
+        Err(Error::NotFound {
+            kind: RecordKind::Resident,
+            ..
+        })
+    ));
+
+    let team = store.create_patrol_team(&f.grid, "队", vec![]);
+    let team = team.unwrap();
+    let dump_with_team = store.query_table_dump().unwrap();
+    let chunks_with_team = chunk_count(&store);
+    assert_invalid(
+        store.create_shift(ShiftInput {
+            team_id: team,
+            date: store.today(),
+            starts: TimeOfDay::new(20, 0).unwrap(),
+            ends: TimeOfDay::new(18, 0).unwrap(),
+            route: vec![],
+        }),
+        "ends",
+        InvalidReason::EndsBeforeStart,
+    );
+    assert_invalid(
+        store.create_building(
+            &f.grid,
+            BuildingInput {
+                units: 0,
+                ..building_input("9栋")
+            },
+        ),
+        "units",
+        InvalidReason::OutOfRange,
+    );
+    assert_eq!(store.query_table_dump().unwrap(), dump_with_team);
+    assert_eq!(chunk_count(&store), chunks_with_team);
+    assert_ne!(dump, dump_with_team);
+    let _ = chunks;
+}
+
+#[test]
+fn corrupt_or_truncated_change_sets_are_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(&dir, "a");
+    let b = open(&dir, "b");
+    let f = fixture(&a);
+    for _ in 0..3 {
+        a.log_visit(visit_input(&f.household)).unwrap();
+    }
+    let good = a.export_since(0).unwrap().bytes;
+    let empty = b.query_table_dump().unwrap();
+    // Every truncation, and a byte flipped at many positions, must fail cleanly.
+    for cut in (0..good.len()).step_by(7) {
+        let result = b.import(&good[..cut]);
+        assert!(
+            matches!(result, Err(Error::MalformedChanges(_))),
+            "cut at {cut}: {result:?}"
+        );
+    }
+    let mut flipped_ok = 0;
+    for position in (9..good.len()).step_by(13) {
+        let mut bad = good.clone();
+        bad[position] ^= 0x5a;
+        match b.import(&bad) {
+            Err(Error::MalformedChanges(_)) => {}
+            Ok(_) => {
+                // A flip inside a document id can still parse as another valid id.
+                flipped_ok += 1;
+                let b2 = open(&tempfile::tempdir().unwrap(), "b2");
+                drop(b2);
+            }
+            Err(other) => panic!("position {position}: {other:?}"),
+        }
+        if flipped_ok == 0 {
+            assert_eq!(
+                b.query_table_dump().unwrap(),
+                empty,
+                "flip at {position} half-applied"
+            );
+            assert_eq!(chunk_count(&b), 0);
+        }
+    }
+    assert!(matches!(
+        b.import(b"garbage"),
+        Err(Error::MalformedChanges(_))
+    ));
+    assert!(matches!(b.import(&[]), Err(Error::MalformedChanges(_))));
+    b.import(&good).unwrap();
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+}
+
+#[test]
+fn another_workers_store_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(Store::open(&path, identity("w1")).unwrap());
+    assert!(matches!(
+        Store::open(&path, identity("w2")),
+        Err(Error::WorkerMismatch)
+    ));
+}

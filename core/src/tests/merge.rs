@@ -1,0 +1,221 @@
+use super::*;
+use crate::RecordKind;
+
+fn two_workers(dir: &tempfile::TempDir) -> (Store, Store, Fixture) {
+    let a = open(dir, "head");
+    let b = open(dir, "assistant");
+    let f = fixture(&a);
+    send(&a, &b);
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+    (a, b, f)
+}
+
+#[test]
+fn a_concurrent_phone_change_converges_and_is_listed_until_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    let mut on_a = resident_input(&f.household, "张秀英");
+    on_a.phones = vec!["13911112222".into()];
+    a.update_resident(&f.head, on_a.clone()).unwrap();
+    let mut on_b = resident_input(&f.household, "张秀英");
+    on_b.phones = vec!["13933334444".into()];
+    b.update_resident(&f.head, on_b).unwrap();
+    sync_pair(&a, &b);
+
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+    let phone = a.resident(&f.head).unwrap().phones;
+    assert!(phone == vec!["13911112222"] || phone == vec!["13933334444"]);
+    let conflicts = a.conflicts(&f.grid).unwrap();
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    let c = &conflicts[0];
+    assert_eq!(
+        (c.record_kind, c.record_id.as_str(), c.field.as_str()),
+        (RecordKind::Resident, f.head.as_str(), "phones")
+    );
+    assert_eq!(c.values.len(), 2);
+    assert_eq!(c.values.iter().filter(|v| v.is_winner).count(), 1);
+    let winner = c.values.iter().find(|v| v.is_winner).unwrap();
+    assert_eq!(winner.value, serde_json::json!(phone[0]));
+    let mut workers: Vec<_> = c
+        .values
+        .iter()
+        .map(|v| v.worker_id.clone().unwrap())
+        .collect();
+    workers.sort();
+    assert_eq!(workers, vec!["assistant", "head"]);
+    assert!(c.values.iter().all(|v| v.at_ms.is_some()));
+    assert_eq!(b.conflicts(&f.grid).unwrap(), conflicts);
+
+    // Resolving is an ordinary edit; the conflict disappears everywhere.
+    on_a.phones = vec!["13955556666".into()];
+    a.update_resident(&f.head, on_a).unwrap();
+    sync_pair(&a, &b);
+    assert!(a.conflicts(&f.grid).unwrap().is_empty());
+    assert!(b.conflicts(&f.grid).unwrap().is_empty());
+    assert_eq!(b.resident(&f.head).unwrap().phones, vec!["13955556666"]);
+    assert_rebuild_matches(&a);
+    assert_rebuild_matches(&b);
+}
+
+#[test]
+fn edits_of_different_fields_both_survive_without_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    let mut on_a = resident_input(&f.household, "张秀英");
+    on_a.phones = vec!["13911112222".into()];
+    a.update_resident(&f.head, on_a).unwrap();
+    let mut on_b = resident_input(&f.household, "张秀英");
+    on_b.care = vec!["elderly_alone".into(), "disabled".into()];
+    b.update_resident(&f.head, on_b).unwrap();
+    sync_pair(&a, &b);
+    let r = a.resident(&f.head).unwrap();
+    assert_eq!(r.phones, vec!["13911112222"]);
+    assert_eq!(r.care, vec!["disabled", "elderly_alone"]);
+    assert!(a.conflicts(&f.grid).unwrap().is_empty());
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+}
+
+#[test]
+fn moved_out_wins_over_a_concurrent_edit_which_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    a.move_out_household(&f.household).unwrap();
+    let mut edit = household_input(&f.building, "502");
+    edit.notes = Some("门口有台阶，注意老人出行".into());
+    edit.use_kind = DwellingUse::Rented;
+    b.update_household(&f.household, edit).unwrap();
+    // Even a concurrent explicit reactivation does not win over moving out.
+    b.reactivate_household(&f.household).unwrap();
+    sync_pair(&a, &b);
+    for store in [&a, &b] {
+        let h = store.household(&f.household).unwrap().household;
+        assert_eq!(h.status, HouseholdStatus::MovedOut);
+        assert_eq!(h.notes.as_deref(), Some("门口有台阶，注意老人出行"));
+        assert_eq!(h.use_kind, DwellingUse::Rented);
+    }
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+    // A later reactivation, made after seeing the move-out, does stand.
+    a.reactivate_household(&f.household).unwrap();
+    sync_pair(&a, &b);
+    assert_eq!(
+        b.household(&f.household).unwrap().household.status,
+        HouseholdStatus::Active
+    );
+}
+
+#[test]
+fn concurrent_head_appointments_converge_on_one_current_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    let on_a = a
+        .appoint_building_head(
+            &f.building,
+            HeadPerson::Volunteer("刘建国".into()),
+            Date::new(2025, 5, 1).unwrap(),
+        )
+        .unwrap();
+    let on_b = b
+        .appoint_building_head(
+            &f.building,
+            HeadPerson::Resident(f.head.clone()),
+            Date::new(2025, 6, 1).unwrap(),
+        )
+        .unwrap();
+    sync_pair(&a, &b);
+    for store in [&a, &b] {
+        let current = store.current_building_heads(&f.grid).unwrap();
+        assert_eq!(current.len(), 1);
+        assert_eq!(current[0].id, on_b, "the later start wins");
+        let history = store.building_head_history(&f.building).unwrap();
+        assert_eq!(history.len(), 2);
+        let earlier = history.iter().find(|h| h.id == on_a).unwrap();
+        assert!(!earlier.is_current);
+        assert_eq!(earlier.ends_on, Date::new(2025, 6, 1));
+        let conflicts = store.conflicts(&f.grid).unwrap();
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].field, "heads");
+        assert_eq!(conflicts[0].values.len(), 2);
+    }
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+    // Appointing the next head resolves the review item.
+    a.appoint_building_head(
+        &f.building,
+        HeadPerson::Volunteer("刘建国".into()),
+        Date::new(2025, 7, 1).unwrap(),
+    )
+    .unwrap();
+    sync_pair(&a, &b);
+    assert!(b.conflicts(&f.grid).unwrap().is_empty());
+    assert_eq!(
+        b.current_building_heads(&f.grid).unwrap()[0].person,
+        HeadPerson::Volunteer("刘建国".into())
+    );
+}
+
+#[test]
+fn concurrent_shift_assignments_keep_both_members() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(&dir, "head");
+    let b = open(&dir, "assistant");
+    let f = fixture(&a);
+    let team = a.create_patrol_team(&f.grid, "夜巡队", vec![]).unwrap();
+    let shift = a
+        .create_shift(ShiftInput {
+            team_id: team,
+            date: a.today().add_days(2),
+            starts: TimeOfDay::new(18, 30).unwrap(),
+            ends: TimeOfDay::new(20, 30).unwrap(),
+            route: vec!["3栋".into()],
+        })
+        .unwrap();
+    send(&a, &b);
+    a.assign_to_shift(&shift, "v-li").unwrap();
+    b.assign_to_shift(&shift, "v-wang").unwrap();
+    sync_pair(&a, &b);
+    for store in [&a, &b] {
+        let shifts = store.upcoming_shifts("v-li", store.today()).unwrap();
+        assert_eq!(shifts[0].members, vec!["v-li", "v-wang"]);
+    }
+    assert!(a.conflicts(&f.grid).unwrap().is_empty());
+}
+
+#[test]
+fn importing_twice_or_in_pieces_stores_each_change_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    a.log_visit(visit_input(&f.household)).unwrap();
+    send(&a, &b);
+    let cursor = a.export_since(0).unwrap().cursor;
+    a.log_visit(visit_input(&f.household)).unwrap();
+    let delta = a.export_since(cursor).unwrap();
+    assert_eq!(delta.chunks, 1, "only the new change travels");
+    let first = b.import(&delta.bytes).unwrap();
+    assert_eq!(first.new_changes, 1);
+    let chunks = chunk_count(&b);
+    let again = b.import(&delta.bytes).unwrap();
+    assert_eq!((again.new_changes, again.known_changes), (0, 1));
+    b.import(&a.export_since(0).unwrap().bytes).unwrap();
+    assert_eq!(chunk_count(&b), chunks);
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+}
+
+#[test]
+fn changes_arriving_before_their_dependencies_are_kept_and_applied_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    let c0 = a.export_since(0).unwrap().cursor;
+    let v1 = a.log_visit(visit_input(&f.household)).unwrap();
+    let c1 = a.export_since(c0).unwrap();
+    let mut amended = visit_input(&f.household);
+    amended.outcome = VisitOutcome::Refused;
+    a.amend_visit(&v1, amended).unwrap();
+    let c2 = a.export_since(c1.cursor).unwrap();
+    b.import(&c2.bytes).unwrap();
+    assert!(b.household(&f.household).unwrap().visits.is_empty());
+    b.import(&c1.bytes).unwrap();
+    let visits = b.household(&f.household).unwrap().visits;
+    assert_eq!(visits.len(), 1);
+    assert_eq!(visits[0].outcome, VisitOutcome::Refused);
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+    assert_rebuild_matches(&b);
+}

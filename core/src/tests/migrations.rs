@@ -1,0 +1,77 @@
+use super::*;
+use crate::{Error, SCHEMA_VERSION};
+
+/// Writes a database exactly as version 1 of the schema left it, with data.
+fn version_one_file(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(crate::db::MIGRATIONS[0].sql).unwrap();
+    conn.execute_batch(
+        "INSERT INTO visits (id, doc_id, grid_id, household_id, worker_id, at_ms, offset_min)
+         VALUES ('v1', 'visits/x/2025Q1', 'g', 'h', 'w', 1, 480);
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_version_one_database_opens_and_is_upgraded() {
+    assert!(SCHEMA_VERSION >= 2, "this test needs a newer schema than 1");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    version_one_file(&path);
+    let store = Store::open(&path, identity("w1")).unwrap();
+    let (version, rows, index): (i64, i64, i64) = store
+        .read(|c| {
+            Ok((
+                c.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+                c.query_row("SELECT count(*) FROM visits WHERE id = 'v1'", [], |r| r.get(0))?,
+                c.query_row(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'visits_by_worker'",
+                    [],
+                    |r| r.get(0),
+                )?,
+            ))
+        })
+        .unwrap();
+    assert_eq!((version, rows, index), (SCHEMA_VERSION, 1, 1));
+    drop(store);
+    // The upgraded file has the same schema as a new one.
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh, identity("w1")).unwrap());
+    let schema = |p: &std::path::Path| -> Vec<String> {
+        let c = rusqlite::Connection::open(p).unwrap();
+        let mut s = c
+            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+            .unwrap();
+        s.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    };
+    assert_eq!(schema(&path), schema(&fresh));
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    drop(Store::open(&path, identity("w1")).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        conn.pragma_update(None, "journal_mode", "DELETE").unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    match Store::open(&path, identity("w1")) {
+        Err(Error::SchemaTooNew { found, supported }) => {
+            assert_eq!((found, supported), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file was not modified"
+    );
+}
