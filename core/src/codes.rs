@@ -210,7 +210,7 @@ pub fn is_relation_code(code: &str) -> bool {
     if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let value = u8::from(bytes[0] - b'0') * 10 + u8::from(bytes[1] - b'0');
+    let value = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
     matches!(value, 1 | 2 | 10..=12 | 20..=97 | 99)
 }
 

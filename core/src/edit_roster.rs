@@ -412,11 +412,11 @@ impl Store {
             set_keys(doc, &care_map, &care)?;
             if becomes_head {
                 let households = ensure_map(doc, &ROOT, "households")?;
-                if let Some(household) = map_at(doc, &households, &household_id) {
-                    if crate::crdt::scalar_str(doc, &household, "head_id").is_none() {
-                        set(doc, &household, "head_id", s(id))?;
-                        edit.touch(&doc_id, "households", &household_id);
-                    }
+                if let Some(household) = map_at(doc, &households, &household_id)
+                    && crate::crdt::scalar_str(doc, &household, "head_id").is_none()
+                {
+                    set(doc, &household, "head_id", s(id))?;
+                    edit.touch(&doc_id, "households", &household_id);
                 }
             }
             Ok(())
@@ -506,13 +506,13 @@ impl Store {
             // Close every appointment still open in the document, superseded
             // ones where their successor started, the current one today.
             for (previous, _, projected_end, _) in &appointments {
-                if let Some(obj) = map_at(doc, &heads, previous) {
-                    if crate::crdt::scalar_str(doc, &obj, "ends_on").is_none() {
-                        let end = projected_end
-                            .clone()
-                            .unwrap_or_else(|| starts_on.to_string());
-                        set(doc, &obj, "ends_on", s(&end))?;
-                    }
+                if let Some(obj) = map_at(doc, &heads, previous)
+                    && crate::crdt::scalar_str(doc, &obj, "ends_on").is_none()
+                {
+                    let end = projected_end
+                        .clone()
+                        .unwrap_or_else(|| starts_on.to_string());
+                    set(doc, &obj, "ends_on", s(&end))?;
                 }
             }
             let obj = doc
@@ -534,13 +534,13 @@ impl Store {
     pub fn end_building_head(&self, appointment_id: &str, ends_on: Date) -> Result<()> {
         let (building_id, grid_id, starts_on) =
             self.read(|conn| lookup::head_appointment(conn, appointment_id))?;
-        if let Some(start) = starts_on.as_deref().and_then(|s| Date::parse(s).ok()) {
-            if ends_on < start {
-                return Err(Error::invalid(
-                    "ends_on",
-                    validate::InvalidReason::EndsBeforeStart,
-                ));
-            }
+        if let Some(start) = starts_on.as_deref().and_then(|s| Date::parse(s).ok())
+            && ends_on < start
+        {
+            return Err(Error::invalid(
+                "ends_on",
+                validate::InvalidReason::EndsBeforeStart,
+            ));
         }
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {

@@ -53,8 +53,8 @@ pub struct ImportReport {
 }
 
 enum Chunk {
-    Change(Change),
-    Snapshot(Vec<u8>, AutoCommit),
+    Change(Box<Change>),
+    Snapshot(Vec<u8>, Box<AutoCommit>),
 }
 
 struct Parsed {
@@ -125,12 +125,12 @@ fn decode(bytes: &[u8]) -> Result<Vec<Parsed>> {
                 if data.get(4..8) != change.hash().0.get(..4) {
                     return Err(malformed("change checksum mismatch"));
                 }
-                Chunk::Change(change)
+                Chunk::Change(Box::new(change))
             }
             1 => {
                 let doc = guarded(|| AutoCommit::load(data))?
                     .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-                Chunk::Snapshot(data.to_vec(), doc)
+                Chunk::Snapshot(data.to_vec(), Box::new(doc))
             }
             _ => return Err(malformed("unknown chunk kind")),
         };
@@ -230,7 +230,7 @@ impl Store {
                                     Some(change.hash().0.to_vec()),
                                     change.raw_bytes().to_vec(),
                                 ));
-                                changes.push(change);
+                                changes.push(*change);
                             }
                         }
                         Chunk::Snapshot(bytes, mut other) => {

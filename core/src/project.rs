@@ -315,12 +315,6 @@ fn project_heads(
             rows[*earlier].ends_on = next_start;
         }
     }
-    if open.len() > 1 {
-        building.conflicts.push(crate::crdt::FieldConflict {
-            field: "heads".to_string(),
-            values: Vec::new(),
-        });
-    }
     let mut insert = tx.prepare_cached(
         "INSERT INTO building_heads (id, grid_id, building_id, resident_id, volunteer_name,
             starts_on, ends_on, is_current, appointed_by, appointed_at)
@@ -340,12 +334,13 @@ fn project_heads(
             row.appointed_at,
         ])?;
     }
-    // The "heads" conflict has no single field values: list each open appointment.
+    // Concurrent open appointments are one review item: list each of them.
     if open.len() > 1 {
-        if let Some(conflict) = building.conflicts.last_mut() {
-            for &index in &open {
+        let values = open
+            .iter()
+            .map(|&index| {
                 let row = &rows[index];
-                conflict.values.push(crate::crdt::ConflictValue {
+                crate::crdt::ConflictValue {
                     // The appointment's map object: who created it and when.
                     op_id: objects[index].clone(),
                     value: serde_json::json!({
@@ -357,9 +352,13 @@ fn project_heads(
                         "appointed_at": row.appointed_at,
                     }),
                     is_winner: Some(index) == current,
-                });
-            }
-        }
+                }
+            })
+            .collect();
+        building.conflicts.push(crate::crdt::FieldConflict {
+            field: "heads".to_string(),
+            values,
+        });
     }
     Ok(())
 }

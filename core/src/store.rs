@@ -85,9 +85,9 @@ impl Store {
     /// Opens or creates the store at `path` for a worker on this device.
     ///
     /// ```
-    /// # fn main() -> gridbook::Result<()> {
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use gridbook::{Store, WorkerIdentity, codes::WorkerRole};
-    /// let dir = tempfile::tempdir().map_err(|e| gridbook::Error::MalformedChanges(e.to_string()))?;
+    /// let dir = tempfile::tempdir()?;
     /// let me = WorkerIdentity {
     ///     worker_id: "w-zhang".into(),
     ///     name: "张伟".into(),

@@ -77,7 +77,7 @@ fn resident(household: &str, name: &str, a: usize) -> ResidentInput {
     ResidentInput {
         household_id: household.into(),
         name: name.into(),
-        gender: if a % 2 == 0 {
+        gender: if a.is_multiple_of(2) {
             Gender::Male
         } else {
             Gender::Female
@@ -87,13 +87,17 @@ fn resident(household: &str, name: &str, a: usize) -> ResidentInput {
             1 + (a % 12) as u8,
             1 + (a % 28) as u8,
         ),
-        id_number: if a % 3 == 0 {
+        id_number: if a.is_multiple_of(3) {
             Some("11010519491231002X".into())
         } else {
             None
         },
         phones: vec![PHONES[a % PHONES.len()].into()],
-        relation: if a % 4 == 0 { "02".into() } else { "20".into() },
+        relation: if a.is_multiple_of(4) {
+            "02".into()
+        } else {
+            "20".into()
+        },
         registration: Registration::Local,
         residence_state: ResidenceState::Consistent,
         care: vec![CARE[a % CARE.len()].into()],
@@ -172,7 +176,7 @@ fn edit(store: &Store, grid: &str, kind: u8, a: usize, b: usize, ack: &mut Ackno
             let Some(household) = pick(&households, a) else {
                 return;
             };
-            if b % 3 == 0 {
+            if b.is_multiple_of(3) {
                 store.reactivate_household(&household).unwrap();
             } else {
                 store.move_out_household(&household).unwrap();
@@ -190,7 +194,7 @@ fn edit(store: &Store, grid: &str, kind: u8, a: usize, b: usize, ack: &mut Ackno
                         floor: h.floor,
                         room: h.room,
                         use_kind: h.use_kind,
-                        tags: if b % 2 == 0 {
+                        tags: if b.is_multiple_of(2) {
                             vec!["rental_check".into()]
                         } else {
                             vec![]
@@ -318,7 +322,7 @@ fn edit(store: &Store, grid: &str, kind: u8, a: usize, b: usize, ack: &mut Ackno
                     shift_id: shift.id,
                     member_id: "m0".into(),
                     at: now(),
-                    checkpoint: if b % 2 == 0 {
+                    checkpoint: if b.is_multiple_of(2) {
                         "东门".into()
                     } else {
                         "3栋".into()
