@@ -217,6 +217,7 @@ impl Store {
                 let before = doc.get_heads();
                 let mut received: Vec<(Option<Vec<u8>>, Vec<u8>)> = Vec::new();
                 let mut changes = Vec::new();
+                let mut snapshots = 0;
                 for chunk in chunks {
                     match chunk {
                         Chunk::Change(change) => {
@@ -237,6 +238,7 @@ impl Store {
                             let added = guarded(|| doc.merge(&mut other))?
                                 .map_err(|e| Error::MalformedChanges(e.to_string()))?;
                             if !added.is_empty() {
+                                snapshots += 1;
                                 report.new_snapshots += 1;
                                 received.push((None, bytes));
                             }
@@ -246,10 +248,15 @@ impl Store {
                 guarded(|| doc.apply_changes(changes))?
                     .map_err(|e| Error::MalformedChanges(e.to_string()))?;
                 let after = doc.get_heads();
-                let touched = if before == after {
+                let touched = if snapshots > 0 {
+                    // A merged snapshot can touch anything: re-project the whole document.
+                    project::all_records(doc.document()).into_iter().collect()
+                } else if before == after {
                     Default::default()
                 } else {
-                    project::touched_by(&doc.diff(&before, &after))
+                    // Every change applied now, including ones queued earlier for a dependency.
+                    let applied = doc.get_changes(&before);
+                    project::touched_by_changes(doc.document(), &applied)
                 };
                 report.records_updated += u32::try_from(touched.len()).unwrap_or(u32::MAX);
                 for (hash, bytes) in &received {

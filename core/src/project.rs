@@ -129,31 +129,65 @@ pub(crate) fn all_records(doc: &Automerge) -> Vec<RecordRef> {
     records
 }
 
-/// The records touched by a set of patches (the first two path elements).
-pub(crate) fn touched_by(patches: &[automerge::Patch]) -> BTreeSet<RecordRef> {
+/// The records that a set of changes wrote to, found from each operation's
+/// object path. Patches are not enough: a change that only removes one of
+/// several concurrent values leaves the visible value, and so the patches,
+/// unchanged while the record's conflicts change.
+pub(crate) fn touched_by_changes(
+    doc: &Automerge,
+    changes: &[automerge::Change],
+) -> BTreeSet<RecordRef> {
+    use automerge::legacy::{Key, ObjectId};
     let mut touched = BTreeSet::new();
-    for patch in patches {
-        let mut props: Vec<String> = patch
-            .path
-            .iter()
-            .map(|(_, prop)| prop.to_string())
-            .collect();
-        if let automerge::PatchAction::PutMap { key, .. }
-        | automerge::PatchAction::DeleteMap { key } = &patch.action
-        {
-            props.push(key.clone());
-        }
-        match props.as_slice() {
-            [collection, ..] if collection == "grid" => {
-                touched.insert(RecordRef::new("grid", ""));
+    let mut paths: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for change in changes {
+        for op in change.decode().operations {
+            let key = match &op.key {
+                Key::Map(key) => key.to_string(),
+                Key::Seq(_) => String::new(),
+            };
+            let path = match &op.obj {
+                ObjectId::Root => Vec::new(),
+                ObjectId::Id(id) => {
+                    let name = format!("{}@{}", id.0, id.1.to_hex_string());
+                    paths
+                        .entry(name.clone())
+                        .or_insert_with(|| object_path(doc, &name))
+                        .clone()
+                }
+            };
+            match path.as_slice() {
+                [] if key == "grid" => {
+                    touched.insert(RecordRef::new("grid", ""));
+                }
+                [] => {}
+                [collection, ..] if collection == "grid" => {
+                    touched.insert(RecordRef::new("grid", ""));
+                }
+                [collection] => {
+                    touched.insert(RecordRef::new(collection, &key));
+                }
+                [collection, record, ..] => {
+                    touched.insert(RecordRef::new(collection, record));
+                }
             }
-            [collection, key, ..] => {
-                touched.insert(RecordRef::new(collection, key));
-            }
-            _ => {}
         }
     }
     touched
+}
+
+/// The keys from the root down to an object, or nothing if it is unknown.
+fn object_path(doc: &Automerge, obj: &str) -> Vec<String> {
+    let Ok(id) = doc.import_obj(obj) else {
+        return Vec::new();
+    };
+    let Ok(parents) = doc.parents(&id) else {
+        return Vec::new();
+    };
+    let mut path: Vec<String> = parents.map(|parent| parent.prop.to_string()).collect();
+    path.reverse();
+    path
 }
 
 fn write_conflicts(

@@ -314,15 +314,15 @@ impl Edit<'_> {
         kind: DocKind,
         grid_id: &str,
     ) -> Result<&mut AutoCommit> {
-        if kind != DocKind::Roster {
-            self.register_device(grid_id)?;
-        }
+        self.register_device(grid_id)?;
         self.open_doc(doc_id, kind, grid_id)?;
         self.docs
             .get_mut(doc_id)
             .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))
     }
 
+    /// Loads (or creates from genesis) a document and marks it as part of this edit.
+    /// Loading never writes: compaction and merges use it too.
     fn open_doc(&mut self, doc_id: &DocId, kind: DocKind, grid_id: &str) -> Result<()> {
         if !self.docs.contains(doc_id) {
             let chunks = load_chunks(self.tx, doc_id)?;
@@ -349,9 +349,6 @@ impl Edit<'_> {
             records: BTreeSet::new(),
             is_new: false,
         });
-        if kind == DocKind::Roster {
-            self.register_device(grid_id)?;
-        }
         Ok(())
     }
 

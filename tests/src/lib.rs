@@ -1,1 +1,14 @@
-//! placeholder
+//! Desktop harness for Gridbook: a seeded grid generator, helpers shared by
+//! the `gridbench` benchmark and the `gridbook-demo` walkthrough, and the
+//! integration tests under `tests/`.
+//!
+//! Everything here drives the store through its public API only, the way an
+//! app on a phone does. To add a helper, put it in the module it belongs to
+//! (or a new small module declared below) and document what it measures or
+//! produces; binaries live in `src/bin/`.
+
+pub mod generator;
+pub mod rng;
+pub mod scratch;
+pub mod stats;
+pub mod timefmt;

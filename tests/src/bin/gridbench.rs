@@ -1,0 +1,467 @@
+//! `gridbench`: builds the five-year grid in a scratch directory and measures
+//! what a grid worker's phone feels: opening the store, logging a visit,
+//! reading the roster, searching, and the size of the file, each next to a
+//! plain-SQLite baseline where one makes sense.
+//!
+//! `gridbench --json` prints one JSON object; without it, a table. To add a
+//! measurement, time exactly what its key names, add the key to [`Report`]
+//! and to both printouts, and describe its method in a comment there.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
+use gridbook::{FindingInput, GeoPoint, GpsFix, LocalTime, Store, VisitInput, WorkerIdentity};
+use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
+use gridbook_harness::rng::SplitMix64;
+use gridbook_harness::scratch::{ScratchDir, sqlite_file_bytes};
+use gridbook_harness::stats::{median, micros, millis, percentile};
+use gridbook_harness::timefmt::now_ms;
+use rusqlite::{Connection, params};
+use serde_json::json;
+
+/// Visits logged one by one for the write-latency measurement.
+const VISIT_WRITES: usize = 2000;
+/// Repetitions of each query measurement.
+const QUERY_RUNS: usize = 9;
+
+type BoxError = Box<dyn std::error::Error>;
+
+fn main() -> ExitCode {
+    let json = std::env::args().skip(1).any(|a| a == "--json");
+    match run() {
+        Ok(report) => {
+            if json {
+                println!("{}", report.to_json());
+            } else {
+                report.print_table();
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gridbench failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every measurement of one run.
+struct Report {
+    households: u32,
+    residents: u32,
+    visits: u32,
+    checkins: u32,
+    shifts: u32,
+    api_writes: u32,
+    build_s: f64,
+    open_ms: f64,
+    visit_write_us_p50: f64,
+    visit_write_us_p99: f64,
+    baseline_insert_us_p50: f64,
+    baseline_insert_us_p99: f64,
+    roster_query_ms: f64,
+    roster_rows: usize,
+    search_ms: f64,
+    db_bytes: u64,
+    baseline_db_bytes: u64,
+    compact_ms: f64,
+    compacted_db_bytes: u64,
+}
+
+fn identity() -> WorkerIdentity {
+    WorkerIdentity {
+        worker_id: "w-bench".into(),
+        name: "基准测试员".into(),
+        role: WorkerRole::GridHead,
+        device_label: "基准测试机".into(),
+    }
+}
+
+fn run() -> Result<Report, BoxError> {
+    let scratch = ScratchDir::new("gridbench")?;
+    let db_path = scratch.join("grid.db");
+    let spec = GridSpec::five_year_grid();
+
+    // build_s: generating the whole grid, one API call per edit.
+    let build_start = Instant::now();
+    let store = Store::open(&db_path, identity())?;
+    let grid = generator::generate(&store, &spec)?;
+    let build_s = build_start.elapsed().as_secs_f64();
+    drop(store);
+
+    // open_ms: a fresh open of the existing file (the OS page cache is warm:
+    // this is an app start, not a cold boot) until the roster is in hand.
+    let open_start = Instant::now();
+    let store = Store::open(&db_path, identity())?;
+    let first_rows = store.roster(&grid.grid_id)?;
+    let open_ms = millis(open_start.elapsed());
+    if first_rows.is_empty() {
+        return Err("the generated roster is empty".into());
+    }
+
+    // visit_write_us_*: N visits logged through Store::log_visit, each its
+    // own committed SQLite transaction, timed call by call.
+    let inputs = bench_visits(&grid, &store, VISIT_WRITES)?;
+    let mut store_samples = Vec::with_capacity(inputs.len());
+    let mut logged = Vec::with_capacity(inputs.len());
+    for input in &inputs {
+        let start = Instant::now();
+        let id = store.log_visit(input.clone())?;
+        store_samples.push(micros(start.elapsed()));
+        logged.push(id);
+    }
+
+    // roster_query_ms / search_ms: medians of repeated calls.
+    let mut roster_samples = Vec::new();
+    let mut roster_rows = 0;
+    for _ in 0..QUERY_RUNS {
+        let start = Instant::now();
+        roster_rows = store.roster(&grid.grid_id)?.len();
+        roster_samples.push(millis(start.elapsed()));
+    }
+    let queries = search_queries(&store, &grid)?;
+    let mut search_samples = Vec::new();
+    for _ in 0..QUERY_RUNS.div_ceil(queries.len().max(1)) {
+        for query in &queries {
+            let start = Instant::now();
+            let hits = store.search(&grid.grid_id, query, 50)?;
+            search_samples.push(millis(start.elapsed()));
+            if hits.is_empty() {
+                return Err("a benchmark search found nothing".into());
+            }
+        }
+    }
+    drop(store);
+
+    // baseline_insert_us_*: the same visit rows into a plain table, no CRDT.
+    let baseline_path = scratch.join("baseline-insert.db");
+    let baseline_samples = baseline_inserts(&baseline_path, &grid, &inputs, &logged)?;
+
+    // db_bytes: the store file plus its WAL after a TRUNCATE checkpoint.
+    checkpoint(&db_path)?;
+    let db_bytes = sqlite_file_bytes(&db_path);
+
+    // baseline_db_bytes: the same rows without CRDT history.
+    let baseline_db_bytes = plain_copy_bytes(&db_path, &scratch.join("baseline-copy.db"))?;
+
+    // compact_*: Store::compact (every document to one snapshot), then a
+    // checkpoint and VACUUM so the freed pages leave the file.
+    let store = Store::open(&db_path, identity())?;
+    let start = Instant::now();
+    store.compact()?;
+    let compact_ms = millis(start.elapsed());
+    drop(store);
+    checkpoint(&db_path)?;
+    Connection::open(&db_path)?.execute_batch("VACUUM")?;
+    checkpoint(&db_path)?;
+    let compacted_db_bytes = sqlite_file_bytes(&db_path);
+
+    let visit_write_us_p50 = percentile(&store_samples, 50.0);
+    Ok(Report {
+        households: grid.counts.households,
+        residents: grid.counts.residents,
+        visits: grid.counts.visits,
+        checkins: grid.counts.checkins,
+        shifts: grid.counts.shifts,
+        api_writes: grid.counts.api_writes,
+        build_s,
+        open_ms,
+        visit_write_us_p50,
+        visit_write_us_p99: percentile(&store_samples, 99.0),
+        baseline_insert_us_p50: percentile(&baseline_samples, 50.0),
+        baseline_insert_us_p99: percentile(&baseline_samples, 99.0),
+        roster_query_ms: median(&roster_samples),
+        roster_rows,
+        search_ms: median(&search_samples),
+        db_bytes,
+        baseline_db_bytes,
+        compact_ms,
+        compacted_db_bytes,
+    })
+}
+
+/// Visits as a worker logs them today: recent times, a household of the
+/// grid, its residents seen, sometimes a finding and a GPS fix.
+fn bench_visits(
+    grid: &GeneratedGrid,
+    store: &Store,
+    n: usize,
+) -> Result<Vec<VisitInput>, BoxError> {
+    let mut rng = SplitMix64::new(0x00be_11c4);
+    let now = now_ms();
+    let mut inputs = Vec::with_capacity(n);
+    for i in 0..n {
+        let household_id = grid
+            .household_ids
+            .get(i % grid.household_ids.len().max(1))
+            .cloned()
+            .ok_or("no households")?;
+        let members = store.household(&household_id)?.members;
+        let seen: Vec<String> = members.iter().take(1).map(|m| m.id.clone()).collect();
+        // Within the last 30 days, oldest first, a minute apart at most.
+        let age_ms = i64::try_from(n - i).unwrap_or(0) * 60_000 + 5 * 60_000;
+        let findings = if rng.chance(0.2) {
+            vec![FindingInput {
+                id: None,
+                kind: gridbook::codes::FindingKind::Request,
+                text: "反映电梯经常故障".into(),
+                resolution: gridbook::codes::Resolution::Escalated,
+            }]
+        } else {
+            Vec::new()
+        };
+        inputs.push(VisitInput {
+            household_id,
+            at: LocalTime {
+                utc_ms: now - age_ms,
+                offset_minutes: 480,
+            },
+            kind: VisitKind::Routine,
+            outcome: VisitOutcome::Met,
+            residents_seen: seen,
+            notes: Some("已核对家庭成员信息".into()),
+            findings,
+            gps: Some(GpsFix {
+                point: GeoPoint {
+                    lon: 120.1 + (rng.unit() - 0.5) * 0.004,
+                    lat: 30.2 + (rng.unit() - 0.5) * 0.004,
+                },
+                accuracy_m: 5.0 + rng.unit() * 20.0,
+            }),
+        });
+    }
+    Ok(inputs)
+}
+
+/// A name fragment, a 4-digit phone suffix and a building address, taken
+/// from the generated data so that each finds something.
+fn search_queries(store: &Store, grid: &GeneratedGrid) -> Result<Vec<String>, BoxError> {
+    let mut fragment = None;
+    let mut suffix = None;
+    for id in &grid.resident_ids {
+        let r = store.resident(id)?;
+        if fragment.is_none() {
+            fragment = r.name.chars().nth(1).map(String::from);
+        }
+        if suffix.is_none() {
+            suffix = r
+                .phones
+                .iter()
+                .find(|p| p.len() == 11)
+                .map(|p| p.chars().skip(7).collect::<String>());
+        }
+        if fragment.is_some() && suffix.is_some() {
+            break;
+        }
+    }
+    let mut queries: Vec<String> = fragment.into_iter().chain(suffix).collect();
+    queries.push("12栋".into());
+    Ok(queries)
+}
+
+/// The baseline: one plain table shaped like the store's `visits` query
+/// table (same columns, same household index), in WAL mode with
+/// synchronous=NORMAL like the store, one transaction per insert.
+fn baseline_inserts(
+    path: &Path,
+    grid: &GeneratedGrid,
+    inputs: &[VisitInput],
+    ids: &[String],
+) -> Result<Vec<f64>, BoxError> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE visits (
+            id           TEXT PRIMARY KEY,
+            doc_id       TEXT NOT NULL,
+            grid_id      TEXT NOT NULL,
+            household_id TEXT,
+            worker_id    TEXT,
+            at_ms        INTEGER,
+            offset_min   INTEGER,
+            local_date   TEXT,
+            kind         TEXT,
+            outcome      TEXT,
+            notes        TEXT,
+            lon          REAL,
+            lat          REAL,
+            accuracy_m   REAL
+        ) STRICT;
+        CREATE INDEX visits_by_household ON visits(household_id, at_ms);",
+    )?;
+    let worker = identity().worker_id;
+    let mut samples = Vec::with_capacity(inputs.len());
+    for (input, id) in inputs.iter().zip(ids) {
+        let date = input.at.local_date();
+        let doc_id = format!("visits/{}/{}Q{}", grid.grid_id, date.year(), date.quarter());
+        let start = Instant::now();
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        conn.prepare_cached(
+            "INSERT INTO visits VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?
+        .execute(params![
+            id,
+            doc_id,
+            grid.grid_id,
+            input.household_id,
+            worker,
+            input.at.utc_ms,
+            input.at.offset_minutes,
+            date.to_string(),
+            input.kind.code(),
+            input.outcome.code(),
+            input.notes,
+            input.gps.map(|g| g.point.lon),
+            input.gps.map(|g| g.point.lat),
+            input.gps.map(|g| g.accuracy_m),
+        ])?;
+        conn.execute_batch("COMMIT")?;
+        samples.push(micros(start.elapsed()));
+    }
+    Ok(samples)
+}
+
+/// Moves the WAL into the main file and truncates it.
+fn checkpoint(db: &Path) -> Result<(), BoxError> {
+    let conn = Connection::open(db)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
+}
+
+/// The size of a plain SQLite database holding the same rows as the store's
+/// query tables (roster, visits, findings, patrols, check-ins…) with their
+/// indexes, but no CRDT history: every table except `chunks`, `docs`, `meta`
+/// and `conflicts` is copied with CREATE TABLE AS SELECT, its indexes are
+/// recreated, and the file is VACUUMed.
+fn plain_copy_bytes(store_db: &Path, copy: &Path) -> Result<u64, BoxError> {
+    let conn = Connection::open(copy)?;
+    let source = store_db.to_str().ok_or("the store path is not UTF-8")?;
+    conn.execute("ATTACH DATABASE ?1 AS src", [source])?;
+    let skip = ["chunks", "docs", "meta", "conflicts"];
+    let objects: Vec<(String, String, String, Option<String>)> = conn
+        .prepare(
+            "SELECT type, name, tbl_name, sql FROM src.sqlite_master
+             WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'
+             ORDER BY type = 'index', name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (kind, name, table, sql) in objects {
+        if skip.contains(&table.as_str()) {
+            continue;
+        }
+        if kind == "table" {
+            conn.execute_batch(&format!(
+                "CREATE TABLE main.\"{name}\" AS SELECT * FROM src.\"{name}\""
+            ))?;
+        } else if let Some(sql) = sql {
+            conn.execute_batch(&sql)?;
+        }
+    }
+    conn.execute_batch("DETACH DATABASE src; VACUUM;")?;
+    drop(conn);
+    Ok(sqlite_file_bytes(copy))
+}
+
+impl Report {
+    fn write_ratio(&self) -> f64 {
+        if self.baseline_insert_us_p50 > 0.0 {
+            self.visit_write_us_p50 / self.baseline_insert_us_p50
+        } else {
+            0.0
+        }
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "households": self.households,
+            "residents": self.residents,
+            "visits": self.visits,
+            "checkins": self.checkins,
+            "shifts": self.shifts,
+            "api_writes": self.api_writes,
+            "build_s": round(self.build_s, 2),
+            "open_ms": round(self.open_ms, 2),
+            "visit_writes": VISIT_WRITES,
+            "visit_write_us_p50": round(self.visit_write_us_p50, 1),
+            "visit_write_us_p99": round(self.visit_write_us_p99, 1),
+            "baseline_insert_us_p50": round(self.baseline_insert_us_p50, 1),
+            "baseline_insert_us_p99": round(self.baseline_insert_us_p99, 1),
+            "write_ratio_vs_sqlite": round(self.write_ratio(), 2),
+            "roster_query_ms": round(self.roster_query_ms, 3),
+            "roster_rows": self.roster_rows,
+            "search_ms": round(self.search_ms, 3),
+            "db_bytes": self.db_bytes,
+            "baseline_db_bytes": self.baseline_db_bytes,
+            "size_ratio_vs_sqlite": round(ratio(self.db_bytes, self.baseline_db_bytes), 2),
+            "compact_ms": round(self.compact_ms, 1),
+            "compacted_db_bytes": self.compacted_db_bytes,
+        })
+    }
+
+    fn print_table(&self) {
+        let rows: Vec<(&str, String)> = vec![
+            ("households", self.households.to_string()),
+            ("residents", self.residents.to_string()),
+            ("visits (generated)", self.visits.to_string()),
+            ("shifts", self.shifts.to_string()),
+            ("check-ins", self.checkins.to_string()),
+            ("API writes to build", self.api_writes.to_string()),
+            ("build", format!("{:.1} s", self.build_s)),
+            ("open + roster", format!("{:.1} ms", self.open_ms)),
+            (
+                "log_visit p50 / p99",
+                format!(
+                    "{:.0} / {:.0} µs",
+                    self.visit_write_us_p50, self.visit_write_us_p99
+                ),
+            ),
+            (
+                "plain SQLite insert p50 / p99",
+                format!(
+                    "{:.0} / {:.0} µs",
+                    self.baseline_insert_us_p50, self.baseline_insert_us_p99
+                ),
+            ),
+            (
+                "write ratio vs SQLite",
+                format!("{:.1}×", self.write_ratio()),
+            ),
+            (
+                "roster query",
+                format!("{:.2} ms ({} rows)", self.roster_query_ms, self.roster_rows),
+            ),
+            ("search", format!("{:.2} ms", self.search_ms)),
+            ("store file", mib(self.db_bytes)),
+            ("plain SQLite copy", mib(self.baseline_db_bytes)),
+            (
+                "size ratio vs SQLite",
+                format!("{:.1}×", ratio(self.db_bytes, self.baseline_db_bytes)),
+            ),
+            ("compact", format!("{:.0} ms", self.compact_ms)),
+            (
+                "store file after compact + VACUUM",
+                mib(self.compacted_db_bytes),
+            ),
+        ];
+        println!("gridbench: five-year grid ({VISIT_WRITES} timed visit writes)");
+        for (label, value) in rows {
+            println!("  {label:<36} {value:>18}");
+        }
+    }
+}
+
+fn round(value: f64, places: i32) -> f64 {
+    let scale = 10f64.powi(places);
+    (value * scale).round() / scale
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.2} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
