@@ -9,9 +9,10 @@ use std::collections::BTreeSet;
 use automerge::ROOT;
 use rusqlite::OptionalExtension;
 
-use crate::crdt::{b, ensure_map, f, i, map_at, s, set};
+use crate::crdt::{b, ensure_map, map_at, s, set};
 use crate::docs::{DocId, DocKind, new_record_id};
 use crate::edit_visits::{check_gps, check_time};
+use crate::entries::{self, StoredCheckin};
 use crate::error::{Error, FieldCheck, RecordKind, Result};
 use crate::lookup::grid_of;
 use crate::model::{CheckinInput, ShiftInput, TeamMember};
@@ -186,20 +187,15 @@ impl Store {
         self.write(|edit| {
             let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;
             let checkins = ensure_map(doc, &ROOT, "checkins")?;
-            let obj = ensure_map(doc, &checkins, &id)?;
-            set(doc, &obj, "shift_id", s(&input.shift_id))?;
-            set(doc, &obj, "member_id", s(&member_id))?;
-            set(doc, &obj, "at_ms", i(input.at.utc_ms))?;
-            set(
-                doc,
-                &obj,
-                "offset_min",
-                i(i64::from(input.at.offset_minutes)),
-            )?;
-            set(doc, &obj, "checkpoint", s(&checkpoint))?;
-            set(doc, &obj, "lon", f(gps.map(|g| g.point.lon)))?;
-            set(doc, &obj, "lat", f(gps.map(|g| g.point.lat)))?;
-            set(doc, &obj, "accuracy_m", f(gps.map(|g| g.accuracy_m)))?;
+            let stored = StoredCheckin {
+                shift_id: input.shift_id.clone(),
+                member_id: member_id.clone(),
+                at_ms: input.at.utc_ms,
+                offset_min: input.at.offset_minutes,
+                checkpoint: checkpoint.clone(),
+                gps: gps.map(|g| [g.point.lon, g.point.lat, g.accuracy_m]),
+            };
+            set(doc, &checkins, &id, s(&entries::encode(&stored)?))?;
             edit.touch(&doc_id, "checkins", &id);
             Ok(())
         })?;

@@ -10,9 +10,10 @@ use automerge::ROOT;
 use rusqlite::OptionalExtension;
 
 use crate::codes::CodeList;
-use crate::crdt::{ensure_map, f, i, map_at, opt_s, s, set, set_keys};
+use crate::crdt::{ensure_map, s, set};
 use crate::docs::{DocId, DocKind, new_record_id};
 use crate::edit_roster::check_point;
+use crate::entries::{self, StoredFinding, StoredVisit};
 use crate::error::{Error, FieldCheck, RecordKind, Result};
 use crate::lookup::{self, grid_of};
 use crate::model::{GpsFix, LocalTime, VisitInput};
@@ -139,53 +140,49 @@ impl Store {
         self.write(|edit| {
             let doc = edit.doc(doc_id, DocKind::Visits, &v.grid_id)?;
             let visits = ensure_map(doc, &ROOT, "visits")?;
-            let obj = if is_new {
-                ensure_map(doc, &visits, id)?
-            } else {
-                map_at(doc, &visits, id).ok_or_else(|| Error::not_found(RecordKind::Visit, id))?
+            let previous: Option<StoredVisit> = entries::versions(doc, &visits, id)
+                .last()
+                .map(|(version, _)| entries::decode(version));
+            let (household_id, worker_id, old_findings) = match (&previous, is_new) {
+                (_, true) => (v.input.household_id.clone(), worker.clone(), Vec::new()),
+                (Some(old), false) => (
+                    old.household_id.clone(),
+                    old.worker_id.clone(),
+                    old.findings.clone(),
+                ),
+                (None, false) => return Err(Error::not_found(RecordKind::Visit, id)),
             };
-            if is_new {
-                set(doc, &obj, "household_id", s(&v.input.household_id))?;
-                set(doc, &obj, "worker_id", s(&worker))?;
-            }
-            set(doc, &obj, "at_ms", i(v.input.at.utc_ms))?;
-            set(
-                doc,
-                &obj,
-                "offset_min",
-                i(i64::from(v.input.at.offset_minutes)),
-            )?;
-            set(doc, &obj, "kind", s(v.input.kind.code()))?;
-            set(doc, &obj, "outcome", s(v.input.outcome.code()))?;
-            set(doc, &obj, "notes", opt_s(v.notes.as_deref()))?;
-            set(doc, &obj, "lon", f(v.gps.map(|g| g.point.lon)))?;
-            set(doc, &obj, "lat", f(v.gps.map(|g| g.point.lat)))?;
-            set(doc, &obj, "accuracy_m", f(v.gps.map(|g| g.accuracy_m)))?;
-            let seen = ensure_map(doc, &obj, "residents_seen")?;
-            set_keys(doc, &seen, &v.seen)?;
-            let findings = ensure_map(doc, &obj, "findings")?;
-            let mut keep = BTreeSet::new();
+            let mut findings = Vec::with_capacity(v.findings.len());
             for ((given_id, text), finding) in v.findings.iter().zip(&v.input.findings) {
                 let finding_id = match given_id {
-                    Some(existing) => {
-                        if map_at(doc, &findings, existing).is_none() {
-                            return Err(Error::invalid("findings.id", InvalidReason::UnknownCode));
-                        }
+                    Some(existing) if old_findings.iter().any(|f| &f.id == existing) => {
                         existing.clone()
+                    }
+                    Some(_) => {
+                        return Err(Error::invalid("findings.id", InvalidReason::UnknownCode));
                     }
                     None => new_record_id(),
                 };
-                let obj = ensure_map(doc, &findings, &finding_id)?;
-                set(doc, &obj, "kind", s(finding.kind.code()))?;
-                set(doc, &obj, "text", s(text))?;
-                set(doc, &obj, "resolution", s(finding.resolution.code()))?;
-                keep.insert(finding_id);
+                findings.push(StoredFinding {
+                    id: finding_id,
+                    kind: finding.kind.code().to_string(),
+                    text: text.clone(),
+                    resolution: finding.resolution.code().to_string(),
+                });
             }
-            let present: Vec<String> = automerge::ReadDoc::keys(doc, &findings).collect();
-            for gone in present.into_iter().filter(|k| !keep.contains(k)) {
-                automerge::transaction::Transactable::delete(doc, &findings, gone.as_str())
-                    .map_err(|e| Error::document(doc_id.as_str(), e))?;
-            }
+            let stored = StoredVisit {
+                household_id,
+                worker_id,
+                at_ms: v.input.at.utc_ms,
+                offset_min: v.input.at.offset_minutes,
+                kind: v.input.kind.code().to_string(),
+                outcome: v.input.outcome.code().to_string(),
+                notes: v.notes.clone(),
+                gps: v.gps.map(|g| [g.point.lon, g.point.lat, g.accuracy_m]),
+                seen: v.seen.iter().cloned().collect(),
+                findings,
+            };
+            set(doc, &visits, id, s(&entries::encode(&stored)?))?;
             edit.touch(doc_id, "visits", id);
             Ok(())
         })

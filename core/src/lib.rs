@@ -23,6 +23,7 @@ mod docs;
 mod edit_patrol;
 mod edit_roster;
 mod edit_visits;
+mod entries;
 mod error;
 mod exchange;
 mod lookup;

@@ -18,6 +18,7 @@ use rusqlite::{Transaction, params};
 
 use crate::codes::{CodeList, HouseholdStatus, ResidentStatus};
 use crate::crdt::{RecordReader, map_at};
+use crate::entries::{self, StoredCheckin, StoredVisit};
 use crate::error::{RecordKind, Result};
 use crate::sortkey::natural_key;
 
@@ -61,9 +62,9 @@ pub(crate) fn project_record(tx: &Transaction, ctx: &DocContext, record: &Record
         "workers" => project_worker(tx, ctx, key, obj),
         "devices" => project_device(tx, ctx, key, obj),
         "teams" => project_team(tx, ctx, key, obj),
-        "visits" => project_visit(tx, ctx, key, obj),
+        "visits" => project_visit(tx, ctx, key),
         "shifts" => project_shift(tx, ctx, key, obj),
-        "checkins" => project_checkin(tx, ctx, key, obj),
+        "checkins" => project_checkin(tx, ctx, key),
         // Unknown collections come from newer replicas; their data stays in the document.
         _ => Ok(()),
     }
@@ -574,62 +575,63 @@ fn project_team(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>
     write_conflicts(tx, ctx, RecordKind::PatrolTeam, id, &r.conflicts)
 }
 
-fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {
+fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
     tx.execute("DELETE FROM visits WHERE id = ?1", [id])?;
     tx.execute("DELETE FROM visit_residents WHERE visit_id = ?1", [id])?;
     tx.execute("DELETE FROM findings WHERE visit_id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Visit, id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    let at_ms = r.int("at_ms");
-    let offset = r.int("offset_min");
-    let local_date = match (at_ms, offset) {
-        (Some(at), Some(offset)) => i32::try_from(offset)
-            .ok()
-            .map(|offset| crate::validate::Date::from_unix_millis(at, offset).to_string()),
-        _ => None,
+    let Some(visits) = map_at(ctx.doc, &ROOT, "visits") else {
+        return Ok(());
     };
-    tx.execute(
+    let versions = entries::versions(ctx.doc, &visits, id);
+    let Some((winner, _)) = versions.last() else {
+        return Ok(());
+    };
+    let v: StoredVisit = entries::decode(winner);
+    let local_date = crate::validate::utc_offset_minutes(v.offset_min)
+        .ok()
+        .map(|offset| crate::validate::Date::from_unix_millis(v.at_ms, offset).to_string());
+    let gps = v.gps.filter(|g| g.iter().all(|x| x.is_finite()));
+    tx.prepare_cached(
         "INSERT INTO visits (id, doc_id, grid_id, household_id, worker_id, at_ms, offset_min,
             local_date, kind, outcome, notes, lon, lat, accuracy_m)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            id,
-            ctx.doc_id,
-            ctx.grid_id,
-            r.str("household_id"),
-            r.str("worker_id"),
-            at_ms,
-            offset,
-            local_date,
-            r.str("kind"),
-            r.str("outcome"),
-            r.str("notes"),
-            r.float("lon"),
-            r.float("lat"),
-            r.float("accuracy_m"),
-        ],
+    )?
+    .execute(params![
+        id,
+        ctx.doc_id,
+        ctx.grid_id,
+        v.household_id,
+        v.worker_id,
+        v.at_ms,
+        v.offset_min,
+        local_date,
+        v.kind,
+        v.outcome,
+        v.notes,
+        gps.map(|g| g[0]),
+        gps.map(|g| g[1]),
+        gps.map(|g| g[2]),
+    ])?;
+    let mut seen = tx.prepare_cached(
+        "INSERT OR IGNORE INTO visit_residents (visit_id, resident_id) VALUES (?1, ?2)",
     )?;
-    let mut seen =
-        tx.prepare_cached("INSERT INTO visit_residents (visit_id, resident_id) VALUES (?1, ?2)")?;
-    for resident in r.key_set("residents_seen") {
+    for resident in &v.seen {
         seen.execute(params![id, resident])?;
     }
     let mut finding = tx.prepare_cached(
-        "INSERT INTO findings (visit_id, id, kind, text, resolution) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO findings (visit_id, id, kind, text, resolution) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (finding_id, obj) in r.children("findings") {
-        let mut f = r.child(obj, &format!("findings.{finding_id}"));
-        finding.execute(params![
-            id,
-            finding_id,
-            f.str("kind"),
-            f.str("text"),
-            f.str("resolution"),
-        ])?;
-        r.conflicts.append(&mut f.conflicts);
+    for f in &v.findings {
+        finding.execute(params![id, f.id, f.kind, f.text, f.resolution])?;
     }
-    write_conflicts(tx, ctx, RecordKind::Visit, id, &r.conflicts)
+    write_conflicts(
+        tx,
+        ctx,
+        RecordKind::Visit,
+        id,
+        &entries::field_conflicts(&versions),
+    )
 }
 
 fn project_shift(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {
@@ -665,28 +667,35 @@ fn project_shift(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId
     write_conflicts(tx, ctx, RecordKind::Shift, id, &r.conflicts)
 }
 
-fn project_checkin(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {
+fn project_checkin(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
     tx.execute("DELETE FROM checkins WHERE id = ?1", [id])?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    tx.execute(
+    let Some(checkins) = map_at(ctx.doc, &ROOT, "checkins") else {
+        return Ok(());
+    };
+    let versions = entries::versions(ctx.doc, &checkins, id);
+    let Some((winner, _)) = versions.last() else {
+        return Ok(());
+    };
+    let c: StoredCheckin = entries::decode(winner);
+    let gps = c.gps.filter(|g| g.iter().all(|x| x.is_finite()));
+    tx.prepare_cached(
         "INSERT INTO checkins (id, doc_id, grid_id, shift_id, member_id, at_ms, offset_min,
             checkpoint, lon, lat, accuracy_m)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
-            id,
-            ctx.doc_id,
-            ctx.grid_id,
-            r.str("shift_id"),
-            r.str("member_id"),
-            r.int("at_ms"),
-            r.int("offset_min"),
-            r.str("checkpoint"),
-            r.float("lon"),
-            r.float("lat"),
-            r.float("accuracy_m"),
-        ],
-    )?;
-    // Check-ins are written once and never edited.
+    )?
+    .execute(params![
+        id,
+        ctx.doc_id,
+        ctx.grid_id,
+        c.shift_id,
+        c.member_id,
+        c.at_ms,
+        c.offset_min,
+        c.checkpoint,
+        gps.map(|g| g[0]),
+        gps.map(|g| g[1]),
+        gps.map(|g| g[2]),
+    ])?;
+    // Check-ins are written once and never amended.
     Ok(())
 }

@@ -219,3 +219,46 @@ fn changes_arriving_before_their_dependencies_are_kept_and_applied_later() {
     assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
     assert_rebuild_matches(&b);
 }
+
+#[test]
+fn concurrent_amendments_of_a_visit_are_listed_field_by_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    let original = visit_input(&f.household);
+    let visit = a.log_visit(original.clone()).unwrap();
+    send(&a, &b);
+    let mut on_a = original.clone();
+    on_a.outcome = VisitOutcome::Refused;
+    a.amend_visit(&visit, on_a.clone()).unwrap();
+    let mut on_b = original.clone();
+    on_b.notes = Some("老人需要助听器".into());
+    b.amend_visit(&visit, on_b).unwrap();
+    sync_pair(&a, &b);
+    assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
+    let conflicts = a.conflicts(&f.grid).unwrap();
+    let fields: Vec<&str> = conflicts.iter().map(|c| c.field.as_str()).collect();
+    assert_eq!(fields, vec!["notes", "outcome"]);
+    assert!(
+        conflicts
+            .iter()
+            .all(|c| c.record_kind == RecordKind::Visit && c.record_id == visit)
+    );
+    let notes: Vec<serde_json::Value> = conflicts[0]
+        .values
+        .iter()
+        .map(|v| v.value.clone())
+        .collect();
+    assert!(notes.contains(&serde_json::json!("老人需要助听器")));
+    assert!(notes.contains(&serde_json::json!("身体状况良好")));
+    // Amending again with both changes resolves the review item.
+    on_a.notes = Some("老人需要助听器".into());
+    a.amend_visit(&visit, on_a).unwrap();
+    sync_pair(&a, &b);
+    assert!(b.conflicts(&f.grid).unwrap().is_empty());
+    let v = &b.household(&f.household).unwrap().visits[0];
+    assert_eq!(
+        (v.outcome, v.notes.as_deref()),
+        (VisitOutcome::Refused, Some("老人需要助听器"))
+    );
+    assert_rebuild_matches(&b);
+}

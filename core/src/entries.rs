@@ -1,0 +1,132 @@
+//! Append-only entries: visits and patrol check-ins are stored as ONE scalar
+//! value each (a JSON object) under their id, not as a map of fields.
+//!
+//! Why: a visit is written once by the worker who made it and rarely
+//! amended, while every Automerge operation costs tens of microseconds on a
+//! phone as the quarter's document grows. One operation per visit instead of
+//! twenty keeps a visit's write cheap. An amendment replaces the whole
+//! value; two concurrent amendments keep both versions, and the `conflicts`
+//! table lists, field by field, where the versions differ.
+//!
+//! To add a field: add it with `#[serde(default)]` so that entries written
+//! by older builds still read, and project it in `project.rs`. Unknown
+//! fields from newer builds are ignored on read and dropped on amendment.
+
+use automerge::{ObjId, ReadDoc, ScalarValue, Value};
+use serde::{Deserialize, Serialize};
+
+use crate::crdt::{ConflictValue, FieldConflict};
+
+/// A finding as stored inside a visit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct StoredFinding {
+    pub(crate) id: String,
+    pub(crate) kind: String,
+    pub(crate) text: String,
+    pub(crate) resolution: String,
+}
+
+/// A visit as stored in `visits/<grid>/<quarter>` under `visits/<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct StoredVisit {
+    pub(crate) household_id: String,
+    pub(crate) worker_id: String,
+    pub(crate) at_ms: i64,
+    pub(crate) offset_min: i32,
+    pub(crate) kind: String,
+    pub(crate) outcome: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) notes: Option<String>,
+    /// `[lon, lat, accuracy_m]`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) gps: Option<[f64; 3]>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) seen: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) findings: Vec<StoredFinding>,
+}
+
+/// A check-in as stored in `patrol/<grid>/<quarter>` under `checkins/<id>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct StoredCheckin {
+    pub(crate) shift_id: String,
+    pub(crate) member_id: String,
+    pub(crate) at_ms: i64,
+    pub(crate) offset_min: i32,
+    pub(crate) checkpoint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) gps: Option<[f64; 3]>,
+}
+
+/// The concurrent versions of an entry, Automerge's winner last; versions
+/// that are not a JSON object are skipped (they come from a broken replica).
+pub(crate) fn versions<D: ReadDoc>(
+    doc: &D,
+    collection: &ObjId,
+    id: &str,
+) -> Vec<(serde_json::Map<String, serde_json::Value>, ObjId)> {
+    let Ok(all) = doc.get_all(collection, id) else {
+        return Vec::new();
+    };
+    all.into_iter()
+        .filter_map(|(value, op)| match value {
+            Value::Scalar(scalar) => match scalar.as_ref() {
+                ScalarValue::Str(text) => match serde_json::from_str(text) {
+                    Ok(serde_json::Value::Object(map)) => Some((map, op)),
+                    _ => None,
+                },
+                _ => None,
+            },
+            Value::Object(_) => None,
+        })
+        .collect()
+}
+
+/// Decodes the winning version into its typed form, tolerating missing fields.
+pub(crate) fn decode<T: for<'de> Deserialize<'de> + Default>(
+    version: &serde_json::Map<String, serde_json::Value>,
+) -> T {
+    serde_json::from_value(serde_json::Value::Object(version.clone())).unwrap_or_default()
+}
+
+/// One conflict per field whose value differs between concurrent versions.
+pub(crate) fn field_conflicts(
+    versions: &[(serde_json::Map<String, serde_json::Value>, ObjId)],
+) -> Vec<FieldConflict> {
+    if versions.len() < 2 {
+        return Vec::new();
+    }
+    let winner = versions.len() - 1;
+    let fields: std::collections::BTreeSet<&String> =
+        versions.iter().flat_map(|(v, _)| v.keys()).collect();
+    fields
+        .into_iter()
+        .filter(|field| {
+            let first = versions[0].0.get(*field);
+            versions.iter().any(|(v, _)| v.get(*field) != first)
+        })
+        .map(|field| FieldConflict {
+            field: field.clone(),
+            values: versions
+                .iter()
+                .enumerate()
+                .map(|(index, (version, op))| ConflictValue {
+                    op_id: op.clone(),
+                    value: version
+                        .get(field)
+                        .cloned()
+                        .unwrap_or(serde_json::Value::Null),
+                    is_winner: index == winner,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The JSON text stored for an entry.
+pub(crate) fn encode<T: Serialize>(entry: &T) -> crate::Result<String> {
+    serde_json::to_string(entry).map_err(|e| crate::Error::document("entry", e))
+}
