@@ -7,7 +7,7 @@
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,   -- actor_id, worker_id, device_label
     value BLOB NOT NULL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- Append-only Automerge storage: one row per change, or one per snapshot
 -- that replaced the changes it covers (compaction).
@@ -18,15 +18,15 @@ CREATE TABLE chunks (
     hash   BLOB,               -- 32-byte change hash for kind 0, NULL for snapshots
     bytes  BLOB NOT NULL
 ) STRICT;
-CREATE INDEX chunks_by_doc ON chunks(doc_id, seq);
-CREATE UNIQUE INDEX chunks_change_hash ON chunks(doc_id, hash) WHERE hash IS NOT NULL;
+-- One index serves loading a document and refusing a change twice (NULL
+-- hashes of snapshots never collide in a UNIQUE index).
+CREATE UNIQUE INDEX chunks_by_doc ON chunks(doc_id, hash);
 
 CREATE TABLE docs (
     doc_id        TEXT PRIMARY KEY,  -- roster/<grid>, visits/<grid>/<YYYY>Q<n>, patrol/<grid>/<YYYY>Q<n>
     grid_id       TEXT NOT NULL,
-    kind          TEXT NOT NULL,     -- roster | visits | patrol
-    change_chunks INTEGER NOT NULL DEFAULT 0  -- change rows since the last snapshot
-) STRICT;
+    kind          TEXT NOT NULL      -- roster | visits | patrol
+) STRICT, WITHOUT ROWID;
 CREATE INDEX docs_by_grid ON docs(grid_id);
 
 -- Query tables ------------------------------------------------------------
@@ -47,7 +47,7 @@ CREATE TABLE workers (
     name    TEXT,
     role    TEXT,
     PRIMARY KEY (grid_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE devices (
     grid_id   TEXT NOT NULL,
@@ -55,7 +55,7 @@ CREATE TABLE devices (
     worker_id TEXT,
     label     TEXT,
     PRIMARY KEY (grid_id, actor)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE buildings (
     id       TEXT PRIMARY KEY,
@@ -87,9 +87,15 @@ CREATE TABLE households (
     lat          REAL,
     notes        TEXT,
     head_id      TEXT,
-    address_text TEXT NOT NULL       -- estate, building, unit and room, for search
+    address_text TEXT NOT NULL,      -- estate, building, unit and room, for search
+    -- Derived from other rows so that the roster is one index scan:
+    building_number   TEXT,          -- buildings.number
+    building_key      TEXT NOT NULL, -- buildings.sort_key
+    member_count      INTEGER NOT NULL, -- active residents
+    last_visit_ms     INTEGER,       -- the latest visit (ties: the larger visit id)
+    last_visit_offset INTEGER
 ) STRICT;
-CREATE INDEX households_by_grid ON households(grid_id);
+CREATE INDEX households_roster ON households(grid_id, building_key, unit_key, floor, room_key, id);
 CREATE INDEX households_by_building ON households(building_id);
 
 CREATE TABLE residents (
@@ -108,7 +114,7 @@ CREATE TABLE residents (
     moved_out       TEXT,
     status          TEXT NOT NULL
 ) STRICT;
-CREATE INDEX residents_by_household ON residents(household_id);
+CREATE INDEX residents_by_household ON residents(household_id, status);
 CREATE INDEX residents_by_grid ON residents(grid_id);
 
 CREATE TABLE resident_care (
@@ -116,7 +122,7 @@ CREATE TABLE resident_care (
     category    TEXT NOT NULL,
     grid_id     TEXT NOT NULL,
     PRIMARY KEY (resident_id, category)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX resident_care_by_category ON resident_care(grid_id, category);
 
 CREATE TABLE building_heads (
@@ -148,14 +154,14 @@ CREATE TABLE visits (
     lon          REAL,
     lat          REAL,
     accuracy_m   REAL
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX visits_by_household ON visits(household_id, at_ms);
 
 CREATE TABLE visit_residents (
     visit_id    TEXT NOT NULL,
     resident_id TEXT NOT NULL,
     PRIMARY KEY (visit_id, resident_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE findings (
     visit_id   TEXT NOT NULL,
@@ -164,7 +170,7 @@ CREATE TABLE findings (
     text       TEXT,
     resolution TEXT,
     PRIMARY KEY (visit_id, id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE patrol_teams (
     id      TEXT PRIMARY KEY,
@@ -178,7 +184,7 @@ CREATE TABLE team_members (
     member_id TEXT NOT NULL,
     name      TEXT,
     PRIMARY KEY (team_id, member_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE shifts (
     id       TEXT PRIMARY KEY,
@@ -197,7 +203,7 @@ CREATE TABLE shift_members (
     shift_id  TEXT NOT NULL,
     member_id TEXT NOT NULL,
     PRIMARY KEY (shift_id, member_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX shift_members_by_member ON shift_members(member_id);
 
 CREATE TABLE checkins (
@@ -228,5 +234,5 @@ CREATE TABLE conflicts (
     at_ms       INTEGER,
     is_winner   INTEGER NOT NULL,
     PRIMARY KEY (record_kind, record_id, field, op_id)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE INDEX conflicts_by_doc ON conflicts(doc_id);

@@ -156,20 +156,28 @@ pub(crate) fn genesis(kind: DocKind) -> Result<AutoCommit> {
 
 /// Loads a document from its stored chunks (snapshots and single changes, in
 /// any order) and switches it to this device's actor.
-pub(crate) fn load(doc_id: &DocId, chunks: &[Vec<u8>], actor: &ActorId) -> Result<AutoCommit> {
-    let total: usize = chunks.iter().map(Vec::len).sum();
+pub(crate) fn load(doc_id: &DocId, chunks: &[StoredChunk], actor: &ActorId) -> Result<AutoCommit> {
+    let total: usize = chunks.iter().map(|c| c.bytes.len()).sum();
     let mut bytes = Vec::with_capacity(total);
     for chunk in chunks {
-        bytes.extend_from_slice(chunk);
+        bytes.extend_from_slice(&chunk.bytes);
     }
     let mut doc = AutoCommit::load(&bytes).map_err(|e| Error::document(doc_id.as_str(), e))?;
     doc.set_actor(actor.clone());
     Ok(doc)
 }
 
+/// One stored chunk of a document: a single change or a snapshot.
+pub(crate) struct StoredChunk {
+    pub(crate) is_snapshot: bool,
+    pub(crate) bytes: Vec<u8>,
+}
+
 /// Loaded documents, the most recently used kept when the cache is full.
 pub(crate) struct DocCache {
     docs: HashMap<DocId, (u64, AutoCommit)>,
+    /// Change chunks stored since the document's last snapshot, for compaction.
+    pending: HashMap<DocId, u32>,
     clock: u64,
     capacity: usize,
 }
@@ -178,6 +186,7 @@ impl DocCache {
     pub(crate) fn new(capacity: usize) -> DocCache {
         DocCache {
             docs: HashMap::new(),
+            pending: HashMap::new(),
             clock: 0,
             capacity: capacity.max(1),
         }
@@ -196,9 +205,15 @@ impl DocCache {
         self.docs.contains_key(doc_id)
     }
 
-    pub(crate) fn insert(&mut self, doc_id: DocId, doc: AutoCommit) {
+    pub(crate) fn insert(&mut self, doc_id: DocId, doc: AutoCommit, pending_changes: u32) {
         self.clock += 1;
+        self.pending.insert(doc_id.clone(), pending_changes);
         self.docs.insert(doc_id, (self.clock, doc));
+    }
+
+    /// The number of change chunks stored since the document's last snapshot.
+    pub(crate) fn pending_mut(&mut self, doc_id: &DocId) -> Option<&mut u32> {
+        self.pending.get_mut(doc_id)
     }
 
     /// Drops documents beyond the capacity, least recently used first, except `keep`.
@@ -211,9 +226,7 @@ impl DocCache {
                 .min_by_key(|(_, (used, _))| *used)
                 .map(|(id, _)| id.clone());
             match oldest {
-                Some(id) => {
-                    self.docs.remove(&id);
-                }
+                Some(id) => self.evict(&id),
                 None => break,
             }
         }
@@ -221,9 +234,11 @@ impl DocCache {
 
     pub(crate) fn evict(&mut self, doc_id: &DocId) {
         self.docs.remove(doc_id);
+        self.pending.remove(doc_id);
     }
 
     pub(crate) fn clear(&mut self) {
         self.docs.clear();
+        self.pending.clear();
     }
 }

@@ -14,7 +14,7 @@
 use std::collections::BTreeSet;
 
 use automerge::{Automerge, ObjId, ROOT, ReadDoc};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::codes::{CodeList, HouseholdStatus, ResidentStatus};
 use crate::crdt::{RecordReader, map_at};
@@ -398,6 +398,45 @@ fn project_heads(
     Ok(())
 }
 
+/// The household a record's current row points at, before it is re-projected.
+fn previous_household(tx: &Transaction, table: &'static str, id: &str) -> Result<Option<String>> {
+    let sql = format!("SELECT household_id FROM {table} WHERE id = ?1");
+    Ok(tx
+        .prepare_cached(&sql)?
+        .query_row([id], |r| r.get::<_, Option<String>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Recomputes a household's active member count from the residents table.
+fn refresh_member_count(tx: &Transaction, household: Option<&str>) -> Result<()> {
+    if let Some(household) = household {
+        tx.prepare_cached(
+            "UPDATE households SET member_count =
+                (SELECT count(*) FROM residents WHERE household_id = ?1 AND status = 'active')
+             WHERE id = ?1",
+        )?
+        .execute([household])?;
+    }
+    Ok(())
+}
+
+/// Recomputes a household's latest visit from the visits table.
+fn refresh_last_visit(tx: &Transaction, household: Option<&str>) -> Result<()> {
+    if let Some(household) = household {
+        tx.prepare_cached(
+            "UPDATE households SET
+                last_visit_ms = (SELECT at_ms FROM visits WHERE household_id = ?1
+                                 ORDER BY at_ms DESC, id DESC LIMIT 1),
+                last_visit_offset = (SELECT offset_min FROM visits WHERE household_id = ?1
+                                     ORDER BY at_ms DESC, id DESC LIMIT 1)
+             WHERE id = ?1",
+        )?
+        .execute([household])?;
+    }
+    Ok(())
+}
+
 fn household_status_rank(code: &str) -> u8 {
     // Moving out wins over a concurrent edit that still saw the household active.
     match HouseholdStatus::from_code(code) {
@@ -445,15 +484,21 @@ fn project_household(
     let address = format!(
         "{}{}{}单元{}室",
         estate.unwrap_or_default(),
-        number.unwrap_or_default(),
+        number.as_deref().unwrap_or_default(),
         unit,
         room
     );
-    tx.execute(
+    let building_key = natural_key(number.as_deref().unwrap_or_default());
+    tx.prepare_cached(
         "INSERT INTO households (id, grid_id, building_id, unit, unit_key, floor, room, room_key,
-            use_kind, status, tags, lon, lat, notes, head_id, address_text)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        params![
+            use_kind, status, tags, lon, lat, notes, head_id, address_text,
+            building_number, building_key, member_count, last_visit_ms, last_visit_offset)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            (SELECT count(*) FROM residents WHERE household_id = ?1 AND status = 'active'),
+            (SELECT at_ms FROM visits WHERE household_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT 1),
+            (SELECT offset_min FROM visits WHERE household_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT 1))",
+    )?
+    .execute(params![
             id,
             ctx.grid_id,
             building_id,
@@ -470,8 +515,9 @@ fn project_household(
             r.str("notes"),
             r.str("head_id"),
             address,
-        ],
-    )?;
+            number,
+            building_key,
+        ])?;
     write_conflicts(tx, ctx, RecordKind::Household, id, &r.conflicts)
 }
 
@@ -481,11 +527,15 @@ fn project_resident(
     id: &str,
     obj: Option<ObjId>,
 ) -> Result<()> {
+    let previous = previous_household(tx, "residents", id)?;
     tx.execute("DELETE FROM residents WHERE id = ?1", [id])?;
     tx.execute("DELETE FROM resident_care WHERE resident_id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Resident, id)?;
-    let Some(obj) = obj else { return Ok(()) };
+    let Some(obj) = obj else {
+        return refresh_member_count(tx, previous.as_deref());
+    };
     let mut r = RecordReader::new(ctx.doc, obj);
+    let household_id = r.str("household_id");
     let status = ResidentStatus::from_code_or_default(
         r.ranked_str("status", resident_status_rank).as_deref(),
     );
@@ -496,7 +546,7 @@ fn project_resident(
         params![
             id,
             ctx.grid_id,
-            r.str("household_id"),
+            household_id,
             r.str("name"),
             r.str("gender"),
             r.str("birth_date"),
@@ -515,6 +565,10 @@ fn project_resident(
     )?;
     for category in r.key_set("care") {
         care.execute(params![id, category, ctx.grid_id])?;
+    }
+    refresh_member_count(tx, previous.as_deref())?;
+    if previous != household_id {
+        refresh_member_count(tx, household_id.as_deref())?;
     }
     write_conflicts(tx, ctx, RecordKind::Resident, id, &r.conflicts)
 }
@@ -576,6 +630,7 @@ fn project_team(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>
 }
 
 fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
+    let previous = previous_household(tx, "visits", id)?;
     tx.execute("DELETE FROM visits WHERE id = ?1", [id])?;
     tx.execute("DELETE FROM visit_residents WHERE visit_id = ?1", [id])?;
     tx.execute("DELETE FROM findings WHERE visit_id = ?1", [id])?;
@@ -585,7 +640,7 @@ fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
     };
     let versions = entries::versions(ctx.doc, &visits, id);
     let Some((winner, _)) = versions.last() else {
-        return Ok(());
+        return refresh_last_visit(tx, previous.as_deref());
     };
     let v: StoredVisit = entries::decode(winner);
     let local_date = crate::validate::utc_offset_minutes(v.offset_min)
@@ -624,6 +679,10 @@ fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
     )?;
     for f in &v.findings {
         finding.execute(params![id, f.id, f.kind, f.text, f.resolution])?;
+    }
+    refresh_last_visit(tx, Some(&v.household_id))?;
+    if previous.as_deref().is_some_and(|p| p != v.household_id) {
+        refresh_last_visit(tx, previous.as_deref())?;
     }
     write_conflicts(
         tx,

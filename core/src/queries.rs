@@ -35,7 +35,8 @@ fn split_list(text: Option<String>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-const HOUSEHOLD_COLUMNS: &str = "h.id, h.grid_id, h.building_id, b.number, h.unit, h.floor, h.room,
+const HOUSEHOLD_COLUMNS: &str =
+    "h.id, h.grid_id, h.building_id, h.building_number, h.unit, h.floor, h.room,
     h.use_kind, h.status, h.tags, h.lon, h.lat, h.notes, h.head_id";
 
 fn household_row(row: &Row) -> rusqlite::Result<Household> {
@@ -270,13 +271,10 @@ impl Store {
     pub fn roster(&self, grid_id: &str) -> Result<Vec<RosterRow>> {
         self.read(|conn| {
             let sql = format!(
-                "SELECT {HOUSEHOLD_COLUMNS},
-                    (SELECT count(*) FROM residents r WHERE r.household_id = h.id AND r.status = 'active'),
-                    (SELECT v.at_ms FROM visits v WHERE v.household_id = h.id ORDER BY v.at_ms DESC LIMIT 1),
-                    (SELECT v.offset_min FROM visits v WHERE v.household_id = h.id ORDER BY v.at_ms DESC LIMIT 1)
-                 FROM households h LEFT JOIN buildings b ON b.id = h.building_id
+                "SELECT {HOUSEHOLD_COLUMNS}, h.member_count, h.last_visit_ms, h.last_visit_offset
+                 FROM households h
                  WHERE h.grid_id = ?1
-                 ORDER BY b.sort_key, h.unit_key, h.floor, h.room_key, h.id"
+                 ORDER BY h.building_key, h.unit_key, h.floor, h.room_key, h.id"
             );
             Ok(conn
                 .prepare_cached(&sql)?
@@ -301,7 +299,7 @@ impl Store {
         self.read(|conn| {
             let household = conn
                 .prepare_cached(&format!(
-                    "SELECT {HOUSEHOLD_COLUMNS} FROM households h LEFT JOIN buildings b ON b.id = h.building_id WHERE h.id = ?1"
+                    "SELECT {HOUSEHOLD_COLUMNS} FROM households h WHERE h.id = ?1"
                 ))?
                 .query_row([household_id], household_row)
                 .optional()?

@@ -13,7 +13,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, mpsc};
 
 use automerge::transaction::CommitOptions;
 use automerge::{ActorId, AutoCommit, ROOT};
@@ -22,7 +23,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use crate::codes::CodeList;
 use crate::crdt::{ensure_map, s, set};
 use crate::db;
-use crate::docs::{self, DocCache, DocId, DocKind};
+use crate::docs::{self, DocCache, DocId, DocKind, StoredChunk};
 use crate::error::{Error, Result};
 use crate::model::WorkerIdentity;
 use crate::project::{self, DocContext, RecordRef};
@@ -64,6 +65,8 @@ pub(crate) struct Writer {
 /// The handle is `Send + Sync`; calls from several threads are serialised on
 /// one writer connection, and reads use their own connection.
 pub struct Store {
+    checkpointer: Checkpointer,
+    commits: AtomicU64,
     path: PathBuf,
     identity: WorkerIdentity,
     actor: ActorId,
@@ -123,7 +126,12 @@ impl Store {
         let actor = Self::device_actor(&mut conn, &identity)?;
         let reader = db::connect(&path, options.key.as_deref(), true)?;
         reader.pragma_update(None, "query_only", true)?;
+        let checkpointer = Checkpointer::start(db::connect(&path, options.key.as_deref(), false)?)?;
+        // Checkpoints run on the checkpointer's thread; this is only a safety net.
+        conn.pragma_update(None, "wal_autocheckpoint", SAFETY_NET_WAL_PAGES)?;
         let store = Store {
+            checkpointer,
+            commits: AtomicU64::new(0),
             path,
             identity,
             actor,
@@ -243,6 +251,12 @@ impl Store {
             tx.commit()?;
             Ok(value)
         });
+        if outcome.is_ok() {
+            let commits = self.commits.fetch_add(1, Ordering::Relaxed) + 1;
+            if commits % CHECKPOINT_EVERY_COMMITS == 0 {
+                self.checkpointer.request();
+            }
+        }
         if outcome.is_err() {
             // Memory may hold changes the file does not: reload those documents next time.
             for doc_id in &touched {
@@ -278,6 +292,58 @@ impl Store {
     pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.lock_reader();
         f(&conn)
+    }
+}
+
+/// How many commits pass between two background WAL checkpoints.
+const CHECKPOINT_EVERY_COMMITS: u64 = 64;
+
+/// The WAL size (pages) at which the writer checkpoints by itself, in case
+/// the checkpointer falls behind.
+const SAFETY_NET_WAL_PAGES: i64 = 10_000;
+
+/// Copies the WAL back into the database file on a thread and connection of
+/// its own (a PASSIVE checkpoint never blocks the writer), so that no edit
+/// pays for a checkpoint. SQLite's own automatic checkpoint stays as a
+/// safety net at a much larger WAL size.
+struct Checkpointer {
+    signal: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(conn: Connection) -> Result<Checkpointer> {
+        let (signal, requests) = mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("gridbook-checkpoint".into())
+            .spawn(move || {
+                while requests.recv().is_ok() {
+                    // Coalesce requests that queued up during the last checkpoint.
+                    while requests.try_recv().is_ok() {}
+                    // Best effort: a failed checkpoint is retried at the next request.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| Error::document("checkpointer", e))?;
+        Ok(Checkpointer {
+            signal: Some(signal),
+            thread: Some(thread),
+        })
+    }
+
+    fn request(&self) {
+        if let Some(signal) = &self.signal {
+            let _ = signal.send(());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        self.signal.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -333,7 +399,8 @@ impl Edit<'_> {
             } else {
                 docs::load(doc_id, &chunks, self.actor)?
             };
-            self.docs.insert(doc_id.clone(), doc);
+            self.docs
+                .insert(doc_id.clone(), doc, pending_changes(&chunks));
             if chunks.is_empty() {
                 self.touched.entry(doc_id.clone()).or_insert(Touched {
                     kind,
@@ -425,30 +492,37 @@ impl Edit<'_> {
             if new_chunks.is_empty() && records.is_empty() {
                 continue;
             }
-            self.tx.execute(
-                "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
-                params![doc_id.as_str(), grid_id, kind.as_str()],
-            )?;
-            for (hash, bytes) in &new_chunks {
-                insert_change(self.tx, &doc_id, hash, bytes)?;
+            if is_new {
+                self.tx.execute(
+                    "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
+                    params![doc_id.as_str(), grid_id, kind.as_str()],
+                )?;
             }
+            let mut stored = 0;
+            for (hash, bytes) in &new_chunks {
+                stored += u32::from(insert_change(self.tx, &doc_id, hash, bytes)?);
+            }
+            let doc = self
+                .docs
+                .get_mut(&doc_id)
+                .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))?;
             let ctx = DocContext {
                 doc: doc.document(),
                 doc_id: doc_id.as_str(),
                 grid_id: &grid_id,
             };
             project_with_dependents(self.tx, &ctx, records)?;
-            self.compact_if_due(&doc_id, compact_after)?;
+            self.compact_if_due(&doc_id, stored, compact_after)?;
         }
         Ok(())
     }
 
-    fn compact_if_due(&mut self, doc_id: &DocId, compact_after: u32) -> Result<()> {
-        let pending: i64 = self
-            .tx
-            .prepare_cached("SELECT change_chunks FROM docs WHERE doc_id = ?1")?
-            .query_row([doc_id.as_str()], |r| r.get(0))?;
-        if pending >= i64::from(compact_after) {
+    fn compact_if_due(&mut self, doc_id: &DocId, stored: u32, compact_after: u32) -> Result<()> {
+        let pending = self.docs.pending_mut(doc_id).map(|pending| {
+            *pending += stored;
+            *pending
+        });
+        if pending.is_some_and(|pending| pending >= compact_after) {
             self.compact(doc_id)?;
         }
         Ok(())
@@ -474,7 +548,7 @@ impl Edit<'_> {
             return Ok(());
         }
         let mut covered = Vec::new();
-        let mut uncovered_changes = 0i64;
+        let mut uncovered_changes = 0u32;
         for (seq, chunk_kind, hash) in chunks {
             let is_covered = match (chunk_kind, hash) {
                 (1, _) => true,
@@ -500,10 +574,9 @@ impl Edit<'_> {
             "INSERT INTO chunks (doc_id, kind, hash, bytes) VALUES (?1, 1, NULL, ?2)",
             params![doc_id.as_str(), snapshot],
         )?;
-        self.tx.execute(
-            "UPDATE docs SET change_chunks = ?2 WHERE doc_id = ?1",
-            params![doc_id.as_str(), uncovered_changes],
-        )?;
+        if let Some(pending) = self.docs.pending_mut(doc_id) {
+            *pending = uncovered_changes;
+        }
         Ok(())
     }
 
@@ -530,7 +603,8 @@ impl Edit<'_> {
                     continue;
                 }
                 let doc = docs::load(&doc_id, &chunks, self.actor)?;
-                self.docs.insert(doc_id.clone(), doc);
+                self.docs
+                    .insert(doc_id.clone(), doc, pending_changes(&chunks));
             }
             let _ = kind;
             let doc = self
@@ -567,7 +641,8 @@ impl Edit<'_> {
             } else {
                 docs::load(doc_id, &chunks, self.actor)?
             };
-            self.docs.insert(doc_id.clone(), doc);
+            self.docs
+                .insert(doc_id.clone(), doc, pending_changes(&chunks));
         }
         self.touched.entry(doc_id.clone()).or_insert(Touched {
             kind,
@@ -593,16 +668,20 @@ impl Edit<'_> {
             "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
             params![doc_id.as_str(), grid_id, kind.as_str()],
         )?;
-        match hash {
-            Some(hash) => insert_change(self.tx, doc_id, hash, bytes),
+        let stored = match hash {
+            Some(hash) => u32::from(insert_change(self.tx, doc_id, hash, bytes)?),
             None => {
                 self.tx.execute(
                     "INSERT INTO chunks (doc_id, kind, hash, bytes) VALUES (?1, 1, NULL, ?2)",
                     params![doc_id.as_str(), bytes],
                 )?;
-                Ok(())
+                0
             }
+        };
+        if let Some(pending) = self.docs.pending_mut(doc_id) {
+            *pending += stored;
         }
+        Ok(())
     }
 
     /// Marks records changed by a merge for re-projection.
@@ -613,24 +692,30 @@ impl Edit<'_> {
     }
 }
 
-fn insert_change(tx: &Transaction, doc_id: &DocId, hash: &[u8], bytes: &[u8]) -> Result<()> {
+/// Appends one change; `false` if the document already had it.
+fn insert_change(tx: &Transaction, doc_id: &DocId, hash: &[u8], bytes: &[u8]) -> Result<bool> {
     let inserted = tx
         .prepare_cached(
             "INSERT OR IGNORE INTO chunks (doc_id, kind, hash, bytes) VALUES (?1, 0, ?2, ?3)",
         )?
         .execute(params![doc_id.as_str(), hash, bytes])?;
-    if inserted > 0 {
-        tx.prepare_cached("UPDATE docs SET change_chunks = change_chunks + 1 WHERE doc_id = ?1")?
-            .execute([doc_id.as_str()])?;
-    }
-    Ok(())
+    Ok(inserted > 0)
 }
 
-fn load_chunks(tx: &Transaction, doc_id: &DocId) -> Result<Vec<Vec<u8>>> {
+fn load_chunks(tx: &Transaction, doc_id: &DocId) -> Result<Vec<StoredChunk>> {
     Ok(tx
-        .prepare_cached("SELECT bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?
-        .query_map([doc_id.as_str()], |r| r.get(0))?
+        .prepare_cached("SELECT kind, bytes FROM chunks WHERE doc_id = ?1 ORDER BY seq")?
+        .query_map([doc_id.as_str()], |r| {
+            Ok(StoredChunk {
+                is_snapshot: r.get::<_, i64>(0)? == 1,
+                bytes: r.get(1)?,
+            })
+        })?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+fn pending_changes(chunks: &[StoredChunk]) -> u32 {
+    u32::try_from(chunks.iter().filter(|c| !c.is_snapshot).count()).unwrap_or(u32::MAX)
 }
 
 /// Projects records and the records derived from them: a household's address

@@ -295,3 +295,34 @@ fn compaction_replaces_chunks_and_keeps_every_row() {
     assert_eq!(other.query_table_dump().unwrap(), dump);
     store.log_visit(visit_input(&f.household)).unwrap();
 }
+
+#[test]
+fn roster_follows_building_renames_member_changes_and_new_visits() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w1");
+    let f = fixture(&store);
+    store
+        .update_building(&f.building, building_input("5栋"))
+        .unwrap();
+    let row = &store.roster(&f.grid).unwrap()[0];
+    assert_eq!(row.household.building_number, "5栋");
+    assert_eq!(row.member_count, 1);
+    assert_eq!(store.search(&f.grid, "5栋", 10).unwrap().len(), 1);
+
+    store
+        .retire_resident(&f.head, ResidentStatus::Deceased, store.today())
+        .unwrap();
+    assert_eq!(store.roster(&f.grid).unwrap()[0].member_count, 0);
+
+    let mut older = visit_input(&f.household);
+    older.at.utc_ms -= 86_400_000;
+    store.log_visit(visit_input(&f.household)).unwrap();
+    let newest = store.roster(&f.grid).unwrap()[0].last_visit.unwrap();
+    store.log_visit(older).unwrap();
+    assert_eq!(
+        store.roster(&f.grid).unwrap()[0].last_visit,
+        Some(newest),
+        "an older visit logged late does not move it"
+    );
+    assert_rebuild_matches(&store);
+}

@@ -78,6 +78,15 @@ fn identity() -> WorkerIdentity {
     }
 }
 
+/// `--keep PATH`: also copy the generated store to PATH, for inspection.
+fn keep_path() -> Option<std::path::PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--keep")
+        .and_then(|i| args.get(i + 1))
+        .map(std::path::PathBuf::from)
+}
+
 fn run() -> Result<Report, BoxError> {
     let scratch = ScratchDir::new("gridbench")?;
     let db_path = scratch.join("grid.db");
@@ -133,6 +142,9 @@ fn run() -> Result<Report, BoxError> {
         }
     }
     drop(store);
+    if let Some(keep) = keep_path() {
+        std::fs::copy(&db_path, &keep)?;
+    }
 
     // baseline_insert_us_*: the same visit rows into a plain table, no CRDT.
     let baseline_path = scratch.join("baseline-insert.db");
