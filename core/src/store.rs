@@ -253,7 +253,7 @@ impl Store {
         });
         if outcome.is_ok() {
             let commits = self.commits.fetch_add(1, Ordering::Relaxed) + 1;
-            if commits % CHECKPOINT_EVERY_COMMITS == 0 {
+            if commits.is_multiple_of(CHECKPOINT_EVERY_COMMITS) {
                 self.checkpointer.request();
             }
         }
