@@ -153,24 +153,11 @@ CREATE TABLE visits (
     notes        TEXT,
     lon          REAL,
     lat          REAL,
-    accuracy_m   REAL
+    accuracy_m   REAL,
+    seen         TEXT NOT NULL,      -- JSON array of resident ids, sorted
+    findings     TEXT NOT NULL       -- JSON array of {id, kind, text, resolution}, by id
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX visits_by_household ON visits(household_id, at_ms);
-
-CREATE TABLE visit_residents (
-    visit_id    TEXT NOT NULL,
-    resident_id TEXT NOT NULL,
-    PRIMARY KEY (visit_id, resident_id)
-) STRICT, WITHOUT ROWID;
-
-CREATE TABLE findings (
-    visit_id   TEXT NOT NULL,
-    id         TEXT NOT NULL,
-    kind       TEXT,
-    text       TEXT,
-    resolution TEXT,
-    PRIMARY KEY (visit_id, id)
-) STRICT, WITHOUT ROWID;
 
 CREATE TABLE patrol_teams (
     id      TEXT PRIMARY KEY,

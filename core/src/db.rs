@@ -36,6 +36,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// Prepared statements kept per connection (rusqlite's default is 16).
+const STATEMENT_CACHE: usize = 256;
+
 /// Opens a connection with the key (if any) applied first, as SQLCipher requires.
 pub(crate) fn connect(path: &Path, key: Option<&str>, read_only: bool) -> Result<Connection> {
     let flags = if read_only {
@@ -50,6 +53,8 @@ pub(crate) fn connect(path: &Path, key: Option<&str>, read_only: bool) -> Result
         conn.pragma_update(None, "key", key)?;
     }
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Every edit runs a few dozen distinct statements; keep them all prepared.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 

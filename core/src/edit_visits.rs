@@ -1,8 +1,11 @@
 //! Logging and amending visits (走访). A visit lives in the visit document of
 //! its grid and calendar quarter, so the document being written stays small
 //! however many years of visits a grid has. A visit is appended by one
-//! worker; amending it writes only the fields that changed. To add a field
-//! to visits, write it here and read it in `project.rs`.
+//! worker and stored as one entry (see `entries.rs`). References (the
+//! household, the residents seen) are checked inside the write transaction,
+//! so a concurrent edit cannot slip between the check and the write. To add
+//! a field to visits, add it to `StoredVisit`, fill it here and read it in
+//! `project.rs`.
 
 use std::collections::BTreeSet;
 
@@ -17,6 +20,7 @@ use crate::entries::{self, StoredFinding, StoredVisit};
 use crate::error::{Error, FieldCheck, RecordKind, Result};
 use crate::lookup::{self, grid_of};
 use crate::model::{GpsFix, LocalTime, VisitInput};
+use crate::store::Edit;
 use crate::store::{Store, now_ms};
 use crate::validate::{self, InvalidReason};
 
@@ -45,8 +49,8 @@ pub(crate) fn check_gps(gps: Option<GpsFix>) -> Result<Option<GpsFix>> {
     }
 }
 
+/// A visit input whose values passed validation; references are checked in the write.
 struct CheckedVisit {
-    grid_id: String,
     input: VisitInput,
     seen: BTreeSet<String>,
     notes: Option<String>,
@@ -54,137 +58,142 @@ struct CheckedVisit {
     gps: Option<GpsFix>,
 }
 
-impl Store {
-    fn check_visit(&self, input: VisitInput) -> Result<CheckedVisit> {
-        let grid_id = self.read(|conn| {
-            grid_of(
-                conn,
-                RecordKind::Household,
-                "households",
-                &input.household_id,
-            )
-        })?;
-        check_time(input.at, "at")?;
-        let members: BTreeSet<String> = self
-            .read(|conn| lookup::household_residents(conn, &input.household_id))?
+fn check_visit(input: VisitInput) -> Result<CheckedVisit> {
+    check_time(input.at, "at")?;
+    let seen: BTreeSet<String> = input.residents_seen.iter().cloned().collect();
+    let notes = input
+        .notes
+        .as_deref()
+        .map(|n| validate::optional_text(n, 2000))
+        .transpose()
+        .field("notes")?
+        .flatten();
+    let findings = input
+        .findings
+        .iter()
+        .map(|finding| {
+            Ok((
+                finding.id.clone(),
+                validate::text(&finding.text, 2000).field("findings.text")?,
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let gps = check_gps(input.gps)?;
+    Ok(CheckedVisit {
+        input,
+        seen,
+        notes,
+        findings,
+        gps,
+    })
+}
+
+/// The grid of the visited household; every resident seen must belong to it.
+fn check_references(edit: &Edit, v: &CheckedVisit) -> Result<String> {
+    let household = &v.input.household_id;
+    let grid_id = grid_of(edit.tx, RecordKind::Household, "households", household)?;
+    if !v.seen.is_empty() {
+        let members: BTreeSet<String> = lookup::household_residents(edit.tx, household)?
             .into_iter()
             .collect();
-        let seen: BTreeSet<String> = input.residents_seen.iter().cloned().collect();
-        if let Some(stranger) = seen.iter().find(|id| !members.contains(*id)) {
+        if let Some(stranger) = v.seen.iter().find(|id| !members.contains(*id)) {
             return Err(Error::not_found(RecordKind::Resident, stranger));
         }
-        let notes = input
-            .notes
-            .as_deref()
-            .map(|n| validate::optional_text(n, 2000))
-            .transpose()
-            .field("notes")?
-            .flatten();
-        let findings = input
-            .findings
-            .iter()
-            .map(|finding| {
-                Ok((
-                    finding.id.clone(),
-                    validate::text(&finding.text, 2000).field("findings.text")?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let gps = check_gps(input.gps)?;
-        Ok(CheckedVisit {
-            grid_id,
-            input,
-            seen,
-            notes,
-            findings,
-            gps,
-        })
     }
+    Ok(grid_id)
+}
 
+impl Store {
     /// Logs a visit made by this store's worker; returns its id.
     pub fn log_visit(&self, input: VisitInput) -> Result<String> {
-        let checked = self.check_visit(input)?;
+        let checked = check_visit(input)?;
         if checked.findings.iter().any(|(id, _)| id.is_some()) {
             return Err(Error::invalid("findings.id", InvalidReason::UnknownCode));
         }
         let id = new_record_id();
-        let doc_id = DocId::partition(
-            DocKind::Visits,
-            &checked.grid_id,
-            checked.input.at.local_date(),
-        );
-        self.put_visit(&doc_id, &id, checked, true)?;
+        self.write(|edit| {
+            let grid_id = check_references(edit, &checked)?;
+            let doc_id = DocId::partition(DocKind::Visits, &grid_id, checked.input.at.local_date());
+            put_visit(edit, &doc_id, &grid_id, &id, &checked, true)
+        })?;
         Ok(id)
     }
 
     /// Amends a visit: outcome, notes, residents seen, findings, GPS fix or time.
     /// Findings listed with an id are updated, without one are added, and
-    /// existing findings not listed are removed.
+    /// existing findings not listed are removed. The household and the worker
+    /// of a visit never change.
     pub fn amend_visit(&self, visit_id: &str, input: VisitInput) -> Result<()> {
-        let doc_id: Option<String> = self.read(|conn| {
-            Ok(conn
+        let checked = check_visit(input)?;
+        self.write(|edit| {
+            let doc_id: Option<String> = edit
+                .tx
                 .prepare_cached("SELECT doc_id FROM visits WHERE id = ?1")?
                 .query_row([visit_id], |r| r.get(0))
-                .optional()?)
-        })?;
-        let doc_id = doc_id
-            .and_then(|d| DocId::parse(&d))
-            .map(|(d, _, _)| d)
-            .ok_or_else(|| Error::not_found(RecordKind::Visit, visit_id))?;
-        let checked = self.check_visit(input)?;
-        self.put_visit(&doc_id, visit_id, checked, false)
-    }
-
-    fn put_visit(&self, doc_id: &DocId, id: &str, v: CheckedVisit, is_new: bool) -> Result<()> {
-        let worker = self.identity().worker_id.clone();
-        self.write(|edit| {
-            let doc = edit.doc(doc_id, DocKind::Visits, &v.grid_id)?;
-            let visits = ensure_map(doc, &ROOT, "visits")?;
-            let previous: Option<StoredVisit> = entries::versions(doc, &visits, id)
-                .last()
-                .map(|(version, _)| entries::decode(version));
-            let (household_id, worker_id, old_findings) = match (&previous, is_new) {
-                (_, true) => (v.input.household_id.clone(), worker.clone(), Vec::new()),
-                (Some(old), false) => (
-                    old.household_id.clone(),
-                    old.worker_id.clone(),
-                    old.findings.clone(),
-                ),
-                (None, false) => return Err(Error::not_found(RecordKind::Visit, id)),
-            };
-            let mut findings = Vec::with_capacity(v.findings.len());
-            for ((given_id, text), finding) in v.findings.iter().zip(&v.input.findings) {
-                let finding_id = match given_id {
-                    Some(existing) if old_findings.iter().any(|f| &f.id == existing) => {
-                        existing.clone()
-                    }
-                    Some(_) => {
-                        return Err(Error::invalid("findings.id", InvalidReason::UnknownCode));
-                    }
-                    None => new_record_id(),
-                };
-                findings.push(StoredFinding {
-                    id: finding_id,
-                    kind: finding.kind.code().to_string(),
-                    text: text.clone(),
-                    resolution: finding.resolution.code().to_string(),
-                });
-            }
-            let stored = StoredVisit {
-                household_id,
-                worker_id,
-                at_ms: v.input.at.utc_ms,
-                offset_min: v.input.at.offset_minutes,
-                kind: v.input.kind.code().to_string(),
-                outcome: v.input.outcome.code().to_string(),
-                notes: v.notes.clone(),
-                gps: v.gps.map(|g| [g.point.lon, g.point.lat, g.accuracy_m]),
-                seen: v.seen.iter().cloned().collect(),
-                findings,
-            };
-            set(doc, &visits, id, s(&entries::encode(&stored)?))?;
-            edit.touch(doc_id, "visits", id);
-            Ok(())
+                .optional()?;
+            let (doc_id, _, grid_id) = doc_id
+                .and_then(|d| DocId::parse(&d))
+                .ok_or_else(|| Error::not_found(RecordKind::Visit, visit_id))?;
+            check_references(edit, &checked)?;
+            put_visit(edit, &doc_id, &grid_id, visit_id, &checked, false)
         })
     }
+}
+
+fn put_visit(
+    edit: &mut Edit,
+    doc_id: &DocId,
+    grid_id: &str,
+    id: &str,
+    v: &CheckedVisit,
+    is_new: bool,
+) -> Result<()> {
+    let worker = edit.identity.worker_id.clone();
+    let doc = edit.doc(doc_id, DocKind::Visits, grid_id)?;
+    let visits = ensure_map(doc, &ROOT, "visits")?;
+    let (household_id, worker_id, old_findings) = if is_new {
+        (v.input.household_id.clone(), worker, Vec::new())
+    } else {
+        let previous: StoredVisit = entries::versions(doc, &visits, id)
+            .last()
+            .map(|(version, _)| entries::decode(version))
+            .ok_or_else(|| Error::not_found(RecordKind::Visit, id))?;
+        (previous.household_id, previous.worker_id, previous.findings)
+    };
+    let mut findings = Vec::with_capacity(v.findings.len());
+    for ((given_id, text), finding) in v.findings.iter().zip(&v.input.findings) {
+        let finding_id = match given_id {
+            Some(existing) if old_findings.iter().any(|f| &f.id == existing) => existing.clone(),
+            Some(_) => return Err(Error::invalid("findings.id", InvalidReason::UnknownCode)),
+            None => new_record_id(),
+        };
+        findings.push(StoredFinding {
+            id: finding_id,
+            kind: finding.kind.code().to_string(),
+            text: text.clone(),
+            resolution: finding.resolution.code().to_string(),
+        });
+    }
+    let stored = StoredVisit {
+        household_id,
+        worker_id,
+        at_ms: v.input.at.utc_ms,
+        offset_min: v.input.at.offset_minutes,
+        kind: v.input.kind.code().to_string(),
+        outcome: v.input.outcome.code().to_string(),
+        notes: v.notes.clone(),
+        gps: v.gps.map(|g| [g.point.lon, g.point.lat, g.accuracy_m]),
+        seen: v.seen.iter().cloned().collect(),
+        findings,
+    };
+    let value = entries::encode(&stored)?;
+    if is_new {
+        // A fresh id has no earlier value to compare with.
+        automerge::transaction::Transactable::put(doc, &visits, id, value)
+            .map_err(|e| Error::document(doc_id.as_str(), e))?;
+    } else {
+        set(doc, &visits, id, s(&value))?;
+    }
+    edit.touch(doc_id, "visits", id);
+    Ok(())
 }

@@ -50,6 +50,8 @@ pub(crate) fn project_record(tx: &Transaction, ctx: &DocContext, record: &Record
     let key = record.key.as_str();
     let obj = match record.collection.as_str() {
         "grid" => map_at(ctx.doc, &ROOT, "grid"),
+        // Entries are single values, read by their own projection.
+        "visits" | "checkins" => None,
         collection => map_at(ctx.doc, &ROOT, collection).and_then(|c| map_at(ctx.doc, &c, key)),
     };
     match record.collection.as_str() {
@@ -81,8 +83,6 @@ pub(crate) const QUERY_TABLES: &[&str] = &[
     "resident_care",
     "building_heads",
     "visits",
-    "visit_residents",
-    "findings",
     "patrol_teams",
     "team_members",
     "shifts",
@@ -191,6 +191,12 @@ fn object_path(doc: &Automerge, obj: &str) -> Vec<String> {
     path
 }
 
+/// Runs one statement through the connection's statement cache: projection
+/// runs the same few statements for every record.
+fn run<P: rusqlite::Params>(tx: &Transaction, sql: &str, params: P) -> Result<usize> {
+    Ok(tx.prepare_cached(sql)?.execute(params)?)
+}
+
 fn write_conflicts(
     tx: &Transaction,
     ctx: &DocContext,
@@ -240,7 +246,7 @@ fn clear_conflicts(tx: &Transaction, kind: RecordKind, id: &str) -> Result<()> {
 }
 
 fn project_grid(tx: &Transaction, ctx: &DocContext, obj: Option<ObjId>) -> Result<()> {
-    tx.execute("DELETE FROM grids WHERE id = ?1", [ctx.grid_id])?;
+    run(tx, "DELETE FROM grids WHERE id = ?1", [ctx.grid_id])?;
     clear_conflicts(tx, RecordKind::Grid, ctx.grid_id)?;
     let Some(obj) = obj else { return Ok(()) };
     let mut r = RecordReader::new(ctx.doc, obj);
@@ -249,7 +255,8 @@ fn project_grid(tx: &Transaction, ctx: &DocContext, obj: Option<ObjId>) -> Resul
         // The genesis map exists before the grid's first edit arrives.
         return Ok(());
     }
-    tx.execute(
+    run(
+        tx,
         "INSERT INTO grids (id, code, name, community, street, boundary, retired)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -271,13 +278,17 @@ fn project_building(
     id: &str,
     obj: Option<ObjId>,
 ) -> Result<()> {
-    tx.execute("DELETE FROM buildings WHERE id = ?1", [id])?;
-    tx.execute("DELETE FROM building_heads WHERE building_id = ?1", [id])?;
+    run(tx, "DELETE FROM buildings WHERE id = ?1", [id])?;
+    run(
+        tx,
+        "DELETE FROM building_heads WHERE building_id = ?1",
+        [id],
+    )?;
     clear_conflicts(tx, RecordKind::Building, id)?;
     let Some(obj) = obj else { return Ok(()) };
     let mut r = RecordReader::new(ctx.doc, obj);
     let number = r.str("number").unwrap_or_default();
-    tx.execute(
+    run(tx,
         "INSERT INTO buildings (id, grid_id, number, sort_key, estate, units, floors, lon, lat, retired)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
@@ -459,7 +470,7 @@ fn project_household(
     id: &str,
     obj: Option<ObjId>,
 ) -> Result<()> {
-    tx.execute("DELETE FROM households WHERE id = ?1", [id])?;
+    run(tx, "DELETE FROM households WHERE id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Household, id)?;
     let Some(obj) = obj else { return Ok(()) };
     let mut r = RecordReader::new(ctx.doc, obj);
@@ -528,8 +539,8 @@ fn project_resident(
     obj: Option<ObjId>,
 ) -> Result<()> {
     let previous = previous_household(tx, "residents", id)?;
-    tx.execute("DELETE FROM residents WHERE id = ?1", [id])?;
-    tx.execute("DELETE FROM resident_care WHERE resident_id = ?1", [id])?;
+    run(tx, "DELETE FROM residents WHERE id = ?1", [id])?;
+    run(tx, "DELETE FROM resident_care WHERE resident_id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Resident, id)?;
     let Some(obj) = obj else {
         return refresh_member_count(tx, previous.as_deref());
@@ -539,7 +550,8 @@ fn project_resident(
     let status = ResidentStatus::from_code_or_default(
         r.ranked_str("status", resident_status_rank).as_deref(),
     );
-    tx.execute(
+    run(
+        tx,
         "INSERT INTO residents (id, grid_id, household_id, name, gender, birth_date, id_number,
             phones, relation, registration, residence_state, moved_in, moved_out, status)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
@@ -574,14 +586,16 @@ fn project_resident(
 }
 
 fn project_worker(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {
-    tx.execute(
+    run(
+        tx,
         "DELETE FROM workers WHERE grid_id = ?1 AND id = ?2",
         [ctx.grid_id, id],
     )?;
     clear_conflicts(tx, RecordKind::Worker, id)?;
     let Some(obj) = obj else { return Ok(()) };
     let mut r = RecordReader::new(ctx.doc, obj);
-    tx.execute(
+    run(
+        tx,
         "INSERT INTO workers (grid_id, id, name, role) VALUES (?1, ?2, ?3, ?4)",
         params![ctx.grid_id, id, r.str("name"), r.str("role")],
     )?;
@@ -595,13 +609,15 @@ fn project_device(
     actor: &str,
     obj: Option<ObjId>,
 ) -> Result<()> {
-    tx.execute(
+    run(
+        tx,
         "DELETE FROM devices WHERE grid_id = ?1 AND actor = ?2",
         [ctx.grid_id, actor],
     )?;
     let Some(obj) = obj else { return Ok(()) };
     let mut r = RecordReader::new(ctx.doc, obj);
-    tx.execute(
+    run(
+        tx,
         "INSERT INTO devices (grid_id, actor, worker_id, label) VALUES (?1, ?2, ?3, ?4)",
         params![ctx.grid_id, actor, r.str("worker_id"), r.str("label")],
     )?;
@@ -609,12 +625,13 @@ fn project_device(
 }
 
 fn project_team(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {
-    tx.execute("DELETE FROM patrol_teams WHERE id = ?1", [id])?;
-    tx.execute("DELETE FROM team_members WHERE team_id = ?1", [id])?;
+    run(tx, "DELETE FROM patrol_teams WHERE id = ?1", [id])?;
+    run(tx, "DELETE FROM team_members WHERE team_id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::PatrolTeam, id)?;
     let Some(obj) = obj else { return Ok(()) };
     let mut r = RecordReader::new(ctx.doc, obj);
-    tx.execute(
+    run(
+        tx,
         "INSERT INTO patrol_teams (id, grid_id, name, retired) VALUES (?1, ?2, ?3, ?4)",
         params![id, ctx.grid_id, r.str("name"), r.sticky_flag("retired")],
     )?;
@@ -631,9 +648,7 @@ fn project_team(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>
 
 fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
     let previous = previous_household(tx, "visits", id)?;
-    tx.execute("DELETE FROM visits WHERE id = ?1", [id])?;
-    tx.execute("DELETE FROM visit_residents WHERE visit_id = ?1", [id])?;
-    tx.execute("DELETE FROM findings WHERE visit_id = ?1", [id])?;
+    run(tx, "DELETE FROM visits WHERE id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Visit, id)?;
     let Some(visits) = map_at(ctx.doc, &ROOT, "visits") else {
         return Ok(());
@@ -647,10 +662,15 @@ fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
         .ok()
         .map(|offset| crate::validate::Date::from_unix_millis(v.at_ms, offset).to_string());
     let gps = v.gps.filter(|g| g.iter().all(|x| x.is_finite()));
+    // Canonical order, so that every replica and a rebuild store the same text.
+    let seen: std::collections::BTreeSet<&String> = v.seen.iter().collect();
+    let mut findings = v.findings.clone();
+    findings.sort_by(|a, b| a.id.cmp(&b.id));
+    findings.dedup_by(|a, b| a.id == b.id);
     tx.prepare_cached(
         "INSERT INTO visits (id, doc_id, grid_id, household_id, worker_id, at_ms, offset_min,
-            local_date, kind, outcome, notes, lon, lat, accuracy_m)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            local_date, kind, outcome, notes, lon, lat, accuracy_m, seen, findings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
     )?
     .execute(params![
         id,
@@ -667,19 +687,9 @@ fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
         gps.map(|g| g[0]),
         gps.map(|g| g[1]),
         gps.map(|g| g[2]),
+        entries::encode(&seen)?,
+        entries::encode(&findings)?,
     ])?;
-    let mut seen = tx.prepare_cached(
-        "INSERT OR IGNORE INTO visit_residents (visit_id, resident_id) VALUES (?1, ?2)",
-    )?;
-    for resident in &v.seen {
-        seen.execute(params![id, resident])?;
-    }
-    let mut finding = tx.prepare_cached(
-        "INSERT OR IGNORE INTO findings (visit_id, id, kind, text, resolution) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for f in &v.findings {
-        finding.execute(params![id, f.id, f.kind, f.text, f.resolution])?;
-    }
     refresh_last_visit(tx, Some(&v.household_id))?;
     if previous.as_deref().is_some_and(|p| p != v.household_id) {
         refresh_last_visit(tx, previous.as_deref())?;
@@ -694,8 +704,8 @@ fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
 }
 
 fn project_shift(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {
-    tx.execute("DELETE FROM shifts WHERE id = ?1", [id])?;
-    tx.execute("DELETE FROM shift_members WHERE shift_id = ?1", [id])?;
+    run(tx, "DELETE FROM shifts WHERE id = ?1", [id])?;
+    run(tx, "DELETE FROM shift_members WHERE shift_id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Shift, id)?;
     let Some(obj) = obj else { return Ok(()) };
     let mut r = RecordReader::new(ctx.doc, obj);
@@ -703,7 +713,8 @@ fn project_shift(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId
         .str("route")
         .filter(|route| serde_json::from_str::<Vec<String>>(route).is_ok())
         .unwrap_or_else(|| "[]".to_string());
-    tx.execute(
+    run(
+        tx,
         "INSERT INTO shifts (id, doc_id, grid_id, team_id, date, starts, ends, route, retired)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
@@ -727,7 +738,7 @@ fn project_shift(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId
 }
 
 fn project_checkin(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
-    tx.execute("DELETE FROM checkins WHERE id = ?1", [id])?;
+    run(tx, "DELETE FROM checkins WHERE id = ?1", [id])?;
     let Some(checkins) = map_at(ctx.doc, &ROOT, "checkins") else {
         return Ok(());
     };

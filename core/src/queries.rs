@@ -88,9 +88,10 @@ fn resident_row(row: &Row) -> rusqlite::Result<Resident> {
 }
 
 const VISIT_COLUMNS: &str = "v.id, v.grid_id, v.household_id, v.worker_id, v.at_ms, v.offset_min,
-    v.kind, v.outcome, v.notes, v.lon, v.lat, v.accuracy_m";
+    v.kind, v.outcome, v.notes, v.lon, v.lat, v.accuracy_m, v.seen, v.findings";
 
 fn visit_row(row: &Row) -> rusqlite::Result<Visit> {
+    let (residents_seen, findings) = visit_lists(row.get(12)?, row.get(13)?);
     let gps = match (
         point(row.get(9)?, row.get(10)?),
         row.get::<_, Option<f64>>(11)?,
@@ -112,39 +113,31 @@ fn visit_row(row: &Row) -> rusqlite::Result<Visit> {
         },
         kind: CodeList::from_code_or_default(row.get::<_, Option<String>>(6)?.as_deref()),
         outcome: CodeList::from_code_or_default(row.get::<_, Option<String>>(7)?.as_deref()),
-        residents_seen: Vec::new(),
+        residents_seen,
         notes: row.get(8)?,
-        findings: Vec::new(),
+        findings,
         gps,
     })
 }
 
-/// Fills in residents seen and findings of visits.
-fn complete_visits(conn: &Connection, visits: &mut [Visit]) -> Result<()> {
-    let mut seen = conn.prepare_cached(
-        "SELECT resident_id FROM visit_residents WHERE visit_id = ?1 ORDER BY resident_id",
-    )?;
-    let mut findings = conn.prepare_cached(
-        "SELECT id, kind, text, resolution FROM findings WHERE visit_id = ?1 ORDER BY id",
-    )?;
-    for visit in visits {
-        visit.residents_seen = seen
-            .query_map([&visit.id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        visit.findings = findings
-            .query_map([&visit.id], |r| {
-                Ok(Finding {
-                    id: r.get(0)?,
-                    kind: CodeList::from_code_or_default(r.get::<_, Option<String>>(1)?.as_deref()),
-                    text: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                    resolution: CodeList::from_code_or_default(
-                        r.get::<_, Option<String>>(3)?.as_deref(),
-                    ),
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-    }
-    Ok(())
+/// The residents seen and the findings of a visit, stored as JSON lists.
+fn visit_lists(seen: Option<String>, findings: Option<String>) -> (Vec<String>, Vec<Finding>) {
+    let seen = seen
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or_default();
+    let stored: Vec<crate::entries::StoredFinding> = findings
+        .and_then(|f| serde_json::from_str(&f).ok())
+        .unwrap_or_default();
+    let findings = stored
+        .into_iter()
+        .map(|f| Finding {
+            id: f.id,
+            kind: CodeList::from_code_or_default(Some(&f.kind)),
+            text: f.text,
+            resolution: CodeList::from_code_or_default(Some(&f.resolution)),
+        })
+        .collect();
+    (seen, findings)
 }
 
 fn head_row(row: &Row) -> rusqlite::Result<HeadAppointment> {
@@ -311,13 +304,12 @@ impl Store {
                 ))?
                 .query_map([household_id], resident_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            let mut visits: Vec<Visit> = conn
+            let visits: Vec<Visit> = conn
                 .prepare_cached(&format!(
                     "SELECT {VISIT_COLUMNS} FROM visits v WHERE v.household_id = ?1 ORDER BY v.at_ms DESC, v.id"
                 ))?
                 .query_map([household_id], visit_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            complete_visits(conn, &mut visits)?;
             Ok(HouseholdDetail { household, members, visits })
         })
     }
@@ -426,7 +418,7 @@ impl Store {
         let start = (from.days_since_epoch() - 1) * 86_400_000;
         let end = (to.days_since_epoch() + 2) * 86_400_000;
         self.read(|conn| {
-            let mut visits: Vec<Visit> = conn
+            let visits: Vec<Visit> = conn
                 .prepare_cached(&format!(
                     "SELECT {VISIT_COLUMNS} FROM visits v
                      WHERE v.worker_id = ?1 AND v.at_ms >= ?2 AND v.at_ms < ?3
@@ -438,7 +430,6 @@ impl Store {
                     visit_row,
                 )?
                 .collect::<rusqlite::Result<_>>()?;
-            complete_visits(conn, &mut visits)?;
             Ok(visits)
         })
     }

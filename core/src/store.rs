@@ -554,7 +554,7 @@ impl Edit<'_> {
                 (1, _) => true,
                 (_, Some(hash)) => automerge::ChangeHash::try_from(hash.as_slice())
                     .ok()
-                    .is_some_and(|hash| doc.get_change_by_hash(&hash).is_some()),
+                    .is_some_and(|hash| doc.get_change_meta_by_hash(&hash).is_some()),
                 _ => false,
             };
             if is_covered {

@@ -6,8 +6,8 @@ fn version_one_file(path: &std::path::Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
     conn.execute_batch(crate::db::MIGRATIONS[0].sql).unwrap();
     conn.execute_batch(
-        "INSERT INTO visits (id, doc_id, grid_id, household_id, worker_id, at_ms, offset_min)
-         VALUES ('v1', 'visits/x/2025Q1', 'g', 'h', 'w', 1, 480);
+        "INSERT INTO visits (id, doc_id, grid_id, household_id, worker_id, at_ms, offset_min, seen, findings)
+         VALUES ('v1', 'visits/x/2025Q1', 'g', 'h', 'w', 1, 480, '[]', '[]');
          PRAGMA user_version = 1;",
     )
     .unwrap();
