@@ -50,6 +50,8 @@ pub(crate) fn connect(path: &Path, key: Option<&str>, read_only: bool) -> Result
     };
     let conn = Connection::open_with_flags(path, flags)?;
     if let Some(key) = key {
+        // SQLCipher reports a wrong key on stderr by default; the typed error is enough.
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
         conn.pragma_update(None, "key", key)?;
     }
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -59,8 +61,13 @@ pub(crate) fn connect(path: &Path, key: Option<&str>, read_only: bool) -> Result
 }
 
 /// Reads the schema version without writing anything to the file.
+/// The first read of a file: a wrong key or a foreign file fails here.
 pub(crate) fn schema_version(conn: &Connection) -> Result<i64> {
-    Ok(conn.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => Error::NotADatabase,
+            _ => Error::Database(e),
+        })
 }
 
 /// Sets the pragmas of the writer connection and applies pending migrations.

@@ -47,6 +47,9 @@ pub enum Error {
         /// The newest schema version this build knows.
         supported: i64,
     },
+    /// The file is not a Gridbook database, or it is encrypted with another key.
+    #[error("the file is not a Gridbook database, or the key is wrong")]
+    NotADatabase,
     /// The store belongs to another worker than the one opening it.
     #[error("this store belongs to another worker")]
     WorkerMismatch,

@@ -75,3 +75,60 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
         "the file was not modified"
     );
 }
+
+#[test]
+fn an_encrypted_store_opens_only_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret.db");
+    let keyed = |key: Option<&str>| crate::OpenOptions {
+        key: key.map(str::to_string),
+        ..Default::default()
+    };
+    {
+        let store = Store::open_with(&path, identity("w1"), keyed(Some("correct horse"))).unwrap();
+        fixture(&store);
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(
+        !bytes
+            .windows(6)
+            .any(|w| w == "张秀英".as_bytes().get(..6).unwrap()),
+        "names are not stored in clear"
+    );
+    assert!(matches!(
+        Store::open_with(&path, identity("w1"), keyed(Some("wrong"))),
+        Err(Error::NotADatabase)
+    ));
+    assert!(matches!(
+        Store::open_with(&path, identity("w1"), keyed(None)),
+        Err(Error::NotADatabase)
+    ));
+    let store = Store::open_with(&path, identity("w1"), keyed(Some("correct horse"))).unwrap();
+    assert_eq!(store.grids().unwrap().len(), 1);
+}
+
+#[test]
+fn the_store_handle_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Store>();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(open(&dir, "w1"));
+    let f = fixture(&store);
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let store = store.clone();
+            let household = f.household.clone();
+            std::thread::spawn(move || {
+                for _ in 0..10 {
+                    store.log_visit(visit_input(&household)).unwrap();
+                    store.roster(&store.grids().unwrap()[0].id).unwrap();
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    assert_eq!(store.household(&f.household).unwrap().visits.len(), 40);
+    assert_rebuild_matches(&store);
+}
