@@ -1,359 +1,23 @@
-//! The store handle: opening, the single write path, and compaction.
-//!
-//! Every edit runs through [`Store::write`]: the closure changes Automerge
-//! documents through an [`Edit`]; then, in ONE SQLite transaction, each
-//! changed document's new change is appended to `chunks` and the records it
-//! touched are re-projected into the query tables. If anything fails, the
-//! SQLite transaction rolls back and the in-memory documents are rolled back
-//! or dropped from the cache, so memory never runs ahead of the file.
-//!
-//! Reads use a second, read-only connection and never load a document. To
-//! add an edit, write a function in an `edit_*` module that validates its
-//! input first and then calls [`Store::write`].
+//! One write in progress ([`Edit`]): the documents it loads and changes, the
+//! records it touches, and the commit that appends each new change and
+//! re-projects those records in the same SQLite transaction; also
+//! compaction and rebuild, which run as edits. To add a kind of dependent
+//! projection (a row derived from another record), extend
+//! [`project_with_dependents`].
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, mpsc};
 
 use automerge::transaction::CommitOptions;
 use automerge::{ActorId, AutoCommit, ROOT};
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use rusqlite::{Transaction, params};
 
+use super::now_ms;
 use crate::codes::CodeList;
 use crate::crdt::{ensure_map, s, set};
-use crate::db;
 use crate::docs::{self, DocCache, DocId, DocKind, StoredChunk};
 use crate::error::{Error, Result};
 use crate::model::WorkerIdentity;
 use crate::project::{self, DocContext, RecordRef};
-use crate::validate::{self, Date};
-
-/// Settings for [`Store::open_with`].
-#[derive(Debug, Clone)]
-pub struct OpenOptions {
-    /// The SQLCipher key; `None` for a plain file.
-    pub key: Option<String>,
-    /// The UTC offset of the grid's local time in minutes, used for "today" in validation (China: 480).
-    pub local_offset_minutes: i32,
-    /// Compact a document into a snapshot once it has this many single-change chunks.
-    pub compact_after_changes: u32,
-    /// How many documents to keep loaded for writing.
-    pub cached_documents: usize,
-}
-
-impl Default for OpenOptions {
-    fn default() -> Self {
-        OpenOptions {
-            key: None,
-            local_offset_minutes: 480,
-            compact_after_changes: 256,
-            cached_documents: 8,
-        }
-    }
-}
-
-pub(crate) struct Writer {
-    pub(crate) conn: Connection,
-    pub(crate) docs: DocCache,
-    /// Grids whose roster already maps this device's actor to its worker.
-    registered: HashSet<String>,
-}
-
-/// A Gridbook store: one SQLite file holding a worker's grids.
-///
-/// The handle is `Send + Sync`; calls from several threads are serialised on
-/// one writer connection, and reads use their own connection.
-pub struct Store {
-    checkpointer: Checkpointer,
-    commits: AtomicU64,
-    path: PathBuf,
-    identity: WorkerIdentity,
-    actor: ActorId,
-    options: OpenOptions,
-    writer: Mutex<Writer>,
-    reader: Mutex<Connection>,
-}
-
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("worker_id", &self.identity.worker_id)
-            .field("actor", &self.actor.to_hex_string())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Store {
-    /// Opens or creates the store at `path` for a worker on this device.
-    ///
-    /// ```
-    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use gridbook::{Store, WorkerIdentity, codes::WorkerRole};
-    /// let dir = tempfile::tempdir()?;
-    /// let me = WorkerIdentity {
-    ///     worker_id: "w-zhang".into(),
-    ///     name: "张伟".into(),
-    ///     role: WorkerRole::GridHead,
-    ///     device_label: "张伟的手机".into(),
-    /// };
-    /// let store = Store::open(dir.path().join("grid.db"), me)?;
-    /// assert!(store.grids()?.is_empty());
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub fn open(path: impl AsRef<Path>, identity: WorkerIdentity) -> Result<Store> {
-        Store::open_with(path, identity, OpenOptions::default())
-    }
-
-    /// Opens or creates a store with explicit options (encryption key, compaction).
-    pub fn open_with(
-        path: impl AsRef<Path>,
-        identity: WorkerIdentity,
-        options: OpenOptions,
-    ) -> Result<Store> {
-        use crate::error::FieldCheck;
-        let identity = WorkerIdentity {
-            worker_id: validate::code(&identity.worker_id, 64).field("worker_id")?,
-            name: validate::text(&identity.name, 64).field("name")?,
-            role: identity.role,
-            device_label: validate::text(&identity.device_label, 64).field("device_label")?,
-        };
-        validate::utc_offset_minutes(options.local_offset_minutes).field("local_offset_minutes")?;
-        let path = path.as_ref().to_path_buf();
-        let mut conn = db::connect(&path, options.key.as_deref(), false)?;
-        let needs_rebuild = db::prepare_writer(&mut conn)?;
-        let actor = Self::device_actor(&mut conn, &identity)?;
-        let reader = db::connect(&path, options.key.as_deref(), true)?;
-        reader.pragma_update(None, "query_only", true)?;
-        let checkpointer = Checkpointer::start(db::connect(&path, options.key.as_deref(), false)?)?;
-        // Checkpoints run on the checkpointer's thread; this is only a safety net.
-        conn.pragma_update(None, "wal_autocheckpoint", SAFETY_NET_WAL_PAGES)?;
-        let store = Store {
-            checkpointer,
-            commits: AtomicU64::new(0),
-            path,
-            identity,
-            actor,
-            writer: Mutex::new(Writer {
-                conn,
-                docs: DocCache::new(options.cached_documents),
-                registered: HashSet::new(),
-            }),
-            reader: Mutex::new(reader),
-            options,
-        };
-        if needs_rebuild {
-            store.rebuild()?;
-        }
-        Ok(store)
-    }
-
-    /// The device's actor id, created on first open; refuses another worker's store.
-    fn device_actor(conn: &mut Connection, identity: &WorkerIdentity) -> Result<ActorId> {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let stored_worker: Option<Vec<u8>> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'worker_id'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        match stored_worker {
-            Some(worker) if worker != identity.worker_id.as_bytes() => {
-                return Err(Error::WorkerMismatch);
-            }
-            Some(_) => {}
-            None => {
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES ('worker_id', ?1)",
-                    [identity.worker_id.as_bytes()],
-                )?;
-            }
-        }
-        let actor: Option<Vec<u8>> = tx
-            .query_row("SELECT value FROM meta WHERE key = 'actor_id'", [], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        let actor = match actor {
-            Some(bytes) => ActorId::from(bytes),
-            None => {
-                let actor = ActorId::random();
-                tx.execute(
-                    "INSERT INTO meta (key, value) VALUES ('actor_id', ?1)",
-                    [actor.to_bytes()],
-                )?;
-                actor
-            }
-        };
-        tx.commit()?;
-        Ok(actor)
-    }
-
-    /// The worker this store belongs to.
-    pub fn identity(&self) -> &WorkerIdentity {
-        &self.identity
-    }
-
-    /// This device's CRDT actor id, hex encoded.
-    pub fn actor_id(&self) -> String {
-        self.actor.to_hex_string()
-    }
-
-    /// The file this store lives in.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Today's date in the grid's local time.
-    pub fn today(&self) -> Date {
-        Date::from_unix_millis(now_ms(), self.options.local_offset_minutes)
-    }
-
-    pub(crate) fn lock_writer(&self) -> MutexGuard<'_, Writer> {
-        // A poisoned lock means a panic inside a write; the transaction was
-        // rolled back and the documents are reloaded from the file.
-        self.writer.lock().unwrap_or_else(|poisoned| {
-            let mut writer = poisoned.into_inner();
-            writer.docs.clear();
-            writer
-        })
-    }
-
-    pub(crate) fn lock_reader(&self) -> MutexGuard<'_, Connection> {
-        self.reader
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Runs one edit: document changes, change chunks and query rows commit together or not at all.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Edit<'_>) -> Result<T>) -> Result<T> {
-        let mut guard = self.lock_writer();
-        let Writer {
-            conn,
-            docs,
-            registered,
-        } = &mut *guard;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut edit = Edit {
-            tx: &tx,
-            docs,
-            registered,
-            touched: BTreeMap::new(),
-            identity: &self.identity,
-            actor: &self.actor,
-        };
-        let outcome = f(&mut edit).and_then(|value| {
-            edit.commit(self.options.compact_after_changes)?;
-            Ok(value)
-        });
-        let touched: Vec<DocId> = edit.touched.keys().cloned().collect();
-        let outcome = outcome.and_then(|value| {
-            tx.commit()?;
-            Ok(value)
-        });
-        if outcome.is_ok() {
-            let commits = self.commits.fetch_add(1, Ordering::Relaxed) + 1;
-            if commits.is_multiple_of(CHECKPOINT_EVERY_COMMITS) {
-                self.checkpointer.request();
-            }
-        }
-        if outcome.is_err() {
-            // Memory may hold changes the file does not: reload those documents next time.
-            for doc_id in &touched {
-                guard.docs.evict(doc_id);
-            }
-            guard.registered.clear();
-        } else {
-            guard.docs.trim(&touched);
-        }
-        outcome
-    }
-
-    /// Recreates every query table from the documents. The rows it writes are
-    /// exactly those the incremental path keeps.
-    pub fn rebuild(&self) -> Result<()> {
-        self.write(|edit| edit.rebuild_all())
-    }
-
-    /// Compacts every document with change chunks into one snapshot each.
-    pub fn compact(&self) -> Result<()> {
-        self.write(|edit| {
-            let doc_ids: Vec<(String, String, String)> = edit.all_docs()?;
-            for (doc_id, _, _) in doc_ids {
-                if let Some((doc_id, _, _)) = DocId::parse(&doc_id) {
-                    edit.compact(&doc_id)?;
-                }
-            }
-            Ok(())
-        })
-    }
-
-    /// Runs `f` with the read-only connection.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.lock_reader();
-        f(&conn)
-    }
-}
-
-/// How many commits pass between two background WAL checkpoints.
-const CHECKPOINT_EVERY_COMMITS: u64 = 64;
-
-/// The WAL size (pages) at which the writer checkpoints by itself, in case
-/// the checkpointer falls behind.
-const SAFETY_NET_WAL_PAGES: i64 = 10_000;
-
-/// Copies the WAL back into the database file on a thread and connection of
-/// its own (a PASSIVE checkpoint never blocks the writer), so that no edit
-/// pays for a checkpoint. SQLite's own automatic checkpoint stays as a
-/// safety net at a much larger WAL size.
-struct Checkpointer {
-    signal: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Checkpointer {
-    fn start(conn: Connection) -> Result<Checkpointer> {
-        let (signal, requests) = mpsc::channel::<()>();
-        let thread = std::thread::Builder::new()
-            .name("gridbook-checkpoint".into())
-            .spawn(move || {
-                while requests.recv().is_ok() {
-                    // Coalesce requests that queued up during the last checkpoint.
-                    while requests.try_recv().is_ok() {}
-                    // Best effort: a failed checkpoint is retried at the next request.
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                }
-            })
-            .map_err(|e| Error::document("checkpointer", e))?;
-        Ok(Checkpointer {
-            signal: Some(signal),
-            thread: Some(thread),
-        })
-    }
-
-    fn request(&self) {
-        if let Some(signal) = &self.signal {
-            let _ = signal.send(());
-        }
-    }
-}
-
-impl Drop for Checkpointer {
-    fn drop(&mut self) {
-        self.signal.take();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// The current time in UTC milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
 
 struct Touched {
     kind: DocKind,
@@ -372,7 +36,29 @@ pub(crate) struct Edit<'a> {
     actor: &'a ActorId,
 }
 
-impl Edit<'_> {
+impl<'a> Edit<'a> {
+    pub(super) fn new(
+        tx: &'a Transaction<'a>,
+        docs: &'a mut DocCache,
+        registered: &'a mut HashSet<String>,
+        identity: &'a WorkerIdentity,
+        actor: &'a ActorId,
+    ) -> Edit<'a> {
+        Edit {
+            tx,
+            docs,
+            registered,
+            touched: BTreeMap::new(),
+            identity,
+            actor,
+        }
+    }
+
+    /// The documents this edit loaded or changed.
+    pub(super) fn touched_docs(&self) -> Vec<DocId> {
+        self.touched.keys().cloned().collect()
+    }
+
     /// The document to change, loaded or created, with this device registered in its grid.
     pub(crate) fn doc(
         &mut self,
@@ -463,7 +149,7 @@ impl Edit<'_> {
     }
 
     /// Commits each changed document, appends its change and re-projects what it touched.
-    fn commit(&mut self, compact_after: u32) -> Result<()> {
+    pub(super) fn commit(&mut self, compact_after: u32) -> Result<()> {
         let now = now_ms();
         let doc_ids: Vec<DocId> = self.touched.keys().cloned().collect();
         for doc_id in doc_ids {
@@ -589,7 +275,7 @@ impl Edit<'_> {
             .collect::<rusqlite::Result<_>>()?)
     }
 
-    fn rebuild_all(&mut self) -> Result<()> {
+    pub(super) fn rebuild_all(&mut self) -> Result<()> {
         for table in project::QUERY_TABLES {
             self.tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
