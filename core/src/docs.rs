@@ -46,22 +46,28 @@ impl DocKind {
         }
     }
 
-    fn collections(self) -> &'static [&'static str] {
+    /// The top-level maps of a document of this kind, created by its genesis.
+    pub(crate) fn collections(self) -> &'static [&'static str] {
         match self {
-            DocKind::Roster => &[
-                "grid",
-                "buildings",
-                "households",
-                "residents",
-                "workers",
-                "devices",
-                "teams",
-            ],
+            DocKind::Roster => &ROSTER_COLLECTIONS,
             DocKind::Visits => &["visits"],
             DocKind::Patrol => &["shifts", "checkins"],
         }
     }
+
+    /// Every kind of document.
+    pub(crate) const ALL: [DocKind; 3] = [DocKind::Roster, DocKind::Visits, DocKind::Patrol];
 }
+
+const ROSTER_COLLECTIONS: [&str; 7] = [
+    "grid",
+    "buildings",
+    "households",
+    "residents",
+    "workers",
+    "devices",
+    "teams",
+];
 
 /// The id of one document: its kind, its grid and, for time-partitioned kinds, its quarter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

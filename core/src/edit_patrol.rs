@@ -19,6 +19,12 @@ use crate::model::{CheckinInput, ShiftInput, TeamMember};
 use crate::store::Store;
 use crate::validate::{self, InvalidReason};
 
+/// A shift's map in its patrol document.
+fn shift_obj(doc: &mut automerge::AutoCommit, shift_id: &str) -> Result<automerge::ObjId> {
+    let shifts = ensure_map(doc, &ROOT, "shifts")?;
+    map_at(doc, &shifts, shift_id).ok_or_else(|| Error::not_found(RecordKind::Shift, shift_id))
+}
+
 impl Store {
     /// Creates a patrol team in a grid; returns its id.
     pub fn create_patrol_team(
@@ -130,9 +136,7 @@ impl Store {
         let (doc_id, grid_id, _) = self.shift_location(shift_id)?;
         self.write(|edit| {
             let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;
-            let shifts = ensure_map(doc, &ROOT, "shifts")?;
-            let shift = map_at(doc, &shifts, shift_id)
-                .ok_or_else(|| Error::not_found(RecordKind::Shift, shift_id))?;
+            let shift = shift_obj(doc, shift_id)?;
             let members = ensure_map(doc, &shift, "members")?;
             let mut wanted: BTreeSet<String> = automerge::ReadDoc::keys(doc, &members).collect();
             if assigned {
@@ -161,9 +165,7 @@ impl Store {
         let (doc_id, grid_id, _) = self.shift_location(shift_id)?;
         self.write(|edit| {
             let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;
-            let shifts = ensure_map(doc, &ROOT, "shifts")?;
-            let shift = map_at(doc, &shifts, shift_id)
-                .ok_or_else(|| Error::not_found(RecordKind::Shift, shift_id))?;
+            let shift = shift_obj(doc, shift_id)?;
             set(doc, &shift, "retired", b(true))?;
             edit.touch(&doc_id, "shifts", shift_id);
             Ok(())

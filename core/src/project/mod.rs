@@ -119,17 +119,11 @@ pub(crate) fn all_records(doc: &Automerge) -> Vec<RecordRef> {
     if map_at(doc, &ROOT, "grid").is_some() {
         records.push(RecordRef::new("grid", ""));
     }
-    for collection in [
-        "buildings",
-        "households",
-        "residents",
-        "workers",
-        "devices",
-        "teams",
-        "visits",
-        "shifts",
-        "checkins",
-    ] {
+    let collections = crate::docs::DocKind::ALL
+        .iter()
+        .flat_map(|kind| kind.collections())
+        .filter(|collection| **collection != "grid");
+    for collection in collections {
         if let Some(obj) = map_at(doc, &ROOT, collection) {
             records.extend(doc.keys(&obj).map(|key| RecordRef::new(collection, &key)));
         }

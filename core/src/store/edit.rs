@@ -256,10 +256,7 @@ impl<'a> Edit<'a> {
         for seq in covered {
             delete.execute([seq])?;
         }
-        self.tx.execute(
-            "INSERT INTO chunks (doc_id, kind, hash, bytes) VALUES (?1, 1, NULL, ?2)",
-            params![doc_id.as_str(), snapshot],
-        )?;
+        insert_snapshot(self.tx, doc_id, &snapshot)?;
         if let Some(pending) = self.docs.pending_mut(doc_id) {
             *pending = uncovered_changes;
         }
@@ -357,10 +354,7 @@ impl<'a> Edit<'a> {
         let stored = match hash {
             Some(hash) => u32::from(insert_change(self.tx, doc_id, hash, bytes)?),
             None => {
-                self.tx.execute(
-                    "INSERT INTO chunks (doc_id, kind, hash, bytes) VALUES (?1, 1, NULL, ?2)",
-                    params![doc_id.as_str(), bytes],
-                )?;
+                insert_snapshot(self.tx, doc_id, bytes)?;
                 0
             }
         };
@@ -386,6 +380,13 @@ fn insert_change(tx: &Transaction, doc_id: &DocId, hash: &[u8], bytes: &[u8]) ->
         )?
         .execute(params![doc_id.as_str(), hash, bytes])?;
     Ok(inserted > 0)
+}
+
+/// Appends a snapshot (a saved document).
+fn insert_snapshot(tx: &Transaction, doc_id: &DocId, bytes: &[u8]) -> Result<()> {
+    tx.prepare_cached("INSERT INTO chunks (doc_id, kind, hash, bytes) VALUES (?1, 1, NULL, ?2)")?
+        .execute(params![doc_id.as_str(), bytes])?;
+    Ok(())
 }
 
 fn load_chunks(tx: &Transaction, doc_id: &DocId) -> Result<Vec<StoredChunk>> {
