@@ -185,6 +185,19 @@ impl Store {
             return Err(Error::invalid("checkpoint", InvalidReason::UnknownCode));
         }
         let gps = check_gps(input.gps)?;
+        let on_shift = self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT 1 FROM shift_members WHERE shift_id = ?1 AND member_id = ?2
+                     UNION ALL
+                     SELECT 1 FROM shifts s JOIN team_members t ON t.team_id = s.team_id
+                     WHERE s.id = ?1 AND t.member_id = ?2",
+                )?
+                .exists([&input.shift_id, &member_id])?)
+        })?;
+        if !on_shift {
+            return Err(Error::invalid("member_id", InvalidReason::NotOnShift));
+        }
         let id = new_record_id();
         self.write(|edit| {
             let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;

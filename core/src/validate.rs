@@ -83,6 +83,9 @@ pub enum InvalidReason {
     /// An identifier contains characters other than ASCII alphanumerics, `-`, `_`.
     #[error("contains characters outside A-Z, a-z, 0-9, '-', '_'")]
     BadCharacters,
+    /// The patrol member is neither assigned to the shift nor in its team.
+    #[error("is neither assigned to the shift nor a member of its team")]
+    NotOnShift,
 }
 
 // ---------------------------------------------------------------------------

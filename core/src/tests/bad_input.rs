@@ -200,3 +200,54 @@ fn another_workers_store_is_refused() {
         Err(Error::WorkerMismatch)
     ));
 }
+
+#[test]
+fn a_checkin_needs_a_member_of_the_shift_and_a_checkpoint_of_its_route() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w1");
+    let f = fixture(&store);
+    let team = store
+        .create_patrol_team(
+            &f.grid,
+            "夜巡队",
+            vec![TeamMember {
+                member_id: "v-team".into(),
+                name: "队员".into(),
+            }],
+        )
+        .unwrap();
+    let shift = store
+        .create_shift(ShiftInput {
+            team_id: team,
+            date: store.today(),
+            starts: TimeOfDay::new(0, 0).unwrap(),
+            ends: TimeOfDay::new(23, 59).unwrap(),
+            route: vec!["东门".into()],
+        })
+        .unwrap();
+    store.assign_to_shift(&shift, "v-guest").unwrap();
+    let checkin = |member: &str, checkpoint: &str| {
+        store.record_checkin(CheckinInput {
+            shift_id: shift.clone(),
+            member_id: member.into(),
+            at: now_local(),
+            checkpoint: checkpoint.into(),
+            gps: None,
+        })
+    };
+    let before = store.query_table_dump().unwrap();
+    assert_invalid(
+        checkin("v-stranger", "东门"),
+        "member_id",
+        InvalidReason::NotOnShift,
+    );
+    assert_invalid(
+        checkin("v-team", "西门"),
+        "checkpoint",
+        InvalidReason::UnknownCode,
+    );
+    assert_eq!(store.query_table_dump().unwrap(), before);
+    checkin("v-team", "东门").unwrap();
+    checkin("v-guest", "东门").unwrap();
+    assert_eq!(store.shift_checkins(&shift).unwrap().len(), 2);
+}
