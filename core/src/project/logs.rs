@@ -6,15 +6,15 @@ use automerge::{ObjId, ROOT};
 use rusqlite::{Transaction, params};
 
 use super::{
-    DocContext, clear_conflicts, previous_household, refresh_last_visit, run, write_conflicts,
+    DocContext, clear_conflicts, delete_returning_household, refresh_last_visit, run,
+    write_conflicts,
 };
 use crate::crdt::{RecordReader, map_at};
 use crate::entries::{self, StoredCheckin, StoredVisit};
 use crate::error::{RecordKind, Result};
 
 pub(super) fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Result<()> {
-    let previous = previous_household(tx, "visits", id)?;
-    run(tx, "DELETE FROM visits WHERE id = ?1", [id])?;
+    let previous = delete_returning_household(tx, "visits", id)?;
     clear_conflicts(tx, RecordKind::Visit, id)?;
     let Some(visits) = map_at(ctx.doc, &ROOT, "visits") else {
         return Ok(());

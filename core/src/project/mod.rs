@@ -246,13 +246,14 @@ pub(super) fn clear_conflicts(tx: &Transaction, kind: RecordKind, id: &str) -> R
     Ok(())
 }
 
-/// The household a record's current row points at, before it is re-projected.
-pub(super) fn previous_household(
+/// Deletes a record's row and returns the household it pointed at, so that
+/// the household's derived columns can follow.
+pub(super) fn delete_returning_household(
     tx: &Transaction,
     table: &'static str,
     id: &str,
 ) -> Result<Option<String>> {
-    let sql = format!("SELECT household_id FROM {table} WHERE id = ?1");
+    let sql = format!("DELETE FROM {table} WHERE id = ?1 RETURNING household_id");
     Ok(tx
         .prepare_cached(&sql)?
         .query_row([id], |r| r.get::<_, Option<String>>(0))
@@ -277,11 +278,9 @@ pub(super) fn refresh_member_count(tx: &Transaction, household: Option<&str>) ->
 pub(super) fn refresh_last_visit(tx: &Transaction, household: Option<&str>) -> Result<()> {
     if let Some(household) = household {
         tx.prepare_cached(
-            "UPDATE households SET
-                last_visit_ms = (SELECT at_ms FROM visits WHERE household_id = ?1
-                                 ORDER BY at_ms DESC, id DESC LIMIT 1),
-                last_visit_offset = (SELECT offset_min FROM visits WHERE household_id = ?1
-                                     ORDER BY at_ms DESC, id DESC LIMIT 1)
+            "UPDATE households SET (last_visit_ms, last_visit_offset) =
+                (SELECT at_ms, offset_min FROM visits WHERE household_id = ?1
+                 ORDER BY at_ms DESC, id DESC LIMIT 1)
              WHERE id = ?1",
         )?
         .execute([household])?;

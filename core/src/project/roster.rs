@@ -7,7 +7,8 @@ use automerge::{ObjId, ROOT};
 use rusqlite::{Transaction, params};
 
 use super::{
-    DocContext, clear_conflicts, previous_household, refresh_member_count, run, write_conflicts,
+    DocContext, clear_conflicts, delete_returning_household, refresh_member_count, run,
+    write_conflicts,
 };
 use crate::codes::{CodeList, HouseholdStatus, ResidentStatus};
 use crate::crdt::{RecordReader, map_at};
@@ -268,8 +269,7 @@ pub(super) fn project_resident(
     id: &str,
     obj: Option<ObjId>,
 ) -> Result<()> {
-    let previous = previous_household(tx, "residents", id)?;
-    run(tx, "DELETE FROM residents WHERE id = ?1", [id])?;
+    let previous = delete_returning_household(tx, "residents", id)?;
     run(tx, "DELETE FROM resident_care WHERE resident_id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Resident, id)?;
     let Some(obj) = obj else {
