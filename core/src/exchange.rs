@@ -200,6 +200,60 @@ impl Store {
     /// Merges a change set from another replica. The whole set is decoded and
     /// checked first; a malformed set returns [`Error::MalformedChanges`] and
     /// changes nothing.
+    ///
+    /// Two workers change the same phone number offline; after exchanging
+    /// change sets both see the same value, and the other one is kept for
+    /// review:
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use gridbook::codes::*;
+    /// use gridbook::*;
+    /// let dir = tempfile::tempdir()?;
+    /// let worker = |id: &str| WorkerIdentity {
+    ///     worker_id: id.into(),
+    ///     name: id.into(),
+    ///     role: WorkerRole::Assistant,
+    ///     device_label: format!("{id}'s phone"),
+    /// };
+    /// let a = Store::open(dir.path().join("a.db"), worker("a"))?;
+    /// let b = Store::open(dir.path().join("b.db"), worker("b"))?;
+    ///
+    /// let grid = a.create_grid(GridInput {
+    ///     code: "330106001001001".into(), name: "文新一网格".into(),
+    ///     community: None, street: None, boundary: None,
+    /// })?;
+    /// let building = a.create_building(&grid, BuildingInput {
+    ///     number: "3栋".into(), estate: None, units: 2, floors: 6, location: None,
+    /// })?;
+    /// let household = a.create_household(HouseholdInput {
+    ///     building_id: building, unit: "1".into(), floor: 5, room: "502".into(),
+    ///     use_kind: DwellingUse::OwnerOccupied, tags: vec![], location: None, notes: None,
+    /// })?;
+    /// let mut input = ResidentInput {
+    ///     household_id: household, name: "张秀英".into(), gender: Gender::Female,
+    ///     birth_date: None, id_number: None, phones: vec!["13800138000".into()],
+    ///     relation: "02".into(), registration: Registration::Local,
+    ///     residence_state: ResidenceState::Consistent, care: vec![], moved_in: None,
+    /// };
+    /// let resident = a.create_resident(input.clone())?;
+    /// b.import(&a.export_since(0)?.bytes)?;
+    ///
+    /// input.phones = vec!["13911112222".into()];
+    /// a.update_resident(&resident, input.clone())?;
+    /// input.phones = vec!["13933334444".into()];
+    /// b.update_resident(&resident, input)?;
+    ///
+    /// b.import(&a.export_since(0)?.bytes)?;
+    /// a.import(&b.export_since(0)?.bytes)?;
+    /// assert_eq!(a.resident(&resident)?.phones, b.resident(&resident)?.phones);
+    /// let conflicts = a.conflicts(&grid)?;
+    /// assert_eq!(conflicts.len(), 1);
+    /// assert_eq!(conflicts[0].field, "phones");
+    /// assert_eq!(conflicts[0].values.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn import(&self, bytes: &[u8]) -> Result<ImportReport> {
         let parsed = decode(bytes)?;
         let mut by_doc: BTreeMap<DocId, (DocKind, String, Vec<Chunk>)> = BTreeMap::new();
