@@ -116,15 +116,24 @@ impl Store {
         Ok(id)
     }
 
+    /// A live shift's document, grid and route; cancelled shifts take no more edits.
     fn shift_location(&self, shift_id: &str) -> Result<(DocId, String, Option<String>)> {
-        let row: Option<(String, String, Option<String>)> = self.read(|conn| {
+        let row: Option<(String, String, Option<String>, bool)> = self.read(|conn| {
             Ok(conn
-                .prepare_cached("SELECT doc_id, grid_id, route FROM shifts WHERE id = ?1")?
-                .query_row([shift_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .prepare_cached("SELECT doc_id, grid_id, route, retired FROM shifts WHERE id = ?1")?
+                .query_row([shift_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
                 .optional()?)
         })?;
-        let (doc_id, grid_id, route) =
+        let (doc_id, grid_id, route, cancelled) =
             row.ok_or_else(|| Error::not_found(RecordKind::Shift, shift_id))?;
+        if cancelled {
+            return Err(Error::Retired {
+                kind: RecordKind::Shift,
+                id: shift_id.to_string(),
+            });
+        }
         let doc_id = DocId::parse(&doc_id)
             .map(|(d, _, _)| d)
             .ok_or_else(|| Error::not_found(RecordKind::Shift, shift_id))?;

@@ -148,7 +148,7 @@ impl Store {
 
     /// Adds a building to a grid; returns its id.
     pub fn create_building(&self, grid_id: &str, input: BuildingInput) -> Result<String> {
-        self.read(|conn| lookup::require(conn, RecordKind::Grid, "grids", grid_id))?;
+        self.read(|conn| lookup::grid_of_active(conn, RecordKind::Grid, "grids", grid_id))?;
         let id = new_record_id();
         self.put_building(grid_id, &id, input)?;
         Ok(id)
@@ -221,12 +221,9 @@ impl Store {
     }
 
     fn put_household(&self, id: &str, input: HouseholdInput, is_new: bool) -> Result<()> {
-        let grid_id = self
-            .read(|conn| grid_of(conn, RecordKind::Building, "buildings", &input.building_id))
-            .map_err(|e| match e {
-                Error::NotFound { kind, id } => Error::NotFound { kind, id },
-                other => other,
-            })?;
+        let grid_id = self.read(|conn| {
+            lookup::grid_of_active(conn, RecordKind::Building, "buildings", &input.building_id)
+        })?;
         let unit = validate::text(&input.unit, 16).field("unit")?;
         let room = validate::text(&input.room, 16).field("room")?;
         if !(-10..=200).contains(&input.floor) {

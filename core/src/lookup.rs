@@ -31,6 +31,30 @@ pub(crate) fn grid_of(
         .ok_or_else(|| Error::not_found(kind, id))
 }
 
+/// The grid of a record that can be retired (grids, buildings, shifts);
+/// [`Error::Retired`] if it was.
+pub(crate) fn grid_of_active(
+    conn: &Connection,
+    kind: RecordKind,
+    table: &'static str,
+    id: &str,
+) -> Result<String> {
+    let column = if table == "grids" { "id" } else { "grid_id" };
+    let sql = format!("SELECT {column}, retired FROM {table} WHERE id = ?1");
+    let (grid, retired): (String, bool) = conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .ok_or_else(|| Error::not_found(kind, id))?;
+    if retired {
+        return Err(Error::Retired {
+            kind,
+            id: id.to_string(),
+        });
+    }
+    Ok(grid)
+}
+
 /// The household a resident belongs to.
 pub(crate) fn resident_household(conn: &Connection, resident_id: &str) -> Result<String> {
     conn.prepare_cached("SELECT household_id FROM residents WHERE id = ?1")?

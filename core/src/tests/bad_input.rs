@@ -251,3 +251,44 @@ fn a_checkin_needs_a_member_of_the_shift_and_a_checkpoint_of_its_route() {
     checkin("v-guest", "东门").unwrap();
     assert_eq!(store.shift_checkins(&shift).unwrap().len(), 2);
 }
+
+#[test]
+fn retired_buildings_and_cancelled_shifts_take_no_new_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w1");
+    let f = fixture(&store);
+    store.retire_building(&f.building).unwrap();
+    assert!(matches!(
+        store.create_household(household_input(&f.building, "601")),
+        Err(Error::Retired {
+            kind: RecordKind::Building,
+            ..
+        })
+    ));
+    let team = store.create_patrol_team(&f.grid, "队", vec![]).unwrap();
+    let shift = store
+        .create_shift(ShiftInput {
+            team_id: team,
+            date: store.today(),
+            starts: TimeOfDay::new(18, 0).unwrap(),
+            ends: TimeOfDay::new(20, 0).unwrap(),
+            route: vec!["东门".into()],
+        })
+        .unwrap();
+    store.cancel_shift(&shift).unwrap();
+    assert!(matches!(
+        store.assign_to_shift(&shift, "v1"),
+        Err(Error::Retired {
+            kind: RecordKind::Shift,
+            ..
+        })
+    ));
+    store.retire_grid(&f.grid).unwrap();
+    assert!(matches!(
+        store.create_building(&f.grid, building_input("9栋")),
+        Err(Error::Retired {
+            kind: RecordKind::Grid,
+            ..
+        })
+    ));
+}
