@@ -207,6 +207,12 @@ impl DocCache {
         })
     }
 
+    /// A document the current edit has loaded; an error if it was not.
+    pub(crate) fn loaded(&mut self, doc_id: &DocId) -> Result<&mut AutoCommit> {
+        self.get_mut(doc_id)
+            .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))
+    }
+
     pub(crate) fn contains(&self, doc_id: &DocId) -> bool {
         self.docs.contains_key(doc_id)
     }

@@ -68,41 +68,42 @@ impl<'a> Edit<'a> {
     ) -> Result<&mut AutoCommit> {
         self.register_device(grid_id)?;
         self.open_doc(doc_id, kind, grid_id)?;
-        self.docs
-            .get_mut(doc_id)
-            .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))
+        self.docs.loaded(doc_id)
     }
 
     /// Loads (or creates from genesis) a document and marks it as part of this edit.
     /// Loading never writes: compaction and merges use it too.
     fn open_doc(&mut self, doc_id: &DocId, kind: DocKind, grid_id: &str) -> Result<()> {
-        if !self.docs.contains(doc_id) {
-            let chunks = load_chunks(self.tx, doc_id)?;
-            let doc = if chunks.is_empty() {
-                let mut doc = docs::genesis(kind)?;
-                doc.set_actor(self.actor.clone());
-                doc
-            } else {
-                docs::load(doc_id, &chunks, self.actor)?
-            };
-            self.docs
-                .insert(doc_id.clone(), doc, pending_changes(&chunks));
-            if chunks.is_empty() {
-                self.touched.entry(doc_id.clone()).or_insert(Touched {
-                    kind,
-                    grid_id: grid_id.to_string(),
-                    records: BTreeSet::new(),
-                    is_new: true,
-                });
-            }
-        }
+        // A document created here from genesis must store its genesis change too.
+        let is_new =
+            !self.docs.contains(doc_id) && self.load_into_cache(doc_id, || docs::genesis(kind))?;
         self.touched.entry(doc_id.clone()).or_insert(Touched {
             kind,
             grid_id: grid_id.to_string(),
             records: BTreeSet::new(),
-            is_new: false,
+            is_new,
         });
         Ok(())
+    }
+
+    /// Loads a document from its chunks into the cache, or caches `empty()`
+    /// when the store has none of it; returns whether it was empty.
+    fn load_into_cache(
+        &mut self,
+        doc_id: &DocId,
+        empty: impl FnOnce() -> Result<AutoCommit>,
+    ) -> Result<bool> {
+        let chunks = load_chunks(self.tx, doc_id)?;
+        let doc = if chunks.is_empty() {
+            let mut doc = empty()?;
+            doc.set_actor(self.actor.clone());
+            doc
+        } else {
+            docs::load(doc_id, &chunks, self.actor)?
+        };
+        self.docs
+            .insert(doc_id.clone(), doc, pending_changes(&chunks));
+        Ok(chunks.is_empty())
     }
 
     /// Maps this device's actor to its worker in the grid's roster, once.
@@ -124,10 +125,7 @@ impl<'a> Edit<'a> {
         let roster = DocId::roster(grid_id);
         self.open_doc(&roster, DocKind::Roster, grid_id)?;
         let identity = self.identity.clone();
-        let doc = self
-            .docs
-            .get_mut(&roster)
-            .ok_or_else(|| Error::document(roster.as_str(), "document not loaded"))?;
+        let doc = self.docs.loaded(&roster)?;
         let devices = ensure_map(doc, &ROOT, "devices")?;
         let device = ensure_map(doc, &devices, &actor)?;
         set(doc, &device, "worker_id", s(&identity.worker_id))?;
@@ -158,10 +156,7 @@ impl<'a> Edit<'a> {
             };
             let (kind, grid_id, is_new) = (touched.kind, touched.grid_id.clone(), touched.is_new);
             let records = touched.records.clone();
-            let doc = self
-                .docs
-                .get_mut(&doc_id)
-                .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))?;
+            let doc = self.docs.loaded(&doc_id)?;
             let mut new_chunks: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
             let committed = doc.commit_with(CommitOptions::default().with_time(now));
             if is_new {
@@ -188,10 +183,7 @@ impl<'a> Edit<'a> {
             for (hash, bytes) in &new_chunks {
                 stored += u32::from(insert_change(self.tx, &doc_id, hash, bytes)?);
             }
-            let doc = self
-                .docs
-                .get_mut(&doc_id)
-                .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))?;
+            let doc = self.docs.loaded(&doc_id)?;
             let ctx = DocContext {
                 doc: doc.document(),
                 doc_id: doc_id.as_str(),
@@ -221,10 +213,7 @@ impl<'a> Edit<'a> {
             return Ok(());
         };
         self.open_doc(doc_id, kind, &grid_id)?;
-        let doc = self
-            .docs
-            .get_mut(doc_id)
-            .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))?;
+        let doc = self.docs.loaded(doc_id)?;
         let chunks: Vec<(i64, i64, Option<Vec<u8>>)> = self
             .tx
             .prepare_cached("SELECT seq, kind, hash FROM chunks WHERE doc_id = ?1")?
@@ -277,23 +266,13 @@ impl<'a> Edit<'a> {
             self.tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         for (doc_id, grid_id, _) in self.all_docs()? {
-            let Some((doc_id, kind, _)) = DocId::parse(&doc_id) else {
+            let Some((doc_id, _, _)) = DocId::parse(&doc_id) else {
                 continue;
             };
             if !self.docs.contains(&doc_id) {
-                let chunks = load_chunks(self.tx, &doc_id)?;
-                if chunks.is_empty() {
-                    continue;
-                }
-                let doc = docs::load(&doc_id, &chunks, self.actor)?;
-                self.docs
-                    .insert(doc_id.clone(), doc, pending_changes(&chunks));
+                self.load_into_cache(&doc_id, || Ok(AutoCommit::new()))?;
             }
-            let _ = kind;
-            let doc = self
-                .docs
-                .get_mut(&doc_id)
-                .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))?;
+            let doc = self.docs.loaded(&doc_id)?;
             let am = doc.document();
             let ctx = DocContext {
                 doc: am,
@@ -316,16 +295,7 @@ impl<'a> Edit<'a> {
         grid_id: &str,
     ) -> Result<&mut AutoCommit> {
         if !self.docs.contains(doc_id) {
-            let chunks = load_chunks(self.tx, doc_id)?;
-            let doc = if chunks.is_empty() {
-                let mut doc = AutoCommit::new();
-                doc.set_actor(self.actor.clone());
-                doc
-            } else {
-                docs::load(doc_id, &chunks, self.actor)?
-            };
-            self.docs
-                .insert(doc_id.clone(), doc, pending_changes(&chunks));
+            self.load_into_cache(doc_id, || Ok(AutoCommit::new()))?;
         }
         self.touched.entry(doc_id.clone()).or_insert(Touched {
             kind,
@@ -333,9 +303,7 @@ impl<'a> Edit<'a> {
             records: BTreeSet::new(),
             is_new: false,
         });
-        self.docs
-            .get_mut(doc_id)
-            .ok_or_else(|| Error::document(doc_id.as_str(), "document not loaded"))
+        self.docs.loaded(doc_id)
     }
 
     /// Stores a received chunk as it came (a change or a snapshot).
