@@ -16,6 +16,23 @@ pub(crate) fn require(
     grid_of(conn, kind, table, id).map(|_| ())
 }
 
+/// One row of a record's table, by id: its grid followed by `more` columns.
+fn grid_row<T>(
+    conn: &Connection,
+    kind: RecordKind,
+    table: &'static str,
+    id: &str,
+    more: &str,
+    read: impl FnOnce(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> Result<T> {
+    let column = if table == "grids" { "id" } else { "grid_id" };
+    let sql = format!("SELECT {column}{more} FROM {table} WHERE id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([id], read)
+        .optional()?
+        .ok_or_else(|| Error::not_found(kind, id))
+}
+
 /// The grid of a record in a query table with `id` and `grid_id` columns.
 pub(crate) fn grid_of(
     conn: &Connection,
@@ -23,12 +40,7 @@ pub(crate) fn grid_of(
     table: &'static str,
     id: &str,
 ) -> Result<String> {
-    let column = if table == "grids" { "id" } else { "grid_id" };
-    let sql = format!("SELECT {column} FROM {table} WHERE id = ?1");
-    conn.prepare_cached(&sql)?
-        .query_row([id], |r| r.get::<_, String>(0))
-        .optional()?
-        .ok_or_else(|| Error::not_found(kind, id))
+    grid_row(conn, kind, table, id, "", |r| r.get(0))
 }
 
 /// The grid of a record that can be retired (grids, buildings, shifts);
@@ -39,13 +51,9 @@ pub(crate) fn grid_of_active(
     table: &'static str,
     id: &str,
 ) -> Result<String> {
-    let column = if table == "grids" { "id" } else { "grid_id" };
-    let sql = format!("SELECT {column}, retired FROM {table} WHERE id = ?1");
-    let (grid, retired): (String, bool) = conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?
-        .ok_or_else(|| Error::not_found(kind, id))?;
+    let (grid, retired): (String, bool) = grid_row(conn, kind, table, id, ", retired", |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     if retired {
         return Err(Error::Retired {
             kind,
