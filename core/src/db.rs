@@ -15,10 +15,20 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-/// One schema step: its SQL and whether the query tables must be rebuilt after it.
+/// One schema step: its SQL and what must happen after it on a file that had data.
 pub(crate) struct Migration {
     pub(crate) sql: &'static str,
     pub(crate) needs_rebuild: bool,
+    pub(crate) needs_outbox: bool,
+}
+
+/// Work a migration leaves for the store to do once it is open.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct AfterMigration {
+    /// Recreate the query tables from the documents.
+    pub(crate) rebuild: bool,
+    /// Fill the sync outbox with every change this device wrote before it existed.
+    pub(crate) fill_outbox: bool,
 }
 
 /// Every migration, in order; index `i` upgrades the schema from version `i` to `i + 1`.
@@ -26,10 +36,17 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: include_str!("../../schema/001_initial.sql"),
         needs_rebuild: false,
+        needs_outbox: false,
     },
     Migration {
         sql: include_str!("../../schema/002_visits_by_worker.sql"),
         needs_rebuild: false,
+        needs_outbox: false,
+    },
+    Migration {
+        sql: include_str!("../../schema/003_sync.sql"),
+        needs_rebuild: false,
+        needs_outbox: true,
     },
 ];
 
@@ -72,9 +89,9 @@ pub(crate) fn schema_version(conn: &Connection) -> Result<i64> {
 
 /// Sets the pragmas of the writer connection and applies pending migrations.
 ///
-/// Returns whether the query tables must be rebuilt from the documents. A
-/// file from a newer build is refused before anything is written to it.
-pub(crate) fn prepare_writer(conn: &mut Connection) -> Result<bool> {
+/// Returns what the store must do after the migrations. A file from a newer
+/// build is refused before anything is written to it.
+pub(crate) fn prepare_writer(conn: &mut Connection) -> Result<AfterMigration> {
     let found = schema_version(conn)?;
     if found > SCHEMA_VERSION {
         return Err(Error::SchemaTooNew {
@@ -88,7 +105,7 @@ pub(crate) fn prepare_writer(conn: &mut Connection) -> Result<bool> {
     migrate(conn)
 }
 
-fn migrate(conn: &mut Connection) -> Result<bool> {
+fn migrate(conn: &mut Connection) -> Result<AfterMigration> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read again under the write lock: another process may have migrated meanwhile.
     let found = schema_version(&tx)?;
@@ -98,15 +115,16 @@ fn migrate(conn: &mut Connection) -> Result<bool> {
             supported: SCHEMA_VERSION,
         });
     }
-    let mut needs_rebuild = false;
+    let mut after = AfterMigration::default();
     let start = usize::try_from(found).unwrap_or(0);
     for migration in MIGRATIONS.iter().skip(start) {
         tx.execute_batch(migration.sql)?;
-        needs_rebuild |= migration.needs_rebuild && found > 0;
+        after.rebuild |= migration.needs_rebuild && found > 0;
+        after.fill_outbox |= migration.needs_outbox && found > 0;
     }
     if found < SCHEMA_VERSION {
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
     tx.commit()?;
-    Ok(needs_rebuild)
+    Ok(after)
 }

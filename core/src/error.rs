@@ -53,6 +53,9 @@ pub enum Error {
     /// The store belongs to another worker than the one opening it.
     #[error("this store belongs to another worker")]
     WorkerMismatch,
+    /// A sync response did not decode or did not answer its request; nothing was applied.
+    #[error(transparent)]
+    Protocol(#[from] crate::sync::ProtocolError),
     /// The database file could not be read or written.
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),

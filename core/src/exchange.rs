@@ -21,7 +21,7 @@ use automerge::{AutoCommit, Change};
 use crate::docs::{DocId, DocKind};
 use crate::error::{Error, Result};
 use crate::project;
-use crate::store::Store;
+use crate::store::{Edit, Store};
 
 const MAGIC: &[u8; 4] = b"GBCS";
 const VERSION: u8 = 1;
@@ -57,7 +57,8 @@ enum Chunk {
     Snapshot(Vec<u8>, Box<AutoCommit>),
 }
 
-struct Parsed {
+/// A decoded chunk, ready to merge.
+pub(crate) struct Parsed {
     doc_id: DocId,
     kind: DocKind,
     grid_id: String,
@@ -111,40 +112,48 @@ fn decode(bytes: &[u8]) -> Result<Vec<Parsed>> {
         let id_len = usize::from(reader.u16()?);
         let doc_id = std::str::from_utf8(reader.take(id_len)?)
             .map_err(|_| malformed("document id is not UTF-8"))?;
-        let (doc_id, kind, grid_id) =
-            DocId::parse(doc_id).ok_or_else(|| malformed("unknown document id"))?;
         let chunk_kind = reader.u8()?;
         let len = usize::try_from(reader.u32()?).map_err(|_| malformed("length"))?;
-        let data = reader.take(len)?;
-        let chunk = match chunk_kind {
-            0 => {
-                let change = guarded(|| Change::from_bytes(data.to_vec()))?
-                    .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-                // Automerge does not verify a change chunk's checksum; a flipped
-                // byte would otherwise reach the op decoder.
-                if data.get(4..8) != change.hash().0.get(..4) {
-                    return Err(malformed("change checksum mismatch"));
-                }
-                Chunk::Change(Box::new(change))
-            }
-            1 => {
-                let doc = guarded(|| AutoCommit::load(data))?
-                    .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-                Chunk::Snapshot(data.to_vec(), Box::new(doc))
-            }
-            _ => return Err(malformed("unknown chunk kind")),
-        };
-        parsed.push(Parsed {
-            doc_id,
-            kind,
-            grid_id,
-            chunk,
-        });
+        parsed.push(parse_chunk(doc_id, chunk_kind == 1, reader.take(len)?)?);
+        if chunk_kind > 1 {
+            return Err(malformed("unknown chunk kind"));
+        }
     }
     if !reader.bytes.is_empty() {
         return Err(malformed("trailing bytes"));
     }
     Ok(parsed)
+}
+
+/// Parses one chunk of a document from another replica: a change or a snapshot.
+pub(crate) fn parse_chunk(doc_id: &str, is_snapshot: bool, data: &[u8]) -> Result<Parsed> {
+    let (doc_id, kind, grid_id) =
+        DocId::parse(doc_id).ok_or_else(|| malformed("unknown document id"))?;
+    let chunk = if is_snapshot {
+        let doc = guarded(|| AutoCommit::load(data))?
+            .map_err(|e| Error::MalformedChanges(e.to_string()))?;
+        Chunk::Snapshot(data.to_vec(), Box::new(doc))
+    } else {
+        Chunk::Change(Box::new(parse_change(data)?))
+    };
+    Ok(Parsed {
+        doc_id,
+        kind,
+        grid_id,
+        chunk,
+    })
+}
+
+/// Parses one change from another replica, checksum included.
+pub(crate) fn parse_change(data: &[u8]) -> Result<Change> {
+    let change = guarded(|| Change::from_bytes(data.to_vec()))?
+        .map_err(|e| Error::MalformedChanges(e.to_string()))?;
+    // Automerge does not verify a change chunk's checksum; a flipped byte
+    // would otherwise reach the op decoder.
+    if data.get(4..8) != change.hash().0.get(..4) {
+        return Err(malformed("change checksum mismatch"));
+    }
+    Ok(change)
 }
 
 /// Runs a step of the CRDT library on bytes from another replica, turning a
@@ -256,69 +265,80 @@ impl Store {
     /// ```
     pub fn import(&self, bytes: &[u8]) -> Result<ImportReport> {
         let parsed = decode(bytes)?;
-        let mut by_doc: BTreeMap<DocId, (DocKind, String, Vec<Chunk>)> = BTreeMap::new();
-        for p in parsed {
-            by_doc
-                .entry(p.doc_id)
-                .or_insert_with(|| (p.kind, p.grid_id, Vec::new()))
-                .2
-                .push(p.chunk);
-        }
-        self.write(|edit| {
-            let mut report = ImportReport::default();
-            for (doc_id, (kind, grid_id, chunks)) in by_doc {
-                let doc = edit.doc_for_merge(&doc_id, kind, &grid_id)?;
-                let before = doc.get_heads();
-                let mut received: Vec<(Option<Vec<u8>>, Vec<u8>)> = Vec::new();
-                let mut changes = Vec::new();
-                let mut snapshots = 0;
-                for chunk in chunks {
-                    match chunk {
-                        Chunk::Change(change) => {
-                            if doc.get_change_by_hash(&change.hash()).is_some()
-                                || changes.iter().any(|c: &Change| c.hash() == change.hash())
-                            {
-                                report.known_changes += 1;
-                            } else {
-                                report.new_changes += 1;
-                                received.push((
-                                    Some(change.hash().0.to_vec()),
-                                    change.raw_bytes().to_vec(),
-                                ));
-                                changes.push(*change);
-                            }
-                        }
-                        Chunk::Snapshot(bytes, mut other) => {
-                            let added = guarded(|| doc.merge(&mut other))?
-                                .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-                            if !added.is_empty() {
-                                snapshots += 1;
-                                report.new_snapshots += 1;
-                                received.push((None, bytes));
-                            }
-                        }
+        self.write(|edit| merge_parsed(edit, parsed))
+    }
+}
+
+/// Merges decoded chunks inside a write: stores the new ones and marks the
+/// records they change for re-projection.
+pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<ImportReport> {
+    let mut by_doc: BTreeMap<DocId, (DocKind, String, Vec<Chunk>)> = BTreeMap::new();
+    for p in parsed {
+        by_doc
+            .entry(p.doc_id)
+            .or_insert_with(|| (p.kind, p.grid_id, Vec::new()))
+            .2
+            .push(p.chunk);
+    }
+    let mut report = ImportReport::default();
+    for (doc_id, (kind, grid_id, chunks)) in by_doc {
+        let doc = edit.doc_for_merge(&doc_id, kind, &grid_id)?;
+        let before = doc.get_heads();
+        let mut received: Vec<(Option<Vec<u8>>, Vec<u8>)> = Vec::new();
+        let mut changes = Vec::new();
+        let mut snapshots = 0;
+        for chunk in chunks {
+            match chunk {
+                Chunk::Change(change) => {
+                    if doc.get_change_by_hash(&change.hash()).is_some()
+                        || changes.iter().any(|c: &Change| c.hash() == change.hash())
+                    {
+                        report.known_changes += 1;
+                    } else {
+                        report.new_changes += 1;
+                        received.push((Some(change.hash().0.to_vec()), change.raw_bytes().to_vec()));
+                        changes.push(*change);
                     }
                 }
-                guarded(|| doc.apply_changes(changes))?
-                    .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-                let after = doc.get_heads();
-                let touched = if snapshots > 0 {
-                    // A merged snapshot can touch anything: re-project the whole document.
-                    project::all_records(doc.document()).into_iter().collect()
-                } else if before == after {
-                    Default::default()
-                } else {
-                    // Every change applied now, including ones queued earlier for a dependency.
-                    let applied = doc.get_changes(&before);
-                    project::touched_by_changes(doc.document(), &applied)
-                };
-                report.records_updated += u32::try_from(touched.len()).unwrap_or(u32::MAX);
-                for (hash, bytes) in &received {
-                    edit.store_received(&doc_id, &grid_id, kind, hash.as_deref(), bytes)?;
+                Chunk::Snapshot(bytes, mut other) => {
+                    let added = if doc.get_heads().is_empty() && changes.is_empty() {
+                        // A document this store does not have yet (a bootstrap):
+                        // take the loaded snapshot as it is instead of replaying it.
+                        let added = !other.get_heads().is_empty();
+                        other.set_actor(doc.get_actor().clone());
+                        *doc = *other;
+                        added
+                    } else {
+                        !guarded(|| doc.merge(&mut other))?
+                            .map_err(|e| Error::MalformedChanges(e.to_string()))?
+                            .is_empty()
+                    };
+                    if added {
+                        snapshots += 1;
+                        report.new_snapshots += 1;
+                        received.push((None, bytes));
+                    }
                 }
-                edit.touch_all(&doc_id, touched);
             }
-            Ok(report)
-        })
+        }
+        guarded(|| doc.apply_changes(changes))?
+            .map_err(|e| Error::MalformedChanges(e.to_string()))?;
+        let after = doc.get_heads();
+        let touched = if snapshots > 0 {
+            // A merged snapshot can touch anything: re-project the whole document.
+            project::all_records(doc.document()).into_iter().collect()
+        } else if before == after {
+            Default::default()
+        } else {
+            // Every change applied now, including ones queued earlier for a dependency.
+            let applied = doc.get_changes(&before);
+            project::touched_by_changes(doc.document(), &applied)
+        };
+        report.records_updated += u32::try_from(touched.len()).unwrap_or(u32::MAX);
+        for (hash, bytes) in &received {
+            edit.store_received(&doc_id, &grid_id, kind, hash.as_deref(), bytes)?;
+        }
+        edit.touch_all(&doc_id, touched);
     }
+    Ok(report)
 }

@@ -13,7 +13,8 @@
 //! Module map, for extending the crate: `validate` (pure input checks),
 //! `codes` (code lists), `model` (API types), `docs` and `crdt` (document
 //! layout and Automerge helpers), `edit_*` (writes), `project` (documents to
-//! rows), `queries` (reads), `exchange` (change sets), `db` and `schema/`
+//! rows), `queries` (reads), `exchange` (change sets), `sync` (the sync protocol, the store's side of it
+//! and the HTTP client), `db` and `schema/`
 //! (SQLite file and migrations).
 
 pub mod codes;
@@ -32,6 +33,7 @@ mod project;
 mod queries;
 mod sortkey;
 mod store;
+pub mod sync;
 pub mod validate;
 
 pub use db::SCHEMA_VERSION;

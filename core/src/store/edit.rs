@@ -157,18 +157,20 @@ impl<'a> Edit<'a> {
             let (kind, grid_id, is_new) = (touched.kind, touched.grid_id.clone(), touched.is_new);
             let records = touched.records.clone();
             let doc = self.docs.loaded(&doc_id)?;
-            let mut new_chunks: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+            // (hash, bytes, written by this device)
+            let mut new_chunks: Vec<(Vec<u8>, Vec<u8>, bool)> = Vec::new();
             let committed = doc.commit_with(CommitOptions::default().with_time(now));
             if is_new {
                 // A new document: its genesis change (identical on every replica) and ours.
                 for change in doc.get_changes(&[]) {
-                    new_chunks.push((change.hash().0.to_vec(), change.raw_bytes().to_vec()));
+                    let ours = change.actor_id() == self.actor;
+                    new_chunks.push((change.hash().0.to_vec(), change.raw_bytes().to_vec(), ours));
                 }
             } else if let Some(hash) = committed {
                 let change = doc
                     .get_change_by_hash(&hash)
                     .ok_or_else(|| Error::document(doc_id.as_str(), "committed change missing"))?;
-                new_chunks.push((hash.0.to_vec(), change.raw_bytes().to_vec()));
+                new_chunks.push((hash.0.to_vec(), change.raw_bytes().to_vec(), true));
             }
             if new_chunks.is_empty() && records.is_empty() {
                 continue;
@@ -180,8 +182,11 @@ impl<'a> Edit<'a> {
                 )?;
             }
             let mut stored = 0;
-            for (hash, bytes) in &new_chunks {
+            for (hash, bytes, ours) in &new_chunks {
                 stored += u32::from(insert_change(self.tx, &doc_id, hash, bytes)?);
+                if *ours {
+                    insert_outbox(self.tx, &doc_id, bytes)?;
+                }
             }
             let doc = self.docs.loaded(&doc_id)?;
             let ctx = DocContext {
@@ -248,6 +253,32 @@ impl<'a> Edit<'a> {
         insert_snapshot(self.tx, doc_id, &snapshot)?;
         if let Some(pending) = self.docs.pending_mut(doc_id) {
             *pending = uncovered_changes;
+        }
+        Ok(())
+    }
+
+    /// Queues every change this device ever wrote for the sync server: run
+    /// once, when a store from before syncing existed is first opened.
+    pub(crate) fn fill_outbox(&mut self) -> Result<()> {
+        self.tx.execute("DELETE FROM outbox", [])?;
+        for (doc_id, _, _) in self.all_docs()? {
+            let Some((doc_id, _, _)) = DocId::parse(&doc_id) else {
+                continue;
+            };
+            if !self.docs.contains(&doc_id) {
+                self.load_into_cache(&doc_id, || Ok(AutoCommit::new()))?;
+            }
+            let doc = self.docs.loaded(&doc_id)?;
+            let ours: Vec<Vec<u8>> = doc
+                .get_changes(&[])
+                .into_iter()
+                .filter(|change| change.actor_id() == self.actor)
+                .map(|change| change.raw_bytes().to_vec())
+                .collect();
+            for bytes in ours {
+                insert_outbox(self.tx, &doc_id, &bytes)?;
+            }
+            self.docs.trim(&[]);
         }
         Ok(())
     }
@@ -348,6 +379,13 @@ fn insert_change(tx: &Transaction, doc_id: &DocId, hash: &[u8], bytes: &[u8]) ->
         )?
         .execute(params![doc_id.as_str(), hash, bytes])?;
     Ok(inserted > 0)
+}
+
+/// Queues a change this device wrote for the sync server.
+fn insert_outbox(tx: &Transaction, doc_id: &DocId, bytes: &[u8]) -> Result<()> {
+    tx.prepare_cached("INSERT INTO outbox (doc_id, bytes) VALUES (?1, ?2)")?
+        .execute(params![doc_id.as_str(), bytes])?;
+    Ok(())
 }
 
 /// Appends a snapshot (a saved document).

@@ -124,7 +124,7 @@ impl Store {
         validate::utc_offset_minutes(options.local_offset_minutes).field("local_offset_minutes")?;
         let path = path.as_ref().to_path_buf();
         let mut conn = db::connect(&path, options.key.as_deref(), false)?;
-        let needs_rebuild = db::prepare_writer(&mut conn)?;
+        let after_migration = db::prepare_writer(&mut conn)?;
         let actor = Self::device_actor(&mut conn, &identity)?;
         let reader = db::connect(&path, options.key.as_deref(), true)?;
         reader.pragma_update(None, "query_only", true)?;
@@ -145,8 +145,11 @@ impl Store {
             reader: Mutex::new(reader),
             options,
         };
-        if needs_rebuild {
+        if after_migration.rebuild {
             store.rebuild()?;
+        }
+        if after_migration.fill_outbox {
+            store.write(|edit| edit.fill_outbox())?;
         }
         Ok(store)
     }
@@ -194,6 +197,11 @@ impl Store {
     /// The worker this store belongs to.
     pub fn identity(&self) -> &WorkerIdentity {
         &self.identity
+    }
+
+    /// This device's CRDT actor id as bytes.
+    pub(crate) fn actor_bytes(&self) -> Vec<u8> {
+        self.actor.to_bytes().to_vec()
     }
 
     /// This device's CRDT actor id, hex encoded.

@@ -1,0 +1,209 @@
+//! The store's side of a sync: the request to send next, and applying the
+//! server's response. A response is checked whole first, then applied in
+//! one SQLite transaction that merges the pulled chunks, moves the grids'
+//! cursors and removes the acknowledged changes from the outbox. A response
+//! that never arrives changes nothing, and one applied twice is harmless, so
+//! a sync cut anywhere is finished by the next.
+//!
+//! To keep more sync state, add a column or table in a new migration and
+//! write it in [`Store::apply_sync_response`]'s transaction.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, params};
+
+use super::ProtocolError;
+use super::wire::{ChunkKind, GridCursor, PushedChange, SyncRequest, SyncResponse};
+use crate::docs::DocId;
+use crate::error::Result;
+use crate::exchange::{ImportReport, merge_parsed, parse_chunk};
+use crate::store::Store;
+
+/// How much one sync request may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncLimits {
+    /// Push at most this many bytes of changes per request (at least one change is always sent).
+    pub max_push_bytes: usize,
+    /// Ask the server for pages of at most this many bytes.
+    pub max_response_bytes: u32,
+}
+
+impl Default for SyncLimits {
+    fn default() -> Self {
+        SyncLimits {
+            max_push_bytes: 1024 * 1024,
+            max_response_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// What applying one response did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncApplied {
+    /// Changes of this device the server acknowledged (removed from the outbox).
+    pub acked_changes: u32,
+    /// What merging the pulled chunks did.
+    pub import: ImportReport,
+    /// Whether another request is needed: a page was cut, or the outbox still holds changes.
+    pub more: bool,
+}
+
+/// What a store has waiting for the server.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncStatus {
+    /// Changes written here that the server has not acknowledged.
+    pub unsent_changes: u64,
+    /// Their size in bytes.
+    pub unsent_bytes: u64,
+    /// The store's position in each grid it holds.
+    pub grids: Vec<GridCursor>,
+}
+
+impl Store {
+    /// The next request to send to the sync server: the oldest unacknowledged
+    /// changes (up to `limits.max_push_bytes`) and the store's cursor in
+    /// every grid it holds.
+    pub fn sync_request(&self, limits: &SyncLimits) -> Result<SyncRequest> {
+        let (push_upto, push, grids) = self.read(|conn| {
+            let mut push = Vec::new();
+            let mut push_upto = 0;
+            let mut bytes = 0usize;
+            let mut rows = conn
+                .prepare_cached("SELECT seq, doc_id, bytes FROM outbox ORDER BY seq")?
+                .query_map([], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter();
+            for (seq, doc_id, change) in rows.by_ref() {
+                if !push.is_empty() && bytes + change.len() > limits.max_push_bytes {
+                    break;
+                }
+                bytes += change.len();
+                push_upto = u64::try_from(seq).unwrap_or(0);
+                push.push(PushedChange {
+                    doc_id,
+                    bytes: change,
+                });
+            }
+            Ok((push_upto, push, grid_cursors(conn)?))
+        })?;
+        Ok(SyncRequest {
+            actor: self.actor_bytes(),
+            max_response_bytes: limits.max_response_bytes,
+            push_upto,
+            grids,
+            push,
+        })
+    }
+
+    /// Applies the server's `response` to `request`, all or nothing.
+    pub fn apply_sync_response(
+        &self,
+        request: &SyncRequest,
+        response: &SyncResponse,
+    ) -> Result<SyncApplied> {
+        if response.acked_upto != request.push_upto {
+            return Err(ProtocolError::Mismatch("acknowledged another push".into()).into());
+        }
+        let mut parsed = Vec::new();
+        for page in &response.grids {
+            for chunk in &page.chunks {
+                let belongs = DocId::parse(&chunk.doc_id)
+                    .is_some_and(|(_, _, grid_id)| grid_id == page.grid_id);
+                if !belongs {
+                    return Err(
+                        ProtocolError::Mismatch("a chunk of another grid in a page".into()).into(),
+                    );
+                }
+                parsed.push(parse_chunk(
+                    &chunk.doc_id,
+                    chunk.kind == ChunkKind::Snapshot,
+                    &chunk.bytes,
+                )?);
+            }
+        }
+        let acked_upto = i64::try_from(request.push_upto).unwrap_or(i64::MAX);
+        self.write(|edit| {
+            let import = merge_parsed(edit, parsed)?;
+            let mut update = edit.tx.prepare_cached(
+                "INSERT INTO sync_cursors (grid_id, cursor, resume_after) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (grid_id) DO UPDATE SET cursor = ?2, resume_after = ?3",
+            )?;
+            for page in &response.grids {
+                let cursor = i64::try_from(page.cursor).unwrap_or(i64::MAX);
+                update.execute(params![page.grid_id, cursor, page.resume_after])?;
+            }
+            let acked = edit
+                .tx
+                .prepare_cached("DELETE FROM outbox WHERE seq <= ?1")?
+                .execute([acked_upto])?;
+            let outbox_left: bool = edit
+                .tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox)")?
+                .query_row([], |r| r.get(0))?;
+            Ok(SyncApplied {
+                acked_changes: u32::try_from(acked).unwrap_or(u32::MAX),
+                import,
+                more: outbox_left || response.grids.iter().any(|p| p.more),
+            })
+        })
+    }
+
+    /// What is waiting to be sent, and where the store stands in each grid.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        self.read(|conn| {
+            let (count, bytes): (i64, i64) = conn
+                .prepare_cached("SELECT count(*), coalesce(sum(length(bytes)), 0) FROM outbox")?
+                .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(SyncStatus {
+                unsent_changes: u64::try_from(count).unwrap_or(0),
+                unsent_bytes: u64::try_from(bytes).unwrap_or(0),
+                grids: grid_cursors(conn)?,
+            })
+        })
+    }
+
+    /// The server-side cursor of one grid (0 when the store never pulled it).
+    pub fn sync_cursor(&self, grid_id: &str) -> Result<u64> {
+        self.read(|conn| {
+            let cursor: Option<i64> = conn
+                .prepare_cached("SELECT cursor FROM sync_cursors WHERE grid_id = ?1")?
+                .query_row([grid_id], |r| r.get(0))
+                .optional()?;
+            Ok(cursor.and_then(|c| u64::try_from(c).ok()).unwrap_or(0))
+        })
+    }
+}
+
+/// Every grid the store holds or has pulled, with its cursor.
+fn grid_cursors(conn: &rusqlite::Connection) -> Result<Vec<GridCursor>> {
+    let mut grids: BTreeMap<String, GridCursor> = BTreeMap::new();
+    let docs = conn
+        .prepare_cached("SELECT DISTINCT grid_id FROM docs")?
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for grid_id in docs {
+        grids.insert(
+            grid_id.clone(),
+            GridCursor {
+                grid_id,
+                ..GridCursor::default()
+            },
+        );
+    }
+    let cursors = conn
+        .prepare_cached("SELECT grid_id, cursor, resume_after FROM sync_cursors")?
+        .query_map([], |r| {
+            Ok(GridCursor {
+                grid_id: r.get(0)?,
+                cursor: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                resume_after: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for cursor in cursors {
+        grids.insert(cursor.grid_id.clone(), cursor);
+    }
+    Ok(grids.into_values().collect())
+}

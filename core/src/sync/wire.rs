@@ -1,0 +1,511 @@
+//! The bytes of a sync request and response (`schema/sync-protocol.md`):
+//! a 4-byte frame header, an optional DEFLATE layer, then LEB128 varints,
+//! length-prefixed strings and 16-byte grid ids.
+//!
+//! Decoding never trusts a length: every read is bounds-checked, counts are
+//! capped by the bytes that remain, and inflating stops at
+//! [`MAX_INFLATED_BYTES`]. To add a field, append it to the payload under a
+//! new [`PROTOCOL_VERSION`] and keep decoding the old one.
+
+use std::io::{Read, Write};
+
+use super::ProtocolError;
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u8 = 1;
+/// The largest inflated body either side accepts.
+pub const MAX_INFLATED_BYTES: usize = 64 * 1024 * 1024;
+/// Payloads at least this large are offered to DEFLATE.
+const COMPRESS_FROM: usize = 1024;
+const FLAG_DEFLATE: u8 = 1;
+
+/// What one sync asks of the server (see `schema/sync-protocol.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncRequest {
+    /// The Automerge actor id of the store sending the request.
+    pub actor: Vec<u8>,
+    /// The largest response body the client wants.
+    pub max_response_bytes: u32,
+    /// The outbox position of the last change in `push`; echoed as `acked_upto`.
+    pub push_upto: u64,
+    /// Where the store stands in each grid it holds.
+    pub grids: Vec<GridCursor>,
+    /// Changes the server has not acknowledged yet, oldest first.
+    pub push: Vec<PushedChange>,
+}
+
+/// A store's position in one grid's log on the server.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GridCursor {
+    /// The grid (a UUID).
+    pub grid_id: String,
+    /// The log position up to which the store has everything (0: nothing yet).
+    pub cursor: u64,
+    /// During a bootstrap, the last document whose snapshot the store received.
+    pub resume_after: Option<String>,
+}
+
+/// One change a store pushes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushedChange {
+    /// The document it belongs to, for example `visits/<grid>/2026Q4`.
+    pub doc_id: String,
+    /// The Automerge change, as stored.
+    pub bytes: Vec<u8>,
+}
+
+/// The server's answer to a [`SyncRequest`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncResponse {
+    /// The request's `push_upto`: every pushed change is stored.
+    pub acked_upto: u64,
+    /// One page per grid.
+    pub grids: Vec<GridPage>,
+}
+
+/// What the server has for one grid, after the store's cursor.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GridPage {
+    /// The grid (a UUID).
+    pub grid_id: String,
+    /// The store's new cursor once it has applied `chunks`.
+    pub cursor: u64,
+    /// The bootstrap position once it has applied `chunks`.
+    pub resume_after: Option<String>,
+    /// Whether the server has more for this grid: sync again.
+    pub more: bool,
+    /// Snapshots and changes, in the order to apply them.
+    pub chunks: Vec<PulledChunk>,
+}
+
+/// One chunk in a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PulledChunk {
+    /// The document it belongs to.
+    pub doc_id: String,
+    /// A single change or a compacted snapshot.
+    pub kind: ChunkKind,
+    /// The Automerge bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What a pulled chunk holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChunkKind {
+    /// One Automerge change.
+    Change,
+    /// A saved document covering many changes.
+    Snapshot,
+}
+
+impl SyncRequest {
+    /// The request body.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.u8(PROTOCOL_VERSION);
+        w.bytes(&self.actor);
+        w.varint(u64::from(self.max_response_bytes));
+        w.varint(self.push_upto);
+        w.varint(self.grids.len() as u64);
+        for grid in &self.grids {
+            w.grid_id(&grid.grid_id);
+            w.varint(grid.cursor);
+            w.string(grid.resume_after.as_deref().unwrap_or(""));
+        }
+        w.varint(self.push.len() as u64);
+        for change in &self.push {
+            w.string(&change.doc_id);
+            w.bytes(&change.bytes);
+        }
+        frame(b'Q', w.0)
+    }
+
+    /// Decodes a request body; anything malformed is an error, never a panic.
+    pub fn decode(body: &[u8]) -> Result<SyncRequest, ProtocolError> {
+        let payload = unframe(b'Q', body)?;
+        let mut r = Reader::new(&payload);
+        r.version()?;
+        let actor = r.bytes()?.to_vec();
+        let max_response_bytes = u32::try_from(r.varint()?).unwrap_or(u32::MAX);
+        let push_upto = r.varint()?;
+        let grid_count = r.count(17)?;
+        let mut grids = Vec::with_capacity(grid_count);
+        for _ in 0..grid_count {
+            grids.push(GridCursor {
+                grid_id: r.grid_id()?,
+                cursor: r.varint()?,
+                resume_after: r.optional_string()?,
+            });
+        }
+        let push_count = r.count(2)?;
+        let mut push = Vec::with_capacity(push_count);
+        for _ in 0..push_count {
+            push.push(PushedChange {
+                doc_id: r.string()?,
+                bytes: r.bytes()?.to_vec(),
+            });
+        }
+        r.finish()?;
+        Ok(SyncRequest {
+            actor,
+            max_response_bytes,
+            push_upto,
+            grids,
+            push,
+        })
+    }
+}
+
+impl SyncResponse {
+    /// The response body.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.u8(PROTOCOL_VERSION);
+        w.varint(self.acked_upto);
+        w.varint(self.grids.len() as u64);
+        for page in &self.grids {
+            w.grid_id(&page.grid_id);
+            w.varint(page.cursor);
+            w.string(page.resume_after.as_deref().unwrap_or(""));
+            w.u8(u8::from(page.more));
+            w.varint(page.chunks.len() as u64);
+            for chunk in &page.chunks {
+                w.string(&chunk.doc_id);
+                w.u8(match chunk.kind {
+                    ChunkKind::Change => 0,
+                    ChunkKind::Snapshot => 1,
+                });
+                w.bytes(&chunk.bytes);
+            }
+        }
+        frame(b'R', w.0)
+    }
+
+    /// Decodes a response body; anything malformed is an error, never a panic.
+    pub fn decode(body: &[u8]) -> Result<SyncResponse, ProtocolError> {
+        let payload = unframe(b'R', body)?;
+        let mut r = Reader::new(&payload);
+        r.version()?;
+        let acked_upto = r.varint()?;
+        let grid_count = r.count(20)?;
+        let mut grids = Vec::with_capacity(grid_count);
+        for _ in 0..grid_count {
+            let grid_id = r.grid_id()?;
+            let cursor = r.varint()?;
+            let resume_after = r.optional_string()?;
+            let more = match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return Err(malformed("page flag")),
+            };
+            let chunk_count = r.count(3)?;
+            let mut chunks = Vec::with_capacity(chunk_count);
+            for _ in 0..chunk_count {
+                let doc_id = r.string()?;
+                let kind = match r.u8()? {
+                    0 => ChunkKind::Change,
+                    1 => ChunkKind::Snapshot,
+                    _ => return Err(malformed("chunk kind")),
+                };
+                chunks.push(PulledChunk {
+                    doc_id,
+                    kind,
+                    bytes: r.bytes()?.to_vec(),
+                });
+            }
+            grids.push(GridPage {
+                grid_id,
+                cursor,
+                resume_after,
+                more,
+                chunks,
+            });
+        }
+        r.finish()?;
+        Ok(SyncResponse { acked_upto, grids })
+    }
+}
+
+fn malformed(what: &str) -> ProtocolError {
+    ProtocolError::Malformed(what.to_string())
+}
+
+/// Adds the frame header, deflating the payload where that pays.
+fn frame(kind: u8, payload: Vec<u8>) -> Vec<u8> {
+    if payload.len() >= COMPRESS_FROM {
+        let mut encoder = flate2::write::DeflateEncoder::new(
+            Vec::with_capacity(payload.len() / 2 + 4),
+            flate2::Compression::new(6),
+        );
+        encoder.get_mut().extend_from_slice(&[b'G', b'B', kind, FLAG_DEFLATE]);
+        let deflated = encoder.write_all(&payload).and_then(|()| encoder.finish());
+        if let Ok(body) = deflated
+            && body.len() - 4 <= payload.len() - payload.len() / 8
+        {
+            return body;
+        }
+    }
+    let mut body = Vec::with_capacity(payload.len() + 4);
+    body.extend_from_slice(&[b'G', b'B', kind, 0]);
+    body.extend_from_slice(&payload);
+    body
+}
+
+/// Checks the frame header and returns the (inflated) payload.
+fn unframe(kind: u8, body: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+    let (header, payload) = body
+        .split_at_checked(4)
+        .ok_or_else(|| malformed("body shorter than its header"))?;
+    if header[..2] != *b"GB" || header[2] != kind {
+        return Err(malformed("not a Gridbook sync body of this kind"));
+    }
+    match header[3] {
+        0 => Ok(payload.to_vec()),
+        FLAG_DEFLATE => {
+            let mut out = Vec::with_capacity(payload.len().saturating_mul(2));
+            flate2::read::DeflateDecoder::new(payload)
+                .take(MAX_INFLATED_BYTES as u64 + 1)
+                .read_to_end(&mut out)
+                .map_err(|_| malformed("compressed body"))?;
+            if out.len() > MAX_INFLATED_BYTES {
+                return Err(ProtocolError::TooLarge {
+                    what: "inflated body",
+                    limit: MAX_INFLATED_BYTES,
+                });
+            }
+            Ok(out)
+        }
+        _ => Err(malformed("unknown frame flags")),
+    }
+}
+
+#[derive(Default)]
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, value: u8) {
+        self.0.push(value);
+    }
+    fn varint(&mut self, mut value: u64) {
+        loop {
+            let low = (value & 0x7f) as u8;
+            value >>= 7;
+            if value == 0 {
+                self.0.push(low);
+                return;
+            }
+            self.0.push(low | 0x80);
+        }
+    }
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.varint(bytes.len() as u64);
+        self.0.extend_from_slice(bytes);
+    }
+    fn string(&mut self, text: &str) {
+        self.bytes(text.as_bytes());
+    }
+    /// A UUID as its 16 bytes; anything else (never produced by a store) as zeros,
+    /// which the receiver refuses as an unknown grid.
+    fn grid_id(&mut self, grid_id: &str) {
+        let bytes = uuid::Uuid::parse_str(grid_id)
+            .map(|u| *u.as_bytes())
+            .unwrap_or_default();
+        self.0.extend_from_slice(&bytes);
+    }
+}
+
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { rest: bytes }
+    }
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ProtocolError> {
+        let (head, rest) = self
+            .rest
+            .split_at_checked(n)
+            .ok_or_else(|| malformed("truncated"))?;
+        self.rest = rest;
+        Ok(head)
+    }
+    fn u8(&mut self) -> Result<u8, ProtocolError> {
+        Ok(self.take(1)?[0])
+    }
+    fn varint(&mut self) -> Result<u64, ProtocolError> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.u8()?;
+            let bits = u64::from(byte & 0x7f);
+            if shift == 63 && bits > 1 {
+                return Err(malformed("varint overflow"));
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(malformed("varint too long"))
+    }
+    /// A count of items, each at least `min_item_bytes` long: never more than the bytes left allow.
+    fn count(&mut self, min_item_bytes: usize) -> Result<usize, ProtocolError> {
+        let count = usize::try_from(self.varint()?).map_err(|_| malformed("count"))?;
+        if count > self.rest.len() / min_item_bytes.max(1) {
+            return Err(malformed("count larger than the body"));
+        }
+        Ok(count)
+    }
+    fn bytes(&mut self) -> Result<&'a [u8], ProtocolError> {
+        let len = usize::try_from(self.varint()?).map_err(|_| malformed("length"))?;
+        self.take(len)
+    }
+    fn string(&mut self) -> Result<String, ProtocolError> {
+        std::str::from_utf8(self.bytes()?)
+            .map(str::to_string)
+            .map_err(|_| malformed("text is not UTF-8"))
+    }
+    fn optional_string(&mut self) -> Result<Option<String>, ProtocolError> {
+        let text = self.string()?;
+        Ok((!text.is_empty()).then_some(text))
+    }
+    fn grid_id(&mut self) -> Result<String, ProtocolError> {
+        let bytes: [u8; 16] = self
+            .take(16)?
+            .try_into()
+            .map_err(|_| malformed("grid id"))?;
+        Ok(uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
+    }
+    fn version(&mut self) -> Result<(), ProtocolError> {
+        match self.u8()? {
+            PROTOCOL_VERSION => Ok(()),
+            other => Err(ProtocolError::UnsupportedVersion(other)),
+        }
+    }
+    fn finish(&self) -> Result<(), ProtocolError> {
+        if self.rest.is_empty() {
+            Ok(())
+        } else {
+            Err(malformed("trailing bytes"))
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    const GRID: &str = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
+
+    fn request(push: usize) -> SyncRequest {
+        SyncRequest {
+            actor: vec![7; 16],
+            max_response_bytes: 4 << 20,
+            push_upto: 42,
+            grids: vec![GridCursor {
+                grid_id: GRID.into(),
+                cursor: 300,
+                resume_after: None,
+            }],
+            push: (0..push)
+                .map(|i| PushedChange {
+                    doc_id: format!("visits/{GRID}/2026Q4"),
+                    bytes: vec![u8::try_from(i % 251).unwrap_or(0); 200],
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn request_round_trips_and_idle_is_small() {
+        let idle = request(0);
+        let body = idle.encode();
+        assert_eq!(body.len(), 4 + 1 + 17 + 4 + 1 + 1 + 16 + 2 + 1 + 1);
+        assert_eq!(SyncRequest::decode(&body).ok(), Some(idle));
+        let busy = request(60);
+        let body = busy.encode();
+        assert_eq!(body[3], FLAG_DEFLATE, "a repetitive push is compressed");
+        assert_eq!(SyncRequest::decode(&body).ok(), Some(busy));
+    }
+
+    #[test]
+    fn response_round_trips() {
+        let response = SyncResponse {
+            acked_upto: 9,
+            grids: vec![GridPage {
+                grid_id: GRID.into(),
+                cursor: 1_000_000,
+                resume_after: Some(format!("roster/{GRID}")),
+                more: true,
+                chunks: vec![
+                    PulledChunk {
+                        doc_id: format!("roster/{GRID}"),
+                        kind: ChunkKind::Snapshot,
+                        bytes: vec![1, 2, 3],
+                    },
+                    PulledChunk {
+                        doc_id: format!("patrol/{GRID}/2025Q1"),
+                        kind: ChunkKind::Change,
+                        bytes: vec![],
+                    },
+                ],
+            }],
+        };
+        assert_eq!(SyncResponse::decode(&response.encode()).ok(), Some(response));
+        let idle = SyncResponse {
+            acked_upto: 0,
+            grids: vec![GridPage {
+                grid_id: GRID.into(),
+                cursor: 300,
+                ..GridPage::default()
+            }],
+        };
+        assert_eq!(idle.encode().len(), 4 + 1 + 1 + 1 + 16 + 2 + 1 + 1 + 1);
+    }
+
+    #[test]
+    fn every_truncation_and_wrong_header_is_an_error() {
+        let body = request(3).encode();
+        for cut in 0..body.len() {
+            assert!(SyncRequest::decode(&body[..cut]).is_err(), "cut at {cut}");
+        }
+        assert!(SyncResponse::decode(&body).is_err(), "a request is not a response");
+        let mut extra = body.clone();
+        extra.push(0);
+        assert!(matches!(
+            SyncRequest::decode(&extra),
+            Err(ProtocolError::Malformed(_))
+        ));
+        let mut future = request(0).encode();
+        future[4] = 9;
+        assert!(matches!(
+            SyncRequest::decode(&future),
+            Err(ProtocolError::UnsupportedVersion(9))
+        ));
+    }
+
+    #[test]
+    fn huge_counts_and_inflation_bombs_are_refused() {
+        let mut w = Writer::default();
+        w.u8(PROTOCOL_VERSION);
+        w.bytes(&[1; 16]);
+        w.varint(1);
+        w.varint(1);
+        w.varint(u64::MAX / 2);
+        assert!(SyncRequest::decode(&frame(b'Q', w.0)).is_err());
+
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..65 {
+            assert!(encoder.write_all(&zeros).is_ok());
+        }
+        let mut bomb = vec![b'G', b'B', b'Q', FLAG_DEFLATE];
+        bomb.extend(encoder.finish().unwrap_or_default());
+        assert!(matches!(
+            SyncRequest::decode(&bomb),
+            Err(ProtocolError::TooLarge { .. })
+        ));
+    }
+}

@@ -1,0 +1,21 @@
+-- Schema version 3: syncing with the district's sync server
+-- (schema/sync-protocol.md).
+
+-- Changes this device wrote that the server has not acknowledged yet, in the
+-- order they were written. An edit appends its change here in the same
+-- transaction that stores it; a sync response deletes what it acknowledges.
+-- Compaction never touches this table, so a change is pushed even after its
+-- chunk was folded into a snapshot.
+CREATE TABLE outbox (
+    seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL,
+    bytes  BLOB NOT NULL
+) STRICT;
+
+-- Where this store stands in each grid's log on the server. Updated in the
+-- same transaction that imports a page, so a page is applied exactly once.
+CREATE TABLE sync_cursors (
+    grid_id      TEXT PRIMARY KEY,
+    cursor       INTEGER NOT NULL,
+    resume_after TEXT              -- during a bootstrap: the last snapshot's document
+) STRICT, WITHOUT ROWID;
