@@ -1,0 +1,326 @@
+//! The `gridbook-server` command line: serving (the default) and the
+//! `admin` subcommands. Logs go to stderr; stdout carries only the
+//! `listening on URL` line and admin output, so scripts can parse them.
+//!
+//! To add a subcommand: add a variant to [`AdminCommand`] and its arm in
+//! [`run_admin`], calling a method of [`crate::admin::Admin`].
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::admin::Admin;
+use crate::config::{Backend, DEFAULT_COMPACT_AFTER, ServerConfig, TlsFiles, open_storage};
+use crate::error::ServerError;
+
+/// The Gridbook district sync server.
+#[derive(Debug, Parser)]
+#[command(name = "gridbook-server", version, about)]
+pub struct Cli {
+    /// Data directory of the embedded SQLite database (gridbook-server.db).
+    #[arg(long, default_value = "./data", global = true)]
+    pub data: PathBuf,
+    /// Use PostgreSQL instead, e.g. 'host=127.0.0.1 port=54329 user=gridbook dbname=gridbook'.
+    #[arg(long, global = true)]
+    pub postgres: Option<String>,
+    /// Address to listen on (port 0: any free port).
+    #[arg(long, default_value = crate::config::DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// PEM certificate chain for HTTPS.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Serve plain HTTP on a non-loopback address (only behind a TLS proxy).
+    #[arg(long)]
+    pub allow_plain_http: bool,
+    /// Compact a grid after this many new changes.
+    #[arg(long, default_value_t = DEFAULT_COMPACT_AFTER)]
+    pub compact_after: u64,
+    /// Log format on stderr.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable lines.
+    Text,
+}
+
+/// Top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve (the default).
+    Serve,
+    /// Manage workers, grid assignments and device tokens.
+    Admin {
+        /// The admin operation.
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+/// Admin operations.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Add a worker.
+    AddWorker {
+        /// Worker id (as in the apps).
+        #[arg(long)]
+        id: String,
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// May push the first changes of new grids.
+        #[arg(long)]
+        can_create_grids: bool,
+    },
+    /// Assign a grid to a worker.
+    Assign {
+        /// Worker id.
+        #[arg(long)]
+        worker: String,
+        /// Grid id (UUID).
+        #[arg(long)]
+        grid: String,
+    },
+    /// Remove a grid assignment.
+    Unassign {
+        /// Worker id.
+        #[arg(long)]
+        worker: String,
+        /// Grid id (UUID).
+        #[arg(long)]
+        grid: String,
+    },
+    /// Register a device and print its token (shown only this once).
+    IssueToken {
+        /// Worker id.
+        #[arg(long)]
+        worker: String,
+        /// Device label, e.g. "王芳的手机".
+        #[arg(long)]
+        device: String,
+    },
+    /// Revoke a device's token.
+    Revoke {
+        /// Device id.
+        #[arg(long)]
+        device: String,
+    },
+    /// List workers, grids and devices (never tokens).
+    List,
+}
+
+impl Cli {
+    /// The configured backend.
+    pub fn backend(&self) -> Backend {
+        match &self.postgres {
+            Some(conn) => Backend::Postgres { conn: conn.clone() },
+            None => Backend::Sqlite {
+                data_dir: self.data.clone(),
+            },
+        }
+    }
+
+    /// The server configuration these flags describe.
+    pub fn server_config(&self) -> ServerConfig {
+        let mut config = ServerConfig::new(self.backend());
+        config.listen = self.listen;
+        config.tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(cert), Some(key)) => Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+            }),
+            _ => None,
+        };
+        config.allow_plain_http = self.allow_plain_http;
+        config.compact_after = self.compact_after;
+        config
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GRIDBOOK_LOG")
+        .or_else(|_| tracing_subscriber::EnvFilter::try_from_default_env())
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    let _ = match format {
+        LogFormat::Json => builder.json().try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+}
+
+/// Runs the command line; the binary's `main`.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("gridbook-server: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Some(Command::Admin { command }) => run_admin(&cli, command).await,
+            Some(Command::Serve) | None => {
+                crate::serve(
+                    cli.server_config(),
+                    |url| {
+                        let mut out = std::io::stdout().lock();
+                        let _ = writeln!(out, "listening on {url}");
+                        let _ = out.flush();
+                    },
+                    shutdown_signal(),
+                )
+                .await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %e, "gridbook-server failed");
+            eprintln!("gridbook-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Resolves on ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Runs one admin subcommand, printing its result on stdout.
+pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerError> {
+    let storage = open_storage(&cli.backend()).await?;
+    let admin = Admin::new(Arc::clone(&storage));
+    let mut out = std::io::stdout().lock();
+    match command {
+        AdminCommand::AddWorker {
+            id,
+            name,
+            can_create_grids,
+        } => {
+            admin.add_worker(id, name, *can_create_grids).await?;
+            writeln!(out, "worker {id} added")?;
+        }
+        AdminCommand::Assign { worker, grid } => {
+            check_grid_id(grid)?;
+            let new = admin.assign(worker, grid).await?;
+            let note = if new { "" } else { " (already)" };
+            writeln!(out, "grid {grid} assigned to {worker}{note}")?;
+        }
+        AdminCommand::Unassign { worker, grid } => {
+            if admin.unassign(worker, grid).await? {
+                writeln!(out, "grid {grid} unassigned from {worker}")?;
+            } else {
+                return Err(ServerError::Config(format!(
+                    "grid {grid} was not assigned to {worker}"
+                )));
+            }
+        }
+        AdminCommand::IssueToken { worker, device } => {
+            let issued = admin.issue_token(worker, device).await?;
+            writeln!(out, "device {}", issued.device_id)?;
+            writeln!(out, "token {}", issued.token)?;
+            writeln!(
+                out,
+                "(the token is shown only this once; only its hash is stored)"
+            )?;
+        }
+        AdminCommand::Revoke { device } => {
+            if admin.revoke(device).await? {
+                writeln!(out, "device {device} revoked")?;
+            } else {
+                return Err(ServerError::Config(format!(
+                    "device {device} is unknown or already revoked"
+                )));
+            }
+        }
+        AdminCommand::List => {
+            let listing = admin.list().await?;
+            writeln!(out, "workers:")?;
+            for w in &listing.workers {
+                let create = if w.can_create_grids {
+                    " (can create grids)"
+                } else {
+                    ""
+                };
+                writeln!(out, "  {}  {}{create}", w.worker_id, w.name)?;
+            }
+            writeln!(out, "grids:")?;
+            for g in &listing.grids {
+                writeln!(
+                    out,
+                    "  {}  changes {}  generation {}  workers {}",
+                    g.grid_id,
+                    g.last_seq,
+                    g.generation,
+                    g.workers.join(",")
+                )?;
+            }
+            writeln!(out, "devices:")?;
+            for d in &listing.devices {
+                let state = if d.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                writeln!(
+                    out,
+                    "  {}  {}  {}  {state}",
+                    d.device_id, d.worker_id, d.label
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn check_grid_id(grid: &str) -> Result<(), ServerError> {
+    uuid::Uuid::parse_str(grid)
+        .map(|_| ())
+        .map_err(|_| ServerError::Config(format!("{grid:?} is not a grid id (a UUID)")))
+}

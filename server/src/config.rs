@@ -1,0 +1,124 @@
+//! Server configuration: where the data lives, where to listen, TLS, and
+//! when to compact. Built by the CLI (`cli.rs`) or by embedding code.
+//!
+//! To add a setting: add a field with a default in [`ServerConfig::new`], a
+//! flag in `cli.rs`, and read it where it is used.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::ServerError;
+use crate::storage::{PostgresStorage, SqliteStorage, Storage};
+
+/// The default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8722";
+/// The default number of new log entries after which a grid is compacted.
+pub const DEFAULT_COMPACT_AFTER: u64 = 500;
+/// The file name of the embedded database inside the data directory.
+pub const SQLITE_FILE: &str = "gridbook-server.db";
+
+/// Which database the server uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite: `<data_dir>/gridbook-server.db` (created if missing).
+    Sqlite {
+        /// The data directory.
+        data_dir: PathBuf,
+    },
+    /// PostgreSQL, with a libpq-style connection string.
+    Postgres {
+        /// For example `host=127.0.0.1 port=54329 user=gridbook dbname=gridbook`.
+        conn: String,
+    },
+}
+
+/// A PEM certificate chain and private key for HTTPS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain (PEM).
+    pub cert: PathBuf,
+    /// The private key (PEM).
+    pub key: PathBuf,
+}
+
+/// Everything the server needs to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// The database.
+    pub backend: Backend,
+    /// The address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// HTTPS certificate and key; without them the server speaks plain HTTP.
+    pub tls: Option<TlsFiles>,
+    /// Allow plain HTTP on a non-loopback address (behind a TLS proxy).
+    pub allow_plain_http: bool,
+    /// Compact a grid once its log grew by more than this many changes
+    /// since its last compaction.
+    pub compact_after: u64,
+    /// How long a graceful shutdown waits for in-flight requests.
+    pub shutdown_grace: Duration,
+}
+
+impl ServerConfig {
+    /// Defaults (loopback, plain HTTP, compaction after 500 changes) over `backend`.
+    pub fn new(backend: Backend) -> ServerConfig {
+        ServerConfig {
+            backend,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8722)),
+            tls: None,
+            allow_plain_http: false,
+            compact_after: DEFAULT_COMPACT_AFTER,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+
+    /// Defaults over embedded SQLite in `data_dir`, listening on an ephemeral
+    /// loopback port (for embedding and tests).
+    pub fn sqlite_ephemeral(data_dir: impl Into<PathBuf>) -> ServerConfig {
+        let mut config = ServerConfig::new(Backend::Sqlite {
+            data_dir: data_dir.into(),
+        });
+        config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        config
+    }
+
+    /// Refuses plain HTTP on a non-loopback address unless allowed.
+    pub fn check(&self) -> Result<(), ServerError> {
+        if self.tls.is_none() && !self.listen.ip().is_loopback() && !self.allow_plain_http {
+            return Err(ServerError::Config(format!(
+                "refusing to serve plain HTTP on {}: device tokens would cross the network \
+                 unencrypted. Give --tls-cert and --tls-key, listen on a loopback address, \
+                 or pass --allow-plain-http if a TLS proxy sits in front",
+                self.listen
+            )));
+        }
+        if self.compact_after == 0 {
+            return Err(ServerError::Config(
+                "--compact-after must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Opens (and migrates) the configured database.
+pub async fn open_storage(backend: &Backend) -> Result<Arc<dyn Storage>, ServerError> {
+    match backend {
+        Backend::Sqlite { data_dir } => {
+            std::fs::create_dir_all(data_dir).map_err(|e| {
+                ServerError::Config(format!(
+                    "cannot create data directory {}: {e}",
+                    data_dir.display()
+                ))
+            })?;
+            let path = data_dir.join(SQLITE_FILE);
+            let storage = tokio::task::spawn_blocking(move || SqliteStorage::open(&path))
+                .await
+                .map_err(|e| ServerError::Config(format!("opening the database: {e}")))??;
+            Ok(Arc::new(storage))
+        }
+        Backend::Postgres { conn } => Ok(Arc::new(PostgresStorage::connect(conn).await?)),
+    }
+}

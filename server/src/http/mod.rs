@@ -1,0 +1,122 @@
+//! The HTTP surface: `POST /v1/sync` ([`sync`]) and `GET /health`
+//! ([`health`]), errors as JSON `{"error", "message"}`, and one log line per
+//! request (request id, method, path, status, duration).
+//!
+//! To add an endpoint: write its handler in a new module here, route it in
+//! [`router`], and answer errors with [`ApiError`].
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::compaction::Compactor;
+use crate::storage::{Storage, StorageError};
+
+pub mod health;
+pub mod sync;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub storage: Arc<dyn Storage>,
+    /// Starts compactions after pushes.
+    pub compactor: Compactor,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AppState({})", self.storage.backend())
+    }
+}
+
+/// The id of one request, in its extensions and in every log line about it.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// The router of the whole server.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(gridbook::sync::SYNC_PATH, post(sync::sync))
+        .route("/health", get(health::health))
+        .fallback(|| async {
+            ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
+        // The sync handler reads and limits the body itself (413 after draining it).
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::from_fn(log_request))
+        .with_state(state)
+}
+
+async fn log_request(mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let id = id.get(..12).unwrap_or(&id).to_string();
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        path = %path,
+        status = response.status().as_u16(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
+
+/// An error answer: a status and a JSON body `{"error": code, "message": text}`.
+/// The message names the cause, never request contents.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// A stable machine-readable code, e.g. `"unauthorized"`.
+    pub code: &'static str,
+    /// A human-readable cause.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.code, "message": self.message });
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> ApiError {
+        match e {
+            StorageError::GridForbidden(_) | StorageError::ActorForbidden => {
+                ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
+            }
+            other => {
+                tracing::error!(error = %other, "database error");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "the database is unavailable; retry later",
+                )
+            }
+        }
+    }
+}

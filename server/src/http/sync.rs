@@ -1,0 +1,324 @@
+//! `POST /v1/sync`: the one endpoint devices talk to
+//! (`schema/sync-protocol.md`). In order: token → 401; body over
+//! `MAX_REQUEST_BYTES` → 413; decode → 400; grid access → 403; change checks
+//! (`gridbook::sync::check_push`) → 400, or 403 for a foreign actor; then
+//! one transaction stores the push (actors bound, grids created where
+//! allowed); then one page per grid, under one byte budget.
+//!
+//! Logged per request: request id, device id, grid ids, counts, bytes,
+//! status, duration. Never change contents, tokens or resident data.
+//! To change what is checked, change `gridbook::sync::check_push`; to change
+//! what a page holds, `gridbook::sync::PageBuilder`.
+
+use std::future::poll_fn;
+use std::pin::Pin;
+use std::time::Instant;
+
+use axum::Extension;
+use axum::body::{Body, HttpBody};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use gridbook::sync::{
+    ByteBudget, GridCursor, GridPage, MAX_REQUEST_BYTES, PageBuilder, PagePlan, ProtocolError,
+    SyncRequest, SyncResponse, check_push, plan_page, request_actor, response_budget,
+};
+
+use super::{ApiError, AppState, RequestId};
+use crate::auth;
+use crate::storage::{AuthenticatedDevice, NewChange, PushBatch, Storage, StorageResult};
+
+/// Past the limit, the body is still read (and dropped) up to this many
+/// bytes so that the client gets its 413 instead of a reset connection.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+/// Log rows and snapshots read per database round trip.
+const BATCH_ROWS: u32 = 256;
+
+/// What one request did, for its log line.
+#[derive(Debug, Default)]
+struct Counts {
+    bytes_in: usize,
+    pushed: usize,
+    stored: u64,
+    chunks_out: usize,
+    bytes_out: usize,
+}
+
+/// The sync handler.
+pub async fn sync(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let mut counts = Counts::default();
+    let mut device_id = String::new();
+    let mut grid_ids = String::new();
+    let result = handle(
+        &state,
+        &headers,
+        body,
+        &mut counts,
+        &mut device_id,
+        &mut grid_ids,
+    )
+    .await;
+    let status = match &result {
+        Ok(_) => StatusCode::OK,
+        Err(e) => e.status,
+    };
+    let reason = result
+        .as_ref()
+        .err()
+        .map(|e| e.message.clone())
+        .unwrap_or_default();
+    tracing::info!(
+        request_id = %request_id.0,
+        device_id = %device_id,
+        grids = %grid_ids,
+        bytes_in = counts.bytes_in,
+        pushed = counts.pushed,
+        stored = counts.stored,
+        chunks_out = counts.chunks_out,
+        bytes_out = counts.bytes_out,
+        status = status.as_u16(),
+        reason = %reason,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "sync"
+    );
+    match result {
+        Ok(bytes) => (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, gridbook::sync::CONTENT_TYPE)],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn handle(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Body,
+    counts: &mut Counts,
+    device_id: &mut String,
+    grid_ids: &mut String,
+) -> Result<Vec<u8>, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let Some(token) = auth::bearer(authorization) else {
+        return Err(unauthorized("missing bearer token"));
+    };
+    let Some(device) = state.storage.authenticate(auth::hash_token(token)).await? else {
+        return Err(unauthorized("unknown or revoked token"));
+    };
+    device_id.clone_from(&device.device_id);
+
+    let body = read_body(headers, body, MAX_REQUEST_BYTES).await?;
+    counts.bytes_in = body.len();
+    let request = SyncRequest::decode(&body).map_err(bad_request)?;
+    drop(body);
+    counts.pushed = request.push.len();
+
+    let named: Vec<String> = request.grids.iter().map(|g| g.grid_id.clone()).collect();
+    let pushed_grids: Vec<String> = request
+        .push
+        .iter()
+        .filter_map(|p| grid_of_doc(&p.doc_id))
+        .collect();
+    let mut all_named = named.clone();
+    all_named.extend(pushed_grids.iter().cloned());
+    *grid_ids = crate::storage::sorted_unique(&all_named).join(",");
+    state
+        .storage
+        .check_access(device.clone(), all_named.clone(), pushed_grids)
+        .await?;
+
+    let checked = check_push(&request).map_err(|e| match e {
+        ProtocolError::ForeignActor { .. } => {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
+        }
+        other => bad_request(other),
+    })?;
+    let actor = request_actor(&request).map_err(bad_request)?;
+    let changes: Vec<NewChange> = checked
+        .into_iter()
+        .map(|c| NewChange {
+            grid_id: c.grid_id,
+            doc_id: c.doc_id,
+            hash: c.hash.to_vec(),
+            bytes: c.bytes,
+        })
+        .collect();
+    let outcome = state
+        .storage
+        .store_push(PushBatch {
+            device: device.clone(),
+            grids: all_named,
+            actors: vec![actor],
+            changes,
+        })
+        .await?;
+    counts.stored = outcome.grids.iter().map(|g| g.inserted).sum();
+    state.compactor.after_push(&outcome.grids);
+
+    let mut cursors = request.grids.clone();
+    for grid in state
+        .storage
+        .assigned_grids(device.worker_id.clone())
+        .await?
+    {
+        if !cursors.iter().any(|c| c.grid_id == grid) {
+            cursors.push(GridCursor {
+                grid_id: grid,
+                cursor: 0,
+                resume_after: None,
+            });
+        }
+    }
+    let mut budget = ByteBudget::new(response_budget(request.max_response_bytes));
+    let budget_bytes = u64::from(response_budget(request.max_response_bytes));
+    let mut pages = Vec::with_capacity(cursors.len());
+    for cursor in &cursors {
+        let page = fill_page(
+            state.storage.as_ref(),
+            &device,
+            cursor,
+            &mut budget,
+            budget_bytes,
+        )
+        .await?;
+        counts.chunks_out += page.chunks.len();
+        pages.push(page);
+    }
+    let response = SyncResponse {
+        acked_upto: request.push_upto,
+        grids: pages,
+    }
+    .encode();
+    counts.bytes_out = response.len();
+    Ok(response)
+}
+
+/// Fills one grid's page: snapshots first for a bootstrapping device, then
+/// the log after its cursor, leaving out the device's own changes.
+async fn fill_page(
+    storage: &dyn Storage,
+    device: &AuthenticatedDevice,
+    cursor: &GridCursor,
+    budget: &mut ByteBudget,
+    budget_bytes: u64,
+) -> StorageResult<GridPage> {
+    let generation = storage
+        .grid_state(cursor.grid_id.clone())
+        .await?
+        .map(|s| s.generation)
+        .unwrap_or(0);
+    let mut page = PageBuilder::new(cursor, generation, budget);
+    if let PagePlan::Snapshots { after_doc } = plan_page(cursor, generation) {
+        let mut after = after_doc;
+        loop {
+            let rows = storage
+                .read_snapshots(cursor.grid_id.clone(), after.clone(), BATCH_ROWS)
+                .await?;
+            if rows.is_empty() {
+                page.snapshots_done();
+                break;
+            }
+            for row in rows {
+                if !page.add_snapshot(&row.doc_id, &row.bytes) {
+                    return Ok(page.finish(true));
+                }
+                after = Some(row.doc_id);
+            }
+        }
+    }
+    let mut after = page.cursor();
+    loop {
+        let batch = storage
+            .read_log(
+                cursor.grid_id.clone(),
+                after,
+                Some(device.device_id.clone()),
+                budget_bytes,
+                BATCH_ROWS,
+            )
+            .await?;
+        for row in &batch.rows {
+            if !page.add_change(row.seq, &row.doc_id, Some(&row.bytes)) {
+                return Ok(page.finish(true));
+            }
+        }
+        // The device's own entries after the last row: only move the cursor.
+        page.add_change(batch.scanned_to, "", None);
+        if !batch.more {
+            return Ok(page.finish(false));
+        }
+        after = batch.scanned_to;
+    }
+}
+
+/// The grid id inside a document id (`kind/<grid>[/...]`), if it has one.
+fn grid_of_doc(doc_id: &str) -> Option<String> {
+    let mut parts = doc_id.split('/');
+    let _kind = parts.next()?;
+    let grid = parts.next()?;
+    (!grid.is_empty()).then(|| grid.to_string())
+}
+
+/// Reads the body up to `limit` bytes. A larger body is drained (up to
+/// [`DRAIN_LIMIT`]) and answered with 413, so the client reads the answer.
+async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > DRAIN_LIMIT) {
+        return Err(too_large());
+    }
+    let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit));
+    let mut seen = 0usize;
+    while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "the request body was cut off",
+            )
+        })?;
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > limit {
+            out = Vec::new();
+            if seen > DRAIN_LIMIT {
+                break;
+            }
+            continue;
+        }
+        out.extend_from_slice(&data);
+    }
+    if seen > limit {
+        return Err(too_large());
+    }
+    Ok(out)
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+}
+
+fn bad_request(e: ProtocolError) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
+}

@@ -1,0 +1,378 @@
+//! Storage: one trait, [`Storage`], with two backends, [`SqliteStorage`]
+//! (embedded, the default) and [`PostgresStorage`] (several server processes
+//! over one database).
+//!
+//! The server keeps no state of its own in memory: log positions come from
+//! the database (allocated under the grid row's lock), uniqueness from
+//! constraints, and a compaction is published with a compare-and-set on the
+//! grid's generation. Everything one sync request stores commits in one
+//! transaction ([`Storage::store_push`]).
+//!
+//! To extend: add the method to [`Storage`], implement it in both backends,
+//! add a numbered migration for each backend under `server/migrations/` (and
+//! to the list in [`migrations`]), and add a test to
+//! `server/tests/storage_suite.rs`, which runs every test against both.
+
+use std::future::Future;
+use std::pin::Pin;
+
+mod migrations;
+mod postgres;
+mod sqlite;
+
+pub use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
+
+/// What a storage operation fails with.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The database failed or could not be reached. The text names the
+    /// cause (an SQL error code and message), never stored values.
+    #[error("database error: {0}")]
+    Database(String),
+    /// A schema migration failed.
+    #[error("migration {version} failed: {message}")]
+    Migration {
+        /// The migration's number.
+        version: i64,
+        /// What went wrong.
+        message: String,
+    },
+    /// A referenced record does not exist (for example "worker").
+    #[error("unknown {0}")]
+    NotFound(&'static str),
+    /// The record exists already (for example "worker").
+    #[error("{0} exists already")]
+    Exists(&'static str),
+    /// The worker may not use this grid: it is not assigned to them and they
+    /// may not create it.
+    #[error("grid {0} is not assigned to this worker")]
+    GridForbidden(String),
+    /// A pushed change's actor belongs to another device.
+    #[error("an actor of this push belongs to another device")]
+    ActorForbidden,
+}
+
+/// Result of a storage operation.
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// The boxed future every [`Storage`] method returns (keeps the trait
+/// object-safe so the server can hold an `Arc<dyn Storage>`).
+pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = StorageResult<T>> + Send + 'a>>;
+
+/// A worker (网格员) known to the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Worker {
+    /// The worker's id, as in the apps.
+    pub worker_id: String,
+    /// Display name (for the administrator only; never logged).
+    pub name: String,
+    /// Whether the worker may push the first changes of a new grid.
+    pub can_create_grids: bool,
+}
+
+/// A device as listed for administrators (never its token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The device id (a UUID).
+    pub device_id: String,
+    /// The worker it belongs to.
+    pub worker_id: String,
+    /// A label such as "王芳的手机".
+    pub label: String,
+    /// When it was revoked (Unix seconds), if it was.
+    pub revoked_at: Option<i64>,
+}
+
+/// A device registration, with the SHA-256 (hex) of its token.
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    /// The device id (a UUID).
+    pub device_id: String,
+    /// The worker it belongs to.
+    pub worker_id: String,
+    /// A label such as "王芳的手机".
+    pub label: String,
+    /// Lowercase hex SHA-256 of the bearer token.
+    pub token_hash: String,
+}
+
+/// The device a valid, unrevoked token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthenticatedDevice {
+    /// The device id.
+    pub device_id: String,
+    /// Its worker.
+    pub worker_id: String,
+    /// Whether that worker may create grids.
+    pub can_create_grids: bool,
+}
+
+/// A grid as listed for administrators.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridInfo {
+    /// The grid id (a UUID).
+    pub grid_id: String,
+    /// The last log position handed out (the number of changes stored).
+    pub last_seq: u64,
+    /// The log position its snapshots cover (0 = never compacted).
+    pub generation: u64,
+    /// The workers it is assigned to, sorted.
+    pub workers: Vec<String>,
+}
+
+/// Everything an administrator may see: workers, grids and devices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing {
+    /// Workers, by id.
+    pub workers: Vec<Worker>,
+    /// Grids, by id.
+    pub grids: Vec<GridInfo>,
+    /// Devices, by worker then label.
+    pub devices: Vec<DeviceInfo>,
+}
+
+/// Row counts, for monitoring and for tests that check nothing was stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Grids known.
+    pub grids: u64,
+    /// Changes in all logs.
+    pub changes: u64,
+    /// Actors bound to devices.
+    pub actors: u64,
+    /// Snapshots stored.
+    pub snapshots: u64,
+    /// Assignments.
+    pub assignments: u64,
+}
+
+/// One change to append to a grid's log.
+#[derive(Debug, Clone)]
+pub struct NewChange {
+    /// The grid whose log it goes to.
+    pub grid_id: String,
+    /// The document it belongs to.
+    pub doc_id: String,
+    /// The change's hash (unique per grid and document).
+    pub hash: Vec<u8>,
+    /// The encoded change.
+    pub bytes: Vec<u8>,
+}
+
+/// Everything one sync request stores, in one transaction.
+#[derive(Debug, Clone)]
+pub struct PushBatch {
+    /// The pushing device.
+    pub device: AuthenticatedDevice,
+    /// Every grid the request names (cursors and pushed changes).
+    pub grids: Vec<String>,
+    /// The actors of the pushed changes: bound to the device if unseen.
+    pub actors: Vec<String>,
+    /// The changes, in the order the device sent them.
+    pub changes: Vec<NewChange>,
+}
+
+/// What [`Storage::store_push`] did to one grid it appended to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridAppend {
+    /// The grid.
+    pub grid_id: String,
+    /// Changes newly stored (duplicates are not counted).
+    pub inserted: u64,
+    /// The grid's last log position after the push.
+    pub last_seq: u64,
+    /// The grid's generation at the time of the push.
+    pub generation: u64,
+}
+
+/// The result of a successful [`Storage::store_push`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushOutcome {
+    /// Grids that received changes (or were named by pushed changes), sorted.
+    pub grids: Vec<GridAppend>,
+    /// Grids this push created (and assigned to the worker).
+    pub created_grids: Vec<String>,
+}
+
+/// One row of a grid's log as read for a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRow {
+    /// Its log position.
+    pub seq: u64,
+    /// Its document.
+    pub doc_id: String,
+    /// The encoded change.
+    pub bytes: Vec<u8>,
+}
+
+/// A batch of a grid's log read after a cursor.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogBatch {
+    /// The rows, by position, leaving out the excluded device's.
+    pub rows: Vec<LogRow>,
+    /// The highest position looked at, excluded rows included (the cursor a
+    /// page may advance to once it carries every row of the batch).
+    pub scanned_to: u64,
+    /// Whether rows after `scanned_to` exist.
+    pub more: bool,
+}
+
+/// A document snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotRow {
+    /// The document.
+    pub doc_id: String,
+    /// The generation of the compaction that wrote it.
+    pub generation: u64,
+    /// The snapshot (a saved Automerge document).
+    pub bytes: Vec<u8>,
+}
+
+/// A grid's log positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GridState {
+    /// The last log position handed out.
+    pub last_seq: u64,
+    /// The log position the snapshots cover.
+    pub generation: u64,
+}
+
+/// One document to compact: its snapshot (if any) and its later changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompactionInput {
+    /// The document.
+    pub doc_id: String,
+    /// The previous snapshot, if any.
+    pub snapshot: Option<Vec<u8>>,
+    /// Changes after the snapshot, up to the new generation, by position.
+    pub changes: Vec<Vec<u8>>,
+}
+
+/// The storage the sync server runs on. Implemented by [`SqliteStorage`] and
+/// [`PostgresStorage`]; every method is safe to call from several server
+/// processes at once (PostgreSQL) or threads (both).
+pub trait Storage: Send + Sync + 'static {
+    /// "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    /// Checks that the database answers.
+    fn ping(&self) -> StorageFuture<'_, ()>;
+
+    /// Adds a worker. Fails with [`StorageError::Exists`] if the id is taken.
+    fn add_worker(&self, worker: Worker) -> StorageFuture<'_, ()>;
+
+    /// Assigns a grid to a worker, creating the grid if the server has not
+    /// seen it. Returns false if it was assigned already.
+    fn assign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool>;
+
+    /// Removes an assignment. Returns false if there was none.
+    fn unassign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool>;
+
+    /// Registers a device with its token's hash.
+    fn add_device(&self, device: NewDevice) -> StorageFuture<'_, ()>;
+
+    /// Revokes a device; its token stops working at once. Returns false if
+    /// the device is unknown or already revoked.
+    fn revoke_device(&self, device_id: String) -> StorageFuture<'_, bool>;
+
+    /// The unrevoked device whose token has this hash.
+    fn authenticate(&self, token_hash: String) -> StorageFuture<'_, Option<AuthenticatedDevice>>;
+
+    /// Workers, grids and devices.
+    fn list(&self) -> StorageFuture<'_, Listing>;
+
+    /// Row counts.
+    fn stats(&self) -> StorageFuture<'_, Stats>;
+
+    /// The grids assigned to a worker, sorted.
+    fn assigned_grids(&self, worker_id: String) -> StorageFuture<'_, Vec<String>>;
+
+    /// Checks, without writing, that the device's worker may use every grid
+    /// in `grids`; `creating` lists grids the request pushes changes to (a
+    /// worker allowed to create grids may push to a grid never seen).
+    /// Fails with [`StorageError::GridForbidden`] naming the first refused grid.
+    fn check_access(
+        &self,
+        device: AuthenticatedDevice,
+        grids: Vec<String>,
+        creating: Vec<String>,
+    ) -> StorageFuture<'_, ()>;
+
+    /// Stores one request's push in one transaction: checks grid access
+    /// (creating and assigning new grids where allowed), binds unseen actors
+    /// to the device, and appends the changes not stored yet. On any error
+    /// nothing is stored.
+    fn store_push(&self, batch: PushBatch) -> StorageFuture<'_, PushOutcome>;
+
+    /// A grid's log positions, or None for a grid never seen.
+    fn grid_state(&self, grid_id: String) -> StorageFuture<'_, Option<GridState>>;
+
+    /// Reads a grid's log after `after`, leaving out the rows of
+    /// `exclude_device`, stopping before the row that would take the bytes
+    /// over `max_bytes` (but returning at least one row if any) or after
+    /// `max_rows` rows.
+    fn read_log(
+        &self,
+        grid_id: String,
+        after: u64,
+        exclude_device: Option<String>,
+        max_bytes: u64,
+        max_rows: u32,
+    ) -> StorageFuture<'_, LogBatch>;
+
+    /// Reads a grid's snapshots by document id after `after_doc`, at most
+    /// `max_rows`.
+    fn read_snapshots(
+        &self,
+        grid_id: String,
+        after_doc: Option<String>,
+        max_rows: u32,
+    ) -> StorageFuture<'_, Vec<SnapshotRow>>;
+
+    /// The documents of a grid with changes after its generation up to
+    /// `upto`, each with its snapshot and those changes.
+    fn compaction_input(
+        &self,
+        grid_id: String,
+        upto: u64,
+    ) -> StorageFuture<'_, Vec<CompactionInput>>;
+
+    /// Publishes a compaction: if the grid's generation is still `expected`,
+    /// stores the snapshots and sets it to `generation`, and returns true;
+    /// otherwise (another compaction won) changes nothing and returns false.
+    fn store_compaction(
+        &self,
+        grid_id: String,
+        expected: u64,
+        generation: u64,
+        snapshots: Vec<(String, Vec<u8>)>,
+    ) -> StorageFuture<'_, bool>;
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before it).
+pub(crate) fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Converts a stored position (never negative) to u64.
+pub(crate) fn pos(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// Converts a position to the database's signed integer.
+pub(crate) fn db_pos(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Sorted, deduplicated copy of a list of ids.
+pub(crate) fn sorted_unique(ids: &[String]) -> Vec<String> {
+    let mut out = ids.to_vec();
+    out.sort();
+    out.dedup();
+    out
+}

@@ -1,0 +1,744 @@
+//! The PostgreSQL backend, through tokio-postgres and a deadpool pool. Safe
+//! for several server processes over one database:
+//!
+//! - log positions are allocated while holding the grid row's lock
+//!   (`SELECT ... FOR UPDATE`, grids locked in id order) until commit, so a
+//!   reader never sees position N+1 committed while N is not;
+//! - a change is stored once through the unique key (grid, document, hash);
+//! - a new grid is created with `ON CONFLICT DO NOTHING`, so two workers
+//!   racing to create it cannot both get it;
+//! - a compaction is published with a compare-and-set on the generation;
+//! - migrations run under an advisory lock.
+//!
+//! To extend: add the method's SQL here next to its SQLite twin in
+//! `sqlite.rs`; keep both answering the same way (the storage suite checks).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::{GenericClient, NoTls};
+
+use super::{
+    AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
+    LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SnapshotRow, Stats, Storage, StorageError,
+    StorageFuture, StorageResult, Worker, db_pos, now_unix, pos, sorted_unique,
+};
+
+/// Advisory lock key that serialises migrations across processes.
+const MIGRATION_LOCK: i64 = 0x6762_7376_0001;
+
+/// The PostgreSQL backend. Cheap to clone (shares the pool).
+#[derive(Clone)]
+pub struct PostgresStorage {
+    pool: Pool,
+}
+
+impl std::fmt::Debug for PostgresStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PostgresStorage")
+    }
+}
+
+fn db(e: tokio_postgres::Error) -> StorageError {
+    // Only the SQLSTATE and the primary message: details can quote values.
+    match e.as_db_error() {
+        Some(d) => StorageError::Database(format!("postgres {}: {}", d.code().code(), d.message())),
+        None => StorageError::Database(format!("postgres: {e}")),
+    }
+}
+
+fn pool_err(e: deadpool_postgres::PoolError) -> StorageError {
+    match e {
+        deadpool_postgres::PoolError::Backend(e) => db(e),
+        other => StorageError::Database(format!("postgres pool: {other}")),
+    }
+}
+
+fn sqlstate(e: &tokio_postgres::Error) -> Option<&str> {
+    e.as_db_error().map(|d| d.code().code())
+}
+
+const UNIQUE_VIOLATION: &str = "23505";
+const FK_VIOLATION: &str = "23503";
+
+impl PostgresStorage {
+    /// Connects with a libpq-style connection string (for example
+    /// `host=127.0.0.1 port=54329 user=gridbook dbname=gridbook`) and applies
+    /// the migrations. The connection is not encrypted: run PostgreSQL on
+    /// the same host or a private network.
+    pub async fn connect(conn: &str) -> StorageResult<PostgresStorage> {
+        let mut config = tokio_postgres::Config::from_str(conn)
+            .map_err(|e| StorageError::Database(format!("bad connection string: {e}")))?;
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(Duration::from_secs(5));
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("gridbook-server");
+        }
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(16)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(Duration::from_secs(10)))
+            .create_timeout(Some(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| StorageError::Database(format!("postgres pool: {e}")))?;
+        let storage = PostgresStorage { pool };
+        storage.migrate().await?;
+        Ok(storage)
+    }
+
+    async fn migrate(&self) -> StorageResult<()> {
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        let tx = client.transaction().await.map_err(db)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(db)?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
+        )
+        .await
+        .map_err(db)?;
+        let current: i64 = tx
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )
+            .await
+            .map_err(db)?
+            .get(0);
+        for (version, sql) in super::POSTGRES_MIGRATIONS {
+            if *version <= current {
+                continue;
+            }
+            tx.batch_execute(sql)
+                .await
+                .map_err(|e| StorageError::Migration {
+                    version: *version,
+                    message: e.to_string(),
+                })?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+                &[version, &now_unix()],
+            )
+            .await
+            .map_err(db)?;
+        }
+        tx.commit().await.map_err(db)
+    }
+
+    async fn client(&self) -> StorageResult<deadpool_postgres::Object> {
+        self.pool.get().await.map_err(pool_err)
+    }
+}
+
+async fn is_assigned<C: GenericClient>(c: &C, worker: &str, grid: &str) -> StorageResult<bool> {
+    Ok(c.query_opt(
+        "SELECT 1 FROM assignments WHERE worker_id = $1 AND grid_id = $2",
+        &[&worker, &grid],
+    )
+    .await
+    .map_err(db)?
+    .is_some())
+}
+
+async fn grid_seen<C: GenericClient>(c: &C, grid: &str) -> StorageResult<bool> {
+    Ok(
+        c.query_opt("SELECT 1 FROM grids WHERE grid_id = $1", &[&grid])
+            .await
+            .map_err(db)?
+            .is_some(),
+    )
+}
+
+async fn access<C: GenericClient>(
+    c: &C,
+    device: &AuthenticatedDevice,
+    grids: &[String],
+    creating: &[String],
+) -> StorageResult<Vec<String>> {
+    let mut create = Vec::new();
+    for grid in sorted_unique(grids) {
+        if is_assigned(c, &device.worker_id, &grid).await? {
+            continue;
+        }
+        if device.can_create_grids && creating.contains(&grid) && !grid_seen(c, &grid).await? {
+            create.push(grid);
+        } else {
+            return Err(StorageError::GridForbidden(grid));
+        }
+    }
+    Ok(create)
+}
+
+async fn store_push(
+    tx: &tokio_postgres::Transaction<'_>,
+    batch: &PushBatch,
+) -> StorageResult<PushOutcome> {
+    let pushed: Vec<String> = batch.changes.iter().map(|c| c.grid_id.clone()).collect();
+    let create = access(tx, &batch.device, &batch.grids, &pushed).await?;
+    let now = now_unix();
+    for grid in &create {
+        let n = tx
+            .execute(
+                "INSERT INTO grids (grid_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[grid, &now],
+            )
+            .await
+            .map_err(db)?;
+        if n == 0 && !is_assigned(tx, &batch.device.worker_id, grid).await? {
+            // Another request created it first, for someone else.
+            return Err(StorageError::GridForbidden(grid.clone()));
+        }
+        tx.execute(
+            "INSERT INTO assignments (worker_id, grid_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&batch.device.worker_id, grid],
+        )
+        .await
+        .map_err(db)?;
+    }
+    for actor in sorted_unique(&batch.actors) {
+        tx.execute(
+            "INSERT INTO actors (actor, device_id) VALUES ($1, $2) ON CONFLICT (actor) DO NOTHING",
+            &[&actor, &batch.device.device_id],
+        )
+        .await
+        .map_err(db)?;
+        let owner: String = tx
+            .query_one("SELECT device_id FROM actors WHERE actor = $1", &[&actor])
+            .await
+            .map_err(db)?
+            .get(0);
+        if owner != batch.device.device_id {
+            return Err(StorageError::ActorForbidden);
+        }
+    }
+    let insert = tx
+        .prepare(
+            "INSERT INTO changes (grid_id, seq, doc_id, hash, device_id, bytes)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (grid_id, doc_id, hash) DO NOTHING",
+        )
+        .await
+        .map_err(db)?;
+    let mut grids = Vec::new();
+    // sorted_unique: grid rows are locked in id order, so two requests
+    // touching the same grids cannot deadlock.
+    for grid in sorted_unique(&pushed) {
+        let row = tx
+            .query_one(
+                "SELECT last_seq, generation FROM grids WHERE grid_id = $1 FOR UPDATE",
+                &[&grid],
+            )
+            .await
+            .map_err(db)?;
+        let (mut last, generation): (i64, i64) = (row.get(0), row.get(1));
+        let mut inserted = 0u64;
+        for change in batch.changes.iter().filter(|c| c.grid_id == grid) {
+            let next = last + 1;
+            let n = tx
+                .execute(
+                    &insert,
+                    &[
+                        &grid,
+                        &next,
+                        &change.doc_id,
+                        &change.hash,
+                        &batch.device.device_id,
+                        &change.bytes,
+                    ],
+                )
+                .await
+                .map_err(db)?;
+            if n == 1 {
+                last = next;
+                inserted += 1;
+            }
+        }
+        tx.execute(
+            "UPDATE grids SET last_seq = $2 WHERE grid_id = $1",
+            &[&grid, &last],
+        )
+        .await
+        .map_err(db)?;
+        grids.push(GridAppend {
+            grid_id: grid,
+            inserted,
+            last_seq: pos(last),
+            generation: pos(generation),
+        });
+    }
+    Ok(PushOutcome {
+        grids,
+        created_grids: create,
+    })
+}
+
+async fn list<C: GenericClient>(c: &C) -> StorageResult<Listing> {
+    let workers = c
+        .query(
+            "SELECT worker_id, name, can_create_grids FROM workers ORDER BY worker_id",
+            &[],
+        )
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| Worker {
+            worker_id: r.get(0),
+            name: r.get(1),
+            can_create_grids: r.get(2),
+        })
+        .collect();
+    let mut grids: Vec<GridInfo> = c
+        .query(
+            "SELECT grid_id, last_seq, generation FROM grids ORDER BY grid_id",
+            &[],
+        )
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| GridInfo {
+            grid_id: r.get(0),
+            last_seq: pos(r.get(1)),
+            generation: pos(r.get(2)),
+            workers: Vec::new(),
+        })
+        .collect();
+    for grid in &mut grids {
+        grid.workers = c
+            .query(
+                "SELECT worker_id FROM assignments WHERE grid_id = $1 ORDER BY worker_id",
+                &[&grid.grid_id],
+            )
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+    }
+    let devices = c
+        .query(
+            "SELECT device_id, worker_id, label, revoked_at FROM devices
+             ORDER BY worker_id, label, device_id",
+            &[],
+        )
+        .await
+        .map_err(db)?
+        .iter()
+        .map(|r| DeviceInfo {
+            device_id: r.get(0),
+            worker_id: r.get(1),
+            label: r.get(2),
+            revoked_at: r.get(3),
+        })
+        .collect();
+    Ok(Listing {
+        workers,
+        grids,
+        devices,
+    })
+}
+
+async fn count<C: GenericClient>(c: &C, table: &str) -> StorageResult<u64> {
+    let n: i64 = c
+        .query_one(&format!("SELECT COUNT(*) FROM {table}"), &[])
+        .await
+        .map_err(db)?
+        .get(0);
+    Ok(pos(n))
+}
+
+impl Storage for PostgresStorage {
+    fn backend(&self) -> &'static str {
+        "postgres"
+    }
+
+    fn ping(&self) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            c.query_one("SELECT 1", &[]).await.map_err(db)?;
+            Ok(())
+        })
+    }
+
+    fn add_worker(&self, worker: Worker) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            c.execute(
+                "INSERT INTO workers (worker_id, name, can_create_grids, created_at)
+                 VALUES ($1, $2, $3, $4)",
+                &[
+                    &worker.worker_id,
+                    &worker.name,
+                    &worker.can_create_grids,
+                    &now_unix(),
+                ],
+            )
+            .await
+            .map_err(|e| match sqlstate(&e) {
+                Some(UNIQUE_VIOLATION) => StorageError::Exists("worker"),
+                _ => db(e),
+            })?;
+            Ok(())
+        })
+    }
+
+    fn assign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
+        Box::pin(async move {
+            let mut c = self.client().await?;
+            let tx = c.transaction().await.map_err(db)?;
+            tx.execute(
+                "INSERT INTO grids (grid_id, created_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                &[&grid_id, &now_unix()],
+            )
+            .await
+            .map_err(db)?;
+            let n = tx
+                .execute(
+                    "INSERT INTO assignments (worker_id, grid_id) VALUES ($1, $2)
+                     ON CONFLICT DO NOTHING",
+                    &[&worker_id, &grid_id],
+                )
+                .await
+                .map_err(|e| match sqlstate(&e) {
+                    Some(FK_VIOLATION) => StorageError::NotFound("worker"),
+                    _ => db(e),
+                })?;
+            tx.commit().await.map_err(db)?;
+            Ok(n == 1)
+        })
+    }
+
+    fn unassign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let n = c
+                .execute(
+                    "DELETE FROM assignments WHERE worker_id = $1 AND grid_id = $2",
+                    &[&worker_id, &grid_id],
+                )
+                .await
+                .map_err(db)?;
+            Ok(n == 1)
+        })
+    }
+
+    fn add_device(&self, device: NewDevice) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            c.execute(
+                "INSERT INTO devices (device_id, worker_id, label, token_hash, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[
+                    &device.device_id,
+                    &device.worker_id,
+                    &device.label,
+                    &device.token_hash,
+                    &now_unix(),
+                ],
+            )
+            .await
+            .map_err(|e| match sqlstate(&e) {
+                Some(FK_VIOLATION) => StorageError::NotFound("worker"),
+                Some(UNIQUE_VIOLATION) => StorageError::Exists("device"),
+                _ => db(e),
+            })?;
+            Ok(())
+        })
+    }
+
+    fn revoke_device(&self, device_id: String) -> StorageFuture<'_, bool> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let n = c
+                .execute(
+                    "UPDATE devices SET revoked_at = $2 WHERE device_id = $1 AND revoked_at IS NULL",
+                    &[&device_id, &now_unix()],
+                )
+                .await
+                .map_err(db)?;
+            Ok(n == 1)
+        })
+    }
+
+    fn authenticate(&self, token_hash: String) -> StorageFuture<'_, Option<AuthenticatedDevice>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let row = c
+                .query_opt(
+                    "SELECT d.device_id, d.worker_id, w.can_create_grids
+                     FROM devices d JOIN workers w ON w.worker_id = d.worker_id
+                     WHERE d.token_hash = $1 AND d.revoked_at IS NULL",
+                    &[&token_hash],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.map(|r| AuthenticatedDevice {
+                device_id: r.get(0),
+                worker_id: r.get(1),
+                can_create_grids: r.get(2),
+            }))
+        })
+    }
+
+    fn list(&self) -> StorageFuture<'_, Listing> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            list(&**c).await
+        })
+    }
+
+    fn stats(&self) -> StorageFuture<'_, Stats> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let c: &tokio_postgres::Client = &c;
+            Ok(Stats {
+                grids: count(c, "grids").await?,
+                changes: count(c, "changes").await?,
+                actors: count(c, "actors").await?,
+                snapshots: count(c, "snapshots").await?,
+                assignments: count(c, "assignments").await?,
+            })
+        })
+    }
+
+    fn assigned_grids(&self, worker_id: String) -> StorageFuture<'_, Vec<String>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            Ok(c.query(
+                "SELECT grid_id FROM assignments WHERE worker_id = $1 ORDER BY grid_id",
+                &[&worker_id],
+            )
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+        })
+    }
+
+    fn check_access(
+        &self,
+        device: AuthenticatedDevice,
+        grids: Vec<String>,
+        creating: Vec<String>,
+    ) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            access(&**c, &device, &grids, &creating).await.map(|_| ())
+        })
+    }
+
+    fn store_push(&self, batch: PushBatch) -> StorageFuture<'_, PushOutcome> {
+        Box::pin(async move {
+            let mut c = self.client().await?;
+            let tx = c.transaction().await.map_err(db)?;
+            let outcome = store_push(&tx, &batch).await?;
+            tx.commit().await.map_err(db)?;
+            Ok(outcome)
+        })
+    }
+
+    fn grid_state(&self, grid_id: String) -> StorageFuture<'_, Option<GridState>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let row = c
+                .query_opt(
+                    "SELECT last_seq, generation FROM grids WHERE grid_id = $1",
+                    &[&grid_id],
+                )
+                .await
+                .map_err(db)?;
+            Ok(row.map(|r| GridState {
+                last_seq: pos(r.get(0)),
+                generation: pos(r.get(1)),
+            }))
+        })
+    }
+
+    fn read_log(
+        &self,
+        grid_id: String,
+        after: u64,
+        exclude_device: Option<String>,
+        max_bytes: u64,
+        max_rows: u32,
+    ) -> StorageFuture<'_, LogBatch> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let rows = c
+                .query(
+                    "SELECT seq, doc_id, device_id, bytes FROM changes
+                     WHERE grid_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    &[&grid_id, &db_pos(after), &(i64::from(max_rows) + 1)],
+                )
+                .await
+                .map_err(db)?;
+            let mut batch = LogBatch {
+                scanned_to: after,
+                ..LogBatch::default()
+            };
+            let mut total = 0u64;
+            for (i, row) in rows.iter().enumerate() {
+                if i == max_rows as usize {
+                    batch.more = true;
+                    break;
+                }
+                let seq = pos(row.get(0));
+                let device: &str = row.get(2);
+                if Some(device) == exclude_device.as_deref() {
+                    batch.scanned_to = seq;
+                    continue;
+                }
+                let bytes: Vec<u8> = row.get(3);
+                let len = bytes.len() as u64;
+                if !batch.rows.is_empty() && total + len > max_bytes {
+                    batch.more = true;
+                    break;
+                }
+                total += len;
+                batch.scanned_to = seq;
+                batch.rows.push(LogRow {
+                    seq,
+                    doc_id: row.get(1),
+                    bytes,
+                });
+            }
+            Ok(batch)
+        })
+    }
+
+    fn read_snapshots(
+        &self,
+        grid_id: String,
+        after_doc: Option<String>,
+        max_rows: u32,
+    ) -> StorageFuture<'_, Vec<SnapshotRow>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            Ok(c.query(
+                "SELECT doc_id, generation, bytes FROM snapshots
+                 WHERE grid_id = $1 AND doc_id > $2 ORDER BY doc_id LIMIT $3",
+                &[
+                    &grid_id,
+                    &after_doc.unwrap_or_default(),
+                    &i64::from(max_rows),
+                ],
+            )
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| SnapshotRow {
+                doc_id: r.get(0),
+                generation: pos(r.get(1)),
+                bytes: r.get(2),
+            })
+            .collect())
+        })
+    }
+
+    fn compaction_input(
+        &self,
+        grid_id: String,
+        upto: u64,
+    ) -> StorageFuture<'_, Vec<CompactionInput>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let generation: i64 = c
+                .query_opt(
+                    "SELECT generation FROM grids WHERE grid_id = $1",
+                    &[&grid_id],
+                )
+                .await
+                .map_err(db)?
+                .ok_or(StorageError::NotFound("grid"))?
+                .get(0);
+            let docs: Vec<String> = c
+                .query(
+                    "SELECT DISTINCT doc_id FROM changes
+                     WHERE grid_id = $1 AND seq > $2 AND seq <= $3 ORDER BY doc_id",
+                    &[&grid_id, &generation, &db_pos(upto)],
+                )
+                .await
+                .map_err(db)?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let mut out = Vec::new();
+            for doc_id in docs {
+                let snap = c
+                    .query_opt(
+                        "SELECT generation, bytes FROM snapshots WHERE grid_id = $1 AND doc_id = $2",
+                        &[&grid_id, &doc_id],
+                    )
+                    .await
+                    .map_err(db)?
+                    .map(|r| (r.get::<_, i64>(0), r.get::<_, Vec<u8>>(1)));
+                let from = snap.as_ref().map(|(g, _)| *g).unwrap_or(0);
+                let changes = c
+                    .query(
+                        "SELECT bytes FROM changes WHERE grid_id = $1 AND doc_id = $2
+                         AND seq > $3 AND seq <= $4 ORDER BY seq",
+                        &[&grid_id, &doc_id, &from, &db_pos(upto)],
+                    )
+                    .await
+                    .map_err(db)?
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                out.push(CompactionInput {
+                    doc_id,
+                    snapshot: snap.map(|(_, b)| b),
+                    changes,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn store_compaction(
+        &self,
+        grid_id: String,
+        expected: u64,
+        generation: u64,
+        snapshots: Vec<(String, Vec<u8>)>,
+    ) -> StorageFuture<'_, bool> {
+        Box::pin(async move {
+            let mut c = self.client().await?;
+            let tx = c.transaction().await.map_err(db)?;
+            let n = tx
+                .execute(
+                    "UPDATE grids SET generation = $3
+                     WHERE grid_id = $1 AND generation = $2 AND last_seq >= $3",
+                    &[&grid_id, &db_pos(expected), &db_pos(generation)],
+                )
+                .await
+                .map_err(db)?;
+            if n != 1 {
+                tx.rollback().await.map_err(db)?;
+                return Ok(false);
+            }
+            for (doc_id, bytes) in &snapshots {
+                tx.execute(
+                    "INSERT INTO snapshots (grid_id, doc_id, generation, bytes)
+                     VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (grid_id, doc_id)
+                     DO UPDATE SET generation = EXCLUDED.generation, bytes = EXCLUDED.bytes",
+                    &[&grid_id, doc_id, &db_pos(generation), bytes],
+                )
+                .await
+                .map_err(db)?;
+            }
+            tx.commit().await.map_err(db)?;
+            Ok(true)
+        })
+    }
+}

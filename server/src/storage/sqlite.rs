@@ -1,0 +1,729 @@
+//! The embedded backend: one SQLite file in WAL mode behind a mutex; every
+//! call runs on tokio's blocking pool. Writes use `BEGIN IMMEDIATE`, so
+//! another process on the same file (the admin CLI) waits its turn.
+//!
+//! To extend: add the method's SQL here next to its PostgreSQL twin in
+//! `postgres.rs`; keep both answering the same way (the storage suite checks).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+use super::{
+    AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
+    LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SnapshotRow, Stats, Storage, StorageError,
+    StorageFuture, StorageResult, Worker, db_pos, now_unix, pos, sorted_unique,
+};
+
+/// The SQLite backend. Cheap to clone (shares one connection).
+#[derive(Clone)]
+pub struct SqliteStorage {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SqliteStorage")
+    }
+}
+
+fn db(e: rusqlite::Error) -> StorageError {
+    match e {
+        rusqlite::Error::SqliteFailure(code, _) => {
+            StorageError::Database(format!("sqlite error {:?}", code.code))
+        }
+        other => StorageError::Database(format!("sqlite: {other}")),
+    }
+}
+
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(code, _)
+        if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE)
+}
+
+fn is_fk_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(code, _)
+        if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY)
+}
+
+impl SqliteStorage {
+    /// Opens (creating if needed) the database file and applies migrations.
+    pub fn open(path: &Path) -> StorageResult<SqliteStorage> {
+        let conn = Connection::open(path).map_err(db)?;
+        Self::setup(conn)
+    }
+
+    /// An in-memory database (for tests and throwaway servers).
+    pub fn in_memory() -> StorageResult<SqliteStorage> {
+        Self::setup(Connection::open_in_memory().map_err(db)?)
+    }
+
+    fn setup(mut conn: Connection) -> StorageResult<SqliteStorage> {
+        conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStorage {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    fn run<T, F>(&self, f: F) -> StorageFuture<'static, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> StorageResult<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        Box::pin(async move {
+            tokio::task::spawn_blocking(move || {
+                let mut guard = conn
+                    .lock()
+                    .map_err(|_| StorageError::Database("connection lock poisoned".into()))?;
+                f(&mut guard)
+            })
+            .await
+            .map_err(|e| StorageError::Database(format!("blocking task failed: {e}")))?
+        })
+    }
+
+    fn write<T, F>(&self, f: F) -> StorageFuture<'static, T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> StorageResult<T> + Send + 'static,
+    {
+        self.run(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(db)?;
+            Ok(out)
+        })
+    }
+}
+
+fn migrate(conn: &mut Connection) -> StorageResult<()> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(db)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )
+    .map_err(db)?;
+    let current: i64 = tx
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    for (version, sql) in super::SQLITE_MIGRATIONS {
+        if *version <= current {
+            continue;
+        }
+        tx.execute_batch(sql).map_err(|e| StorageError::Migration {
+            version: *version,
+            message: e.to_string(),
+        })?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, now_unix()],
+        )
+        .map_err(db)?;
+    }
+    tx.commit().map_err(db)
+}
+
+fn grid_exists(tx: &Transaction<'_>, grid_id: &str) -> StorageResult<bool> {
+    tx.query_row("SELECT 1 FROM grids WHERE grid_id = ?1", [grid_id], |_| {
+        Ok(())
+    })
+    .optional()
+    .map(|r| r.is_some())
+    .map_err(db)
+}
+
+fn is_assigned(conn: &Connection, worker_id: &str, grid_id: &str) -> StorageResult<bool> {
+    conn.query_row(
+        "SELECT 1 FROM assignments WHERE worker_id = ?1 AND grid_id = ?2",
+        [worker_id, grid_id],
+        |_| Ok(()),
+    )
+    .optional()
+    .map(|r| r.is_some())
+    .map_err(db)
+}
+
+/// The grids of `grids` that must be created; fails on the first refused one.
+fn access(
+    conn: &Connection,
+    device: &AuthenticatedDevice,
+    grids: &[String],
+    creating: &[String],
+) -> StorageResult<Vec<String>> {
+    let mut create = Vec::new();
+    for grid in sorted_unique(grids) {
+        if is_assigned(conn, &device.worker_id, &grid)? {
+            continue;
+        }
+        let seen = conn
+            .query_row(
+                "SELECT 1 FROM grids WHERE grid_id = ?1",
+                [&grid],
+                |_| Ok(()),
+            )
+            .optional()
+            .map_err(db)?
+            .is_some();
+        if device.can_create_grids && !seen && creating.contains(&grid) {
+            create.push(grid);
+        } else {
+            return Err(StorageError::GridForbidden(grid));
+        }
+    }
+    Ok(create)
+}
+
+fn store_push(tx: &Transaction<'_>, batch: &PushBatch) -> StorageResult<PushOutcome> {
+    let pushed: Vec<String> = batch.changes.iter().map(|c| c.grid_id.clone()).collect();
+    let create = access(tx, &batch.device, &batch.grids, &pushed)?;
+    let now = now_unix();
+    for grid in &create {
+        tx.execute(
+            "INSERT INTO grids (grid_id, created_at) VALUES (?1, ?2)",
+            params![grid, now],
+        )
+        .map_err(db)?;
+        tx.execute(
+            "INSERT INTO assignments (worker_id, grid_id) VALUES (?1, ?2)",
+            params![batch.device.worker_id, grid],
+        )
+        .map_err(db)?;
+    }
+    for actor in sorted_unique(&batch.actors) {
+        tx.execute(
+            "INSERT INTO actors (actor, device_id) VALUES (?1, ?2) ON CONFLICT (actor) DO NOTHING",
+            params![actor, batch.device.device_id],
+        )
+        .map_err(db)?;
+        let owner: String = tx
+            .query_row(
+                "SELECT device_id FROM actors WHERE actor = ?1",
+                [&actor],
+                |r| r.get(0),
+            )
+            .map_err(db)?;
+        if owner != batch.device.device_id {
+            return Err(StorageError::ActorForbidden);
+        }
+    }
+    let mut grids = Vec::new();
+    for grid in sorted_unique(&pushed) {
+        let (mut last, generation): (i64, i64) = tx
+            .query_row(
+                "SELECT last_seq, generation FROM grids WHERE grid_id = ?1",
+                [&grid],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(db)?;
+        let mut inserted = 0u64;
+        for change in batch.changes.iter().filter(|c| c.grid_id == grid) {
+            let n = tx
+                .prepare_cached(
+                    "INSERT INTO changes (grid_id, seq, doc_id, hash, device_id, bytes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (grid_id, doc_id, hash) DO NOTHING",
+                )
+                .map_err(db)?
+                .execute(params![
+                    grid,
+                    last + 1,
+                    change.doc_id,
+                    change.hash,
+                    batch.device.device_id,
+                    change.bytes
+                ])
+                .map_err(db)?;
+            if n == 1 {
+                last += 1;
+                inserted += 1;
+            }
+        }
+        tx.execute(
+            "UPDATE grids SET last_seq = ?2 WHERE grid_id = ?1",
+            params![grid, last],
+        )
+        .map_err(db)?;
+        grids.push(GridAppend {
+            grid_id: grid,
+            inserted,
+            last_seq: pos(last),
+            generation: pos(generation),
+        });
+    }
+    Ok(PushOutcome {
+        grids,
+        created_grids: create,
+    })
+}
+
+fn read_log(
+    conn: &Connection,
+    grid_id: &str,
+    after: u64,
+    exclude: Option<&str>,
+    max_bytes: u64,
+    max_rows: u32,
+) -> StorageResult<LogBatch> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT seq, doc_id, device_id, bytes FROM changes
+             WHERE grid_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )
+        .map_err(db)?;
+    let mut rows = stmt
+        .query(params![grid_id, db_pos(after), i64::from(max_rows) + 1])
+        .map_err(db)?;
+    let mut batch = LogBatch {
+        scanned_to: after,
+        ..LogBatch::default()
+    };
+    let mut bytes_total = 0u64;
+    let mut count = 0u32;
+    while let Some(row) = rows.next().map_err(db)? {
+        if count == max_rows {
+            batch.more = true;
+            break;
+        }
+        let seq: i64 = row.get(0).map_err(db)?;
+        let device: String = row.get(2).map_err(db)?;
+        if Some(device.as_str()) == exclude {
+            batch.scanned_to = pos(seq);
+            count += 1;
+            continue;
+        }
+        let bytes: Vec<u8> = row.get(3).map_err(db)?;
+        let len = bytes.len() as u64;
+        if !batch.rows.is_empty() && bytes_total + len > max_bytes {
+            batch.more = true;
+            break;
+        }
+        bytes_total += len;
+        count += 1;
+        batch.scanned_to = pos(seq);
+        batch.rows.push(LogRow {
+            seq: pos(seq),
+            doc_id: row.get(1).map_err(db)?,
+            bytes,
+        });
+    }
+    Ok(batch)
+}
+
+fn compaction_input(
+    conn: &Connection,
+    grid_id: &str,
+    upto: u64,
+) -> StorageResult<Vec<CompactionInput>> {
+    let generation: i64 = conn
+        .query_row(
+            "SELECT generation FROM grids WHERE grid_id = ?1",
+            [grid_id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(db)?
+        .ok_or(StorageError::NotFound("grid"))?;
+    let docs: Vec<String> = conn
+        .prepare(
+            "SELECT DISTINCT doc_id FROM changes
+             WHERE grid_id = ?1 AND seq > ?2 AND seq <= ?3 ORDER BY doc_id",
+        )
+        .map_err(db)?
+        .query_map(params![grid_id, generation, db_pos(upto)], |r| r.get(0))
+        .map_err(db)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(db)?;
+    let mut out = Vec::new();
+    for doc_id in docs {
+        let snap: Option<(i64, Vec<u8>)> = conn
+            .query_row(
+                "SELECT generation, bytes FROM snapshots WHERE grid_id = ?1 AND doc_id = ?2",
+                [grid_id, &doc_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        let from = snap.as_ref().map(|(g, _)| *g).unwrap_or(0);
+        let changes: Vec<Vec<u8>> = conn
+            .prepare_cached(
+                "SELECT bytes FROM changes WHERE grid_id = ?1 AND doc_id = ?2
+                 AND seq > ?3 AND seq <= ?4 ORDER BY seq",
+            )
+            .map_err(db)?
+            .query_map(params![grid_id, doc_id, from, db_pos(upto)], |r| r.get(0))
+            .map_err(db)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(db)?;
+        out.push(CompactionInput {
+            doc_id,
+            snapshot: snap.map(|(_, b)| b),
+            changes,
+        });
+    }
+    Ok(out)
+}
+
+fn list(conn: &Connection) -> StorageResult<Listing> {
+    let workers = conn
+        .prepare("SELECT worker_id, name, can_create_grids FROM workers ORDER BY worker_id")
+        .map_err(db)?
+        .query_map([], |r| {
+            Ok(Worker {
+                worker_id: r.get(0)?,
+                name: r.get(1)?,
+                can_create_grids: r.get(2)?,
+            })
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)?;
+    let mut grids = conn
+        .prepare("SELECT grid_id, last_seq, generation FROM grids ORDER BY grid_id")
+        .map_err(db)?
+        .query_map([], |r| {
+            Ok(GridInfo {
+                grid_id: r.get(0)?,
+                last_seq: pos(r.get(1)?),
+                generation: pos(r.get(2)?),
+                workers: Vec::new(),
+            })
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)?;
+    for grid in &mut grids {
+        grid.workers = conn
+            .prepare_cached(
+                "SELECT worker_id FROM assignments WHERE grid_id = ?1 ORDER BY worker_id",
+            )
+            .map_err(db)?
+            .query_map([&grid.grid_id], |r| r.get(0))
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)?;
+    }
+    let devices = conn
+        .prepare(
+            "SELECT device_id, worker_id, label, revoked_at FROM devices
+             ORDER BY worker_id, label, device_id",
+        )
+        .map_err(db)?
+        .query_map([], |r| {
+            Ok(DeviceInfo {
+                device_id: r.get(0)?,
+                worker_id: r.get(1)?,
+                label: r.get(2)?,
+                revoked_at: r.get(3)?,
+            })
+        })
+        .map_err(db)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(db)?;
+    Ok(Listing {
+        workers,
+        grids,
+        devices,
+    })
+}
+
+fn count(conn: &Connection, table: &str) -> StorageResult<u64> {
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(pos)
+    .map_err(db)
+}
+
+impl Storage for SqliteStorage {
+    fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn ping(&self) -> StorageFuture<'_, ()> {
+        self.run(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(db))
+    }
+
+    fn add_worker(&self, worker: Worker) -> StorageFuture<'_, ()> {
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO workers (worker_id, name, can_create_grids, created_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![
+                    worker.worker_id,
+                    worker.name,
+                    worker.can_create_grids,
+                    now_unix()
+                ],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StorageError::Exists("worker")
+                } else {
+                    db(e)
+                }
+            })?;
+            Ok(())
+        })
+    }
+
+    fn assign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
+        self.write(move |tx| {
+            if !grid_exists(tx, &grid_id)? {
+                tx.execute(
+                    "INSERT INTO grids (grid_id, created_at) VALUES (?1, ?2)",
+                    params![grid_id, now_unix()],
+                )
+                .map_err(db)?;
+            }
+            let n = tx
+                .execute(
+                    "INSERT INTO assignments (worker_id, grid_id) VALUES (?1, ?2)
+                     ON CONFLICT DO NOTHING",
+                    params![worker_id, grid_id],
+                )
+                .map_err(|e| {
+                    if is_fk_violation(&e) {
+                        StorageError::NotFound("worker")
+                    } else {
+                        db(e)
+                    }
+                })?;
+            Ok(n == 1)
+        })
+    }
+
+    fn unassign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM assignments WHERE worker_id = ?1 AND grid_id = ?2",
+                    params![worker_id, grid_id],
+                )
+                .map_err(db)?;
+            Ok(n == 1)
+        })
+    }
+
+    fn add_device(&self, device: NewDevice) -> StorageFuture<'_, ()> {
+        self.write(move |tx| {
+            tx.execute(
+                "INSERT INTO devices (device_id, worker_id, label, token_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    device.device_id,
+                    device.worker_id,
+                    device.label,
+                    device.token_hash,
+                    now_unix()
+                ],
+            )
+            .map_err(|e| {
+                if is_fk_violation(&e) {
+                    StorageError::NotFound("worker")
+                } else if is_unique_violation(&e) {
+                    StorageError::Exists("device")
+                } else {
+                    db(e)
+                }
+            })?;
+            Ok(())
+        })
+    }
+
+    fn revoke_device(&self, device_id: String) -> StorageFuture<'_, bool> {
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE devices SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
+                    params![device_id, now_unix()],
+                )
+                .map_err(db)?;
+            Ok(n == 1)
+        })
+    }
+
+    fn authenticate(&self, token_hash: String) -> StorageFuture<'_, Option<AuthenticatedDevice>> {
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT d.device_id, d.worker_id, w.can_create_grids
+                 FROM devices d JOIN workers w ON w.worker_id = d.worker_id
+                 WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
+                [&token_hash],
+                |r| {
+                    Ok(AuthenticatedDevice {
+                        device_id: r.get(0)?,
+                        worker_id: r.get(1)?,
+                        can_create_grids: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
+    fn list(&self) -> StorageFuture<'_, Listing> {
+        self.run(|conn| list(conn))
+    }
+
+    fn stats(&self) -> StorageFuture<'_, Stats> {
+        self.run(|conn| {
+            Ok(Stats {
+                grids: count(conn, "grids")?,
+                changes: count(conn, "changes")?,
+                actors: count(conn, "actors")?,
+                snapshots: count(conn, "snapshots")?,
+                assignments: count(conn, "assignments")?,
+            })
+        })
+    }
+
+    fn assigned_grids(&self, worker_id: String) -> StorageFuture<'_, Vec<String>> {
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "SELECT grid_id FROM assignments WHERE worker_id = ?1 ORDER BY grid_id",
+            )
+            .map_err(db)?
+            .query_map([&worker_id], |r| r.get(0))
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<String>>>()
+            .map_err(db)
+        })
+    }
+
+    fn check_access(
+        &self,
+        device: AuthenticatedDevice,
+        grids: Vec<String>,
+        creating: Vec<String>,
+    ) -> StorageFuture<'_, ()> {
+        self.run(move |conn| access(conn, &device, &grids, &creating).map(|_| ()))
+    }
+
+    fn store_push(&self, batch: PushBatch) -> StorageFuture<'_, PushOutcome> {
+        self.write(move |tx| store_push(tx, &batch))
+    }
+
+    fn grid_state(&self, grid_id: String) -> StorageFuture<'_, Option<GridState>> {
+        self.run(move |conn| {
+            conn.query_row(
+                "SELECT last_seq, generation FROM grids WHERE grid_id = ?1",
+                [&grid_id],
+                |r| {
+                    Ok(GridState {
+                        last_seq: pos(r.get(0)?),
+                        generation: pos(r.get(1)?),
+                    })
+                },
+            )
+            .optional()
+            .map_err(db)
+        })
+    }
+
+    fn read_log(
+        &self,
+        grid_id: String,
+        after: u64,
+        exclude_device: Option<String>,
+        max_bytes: u64,
+        max_rows: u32,
+    ) -> StorageFuture<'_, LogBatch> {
+        self.run(move |conn| {
+            read_log(
+                conn,
+                &grid_id,
+                after,
+                exclude_device.as_deref(),
+                max_bytes,
+                max_rows,
+            )
+        })
+    }
+
+    fn read_snapshots(
+        &self,
+        grid_id: String,
+        after_doc: Option<String>,
+        max_rows: u32,
+    ) -> StorageFuture<'_, Vec<SnapshotRow>> {
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "SELECT doc_id, generation, bytes FROM snapshots
+                 WHERE grid_id = ?1 AND doc_id > ?2 ORDER BY doc_id LIMIT ?3",
+            )
+            .map_err(db)?
+            .query_map(
+                params![grid_id, after_doc.unwrap_or_default(), i64::from(max_rows)],
+                |r| {
+                    Ok(SnapshotRow {
+                        doc_id: r.get(0)?,
+                        generation: pos(r.get(1)?),
+                        bytes: r.get(2)?,
+                    })
+                },
+            )
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)
+        })
+    }
+
+    fn compaction_input(
+        &self,
+        grid_id: String,
+        upto: u64,
+    ) -> StorageFuture<'_, Vec<CompactionInput>> {
+        self.run(move |conn| compaction_input(conn, &grid_id, upto))
+    }
+
+    fn store_compaction(
+        &self,
+        grid_id: String,
+        expected: u64,
+        generation: u64,
+        snapshots: Vec<(String, Vec<u8>)>,
+    ) -> StorageFuture<'_, bool> {
+        self.write(move |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE grids SET generation = ?3
+                     WHERE grid_id = ?1 AND generation = ?2 AND last_seq >= ?3",
+                    params![grid_id, db_pos(expected), db_pos(generation)],
+                )
+                .map_err(db)?;
+            if n != 1 {
+                return Ok(false);
+            }
+            for (doc_id, bytes) in &snapshots {
+                tx.execute(
+                    "INSERT INTO snapshots (grid_id, doc_id, generation, bytes)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (grid_id, doc_id)
+                     DO UPDATE SET generation = excluded.generation, bytes = excluded.bytes",
+                    params![grid_id, doc_id, db_pos(generation), bytes],
+                )
+                .map_err(db)?;
+            }
+            Ok(true)
+        })
+    }
+}
