@@ -296,7 +296,8 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
                         report.known_changes += 1;
                     } else {
                         report.new_changes += 1;
-                        received.push((Some(change.hash().0.to_vec()), change.raw_bytes().to_vec()));
+                        received
+                            .push((Some(change.hash().0.to_vec()), change.raw_bytes().to_vec()));
                         changes.push(*change);
                     }
                 }

@@ -71,7 +71,11 @@ impl Store {
             let mut rows = conn
                 .prepare_cached("SELECT seq, doc_id, bytes FROM outbox ORDER BY seq")?
                 .query_map([], |r| {
-                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, Vec<u8>>(2)?))
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                    ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?
                 .into_iter();
@@ -112,9 +116,10 @@ impl Store {
                 let belongs = DocId::parse(&chunk.doc_id)
                     .is_some_and(|(_, _, grid_id)| grid_id == page.grid_id);
                 if !belongs {
-                    return Err(
-                        ProtocolError::Mismatch("a chunk of another grid in a page".into()).into(),
-                    );
+                    return Err(ProtocolError::Mismatch(
+                        "a chunk of another grid in a page".into(),
+                    )
+                    .into());
                 }
                 parsed.push(parse_chunk(
                     &chunk.doc_id,

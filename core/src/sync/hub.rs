@@ -190,7 +190,10 @@ impl<'a> PageBuilder<'a> {
 
     /// Adds a document's snapshot; `false` (and nothing added) when the page is full.
     pub fn add_snapshot(&mut self, doc_id: &str, bytes: &[u8]) -> bool {
-        if !self.budget.take(doc_id.len() + bytes.len() + CHUNK_OVERHEAD) {
+        if !self
+            .budget
+            .take(doc_id.len() + bytes.len() + CHUNK_OVERHEAD)
+        {
             return false;
         }
         if let Some(generation) = self.bootstrap_generation.take() {
@@ -229,7 +232,10 @@ impl<'a> PageBuilder<'a> {
     /// added) when the page is full.
     pub fn add_change(&mut self, seq: u64, doc_id: &str, bytes: Option<&[u8]>) -> bool {
         if let Some(bytes) = bytes {
-            if !self.budget.take(doc_id.len() + bytes.len() + CHUNK_OVERHEAD) {
+            if !self
+                .budget
+                .take(doc_id.len() + bytes.len() + CHUNK_OVERHEAD)
+            {
                 return false;
             }
             self.page.chunks.push(PulledChunk {

@@ -237,7 +237,9 @@ fn frame(kind: u8, payload: Vec<u8>) -> Vec<u8> {
             Vec::with_capacity(payload.len() / 2 + 4),
             flate2::Compression::new(6),
         );
-        encoder.get_mut().extend_from_slice(&[b'G', b'B', kind, FLAG_DEFLATE]);
+        encoder
+            .get_mut()
+            .extend_from_slice(&[b'G', b'B', kind, FLAG_DEFLATE]);
         let deflated = encoder.write_all(&payload).and_then(|()| encoder.finish());
         if let Ok(body) = deflated
             && body.len() - 4 <= payload.len() - payload.len() / 8
@@ -452,7 +454,10 @@ mod tests {
                 ],
             }],
         };
-        assert_eq!(SyncResponse::decode(&response.encode()).ok(), Some(response));
+        assert_eq!(
+            SyncResponse::decode(&response.encode()).ok(),
+            Some(response)
+        );
         let idle = SyncResponse {
             acked_upto: 0,
             grids: vec![GridPage {
@@ -470,7 +475,10 @@ mod tests {
         for cut in 0..body.len() {
             assert!(SyncRequest::decode(&body[..cut]).is_err(), "cut at {cut}");
         }
-        assert!(SyncResponse::decode(&body).is_err(), "a request is not a response");
+        assert!(
+            SyncResponse::decode(&body).is_err(),
+            "a request is not a response"
+        );
         let mut extra = body.clone();
         extra.push(0);
         assert!(matches!(

@@ -1,0 +1,367 @@
+//! The HTTP sync client (cargo feature `client`): blocking reqwest over
+//! rustls, with connect and request timeouts, retries with exponential
+//! backoff, a progress callback and cancellation.
+//!
+//! One [`SyncClient::sync`] call sends requests until the server has nothing
+//! more and the outbox is empty; usually that is one request. Every request
+//! is safe to repeat (see `schema/sync-protocol.md`), so a failure at any
+//! point leaves the store consistent and the next sync finishes the job.
+//! To add a retry rule, change [`retry_after`]; to report more progress, add
+//! a field to [`SyncProgress`] and fill it in [`SyncClient::sync`].
+
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use super::device::SyncLimits;
+use super::wire::SyncResponse;
+use super::{CONTENT_TYPE, MAX_RESPONSE_BYTES, ProtocolError, SYNC_PATH};
+use crate::store::Store;
+
+/// Settings of a [`SyncClient`].
+#[derive(Debug, Clone)]
+pub struct SyncClientOptions {
+    /// The server's base URL, for example `https://sync.example.gov.cn`.
+    pub server_url: String,
+    /// This device's bearer token, issued by the server's administrator.
+    pub token: String,
+    /// Give up connecting after this long.
+    pub connect_timeout: Duration,
+    /// Give up on one request (sending and receiving) after this long.
+    pub request_timeout: Duration,
+    /// How many times to try one request before failing the sync.
+    pub max_attempts: u32,
+    /// The wait before the first retry; it doubles up to `max_backoff`.
+    pub initial_backoff: Duration,
+    /// The longest wait between retries.
+    pub max_backoff: Duration,
+    /// How much one request carries.
+    pub limits: SyncLimits,
+    /// A PEM certificate to trust besides the system's (a district's own CA).
+    pub extra_root_certificate_pem: Option<Vec<u8>>,
+}
+
+impl SyncClientOptions {
+    /// Options with the defaults for a phone on a weak link.
+    pub fn new(server_url: impl Into<String>, token: impl Into<String>) -> Self {
+        SyncClientOptions {
+            server_url: server_url.into(),
+            token: token.into(),
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            max_attempts: 5,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(30),
+            limits: SyncLimits::default(),
+            extra_root_certificate_pem: None,
+        }
+    }
+}
+
+/// Why a sync stopped. Messages name the cause, never data or tokens.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server refused the token (missing, unknown or revoked): ask for a new one.
+    #[error("the server did not accept this device's token")]
+    Unauthorized,
+    /// The server refused access to a grid or to this device's changes.
+    #[error("the server refused access: {0}")]
+    Forbidden(String),
+    /// The server refused the request as malformed or too large; retrying will not help.
+    #[error("the server rejected the request ({status}): {message}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// The server's explanation.
+        message: String,
+    },
+    /// The server could not be reached or kept failing after every retry.
+    #[error("the server could not be reached: {0}")]
+    Unreachable(String),
+    /// The sync was cancelled; what was applied before stays applied.
+    #[error("the sync was cancelled")]
+    Cancelled,
+    /// The server's response did not decode or did not match the request.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+    /// The store failed while preparing or applying a sync.
+    #[error(transparent)]
+    Store(#[from] crate::Error),
+    /// The client could not be configured (a bad URL or certificate).
+    #[error("sync client configuration: {0}")]
+    Config(String),
+}
+
+/// What a sync is doing, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncStage {
+    /// Sending a request and waiting for the answer.
+    Exchanging,
+    /// Waiting before retrying a failed request.
+    WaitingToRetry,
+    /// Applying a response to the store.
+    Applying,
+    /// Finished.
+    Done,
+}
+
+/// Progress of one [`SyncClient::sync`], reported after every step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncProgress {
+    /// The current stage.
+    pub stage: SyncStage,
+    /// Requests answered so far.
+    pub round_trips: u32,
+    /// Failed attempts that were retried.
+    pub retries: u32,
+    /// This device's changes the server has acknowledged so far.
+    pub pushed_changes: u64,
+    /// Changes still waiting in the outbox.
+    pub unsent_changes: u64,
+    /// Chunks received so far.
+    pub pulled_chunks: u64,
+    /// Request bytes sent (bodies).
+    pub bytes_sent: u64,
+    /// Response bytes received (bodies).
+    pub bytes_received: u64,
+}
+
+/// The outcome of a finished sync.
+pub type SyncReport = SyncProgress;
+
+/// A flag to cancel a running sync from another thread.
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token that is not cancelled.
+    pub fn new() -> Self {
+        CancelToken::default()
+    }
+    /// Asks the sync to stop. It stops before its next request or while
+    /// waiting to retry; a request in flight ends within the request timeout.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    /// Whether [`CancelToken::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A client for one sync server and one device token.
+#[derive(Debug)]
+pub struct SyncClient {
+    http: reqwest::blocking::Client,
+    endpoint: String,
+    options: SyncClientOptions,
+}
+
+/// The most requests one sync sends before it stops and reports progress.
+const MAX_ROUND_TRIPS: u32 = 10_000;
+
+impl SyncClient {
+    /// A client with these options. Fails on a malformed URL or certificate.
+    pub fn new(options: SyncClientOptions) -> Result<SyncClient, SyncError> {
+        let base = options.server_url.trim_end_matches('/');
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(SyncError::Config(
+                "the server URL must start with https://".into(),
+            ));
+        }
+        let mut builder = reqwest::blocking::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.request_timeout)
+            .user_agent(concat!("gridbook/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &options.extra_root_certificate_pem {
+            let certificate = reqwest::Certificate::from_pem(pem)
+                .map_err(|_| SyncError::Config("the extra root certificate is not PEM".into()))?;
+            builder = builder.tls_certs_merge([certificate]);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| SyncError::Config(e.to_string()))?;
+        Ok(SyncClient {
+            http,
+            endpoint: format!("{base}{SYNC_PATH}"),
+            options,
+        })
+    }
+
+    /// Syncs `store` with the server until neither side has anything new
+    /// for the other. Blocks: call it off the UI thread. `progress` is called
+    /// after every step; `cancel` stops it between steps.
+    pub fn sync(
+        &self,
+        store: &Store,
+        progress: &mut dyn FnMut(&SyncProgress),
+        cancel: &CancelToken,
+    ) -> Result<SyncReport, SyncError> {
+        let mut report = SyncProgress {
+            stage: SyncStage::Exchanging,
+            round_trips: 0,
+            retries: 0,
+            pushed_changes: 0,
+            unsent_changes: store.sync_status()?.unsent_changes,
+            pulled_chunks: 0,
+            bytes_sent: 0,
+            bytes_received: 0,
+        };
+        let mut limits = self.options.limits;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+            let request = store.sync_request(&limits)?;
+            let body = request.encode();
+            report.stage = SyncStage::Exchanging;
+            progress(&report);
+            let answer = match self.exchange(body, &mut report, progress, cancel) {
+                Err(SyncError::Rejected { status: 413, .. }) if request.push.len() > 1 => {
+                    // A server with a lower body limit: push less per request.
+                    limits.max_push_bytes = (limits.max_push_bytes / 2).max(1);
+                    continue;
+                }
+                other => other?,
+            };
+            let response = SyncResponse::decode(&answer)?;
+            report.stage = SyncStage::Applying;
+            progress(&report);
+            let applied = store.apply_sync_response(&request, &response)?;
+            report.round_trips += 1;
+            report.pushed_changes += u64::from(applied.acked_changes);
+            report.unsent_changes = report
+                .unsent_changes
+                .saturating_sub(u64::from(applied.acked_changes));
+            report.pulled_chunks += response
+                .grids
+                .iter()
+                .map(|page| page.chunks.len() as u64)
+                .sum::<u64>();
+            if !applied.more {
+                break;
+            }
+            if report.round_trips >= MAX_ROUND_TRIPS {
+                return Err(SyncError::Unreachable(
+                    "the server kept sending more; sync again later".into(),
+                ));
+            }
+        }
+        report.unsent_changes = store.sync_status()?.unsent_changes;
+        report.stage = SyncStage::Done;
+        progress(&report);
+        Ok(report)
+    }
+
+    /// Sends one request body, retrying what may succeed later; returns the response body.
+    fn exchange(
+        &self,
+        body: Vec<u8>,
+        report: &mut SyncProgress,
+        progress: &mut dyn FnMut(&SyncProgress),
+        cancel: &CancelToken,
+    ) -> Result<Vec<u8>, SyncError> {
+        let mut backoff = self.options.initial_backoff;
+        let mut attempt = 1;
+        loop {
+            report.bytes_sent += body.len() as u64;
+            let failure = match self.post(&body) {
+                Ok(answer) => {
+                    report.bytes_received += answer.len() as u64;
+                    return Ok(answer);
+                }
+                Err(failure) => failure,
+            };
+            let retryable = retry_after(&failure);
+            if !retryable || attempt >= self.options.max_attempts.max(1) {
+                return Err(failure);
+            }
+            attempt += 1;
+            report.retries += 1;
+            report.stage = SyncStage::WaitingToRetry;
+            progress(report);
+            sleep_unless_cancelled(jittered(backoff), cancel)?;
+            backoff = (backoff * 2).min(self.options.max_backoff);
+        }
+    }
+
+    fn post(&self, body: &[u8]) -> Result<Vec<u8>, SyncError> {
+        let response = self
+            .http
+            .post(&self.endpoint)
+            .bearer_auth(&self.options.token)
+            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+            .body(body.to_vec())
+            .send()
+            .map_err(|e| SyncError::Unreachable(describe(&e)))?;
+        let status = response.status().as_u16();
+        // Room for the largest page plus framing; more is not a page.
+        let limit = u64::from(MAX_RESPONSE_BYTES) * 2;
+        let mut answer = Vec::new();
+        response
+            .take(limit)
+            .read_to_end(&mut answer)
+            .map_err(|e| SyncError::Unreachable(format!("reading the response: {}", e.kind())))?;
+        match status {
+            200 => Ok(answer),
+            401 => Err(SyncError::Unauthorized),
+            403 => Err(SyncError::Forbidden(error_message(&answer))),
+            400..=499 => Err(SyncError::Rejected {
+                status,
+                message: error_message(&answer),
+            }),
+            _ => Err(SyncError::Unreachable(format!("server error {status}"))),
+        }
+    }
+}
+
+/// Whether a failed request may succeed if sent again.
+fn retry_after(failure: &SyncError) -> bool {
+    match failure {
+        SyncError::Unreachable(_) => true,
+        SyncError::Rejected { status, .. } => *status == 408 || *status == 429,
+        _ => false,
+    }
+}
+
+/// The server's error message from a JSON error body, without echoing anything else.
+fn error_message(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "no explanation".into())
+}
+
+/// A reqwest error without its URL (it may carry a host name the user typed, never a token).
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "timed out".into()
+    } else if error.is_connect() {
+        "could not connect".into()
+    } else {
+        "the connection failed".into()
+    }
+}
+
+/// Up to a quarter more or less than `base`, so that a team's phones do not retry in step.
+fn jittered(base: Duration) -> Duration {
+    let random = uuid::Uuid::new_v4().as_bytes()[0];
+    let quarter = base / 4;
+    base - quarter + quarter * u32::from(random) / 128
+}
+
+fn sleep_unless_cancelled(duration: Duration, cancel: &CancelToken) -> Result<(), SyncError> {
+    let until = Instant::now() + duration;
+    while Instant::now() < until {
+        if cancel.is_cancelled() {
+            return Err(SyncError::Cancelled);
+        }
+        std::thread::sleep(Duration::from_millis(20).min(until - Instant::now()));
+    }
+    Ok(())
+}
