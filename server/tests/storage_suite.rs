@@ -1,0 +1,686 @@
+//! One storage test suite, run against SQLite and against PostgreSQL
+//! (`GRIDBOOK_TEST_POSTGRES`, see `scripts/postgres`; each PostgreSQL test
+//! gets its own fresh database). Plus PostgreSQL-only concurrency tests with
+//! two pools (two "server processes") over one database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::sync::Arc;
+
+use gridbook_server::Admin;
+use gridbook_server::auth::hash_token;
+use gridbook_server::compaction::{CompactionOutcome, compact_grid};
+use gridbook_server::storage::{AuthenticatedDevice, NewChange, PushBatch, Storage, StorageError};
+
+const G1: &str = "11111111-1111-4111-8111-111111111111";
+const G2: &str = "22222222-2222-4222-8222-222222222222";
+const G3: &str = "33333333-3333-4333-8333-333333333333";
+
+async fn device(s: &Arc<dyn Storage>, worker: &str, can_create: bool) -> AuthenticatedDevice {
+    let admin = Admin::new(Arc::clone(s));
+    match admin.add_worker(worker, "王芳", can_create).await {
+        Ok(()) | Err(StorageError::Exists("worker")) => {}
+        Err(e) => panic!("{e}"),
+    }
+    let issued = admin.issue_token(worker, "王芳的手机").await.unwrap();
+    s.authenticate(hash_token(&issued.token))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn change(grid: &str, n: u8, len: usize) -> NewChange {
+    NewChange {
+        grid_id: grid.to_string(),
+        doc_id: format!("roster/{grid}"),
+        hash: vec![n; 32],
+        bytes: vec![n; len],
+    }
+}
+
+fn batch(device: &AuthenticatedDevice, actor: &str, changes: Vec<NewChange>) -> PushBatch {
+    let mut grids: Vec<String> = changes.iter().map(|c| c.grid_id.clone()).collect();
+    grids.dedup();
+    PushBatch {
+        device: device.clone(),
+        grids,
+        actors: vec![actor.to_string()],
+        changes,
+    }
+}
+
+async fn all_seqs(s: &Arc<dyn Storage>, grid: &str) -> Vec<u64> {
+    let log = s
+        .read_log(grid.into(), 0, None, u64::MAX, 1_000_000)
+        .await
+        .unwrap();
+    assert!(!log.more);
+    log.rows.iter().map(|r| r.seq).collect()
+}
+
+async fn append_is_idempotent(s: Arc<dyn Storage>) {
+    let d = device(&s, "w1", false).await;
+    s.assign("w1".into(), G1.into()).await.unwrap();
+    let push = batch(
+        &d,
+        "aa01",
+        vec![change(G1, 1, 10), change(G1, 2, 10), change(G1, 3, 10)],
+    );
+    let first = s.store_push(push.clone()).await.unwrap();
+    assert_eq!(first.grids.len(), 1);
+    assert_eq!(first.grids[0].inserted, 3);
+    assert_eq!(first.grids[0].last_seq, 3);
+    let again = s.store_push(push).await.unwrap();
+    assert_eq!(again.grids[0].inserted, 0);
+    assert_eq!(again.grids[0].last_seq, 3);
+    // One old, one new: only the new one is stored.
+    let mixed = s
+        .store_push(batch(
+            &d,
+            "aa01",
+            vec![change(G1, 2, 10), change(G1, 4, 10)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(mixed.grids[0].inserted, 1);
+    let stats = s.stats().await.unwrap();
+    assert_eq!(stats.changes, 4);
+    assert_eq!(stats.actors, 1);
+    assert_eq!(all_seqs(&s, G1).await, vec![1, 2, 3, 4]);
+}
+
+async fn seq_increases_per_grid(s: Arc<dyn Storage>) {
+    let d = device(&s, "w1", false).await;
+    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.assign("w1".into(), G2.into()).await.unwrap();
+    for round in 0..3u8 {
+        let changes = vec![
+            change(G1, round * 10 + 1, 5),
+            change(G2, round * 10 + 2, 5),
+            change(G1, round * 10 + 3, 5),
+        ];
+        s.store_push(batch(&d, "aa01", changes)).await.unwrap();
+    }
+    assert_eq!(all_seqs(&s, G1).await, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(all_seqs(&s, G2).await, vec![1, 2, 3]);
+    let state = s.grid_state(G1.into()).await.unwrap().unwrap();
+    assert_eq!((state.last_seq, state.generation), (6, 0));
+    assert_eq!(s.grid_state(G3.into()).await.unwrap(), None);
+}
+
+async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>) {
+    let a = device(&s, "w1", false).await;
+    let b = device(&s, "w2", false).await;
+    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.assign("w2".into(), G1.into()).await.unwrap();
+    // seq 1 A, 2 B, 3 A, 4 B, 5 B; every change 100 bytes.
+    s.store_push(batch(&a, "aa01", vec![change(G1, 1, 100)]))
+        .await
+        .unwrap();
+    s.store_push(batch(&b, "bb01", vec![change(G1, 2, 100)]))
+        .await
+        .unwrap();
+    s.store_push(batch(&a, "aa01", vec![change(G1, 3, 100)]))
+        .await
+        .unwrap();
+    s.store_push(batch(
+        &b,
+        "bb01",
+        vec![change(G1, 4, 100), change(G1, 5, 100)],
+    ))
+    .await
+    .unwrap();
+
+    let page = s
+        .read_log(G1.into(), 0, Some(a.device_id.clone()), 250, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![2, 4]
+    );
+    assert_eq!(page.scanned_to, 4);
+    assert!(page.more);
+    assert_eq!(page.rows[0].bytes, vec![2u8; 100]);
+    assert_eq!(page.rows[0].doc_id, format!("roster/{G1}"));
+
+    let rest = s
+        .read_log(G1.into(), 4, Some(a.device_id.clone()), 250, 100)
+        .await
+        .unwrap();
+    assert_eq!(rest.rows.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![5]);
+    assert_eq!(rest.scanned_to, 5);
+    assert!(!rest.more);
+
+    // B's own rows are left out; the cursor still moves past them.
+    let for_b = s
+        .read_log(G1.into(), 3, Some(b.device_id.clone()), 10_000, 100)
+        .await
+        .unwrap();
+    assert!(for_b.rows.is_empty());
+    assert_eq!(for_b.scanned_to, 5);
+    assert!(!for_b.more);
+
+    // A tiny budget still returns one row.
+    let tiny = s.read_log(G1.into(), 0, None, 1, 100).await.unwrap();
+    assert_eq!(tiny.rows.len(), 1);
+    assert!(tiny.more);
+
+    // A row limit counts excluded rows too.
+    let limited = s
+        .read_log(G1.into(), 0, Some(a.device_id.clone()), 10_000, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        limited.rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        vec![2]
+    );
+    assert_eq!(limited.scanned_to, 2);
+    assert!(limited.more);
+
+    // Nothing after the end.
+    let end = s.read_log(G1.into(), 5, None, 10_000, 100).await.unwrap();
+    assert!(end.rows.is_empty());
+    assert_eq!(end.scanned_to, 5);
+    assert!(!end.more);
+}
+
+async fn assignments_and_grid_creation(s: Arc<dyn Storage>) {
+    let plain = device(&s, "w1", false).await;
+    let creator = device(&s, "w2", true).await;
+    let other_creator = device(&s, "w3", true).await;
+
+    // Unknown worker.
+    assert!(matches!(
+        s.assign("nobody".into(), G1.into()).await,
+        Err(StorageError::NotFound("worker"))
+    ));
+
+    // A worker without the permission cannot create a grid.
+    let err = s
+        .check_access(plain.clone(), vec![G1.into()], vec![G1.into()])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::GridForbidden(ref g) if g == G1));
+    let err = s
+        .store_push(batch(&plain, "aa01", vec![change(G1, 1, 5)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::GridForbidden(_)));
+
+    // A creator may only create by pushing to it, not by naming it.
+    assert!(matches!(
+        s.check_access(creator.clone(), vec![G1.into()], vec![])
+            .await,
+        Err(StorageError::GridForbidden(_))
+    ));
+    s.check_access(creator.clone(), vec![G1.into()], vec![G1.into()])
+        .await
+        .unwrap();
+    let outcome = s
+        .store_push(batch(&creator, "bb01", vec![change(G1, 1, 5)]))
+        .await
+        .unwrap();
+    assert_eq!(outcome.created_grids, vec![G1.to_string()]);
+    assert_eq!(
+        s.assigned_grids("w2".into()).await.unwrap(),
+        vec![G1.to_string()]
+    );
+
+    // Now the server has seen it: another creator cannot take it.
+    let err = s
+        .store_push(batch(&other_creator, "cc01", vec![change(G1, 2, 5)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::GridForbidden(_)));
+
+    // Assign / unassign.
+    assert!(s.assign("w1".into(), G1.into()).await.unwrap());
+    assert!(!s.assign("w1".into(), G1.into()).await.unwrap());
+    s.check_access(plain.clone(), vec![G1.into()], vec![])
+        .await
+        .unwrap();
+    assert!(s.unassign("w1".into(), G1.into()).await.unwrap());
+    assert!(!s.unassign("w1".into(), G1.into()).await.unwrap());
+    assert!(s.assigned_grids("w1".into()).await.unwrap().is_empty());
+
+    // A grid known but assigned to nobody cannot be claimed by a creator.
+    s.assign("w1".into(), G2.into()).await.unwrap();
+    s.unassign("w1".into(), G2.into()).await.unwrap();
+    assert!(matches!(
+        s.store_push(batch(&creator, "bb01", vec![change(G2, 3, 5)]))
+            .await,
+        Err(StorageError::GridForbidden(_))
+    ));
+
+    let listing = s.list().await.unwrap();
+    assert_eq!(listing.workers.len(), 3);
+    let g1 = listing.grids.iter().find(|g| g.grid_id == G1).unwrap();
+    assert_eq!(g1.workers, vec!["w2".to_string()]);
+    assert_eq!(g1.last_seq, 1);
+    assert_eq!(s.stats().await.unwrap().changes, 1);
+}
+
+async fn token_auth_and_revoke(s: Arc<dyn Storage>) {
+    let admin = Admin::new(Arc::clone(&s));
+    admin.add_worker("w1", "王芳", false).await.unwrap();
+    assert!(matches!(
+        admin.add_worker("w1", "王芳", false).await,
+        Err(StorageError::Exists("worker"))
+    ));
+    assert!(matches!(
+        admin.issue_token("nobody", "x").await,
+        Err(StorageError::NotFound("worker"))
+    ));
+    let issued = admin.issue_token("w1", "王芳的手机").await.unwrap();
+    assert!(issued.token.starts_with("gbt_"));
+    assert!(!format!("{issued:?}").contains(&issued.token));
+    let dev = s
+        .authenticate(hash_token(&issued.token))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(dev.device_id, issued.device_id);
+    assert_eq!(dev.worker_id, "w1");
+    assert!(!dev.can_create_grids);
+    assert_eq!(s.authenticate(hash_token("gbt_wrong")).await.unwrap(), None);
+    // The token itself is not a valid key either (only its hash is stored).
+    assert_eq!(s.authenticate(issued.token.clone()).await.unwrap(), None);
+
+    assert!(admin.revoke(&issued.device_id).await.unwrap());
+    assert_eq!(
+        s.authenticate(hash_token(&issued.token)).await.unwrap(),
+        None
+    );
+    assert!(!admin.revoke(&issued.device_id).await.unwrap());
+    assert!(!admin.revoke("no-such-device").await.unwrap());
+    let listing = admin.list().await.unwrap();
+    assert_eq!(listing.devices.len(), 1);
+    assert!(listing.devices[0].revoked_at.is_some());
+    assert_eq!(listing.devices[0].label, "王芳的手机");
+    assert!(!format!("{listing:?}").contains(&issued.token));
+}
+
+async fn actor_bound_to_other_device_is_refused(s: Arc<dyn Storage>) {
+    let a = device(&s, "w1", false).await;
+    let b = device(&s, "w1", false).await;
+    assert_ne!(a.device_id, b.device_id);
+    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.store_push(batch(&a, "aa01", vec![change(G1, 1, 5)]))
+        .await
+        .unwrap();
+    let before = s.stats().await.unwrap();
+    let err = s
+        .store_push(batch(&b, "aa01", vec![change(G1, 2, 5)]))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StorageError::ActorForbidden));
+    assert_eq!(s.stats().await.unwrap(), before);
+    // A's own actor still works, and B with its own actor too.
+    s.store_push(batch(&a, "aa01", vec![change(G1, 3, 5)]))
+        .await
+        .unwrap();
+    s.store_push(batch(&b, "bb01", vec![change(G1, 2, 5)]))
+        .await
+        .unwrap();
+    assert_eq!(all_seqs(&s, G1).await, vec![1, 2, 3]);
+    assert_eq!(s.stats().await.unwrap().actors, 2);
+}
+
+async fn failed_push_stores_nothing(s: Arc<dyn Storage>) {
+    let creator = device(&s, "w1", true).await;
+    let other = device(&s, "w2", false).await;
+    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.assign("w2".into(), G2.into()).await.unwrap();
+    // Bind actor "bb01" to the other device.
+    s.store_push(batch(&other, "bb01", vec![change(G2, 9, 5)]))
+        .await
+        .unwrap();
+    let before = s.stats().await.unwrap();
+
+    // Grid creation and appends come before the actor check fails.
+    let mut push = batch(
+        &creator,
+        "aa01",
+        vec![change(G1, 1, 5), change(G3, 2, 5), change(G1, 3, 5)],
+    );
+    push.actors = vec!["aa01".into(), "bb01".into()];
+    assert!(matches!(
+        s.store_push(push).await,
+        Err(StorageError::ActorForbidden)
+    ));
+    assert_eq!(s.stats().await.unwrap(), before);
+    assert_eq!(s.grid_state(G3.into()).await.unwrap(), None);
+    assert_eq!(
+        s.assigned_grids("w1".into()).await.unwrap(),
+        vec![G1.to_string()]
+    );
+
+    // A grid the worker may not use, after one it may.
+    let push = batch(&creator, "aa01", vec![change(G1, 1, 5), change(G2, 2, 5)]);
+    assert!(matches!(
+        s.store_push(push).await,
+        Err(StorageError::GridForbidden(ref g)) if g == G2
+    ));
+    assert_eq!(s.stats().await.unwrap(), before);
+}
+
+async fn snapshots_compare_and_set(s: Arc<dyn Storage>) {
+    let d = device(&s, "w1", false).await;
+    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.store_push(batch(
+        &d,
+        "aa01",
+        vec![change(G1, 1, 5), change(G1, 2, 5), change(G1, 3, 5)],
+    ))
+    .await
+    .unwrap();
+    let doc = format!("roster/{G1}");
+    let other_doc = format!("visits/{G1}/2026Q4");
+    // Cannot publish past the log's end.
+    assert!(
+        !s.store_compaction(G1.into(), 0, 4, vec![(doc.clone(), vec![9])])
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.store_compaction(
+            G1.into(),
+            0,
+            2,
+            vec![(doc.clone(), vec![1, 2]), (other_doc.clone(), vec![7])]
+        )
+        .await
+        .unwrap()
+    );
+    assert_eq!(
+        s.grid_state(G1.into()).await.unwrap().unwrap().generation,
+        2
+    );
+    // A compaction that started from generation 0 lost the race: nothing changes.
+    assert!(
+        !s.store_compaction(G1.into(), 0, 3, vec![(doc.clone(), vec![6, 6, 6])])
+            .await
+            .unwrap()
+    );
+    let snaps = s.read_snapshots(G1.into(), None, 10).await.unwrap();
+    assert_eq!(snaps.len(), 2);
+    assert_eq!(snaps[0].doc_id, doc);
+    assert_eq!(snaps[0].bytes, vec![1, 2]);
+    assert_eq!(snaps[0].generation, 2);
+    assert_eq!(snaps[1].doc_id, other_doc);
+    assert_eq!(
+        s.grid_state(G1.into()).await.unwrap().unwrap().generation,
+        2
+    );
+    // Paging by document id.
+    let after = s
+        .read_snapshots(G1.into(), Some(doc.clone()), 10)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0].doc_id, other_doc);
+    assert_eq!(s.read_snapshots(G1.into(), None, 1).await.unwrap().len(), 1);
+
+    // The next compaction reads only what came after its document's snapshot.
+    let input = s.compaction_input(G1.into(), 3).await.unwrap();
+    assert_eq!(input.len(), 1);
+    assert_eq!(input[0].doc_id, doc);
+    assert_eq!(input[0].snapshot, Some(vec![1, 2]));
+    assert_eq!(input[0].changes, vec![vec![3u8; 5]]);
+    assert!(
+        s.store_compaction(G1.into(), 2, 3, vec![(doc.clone(), vec![3, 3])])
+            .await
+            .unwrap()
+    );
+    let snaps = s.read_snapshots(G1.into(), None, 10).await.unwrap();
+    assert_eq!(
+        (snaps[0].generation, snaps[0].bytes.clone()),
+        (3, vec![3, 3])
+    );
+    assert_eq!(snaps[1].generation, 2);
+    assert_eq!(s.stats().await.unwrap().snapshots, 2);
+}
+
+async fn compaction_of_real_changes(s: Arc<dyn Storage>) {
+    let phone = common::Phone::new("w1");
+    let grid = phone.create_grid(4);
+    let request = phone.store.sync_request(&Default::default()).unwrap();
+    let checked = gridbook::sync::check_push(&request).unwrap();
+    let n = checked.len() as u64;
+    assert!(n >= 5, "expected several changes, got {n}");
+    let d = device(&s, "w1", true).await;
+    let actor = gridbook::sync::request_actor(&request).unwrap();
+    let changes = checked
+        .into_iter()
+        .map(|c| NewChange {
+            grid_id: c.grid_id,
+            doc_id: c.doc_id,
+            hash: c.hash.to_vec(),
+            bytes: c.bytes,
+        })
+        .collect();
+    let out = s.store_push(batch(&d, &actor, changes)).await.unwrap();
+    assert_eq!(out.created_grids, vec![grid.clone()]);
+    assert_eq!(out.grids[0].inserted, n);
+
+    let outcome = compact_grid(s.as_ref(), &grid).await.unwrap();
+    assert!(
+        matches!(outcome, CompactionOutcome::Compacted { generation, documents } if generation == n && documents >= 1),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        compact_grid(s.as_ref(), &grid).await.unwrap(),
+        CompactionOutcome::UpToDate
+    );
+    // A new device loads the snapshots and sees the grid and its buildings.
+    let fresh = common::Phone::new("w1");
+    let snaps = s.read_snapshots(grid.clone(), None, 100).await.unwrap();
+    for snap in &snaps {
+        assert_eq!(snap.generation, n);
+    }
+    let response = gridbook::sync::SyncResponse {
+        acked_upto: 0,
+        grids: vec![gridbook::sync::GridPage {
+            grid_id: grid.clone(),
+            cursor: n,
+            resume_after: None,
+            more: false,
+            chunks: snaps
+                .into_iter()
+                .map(|s| gridbook::sync::PulledChunk {
+                    doc_id: s.doc_id,
+                    kind: gridbook::sync::ChunkKind::Snapshot,
+                    bytes: s.bytes,
+                })
+                .collect(),
+        }],
+    };
+    let req = fresh.store.sync_request(&Default::default()).unwrap();
+    fresh.store.apply_sync_response(&req, &response).unwrap();
+    assert_eq!(fresh.store.buildings(&grid).unwrap().len(), 4);
+}
+
+macro_rules! suite {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::with_storage(crate::common::Kind::Sqlite, super::$name).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    crate::common::with_storage(crate::common::Kind::Postgres, super::$name).await;
+                }
+            )*
+        }
+    };
+}
+
+suite!(
+    append_is_idempotent,
+    seq_increases_per_grid,
+    read_log_after_cursor_excludes_device_within_budget,
+    assignments_and_grid_creation,
+    token_auth_and_revoke,
+    actor_bound_to_other_device_is_refused,
+    failed_push_stores_nothing,
+    snapshots_compare_and_set,
+    compaction_of_real_changes,
+);
+
+/// Two pools over one database (two server processes) append to the same
+/// grid at once while a third pages through it by cursor: positions are
+/// unique, gapless, and the reader sees every row exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_appends_from_two_processes() {
+    let db = common::TestDb::create().await;
+    let p1: Arc<dyn Storage> = Arc::new(
+        gridbook_server::PostgresStorage::connect(&db.conn)
+            .await
+            .unwrap(),
+    );
+    let p2: Arc<dyn Storage> = Arc::new(
+        gridbook_server::PostgresStorage::connect(&db.conn)
+            .await
+            .unwrap(),
+    );
+    let reader: Arc<dyn Storage> = Arc::new(
+        gridbook_server::PostgresStorage::connect(&db.conn)
+            .await
+            .unwrap(),
+    );
+    let a = device(&p1, "w1", false).await;
+    let b = device(&p2, "w2", false).await;
+    p1.assign("w1".into(), G1.into()).await.unwrap();
+    p1.assign("w2".into(), G1.into()).await.unwrap();
+
+    const ROUNDS: u32 = 60;
+    let writer = |s: Arc<dyn Storage>, d: AuthenticatedDevice, actor: &'static str, salt: u32| {
+        tokio::spawn(async move {
+            for round in 0..ROUNDS {
+                // Three changes per request: two of our own, one shared with
+                // the other writer (stored once, whoever wins).
+                let own = |k: u32| NewChange {
+                    grid_id: G1.into(),
+                    doc_id: format!("roster/{G1}"),
+                    hash: format!("{salt:08}{round:08}{k:016}").into_bytes(),
+                    bytes: vec![1; 20],
+                };
+                let shared = NewChange {
+                    grid_id: G1.into(),
+                    doc_id: format!("roster/{G1}"),
+                    hash: format!("shared{round:026}").into_bytes(),
+                    bytes: vec![2; 20],
+                };
+                s.store_push(batch(&d, actor, vec![own(0), shared, own(1)]))
+                    .await
+                    .unwrap();
+            }
+        })
+    };
+    let w1 = writer(Arc::clone(&p1), a, "aa01", 1);
+    let w2 = writer(Arc::clone(&p2), b, "bb01", 2);
+    let paging = {
+        let reader = Arc::clone(&reader);
+        tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut cursor = 0;
+            let expected = u64::from(ROUNDS) * 5;
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while (seen.len() as u64) < expected {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "reader stalled at {cursor}"
+                );
+                let batch = reader
+                    .read_log(G1.into(), cursor, None, 4096, 7)
+                    .await
+                    .unwrap();
+                seen.extend(batch.rows.iter().map(|r| r.seq));
+                cursor = batch.scanned_to;
+                if batch.rows.is_empty() {
+                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                }
+            }
+            seen
+        })
+    };
+    w1.await.unwrap();
+    w2.await.unwrap();
+    let seen = paging.await.unwrap();
+    let total = u64::from(ROUNDS) * 5;
+    assert_eq!(seen, (1..=total).collect::<Vec<_>>());
+    assert_eq!(all_seqs(&reader, G1).await, (1..=total).collect::<Vec<_>>());
+    assert_eq!(reader.stats().await.unwrap().changes, total);
+    db.drop_db().await;
+}
+
+/// Two processes compact the same grid at once: exactly one publishes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_compactions_one_wins() {
+    let db = common::TestDb::create().await;
+    let p1: Arc<dyn Storage> = Arc::new(
+        gridbook_server::PostgresStorage::connect(&db.conn)
+            .await
+            .unwrap(),
+    );
+    let p2: Arc<dyn Storage> = Arc::new(
+        gridbook_server::PostgresStorage::connect(&db.conn)
+            .await
+            .unwrap(),
+    );
+    let d = device(&p1, "w1", false).await;
+    p1.assign("w1".into(), G1.into()).await.unwrap();
+    p1.store_push(batch(&d, "aa01", vec![change(G1, 1, 5), change(G1, 2, 5)]))
+        .await
+        .unwrap();
+    let (r1, r2) = tokio::join!(
+        p1.store_compaction(G1.into(), 0, 2, vec![(format!("roster/{G1}"), vec![1])]),
+        p2.store_compaction(G1.into(), 0, 2, vec![(format!("roster/{G1}"), vec![2])]),
+    );
+    let (r1, r2) = (r1.unwrap(), r2.unwrap());
+    assert!(r1 ^ r2, "exactly one compaction wins: {r1} {r2}");
+    let snaps = p1.read_snapshots(G1.into(), None, 10).await.unwrap();
+    assert_eq!(snaps.len(), 1);
+    assert_eq!(snaps[0].bytes, if r1 { vec![1] } else { vec![2] });
+    db.drop_db().await;
+}
+
+/// Opening a database again (a restart, a second process) applies no
+/// migration twice and keeps the data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reopening_keeps_data_and_schema_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.db");
+    let first: Arc<dyn Storage> = Arc::new(gridbook_server::SqliteStorage::open(&path).unwrap());
+    one_assignment(&first).await;
+    let second: Arc<dyn Storage> = Arc::new(gridbook_server::SqliteStorage::open(&path).unwrap());
+    assert_eq!(second.stats().await.unwrap().assignments, 1);
+
+    let db = common::TestDb::create().await;
+    let first: Arc<dyn Storage> = Arc::new(
+        gridbook_server::PostgresStorage::connect(&db.conn)
+            .await
+            .unwrap(),
+    );
+    one_assignment(&first).await;
+    let second: Arc<dyn Storage> = Arc::new(
+        gridbook_server::PostgresStorage::connect(&db.conn)
+            .await
+            .unwrap(),
+    );
+    assert_eq!(second.stats().await.unwrap().assignments, 1);
+    db.drop_db().await;
+}
+
+async fn one_assignment(s: &Arc<dyn Storage>) {
+    device(s, "w1", false).await;
+    assert!(s.assign("w1".into(), G1.into()).await.unwrap());
+}
