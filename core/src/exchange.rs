@@ -1,14 +1,17 @@
-//! Moving changes between replicas as bytes: [`Store::export_since`] and
-//! [`Store::import`]. The transport (the sync server) is built on these.
+//! Moving changes between replicas as files: [`Store::export_since`] and
+//! [`Store::import`] (the sync server speaks its own protocol, `crate::sync`,
+//! but merges through [`merge_parsed`] here too).
 //!
 //! A change set is a small framed container:
 //!
 //! ```text
-//! "GBCS" version:u8=1 count:u32le
+//! "GBCS" version:u8=2 count:u32le
 //! count × { doc_id_len:u16le doc_id:utf8 kind:u8 (0 change, 1 snapshot) len:u32le bytes }
+//! crc32:u32le   over everything before it
 //! ```
 //!
-//! Import decodes and checks the whole set before it touches any document,
+//! The CRC catches a damaged file whose damage still parses (a flipped
+//! character in a document id names another valid document). Import decodes and checks the whole set before it touches any document,
 //! then applies it in one SQLite transaction: a malformed set changes
 //! nothing. Changes already known are skipped, so importing twice is
 //! harmless. To add a chunk kind, give it the next `kind` byte and bump the
@@ -24,7 +27,7 @@ use crate::project;
 use crate::store::{Edit, Store};
 
 const MAGIC: &[u8; 4] = b"GBCS";
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 /// The largest change set [`Store::import`] accepts.
 pub const MAX_CHANGE_SET_BYTES: usize = 64 * 1024 * 1024;
 
@@ -98,6 +101,14 @@ impl<'a> Reader<'a> {
 fn decode(bytes: &[u8]) -> Result<Vec<Parsed>> {
     if bytes.len() > MAX_CHANGE_SET_BYTES {
         return Err(malformed("change set too large"));
+    }
+    let (bytes, trailer) = bytes
+        .split_last_chunk::<4>()
+        .ok_or_else(|| malformed("truncated"))?;
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    if crc.sum() != u32::from_le_bytes(*trailer) {
+        return Err(malformed("checksum mismatch: the change set is damaged"));
     }
     let mut reader = Reader { bytes };
     if reader.take(4)? != MAGIC {
@@ -180,6 +191,9 @@ pub(crate) fn encode(chunks: &[(String, i64, Vec<u8>)]) -> Result<Vec<u8>> {
         out.extend_from_slice(&len.to_le_bytes());
         out.extend_from_slice(bytes);
     }
+    let mut crc = flate2::Crc::new();
+    crc.update(&out);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
     Ok(out)
 }
 
@@ -282,7 +296,7 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
     }
     let mut report = ImportReport::default();
     for (doc_id, (kind, grid_id, chunks)) in by_doc {
-        let doc = edit.doc_for_merge(&doc_id, kind, &grid_id)?;
+        let (doc, fresh) = edit.doc_for_merge(&doc_id, kind, &grid_id)?;
         let before = doc.get_heads();
         let mut received: Vec<(Option<Vec<u8>>, Vec<u8>)> = Vec::new();
         let mut changes = Vec::new();
@@ -302,7 +316,7 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
                     }
                 }
                 Chunk::Snapshot(bytes, mut other) => {
-                    let added = if doc.get_heads().is_empty() && changes.is_empty() {
+                    let added = if fresh && snapshots == 0 && changes.is_empty() {
                         // A document this store does not have yet (a bootstrap):
                         // take the loaded snapshot as it is instead of replaying it.
                         let added = !other.get_heads().is_empty();

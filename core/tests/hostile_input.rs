@@ -110,11 +110,19 @@ proptest! {
         flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..4),
         cut in any::<prop::sample::Index>(),
         truncate in any::<bool>(),
+        reseal in any::<bool>(),
     ) {
         let mut bytes = sample_change_set();
+        let body = bytes.len() - 4;
         for (index, mask) in flips {
-            let position = index.index(bytes.len());
+            let position = index.index(body);
             bytes[position] ^= mask;
+        }
+        if reseal {
+            // A valid CRC over damaged content: the decoder itself must cope.
+            let mut crc = flate2::Crc::new();
+            crc.update(&bytes[..body]);
+            bytes[body..].copy_from_slice(&crc.sum().to_le_bytes());
         }
         if truncate {
             bytes.truncate(cut.index(bytes.len()));

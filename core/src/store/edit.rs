@@ -318,15 +318,31 @@ impl<'a> Edit<'a> {
         Ok(())
     }
 
-    /// Loads a document for a merge; `None` if the store has never seen it.
+    /// Loads a document for a merge. A document the store has never seen
+    /// starts from its genesis (which no replica sends, since every replica
+    /// has it), stored here; the flag says whether that happened.
     pub(crate) fn doc_for_merge(
         &mut self,
         doc_id: &DocId,
         kind: DocKind,
         grid_id: &str,
-    ) -> Result<&mut AutoCommit> {
-        if !self.docs.contains(doc_id) {
-            self.load_into_cache(doc_id, || Ok(AutoCommit::new()))?;
+    ) -> Result<(&mut AutoCommit, bool)> {
+        let fresh =
+            !self.docs.contains(doc_id) && self.load_into_cache(doc_id, || docs::genesis(kind))?;
+        if fresh {
+            self.tx.execute(
+                "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
+                params![doc_id.as_str(), grid_id, kind.as_str()],
+            )?;
+            let doc = self.docs.loaded(doc_id)?;
+            let genesis: Vec<(Vec<u8>, Vec<u8>)> = doc
+                .get_changes(&[])
+                .into_iter()
+                .map(|c| (c.hash().0.to_vec(), c.raw_bytes().to_vec()))
+                .collect();
+            for (hash, bytes) in genesis {
+                insert_change(self.tx, doc_id, &hash, &bytes)?;
+            }
         }
         self.touched.entry(doc_id.clone()).or_insert(Touched {
             kind,
@@ -334,7 +350,7 @@ impl<'a> Edit<'a> {
             records: BTreeSet::new(),
             is_new: false,
         });
-        self.docs.loaded(doc_id)
+        Ok((self.docs.loaded(doc_id)?, fresh))
     }
 
     /// Stores a received chunk as it came (a change or a snapshot).

@@ -7,6 +7,7 @@ mod bad_input;
 mod merge;
 mod migrations;
 mod roster;
+mod sync;
 
 use crate::codes::*;
 use crate::model::*;
