@@ -10,7 +10,7 @@
 //!
 //! To extend: add the method to [`Storage`], implement it in both backends,
 //! add a numbered migration for each backend under `server/migrations/` (and
-//! to the list in [`migrations`]), and add a test to
+//! to [`SQLITE_MIGRATIONS`] and [`POSTGRES_MIGRATIONS`]), and add a test to
 //! `server/tests/storage_suite.rs`, which runs every test against both.
 
 use std::future::Future;
