@@ -434,3 +434,77 @@ fn embedded_server_from_synchronous_code() {
     assert!(admin.stats().unwrap().changes > 0);
     server.shutdown().unwrap();
 }
+
+/// SIGTERM while a request is half sent: the request still completes (its
+/// push is stored), then the server exits 0.
+#[test]
+fn sigterm_lets_an_in_flight_request_finish() {
+    use std::io::{Read, Write};
+
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    admin(
+        data,
+        &[
+            "add-worker",
+            "--id",
+            "w1",
+            "--name",
+            "王芳",
+            "--can-create-grids",
+        ],
+    );
+    let (_, token) = issue(data, "w1");
+    let server = ServerProcess::start(data, &["--listen", "127.0.0.1:0"]);
+    let a = Phone::new("w1");
+    a.create_grid(2);
+    let request = a.store.sync_request(&SyncLimits::default()).unwrap();
+    let body = request.encode();
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let head = format!(
+        "POST {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: {}\r\nContent-Length: {}\r\n\r\n",
+        gridbook::sync::SYNC_PATH,
+        gridbook::sync::CONTENT_TYPE,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let half = body.len() / 2;
+    stream.write_all(&body[..half]).unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(&body[half..]).unwrap();
+    let mut response = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                response.extend_from_slice(&buf[..n]);
+                if response.windows(4).any(|w| w == b"\r\n\r\n") && response.len() > 200 {
+                    break;
+                }
+            }
+            Err(e) => panic!("reading the response: {e}"),
+        }
+    }
+    let text = String::from_utf8_lossy(&response);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    let (status, log) = server.terminate_wait();
+    assert!(status.success(), "exit {status:?}\n{log}");
+    assert_eq!(sqlite_stats(data).changes, request.push.len() as u64);
+}

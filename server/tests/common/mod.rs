@@ -215,10 +215,15 @@ impl ServerProcess {
     }
 
     /// Sends SIGTERM and waits for the exit; returns (status, stderr).
-    pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
+    pub fn terminate(self) -> (std::process::ExitStatus, String) {
         let pid = self.child.id().to_string();
         let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(ok.success());
+        self.terminate_wait()
+    }
+
+    /// Waits (up to 20 s) for the exit after a signal sent elsewhere.
+    pub fn terminate_wait(mut self) -> (std::process::ExitStatus, String) {
         let deadline = Instant::now() + Duration::from_secs(20);
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
