@@ -508,3 +508,26 @@ fn sigterm_lets_an_in_flight_request_finish() {
     assert!(status.success(), "exit {status:?}\n{log}");
     assert_eq!(sqlite_stats(data).changes, request.push.len() as u64);
 }
+
+/// On PostgreSQL: the embedded server answers health 200, then 503 once its
+/// database is gone.
+#[test]
+fn health_on_postgres_turns_503_when_the_database_goes() {
+    let db = common::block_on(common::TestDb::create());
+    let mut config = gridbook_server::ServerConfig::new(gridbook_server::Backend::Postgres {
+        conn: db.conn.clone(),
+    });
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    let server = gridbook_server::spawn(config).unwrap();
+    let health = || {
+        let response = reqwest::blocking::get(format!("{}/health", server.url)).unwrap();
+        let status = response.status().as_u16();
+        let json: serde_json::Value = serde_json::from_slice(&response.bytes().unwrap()).unwrap();
+        assert_eq!(json["backend"], "postgres");
+        (status, json["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(health(), (200, "ok".to_string()));
+    common::block_on(db.drop_db());
+    assert_eq!(health(), (503, "unavailable".to_string()));
+    server.shutdown().unwrap();
+}
