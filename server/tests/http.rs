@@ -513,7 +513,8 @@ fn sigterm_lets_an_in_flight_request_finish() {
 /// database is gone.
 #[test]
 fn health_on_postgres_turns_503_when_the_database_goes() {
-    let db = common::block_on(common::TestDb::create());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(common::TestDb::create());
     let mut config = gridbook_server::ServerConfig::new(gridbook_server::Backend::Postgres {
         conn: db.conn.clone(),
     });
@@ -527,7 +528,76 @@ fn health_on_postgres_turns_503_when_the_database_goes() {
         (status, json["status"].as_str().unwrap().to_string())
     };
     assert_eq!(health(), (200, "ok".to_string()));
-    common::block_on(db.drop_db());
+    rt.block_on(db.drop_db());
     assert_eq!(health(), (503, "unavailable".to_string()));
     server.shutdown().unwrap();
+}
+
+/// The binary on PostgreSQL (`--postgres`), administered through the CLI:
+/// two devices sync, and a refused push stores nothing.
+#[test]
+fn binary_on_postgres_syncs_two_devices() {
+    // One runtime for every PostgreSQL call: the pool's connections live on it.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(common::TestDb::create());
+    let dir = tempfile::tempdir().unwrap();
+    let pg = ["--postgres", db.conn.as_str()];
+    let admin_pg = |args: &[&str]| {
+        let mut all = pg.to_vec();
+        all.extend_from_slice(args);
+        admin(dir.path(), &all)
+    };
+    admin_pg(&[
+        "add-worker",
+        "--id",
+        "w1",
+        "--name",
+        "王芳",
+        "--can-create-grids",
+    ]);
+    admin_pg(&["add-worker", "--id", "w2", "--name", "李强"]);
+    let token = |worker: &str| {
+        let out = admin_pg(&["issue-token", "--worker", worker, "--device", "手机"]);
+        out.lines()
+            .find_map(|l| l.strip_prefix("token "))
+            .unwrap()
+            .to_string()
+    };
+    let (token_a, token_b) = (token("w1"), token("w2"));
+    let server = ServerProcess::start(dir.path(), &["--listen", "127.0.0.1:0", pg[0], pg[1]]);
+    let health = reqwest::blocking::get(format!("{}/health", server.url)).unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+
+    let a = Phone::new("w1");
+    let grid = a.create_grid(3);
+    let (request, _) = sync_once(&server.url, &token_a, &a);
+    let storage = rt
+        .block_on(gridbook_server::PostgresStorage::connect(&db.conn))
+        .unwrap();
+    let stats = || {
+        rt.block_on(gridbook_server::Storage::stats(&storage))
+            .unwrap()
+    };
+    assert_eq!(stats().changes, request.push.len() as u64);
+
+    // B is not assigned yet: 403, nothing stored.
+    let b = Phone::new("w2");
+    b.create_grid(1);
+    let before = stats();
+    let (status, _) = post(
+        &server.url,
+        Some(&token_b),
+        b.store.sync_request(&Default::default()).unwrap().encode(),
+    );
+    assert_eq!(status, 403);
+    assert_eq!(stats(), before);
+
+    let b = Phone::new("w2");
+    admin_pg(&["assign", "--worker", "w2", "--grid", &grid]);
+    sync_all(&server.url, &token_b, &b);
+    assert_eq!(b.store.buildings(&grid).unwrap().len(), 3);
+    let (status, _) = server.terminate();
+    assert!(status.success());
+    drop(storage);
+    rt.block_on(db.drop_db());
 }
