@@ -1,0 +1,322 @@
+//! Random edits of every record kind, as a grid worker's phone makes them,
+//! for the multi-device sync tests. The same generator drives the core's
+//! in-memory convergence property test (`core/tests/convergence.rs`); this
+//! copy runs against stores that sync through a real server, where another
+//! worker's edit may retire a record first: such refusals
+//! (`Error::Retired`, `Error::NotFound`) are the app's normal answer and are
+//! skipped, anything else fails the test.
+
+use std::collections::BTreeSet;
+
+use gridbook::codes::*;
+use gridbook::*;
+
+/// Records and assignments that a store acknowledged: they must survive every sync.
+#[derive(Default, Debug)]
+pub struct Acknowledged {
+    /// (kind, id) of every record created.
+    pub records: BTreeSet<(&'static str, String)>,
+    /// (shift, member) assignments made.
+    pub assignments: BTreeSet<(String, String)>,
+    /// (shift, member) assignments removed.
+    pub unassigned: BTreeSet<(String, String)>,
+}
+
+/// `Ok(Some(value))`, or `None` for a refusal another worker's edit caused.
+fn tolerate<T>(result: Result<T>) -> Option<T> {
+    match result {
+        Ok(value) => Some(value),
+        Err(Error::Retired { .. } | Error::NotFound { .. }) => None,
+        Err(other) => panic!("edit failed: {other}"),
+    }
+}
+
+fn now() -> LocalTime {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    LocalTime {
+        utc_ms: ms - 3_600_000,
+        offset_minutes: 480,
+    }
+}
+
+fn pick<T: Clone>(items: &[T], index: usize) -> Option<T> {
+    if items.is_empty() {
+        None
+    } else {
+        Some(items[index % items.len()].clone())
+    }
+}
+
+const PHONES: [&str; 4] = ["13800138000", "13911112222", "0571-87654321", "15000001111"];
+const NAMES: [&str; 4] = ["王秀兰", "李建国", "张伟", "刘芳"];
+const CARE: [&str; 3] = ["elderly_alone", "left_behind_child", "disabled"];
+
+fn resident(household: &str, name: &str, a: usize) -> ResidentInput {
+    ResidentInput {
+        household_id: household.into(),
+        name: name.into(),
+        gender: if a.is_multiple_of(2) {
+            Gender::Male
+        } else {
+            Gender::Female
+        },
+        birth_date: Date::new(
+            1950 + (a % 60) as i32,
+            1 + (a % 12) as u8,
+            1 + (a % 28) as u8,
+        ),
+        id_number: if a.is_multiple_of(3) {
+            Some("11010519491231002X".into())
+        } else {
+            None
+        },
+        phones: vec![PHONES[a % PHONES.len()].into()],
+        relation: if a.is_multiple_of(4) {
+            "02".into()
+        } else {
+            "20".into()
+        },
+        registration: Registration::Local,
+        residence_state: ResidenceState::Consistent,
+        care: vec![CARE[a % CARE.len()].into()],
+        moved_in: None,
+    }
+}
+
+pub fn edit(store: &Store, grid: &str, kind: u8, a: usize, b: usize, ack: &mut Acknowledged) {
+    tolerate(edit_or_refuse(store, grid, kind, a, b, ack));
+}
+
+fn edit_or_refuse(
+    store: &Store,
+    grid: &str,
+    kind: u8,
+    a: usize,
+    b: usize,
+    ack: &mut Acknowledged,
+) -> Result<()> {
+    let buildings: Vec<String> = store.buildings(grid)?.into_iter().map(|x| x.id).collect();
+    let roster = store.roster(grid)?;
+    let households: Vec<String> = roster.iter().map(|r| r.household.id.clone()).collect();
+    let today = store.today();
+    match kind {
+        0 => {
+            let id = store.create_building(
+                grid,
+                BuildingInput {
+                    number: format!("{}栋", a % 50),
+                    estate: Some("和睦院".into()),
+                    units: 1 + (b % 4) as u32,
+                    floors: 6,
+                    location: None,
+                },
+            )?;
+            ack.records.insert(("building", id));
+        }
+        1 => {
+            let Some(building) = pick(&buildings, a) else {
+                return Ok(());
+            };
+            let id = store.create_household(HouseholdInput {
+                building_id: building,
+                unit: format!("{}", 1 + b % 3),
+                floor: (a % 18) as i32,
+                room: format!("{}", 100 + a % 900),
+                use_kind: DwellingUse::ALL[b % DwellingUse::ALL.len()],
+                tags: vec![],
+                location: None,
+                notes: None,
+            })?;
+            ack.records.insert(("household", id));
+        }
+        2 => {
+            let Some(household) = pick(&households, a) else {
+                return Ok(());
+            };
+            let id = store.create_resident(resident(&household, NAMES[b % NAMES.len()], a))?;
+            ack.records.insert(("resident", id));
+        }
+        3 | 4 => {
+            let Some(household) = pick(&households, a) else {
+                return Ok(());
+            };
+            let members = store.household(&household)?.members;
+            let Some(member) = pick(&members, b) else {
+                return Ok(());
+            };
+            let mut input = resident(&household, &member.name, b);
+            if kind == 4 {
+                input.name = NAMES[a % NAMES.len()].into();
+            }
+            store.update_resident(&member.id, input)?;
+        }
+        5 => {
+            let Some(household) = pick(&households, a) else {
+                return Ok(());
+            };
+            if b.is_multiple_of(3) {
+                store.reactivate_household(&household)?;
+            } else {
+                store.move_out_household(&household)?;
+            }
+        }
+        6 => {
+            let Some(row) = pick(&roster, a) else {
+                return Ok(());
+            };
+            let h = row.household;
+            store.update_household(
+                &h.id,
+                HouseholdInput {
+                    building_id: h.building_id,
+                    unit: h.unit,
+                    floor: h.floor,
+                    room: h.room,
+                    use_kind: h.use_kind,
+                    tags: if b.is_multiple_of(2) {
+                        vec!["rental_check".into()]
+                    } else {
+                        vec![]
+                    },
+                    location: None,
+                    notes: Some(format!("备注{}", b % 5)),
+                },
+            )?;
+        }
+        7 | 8 => {
+            let Some(household) = pick(&households, a) else {
+                return Ok(());
+            };
+            let id = store.log_visit(VisitInput {
+                household_id: household,
+                at: now(),
+                kind: VisitKind::ALL[a % VisitKind::ALL.len()],
+                outcome: VisitOutcome::ALL[b % VisitOutcome::ALL.len()],
+                residents_seen: vec![],
+                notes: Some("敲门走访".into()),
+                findings: vec![FindingInput {
+                    id: None,
+                    kind: FindingKind::Request,
+                    text: "需要帮助".into(),
+                    resolution: Resolution::Open,
+                }],
+                gps: None,
+            })?;
+            ack.records.insert(("visit", id));
+        }
+        9 => {
+            let Some(household) = pick(&households, a) else {
+                return Ok(());
+            };
+            let detail = store.household(&household)?;
+            let Some(visit) = pick(&detail.visits, b) else {
+                return Ok(());
+            };
+            store.amend_visit(
+                &visit.id,
+                VisitInput {
+                    household_id: household,
+                    at: visit.at,
+                    kind: visit.kind,
+                    outcome: VisitOutcome::ALL[a % VisitOutcome::ALL.len()],
+                    residents_seen: vec![],
+                    notes: Some(format!("补记{}", b % 3)),
+                    findings: visit
+                        .findings
+                        .iter()
+                        .map(|f| FindingInput {
+                            id: Some(f.id.clone()),
+                            kind: f.kind,
+                            text: f.text.clone(),
+                            resolution: Resolution::SolvedOnSite,
+                        })
+                        .collect(),
+                    gps: None,
+                },
+            )?;
+        }
+        10 => {
+            let Some(building) = pick(&buildings, a) else {
+                return Ok(());
+            };
+            let history = store.building_head_history(&building)?;
+            let latest = history
+                .iter()
+                .map(|h| h.starts_on)
+                .max()
+                .unwrap_or(Date::new(2020, 1, 1).unwrap());
+            let start = latest.add_days((b % 30) as i64 + 1).min(today);
+            if start < latest {
+                return Ok(());
+            }
+            let id = store.appoint_building_head(
+                &building,
+                HeadPerson::Volunteer(NAMES[b % NAMES.len()].into()),
+                start,
+            )?;
+            ack.records.insert(("head", id));
+        }
+        11 => {
+            let teams = store.patrol_teams(grid)?;
+            let Some(team) = pick(&teams, a) else {
+                return Ok(());
+            };
+            let id = store.create_shift(ShiftInput {
+                team_id: team.id,
+                date: today.add_days((b % 20) as i64),
+                starts: TimeOfDay::new(18, 30).unwrap(),
+                ends: TimeOfDay::new(20, 30).unwrap(),
+                route: vec!["东门".into(), "3栋".into()],
+            })?;
+            ack.records.insert(("shift", id));
+        }
+        12 | 13 => {
+            let shifts = store.upcoming_shifts("m0", today)?;
+            let Some(shift) = pick(&shifts, a) else {
+                return Ok(());
+            };
+            let member = format!("m{}", b % 4);
+            if kind == 12 || member == "m0" {
+                store.assign_to_shift(&shift.id, &member)?;
+                ack.assignments.insert((shift.id, member));
+            } else {
+                store.unassign_from_shift(&shift.id, &member)?;
+                ack.unassigned.insert((shift.id, member));
+            }
+        }
+        14 => {
+            let shifts = store.upcoming_shifts("m0", today)?;
+            let Some(shift) = pick(&shifts, a) else {
+                return Ok(());
+            };
+            let id = store.record_checkin(CheckinInput {
+                shift_id: shift.id,
+                member_id: "m0".into(),
+                at: now(),
+                checkpoint: if b.is_multiple_of(2) {
+                    "东门".into()
+                } else {
+                    "3栋".into()
+                },
+                gps: None,
+            })?;
+            ack.records.insert(("checkin", id));
+        }
+        _ => {
+            let Some(household) = pick(&households, a) else {
+                return Ok(());
+            };
+            let members = store.household(&household)?.members;
+            let Some(member) = pick(&members, b) else {
+                return Ok(());
+            };
+            if member.status == ResidentStatus::Active {
+                store.retire_resident(&member.id, ResidentStatus::MovedOut, today)?;
+            }
+        }
+    }
+    Ok(())
+}
