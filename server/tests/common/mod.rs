@@ -32,10 +32,12 @@ pub fn postgres_conn() -> String {
 }
 
 /// A fresh database on the test server; dropped by [`TestDb::drop_db`].
+/// A test that panics drops its database on unwinding (see `Drop`).
 pub struct TestDb {
     pub conn: String,
     admin_conn: String,
     name: String,
+    dropped: bool,
 }
 
 impl TestDb {
@@ -61,21 +63,41 @@ impl TestDb {
             conn,
             admin_conn,
             name,
+            dropped: false,
         }
     }
 
-    pub async fn drop_db(self) {
-        let (client, connection) = tokio_postgres::connect(&self.admin_conn, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-            .batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ))
-            .await
-            .unwrap();
+    pub async fn drop_db(mut self) {
+        drop_database(&self.admin_conn, &self.name).await.unwrap();
+        self.dropped = true;
+    }
+}
+
+async fn drop_database(admin_conn: &str, name: &str) -> Result<(), tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(admin_conn, tokio_postgres::NoTls).await?;
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        // A failed test: drop the database on a thread of its own (this may
+        // run inside a runtime, which cannot block).
+        let (admin_conn, name) = (self.admin_conn.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                let _ = rt.block_on(drop_database(&admin_conn, &name));
+            }
+        })
+        .join();
     }
 }
 
