@@ -132,3 +132,36 @@ fn the_store_handle_can_be_shared_between_threads() {
     assert_eq!(store.household(&f.household).unwrap().visits.len(), 40);
     assert_rebuild_matches(&store);
 }
+
+#[test]
+fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = open(&dir, "head");
+    let f = fixture(&other);
+    let path = dir.path().join("old.db");
+    let store = Store::open(&path, identity("w1")).unwrap();
+    send(&other, &store);
+    store.log_visit(visit_input(&f.household)).unwrap();
+    store.log_visit(visit_input(&f.household)).unwrap();
+    let queued = store.sync_status().unwrap().unsent_changes;
+    // Two visits, the first one's new quarter document, and the device's registration.
+    assert_eq!(queued, 3);
+    store.compact().unwrap();
+    drop(store);
+    // Version 2 had neither sync table.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE outbox; DROP TABLE sync_cursors; PRAGMA user_version = 2;")
+        .unwrap();
+    drop(conn);
+
+    let store = Store::open(&path, identity("w1")).unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!(status.unsent_changes, queued, "only this device's changes are queued");
+    let request = store.sync_request(&crate::sync::SyncLimits::default()).unwrap();
+    assert!(request.push.iter().all(|c| c.doc_id.contains(&f.grid)));
+    assert_eq!(request.grids.len(), 1);
+    drop(store);
+    // Opening again does not queue them twice.
+    let store = Store::open(&path, identity("w1")).unwrap();
+    assert_eq!(store.sync_status().unwrap().unsent_changes, queued);
+}

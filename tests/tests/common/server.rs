@@ -58,6 +58,7 @@ pub struct ServerProcess {
     child: Option<Child>,
     /// `host:port` it listens on (kept across restarts).
     pub addr: String,
+    scheme: String,
     extra: Vec<String>,
 }
 
@@ -68,6 +69,7 @@ impl ServerProcess {
             backend,
             child: None,
             addr: "127.0.0.1:0".into(),
+            scheme: "http".into(),
             extra: extra.iter().map(|s| s.to_string()).collect(),
         };
         server.spawn();
@@ -90,15 +92,17 @@ impl ServerProcess {
             .unwrap();
         let url = line
             .trim()
-            .strip_prefix("listening on http://")
+            .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
-        self.addr = url.trim_end_matches('/').to_string();
+        let (scheme, addr) = url.split_once("://").unwrap();
+        self.scheme = scheme.to_string();
+        self.addr = addr.trim_end_matches('/').to_string();
         self.child = Some(child);
     }
 
     /// The server's base URL.
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 
     /// SIGKILL: no graceful shutdown, in-flight requests are cut.
