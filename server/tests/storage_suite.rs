@@ -133,7 +133,7 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
     .unwrap();
 
     let page = s
-        .read_log(G1.into(), 0, Some(a.device_id.clone()), 250, 100)
+        .read_log(G1.into(), 0, Some("aa01".to_string()), 250, 100)
         .await
         .unwrap();
     assert_eq!(
@@ -146,16 +146,16 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
     assert_eq!(page.rows[0].doc_id, format!("roster/{G1}"));
 
     let rest = s
-        .read_log(G1.into(), 4, Some(a.device_id.clone()), 250, 100)
+        .read_log(G1.into(), 4, Some("aa01".to_string()), 250, 100)
         .await
         .unwrap();
     assert_eq!(rest.rows.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![5]);
     assert_eq!(rest.scanned_to, 5);
     assert!(!rest.more);
 
-    // B's own rows are left out; the cursor still moves past them.
+    // B's store's own rows are left out; the cursor still moves past them.
     let for_b = s
-        .read_log(G1.into(), 3, Some(b.device_id.clone()), 10_000, 100)
+        .read_log(G1.into(), 3, Some("bb01".to_string()), 10_000, 100)
         .await
         .unwrap();
     assert!(for_b.rows.is_empty());
@@ -169,7 +169,7 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
 
     // A row limit counts excluded rows too.
     let limited = s
-        .read_log(G1.into(), 0, Some(a.device_id.clone()), 10_000, 2)
+        .read_log(G1.into(), 0, Some("aa01".to_string()), 10_000, 2)
         .await
         .unwrap();
     assert_eq!(

@@ -45,6 +45,7 @@ CREATE TABLE changes (
     doc_id    TEXT NOT NULL,
     hash      BLOB NOT NULL,
     device_id TEXT NOT NULL,
+    actor     TEXT NOT NULL,   -- the Automerge actor (hex) that wrote it: its own store skips it
     bytes     BLOB NOT NULL,
     PRIMARY KEY (grid_id, seq),
     UNIQUE (grid_id, doc_id, hash)

@@ -26,7 +26,7 @@ use gridbook::sync::{
 
 use super::{ApiError, AppState, RequestId};
 use crate::auth;
-use crate::storage::{AuthenticatedDevice, NewChange, PushBatch, Storage, StorageResult};
+use crate::storage::{NewChange, PushBatch, Storage, StorageResult};
 
 /// Past the limit, the body is still read (and dropped) up to this many
 /// bytes so that the client gets its 413 instead of a reset connection.
@@ -158,7 +158,7 @@ async fn handle(
         .store_push(PushBatch {
             device: device.clone(),
             grids: all_named,
-            actors: vec![actor],
+            actors: vec![actor.clone()],
             changes,
         })
         .await?;
@@ -185,7 +185,7 @@ async fn handle(
     for cursor in &cursors {
         let page = fill_page(
             state.storage.as_ref(),
-            &device,
+            &actor,
             cursor,
             &mut budget,
             budget_bytes,
@@ -204,10 +204,12 @@ async fn handle(
 }
 
 /// Fills one grid's page: snapshots first for a bootstrapping device, then
-/// the log after its cursor, leaving out the device's own changes.
+/// the log after its cursor, leaving out the changes the requesting store
+/// wrote (by actor, so that a reinstalled app on the same device, with a new
+/// store and actor, receives its old changes back).
 async fn fill_page(
     storage: &dyn Storage,
-    device: &AuthenticatedDevice,
+    actor: &str,
     cursor: &GridCursor,
     budget: &mut ByteBudget,
     budget_bytes: u64,
@@ -242,7 +244,7 @@ async fn fill_page(
             .read_log(
                 cursor.grid_id.clone(),
                 after,
-                Some(device.device_id.clone()),
+                Some(actor.to_string()),
                 budget_bytes,
                 BATCH_ROWS,
             )

@@ -210,7 +210,7 @@ pub struct LogRow {
 /// A batch of a grid's log read after a cursor.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LogBatch {
-    /// The rows, by position, leaving out the excluded device's.
+    /// The rows, by position, leaving out the excluded actor's.
     pub rows: Vec<LogRow>,
     /// The highest position looked at, excluded rows included (the cursor a
     /// page may advance to once it carries every row of the batch).
@@ -309,15 +309,15 @@ pub trait Storage: Send + Sync + 'static {
     /// A grid's log positions, or None for a grid never seen.
     fn grid_state(&self, grid_id: String) -> StorageFuture<'_, Option<GridState>>;
 
-    /// Reads a grid's log after `after`, leaving out the rows of
-    /// `exclude_device`, stopping before the row that would take the bytes
+    /// Reads a grid's log after `after`, leaving out the rows written by
+    /// `exclude_actor` (the requesting store's actor: it has them), stopping before the row that would take the bytes
     /// over `max_bytes` (but returning at least one row if any) or after
     /// `max_rows` rows.
     fn read_log(
         &self,
         grid_id: String,
         after: u64,
-        exclude_device: Option<String>,
+        exclude_actor: Option<String>,
         max_bytes: u64,
         max_rows: u32,
     ) -> StorageFuture<'_, LogBatch>;

@@ -221,10 +221,12 @@ async fn store_push(
             return Err(StorageError::ActorForbidden);
         }
     }
+    // check_push guarantees every change of a request is by the request's actor.
+    let writer = batch.actors.first().cloned().unwrap_or_default();
     let insert = tx
         .prepare(
-            "INSERT INTO changes (grid_id, seq, doc_id, hash, device_id, bytes)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO changes (grid_id, seq, doc_id, hash, device_id, actor, bytes)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (grid_id, doc_id, hash) DO NOTHING",
         )
         .await
@@ -253,6 +255,7 @@ async fn store_push(
                         &change.doc_id,
                         &change.hash,
                         &batch.device.device_id,
+                        &writer,
                         &change.bytes,
                     ],
                 )
@@ -568,7 +571,7 @@ impl Storage for PostgresStorage {
         &self,
         grid_id: String,
         after: u64,
-        exclude_device: Option<String>,
+        exclude_actor: Option<String>,
         max_bytes: u64,
         max_rows: u32,
     ) -> StorageFuture<'_, LogBatch> {
@@ -576,9 +579,14 @@ impl Storage for PostgresStorage {
             let c = self.client().await?;
             let rows = c
                 .query(
-                    "SELECT seq, doc_id, device_id, bytes FROM changes
-                     WHERE grid_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-                    &[&grid_id, &db_pos(after), &(i64::from(max_rows) + 1)],
+                    "SELECT seq, doc_id, actor, CASE WHEN actor = $4 THEN NULL ELSE bytes END
+                     FROM changes WHERE grid_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    &[
+                        &grid_id,
+                        &db_pos(after),
+                        &(i64::from(max_rows) + 1),
+                        &exclude_actor.clone().unwrap_or_default(),
+                    ],
                 )
                 .await
                 .map_err(db)?;
@@ -593,12 +601,12 @@ impl Storage for PostgresStorage {
                     break;
                 }
                 let seq = pos(row.get(0));
-                let device: &str = row.get(2);
-                if Some(device) == exclude_device.as_deref() {
+                let actor: &str = row.get(2);
+                if Some(actor) == exclude_actor.as_deref() {
                     batch.scanned_to = seq;
                     continue;
                 }
-                let bytes: Vec<u8> = row.get(3);
+                let bytes: Vec<u8> = row.get::<_, Option<Vec<u8>>>(3).unwrap_or_default();
                 let len = bytes.len() as u64;
                 if !batch.rows.is_empty() && total + len > max_bytes {
                     batch.more = true;

@@ -224,6 +224,8 @@ fn store_push(tx: &Transaction<'_>, batch: &PushBatch) -> StorageResult<PushOutc
             return Err(StorageError::ActorForbidden);
         }
     }
+    // check_push guarantees every change of a request is by the request's actor.
+    let actor = batch.actors.first().cloned().unwrap_or_default();
     let mut grids = Vec::new();
     for grid in sorted_unique(&pushed) {
         let (mut last, generation): (i64, i64) = tx
@@ -237,8 +239,8 @@ fn store_push(tx: &Transaction<'_>, batch: &PushBatch) -> StorageResult<PushOutc
         for change in batch.changes.iter().filter(|c| c.grid_id == grid) {
             let n = tx
                 .prepare_cached(
-                    "INSERT INTO changes (grid_id, seq, doc_id, hash, device_id, bytes)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                    "INSERT INTO changes (grid_id, seq, doc_id, hash, device_id, actor, bytes)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                      ON CONFLICT (grid_id, doc_id, hash) DO NOTHING",
                 )
                 .map_err(db)?
@@ -248,6 +250,7 @@ fn store_push(tx: &Transaction<'_>, batch: &PushBatch) -> StorageResult<PushOutc
                     change.doc_id,
                     change.hash,
                     batch.device.device_id,
+                    actor,
                     change.bytes
                 ])
                 .map_err(db)?;
@@ -284,12 +287,17 @@ fn read_log(
 ) -> StorageResult<LogBatch> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT seq, doc_id, device_id, bytes FROM changes
-             WHERE grid_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            "SELECT seq, doc_id, actor, CASE WHEN actor = ?4 THEN NULL ELSE bytes END
+             FROM changes WHERE grid_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
         )
         .map_err(db)?;
     let mut rows = stmt
-        .query(params![grid_id, db_pos(after), i64::from(max_rows) + 1])
+        .query(params![
+            grid_id,
+            db_pos(after),
+            i64::from(max_rows) + 1,
+            exclude.unwrap_or("")
+        ])
         .map_err(db)?;
     let mut batch = LogBatch {
         scanned_to: after,
@@ -303,13 +311,16 @@ fn read_log(
             break;
         }
         let seq: i64 = row.get(0).map_err(db)?;
-        let device: String = row.get(2).map_err(db)?;
-        if Some(device.as_str()) == exclude {
+        let actor: String = row.get(2).map_err(db)?;
+        if Some(actor.as_str()) == exclude {
             batch.scanned_to = pos(seq);
             count += 1;
             continue;
         }
-        let bytes: Vec<u8> = row.get(3).map_err(db)?;
+        let bytes: Vec<u8> = row
+            .get::<_, Option<Vec<u8>>>(3)
+            .map_err(db)?
+            .unwrap_or_default();
         let len = bytes.len() as u64;
         if !batch.rows.is_empty() && bytes_total + len > max_bytes {
             batch.more = true;
@@ -643,7 +654,7 @@ impl Storage for SqliteStorage {
         &self,
         grid_id: String,
         after: u64,
-        exclude_device: Option<String>,
+        exclude_actor: Option<String>,
         max_bytes: u64,
         max_rows: u32,
     ) -> StorageFuture<'_, LogBatch> {
@@ -652,7 +663,7 @@ impl Storage for SqliteStorage {
                 conn,
                 &grid_id,
                 after,
-                exclude_device.as_deref(),
+                exclude_actor.as_deref(),
                 max_bytes,
                 max_rows,
             )
