@@ -9,10 +9,13 @@ use std::collections::{BTreeMap, HashSet};
 use super::*;
 use crate::sync::*;
 
+/// One log entry: (seq, doc_id, hash, actor hex, bytes).
+type Entry = (u64, String, [u8; 32], String, Vec<u8>);
+
 #[derive(Default)]
 struct Hub {
-    /// grid → log entries (seq, doc_id, hash, actor hex, bytes)
-    logs: BTreeMap<String, Vec<(u64, String, [u8; 32], String, Vec<u8>)>>,
+    /// grid → log entries
+    logs: BTreeMap<String, Vec<Entry>>,
     /// grid → (generation, doc_id → snapshot)
     snapshots: BTreeMap<String, (u64, BTreeMap<String, Vec<u8>>)>,
     /// An unclamped page budget, to force small pages.
