@@ -1,5 +1,6 @@
 //! Desktop harness for Gridbook: a seeded grid generator, helpers shared by
-//! the `gridbench` benchmark and the `gridbook-demo` walkthrough, and the
+//! the `gridbench` benchmark, the `gridbook-demo` walkthrough and the
+//! `gridsim` team simulation (`sim`), and the
 //! integration tests under `tests/`.
 //!
 //! Everything here drives the store through its public API only, the way an
@@ -10,5 +11,6 @@
 pub mod generator;
 pub mod rng;
 pub mod scratch;
+pub mod sim;
 pub mod stats;
 pub mod timefmt;

@@ -3,6 +3,12 @@
 //! reading the roster, searching, and the size of the file, each next to a
 //! plain-SQLite baseline where one makes sense.
 //!
+//! Then the same store syncs through a real sync server on loopback (the
+//! embedded `gridbook-server` over HTTP on 127.0.0.1): idle sync, a day of
+//! work from one phone to another, and a new phone's bootstrap from
+//! compacted snapshots, each next to Automerge's own sync protocol over the
+//! same documents (`gridbook_harness::sim::syncbench`).
+//!
 //! `gridbench --json` prints one JSON object; without it, a table. To add a
 //! measurement, time exactly what its key names, add the key to [`Report`]
 //! and to both printouts, and describe its method in a comment there.
@@ -16,6 +22,7 @@ use gridbook::{FindingInput, GeoPoint, GpsFix, LocalTime, Store, VisitInput, Wor
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
 use gridbook_harness::rng::SplitMix64;
 use gridbook_harness::scratch::{ScratchDir, sqlite_file_bytes};
+use gridbook_harness::sim::syncbench::{self, DAY_EDITS, SyncBench};
 use gridbook_harness::stats::{median, micros, millis, percentile};
 use gridbook_harness::timefmt::now_ms;
 use rusqlite::{Connection, params};
@@ -67,6 +74,7 @@ struct Report {
     baseline_db_bytes: u64,
     compact_ms: f64,
     compacted_db_bytes: u64,
+    sync: SyncBench,
 }
 
 fn identity() -> WorkerIdentity {
@@ -169,6 +177,10 @@ fn run() -> Result<Report, BoxError> {
     checkpoint(&db_path)?;
     let compacted_db_bytes = sqlite_file_bytes(&db_path);
 
+    // sync_*, bootstrap_*, automerge_*: see gridbook_harness::sim::syncbench.
+    let sync = syncbench::measure(&db_path, &identity().worker_id, &grid, &scratch)
+        .map_err(|e| format!("sync measurements: {e}"))?;
+
     let visit_write_us_p50 = percentile(&store_samples, 50.0);
     Ok(Report {
         households: grid.counts.households,
@@ -190,6 +202,7 @@ fn run() -> Result<Report, BoxError> {
         baseline_db_bytes,
         compact_ms,
         compacted_db_bytes,
+        sync,
     })
 }
 
@@ -410,6 +423,24 @@ impl Report {
             "size_ratio_vs_sqlite": round(ratio(self.db_bytes, self.baseline_db_bytes), 2),
             "compact_ms": round(self.compact_ms, 1),
             "compacted_db_bytes": self.compacted_db_bytes,
+            "sync_upload_s": round(self.sync.upload_s, 2),
+            "sync_documents": self.sync.documents,
+            "sync_idle_bytes": self.sync.idle_bytes,
+            "sync_idle_round_trips": self.sync.idle_round_trips,
+            "sync_day_edits": DAY_EDITS,
+            "sync_day_changes": self.sync.day_changes,
+            "sync_day_documents": self.sync.day_documents,
+            "sync_day_bytes": self.sync.day_bytes,
+            "sync_day_round_trips": self.sync.day_round_trips,
+            "automerge_sync_day_bytes": self.sync.automerge_day_bytes,
+            "automerge_sync_day_changed_docs_bytes": self.sync.automerge_day_changed_docs_bytes,
+            "automerge_sync_day_messages": self.sync.automerge_day_messages,
+            "sync_day_ratio_vs_automerge": round(ratio(self.sync.day_bytes, self.sync.automerge_day_bytes), 3),
+            "bootstrap_bytes": self.sync.bootstrap_bytes,
+            "bootstrap_round_trips": self.sync.bootstrap_round_trips,
+            "bootstrap_ms": round(self.sync.bootstrap_ms, 1),
+            "automerge_bootstrap_bytes": self.sync.automerge_bootstrap_bytes,
+            "bootstrap_ratio_vs_automerge": round(ratio(self.sync.bootstrap_bytes, self.sync.automerge_bootstrap_bytes), 3),
         })
     }
 
@@ -456,6 +487,47 @@ impl Report {
             (
                 "store file after compact + VACUUM",
                 mib(self.compacted_db_bytes),
+            ),
+            (
+                "idle sync",
+                format!(
+                    "{} B, {} round trips",
+                    self.sync.idle_bytes, self.sync.idle_round_trips
+                ),
+            ),
+            (
+                "day sync (upload + download)",
+                format!(
+                    "{} B, {} round trips",
+                    self.sync.day_bytes, self.sync.day_round_trips
+                ),
+            ),
+            (
+                "  Automerge sync, same day",
+                format!(
+                    "{} B ({} B changed docs)",
+                    self.sync.automerge_day_bytes, self.sync.automerge_day_changed_docs_bytes
+                ),
+            ),
+            (
+                "  ratio vs Automerge",
+                format!(
+                    "{:.2}×",
+                    ratio(self.sync.day_bytes, self.sync.automerge_day_bytes)
+                ),
+            ),
+            (
+                "bootstrap",
+                format!(
+                    "{}, {} round trips, {:.0} ms",
+                    mib(self.sync.bootstrap_bytes),
+                    self.sync.bootstrap_round_trips,
+                    self.sync.bootstrap_ms
+                ),
+            ),
+            (
+                "  Automerge sync from empty",
+                mib(self.sync.automerge_bootstrap_bytes),
             ),
         ];
         println!("gridbench: five-year grid ({VISIT_WRITES} timed visit writes)");

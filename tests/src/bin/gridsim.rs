@@ -1,0 +1,313 @@
+//! `gridsim`: a grid's team of 8 works offline for 30 days and syncs
+//! through a real sync server over HTTP, then every phone must hold the
+//! same rows.
+//!
+//! The grid head's phone generates a seeded grid (its roster and a year of
+//! history) and uploads it; an embedded sync server (SQLite in a scratch
+//! directory, plain HTTP on 127.0.0.1) gets the team's workers, a device
+//! token each and the grid assigned; every other phone bootstraps from the
+//! server. Then each day every worker does their role's edits offline and
+//! syncs a few times at random moments, some days not at all (the police
+//! officer rarely). At the end everyone syncs twice; all phones and a fresh
+//! phone bootstrapped from the server must have identical query tables,
+//! else the exit code is 1.
+//!
+//! `--server URL --admin-data DIR` uses an external `gridbook-server`
+//! instead: the simulation adds its workers, issues tokens and assigns the
+//! grid through that server's SQLite data directory (`--data` of the
+//! server), since it needs to assign the new grid to the team. The
+//! simulation is deterministic for a seed except for record ids.
+//!
+//! To extend the story, add edits in `gridbook_harness::sim::work` and
+//! print them in `gridbook_harness::sim::summary`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+use gridbook_harness::generator::{self, GridSpec};
+use gridbook_harness::scratch::ScratchDir;
+use gridbook_harness::sim::device::{Device, SyncTotals};
+use gridbook_harness::sim::progress::ProgressBar;
+use gridbook_harness::sim::schedule::{Action, plan_day};
+use gridbook_harness::sim::summary::{
+    print_conflicts, print_traffic, print_visit_distribution, print_workers, section, size,
+};
+use gridbook_harness::sim::work::{Worker, prepare_grid};
+use gridbook_harness::sim::{SimError, SimServer, Team, default_team};
+
+/// A grid team's month, synced through a real server.
+#[derive(Debug, Parser)]
+#[command(name = "gridsim", about)]
+struct Args {
+    /// Households of the generated grid.
+    #[arg(long, default_value_t = 300)]
+    households: u32,
+    /// Days to simulate (ending yesterday).
+    #[arg(long, default_value_t = 30)]
+    days: u32,
+    /// Workers (8: head, 2 assistants, police, 2 building heads, 2 volunteers).
+    #[arg(long, default_value_t = 8)]
+    workers: usize,
+    /// The seed of the grid and of everyone's days.
+    #[arg(long, default_value_t = 20_240_601)]
+    seed: u64,
+    /// An external sync server's URL instead of the embedded one (needs --admin-data).
+    #[arg(long, requires = "admin_data")]
+    server: Option<String>,
+    /// The external server's SQLite data directory, to add workers, tokens and the grid assignment.
+    #[arg(long, requires = "server")]
+    admin_data: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => {
+            eprintln!("同步后设备数据不一致 (devices differ after syncing)");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("\ngridsim 失败 failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<bool, SimError> {
+    let started = Instant::now();
+    let scratch = ScratchDir::new("gridsim")?;
+    let server = match (&args.server, &args.admin_data) {
+        (Some(url), Some(dir)) => SimServer::external(url, dir)?,
+        _ => SimServer::embedded(None)?,
+    };
+    let members = default_team(args.workers);
+    let mut team = Team::enroll(&server, &members, scratch.path())?;
+    let days = i64::from(args.days.max(1));
+
+    // The grid head's phone generates the grid, history ending the day before the simulation.
+    eprintln!("生成网格 generating the grid…");
+    let head = team.devices.first().ok_or("no workers")?;
+    let sim_start = head.store.today().add_days(-days);
+    let spec = GridSpec {
+        households: args.households.max(2),
+        buildings: (args.households / 8).max(2),
+        years: 1,
+        visits: args.households * 8,
+        shifts: 360,
+        checkins_per_shift: 10,
+        seed: args.seed,
+        end_date: Some(sim_start.add_days(-1)),
+    };
+    let grid = generator::generate(&head.store, &spec)?;
+    let grid_id = grid.grid_id.clone();
+    let prepared = prepare_grid(&head.store, &grid_id, &members, sim_start)?;
+    let generated_s = started.elapsed().as_secs_f64();
+
+    // Upload, assign, bootstrap.
+    eprintln!("上传与初始同步 upload and bootstrap…");
+    let setup_started = Instant::now();
+    let mut upload = SyncTotals::default();
+    if let Some(head) = team.devices.first_mut() {
+        head.sync()?;
+        upload = head.totals;
+    }
+    team.assign(&server, &grid_id)?;
+    for device in team.devices.iter_mut().skip(1) {
+        device.sync()?;
+    }
+    let setup_ms = setup_started.elapsed().as_millis();
+    let setup: Vec<SyncTotals> = team.devices.iter().map(|d| d.totals).collect();
+
+    // The days.
+    let mut slots = std::collections::BTreeMap::new();
+    let mut workers: Vec<Worker> = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let slot = slots.entry(m.role).or_insert(0usize);
+            let w = Worker::new(m.clone(), *slot, args.seed, i);
+            *slot += 1;
+            w
+        })
+        .collect();
+    if let Some(w) = workers.first_mut() {
+        w.tally.appointments += prepared.appointments;
+        w.tally.shifts_created += prepared.shifts_created;
+    }
+    let days_started = Instant::now();
+    let bar = ProgressBar::new(u64::try_from(days).unwrap_or(1));
+    let mut syncs = 0u64;
+    for day in 0..days {
+        let date = sim_start.add_days(day);
+        let mut events: Vec<_> = workers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, w)| plan_day(args.seed, i, w.member.role, day))
+            .collect();
+        events.sort();
+        for event in events {
+            let (Some(worker), Some(device)) = (
+                workers.get_mut(event.worker),
+                team.devices.get_mut(event.worker),
+            ) else {
+                continue;
+            };
+            match event.action {
+                Action::Edit => worker.edit(&device.store, &grid_id, date, event.minute)?,
+                Action::Sync => {
+                    device.sync()?;
+                    syncs += 1;
+                }
+            }
+        }
+        bar.show(
+            u64::try_from(day + 1).unwrap_or(0),
+            &format!("第{}天 day {} · {} 次同步 syncs", day + 1, day + 1, syncs),
+        );
+    }
+    bar.finish();
+    let days_s = days_started.elapsed().as_secs_f64();
+    let after_days: Vec<SyncTotals> = team.devices.iter().map(|d| d.totals).collect();
+
+    // Everyone syncs twice, then compare with each other and with a fresh phone.
+    eprintln!("最后两轮同步 two closing rounds of syncs…");
+    for _ in 0..2 {
+        for device in &mut team.devices {
+            device.sync()?;
+        }
+    }
+    let head_member = members.first().ok_or("no workers")?.clone();
+    let fresh_token = server
+        .admin()
+        .issue_token(&head_member.worker_id, "核对用新手机")?;
+    let mut fresh = Device::open(
+        head_member,
+        &scratch.join("fresh.db"),
+        server.url(),
+        &fresh_token.token,
+    )?;
+    let fresh_started = Instant::now();
+    fresh.sync()?;
+    let fresh_ms = fresh_started.elapsed().as_millis();
+    let reference = fresh.store.query_table_dump()?;
+    let mut same = Vec::new();
+    for device in &team.devices {
+        same.push(device.store.query_table_dump()? == reference);
+    }
+
+    let diff = |a: &SyncTotals, b: &SyncTotals| SyncTotals {
+        syncs: a.syncs - b.syncs,
+        round_trips: a.round_trips - b.round_trips,
+        bytes_sent: a.bytes_sent - b.bytes_sent,
+        bytes_received: a.bytes_received - b.bytes_received,
+        pushed_changes: a.pushed_changes - b.pushed_changes,
+        pulled_chunks: a.pulled_chunks - b.pulled_chunks,
+    };
+    let during: Vec<SyncTotals> = after_days
+        .iter()
+        .zip(&setup)
+        .map(|(a, b)| diff(a, b))
+        .collect();
+    let closing: Vec<SyncTotals> = team
+        .devices
+        .iter()
+        .zip(&after_days)
+        .map(|(d, b)| diff(&d.totals, b))
+        .collect();
+
+    // The summary.
+    let store = &fresh.store;
+    let c = &grid.counts;
+    section("网格 The grid");
+    let name = store
+        .grids()?
+        .into_iter()
+        .find(|g| g.id == grid_id)
+        .map(|g| g.name)
+        .unwrap_or_default();
+    println!(
+        "  {name}（种子 seed {}）: {} 栋楼 buildings，{} 户 households，{} 位居民 residents",
+        args.seed, c.buildings, c.households, c.residents
+    );
+    println!(
+        "  一年历史 a year of history: {} 次走访 visits，{} 个巡逻班次 shifts，{} 次签到 check-ins",
+        c.visits, c.shifts, c.checkins
+    );
+    println!(
+        "  同步服务器 sync server: {} ({})",
+        server.url(),
+        if args.server.is_some() {
+            "外部 external"
+        } else {
+            "内置 embedded, SQLite"
+        }
+    );
+    println!(
+        "  网格长上传整个网格 the head uploaded the grid: {} 个变更 changes，{}，{} 次往返 round trips；{} 台设备初始下载 devices bootstrapped，共 {} ms",
+        upload.pushed_changes,
+        size(upload.bytes()),
+        upload.round_trips,
+        team.devices.len().saturating_sub(1),
+        setup_ms
+    );
+
+    section(&format!("{} 天的工作 {} days of work", days, days));
+    print_workers(&workers, &team.devices, &during);
+
+    section(&format!("每户走访次数 Visits per household ({days} days)"));
+    print_visit_distribution(store, &grid_id, sim_start)?;
+
+    section("同步流量 Sync traffic (request + response bodies)");
+    print_traffic(&team.devices, &setup, &during, &closing);
+
+    section("待处理冲突 Conflicts to review");
+    let conflicts = print_conflicts(store, &grid_id, 3)?;
+
+    section("一致性 Convergence");
+    let rows: usize = reference.values().map(Vec::len).sum();
+    for (device, ok) in team.devices.iter().zip(&same) {
+        println!(
+            "  {} {:<22} {}",
+            if *ok { "✓" } else { "✗" },
+            device.member.role.label(),
+            if *ok {
+                "与服务器一致 same as the server"
+            } else {
+                "不一致 DIFFERS"
+            }
+        );
+    }
+    println!(
+        "  新设备从服务器初始同步 a fresh phone bootstrapped in {fresh_ms} ms ({}, {} 次往返 round trips): {rows} 行 rows in {} 张查询表 query tables, {} 个冲突 conflicts",
+        size(fresh.totals.bytes()),
+        fresh.totals.round_trips,
+        reference.len(),
+        conflicts.len()
+    );
+    let all_same = same.iter().all(|ok| *ok);
+    println!(
+        "  {}",
+        if all_same {
+            format!(
+                "全部 {} 台设备数据一致 all {} phones hold identical rows",
+                team.devices.len() + 1,
+                team.devices.len() + 1
+            )
+        } else {
+            "设备数据不一致 phones differ".to_string()
+        }
+    );
+    println!(
+        "  用时 wall time: {:.1} s (生成 generate {:.1} s, 模拟 {days} 天 {:.1} s)",
+        started.elapsed().as_secs_f64(),
+        generated_s,
+        days_s
+    );
+    drop(fresh);
+    drop(team);
+    server.shutdown()?;
+    Ok(all_same)
+}
