@@ -140,6 +140,8 @@ fn run(args: &Args) -> Result<bool, SimError> {
     let days_started = Instant::now();
     let bar = ProgressBar::new(u64::try_from(days).unwrap_or(1));
     let mut syncs = 0u64;
+    // Every conflict a phone showed after a sync (a later edit of the field resolves it).
+    let mut conflicts_seen = std::collections::BTreeSet::new();
     for day in 0..days {
         let date = sim_start.add_days(day);
         let mut events: Vec<_> = workers
@@ -160,6 +162,9 @@ fn run(args: &Args) -> Result<bool, SimError> {
                 Action::Sync => {
                     device.sync()?;
                     syncs += 1;
+                    for c in device.store.conflicts(&grid_id)? {
+                        conflicts_seen.insert((c.record_id, c.field));
+                    }
                 }
             }
         }
@@ -265,6 +270,21 @@ fn run(args: &Args) -> Result<bool, SimError> {
 
     section("待处理冲突 Conflicts to review");
     let conflicts = print_conflicts(store, &grid_id, 3)?;
+    for c in &conflicts {
+        conflicts_seen.insert((c.record_id.clone(), c.field.clone()));
+    }
+    println!(
+        "  本月共出现 {} 处冲突（记录·字段），{} 处已被后来的修改解决，{} 处待人工处理",
+        conflicts_seen.len(),
+        conflicts_seen.len().saturating_sub(conflicts.len()),
+        conflicts.len()
+    );
+    println!(
+        "  ({} conflicts (record·field) arose during the month, {} resolved by a later edit, {} left to review)",
+        conflicts_seen.len(),
+        conflicts_seen.len().saturating_sub(conflicts.len()),
+        conflicts.len()
+    );
 
     section("一致性 Convergence");
     let rows: usize = reference.values().map(Vec::len).sum();

@@ -1,0 +1,105 @@
+//! A door-knocking visit: outcome, residents seen, findings and a GPS fix
+//! near the household.
+
+use gridbook::codes::{FindingKind, Resolution, VisitKind, VisitOutcome};
+use gridbook::{Date, FindingInput, GeoPoint, GpsFix, Store, VisitInput};
+
+use super::{OFFSET, Target, Worker};
+use crate::timefmt::local_instant;
+
+const FINDINGS: &[(FindingKind, &str)] = &[
+    (FindingKind::Problem, "楼道堆放杂物，存在消防隐患"),
+    (FindingKind::Problem, "电动车在楼道内充电"),
+    (FindingKind::Request, "反映电梯经常故障"),
+    (FindingKind::Request, "咨询高龄津贴申领"),
+    (FindingKind::Problem, "下水管道堵塞"),
+    (FindingKind::Request, "申请居家养老服务"),
+    (FindingKind::Problem, "消防通道被车辆占用"),
+];
+
+impl Worker {
+    pub(super) fn visit(
+        &mut self,
+        store: &Store,
+        grid: &str,
+        date: Date,
+        minute: i64,
+        target: Target,
+        kind: VisitKind,
+    ) -> gridbook::Result<()> {
+        let Some(row) = self.pick_household(store, grid, target)? else {
+            return Ok(());
+        };
+        let members = Self::residents(store, &row.household.id)?;
+        let outcome = self
+            .rng
+            .weighted(&[
+                (VisitOutcome::Met, 75),
+                (VisitOutcome::NobodyHome, 22),
+                (VisitOutcome::Refused, 3),
+            ])
+            .unwrap_or(VisitOutcome::Met);
+        let mut residents_seen = Vec::new();
+        let mut findings = Vec::new();
+        let mut notes = None;
+        if outcome == VisitOutcome::Met {
+            let seen =
+                usize::try_from(self.rng.range(1, i64::try_from(members.len()).unwrap_or(1)))
+                    .unwrap_or(1);
+            residents_seen = members.iter().take(seen).map(|m| m.id.clone()).collect();
+            let found = self
+                .rng
+                .weighted(&[(0usize, 70), (1, 24), (2, 6)])
+                .unwrap_or(0);
+            for _ in 0..found {
+                let (kind, text) = self
+                    .rng
+                    .pick(FINDINGS)
+                    .copied()
+                    .unwrap_or((FindingKind::Problem, "下水管道堵塞"));
+                let resolution = self
+                    .rng
+                    .weighted(&[
+                        (Resolution::SolvedOnSite, 40),
+                        (Resolution::Escalated, 25),
+                        (Resolution::Open, 35),
+                    ])
+                    .unwrap_or(Resolution::Open);
+                findings.push(FindingInput {
+                    id: None,
+                    kind,
+                    text: text.into(),
+                    resolution,
+                });
+            }
+            if self.rng.chance(0.3) {
+                notes = Some("已核对家庭成员信息".to_string());
+            }
+        }
+        let center = row.household.location.unwrap_or(GeoPoint {
+            lon: 120.1,
+            lat: 30.2,
+        });
+        let gps = Some(GpsFix {
+            point: GeoPoint {
+                lon: center.lon + (self.rng.unit() - 0.5) * 0.0004,
+                lat: center.lat + (self.rng.unit() - 0.5) * 0.0004,
+            },
+            accuracy_m: 5.0 + self.rng.unit() * 25.0,
+        });
+        let n_findings = findings.len() as u64;
+        store.log_visit(VisitInput {
+            household_id: row.household.id,
+            at: local_instant(date, minute, OFFSET),
+            kind,
+            outcome,
+            residents_seen,
+            notes,
+            findings,
+            gps,
+        })?;
+        self.tally.visits += 1;
+        self.tally.findings += n_findings;
+        Ok(())
+    }
+}
