@@ -439,6 +439,7 @@ impl Report {
             "bootstrap_bytes": self.sync.bootstrap_bytes,
             "bootstrap_round_trips": self.sync.bootstrap_round_trips,
             "bootstrap_ms": round(self.sync.bootstrap_ms, 1),
+            "bootstrap_apply_ms": round(self.sync.bootstrap_apply_ms, 1),
             "automerge_bootstrap_bytes": self.sync.automerge_bootstrap_bytes,
             "bootstrap_ratio_vs_automerge": round(ratio(self.sync.bootstrap_bytes, self.sync.automerge_bootstrap_bytes), 3),
         })
@@ -519,10 +520,11 @@ impl Report {
             (
                 "bootstrap",
                 format!(
-                    "{}, {} round trips, {:.0} ms",
+                    "{}, {} round trips, {:.0} ms ({:.0} applying)",
                     mib(self.sync.bootstrap_bytes),
                     self.sync.bootstrap_round_trips,
-                    self.sync.bootstrap_ms
+                    self.sync.bootstrap_ms,
+                    self.sync.bootstrap_apply_ms
                 ),
             ),
             (

@@ -99,9 +99,17 @@ impl Device {
     /// Syncs with the server until neither side has anything new, and
     /// counts it in [`Device::totals`].
     pub fn sync(&mut self) -> Result<SyncProgress, SimError> {
+        self.sync_with(&mut |_| {})
+    }
+
+    /// [`Device::sync`] with a progress callback.
+    pub fn sync_with(
+        &mut self,
+        progress: &mut dyn FnMut(&SyncProgress),
+    ) -> Result<SyncProgress, SimError> {
         let report = self
             .client
-            .sync(&self.store, &mut |_| {}, &CancelToken::new())?;
+            .sync(&self.store, progress, &CancelToken::new())?;
         self.totals.add(&report);
         Ok(report)
     }
