@@ -8,7 +8,7 @@
 //! merged per field. To support a new scalar type, extend [`Scalar`] and
 //! [`scalar_json`].
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, Automerge, ObjId, ObjType, ReadDoc, ScalarValue, Value};
@@ -134,32 +134,47 @@ pub(crate) struct RecordReader<'a> {
     doc: &'a Automerge,
     obj: ObjId,
     prefix: String,
+    /// The record's scalar fields that have exactly one value, read in one
+    /// pass over the map: most fields, most of the time. Fields with
+    /// concurrent values are looked up one by one.
+    settled: HashMap<String, ScalarValue>,
     pub(crate) conflicts: Vec<FieldConflict>,
 }
 
 impl<'a> RecordReader<'a> {
     pub(crate) fn new(doc: &'a Automerge, obj: ObjId) -> RecordReader<'a> {
+        RecordReader::with_prefix(doc, obj, String::new())
+    }
+
+    fn with_prefix(doc: &'a Automerge, obj: ObjId, prefix: String) -> RecordReader<'a> {
+        let settled = doc
+            .map_range(&obj, ..)
+            .filter(|item| !item.conflict)
+            .filter_map(|item| match item.value.into_value() {
+                Value::Scalar(value) => Some((item.key.into_owned(), value.into_owned())),
+                Value::Object(_) => None,
+            })
+            .collect();
         RecordReader {
             doc,
             obj,
-            prefix: String::new(),
+            prefix,
+            settled,
             conflicts: Vec::new(),
         }
     }
 
     /// A reader for a child map whose conflicts are reported as `prefix.field`.
     pub(crate) fn child(&self, obj: ObjId, prefix: &str) -> RecordReader<'a> {
-        RecordReader {
-            doc: self.doc,
-            obj,
-            prefix: format!("{prefix}."),
-            conflicts: Vec::new(),
-        }
+        RecordReader::with_prefix(self.doc, obj, format!("{prefix}."))
     }
 
     /// The value in effect, chosen by `rank` (highest wins; ties go to
     /// Automerge's deterministic winner), recording any conflict.
     fn pick(&mut self, field: &str, rank: impl Fn(&ScalarValue) -> u8) -> Option<ScalarValue> {
+        if let Some(value) = self.settled.get(field) {
+            return Some(value.clone());
+        }
         let all = self.doc.get_all(&self.obj, field).ok()?;
         let scalars: Vec<(ScalarValue, ObjId)> = all
             .into_iter()

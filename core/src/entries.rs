@@ -85,6 +85,23 @@ pub(crate) fn versions<D: ReadDoc>(
         .collect()
 }
 
+/// The one version of an entry that has no concurrent versions, as read by a
+/// range over its collection (cheaper than [`versions`], which seeks the key).
+pub(crate) fn single_version(
+    value: &automerge::ValueRef<'_>,
+    id: ObjId,
+) -> Vec<(serde_json::Map<String, serde_json::Value>, ObjId)> {
+    match value {
+        automerge::ValueRef::Scalar(automerge::ScalarValueRef::Str(text)) => {
+            match serde_json::from_str(text) {
+                Ok(serde_json::Value::Object(map)) => vec![(map, id)],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Decodes the winning version into its typed form, tolerating missing fields.
 pub(crate) fn decode<T: for<'de> Deserialize<'de> + Default>(
     version: &serde_json::Map<String, serde_json::Value>,

@@ -301,6 +301,7 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
         let mut received: Vec<(Option<Vec<u8>>, Vec<u8>)> = Vec::new();
         let mut changes = Vec::new();
         let mut snapshots = 0;
+        let mut adopted = false;
         for chunk in chunks {
             match chunk {
                 Chunk::Change(change) => {
@@ -322,6 +323,7 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
                         let added = !other.get_heads().is_empty();
                         other.set_actor(doc.get_actor().clone());
                         *doc = *other;
+                        adopted = true;
                         added
                     } else {
                         !guarded(|| doc.merge(&mut other))?
@@ -339,7 +341,11 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
         guarded(|| doc.apply_changes(changes))?
             .map_err(|e| Error::MalformedChanges(e.to_string()))?;
         let after = doc.get_heads();
-        let touched = if snapshots > 0 {
+        let touched = if adopted {
+            // None of this document's records has rows yet: project it whole,
+            // in one pass, instead of record by record at commit.
+            Default::default()
+        } else if snapshots > 0 {
             // A merged snapshot can touch anything: re-project the whole document.
             project::all_records(doc.document()).into_iter().collect()
         } else if before == after {
@@ -350,6 +356,10 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
             project::touched_by_changes(doc.document(), &applied)
         };
         report.records_updated += u32::try_from(touched.len()).unwrap_or(u32::MAX);
+        if adopted {
+            let projected = edit.project_document(&doc_id, &grid_id)?;
+            report.records_updated += u32::try_from(projected).unwrap_or(u32::MAX);
+        }
         for (hash, bytes) in &received {
             edit.store_received(&doc_id, &grid_id, kind, hash.as_deref(), bytes)?;
         }

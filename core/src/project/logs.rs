@@ -2,7 +2,7 @@
 //! shifts and check-ins (entries). Add a function here for a new collection
 //! of those documents.
 
-use automerge::{ObjId, ROOT};
+use automerge::{ObjId, ROOT, ReadDoc};
 use rusqlite::{Transaction, params};
 
 use super::{
@@ -20,8 +20,53 @@ pub(super) fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Res
         return Ok(());
     };
     let versions = entries::versions(ctx.doc, &visits, id);
-    let Some((winner, _)) = versions.last() else {
+    let Some(household) = insert_visit(tx, ctx, id, &versions)? else {
         return refresh_last_visit(tx, previous.as_deref());
+    };
+    refresh_last_visit(tx, Some(&household))?;
+    if previous.as_deref().is_some_and(|p| p != household) {
+        refresh_last_visit(tx, previous.as_deref())?;
+    }
+    Ok(())
+}
+
+/// Projects every visit of a document none of whose visits has rows yet (a
+/// rebuild, or a document received whole): one pass over the entries,
+/// conflicts read only where the range says there are some, and each
+/// household's last visit refreshed once at the end.
+pub(super) fn project_all_visits(
+    tx: &Transaction,
+    ctx: &DocContext,
+    visits: &ObjId,
+) -> Result<usize> {
+    let mut households = std::collections::BTreeSet::new();
+    let mut count = 0;
+    for item in ctx.doc.map_range(visits, ..) {
+        count += 1;
+        let versions = if item.conflict {
+            entries::versions(ctx.doc, visits, &item.key)
+        } else {
+            entries::single_version(&item.value, item.id())
+        };
+        if let Some(household) = insert_visit(tx, ctx, &item.key, &versions)? {
+            households.insert(household);
+        }
+    }
+    for household in households {
+        refresh_last_visit(tx, Some(&household))?;
+    }
+    Ok(count)
+}
+
+/// Inserts a visit's row and conflicts from its versions; returns its household.
+fn insert_visit(
+    tx: &Transaction,
+    ctx: &DocContext,
+    id: &str,
+    versions: &[(serde_json::Map<String, serde_json::Value>, ObjId)],
+) -> Result<Option<String>> {
+    let Some((winner, _)) = versions.last() else {
+        return Ok(None);
     };
     let v: StoredVisit = entries::decode(winner);
     let local_date = crate::validate::utc_offset_minutes(v.offset_min)
@@ -56,17 +101,14 @@ pub(super) fn project_visit(tx: &Transaction, ctx: &DocContext, id: &str) -> Res
         entries::encode(&seen)?,
         entries::encode(&findings)?,
     ])?;
-    refresh_last_visit(tx, Some(&v.household_id))?;
-    if previous.as_deref().is_some_and(|p| p != v.household_id) {
-        refresh_last_visit(tx, previous.as_deref())?;
-    }
     write_conflicts(
         tx,
         ctx,
         RecordKind::Visit,
         id,
-        &entries::field_conflicts(&versions),
-    )
+        &entries::field_conflicts(versions),
+    )?;
+    Ok(Some(v.household_id))
 }
 
 pub(super) fn project_shift(
@@ -113,7 +155,34 @@ pub(super) fn project_checkin(tx: &Transaction, ctx: &DocContext, id: &str) -> R
     let Some(checkins) = map_at(ctx.doc, &ROOT, "checkins") else {
         return Ok(());
     };
-    let versions = entries::versions(ctx.doc, &checkins, id);
+    insert_checkin(tx, ctx, id, &entries::versions(ctx.doc, &checkins, id))
+}
+
+/// Projects every check-in of a document none of whose check-ins has rows yet.
+pub(super) fn project_all_checkins(
+    tx: &Transaction,
+    ctx: &DocContext,
+    checkins: &ObjId,
+) -> Result<usize> {
+    let mut count = 0;
+    for item in ctx.doc.map_range(checkins, ..) {
+        count += 1;
+        let versions = if item.conflict {
+            entries::versions(ctx.doc, checkins, &item.key)
+        } else {
+            entries::single_version(&item.value, item.id())
+        };
+        insert_checkin(tx, ctx, &item.key, &versions)?;
+    }
+    Ok(count)
+}
+
+fn insert_checkin(
+    tx: &Transaction,
+    ctx: &DocContext,
+    id: &str,
+    versions: &[(serde_json::Map<String, serde_json::Value>, ObjId)],
+) -> Result<()> {
     let Some((winner, _)) = versions.last() else {
         return Ok(());
     };

@@ -303,16 +303,7 @@ impl<'a> Edit<'a> {
             if !self.docs.contains(&doc_id) {
                 self.load_into_cache(&doc_id, || Ok(AutoCommit::new()))?;
             }
-            let doc = self.docs.loaded(&doc_id)?;
-            let am = doc.document();
-            let ctx = DocContext {
-                doc: am,
-                doc_id: doc_id.as_str(),
-                grid_id: &grid_id,
-            };
-            for record in project::all_records(am) {
-                project::project_record(self.tx, &ctx, &record)?;
-            }
+            self.project_document(&doc_id, &grid_id)?;
             self.docs.trim(&[]);
         }
         Ok(())
@@ -377,6 +368,18 @@ impl<'a> Edit<'a> {
             *pending += stored;
         }
         Ok(())
+    }
+
+    /// Projects every record of a loaded document none of whose records has
+    /// rows yet (a rebuild, or a document received whole).
+    pub(crate) fn project_document(&mut self, doc_id: &DocId, grid_id: &str) -> Result<usize> {
+        let doc = self.docs.loaded(doc_id)?;
+        let ctx = DocContext {
+            doc: doc.document(),
+            doc_id: doc_id.as_str(),
+            grid_id,
+        };
+        project::project_document(self.tx, &ctx)
     }
 
     /// Marks records changed by a merge for re-projection.

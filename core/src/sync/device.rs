@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::ProtocolError;
-use super::wire::{ChunkKind, GridCursor, PushedChange, SyncRequest, SyncResponse};
+use super::wire::{ChunkKind, GridCursor, PulledChunk, PushedChange, SyncRequest, SyncResponse};
 use crate::docs::DocId;
 use crate::error::Result;
-use crate::exchange::{ImportReport, merge_parsed, parse_chunk};
+use crate::exchange::{ImportReport, Parsed, merge_parsed, parse_chunk};
 use crate::store::Store;
 
 /// How much one sync request may carry.
@@ -110,7 +110,6 @@ impl Store {
         if response.acked_upto != request.push_upto {
             return Err(ProtocolError::Mismatch("acknowledged another push".into()).into());
         }
-        let mut parsed = Vec::new();
         for page in &response.grids {
             for chunk in &page.chunks {
                 let belongs = DocId::parse(&chunk.doc_id)
@@ -121,13 +120,10 @@ impl Store {
                     )
                     .into());
                 }
-                parsed.push(parse_chunk(
-                    &chunk.doc_id,
-                    chunk.kind == ChunkKind::Snapshot,
-                    &chunk.bytes,
-                )?);
             }
         }
+        let chunks: Vec<&PulledChunk> = response.grids.iter().flat_map(|p| &p.chunks).collect();
+        let parsed = parse_chunks(&chunks)?;
         let acked_upto = i64::try_from(request.push_upto).unwrap_or(i64::MAX);
         self.write(|edit| {
             let import = merge_parsed(edit, parsed)?;
@@ -180,6 +176,56 @@ impl Store {
         })
     }
 }
+
+/// Decodes pulled chunks, in order. Snapshots (a bootstrap) take most of the
+/// time, so large pages are decoded on several threads.
+fn parse_chunks(chunks: &[&PulledChunk]) -> Result<Vec<Parsed>> {
+    let parse = |chunk: &&PulledChunk| {
+        parse_chunk(
+            &chunk.doc_id,
+            chunk.kind == ChunkKind::Snapshot,
+            &chunk.bytes,
+        )
+    };
+    let snapshot_bytes: usize = chunks
+        .iter()
+        .filter(|c| c.kind == ChunkKind::Snapshot)
+        .map(|c| c.bytes.len())
+        .sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if snapshot_bytes < PARALLEL_PARSE_BYTES || threads < 2 {
+        return chunks.iter().map(parse).collect();
+    }
+    // Interleave, so that each thread gets a share of the large snapshots.
+    let results: Vec<Vec<(usize, Result<Parsed>)>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    chunks
+                        .iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, chunk)| (i, parse(chunk)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_default())
+            .collect()
+    });
+    let mut ordered: Vec<(usize, Result<Parsed>)> = results.into_iter().flatten().collect();
+    if ordered.len() != chunks.len() {
+        return Err(ProtocolError::Malformed("a chunk could not be decoded".into()).into());
+    }
+    ordered.sort_by_key(|(i, _)| *i);
+    ordered.into_iter().map(|(_, parsed)| parsed).collect()
+}
+
+/// Snapshot bytes in one response above which decoding uses several threads.
+const PARALLEL_PARSE_BYTES: usize = 256 * 1024;
 
 /// Every grid the store holds or has pulled, with its cursor.
 fn grid_cursors(conn: &rusqlite::Connection) -> Result<Vec<GridCursor>> {

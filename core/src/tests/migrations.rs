@@ -156,8 +156,13 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
 
     let store = Store::open(&path, identity("w1")).unwrap();
     let status = store.sync_status().unwrap();
-    assert_eq!(status.unsent_changes, queued, "only this device's changes are queued");
-    let request = store.sync_request(&crate::sync::SyncLimits::default()).unwrap();
+    assert_eq!(
+        status.unsent_changes, queued,
+        "only this device's changes are queued"
+    );
+    let request = store
+        .sync_request(&crate::sync::SyncLimits::default())
+        .unwrap();
     assert!(request.push.iter().all(|c| c.doc_id.contains(&f.grid)));
     assert_eq!(request.grids.len(), 1);
     drop(store);
