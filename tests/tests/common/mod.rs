@@ -1,7 +1,13 @@
 //! Shared pieces of the sync tests: the server process, the faulty proxy,
 //! random edits, and a grid's team of devices. Each test file declares
 //! `mod common;` and uses what it needs.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 pub mod edits;
 pub mod proxy;
