@@ -183,9 +183,10 @@ impl<'a> Edit<'a> {
             }
             let mut stored = 0;
             for (hash, bytes, ours) in &new_chunks {
-                stored += u32::from(insert_change(self.tx, &doc_id, hash, bytes)?);
-                if *ours {
-                    insert_outbox(self.tx, &doc_id, bytes)?;
+                let inserted = insert_change(self.tx, &doc_id, hash, bytes)?;
+                stored += u32::from(inserted);
+                if *ours && inserted {
+                    queue_for_server(self.tx, &doc_id, self.tx.last_insert_rowid())?;
                 }
             }
             let doc = self.docs.loaded(&doc_id)?;
@@ -244,6 +245,14 @@ impl<'a> Edit<'a> {
             }
         }
         let snapshot = doc.save();
+        // Unsent changes keep their bytes in the outbox once their chunk is gone.
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET bytes = (SELECT bytes FROM chunks WHERE chunks.seq = outbox.chunk_seq),
+                    chunk_seq = NULL
+                 WHERE chunk_seq IN (SELECT seq FROM chunks WHERE doc_id = ?1 AND kind = 0)",
+            )?
+            .execute([doc_id.as_str()])?;
         let mut delete = self
             .tx
             .prepare_cached("DELETE FROM chunks WHERE seq = ?1")?;
@@ -276,7 +285,9 @@ impl<'a> Edit<'a> {
                 .map(|change| change.raw_bytes().to_vec())
                 .collect();
             for bytes in ours {
-                insert_outbox(self.tx, &doc_id, &bytes)?;
+                self.tx
+                    .prepare_cached("INSERT INTO outbox (doc_id, bytes) VALUES (?1, ?2)")?
+                    .execute(params![doc_id.as_str(), bytes])?;
             }
             self.docs.trim(&[]);
         }
@@ -400,10 +411,10 @@ fn insert_change(tx: &Transaction, doc_id: &DocId, hash: &[u8], bytes: &[u8]) ->
     Ok(inserted > 0)
 }
 
-/// Queues a change this device wrote for the sync server.
-fn insert_outbox(tx: &Transaction, doc_id: &DocId, bytes: &[u8]) -> Result<()> {
-    tx.prepare_cached("INSERT INTO outbox (doc_id, bytes) VALUES (?1, ?2)")?
-        .execute(params![doc_id.as_str(), bytes])?;
+/// Queues a change this device wrote, stored as chunk `chunk_seq`, for the sync server.
+fn queue_for_server(tx: &Transaction, doc_id: &DocId, chunk_seq: i64) -> Result<()> {
+    tx.prepare_cached("INSERT INTO outbox (doc_id, chunk_seq) VALUES (?1, ?2)")?
+        .execute(params![doc_id.as_str(), chunk_seq])?;
     Ok(())
 }
 

@@ -68,28 +68,27 @@ impl Store {
             let mut push = Vec::new();
             let mut push_upto = 0;
             let mut bytes = 0usize;
-            let mut rows = conn
-                .prepare_cached("SELECT seq, doc_id, bytes FROM outbox ORDER BY seq")?
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, Vec<u8>>(2)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-                .into_iter();
-            for (seq, doc_id, change) in rows.by_ref() {
+            let mut statement = conn.prepare_cached(
+                "SELECT o.seq, o.doc_id, coalesce(o.bytes, c.bytes) FROM outbox o
+                 LEFT JOIN chunks c ON c.seq = o.chunk_seq ORDER BY o.seq",
+            )?;
+            // Read only as far as the request's budget: the outbox of a phone
+            // that was offline for weeks can be large.
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let change: Vec<u8> = row.get::<_, Option<Vec<u8>>>(2)?.unwrap_or_default();
                 if !push.is_empty() && bytes + change.len() > limits.max_push_bytes {
                     break;
                 }
                 bytes += change.len();
-                push_upto = u64::try_from(seq).unwrap_or(0);
+                push_upto = u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0);
                 push.push(PushedChange {
-                    doc_id,
+                    doc_id: row.get(1)?,
                     bytes: change,
                 });
             }
+            drop(rows);
+            drop(statement);
             Ok((push_upto, push, grid_cursors(conn)?))
         })?;
         Ok(SyncRequest {
@@ -155,7 +154,10 @@ impl Store {
     pub fn sync_status(&self) -> Result<SyncStatus> {
         self.read(|conn| {
             let (count, bytes): (i64, i64) = conn
-                .prepare_cached("SELECT count(*), coalesce(sum(length(bytes)), 0) FROM outbox")?
+                .prepare_cached(
+                    "SELECT count(*), coalesce(sum(length(coalesce(o.bytes, c.bytes))), 0)
+                     FROM outbox o LEFT JOIN chunks c ON c.seq = o.chunk_seq",
+                )?
                 .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(SyncStatus {
                 unsent_changes: u64::try_from(count).unwrap_or(0),

@@ -365,6 +365,9 @@ fn only_this_devices_changes_enter_the_outbox() {
     assert_eq!(b.sync_status().unwrap().unsent_changes, 2);
     // Compaction folds chunks into snapshots but the outbox keeps every change.
     let before = a.sync_status().unwrap();
+    let push = a.sync_request(&SyncLimits::default()).unwrap().push;
     a.compact().unwrap();
     assert_eq!(a.sync_status().unwrap(), before);
+    assert_eq!(a.sync_request(&SyncLimits::default()).unwrap().push, push);
+    assert!(push.len() > 3 && push.iter().all(|c| !c.bytes.is_empty()));
 }

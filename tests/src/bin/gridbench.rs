@@ -364,7 +364,15 @@ fn plain_copy_bytes(store_db: &Path, copy: &Path) -> Result<u64, BoxError> {
     let conn = Connection::open(copy)?;
     let source = store_db.to_str().ok_or("the store path is not UTF-8")?;
     conn.execute("ATTACH DATABASE ?1 AS src", [source])?;
-    let skip = ["chunks", "docs", "meta", "conflicts"];
+    // The CRDT layer and sync state: what the baseline does without.
+    let skip = [
+        "chunks",
+        "docs",
+        "meta",
+        "conflicts",
+        "outbox",
+        "sync_cursors",
+    ];
     let objects: Vec<(String, String, String, Option<String>)> = conn
         .prepare(
             "SELECT type, name, tbl_name, sql FROM src.sqlite_master
