@@ -1,0 +1,394 @@
+//! Tests of the conversions and the error mapping, and a round trip through
+//! the exported API as an app would use it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::{Arc, Mutex};
+
+use gridbook::codes::CodeList;
+use gridbook::sync::SyncError;
+
+use crate::*;
+
+fn identity(worker: &str) -> WorkerIdentity {
+    WorkerIdentity {
+        worker_id: worker.to_string(),
+        name: "张伟".into(),
+        role: WorkerRole::GridHead,
+        device_label: "张伟的手机".into(),
+    }
+}
+
+fn open(dir: &tempfile::TempDir, worker: &str) -> Arc<Store> {
+    let path = dir.path().join(format!("{worker}.db"));
+    Store::open(path.to_string_lossy().into_owned(), identity(worker), None).unwrap()
+}
+
+fn now() -> LocalTime {
+    let utc_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    LocalTime {
+        utc_ms: i64::try_from(utc_ms).unwrap(),
+        offset_minutes: 480,
+    }
+}
+
+struct Fixture {
+    grid: String,
+    building: String,
+    household: String,
+}
+
+fn fixture(store: &Store) -> Fixture {
+    let grid = store
+        .create_grid(GridInput {
+            code: "330106001001001".into(),
+            name: "文新一网格".into(),
+            community: Some("文新社区".into()),
+            street: None,
+            boundary: None,
+        })
+        .unwrap();
+    let building = store
+        .create_building(
+            grid.clone(),
+            BuildingInput {
+                number: "3栋".into(),
+                estate: Some("幸福小区".into()),
+                units: 2,
+                floors: 6,
+                location: Some(GeoPoint {
+                    lon: 120.1,
+                    lat: 30.28,
+                }),
+            },
+        )
+        .unwrap();
+    let household = store
+        .create_household(HouseholdInput {
+            building_id: building.clone(),
+            unit: "1".into(),
+            floor: 5,
+            room: "502".into(),
+            use_kind: DwellingUse::OwnerOccupied,
+            tags: vec![],
+            location: None,
+            notes: None,
+        })
+        .unwrap();
+    Fixture {
+        grid,
+        building,
+        household,
+    }
+}
+
+fn resident(household: &str) -> ResidentInput {
+    ResidentInput {
+        household_id: household.into(),
+        name: "王秀英".into(),
+        gender: Gender::Female,
+        birth_date: Some("1941-03-02".into()),
+        id_number: None,
+        phones: vec!["13800138000".into()],
+        relation: "02".into(),
+        registration: Registration::Local,
+        residence_state: ResidenceState::Consistent,
+        care: vec!["elderly_alone".into()],
+        moved_in: None,
+    }
+}
+
+#[test]
+fn open_create_log_visit_and_read_the_roster() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let f = fixture(&store);
+    let resident_id = store.create_resident(resident(&f.household)).unwrap();
+    let visit_id = store
+        .log_visit(VisitInput {
+            household_id: f.household.clone(),
+            at: now(),
+            kind: VisitKind::SpecialCare,
+            outcome: VisitOutcome::Met,
+            residents_seen: vec![resident_id.clone()],
+            notes: Some("身体尚好".into()),
+            findings: vec![FindingInput {
+                id: None,
+                kind: FindingKind::Request,
+                text: "需要助餐服务".into(),
+                resolution: Resolution::Escalated,
+            }],
+            gps: Some(GpsFix {
+                point: GeoPoint {
+                    lon: 120.1,
+                    lat: 30.28,
+                },
+                accuracy_m: 8.0,
+            }),
+        })
+        .unwrap();
+
+    let roster = store.roster(f.grid.clone()).unwrap();
+    assert_eq!(roster.len(), 1);
+    assert_eq!(roster[0].household.room, "502");
+    assert_eq!(roster[0].household.building_number, "3栋");
+    assert_eq!(roster[0].member_count, 1);
+    assert_eq!(roster[0].last_visit.map(|t| t.offset_minutes), Some(480));
+
+    let detail = store.household(f.household.clone()).unwrap();
+    assert_eq!(detail.members.len(), 1);
+    assert_eq!(detail.members[0].birth_date.as_deref(), Some("1941-03-02"));
+    assert_eq!(detail.members[0].care, vec!["elderly_alone".to_string()]);
+    assert_eq!(detail.visits.len(), 1);
+    assert_eq!(detail.visits[0].id, visit_id);
+    assert_eq!(
+        detail.visits[0].findings[0].resolution,
+        Resolution::Escalated
+    );
+    assert_eq!(detail.visits[0].worker_id, "w-zhang");
+
+    let hits = store.search(f.grid.clone(), "王".into(), 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].resident_id.as_deref(), Some(resident_id.as_str()));
+    assert_eq!(hits[0].matched, SearchMatch::Name);
+    assert!(
+        !hits[0].display.contains("王秀英"),
+        "search display lines are masked"
+    );
+    assert_eq!(
+        store
+            .residents_by_care(f.grid.clone(), "elderly_alone".into())
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(store.identity(), identity("w-zhang"));
+    assert!(store.sync_status().unwrap().unsent_changes > 0);
+    assert_eq!(store.buildings(f.grid).unwrap()[0].id, f.building);
+}
+
+#[test]
+fn an_invalid_phone_names_the_field_not_the_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let f = fixture(&store);
+    let input = ResidentInput {
+        phones: vec!["1234567".into()],
+        ..resident(&f.household)
+    };
+    let error = store.create_resident(input).unwrap_err();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::Phone } if field == "phones"),
+        "{error:?}"
+    );
+    assert!(!error.to_string().contains("1234567"));
+    assert!(!format!("{error:?}").contains("1234567"));
+    assert!(
+        store.household(f.household).unwrap().members.is_empty(),
+        "nothing stored"
+    );
+}
+
+#[test]
+fn malformed_dates_and_times_are_invalid_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let f = fixture(&store);
+    let input = ResidentInput {
+        birth_date: Some("1941-02-30".into()),
+        ..resident(&f.household)
+    };
+    let error = store.create_resident(input).unwrap_err();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::DateFormat } if field == "birth_date")
+    );
+    let team = store
+        .create_patrol_team(f.grid.clone(), "夜巡队".into(), vec![])
+        .unwrap();
+    let shift = ShiftInput {
+        team_id: team,
+        date: "2026-01-05".into(),
+        starts: "19:00".into(),
+        ends: "7pm".into(),
+        route: vec![f.building],
+    };
+    let error = store.create_shift(shift.clone()).unwrap_err();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::TimeFormat } if field == "ends")
+    );
+    let id = store
+        .create_shift(ShiftInput {
+            ends: "21:30".into(),
+            ..shift
+        })
+        .unwrap();
+    let shifts = store.shifts_on(f.grid, "2026-01-05".into()).unwrap();
+    assert_eq!(shifts[0].id, id);
+    assert_eq!(
+        (shifts[0].starts.as_str(), shifts[0].ends.as_str()),
+        ("19:00", "21:30")
+    );
+}
+
+#[test]
+fn core_errors_map_to_their_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let error = store.household("no-such-id".into()).err().unwrap();
+    assert!(
+        matches!(&error, GridbookError::NotFound { kind: RecordKind::Household, id } if id == "no-such-id")
+    );
+    let error = store.import_changes(vec![1, 2, 3]).unwrap_err();
+    assert!(
+        matches!(error, GridbookError::MalformedChanges { .. }),
+        "{error:?}"
+    );
+    drop(store);
+    let path = dir.path().join("w-zhang.db").to_string_lossy().into_owned();
+    let error = Store::open(path, identity("w-li"), None).err().unwrap();
+    assert!(matches!(error, GridbookError::WorkerMismatch), "{error:?}");
+}
+
+#[test]
+fn a_wrong_key_is_not_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("secret.db").to_string_lossy().into_owned();
+    let store = Store::open(path.clone(), identity("w-zhang"), Some("right".into())).unwrap();
+    fixture(&store);
+    drop(store);
+    let error = Store::open(path.clone(), identity("w-zhang"), Some("wrong".into()))
+        .err()
+        .unwrap();
+    assert!(matches!(error, GridbookError::NotADatabase), "{error:?}");
+    let store = Store::open(path, identity("w-zhang"), Some("right".into())).unwrap();
+    assert_eq!(store.grids().unwrap().len(), 1);
+}
+
+#[test]
+fn sync_errors_map_to_their_variants() {
+    type Expected = fn(&GridbookError) -> bool;
+    let cases: Vec<(SyncError, Expected)> = vec![
+        (SyncError::Unauthorized, |e| {
+            matches!(e, GridbookError::Unauthorized)
+        }),
+        (SyncError::Cancelled, |e| {
+            matches!(e, GridbookError::Cancelled)
+        }),
+        (
+            SyncError::Forbidden("grid".into()),
+            |e| matches!(e, GridbookError::Forbidden { detail } if detail == "grid"),
+        ),
+        (
+            SyncError::Rejected {
+                status: 413,
+                message: "too large".into(),
+            },
+            |e| matches!(e, GridbookError::Rejected { status: 413, .. }),
+        ),
+        (SyncError::Unreachable("timeout".into()), |e| {
+            matches!(e, GridbookError::Unreachable { .. })
+        }),
+        (SyncError::Config("url".into()), |e| {
+            matches!(e, GridbookError::Config { .. })
+        }),
+        (SyncError::Store(gridbook::Error::NotADatabase), |e| {
+            matches!(e, GridbookError::NotADatabase)
+        }),
+        (
+            SyncError::Protocol(gridbook::sync::ProtocolError::UnsupportedVersion(9)),
+            |e| matches!(e, GridbookError::Protocol { .. }),
+        ),
+    ];
+    for (error, expected) in cases {
+        let mapped = GridbookError::from(error);
+        assert!(expected(&mapped), "{mapped:?}");
+    }
+}
+
+#[test]
+fn code_lists_convert_both_ways() {
+    fn round_trip<C, M>()
+    where
+        C: CodeList + PartialEq + std::fmt::Debug + From<M>,
+        M: From<C>,
+    {
+        for &value in C::ALL {
+            assert_eq!(C::from(M::from(value)), value);
+        }
+    }
+    use gridbook::codes as core;
+    round_trip::<core::Gender, Gender>();
+    round_trip::<core::DwellingUse, DwellingUse>();
+    round_trip::<core::HouseholdStatus, HouseholdStatus>();
+    round_trip::<core::Registration, Registration>();
+    round_trip::<core::ResidenceState, ResidenceState>();
+    round_trip::<core::ResidentStatus, ResidentStatus>();
+    round_trip::<core::VisitKind, VisitKind>();
+    round_trip::<core::VisitOutcome, VisitOutcome>();
+    round_trip::<core::FindingKind, FindingKind>();
+    round_trip::<core::Resolution, Resolution>();
+    round_trip::<core::WorkerRole, WorkerRole>();
+    assert_eq!(care_categories().len(), core::CARE_CATEGORIES.len());
+    assert_eq!(care_categories()[0].code, core::CARE_CATEGORIES[0].0);
+    let head = HeadPerson::Volunteer {
+        name: "李大爷".into(),
+    };
+    assert_eq!(
+        HeadPerson::from(gridbook::HeadPerson::from(head.clone())),
+        head
+    );
+}
+
+#[test]
+fn mask_resident_masks_id_number_and_phones() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let f = fixture(&store);
+    let id = store.create_resident(resident(&f.household)).unwrap();
+    let masked = mask_resident(store.resident(id).unwrap());
+    assert_eq!(masked.phones, vec!["138****8000".to_string()]);
+}
+
+#[test]
+fn changes_exchange_between_stores() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (open(&dir, "w-zhang"), open(&dir, "w-li"));
+    let f = fixture(&a);
+    let set = a.export_since(0).unwrap();
+    assert!(set.chunks > 0);
+    let report = b.import_changes(set.bytes.clone()).unwrap();
+    assert!(report.new_changes + report.new_snapshots > 0);
+    assert_eq!(b.roster(f.grid.clone()).unwrap().len(), 1);
+    assert_eq!(b.import_changes(set.bytes).unwrap().new_changes, 0);
+    assert!(b.conflicts(f.grid).unwrap().is_empty());
+}
+
+struct Recorder(Mutex<Vec<SyncProgress>>);
+
+impl SyncListener for Recorder {
+    fn on_progress(&self, progress: SyncProgress) {
+        self.0.lock().unwrap().push(progress);
+    }
+}
+
+#[test]
+fn a_cancelled_sync_stops_before_its_first_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    assert!(matches!(
+        SyncClient::new("ftp://example.invalid".into(), "t".into(), None)
+            .err()
+            .unwrap(),
+        GridbookError::Config { .. }
+    ));
+    let client = SyncClient::new("http://127.0.0.1:9".into(), "token".into(), None).unwrap();
+    let cancel = CancelHandle::new();
+    cancel.cancel();
+    assert!(cancel.is_cancelled());
+    let listener = Arc::new(Recorder(Mutex::new(vec![])));
+    let error = client.sync(store, listener.clone(), cancel).unwrap_err();
+    assert!(matches!(error, GridbookError::Cancelled), "{error:?}");
+    assert!(listener.0.lock().unwrap().is_empty());
+}
