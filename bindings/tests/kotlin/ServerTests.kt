@@ -1,0 +1,111 @@
+// A sync of two stores through a real gridbook-server process on 127.0.0.1.
+// The server binary comes from GRIDBOOK_SERVER (set by scripts/test-kotlin).
+package org.gridbook.tests
+
+import org.gridbook.*
+import java.io.File
+import java.util.concurrent.TimeUnit
+
+private fun serverBinary(): String {
+    val path = System.getenv("GRIDBOOK_SERVER") ?: fail("GRIDBOOK_SERVER is not set (the gridbook-server binary)")
+    assertTrue(File(path).canExecute()) { "GRIDBOOK_SERVER=$path is not an executable" }
+    return path
+}
+
+/** Runs one `gridbook-server admin` command against [data]; returns its stdout. */
+private fun admin(data: File, vararg args: String): String {
+    val process = ProcessBuilder(listOf(serverBinary(), "--data", data.path, "admin") + args)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start()
+    val out = process.inputStream.bufferedReader().readText()
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS)) { "admin ${args.joinToString(" ")} did not finish" }
+    assertEq(0, process.exitValue(), "exit status of admin ${args.joinToString(" ")}")
+    return out
+}
+
+private fun issueToken(data: File, worker: String, device: String): String {
+    val out = admin(data, "issue-token", "--worker", worker, "--device", device)
+    return out.lines().firstOrNull { it.startsWith("token ") }?.removePrefix("token ")?.trim()
+        ?: fail("issue-token printed no token line") // the output itself is not shown: it is a secret
+}
+
+private class RunningServer(data: File, log: File) : AutoCloseable {
+    private val process: Process = ProcessBuilder(serverBinary(), "--data", data.path, "--listen", "127.0.0.1:0")
+        .redirectError(log)
+        .start()
+    val url: String
+
+    init {
+        val line = try {
+            process.inputStream.bufferedReader().readLine()
+        } catch (e: Exception) {
+            null
+        }
+        if (line == null || !line.startsWith("listening on http://127.0.0.1:")) {
+            close()
+            fail("the server did not print its listening line (got '$line'); its log:\n${log.readText()}")
+        }
+        url = line.removePrefix("listening on ").trim()
+    }
+
+    override fun close() {
+        process.destroy()
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly()
+            process.waitFor(10, TimeUnit.SECONDS)
+        }
+    }
+}
+
+private fun syncOnce(client: SyncClient, store: Store): Pair<SyncProgress, List<SyncProgress>> {
+    val listener = RecordingListener()
+    val report = CancelHandle().use { cancel -> client.sync(store, listener, cancel) }
+    return report to listener.seen.toList()
+}
+
+fun serverTests(r: Runner) {
+    r.test("two stores sync through a real gridbook-server") {
+        val dir = tempDir("server")
+        val data = File(dir, "server-data").also { it.mkdirs() }
+        admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--can-create-grids")
+        admin(data, "add-worker", "--id", "w-li", "--name", "李娜")
+        val tokenA = issueToken(data, "w-zhang", "张伟的手机")
+        val tokenB = issueToken(data, "w-li", "李娜的手机")
+        RunningServer(data, File(dir, "server.log")).use { server ->
+            openStore(dir, "w-zhang").use { a ->
+                openStore(dir, "w-li").use { b ->
+                    SyncClient(server.url, tokenA, null).use { clientA ->
+                        SyncClient(server.url, tokenB, null).use { clientB ->
+                            val f = fixture(a)
+                            val residentId = a.createResident(residentInput(f.household))
+                            val (report, stages) = syncOnce(clientA, a)
+                            assertEq(SyncStage.DONE, report.stage, "report stage")
+                            assertTrue(report.pushedChanges > 0uL) { "nothing pushed: $report" }
+                            assertEq(0uL, a.syncStatus().unsentChanges, "a has nothing unsent")
+                            assertTrue(stages.isNotEmpty() && stages.last().stage == SyncStage.DONE) { "stages: ${stages.map { it.stage }}" }
+                            assertTrue(stages.any { it.stage == SyncStage.EXCHANGING }) { "no exchanging stage: ${stages.map { it.stage }}" }
+                            println("      progress stages seen by the Kotlin listener: ${stages.map { it.stage }}")
+
+                            admin(data, "assign", "--worker", "w-zhang", "--grid", f.grid)
+                            admin(data, "assign", "--worker", "w-li", "--grid", f.grid)
+                            val (reportB, _) = syncOnce(clientB, b)
+                            assertTrue(reportB.pulledChunks > 0uL) { "b pulled nothing: $reportB" }
+                            assertEq(listOf("13800138000"), b.resident(residentId).phones, "b got the resident")
+
+                            // An edit made in A through Kotlin reaches B.
+                            a.updateResident(residentId, residentInput(f.household, phone = "13900139000"))
+                            a.logVisit(visitInput(f.household, listOf(residentId), "同步测试"))
+                            syncOnce(clientA, a)
+                            syncOnce(clientB, b)
+                            assertEq(listOf("13900139000"), b.resident(residentId).phones, "b sees a's edit")
+                            assertEq("同步测试", b.household(f.household).visits.single().notes, "b sees a's visit")
+
+                            val bad = SyncClient(server.url, "not-a-token", null)
+                            bad.use { assertThrows<GridbookException.Unauthorized>("bad token") { syncOnce(it, b) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

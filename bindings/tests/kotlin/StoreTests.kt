@@ -1,0 +1,239 @@
+// The store as a phone app uses it: roster, search, visits, heads, patrols,
+// conflicts, errors, the progress listener, cancellation and lifetimes.
+package org.gridbook.tests
+
+import org.gridbook.*
+
+fun storeTests(r: Runner) {
+    r.test("roster, search, household detail and masking") {
+        openStore(tempDir("roster"), "w-zhang").use { store ->
+            val f = fixture(store)
+            val residentId = store.createResident(residentInput(f.household))
+            assertEq(identity("w-zhang"), store.identity(), "identity")
+            assertEq(listOf(f.grid), store.grids().map { it.id }, "grids")
+            assertEq(f.building, store.buildings(f.grid).single().id, "buildings")
+
+            val roster = store.roster(f.grid)
+            assertEq(1, roster.size, "roster rows")
+            assertEq("502", roster[0].household.room, "room")
+            assertEq("3栋", roster[0].household.buildingNumber, "building number")
+            assertEq(1u, roster[0].memberCount, "member count")
+            assertEq(null, roster[0].lastVisit, "no visit yet")
+
+            val hits = store.search(f.grid, "王", 10u)
+            assertEq(1, hits.size, "search hits")
+            assertEq(residentId, hits[0].residentId, "hit resident")
+            assertEq(SearchMatch.NAME, hits[0].matched, "match kind")
+            assertTrue(!hits[0].display.contains("王秀英")) { "search display is not masked: ${hits[0].display}" }
+            val byPhone = store.search(f.grid, "8000", 10u)
+            assertEq(SearchMatch.PHONE_SUFFIX, byPhone.single().matched, "phone suffix match")
+            assertTrue(!byPhone.single().display.contains("13800138000")) { "phone shown unmasked" }
+
+            val detail = store.household(f.household)
+            assertEq(f.household, detail.household.id, "household id")
+            assertEq(listOf(residentId), detail.members.map { it.id }, "members")
+            assertEq("1941-03-02", detail.members[0].birthDate, "birth date")
+            assertEq(listOf("13800138000"), store.resident(residentId).phones, "unmasked phone")
+            assertEq(listOf("138****8000"), maskResident(store.resident(residentId)).phones, "masked phone")
+            assertEq(1, store.residentsByCare(f.grid, "elderly_alone").size, "care list")
+            assertTrue(careCategories().any { it.code == "elderly_alone" }) { "care categories lack elderly_alone" }
+            assertTrue(store.syncStatus().unsentChanges > 0uL) { "nothing unsent after edits" }
+        }
+    }
+
+    r.test("log and amend a visit") {
+        openStore(tempDir("visit"), "w-zhang").use { store ->
+            val f = fixture(store)
+            val residentId = store.createResident(residentInput(f.household))
+            val visitId = store.logVisit(visitInput(f.household, listOf(residentId), "身体尚好"))
+            val logged = store.household(f.household).visits.single()
+            assertEq(visitId, logged.id, "visit id")
+            assertEq("w-zhang", logged.workerId, "visit worker")
+            assertEq(Resolution.ESCALATED, logged.findings.single().resolution, "finding")
+            store.amendVisit(
+                visitId,
+                visitInput(f.household, listOf(residentId), "已送餐").copy(
+                    findings = listOf(
+                        FindingInput(id = logged.findings[0].id, kind = FindingKind.REQUEST, text = "需要助餐服务", resolution = Resolution.SOLVED_ON_SITE),
+                    ),
+                ),
+            )
+            val amended = store.household(f.household).visits.single()
+            assertEq("已送餐", amended.notes, "amended notes")
+            assertEq(logged.findings[0].id, amended.findings.single().id, "finding keeps its id")
+            assertEq(Resolution.SOLVED_ON_SITE, amended.findings[0].resolution, "amended resolution")
+            val today = java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString()
+            assertEq(listOf(visitId), store.visitsByWorker("w-zhang", "2020-01-01", today).map { it.id }, "visits by worker")
+            assertEq(480, store.roster(f.grid)[0].lastVisit?.offsetMinutes, "roster last visit")
+        }
+    }
+
+    r.test("building heads") {
+        openStore(tempDir("heads"), "w-zhang").use { store ->
+            val f = fixture(store)
+            assertEq(listOf(f.building), store.buildingsWithoutHead(f.grid).map { it.id }, "without head")
+            val first = store.appointBuildingHead(f.building, HeadPerson.Volunteer(name = "李大爷"), "2025-01-01")
+            val residentId = store.createResident(residentInput(f.household))
+            val second = store.appointBuildingHead(f.building, HeadPerson.Resident(residentId = residentId), "2025-06-01")
+            val current = store.currentBuildingHeads(f.grid).single()
+            assertEq(second, current.id, "current head")
+            assertEq(HeadPerson.Resident(residentId = residentId), current.person, "head person")
+            val history = store.buildingHeadHistory(f.building)
+            assertEq(listOf(second, first), history.map { it.id }, "history newest first")
+            assertEq("2025-06-01", history[1].endsOn, "first term ended")
+            store.endBuildingHead(second, "2025-07-01")
+            assertEq(listOf(f.building), store.buildingsWithoutHead(f.grid).map { it.id }, "no head again")
+        }
+    }
+
+    r.test("patrol team, shift and check-in") {
+        openStore(tempDir("patrol"), "w-zhang").use { store ->
+            val f = fixture(store)
+            val team = store.createPatrolTeam(f.grid, "夜巡队", listOf(TeamMember(memberId = "v-0001", name = "赵师傅")))
+            store.addTeamMember(team, TeamMember(memberId = "v-0002", name = "钱阿姨"))
+            assertEq(listOf("v-0001", "v-0002"), store.patrolTeams(f.grid).single().members.map { it.memberId }.sorted(), "members")
+            val date = java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString()
+            val shift = store.createShift(ShiftInput(teamId = team, date = date, starts = "00:00", ends = "23:59", route = listOf(f.building)))
+            store.assignToShift(shift, "v-0001")
+            assertEq(listOf(shift), store.upcomingShifts("v-0001", date).map { it.id }, "upcoming")
+            assertEq(listOf("00:00", "23:59"), store.shiftsOn(f.grid, date).single().let { listOf(it.starts, it.ends) }, "times")
+            val checkin = store.recordCheckin(CheckinInput(shiftId = shift, memberId = "v-0001", at = now(), checkpoint = f.building, gps = null))
+            assertEq(listOf(checkin), store.shiftCheckins(shift).map { it.id }, "check-ins")
+            val wrong = assertThrows<GridbookException.Invalid>("check-in off the route") {
+                store.recordCheckin(CheckinInput(shiftId = shift, memberId = "v-0001", at = now(), checkpoint = "elsewhere", gps = null))
+            }
+            assertEq("checkpoint", wrong.field, "invalid field")
+            store.unassignFromShift(shift, "v-0001")
+            store.cancelShift(shift)
+            assertEq(0, store.upcomingShifts("v-0001", date).size, "cancelled shift left out")
+        }
+    }
+
+    r.test("concurrent edits of the same phone make one conflict") {
+        val dir = tempDir("conflict")
+        openStore(dir, "w-zhang").use { a ->
+            openStore(dir, "w-li").use { b ->
+                val f = fixture(a)
+                val residentId = a.createResident(residentInput(f.household))
+                val set = a.exportSince(0uL)
+                assertTrue(set.chunks > 0u) { "empty export" }
+                val report = b.importChanges(set.bytes)
+                assertTrue(report.newChanges + report.newSnapshots > 0u) { "nothing imported: $report" }
+                assertEq(0u, b.importChanges(set.bytes).newChanges, "import twice is harmless")
+                assertEq(listOf("13800138000"), b.resident(residentId).phones, "b has the resident")
+                val cursorA = a.exportSince(0uL).cursor
+                val cursorB = b.exportSince(0uL).cursor
+                a.updateResident(residentId, residentInput(f.household, phone = "13900139000"))
+                b.updateResident(residentId, residentInput(f.household, phone = "13700137000"))
+                b.importChanges(a.exportSince(cursorA).bytes)
+                a.importChanges(b.exportSince(cursorB).bytes)
+                for ((name, store) in listOf("a" to a, "b" to b)) {
+                    val conflicts = store.conflicts(f.grid)
+                    assertEq(1, conflicts.size, "conflicts in $name: $conflicts")
+                    assertEq(RecordKind.RESIDENT, conflicts[0].recordKind, "conflict kind")
+                    assertEq(residentId, conflicts[0].recordId, "conflict record")
+                    assertEq(2, conflicts[0].values.size, "conflicting values")
+                    assertEq(1, conflicts[0].values.count { it.isWinner }, "one winner")
+                }
+                assertEq(a.resident(residentId).phones, b.resident(residentId).phones, "both converge")
+            }
+        }
+    }
+
+    r.test("an invalid phone is Invalid(phones) without the phone") {
+        openStore(tempDir("invalid"), "w-zhang").use { store ->
+            val f = fixture(store)
+            val e = assertThrows<GridbookException.Invalid>("invalid phone") {
+                store.createResident(residentInput(f.household, phone = "1234567"))
+            }
+            assertEq("phones", e.field, "field")
+            assertEq(InvalidReason.Phone, e.reason, "reason")
+            val text = "${e.message} $e ${e.stackTraceToString()}"
+            assertTrue(text.contains("phones")) { "message does not name the field: $text" }
+            assertTrue(!text.contains("1234567")) { "the phone leaked into the exception: $text" }
+            assertEq(0, store.household(f.household).members.size, "nothing stored")
+            val date = assertThrows<GridbookException.Invalid>("bad date") {
+                store.createResident(residentInput(f.household).copy(birthDate = "1941-02-30"))
+            }
+            assertEq("birth_date", date.field, "date field")
+            assertEq(InvalidReason.DateFormat, date.reason, "date reason")
+        }
+    }
+
+    r.test("unknown ids are NotFound, bad change bytes MalformedChanges") {
+        openStore(tempDir("notfound"), "w-zhang").use { store ->
+            val e = assertThrows<GridbookException.NotFound>("unknown household") { store.household("no-such-id") }
+            assertEq(RecordKind.HOUSEHOLD, e.kind, "kind")
+            assertEq("no-such-id", e.id, "id")
+            assertThrows<GridbookException.NotFound>("unknown resident") { store.resident("nobody") }
+            assertThrows<GridbookException.MalformedChanges>("garbage import") { store.importChanges(byteArrayOf(1, 2, 3)) }
+        }
+    }
+
+    r.test("a wrong key is NotADatabase, another worker WorkerMismatch") {
+        val dir = tempDir("key")
+        openStore(dir, "w-zhang", key = "right", file = "secret.db").use { fixture(it) }
+        assertThrows<GridbookException.NotADatabase>("wrong key") { openStore(dir, "w-zhang", key = "wrong", file = "secret.db") }
+        assertThrows<GridbookException.NotADatabase>("no key") { openStore(dir, "w-zhang", key = null, file = "secret.db") }
+        assertThrows<GridbookException.WorkerMismatch>("other worker") { openStore(dir, "w-li", key = "right", file = "secret.db") }
+        openStore(dir, "w-zhang", key = "right", file = "secret.db").use { assertEq(1, it.grids().size, "reopened with the right key") }
+    }
+
+    r.test("a pre-cancelled sync fails with Cancelled and changes nothing") {
+        openStore(tempDir("cancel"), "w-zhang").use { store ->
+            fixture(store)
+            val before = store.syncStatus()
+            assertThrows<GridbookException.Config>("bad url") { SyncClient("ftp://example.invalid", "t", null) }
+            SyncClient("http://127.0.0.1:9", "token", null).use { client ->
+                CancelHandle().use { cancel ->
+                    assertTrue(!cancel.isCancelled()) { "new handle is cancelled" }
+                    cancel.cancel()
+                    assertTrue(cancel.isCancelled()) { "cancel() did not stick" }
+                    val listener = RecordingListener()
+                    assertThrows<GridbookException.Cancelled>("cancelled sync") { client.sync(store, listener, cancel) }
+                    assertEq(0, listener.seen.size, "no progress before the first request")
+                }
+            }
+            assertEq(before, store.syncStatus(), "sync status unchanged")
+        }
+    }
+
+    r.test("an unreachable server is Unreachable, cancelled while retrying is Cancelled") {
+        openStore(tempDir("unreachable"), "w-zhang").use { store ->
+            fixture(store)
+            SyncClient("http://127.0.0.1:9", "token", null).use { client ->
+                CancelHandle().use { cancel ->
+                    // Port 9 refuses: the client retries with back-off; cancel from the listener.
+                    val listener = object : SyncListener {
+                        val stages = mutableListOf<SyncStage>()
+                        override fun onProgress(progress: SyncProgress) {
+                            stages += progress.stage
+                            if (progress.stage == SyncStage.WAITING_TO_RETRY) cancel.cancel()
+                        }
+                    }
+                    val e = assertThrows<GridbookException>("sync to a closed port") { client.sync(store, listener, cancel) }
+                    assertTrue(e is GridbookException.Cancelled || e is GridbookException.Unreachable) { "unexpected $e" }
+                }
+            }
+        }
+    }
+
+    r.test("close and use {}: calls after close throw, double close is harmless") {
+        val dir = tempDir("close")
+        val store = openStore(dir, "w-zhang")
+        val f = fixture(store)
+        store.close()
+        store.close()
+        assertThrows<IllegalStateException>("call after close") { store.roster(f.grid) }
+        val cancel = CancelHandle()
+        cancel.use { it.cancel() }
+        assertThrows<IllegalStateException>("handle after close") { cancel.isCancelled() }
+        // The file is released: it reopens with the data.
+        val rows = openStore(dir, "w-zhang").use { it.roster(f.grid) }
+        assertEq(1, rows.size, "roster after reopening")
+        val reopened = openStore(dir, "w-zhang")
+        val exception = runCatching { reopened.use { throw IllegalArgumentException("app error") } }.exceptionOrNull()
+        assertTrue(exception is IllegalArgumentException) { "use {} must rethrow the body's exception: $exception" }
+        assertThrows<IllegalStateException>("closed by use {}") { reopened.grids() }
+    }
+}
