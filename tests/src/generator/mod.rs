@@ -46,6 +46,7 @@ mod visits;
 
 pub use people::{id_check_char, id_number, person_name};
 pub use spec::{Counts, GeneratedGrid, GridSpec};
+pub(crate) use visits::draw_findings;
 
 /// China Standard Time, the offset every generated time is recorded in.
 const OFFSET: i32 = 480;

@@ -9,6 +9,7 @@ use gridbook::codes::{FindingKind, Resolution, VisitKind, VisitOutcome};
 use gridbook::{FindingInput, LocalTime, VisitInput};
 
 use super::Gen;
+use crate::rng::SplitMix64;
 
 const FINDINGS: &[(FindingKind, &str)] = &[
     (FindingKind::Problem, "楼道堆放杂物，存在消防隐患"),
@@ -78,31 +79,7 @@ impl Gen<'_> {
                     usize::try_from(self.rng.range(1, i64::try_from(members.len()).unwrap_or(1)))
                         .unwrap_or(1);
                 residents_seen = members.into_iter().take(seen).collect();
-                let found = self
-                    .rng
-                    .weighted(&[(0usize, 78), (1, 18), (2, 4)])
-                    .unwrap_or(0);
-                for _ in 0..found {
-                    let (kind, text) = self
-                        .rng
-                        .pick(FINDINGS)
-                        .copied()
-                        .unwrap_or((FindingKind::Problem, "楼道堆放杂物，存在消防隐患"));
-                    let resolution = self
-                        .rng
-                        .weighted(&[
-                            (Resolution::SolvedOnSite, 40),
-                            (Resolution::Escalated, 25),
-                            (Resolution::Open, 35),
-                        ])
-                        .unwrap_or(Resolution::Open);
-                    findings.push(FindingInput {
-                        id: None,
-                        kind,
-                        text: text.to_string(),
-                        resolution,
-                    });
-                }
+                findings = draw_findings(&mut self.rng, FINDINGS, &[(0, 78), (1, 18), (2, 4)]);
                 if self.rng.chance(0.3) {
                     notes = Some(self.pick_str(MET_NOTES).to_string());
                 }
@@ -127,4 +104,35 @@ impl Gen<'_> {
             gps,
         }
     }
+}
+
+/// Draws what one visit found: how many findings (`how_many`, weighted), each
+/// a pick from `catalogue` with a weighted resolution. Shared by the history
+/// generator and the month simulation, so both draw in the same order.
+pub(crate) fn draw_findings(
+    rng: &mut SplitMix64,
+    catalogue: &[(FindingKind, &str)],
+    how_many: &[(usize, u32)],
+) -> Vec<FindingInput> {
+    let found = rng.weighted(how_many).unwrap_or(0);
+    let mut findings = Vec::with_capacity(found);
+    for _ in 0..found {
+        let Some(&(kind, text)) = rng.pick(catalogue) else {
+            break;
+        };
+        let resolution = rng
+            .weighted(&[
+                (Resolution::SolvedOnSite, 40),
+                (Resolution::Escalated, 25),
+                (Resolution::Open, 35),
+            ])
+            .unwrap_or(Resolution::Open);
+        findings.push(FindingInput {
+            id: None,
+            kind,
+            text: text.to_string(),
+            resolution,
+        });
+    }
+    findings
 }

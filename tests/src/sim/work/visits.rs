@@ -1,10 +1,11 @@
 //! A door-knocking visit: outcome, residents seen, findings and a GPS fix
 //! near the household.
 
-use gridbook::codes::{FindingKind, Resolution, VisitKind, VisitOutcome};
-use gridbook::{Date, FindingInput, GeoPoint, GpsFix, Store, VisitInput};
+use gridbook::codes::{FindingKind, VisitKind, VisitOutcome};
+use gridbook::{Date, GeoPoint, GpsFix, Store, VisitInput};
 
 use super::{OFFSET, Target, Worker};
+use crate::generator::draw_findings;
 use crate::timefmt::local_instant;
 
 const FINDINGS: &[(FindingKind, &str)] = &[
@@ -47,31 +48,7 @@ impl Worker {
                 usize::try_from(self.rng.range(1, i64::try_from(members.len()).unwrap_or(1)))
                     .unwrap_or(1);
             residents_seen = members.iter().take(seen).map(|m| m.id.clone()).collect();
-            let found = self
-                .rng
-                .weighted(&[(0usize, 70), (1, 24), (2, 6)])
-                .unwrap_or(0);
-            for _ in 0..found {
-                let (kind, text) = self
-                    .rng
-                    .pick(FINDINGS)
-                    .copied()
-                    .unwrap_or((FindingKind::Problem, "下水管道堵塞"));
-                let resolution = self
-                    .rng
-                    .weighted(&[
-                        (Resolution::SolvedOnSite, 40),
-                        (Resolution::Escalated, 25),
-                        (Resolution::Open, 35),
-                    ])
-                    .unwrap_or(Resolution::Open);
-                findings.push(FindingInput {
-                    id: None,
-                    kind,
-                    text: text.into(),
-                    resolution,
-                });
-            }
+            findings = draw_findings(&mut self.rng, FINDINGS, &[(0, 70), (1, 24), (2, 6)]);
             if self.rng.chance(0.3) {
                 notes = Some("已核对家庭成员信息".to_string());
             }
