@@ -18,6 +18,7 @@ mod records_logs;
 mod store;
 mod store_logs;
 mod sync;
+mod visit_plan;
 
 pub use codes::{
     CodeLabel, DwellingUse, FindingKind, Gender, HouseholdStatus, RecordKind, Registration,
@@ -39,6 +40,8 @@ pub use store::{Store, mask_resident};
 pub use sync::{
     CancelHandle, SyncClient, SyncListener, SyncProgress, SyncReport, SyncStage, SyncStatus,
 };
+
+pub use visit_plan::{VisitDue, VisitPolicy, default_visit_policy};
 
 #[cfg(test)]
 mod tests;

@@ -392,3 +392,64 @@ fn a_cancelled_sync_stops_before_its_first_request() {
     assert!(matches!(error, GridbookError::Cancelled), "{error:?}");
     assert!(listener.0.lock().unwrap().is_empty());
 }
+
+#[test]
+fn visits_due_forwards_the_policy_and_names_a_bad_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let f = fixture(&store);
+    store.create_resident(resident(&f.household)).unwrap();
+    let today = gridbook::LocalTime {
+        utc_ms: now().utc_ms,
+        offset_minutes: 480,
+    }
+    .local_date()
+    .to_string();
+
+    let due = store
+        .visits_due(f.grid.clone(), today.clone(), None)
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].household.id, f.household);
+    assert_eq!(due[0].care_categories, ["elderly_alone"]);
+    assert_eq!(due[0].interval_days, 7);
+    assert_eq!((due[0].due_on.clone(), due[0].days_overdue), (None, 0));
+
+    let policy = default_visit_policy();
+    assert_eq!(policy.category_interval_days["elderly_alone"], 7);
+    assert_eq!(policy.general_interval_days, Some(90));
+    let care_only = VisitPolicy {
+        general_interval_days: None,
+        category_interval_days: [("disabled".to_string(), 30)].into(),
+    };
+    assert!(
+        store
+            .visits_due(f.grid.clone(), today.clone(), Some(care_only))
+            .unwrap()
+            .is_empty()
+    );
+
+    let error = store
+        .visits_due(f.grid.clone(), "2024-13-01".into(), None)
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::DateFormat } if field == "today"),
+        "{error:?}"
+    );
+    let error = store
+        .visits_due(
+            f.grid,
+            today,
+            Some(VisitPolicy {
+                general_interval_days: Some(0),
+                category_interval_days: Default::default(),
+            }),
+        )
+        .err()
+        .unwrap();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::OutOfRange } if field == "general_interval_days"),
+        "{error:?}"
+    );
+}

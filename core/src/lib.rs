@@ -35,6 +35,7 @@ mod sortkey;
 mod store;
 pub mod sync;
 pub mod validate;
+mod visit_plan;
 
 pub use db::SCHEMA_VERSION;
 pub use docs::DOC_LAYOUT_VERSION;
@@ -43,5 +44,6 @@ pub use exchange::{ChangeSet, ImportReport, MAX_CHANGE_SET_BYTES};
 pub use model::*;
 pub use store::{OpenOptions, Store};
 pub use validate::{Date, InvalidReason, TimeOfDay};
+pub use visit_plan::{MAX_INTERVAL_DAYS, REACHING_OUTCOMES, VisitDue, VisitPolicy};
 #[cfg(test)]
 mod tests;

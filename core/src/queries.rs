@@ -35,11 +35,11 @@ fn split_list(text: Option<String>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-const HOUSEHOLD_COLUMNS: &str =
+pub(crate) const HOUSEHOLD_COLUMNS: &str =
     "h.id, h.grid_id, h.building_id, h.building_number, h.unit, h.floor, h.room,
     h.use_kind, h.status, h.tags, h.lon, h.lat, h.notes, h.head_id";
 
-fn household_row(row: &Row) -> rusqlite::Result<Household> {
+pub(crate) fn household_row(row: &Row) -> rusqlite::Result<Household> {
     Ok(Household {
         id: row.get(0)?,
         grid_id: row.get(1)?,

@@ -8,6 +8,7 @@ mod merge;
 mod migrations;
 mod roster;
 mod sync;
+mod visit_plan;
 
 use crate::codes::*;
 use crate::model::*;
