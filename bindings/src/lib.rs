@@ -38,7 +38,8 @@ pub use records_logs::{
 };
 pub use store::{Store, mask_resident};
 pub use sync::{
-    CancelHandle, SyncClient, SyncListener, SyncProgress, SyncReport, SyncStage, SyncStatus,
+    CancelHandle, SyncClient, SyncListener, SyncProgress, SyncReport, SyncSettings, SyncStage,
+    SyncStatus, default_sync_settings,
 };
 
 pub use visit_plan::{VisitDue, VisitPolicy, default_visit_policy};

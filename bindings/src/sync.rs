@@ -7,8 +7,9 @@
 //! thread; post to the UI thread from it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use gridbook::sync::{CancelToken, SyncClientOptions};
+use gridbook::sync::{CancelToken, SyncClientOptions, SyncLimits};
 
 use crate::codes::mirror_enum;
 use crate::error::Result;
@@ -115,6 +116,65 @@ impl CancelHandle {
     }
 }
 
+/// How a [`SyncClient`] talks to its server: timeouts, retries and how much
+/// one request carries. Start from [`default_sync_settings`] and change what
+/// the app needs (a longer request timeout on 2G, fewer attempts for a
+/// foreground "sync now").
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncSettings {
+    /// Give up connecting after this many milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Give up on one request (sending and receiving) after this many milliseconds.
+    pub request_timeout_ms: u64,
+    /// How many times to try one request before the sync fails (at least 1).
+    pub max_attempts: u32,
+    /// The wait before the first retry in milliseconds; it doubles up to `max_backoff_ms`.
+    pub initial_backoff_ms: u64,
+    /// The longest wait between retries in milliseconds.
+    pub max_backoff_ms: u64,
+    /// Push at most this many bytes of changes per request (one change is always sent).
+    pub max_push_bytes: u64,
+    /// Ask the server for pages of at most this many bytes.
+    pub max_response_bytes: u32,
+    /// A district's own CA certificate (PEM) to trust besides the system's, or null.
+    pub extra_root_certificate_pem: Option<Vec<u8>>,
+}
+
+/// The settings for a phone on a weak link: 10 s to connect, 60 s per
+/// request, 5 attempts with backoff from 0.5 s to 30 s, 1 MiB pushed and
+/// 4 MiB pulled per request.
+#[uniffi::export]
+pub fn default_sync_settings() -> SyncSettings {
+    let d = SyncClientOptions::new("", "");
+    let millis = |t: Duration| u64::try_from(t.as_millis()).unwrap_or(u64::MAX);
+    SyncSettings {
+        connect_timeout_ms: millis(d.connect_timeout),
+        request_timeout_ms: millis(d.request_timeout),
+        max_attempts: d.max_attempts,
+        initial_backoff_ms: millis(d.initial_backoff),
+        max_backoff_ms: millis(d.max_backoff),
+        max_push_bytes: d.limits.max_push_bytes as u64,
+        max_response_bytes: d.limits.max_response_bytes,
+        extra_root_certificate_pem: d.extra_root_certificate_pem,
+    }
+}
+
+fn options(server_url: String, token: String, s: SyncSettings) -> SyncClientOptions {
+    SyncClientOptions {
+        connect_timeout: Duration::from_millis(s.connect_timeout_ms),
+        request_timeout: Duration::from_millis(s.request_timeout_ms),
+        max_attempts: s.max_attempts,
+        initial_backoff: Duration::from_millis(s.initial_backoff_ms),
+        max_backoff: Duration::from_millis(s.max_backoff_ms),
+        limits: SyncLimits {
+            max_push_bytes: usize::try_from(s.max_push_bytes).unwrap_or(usize::MAX),
+            max_response_bytes: s.max_response_bytes,
+        },
+        extra_root_certificate_pem: s.extra_root_certificate_pem,
+        ..SyncClientOptions::new(server_url, token)
+    }
+}
+
 /// A client for one sync server and one device token.
 #[derive(uniffi::Object)]
 pub struct SyncClient {
@@ -134,11 +194,23 @@ impl SyncClient {
         token: String,
         extra_root_certificate_pem: Option<Vec<u8>>,
     ) -> Result<Arc<SyncClient>> {
-        let options = SyncClientOptions {
+        let settings = SyncSettings {
             extra_root_certificate_pem,
-            ..SyncClientOptions::new(server_url, token)
+            ..default_sync_settings()
         };
-        let inner = gridbook::sync::SyncClient::new(options)?;
+        Self::with_settings(server_url, token, settings)
+    }
+
+    /// A client with the app's own [`SyncSettings`]. Fails with `Config`
+    /// naming the setting on a malformed URL or certificate, a zero timeout,
+    /// limit or attempt count, or a first backoff longer than the longest.
+    #[uniffi::constructor]
+    pub fn with_settings(
+        server_url: String,
+        token: String,
+        settings: SyncSettings,
+    ) -> Result<Arc<SyncClient>> {
+        let inner = gridbook::sync::SyncClient::new(options(server_url, token, settings))?;
         Ok(Arc::new(SyncClient { inner }))
     }
 

@@ -453,3 +453,48 @@ fn visits_due_forwards_the_policy_and_names_a_bad_date() {
         "{error:?}"
     );
 }
+
+#[test]
+fn sync_settings_default_to_the_core_and_bad_ones_name_the_setting() {
+    let settings = default_sync_settings();
+    assert_eq!(
+        (
+            settings.connect_timeout_ms,
+            settings.request_timeout_ms,
+            settings.max_attempts
+        ),
+        (10_000, 60_000, 5)
+    );
+    assert_eq!(
+        (settings.initial_backoff_ms, settings.max_backoff_ms),
+        (500, 30_000)
+    );
+    assert_eq!(
+        (settings.max_push_bytes, settings.max_response_bytes),
+        (1 << 20, 4 << 20)
+    );
+    let url = || "https://sync.example.org".to_string();
+    assert!(SyncClient::with_settings(url(), "t".into(), settings.clone()).is_ok());
+
+    let refused =
+        |settings: SyncSettings| match SyncClient::with_settings(url(), "t".into(), settings) {
+            Err(GridbookError::Config { detail }) => detail,
+            Err(other) => panic!("expected Config, got {other:?}"),
+            Ok(_) => panic!("expected Config, got a client"),
+        };
+    let detail = refused(SyncSettings {
+        max_attempts: 0,
+        ..settings.clone()
+    });
+    assert!(detail.contains("max_attempts"), "{detail}");
+    let detail = refused(SyncSettings {
+        request_timeout_ms: 0,
+        ..settings.clone()
+    });
+    assert!(detail.contains("request_timeout"), "{detail}");
+    let detail = refused(SyncSettings {
+        extra_root_certificate_pem: Some(b"not a certificate".to_vec()),
+        ..settings
+    });
+    assert!(detail.contains("certificate"), "{detail}");
+}

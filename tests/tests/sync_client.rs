@@ -77,6 +77,7 @@ fn a_cancelled_sync_stops_and_the_next_one_finishes() {
     server.kill();
     let mut options = client_options(&server.url(), &token);
     options.initial_backoff = Duration::from_secs(5);
+    options.max_backoff = Duration::from_secs(5);
     options.max_attempts = 100;
     let client = SyncClient::new(options).unwrap();
     let cancel = CancelToken::new();

@@ -57,6 +57,32 @@ impl SyncClientOptions {
             extra_root_certificate_pem: None,
         }
     }
+
+    /// Checks that the options can work: non-zero timeouts, limits and
+    /// attempts, and a first backoff no longer than the longest. The error
+    /// names the option.
+    pub fn validate(&self) -> Result<(), SyncError> {
+        let refuse = |what: &str| Err(SyncError::Config(what.to_string()));
+        if self.connect_timeout.is_zero() {
+            return refuse("connect_timeout must be longer than zero");
+        }
+        if self.request_timeout.is_zero() {
+            return refuse("request_timeout must be longer than zero");
+        }
+        if self.max_attempts == 0 {
+            return refuse("max_attempts must be at least 1");
+        }
+        if self.initial_backoff > self.max_backoff {
+            return refuse("initial_backoff must not be longer than max_backoff");
+        }
+        if self.limits.max_push_bytes == 0 {
+            return refuse("max_push_bytes must be at least 1");
+        }
+        if self.limits.max_response_bytes == 0 {
+            return refuse("max_response_bytes must be at least 1");
+        }
+        Ok(())
+    }
 }
 
 /// Why a sync stopped. Messages name the cause, never data or tokens.
@@ -162,8 +188,10 @@ pub struct SyncClient {
 const MAX_ROUND_TRIPS: u32 = 10_000;
 
 impl SyncClient {
-    /// A client with these options. Fails on a malformed URL or certificate.
+    /// A client with these options. Fails on a malformed URL or certificate
+    /// or options that cannot work ([`SyncClientOptions::validate`]).
     pub fn new(options: SyncClientOptions) -> Result<SyncClient, SyncError> {
+        options.validate()?;
         let base = options.server_url.trim_end_matches('/');
         if !(base.starts_with("https://") || base.starts_with("http://")) {
             return Err(SyncError::Config(
@@ -175,9 +203,14 @@ impl SyncClient {
             .timeout(options.request_timeout)
             .user_agent(concat!("gridbook/", env!("CARGO_PKG_VERSION")));
         if let Some(pem) = &options.extra_root_certificate_pem {
-            let certificate = reqwest::Certificate::from_pem(pem)
-                .map_err(|_| SyncError::Config("the extra root certificate is not PEM".into()))?;
-            builder = builder.tls_certs_merge([certificate]);
+            // `from_pem` accepts text without a certificate in it; a bundle
+            // that parses to nothing is refused here rather than at the first
+            // handshake, where it would look like an unreachable server.
+            let certificates = reqwest::Certificate::from_pem_bundle(pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| SyncError::Config("the extra root certificate is not PEM".into()))?;
+            builder = builder.tls_certs_merge(certificates);
         }
         let http = builder
             .build()
@@ -364,4 +397,44 @@ fn sleep_unless_cancelled(duration: Duration, cancel: &CancelToken) -> Result<()
         std::thread::sleep(Duration::from_millis(20).min(until - Instant::now()));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use super::*;
+
+    fn refusal(change: impl FnOnce(&mut SyncClientOptions)) -> String {
+        let mut options = SyncClientOptions::new("https://sync.example.org", "token");
+        change(&mut options);
+        match SyncClient::new(options) {
+            Err(SyncError::Config(message)) => message,
+            Err(other) => panic!("expected Config, got {other:?}"),
+            Ok(_) => panic!("expected Config, got a client"),
+        }
+    }
+
+    #[test]
+    fn options_that_cannot_work_are_refused_by_name() {
+        assert!(SyncClient::new(SyncClientOptions::new("https://sync.example.org", "t")).is_ok());
+        type Change = fn(&mut SyncClientOptions);
+        let cases: [(&str, Change); 8] = [
+            ("connect_timeout", |o| o.connect_timeout = Duration::ZERO),
+            ("request_timeout", |o| o.request_timeout = Duration::ZERO),
+            ("max_attempts", |o| o.max_attempts = 0),
+            ("initial_backoff", |o| o.initial_backoff = o.max_backoff * 2),
+            ("max_push_bytes", |o| o.limits.max_push_bytes = 0),
+            ("max_response_bytes", |o| o.limits.max_response_bytes = 0),
+            ("server URL", |o| {
+                o.server_url = "ftp://sync.example.org".into()
+            }),
+            ("certificate", |o| {
+                o.extra_root_certificate_pem = Some(b"not a certificate".to_vec())
+            }),
+        ];
+        for (name, change) in cases {
+            let message = refusal(change);
+            assert!(message.contains(name), "{name}: {message}");
+        }
+    }
 }
