@@ -1,0 +1,129 @@
+// Shared fixtures: temporary stores and a small grid, as a phone app builds
+// them, and assertions for the one error type.
+import Foundation
+import XCTest
+
+import Gridbook
+
+/// A new empty directory under the temporary directory; removed by `cleanUp`.
+func tempDir(_ prefix: String) throws -> URL {
+    let dir = FileManager.default.temporaryDirectory
+        .appendingPathComponent("gridbook-swift-\(prefix)-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+func cleanUp(_ dir: URL) {
+    try? FileManager.default.removeItem(at: dir)
+}
+
+func identity(_ worker: String, device: String? = nil) -> WorkerIdentity {
+    WorkerIdentity(workerId: worker, name: "张伟", role: .gridHead, deviceLabel: device ?? "\(worker) 的手机")
+}
+
+func openStore(_ dir: URL, _ worker: String, key: String? = nil, file: String? = nil) throws -> Store {
+    let path = dir.appendingPathComponent(file ?? "\(worker).db").path
+    return try Store.open(path: path, identity: identity(worker), key: key)
+}
+
+func now() -> LocalTime {
+    LocalTime(utcMs: Int64(Date().timeIntervalSince1970 * 1000), offsetMinutes: 480)
+}
+
+/// Today in China (UTC+8) as `YYYY-MM-DD`, the date the store stamps on today's work.
+func todayInChina() -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
+    formatter.dateFormat = "yyyy-MM-dd"
+    return formatter.string(from: Date())
+}
+
+struct Fixture {
+    let grid: String
+    let building: String
+    let household: String
+}
+
+func fixture(_ store: Store) throws -> Fixture {
+    let grid = try store.createGrid(
+        input: GridInput(code: "330106001001001", name: "文新一网格", community: "文新社区", street: nil, boundary: nil)
+    )
+    let building = try store.createBuilding(
+        gridId: grid,
+        input: BuildingInput(number: "3栋", estate: "幸福小区", units: 2, floors: 6, location: GeoPoint(lon: 120.1, lat: 30.28))
+    )
+    let household = try store.createHousehold(
+        input: HouseholdInput(
+            buildingId: building, unit: "1", floor: 5, room: "502", useKind: .ownerOccupied,
+            tags: [], location: nil, notes: nil
+        )
+    )
+    return Fixture(grid: grid, building: building, household: household)
+}
+
+func residentInput(_ household: String, phone: String = "13800138000", idNumber: String? = nil) -> ResidentInput {
+    ResidentInput(
+        householdId: household, name: "王秀英", gender: .female, birthDate: "1941-03-02", idNumber: idNumber,
+        phones: [phone], relation: "02", registration: .local,
+        residenceState: .consistent, care: ["elderly_alone"], movedIn: nil
+    )
+}
+
+func visitInput(_ household: String, seen: [String], notes: String) -> VisitInput {
+    VisitInput(
+        householdId: household, at: now(), kind: .specialCare, outcome: .met,
+        residentsSeen: seen, notes: notes,
+        findings: [FindingInput(id: nil, kind: .request, text: "需要助餐服务", resolution: .escalated)],
+        gps: GpsFix(point: GeoPoint(lon: 120.1, lat: 30.28), accuracyM: 8.0)
+    )
+}
+
+/// Records every progress report of a sync; implemented in Swift, called from
+/// Rust on the syncing thread, read from the test's thread.
+final class RecordingListener: SyncListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var reports: [SyncProgress] = []
+    /// Called (outside the lock) after each report is recorded.
+    private let then: (@Sendable (SyncProgress) -> Void)?
+
+    init(then: (@Sendable (SyncProgress) -> Void)? = nil) {
+        self.then = then
+    }
+
+    func onProgress(progress: SyncProgress) {
+        lock.lock()
+        reports.append(progress)
+        lock.unlock()
+        then?(progress)
+    }
+
+    var seen: [SyncProgress] {
+        lock.lock()
+        defer { lock.unlock() }
+        return reports
+    }
+
+    var stages: [SyncStage] { seen.map(\.stage) }
+}
+
+/// Runs `body`, which must throw a `GridbookError`; returns it.
+func expectGridbookError<T>(
+    _ what: String, file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> T
+) -> GridbookError? {
+    do {
+        let value = try body()
+        XCTFail("\(what): expected a GridbookError, got \(value)", file: file, line: line)
+    } catch let error as GridbookError {
+        return error
+    } catch {
+        XCTFail("\(what): expected a GridbookError, got \(type(of: error)): \(error)", file: file, line: line)
+    }
+    return nil
+}
+
+/// The ways an app shows or logs an error: each must name the field and none
+/// may contain personal data.
+func renderings(_ error: Error) -> [String] {
+    ["\(error)", String(reflecting: error), error.localizedDescription]
+}

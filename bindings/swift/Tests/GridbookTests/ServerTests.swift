@@ -1,0 +1,194 @@
+// A sync of two stores through a real gridbook-server process on 127.0.0.1.
+// The server binary comes from GRIDBOOK_SERVER (set by scripts/test-swift).
+import Foundation
+import XCTest
+
+import Gridbook
+
+private func serverBinary() throws -> String {
+    guard let path = ProcessInfo.processInfo.environment["GRIDBOOK_SERVER"], !path.isEmpty else {
+        throw TestError("GRIDBOOK_SERVER is not set (the gridbook-server binary)")
+    }
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw TestError("GRIDBOOK_SERVER=\(path) is not an executable")
+    }
+    return path
+}
+
+struct TestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs one `gridbook-server admin` command against `data`; returns its stdout.
+@discardableResult
+private func admin(_ data: URL, _ args: String...) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try serverBinary())
+    process.arguments = ["--data", data.path, "admin"] + args
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let bytes = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw TestError("admin \(args.joined(separator: " ")) exited with \(process.terminationStatus)")
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Issues a device token; returns the device id and the token.
+private func issueToken(_ data: URL, worker: String, device: String) throws -> (device: String, token: String) {
+    let lines = try admin(data, "issue-token", "--worker", worker, "--device", device).split(separator: "\n")
+    func value(_ key: String) throws -> String {
+        guard let line = lines.first(where: { $0.hasPrefix(key + " ") }) else {
+            throw TestError("issue-token printed no \(key) line") // the output itself is not shown: it holds a secret
+        }
+        return line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces)
+    }
+    return (try value("device"), try value("token"))
+}
+
+/// A `gridbook-server --listen 127.0.0.1:0` process, stopped with SIGTERM by `stop()`.
+private final class RunningServer {
+    private let process = Process()
+    let url: String
+
+    init(data: URL, log: URL) throws {
+        process.executableURL = URL(fileURLWithPath: try serverBinary())
+        process.arguments = ["--data", data.path, "--listen", "127.0.0.1:0"]
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw TestError("cannot create \(log.path)")
+        }
+        process.standardError = try FileHandle(forWritingTo: log)
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        // A server that never prints its line is stopped, which ends the read.
+        let pid = process.processIdentifier
+        let printed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if printed.wait(timeout: .now() + 30) == .timedOut { kill(pid, SIGKILL) }
+        }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        printed.signal()
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("listening on http://127.0.0.1:") else {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            let logged = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw TestError("the server did not print its listening line (got '\(text)'); its log:\n\(logged)")
+        }
+        url = String(text.dropFirst("listening on ".count))
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within 10 seconds. Returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        let pid = process.processIdentifier
+        let exited = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if exited.wait(timeout: .now() + 10) == .timedOut { kill(pid, SIGKILL) }
+        }
+        process.terminate()
+        process.waitUntilExit()
+        exited.signal()
+        return process.terminationStatus
+    }
+}
+
+private func syncOnce(_ client: SyncClient, _ store: Store) throws -> (SyncProgress, [SyncProgress]) {
+    let listener = RecordingListener()
+    let report = try client.sync(store: store, listener: listener, cancel: CancelHandle())
+    return (report, listener.seen)
+}
+
+final class ServerTests: XCTestCase {
+    func testTwoStoresSyncThroughARealGridbookServer() throws {
+        let dir = try tempDir("server")
+        defer { cleanUp(dir) }
+        let data = dir.appendingPathComponent("server-data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--can-create-grids")
+        try admin(data, "add-worker", "--id", "w-li", "--name", "李娜")
+        let (deviceA, tokenA) = try issueToken(data, worker: "w-zhang", device: "张伟的手机")
+        let (_, tokenB) = try issueToken(data, worker: "w-li", device: "李娜的手机")
+        XCTAssertNotEqual(tokenA, tokenB)
+
+        let server = try RunningServer(data: data, log: dir.appendingPathComponent("server.log"))
+        defer { XCTAssertEqual(server.stop(), 0, "the server exits 0 on SIGTERM") }
+        let a = try openStore(dir, "w-zhang")
+        let b = try openStore(dir, "w-li")
+        let clientA = try SyncClient(serverUrl: server.url, token: tokenA, extraRootCertificatePem: nil)
+        let clientB = try SyncClient(serverUrl: server.url, token: tokenB, extraRootCertificatePem: nil)
+
+        let f = try fixture(a)
+        let residentId = try a.createResident(input: residentInput(f.household))
+        XCTAssertEqual(try a.syncStatus().unsentChanges, 4)
+        let (report, progress) = try syncOnce(clientA, a)
+        XCTAssertEqual(report.stage, .done)
+        XCTAssertEqual(report.pushedChanges, 4, "grid, building, household and resident: \(report)")
+        XCTAssertEqual(report.retries, 0)
+        XCTAssertGreaterThan(report.bytesSent, 0)
+        XCTAssertEqual(try a.syncStatus(), SyncStatus(unsentChanges: 0, unsentBytes: 0))
+        XCTAssertEqual(progress.last, report, "the last progress is the report")
+        XCTAssertTrue(progress.contains { $0.stage == .exchanging }, "stages: \(progress.map(\.stage))")
+        print("      progress stages seen by the Swift listener: \(progress.map(\.stage))")
+
+        // B is not assigned to the grid yet: it gets nothing of it.
+        let (early, _) = try syncOnce(clientB, b)
+        XCTAssertEqual(early.stage, .done)
+        XCTAssertEqual(try b.grids().count, 0)
+
+        try admin(data, "assign", "--worker", "w-zhang", "--grid", f.grid)
+        try admin(data, "assign", "--worker", "w-li", "--grid", f.grid)
+        let (reportB, _) = try syncOnce(clientB, b)
+        XCTAssertGreaterThan(reportB.pulledChunks, 0, "b pulled nothing: \(reportB)")
+        XCTAssertEqual(reportB.pushedChanges, 0)
+        XCTAssertEqual(try b.resident(residentId: residentId).phones, ["13800138000"])
+        XCTAssertEqual(try b.roster(gridId: f.grid).map(\.household.id), [f.household])
+
+        // Edits made in A reach B, and B's visit reaches A.
+        try a.updateResident(residentId: residentId, input: residentInput(f.household, phone: "13900139000"))
+        _ = try a.logVisit(input: visitInput(f.household, seen: [residentId], notes: "同步测试"))
+        XCTAssertEqual(try a.workers(gridId: f.grid).map(\.id), ["w-zhang"])
+        XCTAssertEqual(try b.syncStatus().unsentChanges, 0)
+        let visitB = try b.logVisit(input: visitInput(f.household, seen: [], notes: "楼下遇见"))
+        XCTAssertEqual(try b.syncStatus().unsentChanges, 2, "the visit, and b joining the grid's workers")
+        XCTAssertEqual(try syncOnce(clientA, a).0.pushedChanges, 2)
+        XCTAssertEqual(try syncOnce(clientB, b).0.pushedChanges, 2)
+        XCTAssertEqual(try syncOnce(clientA, a).0.pulledChunks, 2)
+        XCTAssertEqual(try a.workers(gridId: f.grid).map(\.id), ["w-li", "w-zhang"])
+        XCTAssertEqual(try b.resident(residentId: residentId).phones, ["13900139000"])
+        XCTAssertEqual(Set(try b.household(householdId: f.household).visits.compactMap(\.notes)), ["同步测试", "楼下遇见"])
+        XCTAssertEqual(try a.household(householdId: f.household).visits.map(\.id).sorted(),
+                       try b.household(householdId: f.household).visits.map(\.id).sorted())
+        XCTAssertTrue(try a.household(householdId: f.household).visits.contains { $0.id == visitB && $0.workerId == "w-li" })
+
+        // An idle sync: one round trip, nothing moves.
+        let idle = try syncOnce(clientB, b).0
+        XCTAssertEqual(idle.roundTrips, 1)
+        XCTAssertEqual(idle.pushedChanges, 0)
+        XCTAssertEqual(idle.pulledChunks, 0)
+
+        // A grid B may not create is refused with Forbidden; B keeps its edits.
+        let other = try fixture(b)
+        let forbidden = expectGridbookError("a grid created without the right") { try syncOnce(clientB, b) }
+        guard case .Forbidden(let detail)? = forbidden else {
+            return XCTFail("expected Forbidden, got \(String(describing: forbidden))")
+        }
+        XCTAssertTrue(detail.contains(other.grid), "names the grid: \(detail)")
+        XCTAssertEqual(try b.syncStatus().unsentChanges, 3, "the refused changes stay unsent")
+
+        let bad = try SyncClient(serverUrl: server.url, token: "not-a-token", extraRootCertificatePem: nil)
+        XCTAssertEqual(expectGridbookError("a bad token") { try syncOnce(bad, a) }, .Unauthorized)
+        try admin(data, "revoke", "--device", deviceA)
+        XCTAssertEqual(expectGridbookError("a revoked token") { try syncOnce(clientA, a) }, .Unauthorized)
+    }
+}

@@ -1,0 +1,107 @@
+// The sync client without a server: a Swift SyncListener called from Rust,
+// cancellation with CancelHandle (before the sync, from the listener, from
+// another thread) and the Unreachable error after the retries.
+import Foundation
+import XCTest
+
+import Gridbook
+
+/// Nothing listens on the discard port of the loopback address: connections are refused at once.
+let closedPort = "http://127.0.0.1:9"
+
+final class SyncTests: XCTestCase {
+    private var dirs: [URL] = []
+
+    private func store(_ prefix: String) throws -> Store {
+        let dir = try tempDir(prefix)
+        dirs.append(dir)
+        let store = try openStore(dir, "w-zhang")
+        _ = try fixture(store)
+        return store
+    }
+
+    override func tearDown() {
+        dirs.forEach(cleanUp)
+        dirs = []
+        super.tearDown()
+    }
+
+    func testAPreCancelledSyncFailsWithCancelledAndChangesNothing() throws {
+        let store = try store("cancel")
+        let before = try store.syncStatus()
+        let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
+        let cancel = CancelHandle()
+        XCTAssertFalse(cancel.isCancelled())
+        cancel.cancel()
+        XCTAssertTrue(cancel.isCancelled())
+        cancel.cancel()
+        XCTAssertTrue(cancel.isCancelled(), "cancelling twice is harmless")
+        let listener = RecordingListener()
+        XCTAssertEqual(expectGridbookError("a cancelled sync") { try client.sync(store: store, listener: listener, cancel: cancel) }, .Cancelled)
+        XCTAssertEqual(listener.seen.count, 0, "no progress before the first request")
+        XCTAssertEqual(try store.syncStatus(), before)
+    }
+
+    func testCancelledFromTheListenerWhileWaitingToRetry() throws {
+        let store = try store("listener-cancel")
+        let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
+        let cancel = CancelHandle()
+        let listener = RecordingListener { progress in
+            if progress.stage == .waitingToRetry { cancel.cancel() }
+        }
+        XCTAssertEqual(expectGridbookError("a sync cancelled by its listener") {
+            try client.sync(store: store, listener: listener, cancel: cancel)
+        }, .Cancelled)
+        XCTAssertEqual(listener.stages, [.exchanging, .waitingToRetry], "one refused request, then cancelled while waiting")
+        XCTAssertEqual(listener.seen.map(\.retries), [0, 1])
+        XCTAssertEqual(listener.seen.map(\.roundTrips), [0, 0])
+        XCTAssertEqual(listener.seen.first?.unsentChanges, 3, "grid, building and household wait to be sent")
+        XCTAssertEqual(try store.syncStatus().unsentChanges, 3, "nothing was acknowledged")
+    }
+
+    func testCancelledFromAnotherThreadWhileTheSyncRunsInATask() async throws {
+        let store = try store("task-cancel")
+        let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
+        let cancel = CancelHandle()
+        let waiting = DispatchSemaphore(value: 0)
+        let listener = RecordingListener { progress in
+            if progress.stage == .waitingToRetry { waiting.signal() }
+        }
+        // As an app does it: the blocking call off the main thread.
+        let sync = Task.detached { try client.sync(store: store, listener: listener, cancel: cancel) }
+        XCTAssertEqual(waiting.wait(timeout: .now() + 30), .success, "the sync never waited to retry")
+        let started = Date()
+        cancel.cancel()
+        do {
+            let report = try await sync.value
+            XCTFail("the sync finished despite the cancel: \(report)")
+        } catch let error as GridbookError {
+            XCTAssertEqual(error, .Cancelled)
+        }
+        // The first wait before a retry is about half a second; the cancel cuts it short.
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.4)
+        XCTAssertEqual(listener.stages, [.exchanging, .waitingToRetry])
+    }
+
+    func testAnUnreachableServerIsUnreachableAfterFourRetries() throws {
+        let store = try store("unreachable")
+        let client = try SyncClient(serverUrl: closedPort, token: "secret-device-token", extraRootCertificatePem: nil)
+        let listener = RecordingListener()
+        let started = Date()
+        let error = expectGridbookError("a sync to a closed port") {
+            try client.sync(store: store, listener: listener, cancel: CancelHandle())
+        }
+        guard case .Unreachable(let detail)? = error else {
+            return XCTFail("expected Unreachable, got \(String(describing: error))")
+        }
+        XCTAssertFalse(detail.isEmpty)
+        for text in renderings(error!) {
+            XCTAssertFalse(text.contains("secret-device-token"), "the token leaked: \(text)")
+        }
+        // Five attempts: four waits of 0.5, 1, 2 and 4 s (with jitter) in between.
+        XCTAssertEqual(listener.stages, [.exchanging] + Array(repeating: .waitingToRetry, count: 4))
+        XCTAssertEqual(listener.seen.map(\.retries), [0, 1, 2, 3, 4])
+        XCTAssertEqual(listener.seen.last?.roundTrips, 0)
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 3.0)
+    }
+}
