@@ -1,0 +1,45 @@
+package org.gridbook.demo.logic
+
+import org.gridbook.GridbookException
+import org.gridbook.InvalidReason
+
+/**
+ * A message for the user. It names the field, never the value (the core's
+ * errors carry no personal data, and neither does this), and is safe to log.
+ */
+fun describe(error: Throwable): String = when (error) {
+    is GridbookException.Invalid -> "${Labels.field(error.field)}：${reason(error.reason)}"
+    is GridbookException.NotFound -> "找不到该${Labels.record(error.kind)}（可能已被删除）"
+    is GridbookException.Retired -> "该${Labels.record(error.kind)}已停用"
+    is GridbookException.Unauthorized -> "设备令牌无效或已吊销，请联系管理员重新签发"
+    is GridbookException.Forbidden -> "没有该网格的权限"
+    is GridbookException.Unreachable -> "无法连接同步服务器，请检查网络后重试"
+    is GridbookException.Cancelled -> "同步已取消"
+    is GridbookException.Rejected -> "服务器拒绝了请求（${error.status}）"
+    is GridbookException.Config -> "同步设置有误：服务器地址或证书"
+    is GridbookException.NotADatabase -> "数据文件无法打开（密钥错误或文件损坏）"
+    is GridbookException.WorkerMismatch -> "数据文件属于另一位网格员"
+    is GridbookException.SchemaTooNew -> "数据文件来自更新版本的应用，请升级"
+    is GridbookException.Protocol, is GridbookException.MalformedChanges -> "收到的数据格式有误"
+    is GridbookException.Database, is GridbookException.Document -> "数据存储出错"
+    else -> "操作失败"
+}
+
+private fun reason(r: InvalidReason): String = when (r) {
+    InvalidReason.Empty -> "不能为空"
+    is InvalidReason.TooLong -> "太长（最多 ${r.max} 个字）"
+    InvalidReason.ControlCharacters, InvalidReason.BadCharacters -> "含有不允许的字符"
+    InvalidReason.IdNumberFormat -> "身份证号格式不对"
+    InvalidReason.IdNumberBirthDate -> "身份证号中的出生日期不对"
+    InvalidReason.IdNumberCheckDigit -> "身份证号校验位不对"
+    InvalidReason.Phone -> "电话号码格式不对"
+    InvalidReason.DateFormat -> "日期格式不对"
+    InvalidReason.InFuture -> "不能晚于今天"
+    InvalidReason.TooOld -> "日期太早"
+    InvalidReason.TimeFormat -> "时间格式不对"
+    InvalidReason.OutOfRange -> "超出范围"
+    InvalidReason.NotFinite -> "不是有效数字"
+    InvalidReason.UnknownCode -> "未知的代码"
+    InvalidReason.EndsBeforeStart -> "结束早于开始"
+    InvalidReason.NotOnShift -> "不在该班次路线上"
+}

@@ -1,0 +1,130 @@
+package org.gridbook.demo.logic
+
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Job
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.update
+import kotlinx.coroutines.launch
+import org.gridbook.HouseholdDetail
+import org.gridbook.Resident
+import org.gridbook.ResidentStatus
+import org.gridbook.Visit
+
+/** A member as shown: masked unless [revealed]. */
+data class MemberRow(
+    val residentId: String,
+    val name: String,
+    val gender: String,
+    val birthDate: String?,
+    val phones: List<String>,
+    val idNumber: String?,
+    val care: List<String>,
+    val isHead: Boolean,
+    val revealed: Boolean,
+)
+
+/** A past visit as shown. The position is not shown, only that there was a fix. */
+data class VisitRow(
+    val visitId: String,
+    val time: String,
+    val kind: String,
+    val outcome: String,
+    val workerId: String,
+    val notes: String?,
+    /** "诉求：需要助餐服务（上报）". */
+    val findings: List<String>,
+    /** "定位 ±8 米", or null without a fix. */
+    val gps: String?,
+)
+
+sealed class HouseholdState {
+    object Loading : HouseholdState()
+
+    data class Loaded(
+        val householdId: String,
+        val address: String,
+        val use: String,
+        val tags: List<String>,
+        val members: List<MemberRow>,
+        val visits: List<VisitRow>,
+    ) : HouseholdState()
+
+    data class Failed(val message: String) : HouseholdState()
+}
+
+/** One household's active members and visit history, newest visit first. */
+class HouseholdModel(
+    private val calls: StoreCalls,
+    private val scope: CoroutineScope,
+    val householdId: String,
+) {
+    private val mutable = MutableStateFlow<HouseholdState>(HouseholdState.Loading)
+    val state: StateFlow<HouseholdState> = mutable.asStateFlow()
+
+    // Unmasked data stays here; only masked rows reach the state unless revealed.
+    private var detail: HouseholdDetail? = null
+    private var careLabels: Map<String, String> = emptyMap()
+    private val revealed = mutableSetOf<String>()
+
+    fun load(): Job = scope.launch {
+        try {
+            val (loaded, labels) = calls.read { store -> store.household(householdId) to TodayModel.careLabels() }
+            detail = loaded
+            careLabels = labels
+            publish()
+        } catch (e: Exception) {
+            mutable.value = HouseholdState.Failed(describe(e))
+        }
+    }
+
+    /** Shows or hides one member's unmasked name, phones and ID number. */
+    fun toggleReveal(residentId: String) {
+        if (!revealed.remove(residentId)) revealed += residentId
+        publish()
+    }
+
+    private fun publish() {
+        val d = detail ?: return
+        val members = d.members.filter { it.status == ResidentStatus.ACTIVE }
+            .map { member(it, d.household.headId) }
+        mutable.update {
+            HouseholdState.Loaded(
+                householdId = d.household.id,
+                address = Labels.address(d.household),
+                use = Labels.use(d.household.useKind),
+                tags = d.household.tags,
+                members = members,
+                visits = d.visits.map(::visit),
+            )
+        }
+    }
+
+    private fun member(r: Resident, headId: String?): MemberRow {
+        val open = r.id in revealed
+        val shown = Masking.resident(r, open)
+        return MemberRow(
+            residentId = r.id,
+            name = shown.name,
+            gender = Labels.gender(r.gender),
+            birthDate = shown.birthDate,
+            phones = shown.phones,
+            idNumber = shown.idNumber,
+            care = r.care.map { Labels.care(it, careLabels) },
+            isHead = r.id == headId,
+            revealed = open,
+        )
+    }
+
+    private fun visit(v: Visit) = VisitRow(
+        visitId = v.id,
+        time = Labels.time(v.at),
+        kind = Labels.kind(v.kind),
+        outcome = Labels.outcome(v.outcome),
+        workerId = v.workerId,
+        notes = v.notes,
+        findings = v.findings.map { "${Labels.findingKind(it.kind)}：${it.text}（${Labels.resolution(it.resolution)}）" },
+        gps = v.gps?.let { "定位 ±${Math.round(it.accuracyM)} 米" },
+    )
+}

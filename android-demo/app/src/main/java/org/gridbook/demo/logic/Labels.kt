@@ -1,0 +1,120 @@
+package org.gridbook.demo.logic
+
+import org.gridbook.DwellingUse
+import org.gridbook.FindingKind
+import org.gridbook.Gender
+import org.gridbook.Household
+import org.gridbook.RecordKind
+import org.gridbook.Resolution
+import org.gridbook.SyncStage
+import org.gridbook.VisitKind
+import org.gridbook.VisitOutcome
+import java.time.Instant
+import java.time.ZoneOffset
+import java.time.format.DateTimeFormatter
+
+/** Chinese labels of the code lists, as the core names them (gridbook::codes). */
+object Labels {
+    fun outcome(value: VisitOutcome): String = when (value) {
+        VisitOutcome.MET -> "见面"
+        VisitOutcome.NOBODY_HOME -> "无人在家"
+        VisitOutcome.REFUSED -> "拒访"
+        VisitOutcome.VACANT -> "空置"
+        VisitOutcome.MOVED_AWAY -> "已搬离"
+    }
+
+    fun kind(value: VisitKind): String = when (value) {
+        VisitKind.ROUTINE -> "敲门扫楼"
+        VisitKind.FOLLOW_UP -> "回访"
+        VisitKind.SPECIAL_CARE -> "关爱探访"
+        VisitKind.SURVEY -> "专项调查"
+    }
+
+    fun findingKind(value: FindingKind): String = when (value) {
+        FindingKind.REQUEST -> "诉求"
+        FindingKind.PROBLEM -> "问题隐患"
+    }
+
+    fun resolution(value: Resolution): String = when (value) {
+        Resolution.SOLVED_ON_SITE -> "当场解决"
+        Resolution.ESCALATED -> "上报"
+        Resolution.OPEN -> "待跟进"
+    }
+
+    fun gender(value: Gender): String = when (value) {
+        Gender.MALE -> "男"
+        Gender.FEMALE -> "女"
+        Gender.UNKNOWN -> "未知"
+    }
+
+    fun use(value: DwellingUse): String = when (value) {
+        DwellingUse.OWNER_OCCUPIED -> "自住"
+        DwellingUse.RENTED -> "出租"
+        DwellingUse.VACANT -> "空置"
+        DwellingUse.BUSINESS -> "经营"
+        DwellingUse.OTHER -> "其他"
+    }
+
+    fun stage(value: SyncStage): String = when (value) {
+        SyncStage.EXCHANGING -> "正在交换数据"
+        SyncStage.WAITING_TO_RETRY -> "网络不佳，稍后重试"
+        SyncStage.APPLYING -> "正在写入"
+        SyncStage.DONE -> "已完成"
+    }
+
+    fun record(value: RecordKind): String = when (value) {
+        RecordKind.GRID -> "网格"
+        RecordKind.BUILDING -> "楼栋"
+        RecordKind.HOUSEHOLD -> "住户"
+        RecordKind.RESIDENT -> "居民"
+        RecordKind.VISIT -> "走访记录"
+        RecordKind.HEAD_APPOINTMENT -> "楼栋长任命"
+        RecordKind.PATROL_TEAM -> "巡逻队"
+        RecordKind.SHIFT -> "巡逻班次"
+        RecordKind.CHECKIN -> "巡逻签到"
+        RecordKind.WORKER -> "网格员"
+    }
+
+    /** A field name of a record as the core reports it in conflicts and errors. */
+    fun field(name: String): String = FIELDS[name] ?: name
+
+    private val FIELDS = mapOf(
+        "name" to "姓名",
+        "phones" to "电话",
+        "id_number" to "身份证号",
+        "birth_date" to "出生日期",
+        "gender" to "性别",
+        "relation" to "与户主关系",
+        "registration" to "户籍类型",
+        "residence_state" to "人户状态",
+        "care" to "关爱类别",
+        "household_id" to "所属住户",
+        "moved_in" to "迁入日期",
+        "notes" to "备注",
+        "tags" to "标签",
+        "use_kind" to "房屋用途",
+        "unit" to "单元",
+        "floor" to "楼层",
+        "room" to "房号",
+        "head_id" to "户主",
+        "status" to "状态",
+        "outcome" to "走访结果",
+        "kind" to "走访类型",
+        "findings" to "发现问题",
+        "findings.text" to "发现问题的内容",
+        "gps" to "定位",
+        "at" to "时间",
+    )
+
+    /** "3栋 1单元 502" (the estate is on the building, not the household). */
+    fun address(h: Household): String = "${h.buildingNumber} ${h.unit}单元 ${h.room}"
+
+    private val minute = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+
+    /** A core instant shown in its own offset: "2026-11-22 14:30". */
+    fun time(t: org.gridbook.LocalTime): String =
+        Instant.ofEpochMilli(t.utcMs).atOffset(ZoneOffset.ofTotalSeconds(t.offsetMinutes * 60)).format(minute)
+
+    /** A care category code's label from the core's list, or the code itself for a local category. */
+    fun care(code: String, labels: Map<String, String>): String = labels[code] ?: code
+}

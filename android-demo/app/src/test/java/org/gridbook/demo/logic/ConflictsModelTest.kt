@@ -1,0 +1,56 @@
+package org.gridbook.demo.logic
+
+import kotlinx.coroutines.runBlocking
+import org.gridbook.RecordKind
+import org.junit.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertIs
+
+class ConflictsModelTest {
+    @Test
+    fun aConcurrentPhoneEditIsListedMaskedWithItsAuthors() {
+        val dir = tempDir("conflicts")
+        Env(openStore(dir, "w-zhang")).use { a ->
+            openStore(dir, "w-li").use { b ->
+                val g = grid(a.store, "502")
+                val residentId = a.store.createResident(resident(g.households[0]))
+                b.importChanges(a.store.exportSince(0uL).bytes)
+                val cursorA = a.store.exportSince(0uL).cursor
+                val cursorB = b.exportSince(0uL).cursor
+                a.store.updateResident(residentId, resident(g.households[0], phone = "13900139000"))
+                b.updateResident(residentId, resident(g.households[0], phone = "13700137000"))
+                a.store.importChanges(b.exportSince(cursorB).bytes)
+                b.importChanges(a.store.exportSince(cursorA).bytes)
+
+                val model = ConflictsModel(a.calls, FixedClock(0), a.scope)
+                assertEquals(ConflictsState.Loading, model.state.value)
+                runBlocking { model.load(g.id).join() }
+                val loaded = assertIs<ConflictsState.Loaded>(model.state.value)
+                val row = loaded.rows.single()
+                assertEquals(RecordKind.RESIDENT, row.recordKind)
+                assertEquals(residentId, row.recordId)
+                assertEquals("居民 王** · 3栋 1单元 502", row.record)
+                assertEquals("phones", row.field)
+                assertEquals("电话", row.fieldLabel)
+                assertEquals(true, row.sensitive)
+                assertEquals(false, row.revealed)
+                assertEquals(setOf("139****9000" to "w-zhang", "137****7000" to "w-li"), row.values.map { it.text to it.workerId }.toSet())
+                assertEquals(1, row.values.count { it.isWinner })
+                val winner = row.values.single { it.isWinner }
+                val shown = org.gridbook.maskResident(a.store.resident(residentId)).phones.single()
+                assertEquals(shown, winner.text, "the winner is what the store shows")
+                assertEquals(2, row.values.count { it.time != null && Regex("""\d{4}-\d\d-\d\d \d\d:\d\d""").matches(it.time) })
+
+                model.toggleReveal(row.key)
+                val open = assertIs<ConflictsState.Loaded>(model.state.value).rows.single()
+                assertEquals(true, open.revealed)
+                assertEquals(setOf("13900139000", "13700137000"), open.values.map { it.text }.toSet())
+
+                // Editing the field resolves it: the list empties.
+                a.store.updateResident(residentId, resident(g.households[0], phone = "13900139000"))
+                runBlocking { model.load(g.id).join() }
+                assertEquals(ConflictsState.Loaded(g.id, listOf()), model.state.value)
+            }
+        }
+    }
+}

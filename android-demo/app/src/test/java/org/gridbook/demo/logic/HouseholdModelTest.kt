@@ -1,0 +1,91 @@
+package org.gridbook.demo.logic
+
+import kotlinx.coroutines.runBlocking
+import org.gridbook.FindingInput
+import org.gridbook.FindingKind
+import org.gridbook.GeoPoint
+import org.gridbook.GpsFix
+import org.gridbook.LocalTime
+import org.gridbook.Resolution
+import org.gridbook.VisitInput
+import org.gridbook.VisitKind
+import org.gridbook.VisitOutcome
+import org.junit.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertIs
+
+class HouseholdModelTest {
+    @Test
+    fun membersAreMaskedUntilRevealedAndVisitsAreNewestFirst() {
+        Env(openStore(tempDir("household"), "w-zhang")).use { env ->
+            val g = grid(env.store, "502")
+            val home = g.households[0]
+            val head = env.store.createResident(resident(home))
+            val son = env.store.createResident(
+                resident(home, name = "李明", phone = "13912345678", idNumber = null, care = listOf(), relation = "20"),
+            )
+            val at = FixedClock.at(2025, 6, 10, 9, 30).now()
+            env.store.logVisit(
+                VisitInput(
+                    householdId = home, at = at, kind = VisitKind.SPECIAL_CARE, outcome = VisitOutcome.MET,
+                    residentsSeen = listOf(head), notes = "老人身体尚可",
+                    findings = listOf(FindingInput(id = null, kind = FindingKind.REQUEST, text = "需要助餐服务", resolution = Resolution.ESCALATED)),
+                    gps = GpsFix(point = GeoPoint(lon = 120.1, lat = 30.28), accuracyM = 8.4),
+                ),
+            )
+            env.store.logVisit(
+                VisitInput(
+                    householdId = home, at = LocalTime(at.utcMs + 86_400_000L, 480), kind = VisitKind.ROUTINE,
+                    outcome = VisitOutcome.NOBODY_HOME, residentsSeen = listOf(), notes = null, findings = listOf(), gps = null,
+                ),
+            )
+
+            val model = HouseholdModel(env.calls, env.scope, home)
+            runBlocking { model.load().join() }
+            val loaded = assertIs<HouseholdState.Loaded>(model.state.value)
+            assertEquals("3栋 1单元 502", loaded.address)
+            assertEquals("自住", loaded.use)
+            assertEquals(2, loaded.members.size)
+            val shownHead = loaded.members.single { it.residentId == head }
+            assertEquals(
+                MemberRow(head, "王**", "女", "1949-12-31", listOf("138****8000"), "110105********002X", listOf("独居老人"), isHead = true, revealed = false),
+                shownHead,
+            )
+            val shownSon = loaded.members.single { it.residentId == son }
+            assertEquals(
+                MemberRow(son, "李*", "女", "1949-12-31", listOf("139****5678"), null, listOf(), isHead = false, revealed = false),
+                shownSon,
+            )
+
+            assertEquals(2, loaded.visits.size)
+            assertEquals(listOf("2025-06-11 09:30", "2025-06-10 09:30"), loaded.visits.map { it.time })
+            val older = loaded.visits[1]
+            assertEquals("关爱探访", older.kind)
+            assertEquals("见面", older.outcome)
+            assertEquals("w-zhang", older.workerId)
+            assertEquals("老人身体尚可", older.notes)
+            assertEquals(listOf("诉求：需要助餐服务（上报）"), older.findings)
+            assertEquals("定位 ±8 米", older.gps)
+            assertEquals(VisitRow(loaded.visits[0].visitId, "2025-06-11 09:30", "敲门扫楼", "无人在家", "w-zhang", null, listOf(), null), loaded.visits[0])
+
+            model.toggleReveal(head)
+            val revealed = assertIs<HouseholdState.Loaded>(model.state.value)
+            val open = revealed.members.single { it.residentId == head }
+            assertEquals(listOf("王秀英", "13800138000", "11010519491231002X", "true"), listOf(open.name, open.phones.single(), open.idNumber, open.revealed.toString()))
+            assertEquals("李*", revealed.members.single { it.residentId == son }.name, "only the chosen member is revealed")
+
+            model.toggleReveal(head)
+            assertEquals(shownHead, assertIs<HouseholdState.Loaded>(model.state.value).members.single { it.residentId == head })
+        }
+    }
+
+    @Test
+    fun anUnknownHouseholdIsAFailureNamingTheKind() {
+        Env(openStore(tempDir("household-missing"), "w-zhang")).use { env ->
+            grid(env.store, "502")
+            val model = HouseholdModel(env.calls, env.scope, "00000000-0000-0000-0000-000000000000")
+            runBlocking { model.load().join() }
+            assertEquals(HouseholdState.Failed("找不到该住户（可能已被删除）"), model.state.value)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package org.gridbook.demo.logic
+
+import org.gridbook.GridbookException
+import org.gridbook.InvalidReason
+import org.gridbook.RecordKind
+import org.junit.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertNull
+
+class MaskingTest {
+    @Test
+    fun namesKeepTheirFirstCharacterLikeTheCore() {
+        assertEquals("王**", Masking.name("王秀英"))
+        assertEquals("欧***", Masking.name(" 欧阳娜娜 "))
+        assertEquals("*", Masking.name("李"))
+        assertEquals("", Masking.name(""))
+        assertEquals("𠀀*", Masking.name("𠀀明"), "a character outside the BMP counts once")
+    }
+
+    @Test
+    fun conflictValuesAreDecodedAndMaskedByField() {
+        assertEquals("139****9000,137****7000", Masking.conflictValue("phones", "\"13900139000,13700137000\"", revealed = false))
+        assertEquals("13900139000", Masking.conflictValue("phones", "\"13900139000\"", revealed = true))
+        assertEquals("110105********002X", Masking.conflictValue("id_number", "\"11010519491231002X\"", revealed = false))
+        assertEquals("王**", Masking.conflictValue("name", "\"王秀英\"", revealed = false))
+        assertEquals("1949-**-**", Masking.conflictValue("birth_date", "\"1949-12-31\"", revealed = false))
+        assertEquals("（空）", Masking.conflictValue("phones", "null", revealed = false))
+        assertEquals("5", Masking.conflictValue("floor", "5", revealed = false))
+        assertEquals("a\"b中\n", Masking.jsonString("\"a\\\"b\\u4e2d\\n\""))
+        assertNull(Masking.jsonString("\"bad\\x\""))
+        assertNull(Masking.jsonString("12"))
+    }
+
+    @Test
+    fun errorMessagesNameTheFieldNeverTheValue() {
+        assertEquals("电话：电话号码格式不对", describe(GridbookException.Invalid("phones", InvalidReason.Phone)))
+        assertEquals("备注：太长（最多 500 个字）", describe(GridbookException.Invalid("notes", InvalidReason.TooLong(500uL))))
+        assertEquals("找不到该居民（可能已被删除）", describe(GridbookException.NotFound(RecordKind.RESIDENT, "r-1")))
+        assertEquals("同步已取消", describe(GridbookException.Cancelled()))
+        assertEquals("操作失败", describe(IllegalStateException("13800138000")))
+    }
+}
