@@ -1,6 +1,7 @@
 // Leak checks: the process's resident memory (VmRSS, from /proc/self/status)
 // is sampled after the first tenth of the cycles and at the end; each check
-// fails if it grew by more than its bound in between, and prints the figures.
+// fails if it grew by more than its bound (10 MB) in between, and prints the
+// figures.
 // - 10,000 cycles on one open store: reads returning records, errors thrown
 //   from Rust, and a new CancelHandle and Swift SyncListener passed through
 //   Rust in a pre-cancelled sync of one SyncClient (a SyncClient is built
@@ -83,7 +84,7 @@ final class LeakTests: XCTestCase {
         let store = try openStore(dir, "w-zhang")
         let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
         let aliveBefore = CountingListener.count
-        try leakCheck("results, errors, CancelHandle, listener", cycles: 10_000 / scale, boundMb: 20) {
+        try leakCheck("results, errors, CancelHandle, listener", cycles: 10_000 / scale, boundMb: 10) {
             try use(store)
             let cancel = CancelHandle()
             cancel.cancel()
@@ -95,7 +96,7 @@ final class LeakTests: XCTestCase {
     }
 
     func testOpenReadReleaseCyclesOfTheStore() throws {
-        try leakCheck("Store.open + reads + release", cycles: 1_000 / scale, boundMb: 20) {
+        try leakCheck("Store.open + reads + release", cycles: 1_000 / scale, boundMb: 10) {
             let store = try openStore(dir, "w-zhang")
             try use(store)
         }
