@@ -14,7 +14,7 @@ import org.gridbook.SyncProgress
 import org.gridbook.SyncStage
 
 /** Where to sync: the district server and this device's token (issued by `gridbook-server admin issue-token`). */
-data class SyncSettings(val serverUrl: String, val token: String)
+data class SyncServer(val serverUrl: String, val token: String)
 
 sealed class SyncState {
     /** Not syncing; [unsentChanges] edits wait for the server. */
@@ -43,7 +43,7 @@ sealed class SyncState {
 class SyncModel(
     private val calls: StoreCalls,
     private val scope: CoroutineScope,
-    private val settings: () -> SyncSettings?,
+    private val server: () -> SyncServer?,
 ) {
     private val mutable = MutableStateFlow<SyncState>(SyncState.Idle(0uL))
     val state: StateFlow<SyncState> = mutable.asStateFlow()
@@ -64,7 +64,7 @@ class SyncModel(
 
     /** Starts a sync unless one is running; returns its job, or null if none was started. */
     fun start(): Job? {
-        val config = settings()
+        val config = server()
         if (config == null) {
             mutable.value = SyncState.NotConfigured
             return null

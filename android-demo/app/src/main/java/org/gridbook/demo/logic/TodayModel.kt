@@ -6,9 +6,9 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
-import org.gridbook.Store
+import org.gridbook.VisitDue
+import org.gridbook.VisitPolicy
 import org.gridbook.careCategories
-import java.time.LocalDate
 
 /** One household on today's list, ready to show. */
 data class DueRow(
@@ -16,25 +16,16 @@ data class DueRow(
     /** "3栋 1单元 502". */
     val address: String,
     val memberCount: Int,
-    /** Labels of the members' care categories ("独居老人"), in the core's order. */
+    /** Labels of the active members' care categories ("独居老人"). */
     val care: List<String>,
-    /** Date of the last visit (`YYYY-MM-DD`), null if never visited. */
+    /** The latest visit of any outcome ("2025-06-10 09:30"), null if never visited. */
     val lastVisit: String?,
-    /** When the next visit is due (`YYYY-MM-DD`), null if never visited (due now). */
+    /** The date the household fell due (`YYYY-MM-DD`); null if no visit ever reached it. */
     val dueOn: String?,
     val daysOverdue: Int,
     /** The visiting interval that applies to the household, in days. */
     val intervalDays: Int,
 )
-
-/**
- * Where today's list comes from: the core's query, called on the store
- * dispatcher. It decides who is due and the order (most urgent first); the
- * app only shows it.
- */
-fun interface DueHouseholds {
-    fun due(store: Store, gridId: String, today: LocalDate): List<DueRow>
-}
 
 sealed class TodayState {
     object Loading : TodayState()
@@ -47,12 +38,17 @@ sealed class TodayState {
     data class Failed(val message: String) : TodayState()
 }
 
-/** Today's households to visit, for the first active grid of the store (or [refresh]'s grid). */
+/**
+ * Today's households to visit, for the first active grid of the store (or
+ * [refresh]'s grid): the core's `visitsDue` under [policy] (null: the core's
+ * default policy). Who is due and the order, most urgent first, are the
+ * core's; this only shows them.
+ */
 class TodayModel(
     private val calls: StoreCalls,
     private val clock: Clock,
     private val scope: CoroutineScope,
-    private val source: DueHouseholds,
+    private val policy: VisitPolicy? = null,
 ) {
     private val mutable = MutableStateFlow<TodayState>(TodayState.Loading)
     val state: StateFlow<TodayState> = mutable.asStateFlow()
@@ -67,14 +63,26 @@ class TodayModel(
                 if (grid == null) {
                     TodayState.NoGrid
                 } else {
-                    val today = clock.today()
-                    TodayState.Loaded(grid.id, grid.name, today.toString(), source.due(store, grid.id, today))
+                    val today = clock.today().toString()
+                    val labels = careLabels()
+                    TodayState.Loaded(grid.id, grid.name, today, store.visitsDue(grid.id, today, policy).map { row(it, labels) })
                 }
             }
         } catch (e: Exception) {
             TodayState.Failed(describe(e))
         }
     }
+
+    private fun row(due: VisitDue, labels: Map<String, String>) = DueRow(
+        householdId = due.household.id,
+        address = Labels.address(due.household),
+        memberCount = due.memberCount.toInt(),
+        care = due.careCategories.map { Labels.care(it, labels) },
+        lastVisit = due.lastVisit?.let(Labels::time),
+        dueOn = due.dueOn,
+        daysOverdue = due.daysOverdue.toInt(),
+        intervalDays = due.intervalDays.toInt(),
+    )
 
     companion object {
         /** The care categories' labels from the core (code to label). */

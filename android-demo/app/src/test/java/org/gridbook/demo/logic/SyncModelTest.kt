@@ -49,7 +49,7 @@ class SyncModelTest {
                     }
                     assertNotNull(form.state.value.savedVisitId)
 
-                    val syncA = SyncModel(a.calls, a.scope) { SyncSettings(server.url, tokenA) }
+                    val syncA = SyncModel(a.calls, a.scope) { SyncServer(server.url, tokenA) }
                     runBlocking { syncA.refreshStatus().join() }
                     val idle = assertIs<SyncState.Idle>(syncA.state.value)
                     assertTrue(idle.unsentChanges > 0uL, "a has changes to send")
@@ -74,17 +74,20 @@ class SyncModelTest {
                     // The server hands the grid to both; phone B bootstraps and sees A's work.
                     admin(data, "assign", "--worker", "w-zhang", "--grid", g.id)
                     admin(data, "assign", "--worker", "w-li", "--grid", g.id)
-                    val syncB = SyncModel(b.calls, b.scope) { SyncSettings(server.url, tokenB) }
+                    val syncB = SyncModel(b.calls, b.scope) { SyncServer(server.url, tokenB) }
                     runBlocking { assertNotNull(syncB.start()).join() }
                     val doneB = assertIs<SyncState.Done>(syncB.state.value)
                     assertTrue(doneB.report.pulledChunks > 0uL, "b pulled nothing: ${doneB.report}")
 
-                    val today = TodayModel(b.calls, clock, b.scope, dueFromRoster)
+                    // Two weeks later, B's plan has the household due again after A's visit.
+                    val today = TodayModel(b.calls, FixedClock.at(2025, 6, 30, 8, 0), b.scope)
                     runBlocking { today.refresh().join() }
                     val list = assertIs<TodayState.Loaded>(today.state.value)
                     assertEquals(g.id, list.gridId)
-                    assertEquals(listOf("3栋 1单元 502"), list.rows.map { it.address })
-                    assertEquals(listOf("2025-06-16"), list.rows.map { it.lastVisit })
+                    assertEquals(
+                        listOf(DueRow(g.households[0], "3栋 1单元 502", 1, listOf("独居老人"), "2025-06-16 10:00", "2025-06-23", 7, 7)),
+                        list.rows,
+                    )
 
                     val household = HouseholdModel(b.calls, b.scope, g.households[0])
                     runBlocking { household.load().join() }
@@ -94,7 +97,7 @@ class SyncModelTest {
                     assertEquals(listOf("同步测试", "w-zhang", "关爱探访", "定位 ±9 米"), listOf(visit.notes, visit.workerId, visit.kind, visit.gps))
 
                     // A wrong token: a typed failure asking for a new token.
-                    val bad = SyncModel(b.calls, b.scope) { SyncSettings(server.url, "not-a-token") }
+                    val bad = SyncModel(b.calls, b.scope) { SyncServer(server.url, "not-a-token") }
                     runBlocking { assertNotNull(bad.start()).join() }
                     assertEquals(SyncState.Failed("设备令牌无效或已吊销，请联系管理员重新签发", needsNewToken = true), bad.state.value)
                 }
@@ -117,7 +120,7 @@ class SyncModelTest {
             grid(env.store, "502")
             val before = env.store.syncStatus().unsentChanges
             // Nothing listens on port 9: the client waits to retry, and is cancelled meanwhile.
-            val model = SyncModel(env.calls, env.scope) { SyncSettings("http://127.0.0.1:9", "token") }
+            val model = SyncModel(env.calls, env.scope) { SyncServer("http://127.0.0.1:9", "token") }
             val job = assertNotNull(model.start())
             awaitState(model.state, "a retry wait") { it is SyncState.Running && it.progress?.stage == SyncStage.WAITING_TO_RETRY }
             model.cancel()

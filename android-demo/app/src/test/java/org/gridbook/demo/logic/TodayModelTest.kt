@@ -1,6 +1,12 @@
 package org.gridbook.demo.logic
 
 import kotlinx.coroutines.runBlocking
+import org.gridbook.Store
+import org.gridbook.VisitInput
+import org.gridbook.VisitKind
+import org.gridbook.VisitOutcome
+import org.gridbook.VisitPolicy
+import org.gridbook.defaultVisitPolicy
 import org.junit.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
@@ -8,29 +14,86 @@ import kotlin.test.assertIs
 class TodayModelTest {
     private val clock = FixedClock.at(2025, 6, 16, 8, 0)
 
+    private fun visit(store: Store, household: String, clockAt: FixedClock, outcome: VisitOutcome) {
+        store.logVisit(
+            VisitInput(
+                householdId = household, at = clockAt.now(), kind = VisitKind.ROUTINE, outcome = outcome,
+                residentsSeen = listOf(), notes = null, findings = listOf(), gps = null,
+            ),
+        )
+    }
+
     @Test
     fun anEmptyStoreHasNoGrid() {
         Env(openStore(tempDir("today-empty"), "w-zhang")).use { env ->
-            val model = TodayModel(env.calls, clock, env.scope, dueFromRoster)
+            val model = TodayModel(env.calls, clock, env.scope)
             assertEquals(TodayState.Loading, model.state.value)
             runBlocking { model.refresh().join() }
             assertEquals(TodayState.NoGrid, model.state.value)
         }
     }
 
+    /**
+     * Five households on 2025-06-16 under the default policy (elders living
+     * alone weekly, others quarterly). The order is the core's; the test
+     * pins what the screen gets.
+     */
     @Test
-    fun theListComesFromTheStoreForTheFirstActiveGrid() {
+    fun theCoresPlanIsShownMostUrgentFirst() {
         Env(openStore(tempDir("today"), "w-zhang")).use { env ->
-            val g = grid(env.store, "502", "301")
-            env.store.createResident(resident(g.households[0]))
-            val model = TodayModel(env.calls, clock, env.scope, dueFromRoster)
+            val s = env.store
+            val g = grid(s, "101", "102", "103", "104", "105")
+            val (never, weekly, quarterly, fresh, notHome) = g.households
+            s.createResident(resident(never))                                   // elderly_alone, never visited
+            s.createResident(resident(weekly, name = "赵桂兰", phone = "13811112222", idNumber = null))
+            visit(s, weekly, FixedClock.at(2025, 6, 6, 9, 0), VisitOutcome.MET) // due 06-13: 3 days over
+            s.createResident(resident(quarterly, name = "钱强", phone = "13833334444", idNumber = null, care = listOf()))
+            visit(s, quarterly, FixedClock.at(2025, 3, 8, 15, 30), VisitOutcome.MET) // +90: due 06-06, 10 days over
+            s.createResident(resident(fresh, name = "孙丽", phone = "13855556666", idNumber = null))
+            visit(s, fresh, FixedClock.at(2025, 6, 14, 10, 0), VisitOutcome.MET) // due 06-21: not today
+            s.createResident(resident(notHome, name = "李军", phone = "13877778888", idNumber = null, care = listOf()))
+            visit(s, notHome, FixedClock.at(2025, 6, 13, 19, 0), VisitOutcome.NOBODY_HOME) // never reached
+
+            val model = TodayModel(env.calls, clock, env.scope)
             runBlocking { model.refresh().join() }
             val loaded = assertIs<TodayState.Loaded>(model.state.value)
             assertEquals(g.id, loaded.gridId)
             assertEquals("文新一网格", loaded.gridName)
             assertEquals("2025-06-16", loaded.today)
-            assertEquals(listOf("3栋 1单元 301", "3栋 1单元 502"), loaded.rows.map { it.address })
-            assertEquals(listOf(0, 1), loaded.rows.map { it.memberCount })
+            assertEquals(
+                listOf(
+                    DueRow(never, "3栋 1单元 101", 1, listOf("独居老人"), null, null, 0, 7),
+                    DueRow(notHome, "3栋 1单元 105", 1, listOf(), "2025-06-13 19:00", null, 0, 90),
+                    DueRow(quarterly, "3栋 1单元 103", 1, listOf(), "2025-03-08 15:30", "2025-06-06", 10, 90),
+                    DueRow(weekly, "3栋 1单元 102", 1, listOf("独居老人"), "2025-06-06 09:00", "2025-06-13", 3, 7),
+                ),
+                loaded.rows,
+            )
+
+            // A visit logged through the form takes the household off today's list.
+            val form = VisitFormModel(env.calls, FixedClock.at(2025, 6, 16, 9, 0), FixedLocation(LocationResult.TimedOut), env.scope, never)
+            runBlocking {
+                form.save().join()
+                model.refresh().join()
+            }
+            assertEquals(listOf(notHome, quarterly, weekly), assertIs<TodayState.Loaded>(model.state.value).rows.map { it.householdId })
+        }
+    }
+
+    @Test
+    fun aPolicyWithoutAGeneralIntervalListsOnlyCareHouseholds() {
+        Env(openStore(tempDir("today-policy"), "w-zhang")).use { env ->
+            val g = grid(env.store, "101", "102")
+            env.store.createResident(resident(g.households[0]))
+            env.store.createResident(resident(g.households[1], name = "钱强", phone = "13833334444", idNumber = null, care = listOf()))
+            val policy: VisitPolicy = defaultVisitPolicy().copy(generalIntervalDays = null)
+            val model = TodayModel(env.calls, clock, env.scope, policy)
+            runBlocking { model.refresh().join() }
+            assertEquals(listOf(g.households[0]), assertIs<TodayState.Loaded>(model.state.value).rows.map { it.householdId })
+
+            val invalid = TodayModel(env.calls, clock, env.scope, defaultVisitPolicy().copy(generalIntervalDays = 0u))
+            runBlocking { invalid.refresh().join() }
+            assertEquals(TodayState.Failed("general_interval_days：超出范围"), invalid.state.value)
         }
     }
 }
