@@ -198,20 +198,12 @@ impl SyncClient {
                 "the server URL must start with https://".into(),
             ));
         }
-        let mut builder = reqwest::blocking::Client::builder()
+        let builder = reqwest::blocking::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
             .user_agent(concat!("gridbook/", env!("CARGO_PKG_VERSION")));
-        if let Some(pem) = &options.extra_root_certificate_pem {
-            // `from_pem` accepts text without a certificate in it; a bundle
-            // that parses to nothing is refused here rather than at the first
-            // handshake, where it would look like an unreachable server.
-            let certificates = reqwest::Certificate::from_pem_bundle(pem)
-                .ok()
-                .filter(|c| !c.is_empty())
-                .ok_or_else(|| SyncError::Config("the extra root certificate is not PEM".into()))?;
-            builder = builder.tls_certs_merge(certificates);
-        }
+        let tls = super::tls::client_config(options.extra_root_certificate_pem.as_deref())?;
+        let builder = builder.tls_backend_preconfigured(tls);
         let http = builder
             .build()
             .map_err(|e| SyncError::Config(e.to_string()))?;

@@ -6,7 +6,8 @@
 //! - `device`: the store's side: the request to send and how a response is
 //!   applied, in one SQLite transaction;
 //! - `client` (cargo feature `client`): the HTTP client with timeouts,
-//!   retries, progress and cancellation.
+//!   retries, progress and cancellation; `tls` (same feature): its rustls
+//!   configuration.
 //!
 //! The device and hub sides are plain functions over bytes, so everything
 //! except HTTP is tested in-process here. To add a protocol field, change
@@ -20,6 +21,8 @@ mod wire;
 
 #[cfg(feature = "client")]
 mod client;
+#[cfg(feature = "client")]
+mod tls;
 
 #[cfg(feature = "client")]
 pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress, SyncStage};
