@@ -118,3 +118,13 @@ object Labels {
     /** A care category code's label from the core's list, or the code itself for a local category. */
     fun care(code: String, labels: Map<String, String>): String = labels[code] ?: code
 }
+
+/** A byte count for people: "512 B", "1.5 KB", "2.3 MB". */
+fun formatBytes(bytes: ULong): String {
+    val n = bytes.toDouble()
+    return when {
+        bytes < 1024uL -> "$bytes B"
+        n < 1024.0 * 1024 -> "%.1f KB".format(java.util.Locale.ROOT, n / 1024)
+        else -> "%.1f MB".format(java.util.Locale.ROOT, n / 1024 / 1024)
+    }
+}

@@ -32,6 +32,14 @@ class MaskingTest {
     }
 
     @Test
+    fun labelsForTheScreens() {
+        assertEquals(listOf("512 B", "1.5 KB", "2.0 MB"), listOf(512uL, 1536uL, 2uL * 1024uL * 1024uL).map(::formatBytes))
+        assertEquals("2025-06-10 09:30", Labels.time(org.gridbook.LocalTime(utcMs = FixedClock.at(2025, 6, 10, 9, 30).nowMs, offsetMinutes = 480)))
+        assertEquals("发现问题的内容", Labels.field("findings.text"))
+        assertEquals("unknown_field", Labels.field("unknown_field"))
+    }
+
+    @Test
     fun errorMessagesNameTheFieldNeverTheValue() {
         assertEquals("电话：电话号码格式不对", describe(GridbookException.Invalid("phones", InvalidReason.Phone)))
         assertEquals("备注：太长（最多 500 个字）", describe(GridbookException.Invalid("notes", InvalidReason.TooLong(500uL))))

@@ -1,0 +1,142 @@
+package org.gridbook.demo
+
+import android.app.Application
+import androidx.lifecycle.AndroidViewModel
+import androidx.lifecycle.viewModelScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.flow.MutableStateFlow
+import kotlinx.coroutines.flow.StateFlow
+import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.drop
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
+import org.gridbook.WorkerRole
+import org.gridbook.demo.logic.ConflictsModel
+import org.gridbook.demo.logic.HouseholdModel
+import org.gridbook.demo.logic.HouseholdState
+import org.gridbook.demo.logic.MemberRow
+import org.gridbook.demo.logic.StoreCalls
+import org.gridbook.demo.logic.SyncModel
+import org.gridbook.demo.logic.SystemClock
+import org.gridbook.demo.logic.TodayModel
+import org.gridbook.demo.logic.TodayState
+import org.gridbook.demo.logic.VisitFormModel
+import org.gridbook.demo.logic.describe
+
+/** The screens, as a back stack kept in the view model (it survives rotation). */
+sealed class Screen {
+    object Today : Screen()
+    data class Household(val model: HouseholdModel) : Screen()
+    /** Logging a visit; [members] are the household's, for "who was seen". */
+    data class Visit(val model: VisitFormModel, val members: List<MemberRow>) : Screen()
+    object Conflicts : Screen()
+    object Setup : Screen()
+}
+
+/** The store once opened, with the models that live as long as it. */
+class Session(val calls: StoreCalls, val today: TodayModel, val sync: SyncModel, val conflicts: ConflictsModel)
+
+sealed class SessionState {
+    object NeedsSetup : SessionState()
+    object Opening : SessionState()
+    data class Open(val session: Session) : SessionState()
+    data class Failed(val message: String) : SessionState()
+}
+
+/**
+ * The Android side of the logic models: creates them on [viewModelScope]
+ * with Dispatchers.IO for the store, and keeps the back stack.
+ */
+class DemoViewModel(application: Application) : AndroidViewModel(application) {
+    private val app = application as GridbookApp
+    private val location = AndroidLocationSource(application)
+
+    private val sessionState = MutableStateFlow<SessionState>(SessionState.NeedsSetup)
+    val session: StateFlow<SessionState> = sessionState.asStateFlow()
+
+    private val stack = MutableStateFlow<List<Screen>>(listOf(Screen.Today))
+    val backStack: StateFlow<List<Screen>> = stack.asStateFlow()
+
+    init {
+        if (app.settings.identity != null) open() else stack.value = listOf(Screen.Setup)
+    }
+
+    val serverUrl: String get() = app.settings.serverUrl
+
+    fun saveSetup(workerId: String, name: String, role: WorkerRole, serverUrl: String, token: String) {
+        app.settings.save(workerId, name, role, serverUrl, token)
+        stack.value = listOf(Screen.Today)
+        if (sessionState.value !is SessionState.Open) open()
+    }
+
+    private fun open() {
+        val identity = app.settings.identity ?: return
+        sessionState.value = SessionState.Opening
+        viewModelScope.launch {
+            try {
+                val store = withContext(Dispatchers.IO) { app.openStore(identity) }
+                val calls = StoreCalls(store, Dispatchers.IO)
+                val session = Session(
+                    calls = calls,
+                    today = TodayModel(calls, SystemClock, viewModelScope),
+                    sync = SyncModel(calls, viewModelScope) { app.settings.server },
+                    conflicts = ConflictsModel(calls, SystemClock, viewModelScope),
+                )
+                sessionState.value = SessionState.Open(session)
+                session.today.refresh()
+                session.sync.refreshStatus()
+                // Reload what is on screen after a visit is logged or a sync applied.
+                calls.changes.drop(1).collect {
+                    session.today.refresh()
+                    when (val top = stack.value.last()) {
+                        is Screen.Household -> top.model.load()
+                        Screen.Conflicts -> gridId()?.let { session.conflicts.load(it) }
+                        else -> Unit
+                    }
+                }
+            } catch (e: Exception) {
+                sessionState.value = SessionState.Failed(describe(e))
+            }
+        }
+    }
+
+    private fun openSession(): Session? = (sessionState.value as? SessionState.Open)?.session
+
+    private fun gridId(): String? = (openSession()?.today?.state?.value as? TodayState.Loaded)?.gridId
+
+    fun openHousehold(householdId: String) {
+        val session = openSession() ?: return
+        val model = HouseholdModel(session.calls, viewModelScope, householdId)
+        model.load()
+        stack.value = stack.value + Screen.Household(model)
+    }
+
+    fun logVisit(household: HouseholdModel) {
+        val session = openSession() ?: return
+        val members = (household.state.value as? HouseholdState.Loaded)?.members.orEmpty()
+        val form = VisitFormModel(session.calls, SystemClock, location, viewModelScope, household.householdId)
+        stack.value = stack.value + Screen.Visit(form, members)
+    }
+
+    fun openConflicts() {
+        val session = openSession() ?: return
+        gridId()?.let { session.conflicts.load(it) }
+        stack.value = stack.value + Screen.Conflicts
+    }
+
+    fun openSetup() {
+        stack.value = stack.value + Screen.Setup
+    }
+
+    /** Pops a screen; false when on the first one (the activity then finishes). */
+    fun back(): Boolean {
+        if (stack.value.size <= 1) return false
+        stack.value = stack.value.dropLast(1)
+        return true
+    }
+
+    override fun onCleared() {
+        // A sync in progress stops; what it applied stays applied.
+        openSession()?.sync?.cancel()
+    }
+}

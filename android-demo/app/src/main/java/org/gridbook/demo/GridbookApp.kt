@@ -1,0 +1,31 @@
+package org.gridbook.demo
+
+import android.app.Application
+import org.gridbook.Store
+import org.gridbook.WorkerIdentity
+import java.io.File
+
+/**
+ * The application: holds the settings and the one [Store] of the process,
+ * an encrypted SQLite file in the app's private files directory
+ * (`files/gridbook.db`, not readable by other apps, excluded from backups).
+ */
+class GridbookApp : Application() {
+    lateinit var settings: DemoSettings
+        private set
+
+    private var store: Store? = null
+
+    override fun onCreate() {
+        super.onCreate()
+        settings = DemoSettings(this)
+    }
+
+    /**
+     * Opens the store once for [identity] and returns it. Blocking (SQLCipher
+     * key derivation, migrations): call it off the main thread.
+     */
+    @Synchronized
+    fun openStore(identity: WorkerIdentity): Store =
+        store ?: Store.open(File(filesDir, "gridbook.db").path, identity, settings.databaseKey()).also { store = it }
+}
