@@ -73,8 +73,12 @@ pub struct Store {
     identity: WorkerIdentity,
     actor: ActorId,
     options: OpenOptions,
-    writer: Mutex<Writer>,
+    // Fields drop in this order: the read-only reader must close before the
+    // writer, so that the writer is the file's last connection and SQLite
+    // checkpoints the WAL into the file and deletes it when the store is
+    // dropped (a read-only last connection leaves the WAL behind).
     reader: Mutex<Connection>,
+    writer: Mutex<Writer>,
 }
 
 impl std::fmt::Debug for Store {

@@ -77,6 +77,29 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
 }
 
 #[test]
+fn a_dropped_store_leaves_its_data_in_the_file_and_no_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w1.db");
+    let store = Store::open(&path, identity("w1")).unwrap();
+    let f = fixture(&store);
+    drop(store);
+    let wal = dir.path().join("w1.db-wal");
+    assert!(!wal.exists(), "the WAL was left behind");
+    // The file alone (a copy without its WAL) holds everything.
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).unwrap();
+    let conn = rusqlite::Connection::open(&copy).unwrap();
+    let households: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM households WHERE id = ?1",
+            [&f.household],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(households, 1);
+}
+
+#[test]
 fn an_encrypted_store_opens_only_with_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret.db");
