@@ -116,6 +116,33 @@ final class ErrorTests: XCTestCase {
         XCTAssertNotEqual(String(decoding: head, as: UTF8.self), "SQLite format 3\u{0}")
     }
 
+    func testAFileFromANewerAppIsSchemaTooNewAndLeftAlone() throws {
+        let dir = try dir("schema")
+        // A new store, released: its file holds the schema, without a WAL beside it.
+        do { _ = try openStore(dir, "w-zhang").identity() }
+        let file = dir.appendingPathComponent("w-zhang.db")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["w-zhang.db"])
+        // SQLite keeps PRAGMA user_version, the schema version, big-endian at offset 60 of the file.
+        var bytes = try Data(contentsOf: file)
+        bytes.replaceSubrange(60..<64, with: [0, 0, 0x03, 0xE7])
+        try bytes.write(to: file)
+        let error = expectGridbookError("a file from a newer app") { try openStore(dir, "w-zhang") }
+        guard case .SchemaTooNew(let found, let supported)? = error else {
+            return XCTFail("expected SchemaTooNew, got \(String(describing: error))")
+        }
+        XCTAssertEqual(found, 999)
+        XCTAssertTrue((1..<999).contains(supported), "supported \(supported)")
+        XCTAssertEqual(try Data(contentsOf: file), bytes, "the file was modified")
+    }
+
+    func testAFileThatIsNotADatabaseIsNotADatabase() throws {
+        let file = try dir("garbage").appendingPathComponent("w-zhang.db")
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
+        try garbage.write(to: file)
+        XCTAssertEqual(expectGridbookError("a file of garbage") { try openStore(file.deletingLastPathComponent(), "w-zhang") }, .NotADatabase)
+        XCTAssertEqual(try Data(contentsOf: file), garbage, "the file was modified")
+    }
+
     func testABadServerUrlIsConfig() {
         let error = expectGridbookError("an ftp URL") { try SyncClient(serverUrl: "ftp://example.invalid", token: "t", extraRootCertificatePem: nil) }
         guard case .Config(let detail)? = error else {
