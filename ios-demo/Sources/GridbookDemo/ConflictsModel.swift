@@ -1,0 +1,119 @@
+import Gridbook
+
+/// One value a field was given, as shown.
+public struct ConflictValueRow: Equatable, Sendable {
+    public var text: String
+    public var workerId: String?
+    public var time: String?
+    /// The value the store shows now (the merge's winner).
+    public var isWinner: Bool
+}
+
+/// One field that several people changed at once.
+public struct ConflictRow: Equatable, Sendable {
+    /// Stable key of the row: record kind, id and field.
+    public var key: String
+    public var recordKind: RecordKind
+    public var recordId: String
+    /// "居民 王** · 3栋 1单元 502".
+    public var record: String
+    public var field: String
+    public var fieldLabel: String
+    /// Masked unless `revealed`, when the field holds personal data.
+    public var values: [ConflictValueRow]
+    public var sensitive: Bool
+    public var revealed: Bool
+}
+
+public enum ConflictsState: Equatable, Sendable {
+    case loading
+    case loaded(gridId: String, rows: [ConflictRow])
+    case failed(String)
+}
+
+/// The conflicts of a grid to review, as the core lists them. A conflict is
+/// resolved by editing the field (the core then drops it); this screen lists
+/// them with who wrote which value and when.
+@MainActor
+public final class ConflictsModel {
+    public let state = StateCell<ConflictsState>(.loading)
+    private let calls: StoreCalls
+    private let clock: Clock
+    private var loaded: [(Conflict, String)] = []
+    private var gridId: String?
+    private var revealed: Set<String> = []
+
+    public init(calls: StoreCalls, clock: Clock) {
+        self.calls = calls
+        self.clock = clock
+    }
+
+    public func load(gridId: String) async {
+        do {
+            let found = try await calls.read { store in
+                try store.conflicts(gridId: gridId).map { Pair(conflict: $0, record: describeRecord(store, $0)) }
+            }
+            loaded = found.map { ($0.conflict, $0.record) }
+            self.gridId = gridId
+            publish()
+        } catch {
+            state.value = .failed(describe(error))
+        }
+    }
+
+    public func toggleReveal(_ key: String) {
+        if revealed.remove(key) == nil { revealed.insert(key) }
+        publish()
+    }
+
+    private func publish() {
+        guard let grid = gridId else { return }
+        state.value = .loaded(gridId: grid, rows: loaded.map { row($0.0, record: $0.1) })
+    }
+
+    private func row(_ c: Conflict, record: String) -> ConflictRow {
+        let key = "\(c.recordKind)/\(c.recordId)/\(c.field)"
+        let sensitive = c.recordKind == .resident && Masking.isSensitive(c.field)
+        let open = !sensitive || revealed.contains(key)
+        return ConflictRow(
+            key: key,
+            recordKind: c.recordKind,
+            recordId: c.recordId,
+            record: record,
+            field: c.field,
+            fieldLabel: Labels.field(c.field),
+            values: c.values.map { v in
+                ConflictValueRow(
+                    text: Masking.conflictValue(field: sensitive ? c.field : "", valueJson: v.valueJson, revealed: open),
+                    workerId: v.workerId,
+                    time: v.atMs.map { Labels.time(LocalTime(utcMs: $0, offsetMinutes: Int32(clock.offsetMinutes(at: $0)))) },
+                    isWinner: v.isWinner
+                )
+            },
+            sensitive: sensitive,
+            revealed: sensitive && open
+        )
+    }
+}
+
+private struct Pair: Sendable {
+    let conflict: Conflict
+    let record: String
+}
+
+private func describeRecord(_ store: Store, _ c: Conflict) -> String {
+    let kind = Labels.record(c.recordKind)
+    do {
+        switch c.recordKind {
+        case .resident:
+            let r = try store.resident(residentId: c.recordId)
+            return "\(kind) \(Masking.name(r.name)) · \(Labels.address(try store.household(householdId: r.householdId).household))"
+        case .household:
+            return "\(kind) \(Labels.address(try store.household(householdId: c.recordId).household))"
+        default:
+            return kind
+        }
+    } catch {
+        return kind
+    }
+}

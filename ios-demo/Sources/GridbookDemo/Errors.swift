@@ -1,0 +1,44 @@
+import Gridbook
+
+/// A message for the user. It names the field, never the value (the core's
+/// errors carry no personal data, and neither does this), and is safe to log.
+public func describe(_ error: Error) -> String {
+    guard let error = error as? GridbookError else { return "操作失败" }
+    switch error {
+    case let .Invalid(field, reason): return "\(Labels.field(field))：\(describe(reason))"
+    case let .NotFound(kind, _): return "找不到该\(Labels.record(kind))（可能已被删除）"
+    case let .Retired(kind, _): return "该\(Labels.record(kind))已停用"
+    case .Unauthorized: return "设备令牌无效或已吊销，请联系管理员重新签发"
+    case .Forbidden: return "没有该网格的权限"
+    case .Unreachable: return "无法连接同步服务器，请检查网络后重试"
+    case .Cancelled: return "同步已取消"
+    case let .Rejected(status, _): return "服务器拒绝了请求（\(status)）"
+    case .Config: return "同步设置有误：服务器地址或证书"
+    case .NotADatabase: return "数据文件无法打开（密钥错误或文件损坏）"
+    case .WorkerMismatch: return "数据文件属于另一位网格员"
+    case .SchemaTooNew: return "数据文件来自更新版本的应用，请升级"
+    case .Protocol, .MalformedChanges: return "收到的数据格式有误"
+    case .Database, .Document: return "数据存储出错"
+    }
+}
+
+private func describe(_ reason: InvalidReason) -> String {
+    switch reason {
+    case .empty: "不能为空"
+    case let .tooLong(max): "太长（最多 \(max) 个字）"
+    case .controlCharacters, .badCharacters: "含有不允许的字符"
+    case .idNumberFormat: "身份证号格式不对"
+    case .idNumberBirthDate: "身份证号中的出生日期不对"
+    case .idNumberCheckDigit: "身份证号校验位不对"
+    case .phone: "电话号码格式不对"
+    case .dateFormat: "日期格式不对"
+    case .inFuture: "不能晚于今天"
+    case .tooOld: "日期太早"
+    case .timeFormat: "时间格式不对"
+    case .outOfRange: "超出范围"
+    case .notFinite: "不是有效数字"
+    case .unknownCode: "未知的代码"
+    case .endsBeforeStart: "结束早于开始"
+    case .notOnShift: "不在该班次路线上"
+    }
+}

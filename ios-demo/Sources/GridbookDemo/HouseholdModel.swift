@@ -1,0 +1,160 @@
+import Gridbook
+
+/// A member as shown: masked unless `revealed`.
+public struct MemberRow: Equatable, Sendable {
+    public var residentId: String
+    public var name: String
+    public var gender: String
+    public var birthDate: String?
+    public var phones: [String]
+    public var idNumber: String?
+    public var care: [String]
+    public var isHead: Bool
+    public var revealed: Bool
+
+    public init(
+        residentId: String, name: String, gender: String, birthDate: String?, phones: [String],
+        idNumber: String?, care: [String], isHead: Bool, revealed: Bool
+    ) {
+        self.residentId = residentId
+        self.name = name
+        self.gender = gender
+        self.birthDate = birthDate
+        self.phones = phones
+        self.idNumber = idNumber
+        self.care = care
+        self.isHead = isHead
+        self.revealed = revealed
+    }
+}
+
+/// A past visit as shown. The position is not shown, only that there was a fix.
+public struct VisitRow: Equatable, Sendable {
+    public var visitId: String
+    public var time: String
+    public var kind: String
+    public var outcome: String
+    public var workerId: String
+    public var notes: String?
+    /// "诉求：需要助餐服务（上报）".
+    public var findings: [String]
+    /// "定位 ±8 米", or nil without a fix.
+    public var gps: String?
+
+    public init(
+        visitId: String, time: String, kind: String, outcome: String, workerId: String, notes: String?,
+        findings: [String], gps: String?
+    ) {
+        self.visitId = visitId
+        self.time = time
+        self.kind = kind
+        self.outcome = outcome
+        self.workerId = workerId
+        self.notes = notes
+        self.findings = findings
+        self.gps = gps
+    }
+}
+
+public enum HouseholdState: Equatable, Sendable {
+    case loading
+    case loaded(HouseholdView)
+    case failed(String)
+}
+
+/// A household as shown.
+public struct HouseholdView: Equatable, Sendable {
+    public var householdId: String
+    public var address: String
+    public var use: String
+    public var tags: [String]
+    public var members: [MemberRow]
+    /// Newest first.
+    public var visits: [VisitRow]
+}
+
+/// One household's active members and visit history, newest visit first.
+@MainActor
+public final class HouseholdModel {
+    public let state = StateCell<HouseholdState>(.loading)
+    public let householdId: String
+    private let calls: StoreCalls
+
+    // Unmasked data stays here; only masked rows reach the state unless revealed.
+    private var detail: HouseholdDetail?
+    private var careLabels: [String: String] = [:]
+    private var revealed: Set<String> = []
+
+    public init(calls: StoreCalls, householdId: String) {
+        self.calls = calls
+        self.householdId = householdId
+    }
+
+    public func load() async {
+        let id = householdId
+        do {
+            let (loaded, labels) = try await calls.read { store in
+                (try store.household(householdId: id), Labels.careLabels())
+            }
+            detail = loaded
+            careLabels = labels
+            publish()
+        } catch {
+            state.value = .failed(describe(error))
+        }
+    }
+
+    /// Shows or hides one member's unmasked name, phones and ID number.
+    public func toggleReveal(_ residentId: String) {
+        if revealed.remove(residentId) == nil { revealed.insert(residentId) }
+        publish()
+    }
+
+    /// The active members, masked as shown (for "who was seen" in the visit form).
+    public var members: [MemberRow] {
+        if case let .loaded(view) = state.value { return view.members }
+        return []
+    }
+
+    private func publish() {
+        guard let d = detail else { return }
+        let members = d.members.filter { $0.status == .active }.map { member($0, head: d.household.headId) }
+        state.value = .loaded(HouseholdView(
+            householdId: d.household.id,
+            address: Labels.address(d.household),
+            use: Labels.use(d.household.useKind),
+            tags: d.household.tags,
+            members: members,
+            visits: d.visits.map(visit)
+        ))
+    }
+
+    private func member(_ r: Resident, head: String?) -> MemberRow {
+        let open = revealed.contains(r.id)
+        let shown = Masking.resident(r, revealed: open)
+        return MemberRow(
+            residentId: r.id,
+            name: shown.name,
+            gender: Labels.gender(r.gender),
+            birthDate: shown.birthDate,
+            phones: shown.phones,
+            idNumber: shown.idNumber,
+            care: r.care.map { Labels.care($0, careLabels) },
+            isHead: r.id == head,
+            revealed: open
+        )
+    }
+
+    private func visit(_ v: Visit) -> VisitRow {
+        VisitRow(
+            visitId: v.id,
+            time: Labels.time(v.at),
+            kind: Labels.kind(v.kind),
+            outcome: Labels.outcome(v.outcome),
+            workerId: v.workerId,
+            notes: v.notes,
+            findings: v.findings.map { "\(Labels.findingKind($0.kind))：\($0.text)（\(Labels.resolution($0.resolution))）" },
+            gps: v.gps.map { "定位 ±\(Int($0.accuracyM.rounded())) 米" }
+        )
+    }
+}

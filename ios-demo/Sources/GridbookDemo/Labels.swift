@@ -1,0 +1,162 @@
+import Foundation
+import Gridbook
+
+/// Chinese labels of the code lists, as the core names them (gridbook::codes).
+public enum Labels {
+    public static func outcome(_ value: VisitOutcome) -> String {
+        switch value {
+        case .met: "见面"
+        case .nobodyHome: "无人在家"
+        case .refused: "拒访"
+        case .vacant: "空置"
+        case .movedAway: "已搬离"
+        }
+    }
+
+    public static func kind(_ value: VisitKind) -> String {
+        switch value {
+        case .routine: "敲门扫楼"
+        case .followUp: "回访"
+        case .specialCare: "关爱探访"
+        case .survey: "专项调查"
+        }
+    }
+
+    public static func findingKind(_ value: FindingKind) -> String {
+        switch value {
+        case .request: "诉求"
+        case .problem: "问题隐患"
+        }
+    }
+
+    public static func resolution(_ value: Resolution) -> String {
+        switch value {
+        case .solvedOnSite: "当场解决"
+        case .escalated: "上报"
+        case .open: "待跟进"
+        }
+    }
+
+    public static func gender(_ value: Gender) -> String {
+        switch value {
+        case .male: "男"
+        case .female: "女"
+        case .unknown: "未知"
+        }
+    }
+
+    public static func use(_ value: DwellingUse) -> String {
+        switch value {
+        case .ownerOccupied: "自住"
+        case .rented: "出租"
+        case .vacant: "空置"
+        case .business: "经营"
+        case .other: "其他"
+        }
+    }
+
+    public static func stage(_ value: SyncStage) -> String {
+        switch value {
+        case .exchanging: "正在交换数据"
+        case .waitingToRetry: "网络不佳，稍后重试"
+        case .applying: "正在写入"
+        case .done: "已完成"
+        }
+    }
+
+    public static func record(_ value: RecordKind) -> String {
+        switch value {
+        case .grid: "网格"
+        case .building: "楼栋"
+        case .household: "住户"
+        case .resident: "居民"
+        case .visit: "走访记录"
+        case .headAppointment: "楼栋长任命"
+        case .patrolTeam: "巡逻队"
+        case .shift: "巡逻班次"
+        case .checkin: "巡逻签到"
+        case .worker: "网格员"
+        }
+    }
+
+    /// A field name of a record as the core reports it in conflicts and errors.
+    public static func field(_ name: String) -> String { fields[name] ?? name }
+
+    private static let fields: [String: String] = [
+        "name": "姓名",
+        "phones": "电话",
+        "id_number": "身份证号",
+        "birth_date": "出生日期",
+        "gender": "性别",
+        "relation": "与户主关系",
+        "registration": "户籍类型",
+        "residence_state": "人户状态",
+        "care": "关爱类别",
+        "household_id": "所属住户",
+        "moved_in": "迁入日期",
+        "notes": "备注",
+        "tags": "标签",
+        "use_kind": "房屋用途",
+        "unit": "单元",
+        "floor": "楼层",
+        "room": "房号",
+        "head_id": "户主",
+        "status": "状态",
+        "outcome": "走访结果",
+        "kind": "走访类型",
+        "findings": "发现问题",
+        "findings.text": "发现问题的内容",
+        "gps": "定位",
+        "at": "时间",
+    ]
+
+    /// "3栋 1单元 502" (the estate is on the building, not the household).
+    public static func address(_ h: Household) -> String { "\(h.buildingNumber) \(h.unit)单元 \(h.room)" }
+
+    /// A core instant shown in its own offset: "2026-11-22 14:30".
+    public static func time(_ t: LocalTime) -> String {
+        let local = t.utcMs + Int64(t.offsetMinutes) * 60_000
+        let c = utcCalendar.dateComponents([.hour, .minute], from: date(ms: local))
+        return utcDate(ms: local) + String(format: " %02d:%02d", c.hour ?? 0, c.minute ?? 0)
+    }
+
+    /// A care category code's label from the core's list, or the code itself for a local category.
+    public static func care(_ code: String, _ labels: [String: String]) -> String { labels[code] ?? code }
+
+    /// The care categories' labels from the core (code to label).
+    public static func careLabels() -> [String: String] {
+        Dictionary(careCategories().map { ($0.code, $0.label) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// "YYYY-MM-DD" of a UTC instant in milliseconds.
+    static func utcDate(ms: Int64) -> String {
+        let c = utcCalendar.dateComponents([.year, .month, .day], from: date(ms: ms))
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
+    private static func date(ms: Int64) -> Date {
+        // Whole seconds, rounded down, so 09:29:59.999 stays 09:29.
+        Date(timeIntervalSince1970: Double(ms.floorDiv(1000)))
+    }
+
+    private static let utcCalendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+}
+
+extension Int64 {
+    fileprivate func floorDiv(_ d: Int64) -> Int64 {
+        let q = self / d
+        return (self % d != 0 && (self < 0) != (d < 0)) ? q - 1 : q
+    }
+}
+
+/// A byte count for people: "512 B", "1.5 KB", "2.3 MB".
+public func formatBytes(_ bytes: UInt64) -> String {
+    let n = Double(bytes)
+    if bytes < 1024 { return "\(bytes) B" }
+    if n < 1024 * 1024 { return String(format: "%.1f KB", n / 1024) }
+    return String(format: "%.1f MB", n / 1024 / 1024)
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Gridbook
+
+/// Where to sync: the district server and this device's token (issued by `gridbook-server admin issue-token`).
+public struct SyncServer: Equatable, Sendable {
+    public var serverUrl: String
+    public var token: String
+
+    public init(serverUrl: String, token: String) {
+        self.serverUrl = serverUrl
+        self.token = token
+    }
+}
+
+public enum SyncState: Equatable, Sendable {
+    /// Not syncing; `unsentChanges` edits wait for the server.
+    case idle(unsentChanges: UInt64)
+    /// Running: the last step reported (nil before the first), and whether cancel was asked.
+    case running(progress: SyncProgress?, cancelling: Bool)
+    case done(SyncProgress)
+    case cancelled(unsentChanges: UInt64)
+    /// `message` names the problem (never a token or data); `needsNewToken` for a revoked or wrong token.
+    case failed(message: String, needsNewToken: Bool)
+    /// No server configured yet.
+    case notConfigured
+
+    public var isRunning: Bool {
+        if case .running = self { return true }
+        return false
+    }
+}
+
+/// The sync button: one sync at a time, progress (stage, round trips, bytes)
+/// from the core's listener, cancellation through a `CancelHandle`. The
+/// blocking sync runs on the store queue; the listener is called on that
+/// thread and hands each report to the main actor.
+@MainActor
+public final class SyncModel {
+    public let state = StateCell<SyncState>(.idle(unsentChanges: 0))
+    private let calls: StoreCalls
+    private let server: @MainActor () -> SyncServer?
+    private var running: CancelHandle?
+
+    public init(calls: StoreCalls, server: @escaping @MainActor () -> SyncServer?) {
+        self.calls = calls
+        self.server = server
+    }
+
+    /// Reads how much waits to be sent (for the idle state).
+    public func refreshStatus() async {
+        if running != nil { return }
+        do {
+            let status = try await calls.read { store in try store.syncStatus() }
+            if running == nil { state.value = .idle(unsentChanges: status.unsentChanges) }
+        } catch {
+            state.value = .failed(message: describe(error), needsNewToken: false)
+        }
+    }
+
+    /// Starts a sync unless one is running; returns its task, or nil if none was started.
+    @discardableResult
+    public func start() -> Task<Void, Never>? {
+        guard let config = server() else {
+            state.value = .notConfigured
+            return nil
+        }
+        if running != nil { return nil }
+        let handle = CancelHandle()
+        running = handle
+        state.value = .running(progress: nil, cancelling: false)
+        let listener = ProgressRelay { [weak self] progress in
+            guard let self, self.running === handle else { return }
+            self.state.value = .running(progress: progress, cancelling: handle.isCancelled())
+        }
+        return Task { @MainActor in
+            let result: SyncState
+            do {
+                let report = try await calls.write { store in
+                    let client = try SyncClient(serverUrl: config.serverUrl, token: config.token, extraRootCertificatePem: nil)
+                    return try client.sync(store: store, listener: listener, cancel: handle)
+                }
+                result = .done(report)
+            } catch GridbookError.Cancelled {
+                result = .cancelled(unsentChanges: await unsent())
+            } catch {
+                result = .failed(message: describe(error), needsNewToken: error as? GridbookError == .Unauthorized)
+            }
+            running = nil
+            state.value = result
+        }
+    }
+
+    /// Asks the running sync to stop; it ends as `.cancelled` (what was applied stays).
+    public func cancel() {
+        guard let handle = running else { return }
+        handle.cancel()
+        if case let .running(progress, _) = state.value {
+            state.value = .running(progress: progress, cancelling: true)
+        }
+    }
+
+    private func unsent() async -> UInt64 {
+        (try? await calls.read { store in try store.syncStatus().unsentChanges }) ?? 0
+    }
+
+    /// Whether a state is a finished sync (the screens then reload).
+    public static func finished(_ state: SyncState) -> Bool {
+        if case let .done(report) = state { return report.stage == .done }
+        return false
+    }
+}
+
+/// The core's listener: called on the syncing thread, it passes each report
+/// to the main queue in order.
+private final class ProgressRelay: SyncListener, @unchecked Sendable {
+    private let deliver: @MainActor (SyncProgress) -> Void
+
+    init(_ deliver: @escaping @MainActor (SyncProgress) -> Void) {
+        self.deliver = deliver
+    }
+
+    func onProgress(progress: SyncProgress) {
+        let deliver = deliver
+        DispatchQueue.main.async {
+            MainActor.assumeIsolated { deliver(progress) }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import XCTest
+
+import Gridbook
+@testable import GridbookDemo
+
+final class ConflictsModelTests: XCTestCase {
+    func testAConcurrentPhoneEditIsListedMaskedWithItsAuthors() async throws {
+        try await Self.aConcurrentPhoneEditIsListedMaskedWithItsAuthors(try tempDir(self, "conflicts"))
+    }
+
+    @MainActor
+    private static func aConcurrentPhoneEditIsListedMaskedWithItsAuthors(_ dir: URL) async throws {
+        let a = Env(try openStore(dir, "w-zhang"))
+        let b = try openStore(dir, "w-li")
+        let g = try grid(a.store, "502")
+        let residentId = try a.store.createResident(input: resident(g.households[0]))
+        _ = try b.importChanges(bytes: try a.store.exportSince(cursor: 0).bytes)
+        let cursorA = try a.store.exportSince(cursor: 0).cursor
+        let cursorB = try b.exportSince(cursor: 0).cursor
+        try a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
+        try b.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13700137000"))
+        _ = try a.store.importChanges(bytes: try b.exportSince(cursor: cursorB).bytes)
+        _ = try b.importChanges(bytes: try a.store.exportSince(cursor: cursorA).bytes)
+
+        let model = ConflictsModel(calls: a.calls, clock: FixedClock(ms: 0))
+        XCTAssertEqual(model.state.value, .loading)
+        await model.load(gridId: g.id)
+        guard case let .loaded(gridId, rows) = model.state.value else { return XCTFail("not loaded: \(model.state.value)") }
+        XCTAssertEqual(gridId, g.id)
+        XCTAssertEqual(rows.count, 1)
+        let row = rows[0]
+        XCTAssertEqual(row.recordKind, .resident)
+        XCTAssertEqual(row.recordId, residentId)
+        XCTAssertEqual(row.record, "居民 王** · 3栋 1单元 502")
+        XCTAssertEqual(row.field, "phones")
+        XCTAssertEqual(row.fieldLabel, "电话")
+        XCTAssertTrue(row.sensitive)
+        XCTAssertFalse(row.revealed)
+        XCTAssertEqual(Set(row.values.map { "\($0.text) \($0.workerId ?? "-")" }), ["139****9000 w-zhang", "137****7000 w-li"])
+        XCTAssertEqual(row.values.filter(\.isWinner).count, 1)
+        let shown = maskResident(resident: try a.store.resident(residentId: residentId)).phones
+        XCTAssertEqual(row.values.first(where: \.isWinner)?.text, shown.joined(separator: ","), "the winner is what the store shows")
+        let minute = try NSRegularExpression(pattern: #"^\d{4}-\d\d-\d\d \d\d:\d\d$"#)
+        XCTAssertEqual(row.values.compactMap(\.time).filter {
+            minute.firstMatch(in: $0, range: NSRange($0.startIndex..., in: $0)) != nil
+        }.count, 2)
+
+        model.toggleReveal(row.key)
+        guard case let .loaded(_, open) = model.state.value else { return XCTFail("not loaded") }
+        XCTAssertTrue(open[0].revealed)
+        XCTAssertEqual(Set(open[0].values.map(\.text)), ["13900139000", "13700137000"])
+
+        // Editing the field resolves it: the list empties.
+        try a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
+        await model.load(gridId: g.id)
+        XCTAssertEqual(model.state.value, .loaded(gridId: g.id, rows: []))
+    }
+}

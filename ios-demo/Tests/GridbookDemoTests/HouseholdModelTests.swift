@@ -1,0 +1,84 @@
+import Foundation
+import XCTest
+
+import Gridbook
+@testable import GridbookDemo
+
+final class HouseholdModelTests: XCTestCase {
+    func testMembersAreMaskedUntilRevealedAndVisitsAreNewestFirst() async throws {
+        try await Self.membersAreMaskedUntilRevealedAndVisitsAreNewestFirst(try tempDir(self, "household"))
+    }
+
+    @MainActor
+    private static func membersAreMaskedUntilRevealedAndVisitsAreNewestFirst(_ dir: URL) async throws {
+        let env = Env(try openStore(dir, "w-zhang"))
+        let g = try grid(env.store, "502")
+        let home = g.households[0]
+        let head = try env.store.createResident(input: resident(home))
+        let son = try env.store.createResident(
+            input: resident(home, name: "李明", phone: "13912345678", idNumber: nil, care: [], relation: "20")
+        )
+        let at = FixedClock(2025, 6, 10, 9, 30).now()
+        _ = try env.store.logVisit(input: VisitInput(
+            householdId: home, at: at, kind: .specialCare, outcome: .met,
+            residentsSeen: [head], notes: "老人身体尚可",
+            findings: [FindingInput(id: nil, kind: .request, text: "需要助餐服务", resolution: .escalated)],
+            gps: GpsFix(point: GeoPoint(lon: 120.1, lat: 30.28), accuracyM: 8.4)
+        ))
+        _ = try env.store.logVisit(input: VisitInput(
+            householdId: home, at: LocalTime(utcMs: at.utcMs + 86_400_000, offsetMinutes: 480), kind: .routine,
+            outcome: .nobodyHome, residentsSeen: [], notes: nil, findings: [], gps: nil
+        ))
+
+        let model = HouseholdModel(calls: env.calls, householdId: home)
+        XCTAssertEqual(model.state.value, .loading)
+        await model.load()
+        guard case let .loaded(loaded) = model.state.value else { return XCTFail("not loaded: \(model.state.value)") }
+        XCTAssertEqual(loaded.address, "3栋 1单元 502")
+        XCTAssertEqual(loaded.use, "自住")
+        XCTAssertEqual(loaded.members.count, 2)
+        let shownHead = MemberRow(
+            residentId: head, name: "王**", gender: "女", birthDate: "1949-12-31", phones: ["138****8000"],
+            idNumber: "110105********002X", care: ["独居老人"], isHead: true, revealed: false
+        )
+        XCTAssertEqual(loaded.members.first { $0.residentId == head }, shownHead)
+        XCTAssertEqual(loaded.members.first { $0.residentId == son }, MemberRow(
+            residentId: son, name: "李*", gender: "女", birthDate: "1949-12-31", phones: ["139****5678"],
+            idNumber: nil, care: [], isHead: false, revealed: false
+        ))
+
+        XCTAssertEqual(loaded.visits.map(\.time), ["2025-06-11 09:30", "2025-06-10 09:30"])
+        XCTAssertEqual(loaded.visits[1], VisitRow(
+            visitId: loaded.visits[1].visitId, time: "2025-06-10 09:30", kind: "关爱探访", outcome: "见面",
+            workerId: "w-zhang", notes: "老人身体尚可", findings: ["诉求：需要助餐服务（上报）"], gps: "定位 ±8 米"
+        ))
+        XCTAssertEqual(loaded.visits[0], VisitRow(
+            visitId: loaded.visits[0].visitId, time: "2025-06-11 09:30", kind: "敲门扫楼", outcome: "无人在家",
+            workerId: "w-zhang", notes: nil, findings: [], gps: nil
+        ))
+
+        model.toggleReveal(head)
+        let open = try XCTUnwrap(model.members.first { $0.residentId == head })
+        XCTAssertEqual(open, MemberRow(
+            residentId: head, name: "王秀英", gender: "女", birthDate: "1949-12-31", phones: ["13800138000"],
+            idNumber: "11010519491231002X", care: ["独居老人"], isHead: true, revealed: true
+        ))
+        XCTAssertEqual(model.members.first { $0.residentId == son }?.name, "李*", "only the chosen member is revealed")
+
+        model.toggleReveal(head)
+        XCTAssertEqual(model.members.first { $0.residentId == head }, shownHead)
+    }
+
+    func testAnUnknownHouseholdIsAFailureNamingTheKind() async throws {
+        try await Self.anUnknownHouseholdIsAFailureNamingTheKind(try tempDir(self, "household-missing"))
+    }
+
+    @MainActor
+    private static func anUnknownHouseholdIsAFailureNamingTheKind(_ dir: URL) async throws {
+        let env = Env(try openStore(dir, "w-zhang"))
+        _ = try grid(env.store, "502")
+        let model = HouseholdModel(calls: env.calls, householdId: "00000000-0000-0000-0000-000000000000")
+        await model.load()
+        XCTAssertEqual(model.state.value, .failed("找不到该住户（可能已被删除）"))
+    }
+}

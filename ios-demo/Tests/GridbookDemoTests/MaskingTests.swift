@@ -1,0 +1,45 @@
+import XCTest
+
+import Gridbook
+@testable import GridbookDemo
+
+final class MaskingTests: XCTestCase {
+    func testNamesKeepTheirFirstCharacterLikeTheCore() {
+        XCTAssertEqual(Masking.name("王秀英"), "王**")
+        XCTAssertEqual(Masking.name(" 欧阳娜娜 "), "欧***")
+        XCTAssertEqual(Masking.name("李"), "*")
+        XCTAssertEqual(Masking.name(""), "")
+        XCTAssertEqual(Masking.name("𠀀明"), "𠀀*", "a character outside the BMP counts once")
+    }
+
+    func testConflictValuesAreDecodedAndMaskedByField() {
+        XCTAssertEqual(Masking.conflictValue(field: "phones", valueJson: "\"13900139000,13700137000\"", revealed: false), "139****9000,137****7000")
+        XCTAssertEqual(Masking.conflictValue(field: "phones", valueJson: "\"13900139000\"", revealed: true), "13900139000")
+        XCTAssertEqual(Masking.conflictValue(field: "id_number", valueJson: "\"11010519491231002X\"", revealed: false), "110105********002X")
+        XCTAssertEqual(Masking.conflictValue(field: "name", valueJson: "\"王秀英\"", revealed: false), "王**")
+        XCTAssertEqual(Masking.conflictValue(field: "birth_date", valueJson: "\"1949-12-31\"", revealed: false), "1949-**-**")
+        XCTAssertEqual(Masking.conflictValue(field: "phones", valueJson: "null", revealed: false), "（空）")
+        XCTAssertEqual(Masking.conflictValue(field: "floor", valueJson: "5", revealed: false), "5")
+        XCTAssertEqual(Masking.jsonString("\"a\\\"b\\u4e2d\\n\""), "a\"b中\n")
+        XCTAssertNil(Masking.jsonString("\"bad\\x\""))
+        XCTAssertNil(Masking.jsonString("12"))
+    }
+
+    func testLabelsForTheScreens() {
+        XCTAssertEqual(([512, 1536, 2 * 1024 * 1024] as [UInt64]).map(formatBytes), ["512 B", "1.5 KB", "2.0 MB"])
+        XCTAssertEqual(Labels.time(LocalTime(utcMs: FixedClock(2025, 6, 10, 9, 30).ms, offsetMinutes: 480)), "2025-06-10 09:30")
+        XCTAssertEqual(Labels.time(LocalTime(utcMs: FixedClock(2025, 1, 1, 7, 59).ms, offsetMinutes: 0)), "2024-12-31 23:59")
+        XCTAssertEqual(FixedClock(2025, 1, 1, 7, 59).today(), "2025-01-01", "today is Shanghai's date")
+        XCTAssertEqual(FixedClock(2025, 1, 1, 7, 59).now(), LocalTime(utcMs: 1_735_689_540_000, offsetMinutes: 480))
+        XCTAssertEqual(Labels.field("findings.text"), "发现问题的内容")
+        XCTAssertEqual(Labels.field("unknown_field"), "unknown_field")
+    }
+
+    func testErrorMessagesNameTheFieldNeverTheValue() {
+        XCTAssertEqual(describe(GridbookError.Invalid(field: "phones", reason: .phone)), "电话：电话号码格式不对")
+        XCTAssertEqual(describe(GridbookError.Invalid(field: "notes", reason: .tooLong(max: 500))), "备注：太长（最多 500 个字）")
+        XCTAssertEqual(describe(GridbookError.NotFound(kind: .resident, id: "r-1")), "找不到该居民（可能已被删除）")
+        XCTAssertEqual(describe(GridbookError.Cancelled), "同步已取消")
+        XCTAssertEqual(describe(TestError("13800138000")), "操作失败")
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import XCTest
+
+import Gridbook
+@testable import GridbookDemo
+
+final class SyncModelTests: XCTestCase {
+    private static let clock = FixedClock(2025, 6, 16, 10, 0)
+
+    func testTwoPhonesSyncThroughARealServer() async throws {
+        try await Self.twoPhonesSyncThroughARealServer(try tempDir(self, "sync"))
+    }
+
+    @MainActor
+    private static func twoPhonesSyncThroughARealServer(_ dir: URL) async throws {
+        let data = dir.appendingPathComponent("server-data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        try admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--can-create-grids")
+        try admin(data, "add-worker", "--id", "w-li", "--name", "李娜")
+        let tokenA = try issueToken(data, worker: "w-zhang", device: "张伟的手机")
+        let tokenB = try issueToken(data, worker: "w-li", device: "李娜的手机")
+        let server = try RunningServer(data: data, log: dir.appendingPathComponent("server.log"))
+        defer { XCTAssertEqual(server.stop(), 0, "the server exits 0 on SIGTERM") }
+        let a = Env(try openStore(dir, "w-zhang"))
+        let b = Env(try openStore(dir, "w-li"))
+
+        // Phone A: a grid, a resident, and a visit logged through the form.
+        let g = try grid(a.store, "502")
+        let residentId = try a.store.createResident(input: resident(g.households[0]))
+        let form = VisitFormModel(calls: a.calls, clock: clock, location: FixedLocation(.fix(lon: 120.1, lat: 30.28, accuracyM: 9)), householdId: g.households[0])
+        form.setKind(.specialCare)
+        form.toggleSeen(residentId)
+        form.setNotes("同步测试")
+        await form.locate()
+        await form.save()
+        XCTAssertNotNil(form.state.value.savedVisitId)
+
+        let syncA = SyncModel(calls: a.calls) { SyncServer(serverUrl: server.url, token: tokenA) }
+        await syncA.refreshStatus()
+        XCTAssertEqual(syncA.state.value, .idle(unsentChanges: 5), "grid, building, household, resident and visit")
+        var statesA: [SyncState] = []
+        syncA.state.observe { statesA.append($0) }
+        let changesBefore = a.calls.changes.value
+        let task = try XCTUnwrap(syncA.start())
+        XCTAssertNil(syncA.start(), "a second sync does not start while one runs")
+        await task.value
+        guard case let .done(report) = syncA.state.value else { return XCTFail("not done: \(syncA.state.value)") }
+        XCTAssertEqual(report.stage, .done)
+        XCTAssertEqual(report.pushedChanges, 5, "every unsent change was pushed")
+        XCTAssertEqual(report.unsentChanges, 0)
+        XCTAssertEqual(report.retries, 0)
+        XCTAssertGreaterThan(report.bytesSent, 0)
+        XCTAssertGreaterThan(report.bytesReceived, 0)
+        XCTAssertEqual(a.calls.changes.value, changesBefore + 1, "a sync moves the change counter")
+        XCTAssertEqual(statesA.first, .running(progress: nil, cancelling: false))
+        XCTAssertEqual(statesA.last, .done(report))
+        let progress = statesA.compactMap { state -> SyncProgress? in
+            if case let .running(p, cancelling) = state { XCTAssertFalse(cancelling); return p }
+            return nil
+        }
+        XCTAssertTrue(progress.contains { $0.stage == .exchanging }, "stages: \(progress.map(\.stage))")
+        XCTAssertTrue(SyncModel.finished(syncA.state.value))
+        await syncA.refreshStatus()
+        XCTAssertEqual(syncA.state.value, .idle(unsentChanges: 0))
+
+        // The server hands the grid to both; phone B bootstraps and sees A's work.
+        try admin(data, "assign", "--worker", "w-zhang", "--grid", g.id)
+        try admin(data, "assign", "--worker", "w-li", "--grid", g.id)
+        let syncB = SyncModel(calls: b.calls) { SyncServer(serverUrl: server.url, token: tokenB) }
+        await syncB.start()?.value
+        guard case let .done(reportB) = syncB.state.value else { return XCTFail("b not done: \(syncB.state.value)") }
+        XCTAssertGreaterThan(reportB.pulledChunks, 0, "b pulled nothing: \(reportB)")
+        XCTAssertEqual(reportB.pushedChanges, 0)
+
+        // Two weeks later, B's plan has the household due again after A's visit.
+        let today = TodayModel(calls: b.calls, clock: FixedClock(2025, 6, 30, 8, 0))
+        await today.refresh()
+        XCTAssertEqual(today.state.value, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-30", rows: [
+            DueRow(householdId: g.households[0], address: "3栋 1单元 502", memberCount: 1, care: ["独居老人"],
+                   lastVisit: "2025-06-16 10:00", dueOn: "2025-06-23", daysOverdue: 7, intervalDays: 7),
+        ]))
+
+        let household = HouseholdModel(calls: b.calls, householdId: g.households[0])
+        await household.load()
+        guard case let .loaded(detail) = household.state.value else { return XCTFail("not loaded: \(household.state.value)") }
+        XCTAssertEqual(detail.members.map(\.name), ["王**"])
+        XCTAssertEqual(detail.visits.count, 1)
+        XCTAssertEqual(detail.visits[0].notes, "同步测试")
+        XCTAssertEqual(detail.visits[0].workerId, "w-zhang")
+        XCTAssertEqual(detail.visits[0].kind, "关爱探访")
+        XCTAssertEqual(detail.visits[0].gps, "定位 ±9 米")
+
+        // B's visit reaches A on A's next sync.
+        let formB = VisitFormModel(calls: b.calls, clock: FixedClock(2025, 6, 30, 9, 15), location: FixedLocation(.timedOut), householdId: g.households[0])
+        formB.setOutcome(.nobodyHome)
+        await formB.save()
+        await syncB.start()?.value
+        guard case let .done(pushB) = syncB.state.value else { return XCTFail("b not done: \(syncB.state.value)") }
+        XCTAssertEqual(pushB.pushedChanges, 2, "the visit, and b joining the grid's workers")
+        await syncA.start()?.value
+        guard case let .done(pullA) = syncA.state.value else { return XCTFail("a not done: \(syncA.state.value)") }
+        XCTAssertEqual(pullA.pulledChunks, 2)
+        XCTAssertEqual(try a.store.household(householdId: g.households[0]).visits.map(\.workerId), ["w-li", "w-zhang"])
+
+        // A wrong token: a typed failure asking for a new token.
+        let bad = SyncModel(calls: b.calls) { SyncServer(serverUrl: server.url, token: "not-a-token") }
+        await bad.start()?.value
+        XCTAssertEqual(bad.state.value, .failed(message: "设备令牌无效或已吊销，请联系管理员重新签发", needsNewToken: true))
+    }
+
+    func testWithoutSettingsNothingStarts() async throws {
+        try await Self.withoutSettingsNothingStarts(try tempDir(self, "sync-none"))
+    }
+
+    @MainActor
+    private static func withoutSettingsNothingStarts(_ dir: URL) async throws {
+        let env = Env(try openStore(dir, "w-zhang"))
+        let model = SyncModel(calls: env.calls) { nil }
+        XCTAssertNil(model.start())
+        XCTAssertEqual(model.state.value, .notConfigured)
+    }
+
+    func testCancellingAWaitingSyncEndsItCancelledWithNothingLost() async throws {
+        try await Self.cancellingAWaitingSyncEndsItCancelledWithNothingLost(try tempDir(self, "sync-cancel"))
+    }
+
+    @MainActor
+    private static func cancellingAWaitingSyncEndsItCancelledWithNothingLost(_ dir: URL) async throws {
+        let env = Env(try openStore(dir, "w-zhang"))
+        _ = try grid(env.store, "502")
+        let before = try env.store.syncStatus().unsentChanges
+        XCTAssertEqual(before, 3)
+        // Nothing listens on port 9: the client waits to retry, and is cancelled meanwhile.
+        let model = SyncModel(calls: env.calls) { SyncServer(serverUrl: "http://127.0.0.1:9", token: "token") }
+        let task = try XCTUnwrap(model.start())
+        let waiting = try await awaitState(model.state, "a retry wait") {
+            if case let .running(progress, _) = $0 { return progress?.stage == .waitingToRetry }
+            return false
+        }
+        guard case let .running(progress, false) = waiting else { return XCTFail("state: \(waiting)") }
+        model.cancel()
+        XCTAssertEqual(model.state.value, .running(progress: progress, cancelling: true))
+        XCTAssertNil(model.start(), "no second sync while the first is ending")
+        await task.value
+        XCTAssertEqual(model.state.value, .cancelled(unsentChanges: before))
+        XCTAssertEqual(try env.store.syncStatus().unsentChanges, before)
+        let again = try XCTUnwrap(model.start(), "a new sync can start after a cancelled one")
+        model.cancel()
+        await again.value
+        XCTAssertEqual(model.state.value, .cancelled(unsentChanges: before))
+    }
+}
