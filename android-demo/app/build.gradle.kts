@@ -85,7 +85,7 @@ val generateBindings by tasks.registering(Exec::class) {
     outputs.dir(generatedBindings)
 }
 
-// Cross-compiles libgridbook_ffi.so (release) for each ABI into src/main/jniLibs/<abi>/.
+// Cross-compiles libgridbook_ffi.so (the workspace's `mobile` profile: LTO, stripped) for each ABI into src/main/jniLibs/<abi>/.
 val cargoNdk by tasks.registering(Exec::class) {
     group = "gridbook"
     description = "Builds libgridbook_ffi.so for Android with cargo-ndk"
@@ -96,7 +96,7 @@ val cargoNdk by tasks.registering(Exec::class) {
         "-t", "arm64-v8a", "-t", "armeabi-v7a", "-t", "x86_64",
         "--platform", "26",
         "-o", jniLibsDir.path,
-        "build", "--release", "-p", "gridbook-ffi",
+        "build", "--profile", "mobile", "-p", "gridbook-ffi",
     )
     inputs.dir(File(repoRoot, "bindings/src"))
     inputs.dir(File(repoRoot, "core/src"))
