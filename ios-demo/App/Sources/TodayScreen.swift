@@ -55,7 +55,7 @@ struct DueRowView: View {
             HStack {
                 Text(row.address).font(.headline)
                 Spacer()
-                Text(urgency).font(.subheadline).foregroundStyle(row.daysOverdue > 0 || row.dueOn == nil ? .red : .secondary)
+                Text(urgency).font(.subheadline).foregroundStyle(row.daysOverdue > 0 || row.dueOn == nil ? Color.red : Color.secondary)
             }
             Text(details).font(.caption).foregroundStyle(.secondary)
         }
@@ -102,7 +102,7 @@ struct SyncPanel: View {
                 if needsSettings(state) {
                     Button("设置") { app.openSetup() }
                 } else {
-                    Button("同步") { model.start() }.buttonStyle(.borderedProminent)
+                    Button("同步") { _ = model.start() }.buttonStyle(.borderedProminent)
                 }
             }
         }
