@@ -236,3 +236,61 @@ pub fn care_categories() -> Vec<CodeLabel> {
         })
         .collect()
 }
+
+/// Exports a function returning the core's Chinese label of a mirrored code
+/// list value, so apps show the same words as the core's exports.
+macro_rules! export_label {
+    ($(#[$meta:meta])* $function:ident($name:ident = $core:ty)) => {
+        $(#[$meta])*
+        #[uniffi::export]
+        pub fn $function(value: $name) -> String {
+            use gridbook::codes::CodeList;
+            <$core>::from(value).label().to_string()
+        }
+    };
+}
+
+export_label!(
+    /// The Chinese label of a gender (男, 女, 未知).
+    gender_label(Gender = core::Gender)
+);
+export_label!(
+    /// The Chinese label of a dwelling use (自住, 出租 …).
+    dwelling_use_label(DwellingUse = core::DwellingUse)
+);
+export_label!(
+    /// The Chinese label of a household status (在住, 迁出).
+    household_status_label(HouseholdStatus = core::HouseholdStatus)
+);
+export_label!(
+    /// The Chinese label of a registration kind (户籍 …).
+    registration_label(Registration = core::Registration)
+);
+export_label!(
+    /// The Chinese label of a residence state (人户一致 …).
+    residence_state_label(ResidenceState = core::ResidenceState)
+);
+export_label!(
+    /// The Chinese label of a resident status (在住, 迁出, 死亡).
+    resident_status_label(ResidentStatus = core::ResidentStatus)
+);
+export_label!(
+    /// The Chinese label of a visit kind (敲门扫楼, 回访 …).
+    visit_kind_label(VisitKind = core::VisitKind)
+);
+export_label!(
+    /// The Chinese label of a visit outcome (见面, 无人在家 …).
+    visit_outcome_label(VisitOutcome = core::VisitOutcome)
+);
+export_label!(
+    /// The Chinese label of a finding kind (诉求, 问题隐患).
+    finding_kind_label(FindingKind = core::FindingKind)
+);
+export_label!(
+    /// The Chinese label of a resolution (当场解决, 上报, 待跟进).
+    resolution_label(Resolution = core::Resolution)
+);
+export_label!(
+    /// The Chinese label of a worker role (网格长, 协管员 …).
+    worker_role_label(WorkerRole = core::WorkerRole)
+);

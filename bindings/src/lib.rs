@@ -23,7 +23,9 @@ mod visit_plan;
 pub use codes::{
     CodeLabel, DwellingUse, FindingKind, Gender, HouseholdStatus, RecordKind, Registration,
     ResidenceState, ResidentStatus, Resolution, SearchMatch, VisitKind, VisitOutcome, WorkerRole,
-    care_categories,
+    care_categories, dwelling_use_label, finding_kind_label, gender_label, household_status_label,
+    registration_label, residence_state_label, resident_status_label, resolution_label,
+    visit_kind_label, visit_outcome_label, worker_role_label,
 };
 pub use error::{GridbookError, InvalidReason, Result};
 pub use records::{
@@ -36,7 +38,7 @@ pub use records_logs::{
     HeadAppointment, HeadPerson, ImportReport, PatrolTeam, Shift, ShiftInput, TeamMember, Visit,
     VisitInput,
 };
-pub use store::{Store, mask_resident};
+pub use store::{Store, mask_name, mask_resident};
 pub use sync::{
     CancelHandle, SyncClient, SyncListener, SyncProgress, SyncReport, SyncSettings, SyncStage,
     SyncStatus, default_sync_settings,

@@ -188,3 +188,10 @@ pub fn mask_resident(resident: Resident) -> Resident {
         ..resident
     }
 }
+
+/// A name masked for display (`王*`, `欧阳**`): the same rule as the names in
+/// search hits and exports.
+#[uniffi::export]
+pub fn mask_name(name: String) -> String {
+    gridbook::validate::mask_name(&name)
+}

@@ -498,3 +498,16 @@ fn sync_settings_default_to_the_core_and_bad_ones_name_the_setting() {
     });
     assert!(detail.contains("certificate"), "{detail}");
 }
+
+#[test]
+fn labels_and_name_masking_come_from_the_core() {
+    assert_eq!(visit_outcome_label(VisitOutcome::NobodyHome), "无人在家");
+    assert_eq!(dwelling_use_label(DwellingUse::Rented), "出租");
+    assert_eq!(worker_role_label(WorkerRole::BuildingHead), "楼栋长");
+    assert_eq!(resolution_label(Resolution::Open), "待跟进");
+    assert_eq!(
+        mask_name("王秀英".into()),
+        gridbook::validate::mask_name("王秀英")
+    );
+    assert!(!mask_name("王秀英".into()).contains("秀英"));
+}

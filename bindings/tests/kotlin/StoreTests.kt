@@ -236,4 +236,56 @@ fun storeTests(r: Runner) {
         assertTrue(exception is IllegalArgumentException) { "use {} must rethrow the body's exception: $exception" }
         assertThrows<IllegalStateException>("closed by use {}") { reopened.grids() }
     }
+
+    r.test("the day's plan: visitsDue under the default and a custom policy") {
+        openStore(tempDir("plan"), "w-zhang").use { store ->
+            val f = fixture(store)
+            store.createResident(residentInput(f.household))
+            val today = java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString()
+            val due = store.visitsDue(f.grid, today, null).single()
+            assertEq(f.household, due.household.id, "due household")
+            assertEq(listOf("elderly_alone"), due.careCategories, "care categories")
+            assertEq(7u, due.intervalDays, "weekly for an elder living alone")
+            assertEq(null, due.dueOn, "never reached")
+            assertEq(7u, defaultVisitPolicy().categoryIntervalDays["elderly_alone"], "default policy")
+
+            store.logVisit(visitInput(f.household, emptyList(), "身体尚好"))
+            assertEq(0, store.visitsDue(f.grid, today, null).size, "reached today")
+            val inAWeek = java.time.LocalDate.parse(today).plusDays(7).toString()
+            val again = store.visitsDue(f.grid, inAWeek, null).single()
+            assertEq(inAWeek, again.dueOn, "due again a week later")
+            assertEq(today, again.lastReachedOn, "last reached")
+
+            val monthly = VisitPolicy(generalIntervalDays = null, categoryIntervalDays = mapOf("elderly_alone" to 30u))
+            assertEq(0, store.visitsDue(f.grid, inAWeek, monthly).size, "monthly policy")
+            val bad = assertThrows<GridbookException.Invalid>("zero interval") {
+                store.visitsDue(f.grid, today, monthly.copy(generalIntervalDays = 0u))
+            }
+            assertEq("general_interval_days", bad.field, "field")
+            val badDate = assertThrows<GridbookException.Invalid>("bad date") { store.visitsDue(f.grid, "2024-02-30", null) }
+            assertEq(InvalidReason.DateFormat, badDate.reason, "reason")
+        }
+    }
+
+    r.test("sync settings: defaults and refusals name the setting") {
+        val settings = defaultSyncSettings()
+        assertEq(60_000uL, settings.requestTimeoutMs, "request timeout")
+        assertEq(5u, settings.maxAttempts, "attempts")
+        SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 2u)).close()
+        val e = assertThrows<GridbookException.Config>("no attempts") {
+            SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 0u))
+        }
+        assertTrue(e.message.orEmpty().contains("max_attempts")) { "message: ${e.message}" }
+        assertThrows<GridbookException.Config>("not a certificate") {
+            SyncClient.withSettings("https://sync.example.org", "t", settings.copy(extraRootCertificatePem = "junk".toByteArray()))
+        }
+    }
+
+    r.test("labels and name masking from the core") {
+        assertEq("无人在家", visitOutcomeLabel(VisitOutcome.NOBODY_HOME), "outcome label")
+        assertEq("楼栋长", workerRoleLabel(WorkerRole.BUILDING_HEAD), "role label")
+        assertEq(VisitOutcome.entries.size, VisitOutcome.entries.map { visitOutcomeLabel(it) }.toSet().size, "distinct labels")
+        val masked = maskName("王秀英")
+        assertTrue(masked.startsWith("王") && !masked.contains("秀英")) { "masked: $masked" }
+    }
 }
