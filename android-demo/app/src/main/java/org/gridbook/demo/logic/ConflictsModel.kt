@@ -10,6 +10,7 @@ import org.gridbook.Conflict
 import org.gridbook.GridbookException
 import org.gridbook.RecordKind
 import org.gridbook.Store
+import org.gridbook.maskName
 
 /** One value a field was given, as shown. */
 data class ConflictValueRow(
@@ -109,7 +110,7 @@ class ConflictsModel(
             when (c.recordKind) {
                 RecordKind.RESIDENT -> {
                     val r = store.resident(c.recordId)
-                    "$kind ${Masking.name(r.name)} · ${Labels.address(store.household(r.householdId).household)}"
+                    "$kind ${maskName(r.name)} · ${Labels.address(store.household(r.householdId).household)}"
                 }
                 RecordKind.HOUSEHOLD -> "$kind ${Labels.address(store.household(c.recordId).household)}"
                 else -> kind

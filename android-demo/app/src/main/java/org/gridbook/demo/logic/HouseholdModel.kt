@@ -11,6 +11,12 @@ import org.gridbook.HouseholdDetail
 import org.gridbook.Resident
 import org.gridbook.ResidentStatus
 import org.gridbook.Visit
+import org.gridbook.dwellingUseLabel
+import org.gridbook.findingKindLabel
+import org.gridbook.genderLabel
+import org.gridbook.resolutionLabel
+import org.gridbook.visitKindLabel
+import org.gridbook.visitOutcomeLabel
 
 /** A member as shown: masked unless [revealed]. */
 data class MemberRow(
@@ -93,7 +99,7 @@ class HouseholdModel(
             HouseholdState.Loaded(
                 householdId = d.household.id,
                 address = Labels.address(d.household),
-                use = Labels.use(d.household.useKind),
+                use = dwellingUseLabel(d.household.useKind),
                 tags = d.household.tags,
                 members = members,
                 visits = d.visits.map(::visit),
@@ -107,7 +113,7 @@ class HouseholdModel(
         return MemberRow(
             residentId = r.id,
             name = shown.name,
-            gender = Labels.gender(r.gender),
+            gender = genderLabel(r.gender),
             birthDate = shown.birthDate,
             phones = shown.phones,
             idNumber = shown.idNumber,
@@ -120,11 +126,11 @@ class HouseholdModel(
     private fun visit(v: Visit) = VisitRow(
         visitId = v.id,
         time = Labels.time(v.at),
-        kind = Labels.kind(v.kind),
-        outcome = Labels.outcome(v.outcome),
+        kind = visitKindLabel(v.kind),
+        outcome = visitOutcomeLabel(v.outcome),
         workerId = v.workerId,
         notes = v.notes,
-        findings = v.findings.map { "${Labels.findingKind(it.kind)}：${it.text}（${Labels.resolution(it.resolution)}）" },
+        findings = v.findings.map { "${findingKindLabel(it.kind)}：${it.text}（${resolutionLabel(it.resolution)}）" },
         gps = v.gps?.let { "定位 ±${Math.round(it.accuracyM)} 米" },
     )
 }

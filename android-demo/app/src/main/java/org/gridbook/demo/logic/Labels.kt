@@ -1,60 +1,18 @@
 package org.gridbook.demo.logic
 
-import org.gridbook.DwellingUse
-import org.gridbook.FindingKind
-import org.gridbook.Gender
 import org.gridbook.Household
 import org.gridbook.RecordKind
-import org.gridbook.Resolution
 import org.gridbook.SyncStage
-import org.gridbook.VisitKind
-import org.gridbook.VisitOutcome
 import java.time.Instant
 import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
 
-/** Chinese labels of the code lists, as the core names them (gridbook::codes). */
+/**
+ * Text the app shows that the core does not export: sync stages, record
+ * kinds, field names, addresses and times. The code lists' labels come from
+ * the core ([org.gridbook.visitOutcomeLabel], [org.gridbook.genderLabel] …).
+ */
 object Labels {
-    fun outcome(value: VisitOutcome): String = when (value) {
-        VisitOutcome.MET -> "见面"
-        VisitOutcome.NOBODY_HOME -> "无人在家"
-        VisitOutcome.REFUSED -> "拒访"
-        VisitOutcome.VACANT -> "空置"
-        VisitOutcome.MOVED_AWAY -> "已搬离"
-    }
-
-    fun kind(value: VisitKind): String = when (value) {
-        VisitKind.ROUTINE -> "敲门扫楼"
-        VisitKind.FOLLOW_UP -> "回访"
-        VisitKind.SPECIAL_CARE -> "关爱探访"
-        VisitKind.SURVEY -> "专项调查"
-    }
-
-    fun findingKind(value: FindingKind): String = when (value) {
-        FindingKind.REQUEST -> "诉求"
-        FindingKind.PROBLEM -> "问题隐患"
-    }
-
-    fun resolution(value: Resolution): String = when (value) {
-        Resolution.SOLVED_ON_SITE -> "当场解决"
-        Resolution.ESCALATED -> "上报"
-        Resolution.OPEN -> "待跟进"
-    }
-
-    fun gender(value: Gender): String = when (value) {
-        Gender.MALE -> "男"
-        Gender.FEMALE -> "女"
-        Gender.UNKNOWN -> "未知"
-    }
-
-    fun use(value: DwellingUse): String = when (value) {
-        DwellingUse.OWNER_OCCUPIED -> "自住"
-        DwellingUse.RENTED -> "出租"
-        DwellingUse.VACANT -> "空置"
-        DwellingUse.BUSINESS -> "经营"
-        DwellingUse.OTHER -> "其他"
-    }
-
     fun stage(value: SyncStage): String = when (value) {
         SyncStage.EXCHANGING -> "正在交换数据"
         SyncStage.WAITING_TO_RETRY -> "网络不佳，稍后重试"

@@ -1,28 +1,18 @@
 package org.gridbook.demo.logic
 
 import org.gridbook.Resident
+import org.gridbook.maskName
 import org.gridbook.maskResident
 
 /**
- * What the screens show of a person. Masked by default: the ID number and
- * phones through the core's [maskResident] (`110105********002X`,
- * `138****8000`), the name as the core masks it in search hits and logs
- * (first character kept: `王**`).
+ * What the screens show of a person. Masked by default, by the core: the ID
+ * number and phones through [maskResident] (`110105********002X`,
+ * `138****8000`), the name through [maskName] (first character kept: `王**`).
  */
 object Masking {
-    /** The core's name mask (`gridbook::validate::mask_name`): the first character, then one `*` per character. */
-    fun name(value: String): String {
-        val chars = value.trim().codePoints().toArray()
-        return when (chars.size) {
-            0 -> ""
-            1 -> "*"
-            else -> String(chars, 0, 1) + "*".repeat(chars.size - 1)
-        }
-    }
-
     /** [resident] for display: masked unless [revealed]. */
     fun resident(resident: Resident, revealed: Boolean): Resident =
-        if (revealed) resident else maskResident(resident).copy(name = name(resident.name))
+        if (revealed) resident else maskResident(resident).copy(name = maskName(resident.name))
 
     /**
      * A conflicting value of a resident's field for display. The core sends
@@ -33,7 +23,7 @@ object Masking {
         val text = jsonString(valueJson) ?: return if (valueJson == "null") "（空）" else valueJson
         if (revealed) return text
         return when (field) {
-            "name" -> name(text)
+            "name" -> maskName(text)
             "phones" -> maskResident(carrier(phones = text.split(",").filter { it.isNotBlank() })).phones.joinToString(",")
             "id_number" -> maskResident(carrier(idNumber = text)).idNumber ?: ""
             "birth_date" -> text.take(4) + "-**-**"

@@ -27,14 +27,7 @@ import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import org.gridbook.WorkerRole
 import org.gridbook.demo.DemoViewModel
-
-private fun roleLabel(role: WorkerRole): String = when (role) {
-    WorkerRole.GRID_HEAD -> "网格长"
-    WorkerRole.ASSISTANT -> "协管员"
-    WorkerRole.POLICE_OFFICER -> "片区民警"
-    WorkerRole.BUILDING_HEAD -> "楼栋长"
-    WorkerRole.PATROL_VOLUNTEER -> "巡逻志愿者"
-}
+import org.gridbook.workerRoleLabel
 
 /** Who uses the phone and the district server; the token is issued by `gridbook-server admin issue-token`. */
 @OptIn(ExperimentalMaterial3Api::class, ExperimentalLayoutApi::class)
@@ -54,7 +47,7 @@ fun SetupScreen(vm: DemoViewModel) {
             OutlinedTextField(name, { name = it }, label = { Text("姓名") }, modifier = Modifier.fillMaxWidth())
             Text("角色", style = MaterialTheme.typography.titleSmall)
             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
-                WorkerRole.entries.forEach { r -> FilterChip(selected = role == r, onClick = { role = r }, label = { Text(roleLabel(r)) }) }
+                WorkerRole.entries.forEach { r -> FilterChip(selected = role == r, onClick = { role = r }, label = { Text(workerRoleLabel(r)) }) }
             }
             OutlinedTextField(server, { server = it }, label = { Text("同步服务器（https://…）") }, modifier = Modifier.fillMaxWidth())
             OutlinedTextField(

@@ -39,11 +39,14 @@ import org.gridbook.Resolution
 import org.gridbook.VisitKind
 import org.gridbook.VisitOutcome
 import org.gridbook.demo.logic.FindingDraft
-import org.gridbook.demo.logic.Labels
 import org.gridbook.demo.logic.LocationResult
 import org.gridbook.demo.logic.LocationState
 import org.gridbook.demo.logic.MemberRow
 import org.gridbook.demo.logic.VisitFormModel
+import org.gridbook.findingKindLabel
+import org.gridbook.resolutionLabel
+import org.gridbook.visitKindLabel
+import org.gridbook.visitOutcomeLabel
 
 private val LOCATION_PERMISSIONS = arrayOf(Manifest.permission.ACCESS_FINE_LOCATION, Manifest.permission.ACCESS_COARSE_LOCATION)
 
@@ -81,13 +84,13 @@ fun VisitScreen(model: VisitFormModel, members: List<MemberRow>, onDone: () -> U
             Text("走访类型", style = MaterialTheme.typography.titleSmall)
             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 VisitKind.entries.forEach { kind ->
-                    FilterChip(selected = form.kind == kind, onClick = { model.setKind(kind) }, label = { Text(Labels.kind(kind)) })
+                    FilterChip(selected = form.kind == kind, onClick = { model.setKind(kind) }, label = { Text(visitKindLabel(kind)) })
                 }
             }
             Text("走访结果", style = MaterialTheme.typography.titleSmall)
             FlowRow(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
                 VisitOutcome.entries.forEach { outcome ->
-                    FilterChip(selected = form.outcome == outcome, onClick = { model.setOutcome(outcome) }, label = { Text(Labels.outcome(outcome)) })
+                    FilterChip(selected = form.outcome == outcome, onClick = { model.setOutcome(outcome) }, label = { Text(visitOutcomeLabel(outcome)) })
                 }
             }
             if (members.isNotEmpty()) {
@@ -139,7 +142,7 @@ private fun FindingEditor(index: Int, finding: FindingDraft, model: VisitFormMod
                     FilterChip(
                         selected = finding.kind == kind,
                         onClick = { model.updateFinding(index, finding.copy(kind = kind)) },
-                        label = { Text(Labels.findingKind(kind)) },
+                        label = { Text(findingKindLabel(kind)) },
                     )
                 }
             }
@@ -154,7 +157,7 @@ private fun FindingEditor(index: Int, finding: FindingDraft, model: VisitFormMod
                     FilterChip(
                         selected = finding.resolution == resolution,
                         onClick = { model.updateFinding(index, finding.copy(resolution = resolution)) },
-                        label = { Text(Labels.resolution(resolution)) },
+                        label = { Text(resolutionLabel(resolution)) },
                     )
                 }
                 TextButton(onClick = { model.removeFinding(index) }) { Text("删除") }

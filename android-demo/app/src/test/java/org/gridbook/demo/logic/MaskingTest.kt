@@ -9,12 +9,14 @@ import kotlin.test.assertNull
 
 class MaskingTest {
     @Test
-    fun namesKeepTheirFirstCharacterLikeTheCore() {
-        assertEquals("王**", Masking.name("王秀英"))
-        assertEquals("欧***", Masking.name(" 欧阳娜娜 "))
-        assertEquals("*", Masking.name("李"))
-        assertEquals("", Masking.name(""))
-        assertEquals("𠀀*", Masking.name("𠀀明"), "a character outside the BMP counts once")
+    fun namesKeepTheirFirstCharacterThroughTheCore() {
+        fun masked(name: String) = Masking.conflictValue("name", "\"$name\"", revealed = false)
+        assertEquals("王**", masked("王秀英"))
+        assertEquals("欧***", masked(" 欧阳娜娜 "))
+        assertEquals("*", masked("李"))
+        assertEquals("", masked(""))
+        assertEquals("𠀀*", masked("𠀀明"), "a character outside the BMP counts once")
+        assertEquals("王秀英", Masking.conflictValue("name", "\"王秀英\"", revealed = true))
     }
 
     @Test
