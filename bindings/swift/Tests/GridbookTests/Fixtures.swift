@@ -39,6 +39,18 @@ func todayInChina() -> String {
     return formatter.string(from: Date())
 }
 
+/// `date` (`YYYY-MM-DD`) moved by `days` days.
+func addDays(_ date: String, _ days: Int) -> String {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.calendar = calendar
+    formatter.timeZone = calendar.timeZone
+    formatter.dateFormat = "yyyy-MM-dd"
+    return formatter.string(from: calendar.date(byAdding: .day, value: days, to: formatter.date(from: date)!)!)
+}
+
 struct Fixture {
     let grid: String
     let building: String

@@ -1,6 +1,6 @@
 // The store as an iOS app uses it: roster, search, household detail,
-// residents, visits, building heads, patrols, conflicts made by exchanging
-// change sets, and the sync status.
+// residents, visits, the day's plan (visitsDue), building heads, patrols,
+// conflicts made by exchanging change sets, and the sync status.
 import Foundation
 import XCTest
 
@@ -234,6 +234,55 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(try a.resident(residentId: residentId).phones, try b.resident(residentId: residentId).phones, "both converge")
         let winner = try a.resident(residentId: residentId).phones
         XCTAssertTrue(winner == ["13900139000"] || winner == ["13700137000"], "winner \(winner)")
+    }
+
+    func testTheDaysPlanUnderTheDefaultAndACustomPolicy() throws {
+        let store = try openStore(dir("plan"), "w-zhang")
+        let f = try fixture(store)
+        _ = try store.createResident(input: residentInput(f.household))
+        let today = todayInChina()
+        let due = try store.visitsDue(gridId: f.grid, today: today, policy: nil)
+        XCTAssertEqual(due.map(\.household.id), [f.household])
+        XCTAssertEqual(due.first?.memberCount, 1)
+        XCTAssertEqual(due.first?.careCategories, ["elderly_alone"])
+        XCTAssertEqual(due.first?.intervalDays, 7, "weekly for an elder living alone")
+        XCTAssertNil(due.first?.dueOn, "never reached")
+        XCTAssertNil(due.first?.lastReachedOn)
+        XCTAssertNil(due.first?.lastVisit)
+        XCTAssertEqual(due.first?.daysOverdue, 0)
+        let policy = defaultVisitPolicy()
+        XCTAssertEqual(policy.generalIntervalDays, 90)
+        XCTAssertEqual(policy.categoryIntervalDays["elderly_alone"], 7)
+        XCTAssertEqual(policy.categoryIntervalDays["veteran"], 90)
+        XCTAssertEqual(policy.categoryIntervalDays["left_behind_child"], 30)
+        XCTAssertEqual(Set(policy.categoryIntervalDays.keys), Set(careCategories().map(\.code)))
+
+        _ = try store.logVisit(input: visitInput(f.household, seen: [], notes: "身体尚好"))
+        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: today, policy: nil).count, 0, "reached today")
+        let inAWeek = addDays(today, 7)
+        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: addDays(today, 6), policy: nil).count, 0, "not due before the week is out")
+        let again = try store.visitsDue(gridId: f.grid, today: inAWeek, policy: nil)
+        XCTAssertEqual(again.map(\.household.id), [f.household])
+        XCTAssertEqual(again.first?.dueOn, inAWeek, "due again a week later")
+        XCTAssertEqual(again.first?.lastReachedOn, today)
+        XCTAssertEqual(again.first?.lastVisit?.offsetMinutes, 480)
+        XCTAssertEqual(again.first?.daysOverdue, 0)
+        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: addDays(today, 10), policy: nil).first?.daysOverdue, 3)
+
+        let monthly = VisitPolicy(generalIntervalDays: nil, categoryIntervalDays: ["elderly_alone": 30])
+        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: inAWeek, policy: monthly).count, 0, "monthly policy")
+        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: addDays(today, 30), policy: monthly).first?.dueOn, addDays(today, 30))
+        var zero = monthly
+        zero.generalIntervalDays = 0
+        let bad = expectGridbookError("a zero interval") { try store.visitsDue(gridId: f.grid, today: today, policy: zero) }
+        guard case .Invalid(let field, _)? = bad else {
+            return XCTFail("expected Invalid, got \(String(describing: bad))")
+        }
+        XCTAssertEqual(field, "general_interval_days")
+        XCTAssertEqual(
+            expectGridbookError("a date that does not exist") { try store.visitsDue(gridId: f.grid, today: "2024-02-30", policy: nil) },
+            .Invalid(field: "today", reason: .dateFormat)
+        )
     }
 
     func testOneStoreSharedBetweenThreads() throws {

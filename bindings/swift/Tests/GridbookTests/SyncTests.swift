@@ -1,6 +1,7 @@
 // The sync client without a server: a Swift SyncListener called from Rust,
 // cancellation with CancelHandle (before the sync, from the listener, from
-// another thread) and the Unreachable error after the retries.
+// another thread), the Unreachable error after the retries, and the client's
+// SyncSettings.
 import Foundation
 import XCTest
 
@@ -103,5 +104,48 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(listener.seen.map(\.retries), [0, 1, 2, 3, 4])
         XCTAssertEqual(listener.seen.last?.roundTrips, 0)
         XCTAssertGreaterThan(Date().timeIntervalSince(started), 3.0)
+    }
+
+    func testSyncSettingsDefaultsAndRefusalsNameTheSetting() throws {
+        let settings = defaultSyncSettings()
+        XCTAssertEqual(settings, SyncSettings(
+            connectTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxAttempts: 5, initialBackoffMs: 500,
+            maxBackoffMs: 30_000, maxPushBytes: 1024 * 1024, maxResponseBytes: 4 * 1024 * 1024, extraRootCertificatePem: nil
+        ))
+
+        // The settings reach the client: two attempts, a short wait between them.
+        var quick = settings
+        quick.maxAttempts = 2
+        quick.initialBackoffMs = 10
+        quick.maxBackoffMs = 10
+        let store = try store("settings")
+        let client = try SyncClient.withSettings(serverUrl: closedPort, token: "token", settings: quick)
+        let listener = RecordingListener()
+        let error = expectGridbookError("a sync to a closed port") {
+            try client.sync(store: store, listener: listener, cancel: CancelHandle())
+        }
+        guard case .Unreachable? = error else {
+            return XCTFail("expected Unreachable, got \(String(describing: error))")
+        }
+        XCTAssertEqual(listener.stages, [.exchanging, .waitingToRetry], "two attempts")
+
+        var none = settings
+        none.maxAttempts = 0
+        let refused = expectGridbookError("no attempts") {
+            try SyncClient.withSettings(serverUrl: "https://sync.example.org", token: "t", settings: none)
+        }
+        guard case .Config(let detail)? = refused else {
+            return XCTFail("expected Config, got \(String(describing: refused))")
+        }
+        XCTAssertTrue(detail.contains("max_attempts"), "detail: \(detail)")
+
+        var junk = settings
+        junk.extraRootCertificatePem = Data("junk".utf8)
+        let pem = expectGridbookError("a PEM with no certificate") {
+            try SyncClient.withSettings(serverUrl: "https://sync.example.org", token: "t", settings: junk)
+        }
+        guard case .Config? = pem else {
+            return XCTFail("expected Config, got \(String(describing: pem))")
+        }
     }
 }
