@@ -53,16 +53,6 @@ final class DemoSettings: @unchecked Sendable {
 
     static let roles: [WorkerRole] = [.gridHead, .assistant, .policeOfficer, .buildingHead, .patrolVolunteer]
 
-    static func label(_ role: WorkerRole) -> String {
-        switch role {
-        case .gridHead: return "网格长"
-        case .assistant: return "协管员"
-        case .policeOfficer: return "片区民警"
-        case .buildingHead: return "楼栋长"
-        case .patrolVolunteer: return "巡逻志愿者"
-        }
-    }
-
     private static func code(_ role: WorkerRole) -> String { "\(role)" }
     private static func role(_ code: String) -> WorkerRole? { roles.first { "\($0)" == code } }
 }

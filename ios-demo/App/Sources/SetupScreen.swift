@@ -26,7 +26,7 @@ struct SetupScreen: View {
                 TextField("工号（如 w-wangfang）", text: $workerId).textInputAutocapitalization(.never).autocorrectionDisabled()
                 TextField("姓名", text: $name)
                 Picker("角色", selection: $role) {
-                    ForEach(DemoSettings.roles, id: \.self) { Text(DemoSettings.label($0)).tag($0) }
+                    ForEach(DemoSettings.roles, id: \.self) { Text(workerRoleLabel(value: $0)).tag($0) }
                 }
             }
             Section("同步服务器") {

@@ -21,10 +21,10 @@ struct VisitScreen: View {
         Form {
             Section("走访") {
                 Picker("类型", selection: Binding(get: { state.kind }, set: { model.setKind($0) })) {
-                    ForEach([VisitKind.routine, .followUp, .specialCare, .survey], id: \.self) { Text(Labels.kind($0)).tag($0) }
+                    ForEach([VisitKind.routine, .followUp, .specialCare, .survey], id: \.self) { Text(visitKindLabel(value: $0)).tag($0) }
                 }
                 Picker("结果", selection: Binding(get: { state.outcome }, set: { model.setOutcome($0) })) {
-                    ForEach([VisitOutcome.met, .nobodyHome, .refused, .vacant, .movedAway], id: \.self) { Text(Labels.outcome($0)).tag($0) }
+                    ForEach([VisitOutcome.met, .nobodyHome, .refused, .vacant, .movedAway], id: \.self) { Text(visitOutcomeLabel(value: $0)).tag($0) }
                 }
             }
             if !route.members.isEmpty {
@@ -96,12 +96,12 @@ struct FindingEditor: View {
     var body: some View {
         VStack(alignment: .leading) {
             Picker("类别", selection: Binding(get: { draft.kind }, set: { var d = draft; d.kind = $0; update(d) })) {
-                ForEach([FindingKind.request, .problem], id: \.self) { Text(Labels.findingKind($0)).tag($0) }
+                ForEach([FindingKind.request, .problem], id: \.self) { Text(findingKindLabel(value: $0)).tag($0) }
             }
             .pickerStyle(.segmented)
             TextField("内容", text: Binding(get: { draft.text }, set: { var d = draft; d.text = $0; update(d) }))
             Picker("处理", selection: Binding(get: { draft.resolution }, set: { var d = draft; d.resolution = $0; update(d) })) {
-                ForEach([Resolution.solvedOnSite, .escalated, .open], id: \.self) { Text(Labels.resolution($0)).tag($0) }
+                ForEach([Resolution.solvedOnSite, .escalated, .open], id: \.self) { Text(resolutionLabel(value: $0)).tag($0) }
             }
             Button("删除", role: .destructive, action: remove)
         }

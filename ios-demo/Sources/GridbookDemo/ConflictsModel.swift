@@ -107,7 +107,7 @@ private func describeRecord(_ store: Store, _ c: Conflict) -> String {
         switch c.recordKind {
         case .resident:
             let r = try store.resident(residentId: c.recordId)
-            return "\(kind) \(Masking.name(r.name)) · \(Labels.address(try store.household(householdId: r.householdId).household))"
+            return "\(kind) \(maskName(name: r.name)) · \(Labels.address(try store.household(householdId: r.householdId).household))"
         case .household:
             return "\(kind) \(Labels.address(try store.household(householdId: c.recordId).household))"
         default:

@@ -122,7 +122,7 @@ public final class HouseholdModel {
         state.value = .loaded(HouseholdView(
             householdId: d.household.id,
             address: Labels.address(d.household),
-            use: Labels.use(d.household.useKind),
+            use: dwellingUseLabel(value: d.household.useKind),
             tags: d.household.tags,
             members: members,
             visits: d.visits.map(visit)
@@ -135,7 +135,7 @@ public final class HouseholdModel {
         return MemberRow(
             residentId: r.id,
             name: shown.name,
-            gender: Labels.gender(r.gender),
+            gender: genderLabel(value: r.gender),
             birthDate: shown.birthDate,
             phones: shown.phones,
             idNumber: shown.idNumber,
@@ -149,11 +149,11 @@ public final class HouseholdModel {
         VisitRow(
             visitId: v.id,
             time: Labels.time(v.at),
-            kind: Labels.kind(v.kind),
-            outcome: Labels.outcome(v.outcome),
+            kind: visitKindLabel(value: v.kind),
+            outcome: visitOutcomeLabel(value: v.outcome),
             workerId: v.workerId,
             notes: v.notes,
-            findings: v.findings.map { "\(Labels.findingKind($0.kind))：\($0.text)（\(Labels.resolution($0.resolution))）" },
+            findings: v.findings.map { "\(findingKindLabel(value: $0.kind))：\($0.text)（\(resolutionLabel(value: $0.resolution))）" },
             gps: v.gps.map { "定位 ±\(Int($0.accuracyM.rounded())) 米" }
         )
     }

@@ -1,60 +1,10 @@
 import Foundation
 import Gridbook
 
-/// Chinese labels of the code lists, as the core names them (gridbook::codes).
+/// The app's own Chinese texts: sync stages, record kinds, field names,
+/// addresses and times. The code lists' labels come from the core
+/// (`visitOutcomeLabel`, `genderLabel`, …), as does `careCategories()`.
 public enum Labels {
-    public static func outcome(_ value: VisitOutcome) -> String {
-        switch value {
-        case .met: "见面"
-        case .nobodyHome: "无人在家"
-        case .refused: "拒访"
-        case .vacant: "空置"
-        case .movedAway: "已搬离"
-        }
-    }
-
-    public static func kind(_ value: VisitKind) -> String {
-        switch value {
-        case .routine: "敲门扫楼"
-        case .followUp: "回访"
-        case .specialCare: "关爱探访"
-        case .survey: "专项调查"
-        }
-    }
-
-    public static func findingKind(_ value: FindingKind) -> String {
-        switch value {
-        case .request: "诉求"
-        case .problem: "问题隐患"
-        }
-    }
-
-    public static func resolution(_ value: Resolution) -> String {
-        switch value {
-        case .solvedOnSite: "当场解决"
-        case .escalated: "上报"
-        case .open: "待跟进"
-        }
-    }
-
-    public static func gender(_ value: Gender) -> String {
-        switch value {
-        case .male: "男"
-        case .female: "女"
-        case .unknown: "未知"
-        }
-    }
-
-    public static func use(_ value: DwellingUse) -> String {
-        switch value {
-        case .ownerOccupied: "自住"
-        case .rented: "出租"
-        case .vacant: "空置"
-        case .business: "经营"
-        case .other: "其他"
-        }
-    }
-
     public static func stage(_ value: SyncStage) -> String {
         switch value {
         case .exchanging: "正在交换数据"

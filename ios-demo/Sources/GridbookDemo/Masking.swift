@@ -3,25 +3,14 @@ import Gridbook
 
 /// What the screens show of a person. Masked by default: the ID number and
 /// phones through the core's `maskResident` (`110105********002X`,
-/// `138****8000`), the name as the core masks it in search hits and logs
-/// (first character kept: `王**`).
+/// `138****8000`), the name through the core's `maskName`, as in search hits
+/// and logs (first character kept: `王**`).
 public enum Masking {
-    /// The core's name mask (`gridbook::validate::mask_name`): the first
-    /// character, then one `*` per character (Unicode scalars, as Rust's chars).
-    public static func name(_ value: String) -> String {
-        let scalars = Array(value.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars)
-        switch scalars.count {
-        case 0: return ""
-        case 1: return "*"
-        default: return String(String.UnicodeScalarView([scalars[0]])) + String(repeating: "*", count: scalars.count - 1)
-        }
-    }
-
     /// `resident` for display: masked unless `revealed`.
     public static func resident(_ resident: Resident, revealed: Bool) -> Resident {
         if revealed { return resident }
         var masked = maskResident(resident: resident)
-        masked.name = name(resident.name)
+        masked.name = maskName(name: resident.name)
         return masked
     }
 
@@ -35,7 +24,7 @@ public enum Masking {
         if revealed { return text }
         switch field {
         case "name":
-            return name(text)
+            return maskName(name: text)
         case "phones":
             let phones = text.split(separator: ",").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
             return maskResident(resident: carrier(phones: phones)).phones.joined(separator: ",")

@@ -4,12 +4,13 @@ import Gridbook
 @testable import GridbookDemo
 
 final class MaskingTests: XCTestCase {
-    func testNamesKeepTheirFirstCharacterLikeTheCore() {
-        XCTAssertEqual(Masking.name("王秀英"), "王**")
-        XCTAssertEqual(Masking.name(" 欧阳娜娜 "), "欧***")
-        XCTAssertEqual(Masking.name("李"), "*")
-        XCTAssertEqual(Masking.name(""), "")
-        XCTAssertEqual(Masking.name("𠀀明"), "𠀀*", "a character outside the BMP counts once")
+    func testNamesKeepTheirFirstCharacterThroughTheCore() {
+        XCTAssertEqual(maskName(name: "王秀英"), "王**")
+        XCTAssertEqual(maskName(name: "李"), "*")
+        XCTAssertEqual(maskName(name: ""), "")
+        XCTAssertEqual(maskName(name: "𠀀明"), "𠀀*", "a character outside the BMP counts once")
+        XCTAssertEqual(Masking.conflictValue(field: "name", valueJson: "\" 欧阳娜娜 \"", revealed: false), "欧***")
+        XCTAssertEqual(Masking.conflictValue(field: "name", valueJson: "\"李\"", revealed: false), "*")
     }
 
     func testConflictValuesAreDecodedAndMaskedByField() {
