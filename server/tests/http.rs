@@ -14,6 +14,17 @@ use common::{Phone, ServerProcess, sqlite_stats};
 use gridbook::sync::{MAX_REQUEST_BYTES, SyncLimits, SyncRequest, SyncResponse};
 
 /// Runs `gridbook-server --data DIR admin ARGS`, returns stdout.
+/// reqwest is built without a default crypto provider (the sync client
+/// brings its own, `gridbook::sync`); the tests' plain requests use ring.
+fn client_builder() -> reqwest::blocking::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+}
+
+fn get(url: String) -> reqwest::Result<reqwest::blocking::Response> {
+    client_builder().build()?.get(url).send()
+}
+
 fn admin(data: &Path, args: &[&str]) -> String {
     let out = Command::new(common::server_bin())
         .arg("--data")
@@ -46,7 +57,7 @@ fn issue(data: &Path, worker: &str) -> (String, String) {
 }
 
 fn post(url: &str, token: Option<&str>, body: Vec<u8>) -> (u16, Vec<u8>) {
-    let client = reqwest::blocking::Client::builder()
+    let client = client_builder()
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
@@ -108,12 +119,12 @@ fn health_then_sigterm_exits_zero() {
         "{}",
         server.url
     );
-    let response = reqwest::blocking::get(format!("{}/health", server.url)).unwrap();
+    let response = get(format!("{}/health", server.url)).unwrap();
     assert_eq!(response.status().as_u16(), 200);
     let json: serde_json::Value = serde_json::from_slice(&response.bytes().unwrap()).unwrap();
     assert_eq!(json["status"], "ok");
     assert_eq!(json["backend"], "sqlite");
-    let missing = reqwest::blocking::get(format!("{}/nope", server.url)).unwrap();
+    let missing = get(format!("{}/nope", server.url)).unwrap();
     assert_eq!(missing.status().as_u16(), 404);
     assert!(dir.path().join("gridbook-server.db").is_file());
     let (status, log) = server.terminate();
@@ -372,18 +383,18 @@ fn https_with_rustls() {
         "{}",
         server.url
     );
-    let client = reqwest::blocking::Client::builder()
+    let client = client_builder()
         .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
         .build()
         .unwrap();
     let response = client.get(format!("{}/health", server.url)).send().unwrap();
     assert_eq!(response.status().as_u16(), 200);
     // A client that does not trust the certificate fails the handshake.
-    assert!(reqwest::blocking::get(format!("{}/health", server.url)).is_err());
+    assert!(get(format!("{}/health", server.url)).is_err());
     // Plain HTTP to the TLS port gets no answer.
     let plain = server.url.replace("https://", "http://");
     assert!(
-        reqwest::blocking::get(format!("{plain}/health"))
+        get(format!("{plain}/health"))
             .map(|r| r.status().as_u16() != 200)
             .unwrap_or(true)
     );
@@ -521,7 +532,7 @@ fn health_on_postgres_turns_503_when_the_database_goes() {
     config.listen = "127.0.0.1:0".parse().unwrap();
     let server = gridbook_server::spawn(config).unwrap();
     let health = || {
-        let response = reqwest::blocking::get(format!("{}/health", server.url)).unwrap();
+        let response = get(format!("{}/health", server.url)).unwrap();
         let status = response.status().as_u16();
         let json: serde_json::Value = serde_json::from_slice(&response.bytes().unwrap()).unwrap();
         assert_eq!(json["backend"], "postgres");
@@ -565,7 +576,7 @@ fn binary_on_postgres_syncs_two_devices() {
     };
     let (token_a, token_b) = (token("w1"), token("w2"));
     let server = ServerProcess::start(dir.path(), &["--listen", "127.0.0.1:0", pg[0], pg[1]]);
-    let health = reqwest::blocking::get(format!("{}/health", server.url)).unwrap();
+    let health = get(format!("{}/health", server.url)).unwrap();
     assert_eq!(health.status().as_u16(), 200);
 
     let a = Phone::new("w1");
