@@ -17,6 +17,7 @@ mod records;
 mod records_logs;
 mod store;
 mod store_logs;
+mod store_maintenance;
 mod sync;
 mod visit_plan;
 
@@ -39,6 +40,7 @@ pub use records_logs::{
     VisitInput,
 };
 pub use store::{Store, mask_name, mask_resident};
+pub use store_maintenance::{StoreOptions, default_store_options};
 pub use sync::{
     CancelHandle, SyncClient, SyncListener, SyncProgress, SyncReport, SyncSettings, SyncStage,
     SyncStatus, default_sync_settings,

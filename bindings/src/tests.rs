@@ -511,3 +511,45 @@ fn labels_and_name_masking_come_from_the_core() {
     );
     assert!(!mask_name("王秀英".into()).contains("秀英"));
 }
+
+#[test]
+fn open_with_options_compact_and_rebuild_keep_the_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.db").to_string_lossy().into_owned();
+    let options = StoreOptions {
+        key: Some("secret".into()),
+        compact_after_changes: 4,
+        ..default_store_options()
+    };
+    assert_eq!(default_store_options().local_offset_minutes, 480);
+    let store =
+        Store::open_with_options(path.clone(), identity("w-zhang"), options.clone()).unwrap();
+    let f = fixture(&store);
+    store.create_resident(resident(&f.household)).unwrap();
+    let roster = store.roster(f.grid.clone()).unwrap();
+    store.compact().unwrap();
+    store.rebuild_query_tables().unwrap();
+    assert!(roster == store.roster(f.grid.clone()).unwrap());
+    assert_eq!(store.today().len(), 10);
+    drop(store);
+    // The key was used: opening without it fails.
+    let error = Store::open(path.clone(), identity("w-zhang"), None)
+        .err()
+        .unwrap();
+    assert!(matches!(error, GridbookError::NotADatabase), "{error:?}");
+
+    let error = Store::open_with_options(
+        path,
+        identity("w-zhang"),
+        StoreOptions {
+            compact_after_changes: 0,
+            ..options
+        },
+    )
+    .err()
+    .unwrap();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::OutOfRange } if field == "compact_after_changes"),
+        "{error:?}"
+    );
+}

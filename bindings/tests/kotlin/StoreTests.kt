@@ -288,4 +288,25 @@ fun storeTests(r: Runner) {
         val masked = maskName("王秀英")
         assertTrue(masked.startsWith("王") && !masked.contains("秀英")) { "masked: $masked" }
     }
+
+    r.test("openWithOptions, today, compact and rebuildQueryTables") {
+        val dir = tempDir("options")
+        val path = java.io.File(dir, "w-zhang.db").path
+        val options = defaultStoreOptions().copy(key = "secret", compactAfterChanges = 4u)
+        assertEq(480, options.localOffsetMinutes, "default offset")
+        Store.openWithOptions(path, identity("w-zhang"), options).use { store ->
+            val f = fixture(store)
+            store.createResident(residentInput(f.household))
+            val roster = store.roster(f.grid)
+            store.compact()
+            store.rebuildQueryTables()
+            assertEq(roster, store.roster(f.grid), "roster after compact and rebuild")
+            assertEq(java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString(), store.today(), "today")
+        }
+        assertThrows<GridbookException.NotADatabase>("opened without its key") { Store.open(path, identity("w-zhang"), null) }
+        val e = assertThrows<GridbookException.Invalid>("zero compaction threshold") {
+            Store.openWithOptions(path, identity("w-zhang"), options.copy(compactAfterChanges = 0u))
+        }
+        assertEq("compact_after_changes", e.field, "field")
+    }
 }

@@ -38,7 +38,7 @@ pub struct OpenOptions {
     pub key: Option<String>,
     /// The UTC offset of the grid's local time in minutes, used for "today" in validation (China: 480).
     pub local_offset_minutes: i32,
-    /// Compact a document into a snapshot once it has this many single-change chunks.
+    /// Compact a document into a snapshot once it has this many single-change chunks (at least 1).
     pub compact_after_changes: u32,
     /// How many documents to keep loaded for writing.
     pub cached_documents: usize,
@@ -126,6 +126,12 @@ impl Store {
             device_label: validate::text(&identity.device_label, 64).field("device_label")?,
         };
         validate::utc_offset_minutes(options.local_offset_minutes).field("local_offset_minutes")?;
+        if options.compact_after_changes == 0 {
+            return Err(Error::invalid(
+                "compact_after_changes",
+                validate::InvalidReason::OutOfRange,
+            ));
+        }
         let path = path.as_ref().to_path_buf();
         let mut conn = db::connect(&path, options.key.as_deref(), false)?;
         let after_migration = db::prepare_writer(&mut conn)?;

@@ -193,3 +193,30 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
     let store = Store::open(&path, identity("w1")).unwrap();
     assert_eq!(store.sync_status().unwrap().unsent_changes, queued);
 }
+
+#[test]
+fn options_that_cannot_work_are_refused_before_the_file_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w1.db");
+    let refused =
+        |options: crate::OpenOptions| match Store::open_with(&path, identity("w1"), options) {
+            Err(crate::Error::Invalid { field, reason }) => (field, reason),
+            other => panic!("expected Invalid, got {other:?}"),
+        };
+    assert_eq!(
+        refused(crate::OpenOptions {
+            compact_after_changes: 0,
+            ..Default::default()
+        }),
+        ("compact_after_changes", crate::InvalidReason::OutOfRange)
+    );
+    assert_eq!(
+        refused(crate::OpenOptions {
+            local_offset_minutes: 15 * 60,
+            ..Default::default()
+        })
+        .0,
+        "local_offset_minutes"
+    );
+    assert!(!path.exists(), "nothing was created");
+}

@@ -1,0 +1,84 @@
+//! Opening a [`Store`] with explicit [`StoreOptions`], and the maintenance
+//! calls an app runs in the background: [`Store::compact`] and
+//! [`Store::rebuild_query_tables`]. Like every call they block: run them
+//! from a background job (Android WorkManager, iOS `BGProcessingTask`).
+
+use std::sync::Arc;
+
+use gridbook::OpenOptions;
+
+use crate::error::Result;
+use crate::records::WorkerIdentity;
+use crate::store::Store;
+
+/// How a store is opened. Start from [`default_store_options`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct StoreOptions {
+    /// The SQLCipher key of an encrypted file, or null for a plain file.
+    pub key: Option<String>,
+    /// The UTC offset of the grid's local time in minutes (China: 480): it
+    /// decides "today" when dates are checked.
+    pub local_offset_minutes: i32,
+    /// Compact a document into one snapshot once it has this many unmerged
+    /// changes (at least 1). Lower keeps the file smaller and makes writes
+    /// that trigger it slower.
+    pub compact_after_changes: u32,
+    /// How many documents stay loaded for writing (memory against speed).
+    pub cached_documents: u32,
+}
+
+/// The options [`Store::open`] uses: no key, UTC+8, compaction after 256
+/// changes, 8 cached documents.
+#[uniffi::export]
+pub fn default_store_options() -> StoreOptions {
+    let d = OpenOptions::default();
+    StoreOptions {
+        key: d.key,
+        local_offset_minutes: d.local_offset_minutes,
+        compact_after_changes: d.compact_after_changes,
+        cached_documents: u32::try_from(d.cached_documents).unwrap_or(u32::MAX),
+    }
+}
+
+#[uniffi::export]
+impl Store {
+    /// Opens or creates the store at `path` with explicit options. Fails with
+    /// `Invalid` naming the option (`local_offset_minutes`,
+    /// `compact_after_changes`) before touching the file, and otherwise as
+    /// [`Store::open`].
+    #[uniffi::constructor]
+    pub fn open_with_options(
+        path: String,
+        identity: WorkerIdentity,
+        options: StoreOptions,
+    ) -> Result<Arc<Store>> {
+        let options = OpenOptions {
+            key: options.key,
+            local_offset_minutes: options.local_offset_minutes,
+            compact_after_changes: options.compact_after_changes,
+            cached_documents: usize::try_from(options.cached_documents).unwrap_or(usize::MAX),
+        };
+        let inner = gridbook::Store::open_with(path, identity.into(), options)?;
+        Ok(Arc::new(Store { inner }))
+    }
+
+    /// Today's date (`YYYY-MM-DD`) in the store's local offset: the date to
+    /// pass to `visitsDue`.
+    pub fn today(&self) -> String {
+        self.inner.today().to_string()
+    }
+
+    /// Compacts every document into one snapshot: a smaller file and a faster
+    /// open. Changes not yet sent stay queued for the server. Takes seconds on
+    /// a grid with years of history: run it in a background job.
+    pub fn compact(&self) -> Result<()> {
+        Ok(self.inner.compact()?)
+    }
+
+    /// Rewrites every query table (roster, visits, shifts …) from the
+    /// documents, for support when the lists look wrong. The documents, and so
+    /// the data, are not changed.
+    pub fn rebuild_query_tables(&self) -> Result<()> {
+        Ok(self.inner.rebuild()?)
+    }
+}
