@@ -102,6 +102,12 @@ fun serverTests(r: Runner) {
 
                             val bad = SyncClient(server.url, "not-a-token", null)
                             bad.use { assertThrows<GridbookException.Unauthorized>("bad token") { syncOnce(it, b) } }
+
+                            // B may not create grids: its new grid is refused, naming the grid, and stays unsent.
+                            val other = fixture(b)
+                            val forbidden = assertThrows<GridbookException.Forbidden>("a grid created without the right") { syncOnce(clientB, b) }
+                            assertTrue(forbidden.message.orEmpty().contains(other.grid)) { "message: ${forbidden.message}" }
+                            assertEq(3uL, b.syncStatus().unsentChanges, "the refused changes stay unsent")
                         }
                     }
                 }

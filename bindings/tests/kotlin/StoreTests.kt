@@ -309,4 +309,62 @@ fun storeTests(r: Runner) {
         }
         assertEq("compact_after_changes", e.field, "field")
     }
+
+    r.test("roster edits: update and retire grids and buildings, move out, reactivate, head, retire a resident") {
+        openStore(tempDir("edits"), "w-zhang").use { store ->
+            val f = fixture(store)
+            store.updateGrid(f.grid, GridInput(code = "330106001001001", name = "文新二网格", community = "文新社区", street = "文新街道", boundary = null))
+            assertEq("文新二网格", store.grids().single().name, "grid renamed")
+            assertEq(listOf("w-zhang"), store.workers(f.grid).map { it.id }, "the editing worker joined the grid")
+
+            store.updateBuilding(f.building, BuildingInput(number = "3幢", estate = "幸福小区", units = 3u, floors = 7u, location = null))
+            val building = store.buildings(f.grid).single()
+            assertEq("3幢" to 7u, building.number to building.floors, "building updated")
+            assertEq("3幢", store.household(f.household).household.buildingNumber, "the roster follows the rename")
+
+            store.updateHousehold(
+                f.household,
+                HouseholdInput(buildingId = f.building, unit = "1", floor = 5, room = "502", useKind = DwellingUse.RENTED, tags = listOf("rental"), location = null, notes = "租户"),
+            )
+            val updated = store.household(f.household).household
+            assertEq(DwellingUse.RENTED to listOf("rental"), updated.useKind to updated.tags, "household updated")
+
+            val first = store.createResident(residentInput(f.household))
+            val second = store.createResident(residentInput(f.household, phone = "13900139000").copy(name = "李建国", relation = "10"))
+            store.setHouseholdHead(f.household, second)
+            assertEq(second, store.household(f.household).household.headId, "new head")
+
+            store.retireResident(first, ResidentStatus.DECEASED, "2025-03-01")
+            val gone = store.resident(first)
+            assertEq(ResidentStatus.DECEASED to "2025-03-01", gone.status to gone.movedOut, "retired resident")
+            assertEq(1u, store.roster(f.grid).single().memberCount, "active members")
+
+            store.moveOutHousehold(f.household)
+            assertEq(HouseholdStatus.MOVED_OUT, store.household(f.household).household.status, "moved out")
+            store.reactivateHousehold(f.household)
+            assertEq(HouseholdStatus.ACTIVE, store.household(f.household).household.status, "reactivated")
+
+            val other = store.createBuilding(f.grid, BuildingInput(number = "4栋", estate = null, units = 1u, floors = 6u, location = null))
+            store.retireBuilding(other)
+            val refused = assertThrows<GridbookException.Retired>("a household in a retired building") {
+                store.createHousehold(HouseholdInput(buildingId = other, unit = "1", floor = 1, room = "101", useKind = DwellingUse.OWNER_OCCUPIED, tags = listOf(), location = null, notes = null))
+            }
+            assertEq(RecordKind.BUILDING to other, refused.kind to refused.id, "Retired names the building")
+            store.retireGrid(f.grid)
+            assertTrue(store.grids().single().retired) { "grid not retired" }
+        }
+    }
+
+    r.test("a file from a newer app is SchemaTooNew and left untouched") {
+        val dir = tempDir("schema")
+        openStore(dir, "w-zhang").use { fixture(it) }
+        val file = java.io.File(dir, "w-zhang.db")
+        val bytes = file.readBytes()
+        // SQLite keeps PRAGMA user_version (the schema version) big-endian at offset 60.
+        bytes[60] = 0; bytes[61] = 0; bytes[62] = 0x03; bytes[63] = 0xE7.toByte()
+        file.writeBytes(bytes)
+        val e = assertThrows<GridbookException.SchemaTooNew>("newer schema") { openStore(dir, "w-zhang") }
+        assertEq(999L, e.found, "found")
+        assertTrue(java.util.Arrays.equals(bytes, file.readBytes())) { "the file was modified" }
+    }
 }
