@@ -118,10 +118,15 @@ final class ErrorTests: XCTestCase {
 
     func testAFileFromANewerAppIsSchemaTooNewAndLeftAlone() throws {
         let dir = try dir("schema")
-        // A new store, released: its file holds the schema, without a WAL beside it.
-        do { _ = try openStore(dir, "w-zhang").identity() }
+        // A store with data: its latest writes are in the WAL while it is open;
+        // released, its file holds everything, without a WAL beside it.
+        do {
+            let store = try openStore(dir, "w-zhang")
+            _ = try fixture(store)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["w-zhang.db", "w-zhang.db-shm", "w-zhang.db-wal"])
+        }
         let file = dir.appendingPathComponent("w-zhang.db")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["w-zhang.db"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["w-zhang.db"], "the WAL was left behind")
         // SQLite keeps PRAGMA user_version, the schema version, big-endian at offset 60 of the file.
         var bytes = try Data(contentsOf: file)
         bytes.replaceSubrange(60..<64, with: [0, 0, 0x03, 0xE7])

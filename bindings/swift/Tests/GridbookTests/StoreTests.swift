@@ -301,6 +301,42 @@ final class StoreTests: XCTestCase {
         let notes = try store.household(householdId: f.household).visits.compactMap(\.notes).sorted()
         XCTAssertEqual(notes, (0..<8).map { "线程 \($0)" }.sorted())
     }
+
+    func testOpenWithOptionsTodayCompactAndRebuildQueryTables() throws {
+        let dir = try dir("options")
+        let path = dir.appendingPathComponent("w-zhang.db").path
+        XCTAssertEqual(
+            defaultStoreOptions(),
+            StoreOptions(key: nil, localOffsetMinutes: 480, compactAfterChanges: 256, cachedDocuments: 8)
+        )
+        var options = defaultStoreOptions()
+        options.key = "secret"
+        options.compactAfterChanges = 4
+        do {
+            let store = try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
+            let f = try fixture(store)
+            let residentId = try store.createResident(input: residentInput(f.household))
+            let roster = try store.roster(gridId: f.grid)
+            XCTAssertEqual(roster.map(\.household.id), [f.household])
+            XCTAssertEqual(roster[0].memberCount, 1)
+            try store.compact()
+            try store.rebuildQueryTables()
+            XCTAssertEqual(try store.roster(gridId: f.grid), roster, "roster after compact and rebuild")
+            XCTAssertEqual(try store.resident(residentId: residentId).name, "王秀英")
+            XCTAssertEqual(store.today(), todayInChina())
+        }
+        XCTAssertEqual(expectGridbookError("opened without its key") { try openStore(dir, "w-zhang") }, .NotADatabase)
+        var zero = options
+        zero.compactAfterChanges = 0
+        XCTAssertEqual(
+            expectGridbookError("a zero compaction threshold") {
+                try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: zero)
+            },
+            .Invalid(field: "compact_after_changes", reason: .outOfRange)
+        )
+        let reopened = try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
+        XCTAssertEqual(try reopened.grids().map(\.name), ["文新一网格"], "reopened with its key")
+    }
 }
 
 /// Failures collected from several threads.
