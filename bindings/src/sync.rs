@@ -218,11 +218,26 @@ impl SyncClient {
     /// the other. Blocking: call off the main thread. `listener` hears every
     /// step; `cancel` stops it (failing with `Cancelled`). A failure at any
     /// point leaves the store consistent, and the next sync finishes the job.
+    ///
+    /// In Kotlin prefer `store.sync(client, listener, cancel)`: with the
+    /// store as the receiver, a `close()` of the store on another thread
+    /// waits for the sync to return (see `README.md`).
     pub fn sync(
         &self,
         store: Arc<Store>,
         listener: Arc<dyn SyncListener>,
         cancel: Arc<CancelHandle>,
+    ) -> Result<SyncReport> {
+        self.run(&store, listener.as_ref(), &cancel)
+    }
+}
+
+impl SyncClient {
+    fn run(
+        &self,
+        store: &Store,
+        listener: &dyn SyncListener,
+        cancel: &CancelHandle,
     ) -> Result<SyncReport> {
         let mut progress = |p: &gridbook::sync::SyncProgress| listener.on_progress((*p).into());
         let report = self
@@ -234,6 +249,21 @@ impl SyncClient {
 
 #[uniffi::export]
 impl Store {
+    /// Syncs this store with the server through `client`, as
+    /// `client.sync(store, listener, cancel)` does. Blocking: call off the
+    /// main thread. With the store as the receiver, Kotlin's generated code
+    /// keeps it alive for the whole call: a `close()` on another thread takes
+    /// effect when the sync returns (an object passed as an argument has no
+    /// such guard in uniffi 0.32's Kotlin).
+    pub fn sync(
+        &self,
+        client: Arc<SyncClient>,
+        listener: Arc<dyn SyncListener>,
+        cancel: Arc<CancelHandle>,
+    ) -> Result<SyncReport> {
+        client.run(self, listener.as_ref(), &cancel)
+    }
+
     /// What this store has waiting for the server.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let status = self.inner.sync_status()?;

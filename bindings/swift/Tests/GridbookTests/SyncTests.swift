@@ -41,6 +41,10 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(expectGridbookError("a cancelled sync") { try client.sync(store: store, listener: listener, cancel: cancel) }, .Cancelled)
         XCTAssertEqual(listener.seen.count, 0, "no progress before the first request")
         XCTAssertEqual(try store.syncStatus(), before)
+        // The same through the store as the receiver.
+        XCTAssertEqual(expectGridbookError("a cancelled store.sync") { try store.sync(client: client, listener: listener, cancel: cancel) }, .Cancelled)
+        XCTAssertEqual(listener.seen.count, 0)
+        XCTAssertEqual(try store.syncStatus(), before)
     }
 
     func testCancelledFromTheListenerWhileWaitingToRetry() throws {
