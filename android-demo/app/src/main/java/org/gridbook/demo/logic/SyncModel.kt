@@ -83,7 +83,7 @@ class SyncModel(
         return scope.launch {
             val result = try {
                 val report = calls.write { store ->
-                    SyncClient(config.serverUrl, config.token, null).use { client -> client.sync(store, listener, handle) }
+                    SyncClient(config.serverUrl, config.token, null).use { client -> store.sync(client, listener, handle) }
                 }
                 SyncState.Done(report)
             } catch (e: GridbookException.Cancelled) {
