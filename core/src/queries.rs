@@ -60,6 +60,21 @@ pub(crate) fn household_row(row: &Row) -> rusqlite::Result<Household> {
     })
 }
 
+/// A roster row from [`HOUSEHOLD_COLUMNS`] followed by `h.member_count,
+/// h.last_visit_ms, h.last_visit_offset` (columns 14 to 16).
+pub(crate) fn roster_row(row: &Row) -> rusqlite::Result<RosterRow> {
+    let at: Option<i64> = row.get(15)?;
+    let offset: Option<i64> = row.get(16)?;
+    Ok(RosterRow {
+        household: household_row(row)?,
+        member_count: row.get::<_, i64>(14)?.try_into().unwrap_or(0),
+        last_visit: at.map(|utc_ms| LocalTime {
+            utc_ms,
+            offset_minutes: offset.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
+        }),
+    })
+}
+
 const RESIDENT_COLUMNS: &str = "r.id, r.grid_id, r.household_id, r.name, r.gender, r.birth_date,
     r.id_number, r.phones, r.relation, r.registration, r.residence_state, r.moved_in, r.moved_out,
     r.status, (SELECT group_concat(category, ',') FROM
@@ -271,18 +286,7 @@ impl Store {
             );
             Ok(conn
                 .prepare_cached(&sql)?
-                .query_map([grid_id], |r| {
-                    let at: Option<i64> = r.get(15)?;
-                    let offset: Option<i64> = r.get(16)?;
-                    Ok(RosterRow {
-                        household: household_row(r)?,
-                        member_count: r.get::<_, i64>(14)?.try_into().unwrap_or(0),
-                        last_visit: at.map(|utc_ms| LocalTime {
-                            utc_ms,
-                            offset_minutes: offset.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
-                        }),
-                    })
-                })?
+                .query_map([grid_id], roster_row)?
                 .collect::<rusqlite::Result<_>>()?)
         })
     }

@@ -21,11 +21,11 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::params;
+use rusqlite::params_from_iter;
 
 use crate::codes::{CARE_CATEGORIES, CodeList, VisitOutcome};
 use crate::error::{Error, Result};
-use crate::model::{Household, LocalTime};
+use crate::model::{Household, LocalTime, RosterRow};
 use crate::store::Store;
 use crate::validate::{self, Date, InvalidReason};
 
@@ -138,7 +138,11 @@ impl Store {
         policy: &VisitPolicy,
     ) -> Result<Vec<VisitDue>> {
         policy.validate()?;
-        let reaching: Vec<&str> = REACHING_OUTCOMES.iter().map(|o| o.code()).collect();
+        // The outcome codes follow the grid id as ?2, ?3 …, however many there are.
+        let outcomes: Vec<String> = (0..REACHING_OUTCOMES.len())
+            .map(|i| format!("?{}", i + 2))
+            .collect();
+        let bound = std::iter::once(grid_id).chain(REACHING_OUTCOMES.iter().map(|o| o.code()));
         let candidates = self.read(|conn| {
             let sql = format!(
                 "SELECT {columns}, h.member_count, h.last_visit_ms, h.last_visit_offset,
@@ -148,35 +152,26 @@ impl Store {
                         WHERE r.household_id = h.id AND r.status = 'active'
                         ORDER BY c.category)),
                     (SELECT v.local_date FROM visits v
-                     WHERE v.household_id = h.id AND v.outcome IN (?2, ?3, ?4)
+                     WHERE v.household_id = h.id AND v.outcome IN ({outcomes})
                      ORDER BY v.at_ms DESC, v.id DESC LIMIT 1)
                  FROM households h
                  WHERE h.grid_id = ?1 AND h.status = 'active'
                  ORDER BY h.building_key, h.unit_key, h.floor, h.room_key, h.id",
                 columns = crate::queries::HOUSEHOLD_COLUMNS,
+                outcomes = outcomes.join(", "),
             );
             let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(
-                params![grid_id, reaching[0], reaching[1], reaching[2]],
-                |r| {
-                    let at: Option<i64> = r.get(15)?;
-                    let offset: Option<i64> = r.get(16)?;
-                    let categories: Option<String> = r.get(17)?;
-                    let reached: Option<String> = r.get(18)?;
-                    Ok(Candidate {
-                        household: crate::queries::household_row(r)?,
-                        member_count: r.get::<_, i64>(14)?.try_into().unwrap_or(0),
-                        last_visit: at.map(|utc_ms| LocalTime {
-                            utc_ms,
-                            offset_minutes: offset.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
-                        }),
-                        care_categories: categories
-                            .map(|c| c.split(',').map(str::to_string).collect())
-                            .unwrap_or_default(),
-                        last_reached_on: reached.and_then(|d| Date::parse(&d).ok()),
-                    })
-                },
-            )?;
+            let rows = stmt.query_map(params_from_iter(bound), |r| {
+                let categories: Option<String> = r.get(17)?;
+                let reached: Option<String> = r.get(18)?;
+                Ok(Candidate {
+                    row: crate::queries::roster_row(r)?,
+                    care_categories: categories
+                        .map(|c| c.split(',').map(str::to_string).collect())
+                        .unwrap_or_default(),
+                    last_reached_on: reached.and_then(|d| Date::parse(&d).ok()),
+                })
+            })?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })?;
         Ok(plan(candidates, today, policy))
@@ -185,9 +180,7 @@ impl Store {
 
 /// A household of the grid before the policy is applied.
 struct Candidate {
-    household: Household,
-    member_count: u32,
-    last_visit: Option<LocalTime>,
+    row: RosterRow,
     care_categories: Vec<String>,
     last_reached_on: Option<Date>,
 }
@@ -209,11 +202,11 @@ fn plan(candidates: Vec<Candidate>, today: Date, policy: &VisitPolicy) -> Vec<Vi
                 None => 0,
             };
             Some(VisitDue {
-                household: c.household,
-                member_count: c.member_count,
+                household: c.row.household,
+                member_count: c.row.member_count,
                 care_categories: c.care_categories,
                 interval_days,
-                last_visit: c.last_visit,
+                last_visit: c.row.last_visit,
                 last_reached_on: c.last_reached_on,
                 due_on,
                 days_overdue: u32::try_from(days_overdue).unwrap_or(u32::MAX),
