@@ -1,18 +1,17 @@
 //! Which Automerge document holds what, and how documents are created,
 //! loaded from their stored chunks and cached in memory.
 //!
-//! Layout (see `schema/README.md` for every path):
-//! - `roster/<grid>`: the grid, its buildings (with their head appointments),
-//!   households, residents, workers, devices and patrol teams;
-//! - `visits/<grid>/<YYYY>Q<n>`: the visits of one calendar quarter;
-//! - `patrol/<grid>/<YYYY>Q<n>`: the shifts of one quarter and their check-ins.
+//! Every grid has its roster document, [`ROSTER`] (`roster/<grid>`); record
+//! kinds register further document kinds, cut per grid or per grid and
+//! quarter (`visits/<grid>/<YYYY>Q<n>`); `schema/README.md` lists every path.
 //!
 //! Every document starts from the same deterministic genesis change on every
 //! replica, so that its top-level maps are one object everywhere instead of
-//! concurrent objects that would hide each other. To add a top-level
-//! collection, add it to the genesis of its kind *and* bump
-//! [`DOC_LAYOUT_VERSION`]; existing documents lack the new map and need it
-//! created by one deterministic change too.
+//! concurrent objects that would hide each other. A genesis never changes
+//! once shipped, so a new record kind brings a document kind of its own with
+//! its maps in its genesis: a map added later to an existing document would
+//! be created concurrently on several phones, and one phone's map would hide
+//! the others'.
 
 use std::collections::HashMap;
 
@@ -20,54 +19,32 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjType, ROOT};
 
 use crate::error::{Error, Result};
+use crate::store::registry::{self, DocSpec, Partition};
 use crate::validate::Date;
 
 /// Version of the document layout described in `schema/README.md`.
 pub const DOC_LAYOUT_VERSION: i64 = 1;
 
-/// The kind of an Automerge document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum DocKind {
-    /// One per grid: the roster and the assignments.
-    Roster,
-    /// One per grid and quarter: visits.
-    Visits,
-    /// One per grid and quarter: patrol shifts and check-ins.
-    Patrol,
-}
+/// The kind of a document: a description a kind registers (see `store/registry.rs`).
+pub(crate) type DocKind = &'static DocSpec;
 
-impl DocKind {
-    /// The name used in document ids and in the `docs` table.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocKind::Roster => "roster",
-            DocKind::Visits => "visits",
-            DocKind::Patrol => "patrol",
-        }
-    }
-
-    /// The top-level maps of a document of this kind, created by its genesis.
-    pub(crate) fn collections(self) -> &'static [&'static str] {
-        match self {
-            DocKind::Roster => &ROSTER_COLLECTIONS,
-            DocKind::Visits => &["visits"],
-            DocKind::Patrol => &["shifts", "checkins"],
-        }
-    }
-
-    /// Every kind of document.
-    pub(crate) const ALL: [DocKind; 3] = [DocKind::Roster, DocKind::Visits, DocKind::Patrol];
-}
-
-const ROSTER_COLLECTIONS: [&str; 7] = [
-    "grid",
-    "buildings",
-    "households",
-    "residents",
-    "workers",
-    "devices",
-    "teams",
-];
+/// The roster document of a grid, `roster/<grid>`: the grid, its buildings,
+/// households, residents, team (workers and their devices) and patrol
+/// teams. The machinery owns it because the team lives in it; record kinds
+/// keep their collections in it.
+pub(crate) static ROSTER: DocSpec = DocSpec {
+    name: "roster",
+    partition: Partition::Grid,
+    genesis: &[
+        "grid",
+        "buildings",
+        "households",
+        "residents",
+        "workers",
+        "devices",
+        "teams",
+    ],
+};
 
 /// The id of one document: its kind, its grid and, for time-partitioned kinds, its quarter.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,32 +56,28 @@ impl DocId {
         DocId(format!("roster/{grid_id}"))
     }
 
-    /// The document of a grid's visits or patrols in the quarter of `date`.
-    pub fn partition(kind: DocKind, grid_id: &str, date: Date) -> DocId {
+    /// The document of a quarter-partitioned kind for the quarter of `date`.
+    pub(crate) fn partition(kind: DocKind, grid_id: &str, date: Date) -> DocId {
         DocId(format!(
             "{}/{grid_id}/{}Q{}",
-            kind.as_str(),
+            kind.name,
             date.year(),
             date.quarter()
         ))
     }
 
-    /// Parses a document id received from another replica.
-    pub fn parse(text: &str) -> Option<(DocId, DocKind, String)> {
+    /// Parses a document id received from another replica: a registered
+    /// kind, a grid id and, for partitioned kinds, a quarter.
+    pub(crate) fn parse(text: &str) -> Option<(DocId, DocKind, String)> {
         let mut parts = text.split('/');
-        let kind = match parts.next()? {
-            "roster" => DocKind::Roster,
-            "visits" => DocKind::Visits,
-            "patrol" => DocKind::Patrol,
-            _ => return None,
-        };
+        let kind = registry::doc_spec(parts.next()?)?;
         let grid = parts.next()?;
         if !is_record_id(grid) {
             return None;
         }
-        match (kind, parts.next(), parts.next()) {
-            (DocKind::Roster, None, _) => {}
-            (DocKind::Visits | DocKind::Patrol, Some(period), None) if is_quarter(period) => {}
+        match (kind.partition, parts.next(), parts.next()) {
+            (Partition::Grid, None, _) => {}
+            (Partition::Quarter, Some(period), None) if is_quarter(period) => {}
             _ => return None,
         }
         Some((DocId(text.to_string()), kind, grid.to_string()))
@@ -149,13 +122,13 @@ pub(crate) fn genesis(kind: DocKind) -> Result<AutoCommit> {
     let mut doc = AutoCommit::new().with_actor(ActorId::from(&[0u8; 16][..]));
     let build = |doc: &mut AutoCommit| -> std::result::Result<(), automerge::AutomergeError> {
         doc.put(ROOT, "layout", DOC_LAYOUT_VERSION)?;
-        doc.put(ROOT, "kind", kind.as_str())?;
-        for collection in kind.collections() {
+        doc.put(ROOT, "kind", kind.name)?;
+        for collection in kind.genesis {
             doc.put_object(ROOT, *collection, ObjType::Map)?;
         }
         Ok(())
     };
-    build(&mut doc).map_err(|e| Error::document(kind.as_str(), e))?;
+    build(&mut doc).map_err(|e| Error::document(kind.name, e))?;
     doc.commit_with(automerge::transaction::CommitOptions::default().with_time(0));
     Ok(doc)
 }

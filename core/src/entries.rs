@@ -8,58 +8,17 @@
 //! value; two concurrent amendments keep both versions, and the `conflicts`
 //! table lists, field by field, where the versions differ.
 //!
-//! To add a field: add it with `#[serde(default)]` so that entries written
-//! by older builds still read, and project it in `project.rs`. Unknown
-//! fields from newer builds are ignored on read and dropped on amendment.
+//! A kind stores its entries as a `Stored*` struct of its own (see
+//! `kinds/visits/mod.rs`), encoded with [`encode`] and read back with
+//! [`versions`] and [`decode`]. To add a field to an entry, add it to that
+//! struct with `#[serde(default)]` so that entries written by older builds
+//! still read. Unknown fields from newer builds are ignored on read and
+//! dropped on amendment.
 
 use automerge::{ObjId, ReadDoc, ScalarValue, Value};
 use serde::{Deserialize, Serialize};
 
 use crate::crdt::{ConflictValue, FieldConflict};
-
-/// A finding as stored inside a visit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct StoredFinding {
-    pub(crate) id: String,
-    pub(crate) kind: String,
-    pub(crate) text: String,
-    pub(crate) resolution: String,
-}
-
-/// A visit as stored in `visits/<grid>/<quarter>` under `visits/<id>`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct StoredVisit {
-    pub(crate) household_id: String,
-    pub(crate) worker_id: String,
-    pub(crate) at_ms: i64,
-    pub(crate) offset_min: i32,
-    pub(crate) kind: String,
-    pub(crate) outcome: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) notes: Option<String>,
-    /// `[lon, lat, accuracy_m]`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) gps: Option<[f64; 3]>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) seen: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) findings: Vec<StoredFinding>,
-}
-
-/// A check-in as stored in `patrol/<grid>/<quarter>` under `checkins/<id>`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct StoredCheckin {
-    pub(crate) shift_id: String,
-    pub(crate) member_id: String,
-    pub(crate) at_ms: i64,
-    pub(crate) offset_min: i32,
-    pub(crate) checkpoint: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) gps: Option<[f64; 3]>,
-}
 
 /// The concurrent versions of an entry, Automerge's winner last; versions
 /// that are not a JSON object are skipped (they come from a broken replica).

@@ -5,6 +5,7 @@
 //! validation. To add a variant, give it a message that a grid worker's app
 //! can show as it is, and keep personal data out of its fields.
 
+use crate::kinds::RecordKind;
 use crate::validate::InvalidReason;
 
 /// Everything that can go wrong in the store.
@@ -55,7 +56,7 @@ pub enum Error {
     WorkerMismatch,
     /// A sync response did not decode or did not answer its request; nothing was applied.
     #[error(transparent)]
-    Protocol(#[from] crate::sync::ProtocolError),
+    Protocol(#[from] ProtocolError),
     /// The database file could not be read or written.
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
@@ -67,73 +68,6 @@ pub enum Error {
         /// What the CRDT library reported.
         message: String,
     },
-}
-
-/// The kinds of record the store holds, used in errors and in conflicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RecordKind {
-    /// A grid (网格).
-    Grid,
-    /// A building (楼栋).
-    Building,
-    /// A household (户).
-    Household,
-    /// A resident (人).
-    Resident,
-    /// A visit (走访).
-    Visit,
-    /// A building-head appointment (楼栋长).
-    HeadAppointment,
-    /// A patrol team.
-    PatrolTeam,
-    /// A patrol shift.
-    Shift,
-    /// A patrol check-in.
-    Checkin,
-    /// A worker of the grid's team.
-    Worker,
-}
-
-impl RecordKind {
-    /// The stable lower-case name used in the query tables.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Grid => "grid",
-            RecordKind::Building => "building",
-            RecordKind::Household => "household",
-            RecordKind::Resident => "resident",
-            RecordKind::Visit => "visit",
-            RecordKind::HeadAppointment => "head_appointment",
-            RecordKind::PatrolTeam => "patrol_team",
-            RecordKind::Shift => "shift",
-            RecordKind::Checkin => "checkin",
-            RecordKind::Worker => "worker",
-        }
-    }
-
-    /// The inverse of [`RecordKind::as_str`].
-    pub fn parse(name: &str) -> Option<RecordKind> {
-        [
-            RecordKind::Grid,
-            RecordKind::Building,
-            RecordKind::Household,
-            RecordKind::Resident,
-            RecordKind::Visit,
-            RecordKind::HeadAppointment,
-            RecordKind::PatrolTeam,
-            RecordKind::Shift,
-            RecordKind::Checkin,
-            RecordKind::Worker,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == name)
-    }
-}
-
-impl std::fmt::Display for RecordKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 impl Error {
@@ -170,4 +104,41 @@ impl<T> FieldCheck<T> for std::result::Result<T, InvalidReason> {
     fn field(self, field: &'static str) -> Result<T> {
         self.map_err(|reason| Error::invalid(field, reason))
     }
+}
+
+/// A sync body or a pushed change that cannot be accepted. Messages name the
+/// cause, never the content.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    /// The bytes do not decode as the protocol says.
+    #[error("malformed sync body: {0}")]
+    Malformed(String),
+    /// The body is of a protocol version this build does not speak.
+    #[error("unsupported sync protocol version {0}")]
+    UnsupportedVersion(u8),
+    /// Something is larger than its limit.
+    #[error("{what} is larger than {limit} bytes")]
+    TooLarge {
+        /// What was too large.
+        what: &'static str,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A pushed change is malformed or does not belong where it claims.
+    #[error("pushed change {index} rejected: {reason}")]
+    ChangeRejected {
+        /// Its position in the request.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+    /// A pushed change was written by another actor than the request's.
+    #[error("pushed change {index} was written by another device")]
+    ForeignActor {
+        /// Its position in the request.
+        index: usize,
+    },
+    /// A response does not answer the request it was sent for.
+    #[error("the response does not match the request: {0}")]
+    Mismatch(String),
 }

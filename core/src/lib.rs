@@ -7,43 +7,65 @@
 //! validates its input, changes a document, and commits the change and the
 //! updated query rows in one SQLite transaction. Queries read plain indexed
 //! tables. Replicas exchange changes as bytes with [`Store::export_since`]
-//! and [`Store::import`]; [`Store::conflicts`] lists fields two people
-//! changed at once.
+//! and [`Store::import`], or through the district's sync server
+//! ([`sync`]); [`Store::conflicts`] lists fields two people changed at once.
 //!
-//! Module map, for extending the crate: `validate` (pure input checks),
-//! `codes` (code lists), `model` (API types), `docs` and `crdt` (document
-//! layout and Automerge helpers), `edit_*` (writes), `project` (documents to
-//! rows), `queries` (reads), `exchange` (change sets), `sync` (the sync protocol, the store's side of it
-//! and the HTTP client), `db` and `schema/`
-//! (SQLite file and migrations).
+//! The crate in layers (`ARCHITECTURE.md` at the repository's root has the
+//! diagram), each using only those below it:
+//! - values: `validate` (pure input checks, `Date`, masks), `code_list`,
+//!   `values` (points, fixes, times), `identity`, `error`;
+//! - documents: `crdt` (Automerge helpers), `entries` (one-value records),
+//!   `docs` (document ids, genesis, cache);
+//! - the store: `store` (the handle, the single write path, migrations,
+//!   projection driver, merging, the registry of kinds, the team, conflicts);
+//! - the record kinds: `kinds` (`roster`, `visits`, `patrol`), each holding
+//!   its types, checks, edits, projection and queries, plugged into the
+//!   store through `kinds::REGISTRY`;
+//! - interchange: `changeset` (the change-set file format) and `sync` (the
+//!   wire format, the store's side of a sync, the HTTP client, and with the
+//!   feature `hub` the server's checks).
+//!
+//! Cargo features: `client` (the HTTP sync client), `hub` (the server's side
+//! of the protocol, for `gridbook-server`), `uniffi` (the records and enums
+//! derive the uniffi traits, for the Kotlin and Swift bindings).
 
-pub mod codes;
+mod changeset;
+mod code_list;
 mod crdt;
 mod db;
 mod docs;
-mod edit_patrol;
-mod edit_roster;
-mod edit_visits;
 mod entries;
 mod error;
-mod exchange;
-mod lookup;
-mod model;
-mod project;
-mod queries;
+mod identity;
+mod kinds;
 mod sortkey;
 mod store;
 pub mod sync;
 pub mod validate;
-mod visit_plan;
+mod values;
 
+pub use changeset::ChangeSet;
+pub use changeset::MAX_CHANGE_SET_BYTES;
 pub use db::SCHEMA_VERSION;
 pub use docs::DOC_LAYOUT_VERSION;
-pub use error::{Error, RecordKind, Result};
-pub use exchange::{ChangeSet, ImportReport, MAX_CHANGE_SET_BYTES};
-pub use model::*;
+pub use error::{Error, ProtocolError, Result};
+pub use identity::{Worker, WorkerIdentity};
+pub use kinds::RecordKind;
+pub use kinds::codes;
+pub use kinds::patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
+pub use kinds::roster::{
+    Building, BuildingInput, Grid, GridInput, HeadAppointment, HeadPerson, Household,
+    HouseholdInput, Resident, ResidentInput, RosterRow, SearchHit, SearchMatch,
+};
+pub use kinds::visits::{
+    Finding, FindingInput, HouseholdDetail, MAX_INTERVAL_DAYS, REACHING_OUTCOMES, Visit, VisitDue,
+    VisitInput, VisitPolicy,
+};
+pub use store::conflicts::{Conflict, ConflictValue};
+pub use store::merge::ImportReport;
 pub use store::{OpenOptions, Store};
 pub use validate::{Date, InvalidReason, TimeOfDay};
-pub use visit_plan::{MAX_INTERVAL_DAYS, REACHING_OUTCOMES, VisitDue, VisitPolicy};
+pub use values::{GeoPoint, GpsFix, LocalTime};
+
 #[cfg(test)]
 mod tests;

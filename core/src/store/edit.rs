@@ -1,9 +1,9 @@
 //! One write in progress ([`Edit`]): the documents it loads and changes, the
 //! records it touches, and the commit that appends each new change and
 //! re-projects those records in the same SQLite transaction; also
-//! compaction and rebuild, which run as edits. To add a kind of dependent
-//! projection (a row derived from another record), extend
-//! [`project_with_dependents`].
+//! compaction and rebuild, which run as edits. Rows derived from another
+//! record are re-projected with it through the registry's `dependents`
+//! hook (see `project::project_with_dependents`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -11,13 +11,14 @@ use automerge::transaction::CommitOptions;
 use automerge::{ActorId, AutoCommit, ROOT};
 use rusqlite::{Transaction, params};
 
-use super::now_ms;
-use crate::codes::CodeList;
+use super::project::{self, DocContext, RecordRef, project_with_dependents};
+use super::registry;
+use crate::code_list::CodeList;
 use crate::crdt::{ensure_map, s, set};
-use crate::docs::{self, DocCache, DocId, DocKind, StoredChunk};
+use crate::docs::{self, DocCache, DocId, DocKind, ROSTER, StoredChunk};
 use crate::error::{Error, Result};
-use crate::model::WorkerIdentity;
-use crate::project::{self, DocContext, RecordRef};
+use crate::identity::WorkerIdentity;
+use crate::values::now_ms;
 
 struct Touched {
     kind: DocKind,
@@ -123,7 +124,7 @@ impl<'a> Edit<'a> {
             return Ok(());
         }
         let roster = DocId::roster(grid_id);
-        self.open_doc(&roster, DocKind::Roster, grid_id)?;
+        self.open_doc(&roster, &ROSTER, grid_id)?;
         let identity = self.identity.clone();
         let doc = self.docs.loaded(&roster)?;
         let devices = ensure_map(doc, &ROOT, "devices")?;
@@ -178,7 +179,7 @@ impl<'a> Edit<'a> {
             if is_new {
                 self.tx.execute(
                     "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
-                    params![doc_id.as_str(), grid_id, kind.as_str()],
+                    params![doc_id.as_str(), grid_id, kind.name],
                 )?;
             }
             let mut stored = 0;
@@ -304,7 +305,7 @@ impl<'a> Edit<'a> {
     }
 
     pub(super) fn rebuild_all(&mut self) -> Result<()> {
-        for table in project::QUERY_TABLES {
+        for table in registry::query_tables() {
             self.tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
         for (doc_id, grid_id, _) in self.all_docs()? {
@@ -334,7 +335,7 @@ impl<'a> Edit<'a> {
         if fresh {
             self.tx.execute(
                 "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
-                params![doc_id.as_str(), grid_id, kind.as_str()],
+                params![doc_id.as_str(), grid_id, kind.name],
             )?;
             let doc = self.docs.loaded(doc_id)?;
             let genesis: Vec<(Vec<u8>, Vec<u8>)> = doc
@@ -366,7 +367,7 @@ impl<'a> Edit<'a> {
     ) -> Result<()> {
         self.tx.execute(
             "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
-            params![doc_id.as_str(), grid_id, kind.as_str()],
+            params![doc_id.as_str(), grid_id, kind.name],
         )?;
         let stored = match hash {
             Some(hash) => u32::from(insert_change(self.tx, doc_id, hash, bytes)?),
@@ -439,27 +440,4 @@ fn load_chunks(tx: &Transaction, doc_id: &DocId) -> Result<Vec<StoredChunk>> {
 
 fn pending_changes(chunks: &[StoredChunk]) -> u32 {
     u32::try_from(chunks.iter().filter(|c| !c.is_snapshot).count()).unwrap_or(u32::MAX)
-}
-
-/// Projects records and the records derived from them: a household's address
-/// text comes from its building, so touching a building re-projects its households.
-pub(crate) fn project_with_dependents(
-    tx: &Transaction,
-    ctx: &DocContext,
-    mut records: BTreeSet<RecordRef>,
-) -> Result<()> {
-    let buildings: Vec<String> = records
-        .iter()
-        .filter(|r| r.collection == "buildings")
-        .map(|r| r.key.clone())
-        .collect();
-    for building in buildings {
-        for household in project::households_of_building(ctx.doc, &building) {
-            records.insert(RecordRef::new("households", &household));
-        }
-    }
-    for record in &records {
-        project::project_record(tx, ctx, record)?;
-    }
-    Ok(())
 }

@@ -8,8 +8,14 @@
 //! or dropped from the cache, so memory never runs ahead of the file.
 //!
 //! Reads use a second, read-only connection and never load a document. To
-//! add an edit, write a function in an `edit_*` module that validates its
+//! add an edit, write a method in the kind's `edit.rs` that validates its
 //! input first and then calls [`Store::write`].
+//!
+//! The machinery beside the handle: `edit` (one write in progress),
+//! `project` (the projection driver), `merge` (chunks from other replicas),
+//! `registry` (how kinds plug in), `team` (workers and devices),
+//! `conflicts`, `lookup` and `rows` (helpers for edits and queries), and
+//! `checkpoint` (WAL checkpoints on a thread of their own).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -22,11 +28,19 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use crate::db;
 use crate::docs::{DocCache, DocId};
 use crate::error::{Error, Result};
-use crate::model::WorkerIdentity;
+use crate::identity::WorkerIdentity;
 use crate::validate::{self, Date};
+use crate::values::now_ms;
 
 mod checkpoint;
+pub(crate) mod conflicts;
 mod edit;
+pub(crate) mod lookup;
+pub(crate) mod merge;
+pub(crate) mod project;
+pub(crate) mod registry;
+pub(crate) mod rows;
+pub(crate) mod team;
 
 use checkpoint::{CHECKPOINT_EVERY_COMMITS, Checkpointer, SAFETY_NET_WAL_PAGES};
 pub(crate) use edit::Edit;
@@ -306,12 +320,4 @@ impl Store {
         let conn = self.lock_reader();
         f(&conn)
     }
-}
-
-/// The current time in UTC milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -16,8 +16,8 @@ use super::ProtocolError;
 use super::wire::{ChunkKind, GridCursor, PulledChunk, PushedChange, SyncRequest, SyncResponse};
 use crate::docs::DocId;
 use crate::error::Result;
-use crate::exchange::{ImportReport, Parsed, merge_parsed, parse_chunk};
 use crate::store::Store;
+use crate::store::merge::{ImportReport, Parsed, merge_parsed, parse_chunk};
 
 /// How much one sync request may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

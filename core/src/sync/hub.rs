@@ -14,7 +14,7 @@ use automerge::AutoCommit;
 use super::ProtocolError;
 use super::wire::{ChunkKind, GridCursor, GridPage, PulledChunk, SyncRequest};
 use crate::docs::{self, DocId};
-use crate::exchange::{guarded, parse_change};
+use crate::store::merge::{guarded, parse_change};
 
 /// The largest single change the server accepts.
 pub const MAX_CHANGE_BYTES: usize = 1024 * 1024;

@@ -11,8 +11,7 @@ mod sync;
 mod visit_plan;
 
 use crate::codes::*;
-use crate::model::*;
-use crate::{Date, Store, TimeOfDay};
+use crate::*;
 
 pub(crate) fn identity(worker: &str) -> WorkerIdentity {
     WorkerIdentity {
@@ -99,7 +98,7 @@ pub(crate) fn resident_input(household: &str, name: &str) -> ResidentInput {
 
 pub(crate) fn now_local() -> LocalTime {
     LocalTime {
-        utc_ms: crate::store::now_ms() - 60_000,
+        utc_ms: crate::values::now_ms() - 60_000,
         offset_minutes: 480,
     }
 }

@@ -23,11 +23,13 @@ use std::collections::BTreeMap;
 
 use rusqlite::params_from_iter;
 
-use crate::codes::{CARE_CATEGORIES, CodeList, VisitOutcome};
+use super::VisitOutcome;
+use crate::code_list::CodeList;
 use crate::error::{Error, Result};
-use crate::model::{Household, LocalTime, RosterRow};
+use crate::kinds::roster::{CARE_CATEGORIES, Household, RosterRow};
 use crate::store::Store;
 use crate::validate::{self, Date, InvalidReason};
+use crate::values::LocalTime;
 
 /// The outcomes after which a household counts as visited.
 pub const REACHING_OUTCOMES: [VisitOutcome; 3] = [
@@ -157,7 +159,7 @@ impl Store {
                  FROM households h
                  WHERE h.grid_id = ?1 AND h.status = 'active'
                  ORDER BY h.building_key, h.unit_key, h.floor, h.room_key, h.id",
-                columns = crate::queries::HOUSEHOLD_COLUMNS,
+                columns = crate::kinds::roster::query::HOUSEHOLD_COLUMNS,
                 outcomes = outcomes.join(", "),
             );
             let mut stmt = conn.prepare_cached(&sql)?;
@@ -165,7 +167,7 @@ impl Store {
                 let categories: Option<String> = r.get(17)?;
                 let reached: Option<String> = r.get(18)?;
                 Ok(Candidate {
-                    row: crate::queries::roster_row(r)?,
+                    row: crate::kinds::roster::query::roster_row(r)?,
                     care_categories: categories
                         .map(|c| c.split(',').map(str::to_string).collect())
                         .unwrap_or_default(),

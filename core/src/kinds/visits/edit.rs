@@ -5,49 +5,25 @@
 //! household, the residents seen) are checked inside the write transaction,
 //! so a concurrent edit cannot slip between the check and the write. To add
 //! a field to visits, add it to `StoredVisit`, fill it here and read it in
-//! `project.rs`.
+//! `tables.rs`.
 
 use std::collections::BTreeSet;
 
 use automerge::ROOT;
 use rusqlite::OptionalExtension;
 
-use crate::codes::CodeList;
+use super::{StoredFinding, StoredVisit, VISITS_DOC, VisitInput};
+use crate::code_list::CodeList;
 use crate::crdt::{ensure_map, s, set};
-use crate::docs::{DocId, DocKind, new_record_id};
-use crate::edit_roster::check_point;
-use crate::entries::{self, StoredFinding, StoredVisit};
-use crate::error::{Error, FieldCheck, RecordKind, Result};
-use crate::lookup::{self, grid_of};
-use crate::model::{GpsFix, LocalTime, VisitInput};
-use crate::store::Edit;
-use crate::store::{Store, now_ms};
+use crate::docs::{DocId, new_record_id};
+use crate::entries;
+use crate::error::{Error, FieldCheck, Result};
+use crate::kinds::RecordKind;
+use crate::kinds::roster::query::household_residents;
+use crate::store::lookup::grid_of;
+use crate::store::{Edit, Store};
 use crate::validate::{self, InvalidReason};
-
-/// How far ahead of this device's clock a recorded time may be (clocks drift).
-pub(crate) const CLOCK_SKEW_MS: i64 = 60 * 60 * 1000;
-
-pub(crate) fn check_time(at: LocalTime, field: &'static str) -> Result<LocalTime> {
-    validate::utc_offset_minutes(at.offset_minutes).field("offset_minutes")?;
-    if at.utc_ms > now_ms() + CLOCK_SKEW_MS {
-        return Err(Error::invalid(field, InvalidReason::InFuture));
-    }
-    // 2000-01-01: nothing in a grid's records is older than the system.
-    if at.utc_ms < 946_684_800_000 {
-        return Err(Error::invalid(field, InvalidReason::TooOld));
-    }
-    Ok(at)
-}
-
-pub(crate) fn check_gps(gps: Option<GpsFix>) -> Result<Option<GpsFix>> {
-    match gps {
-        None => Ok(None),
-        Some(fix) => Ok(Some(GpsFix {
-            point: check_point(Some(fix.point), "gps.lon", "gps.lat")?.unwrap_or(fix.point),
-            accuracy_m: validate::accuracy_metres(fix.accuracy_m).field("gps.accuracy_m")?,
-        })),
-    }
-}
+use crate::values::{GpsFix, check_gps, check_time};
 
 /// A visit input whose values passed validation; references are checked in the write.
 struct CheckedVisit {
@@ -93,7 +69,7 @@ fn check_references(edit: &Edit, v: &CheckedVisit) -> Result<String> {
     let household = &v.input.household_id;
     let grid_id = grid_of(edit.tx, RecordKind::Household, "households", household)?;
     if !v.seen.is_empty() {
-        let members: BTreeSet<String> = lookup::household_residents(edit.tx, household)?
+        let members: BTreeSet<String> = household_residents(edit.tx, household)?
             .into_iter()
             .collect();
         if let Some(stranger) = v.seen.iter().find(|id| !members.contains(*id)) {
@@ -113,7 +89,7 @@ impl Store {
         let id = new_record_id();
         self.write(|edit| {
             let grid_id = check_references(edit, &checked)?;
-            let doc_id = DocId::partition(DocKind::Visits, &grid_id, checked.input.at.local_date());
+            let doc_id = DocId::partition(&VISITS_DOC, &grid_id, checked.input.at.local_date());
             put_visit(edit, &doc_id, &grid_id, &id, &checked, true)
         })?;
         Ok(id)
@@ -149,7 +125,7 @@ fn put_visit(
     is_new: bool,
 ) -> Result<()> {
     let worker = edit.identity.worker_id.clone();
-    let doc = edit.doc(doc_id, DocKind::Visits, grid_id)?;
+    let doc = edit.doc(doc_id, &VISITS_DOC, grid_id)?;
     let visits = ensure_map(doc, &ROOT, "visits")?;
     let (household_id, worker_id, old_findings) = if is_new {
         (v.input.household_id.clone(), worker, Vec::new())

@@ -1,65 +1,73 @@
-//! The records as the API takes and returns them.
+//! The roster (花名册): grids, buildings with their building-head
+//! appointments (楼栋长), households and residents, all in the grid's
+//! roster document `roster/<grid>`.
 //!
-//! Inputs (`*Input`) are what an app's form produces; the store validates
-//! them whole before anything is written. Outputs are read from the query
-//! tables. Types that carry personal data implement `Debug` by hand so that
-//! names, ID numbers and phones never reach a log through `{:?}`. To add a
-//! field: add it here, write it in the matching `edit_*` module, read it in
-//! `project.rs`, add its column in a new `schema/` migration, and list it in
+//! - this file: the records as the API takes and returns them, and the code
+//!   lists of the roster;
+//! - `edit.rs`: the edits, each validating its whole input first;
+//! - `heads.rs`: building-head appointments (edits);
+//! - `project.rs`: the roster's query tables written from the document;
+//! - `query.rs`: the reads.
+//!
+//! Types that carry personal data implement `Debug` by hand so that names,
+//! ID numbers and phones never reach a log through `{:?}`. To add a field:
+//! add it here, write it in `edit.rs`, project it in `project.rs`, read it
+//! in `query.rs`, add its column in a new migration and list it in
 //! `schema/README.md`.
 
-use crate::codes::{
-    DwellingUse, FindingKind, Gender, HouseholdStatus, Registration, ResidenceState,
-    ResidentStatus, Resolution, VisitKind, VisitOutcome, WorkerRole,
+use crate::code_list::code_enum;
+use crate::store::registry::{Collection, Kind, Layout};
+use crate::validate::{Date, mask_id_number, mask_name, mask_phone};
+use crate::values::{GeoPoint, LocalTime};
+
+mod edit;
+mod heads;
+mod project;
+pub(crate) mod query;
+
+/// The roster's registration: its collections live in the grid's roster
+/// document (`docs::ROSTER`), which the store owns.
+pub(crate) static KIND: Kind = Kind {
+    docs: &[],
+    collections: &[
+        Collection {
+            name: "grid",
+            layout: Layout::Singleton,
+            project: project::project_grid,
+            project_all: None,
+            dependents: None,
+        },
+        Collection {
+            name: "buildings",
+            layout: Layout::Records,
+            project: project::project_building,
+            project_all: None,
+            dependents: Some(project::households_of_building),
+        },
+        Collection {
+            name: "households",
+            layout: Layout::Records,
+            project: project::project_household,
+            project_all: None,
+            dependents: None,
+        },
+        Collection {
+            name: "residents",
+            layout: Layout::Records,
+            project: project::project_resident,
+            project_all: None,
+            dependents: None,
+        },
+    ],
+    tables: &[
+        "grids",
+        "buildings",
+        "households",
+        "residents",
+        "resident_care",
+        "building_heads",
+    ],
 };
-use crate::validate::{Date, TimeOfDay, mask_id_number, mask_name, mask_phone};
-
-/// A point in WGS-84, as phones' GPS report it (not GCJ-02; convert for display on Chinese maps).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GeoPoint {
-    /// Longitude in degrees, -180..=180.
-    pub lon: f64,
-    /// Latitude in degrees, -90..=90.
-    pub lat: f64,
-}
-
-/// A GPS fix: a WGS-84 point and its accuracy.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GpsFix {
-    /// Where the phone was.
-    pub point: GeoPoint,
-    /// The radius of the fix's uncertainty, in metres.
-    pub accuracy_m: f64,
-}
-
-/// An instant with the local UTC offset it was recorded in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct LocalTime {
-    /// Milliseconds since 1970-01-01T00:00Z.
-    pub utc_ms: i64,
-    /// The local offset from UTC in minutes (China: +480).
-    pub offset_minutes: i32,
-}
-
-impl LocalTime {
-    /// The local calendar date of this instant.
-    pub fn local_date(&self) -> Date {
-        Date::from_unix_millis(self.utc_ms, self.offset_minutes)
-    }
-}
-
-/// Who is using this store: the worker and the device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WorkerIdentity {
-    /// The worker's id, as issued by the grid's coordinator.
-    pub worker_id: String,
-    /// The worker's name as colleagues know it.
-    pub name: String,
-    /// The worker's role in the team.
-    pub role: WorkerRole,
-    /// A label for the device ("张三的手机"), shown next to the changes it made.
-    pub device_label: String,
-}
 
 /// A grid (网格) to create or update.
 #[derive(Debug, Clone, PartialEq)]
@@ -287,80 +295,6 @@ impl std::fmt::Debug for Resident {
     }
 }
 
-/// One finding of a visit: a request or a problem.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FindingInput {
-    /// The finding's id when amending an existing one; `None` for a new one.
-    pub id: Option<String>,
-    /// Request or problem.
-    pub kind: FindingKind,
-    /// What was found.
-    pub text: String,
-    /// Solved on the spot, escalated or open.
-    pub resolution: Resolution,
-}
-
-/// A visit (走访) to log or amend.
-#[derive(Debug, Clone, PartialEq)]
-pub struct VisitInput {
-    /// The household visited.
-    pub household_id: String,
-    /// When.
-    pub at: LocalTime,
-    /// Why.
-    pub kind: VisitKind,
-    /// What happened at the door.
-    pub outcome: VisitOutcome,
-    /// The residents seen (ids of the household's residents).
-    pub residents_seen: Vec<String>,
-    /// Notes.
-    pub notes: Option<String>,
-    /// Requests and problems found.
-    pub findings: Vec<FindingInput>,
-    /// Where the phone was.
-    pub gps: Option<GpsFix>,
-}
-
-/// A finding as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Finding {
-    /// The finding's id within its visit.
-    pub id: String,
-    /// Request or problem.
-    pub kind: FindingKind,
-    /// What was found.
-    pub text: String,
-    /// What became of it.
-    pub resolution: Resolution,
-}
-
-/// A visit as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Visit {
-    /// The visit's id.
-    pub id: String,
-    /// The grid.
-    pub grid_id: String,
-    /// The household.
-    pub household_id: String,
-    /// The worker who made it.
-    pub worker_id: String,
-    /// When.
-    pub at: LocalTime,
-    /// Why.
-    pub kind: VisitKind,
-    /// What happened at the door.
-    pub outcome: VisitOutcome,
-    /// The residents seen, sorted.
-    pub residents_seen: Vec<String>,
-    /// Notes.
-    pub notes: Option<String>,
-    /// Findings, by id.
-    pub findings: Vec<Finding>,
-    /// Where the phone was.
-    pub gps: Option<GpsFix>,
-}
-
 /// Who heads a building: a resident of the grid or a named volunteer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeadPerson {
@@ -389,96 +323,6 @@ pub struct HeadAppointment {
     pub appointed_by: String,
 }
 
-/// A patrol team member: a worker of the grid or a volunteer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamMember {
-    /// The member's id (a worker id, or any id the coordinator gives a volunteer).
-    pub member_id: String,
-    /// The member's name.
-    pub name: String,
-}
-
-/// A patrol team as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PatrolTeam {
-    /// The team's id.
-    pub id: String,
-    /// The grid.
-    pub grid_id: String,
-    /// The team's name.
-    pub name: String,
-    /// Its members, by id.
-    pub members: Vec<TeamMember>,
-}
-
-/// A patrol shift to create.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ShiftInput {
-    /// The team that patrols.
-    pub team_id: String,
-    /// The day.
-    pub date: Date,
-    /// Start time, local.
-    pub starts: TimeOfDay,
-    /// End time, local, later than the start on the same day.
-    pub ends: TimeOfDay,
-    /// The route: building ids or checkpoint names, in order.
-    pub route: Vec<String>,
-}
-
-/// A patrol shift as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Shift {
-    /// The shift's id.
-    pub id: String,
-    /// The grid.
-    pub grid_id: String,
-    /// The team.
-    pub team_id: String,
-    /// The day.
-    pub date: Date,
-    /// Start time.
-    pub starts: TimeOfDay,
-    /// End time.
-    pub ends: TimeOfDay,
-    /// The route, in order.
-    pub route: Vec<String>,
-    /// The members assigned, sorted.
-    pub members: Vec<String>,
-}
-
-/// A patrol check-in to record.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckinInput {
-    /// The shift.
-    pub shift_id: String,
-    /// The member checking in.
-    pub member_id: String,
-    /// When.
-    pub at: LocalTime,
-    /// The checkpoint reached (one of the shift's route).
-    pub checkpoint: String,
-    /// Where the phone was.
-    pub gps: Option<GpsFix>,
-}
-
-/// A patrol check-in as stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Checkin {
-    /// The check-in's id.
-    pub id: String,
-    /// The shift.
-    pub shift_id: String,
-    /// The member.
-    pub member_id: String,
-    /// When.
-    pub at: LocalTime,
-    /// The checkpoint.
-    pub checkpoint: String,
-    /// Where the phone was.
-    pub gps: Option<GpsFix>,
-}
-
 /// One row of a grid's roster.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosterRow {
@@ -488,56 +332,6 @@ pub struct RosterRow {
     pub member_count: u32,
     /// The time of its latest visit.
     pub last_visit: Option<LocalTime>,
-}
-
-/// A household with its members and visits, newest visit first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HouseholdDetail {
-    /// The household.
-    pub household: Household,
-    /// All its residents, active first.
-    pub members: Vec<Resident>,
-    /// Its visits, newest first.
-    pub visits: Vec<Visit>,
-}
-
-/// A worker of a grid's team, known from the roster document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Worker {
-    /// The worker's id.
-    pub id: String,
-    /// The worker's name.
-    pub name: String,
-    /// The worker's role.
-    pub role: WorkerRole,
-}
-
-/// One of the concurrent values of a field.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConflictValue {
-    /// The value, as JSON (a string, number, boolean or null).
-    pub value: serde_json::Value,
-    /// The worker whose device wrote it, if the device is known.
-    pub worker_id: Option<String>,
-    /// The device's CRDT actor id (hex).
-    pub actor: String,
-    /// When the change that wrote it was made (device clock, UTC ms).
-    pub at_ms: Option<i64>,
-    /// Whether this is the value in effect.
-    pub is_winner: bool,
-}
-
-/// A field that two or more people changed concurrently. Resolve it by editing the field.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Conflict {
-    /// The kind of record.
-    pub record_kind: crate::RecordKind,
-    /// The record's id.
-    pub record_id: String,
-    /// The field (`heads` for concurrent building-head appointments).
-    pub field: String,
-    /// The values, the one in effect marked.
-    pub values: Vec<ConflictValue>,
 }
 
 /// Where a search matched.
@@ -565,3 +359,103 @@ pub struct SearchHit {
     /// What matched.
     pub matched: SearchMatch,
 }
+
+code_enum!(
+    /// A resident's gender.
+    Gender, fallback Unknown, {
+        /// Male.
+        Male = "male", "男";
+        /// Female.
+        Female = "female", "女";
+        /// Not recorded.
+        Unknown = "unknown", "未知";
+    }
+);
+
+code_enum!(
+    /// How a dwelling is used.
+    DwellingUse, fallback Other, {
+        /// Lived in by its owner (自住).
+        OwnerOccupied = "owner_occupied", "自住";
+        /// Rented out (出租).
+        Rented = "rented", "出租";
+        /// Empty (空置).
+        Vacant = "vacant", "空置";
+        /// A shop or business (经营).
+        Business = "business", "经营";
+        /// Anything else.
+        Other = "other", "其他";
+    }
+);
+
+code_enum!(
+    /// Whether a household still lives at its dwelling. Soft delete: a moved-out
+    /// household keeps its history.
+    HouseholdStatus, fallback Active, {
+        /// Living here.
+        Active = "active", "在住";
+        /// Moved away (迁出).
+        MovedOut = "moved_out", "迁出";
+    }
+);
+
+code_enum!(
+    /// A resident's registration kind.
+    Registration, fallback Local, {
+        /// Registered here (户籍人口).
+        Local = "local", "户籍";
+        /// Migrant from elsewhere in China (流动人口).
+        Migrant = "migrant", "流动";
+        /// From outside mainland China (境外人员).
+        Foreign = "foreign", "境外";
+    }
+);
+
+code_enum!(
+    /// Whether a resident lives where their hukou is (人户状态).
+    ResidenceState, fallback Consistent, {
+        /// Lives at the registered address (人户一致).
+        Consistent = "consistent", "人户一致";
+        /// Lives here, registered elsewhere (人在户不在).
+        PresentNotRegistered = "present_not_registered", "人在户不在";
+        /// Registered here, lives elsewhere (户在人不在).
+        RegisteredNotPresent = "registered_not_present", "户在人不在";
+    }
+);
+
+code_enum!(
+    /// Whether a resident is still part of the household.
+    ResidentStatus, fallback Active, {
+        /// Part of the household.
+        Active = "active", "在住";
+        /// Moved out (迁出).
+        MovedOut = "moved_out", "迁出";
+        /// Deceased (死亡).
+        Deceased = "deceased", "死亡";
+    }
+);
+
+/// Built-in care categories (重点人群) with their labels. Categories are
+/// configurable: any lower-case code of letters, digits and `_` is accepted.
+pub const CARE_CATEGORIES: &[(&str, &str)] = &[
+    ("elderly_alone", "独居老人"),
+    ("empty_nest", "空巢老人"),
+    ("left_behind_child", "留守儿童"),
+    ("hardship", "困难群众"),
+    ("disabled", "残疾人"),
+    ("disabled_elderly", "失能失智老人"),
+    ("veteran", "退役军人"),
+];
+
+/// GB/T 4761-2008 family-relation codes accepted for "relation to the head".
+pub fn is_relation_code(code: &str) -> bool {
+    let bytes = code.as_bytes();
+    if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let value = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
+    matches!(value, 1 | 2 | 10..=12 | 20..=97 | 99)
+}
+
+/// The relation code of the head of household itself (户主).
+pub const RELATION_HEAD: &str = "02";

@@ -1,43 +1,33 @@
-//! Edits of the roster document: grids, buildings, households, residents and
-//! building-head appointments.
+//! Edits of the roster: grids, buildings, households and residents
+//! (building-head appointments are in `heads.rs`).
 //!
 //! Each public method validates its whole input before it touches a
 //! document, so a rejected call changes nothing. Updates take the full
 //! desired state of a record and write only the fields that differ, so two
 //! workers editing different fields of one record offline both keep their
-//! edit. To add a record kind to the roster, add its collection to the
-//! roster genesis in `docs.rs`, its projection in `project.rs`, and its
-//! edits here.
+//! edit. To add a field, write it here and project it in `project.rs`.
 
 use std::collections::BTreeSet;
 
-use automerge::{ObjId, ROOT, transaction::Transactable};
+use automerge::{ObjId, ROOT};
 
-use crate::codes::{CodeList, HouseholdStatus, RELATION_HEAD, ResidentStatus, is_relation_code};
+use super::query;
+use super::{
+    BuildingInput, GridInput, HouseholdInput, HouseholdStatus, RELATION_HEAD, ResidentInput,
+    ResidentStatus, is_relation_code,
+};
+use crate::code_list::CodeList;
 use crate::crdt::{b, ensure_map, f, i, map_at, opt_s, s, set, set_keys};
-use crate::docs::{DocId, DocKind, new_record_id};
-use crate::error::{Error, FieldCheck, RecordKind, Result};
-use crate::lookup::{self, grid_of};
-use crate::model::{BuildingInput, GeoPoint, GridInput, HeadPerson, HouseholdInput, ResidentInput};
-use crate::store::{Edit, Store, now_ms};
+use crate::docs::{DocId, ROSTER, new_record_id};
+use crate::error::{Error, FieldCheck, Result};
+use crate::kinds::RecordKind;
+use crate::store::lookup::{self, grid_of};
+use crate::store::{Edit, Store};
 use crate::validate::{self, Date};
+use crate::values::check_point;
 
-const NAME_MAX: usize = 64;
+pub(super) const NAME_MAX: usize = 64;
 const NOTES_MAX: usize = 2000;
-
-pub(crate) fn check_point(
-    point: Option<GeoPoint>,
-    field_lon: &'static str,
-    field_lat: &'static str,
-) -> Result<Option<GeoPoint>> {
-    match point {
-        None => Ok(None),
-        Some(p) => Ok(Some(GeoPoint {
-            lon: validate::longitude(p.lon).field(field_lon)?,
-            lat: validate::latitude(p.lat).field(field_lat)?,
-        })),
-    }
-}
 
 fn check_tag_codes(codes: &[String], field: &'static str) -> Result<BTreeSet<String>> {
     codes
@@ -55,14 +45,14 @@ fn check_tag_codes(codes: &[String], field: &'static str) -> Result<BTreeSet<Str
         .collect()
 }
 
-fn record(
+pub(super) fn record(
     edit: &mut Edit,
     doc_id: &DocId,
     grid_id: &str,
     collection: &str,
     id: &str,
 ) -> Result<ObjId> {
-    let doc = edit.doc(doc_id, DocKind::Roster, grid_id)?;
+    let doc = edit.doc(doc_id, &ROSTER, grid_id)?;
     let map = ensure_map(doc, &ROOT, collection)?;
     let obj = ensure_map(doc, &map, id)?;
     edit.touch(doc_id, collection, id);
@@ -121,7 +111,7 @@ impl Store {
         };
         let doc_id = DocId::roster(grid_id);
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Roster, grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
             let grid = ensure_map(doc, &ROOT, "grid")?;
             set(doc, &grid, "code", s(&code))?;
             set(doc, &grid, "name", s(&name))?;
@@ -138,7 +128,7 @@ impl Store {
         self.read(|conn| lookup::require(conn, RecordKind::Grid, "grids", grid_id))?;
         let doc_id = DocId::roster(grid_id);
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Roster, grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
             let grid = ensure_map(doc, &ROOT, "grid")?;
             set(doc, &grid, "retired", b(true))?;
             edit.touch(&doc_id, "grid", "");
@@ -183,7 +173,7 @@ impl Store {
         let doc_id = DocId::roster(grid_id);
         self.write(|edit| {
             let obj = record(edit, &doc_id, grid_id, "buildings", id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
             set(doc, &obj, "number", s(&number))?;
             set(doc, &obj, "estate", opt_s(estate.as_deref()))?;
             set(doc, &obj, "units", i(i64::from(input.units)))?;
@@ -202,7 +192,7 @@ impl Store {
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {
             let obj = record(edit, &doc_id, &grid_id, "buildings", building_id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
             set(doc, &obj, "retired", b(true))
         })
     }
@@ -241,7 +231,7 @@ impl Store {
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {
             let obj = record(edit, &doc_id, &grid_id, "households", id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
             set(doc, &obj, "building_id", s(&input.building_id))?;
             set(doc, &obj, "unit", s(&unit))?;
             set(doc, &obj, "floor", i(i64::from(input.floor)))?;
@@ -276,7 +266,7 @@ impl Store {
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {
             let obj = record(edit, &doc_id, &grid_id, "households", household_id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
             set(doc, &obj, "status", s(status.code()))
         })
     }
@@ -285,7 +275,7 @@ impl Store {
     pub fn set_household_head(&self, household_id: &str, resident_id: &str) -> Result<()> {
         let grid_id =
             self.read(|conn| grid_of(conn, RecordKind::Household, "households", household_id))?;
-        let member_of = self.read(|conn| lookup::resident_household(conn, resident_id))?;
+        let member_of = self.read(|conn| query::resident_household(conn, resident_id))?;
         if member_of != household_id {
             return Err(Error::invalid(
                 "head_id",
@@ -295,7 +285,7 @@ impl Store {
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {
             let obj = record(edit, &doc_id, &grid_id, "households", household_id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
             set(doc, &obj, "head_id", s(resident_id))
         })
     }
@@ -371,7 +361,7 @@ impl Store {
         let becomes_head = is_new && relation == RELATION_HEAD;
         self.write(|edit| {
             let obj = record(edit, &doc_id, &grid_id, "residents", id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
             set(doc, &obj, "household_id", s(&household_id))?;
             set(doc, &obj, "name", s(&name))?;
             set(doc, &obj, "gender", s(input.gender.code()))?;
@@ -445,108 +435,9 @@ impl Store {
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {
             let obj = record(edit, &doc_id, &grid_id, "residents", resident_id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
             set(doc, &obj, "status", s(status.code()))?;
             set(doc, &obj, "moved_out", s(&on.to_string()))
-        })
-    }
-
-    /// Appoints a building head from a date, ending the current head's term
-    /// the same day. Returns the appointment's id.
-    ///
-    /// Two coordinators appointing different heads offline converge: the
-    /// appointment with the later start is current (then the later
-    /// appointment time, then the larger id); the other is kept in the
-    /// history, ending where the current one starts, and listed by
-    /// [`Store::conflicts`] as the building's `heads`.
-    pub fn appoint_building_head(
-        &self,
-        building_id: &str,
-        person: HeadPerson,
-        starts_on: Date,
-    ) -> Result<String> {
-        let grid_id =
-            self.read(|conn| grid_of(conn, RecordKind::Building, "buildings", building_id))?;
-        let person = match person {
-            HeadPerson::Resident(resident_id) => {
-                let resident_grid = self
-                    .read(|conn| grid_of(conn, RecordKind::Resident, "residents", &resident_id))?;
-                if resident_grid != grid_id {
-                    return Err(Error::not_found(RecordKind::Resident, &resident_id));
-                }
-                HeadPerson::Resident(resident_id)
-            }
-            HeadPerson::Volunteer(name) => {
-                HeadPerson::Volunteer(validate::text(&name, NAME_MAX).field("volunteer_name")?)
-            }
-        };
-        // (id, start, end as projected: explicit, or where a concurrent successor starts)
-        let appointments = self.read(|conn| lookup::head_appointments(conn, building_id))?;
-        let current_start = appointments
-            .iter()
-            .filter(|a| a.3)
-            .filter_map(|a| a.1.as_deref().and_then(|s| Date::parse(s).ok()))
-            .max();
-        if current_start.is_some_and(|start| starts_on < start) {
-            return Err(Error::invalid(
-                "starts_on",
-                validate::InvalidReason::EndsBeforeStart,
-            ));
-        }
-        let id = new_record_id();
-        let doc_id = DocId::roster(&grid_id);
-        let worker = self.identity().worker_id.clone();
-        self.write(|edit| {
-            let building = record(edit, &doc_id, &grid_id, "buildings", building_id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
-            let heads = ensure_map(doc, &building, "heads")?;
-            // Close every appointment still open in the document, superseded
-            // ones where their successor started, the current one today.
-            for (previous, _, projected_end, _) in &appointments {
-                if let Some(obj) = map_at(doc, &heads, previous)
-                    && crate::crdt::scalar_str(doc, &obj, "ends_on").is_none()
-                {
-                    let end = projected_end
-                        .clone()
-                        .unwrap_or_else(|| starts_on.to_string());
-                    set(doc, &obj, "ends_on", s(&end))?;
-                }
-            }
-            let obj = doc
-                .put_object(&heads, id.as_str(), automerge::ObjType::Map)
-                .map_err(|e| Error::document(doc_id.as_str(), e))?;
-            match &person {
-                HeadPerson::Resident(resident) => set(doc, &obj, "resident_id", s(resident))?,
-                HeadPerson::Volunteer(name) => set(doc, &obj, "volunteer_name", s(name))?,
-            }
-            set(doc, &obj, "starts_on", s(&starts_on.to_string()))?;
-            set(doc, &obj, "appointed_by", s(&worker))?;
-            set(doc, &obj, "appointed_at", i(now_ms()))?;
-            Ok(())
-        })?;
-        Ok(id)
-    }
-
-    /// Ends a building head's term on a date (the building then has no head).
-    pub fn end_building_head(&self, appointment_id: &str, ends_on: Date) -> Result<()> {
-        let (building_id, grid_id, starts_on) =
-            self.read(|conn| lookup::head_appointment(conn, appointment_id))?;
-        if let Some(start) = starts_on.as_deref().and_then(|s| Date::parse(s).ok())
-            && ends_on < start
-        {
-            return Err(Error::invalid(
-                "ends_on",
-                validate::InvalidReason::EndsBeforeStart,
-            ));
-        }
-        let doc_id = DocId::roster(&grid_id);
-        self.write(|edit| {
-            let building = record(edit, &doc_id, &grid_id, "buildings", &building_id)?;
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
-            let heads = ensure_map(doc, &building, "heads")?;
-            let obj = map_at(doc, &heads, appointment_id)
-                .ok_or_else(|| Error::not_found(RecordKind::HeadAppointment, appointment_id))?;
-            set(doc, &obj, "ends_on", s(&ends_on.to_string()))
         })
     }
 }

@@ -1,23 +1,23 @@
-//! Patrols (义务巡逻): teams in the roster document; shifts and their
-//! check-ins in the patrol document of the shift's quarter. Members of a
-//! team or a shift are keys of a map, so two coordinators adding different
-//! members offline both end up on it. To add a field to shifts or
-//! check-ins, write it here and read it in `project.rs`.
+//! The patrol edits: teams (in the roster document), shifts, assignments
+//! and check-ins (in the patrol document of the shift's quarter). Each
+//! validates its whole input before it writes. To add a field to shifts or
+//! check-ins, write it here and read it in `tables.rs`.
 
 use std::collections::BTreeSet;
 
 use automerge::ROOT;
 use rusqlite::OptionalExtension;
 
+use super::{CheckinInput, PATROL_DOC, ShiftInput, StoredCheckin, TeamMember};
 use crate::crdt::{b, ensure_map, map_at, s, set};
-use crate::docs::{DocId, DocKind, new_record_id};
-use crate::edit_visits::{check_gps, check_time};
-use crate::entries::{self, StoredCheckin};
-use crate::error::{Error, FieldCheck, RecordKind, Result};
-use crate::lookup::grid_of;
-use crate::model::{CheckinInput, ShiftInput, TeamMember};
+use crate::docs::{DocId, ROSTER, new_record_id};
+use crate::entries;
+use crate::error::{Error, FieldCheck, Result};
+use crate::kinds::RecordKind;
 use crate::store::Store;
+use crate::store::lookup::grid_of;
 use crate::validate::{self, InvalidReason};
+use crate::values::{check_gps, check_time};
 
 /// A shift's map in its patrol document.
 fn shift_obj(doc: &mut automerge::AutoCommit, shift_id: &str) -> Result<automerge::ObjId> {
@@ -47,7 +47,7 @@ impl Store {
         let id = new_record_id();
         let doc_id = DocId::roster(grid_id);
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Roster, grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
             let teams = ensure_map(doc, &ROOT, "teams")?;
             let team = ensure_map(doc, &teams, &id)?;
             set(doc, &team, "name", s(&name))?;
@@ -70,7 +70,7 @@ impl Store {
         let name = validate::text(&member.name, 64).field("name")?;
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Roster, &grid_id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
             let teams = ensure_map(doc, &ROOT, "teams")?;
             let team = ensure_map(doc, &teams, team_id)?;
             let members = ensure_map(doc, &team, "members")?;
@@ -99,9 +99,9 @@ impl Store {
             .field("route")?;
         let route = serde_json::to_string(&route).map_err(|e| Error::document("route", e))?;
         let id = new_record_id();
-        let doc_id = DocId::partition(DocKind::Patrol, &grid_id, input.date);
+        let doc_id = DocId::partition(&PATROL_DOC, &grid_id, input.date);
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;
+            let doc = edit.doc(&doc_id, &PATROL_DOC, &grid_id)?;
             let shifts = ensure_map(doc, &ROOT, "shifts")?;
             let shift = ensure_map(doc, &shifts, &id)?;
             set(doc, &shift, "team_id", s(&input.team_id))?;
@@ -144,7 +144,7 @@ impl Store {
         let member_id = validate::code(member_id, 64).field("member_id")?;
         let (doc_id, grid_id, _) = self.shift_location(shift_id)?;
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;
+            let doc = edit.doc(&doc_id, &PATROL_DOC, &grid_id)?;
             let shift = shift_obj(doc, shift_id)?;
             let members = ensure_map(doc, &shift, "members")?;
             let mut wanted: BTreeSet<String> = automerge::ReadDoc::keys(doc, &members).collect();
@@ -173,7 +173,7 @@ impl Store {
     pub fn cancel_shift(&self, shift_id: &str) -> Result<()> {
         let (doc_id, grid_id, _) = self.shift_location(shift_id)?;
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;
+            let doc = edit.doc(&doc_id, &PATROL_DOC, &grid_id)?;
             let shift = shift_obj(doc, shift_id)?;
             set(doc, &shift, "retired", b(true))?;
             edit.touch(&doc_id, "shifts", shift_id);
@@ -209,7 +209,7 @@ impl Store {
         }
         let id = new_record_id();
         self.write(|edit| {
-            let doc = edit.doc(&doc_id, DocKind::Patrol, &grid_id)?;
+            let doc = edit.doc(&doc_id, &PATROL_DOC, &grid_id)?;
             let checkins = ensure_map(doc, &ROOT, "checkins")?;
             let stored = StoredCheckin {
                 shift_id: input.shift_id.clone(),

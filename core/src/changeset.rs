@@ -1,6 +1,7 @@
-//! Moving changes between replicas as files: [`Store::export_since`] and
-//! [`Store::import`] (the sync server speaks its own protocol, `crate::sync`,
-//! but merges through [`merge_parsed`] here too).
+//! The change-set file format: moving changes between replicas as files,
+//! with [`Store::export_since`] and [`Store::import`]. This is a codec only;
+//! merging what it decodes is the store's (`store/merge.rs`), the same merge
+//! the sync protocol uses.
 //!
 //! A change set is a small framed container:
 //!
@@ -11,20 +12,16 @@
 //! ```
 //!
 //! The CRC catches a damaged file whose damage still parses (a flipped
-//! character in a document id names another valid document). Import decodes and checks the whole set before it touches any document,
-//! then applies it in one SQLite transaction: a malformed set changes
-//! nothing. Changes already known are skipped, so importing twice is
-//! harmless. To add a chunk kind, give it the next `kind` byte and bump the
-//! version; older builds refuse sets with a version they do not know.
+//! character in a document id names another valid document). Import decodes
+//! and checks the whole set before it touches any document, then applies it
+//! in one SQLite transaction: a malformed set changes nothing. Changes
+//! already known are skipped, so importing twice is harmless. To add a chunk
+//! kind, give it the next `kind` byte and bump the version; older builds
+//! refuse sets with a version they do not know.
 
-use std::collections::BTreeMap;
-
-use automerge::{AutoCommit, Change};
-
-use crate::docs::{DocId, DocKind};
 use crate::error::{Error, Result};
-use crate::project;
-use crate::store::{Edit, Store};
+use crate::store::Store;
+use crate::store::merge::{ImportReport, Parsed, merge_parsed, parse_chunk};
 
 const MAGIC: &[u8; 4] = b"GBCS";
 const VERSION: u8 = 2;
@@ -40,32 +37,6 @@ pub struct ChangeSet {
     pub cursor: u64,
     /// How many chunks (changes or snapshots) the set holds.
     pub chunks: u32,
-}
-
-/// What an import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ImportReport {
-    /// Changes this store did not have, now stored.
-    pub new_changes: u32,
-    /// Changes it already had, skipped.
-    pub known_changes: u32,
-    /// Snapshots that brought something new.
-    pub new_snapshots: u32,
-    /// Records re-projected into the query tables.
-    pub records_updated: u32,
-}
-
-enum Chunk {
-    Change(Box<Change>),
-    Snapshot(Vec<u8>, Box<AutoCommit>),
-}
-
-/// A decoded chunk, ready to merge.
-pub(crate) struct Parsed {
-    doc_id: DocId,
-    kind: DocKind,
-    grid_id: String,
-    chunk: Chunk,
 }
 
 fn malformed(what: &str) -> Error {
@@ -136,46 +107,7 @@ fn decode(bytes: &[u8]) -> Result<Vec<Parsed>> {
     Ok(parsed)
 }
 
-/// Parses one chunk of a document from another replica: a change or a snapshot.
-pub(crate) fn parse_chunk(doc_id: &str, is_snapshot: bool, data: &[u8]) -> Result<Parsed> {
-    let (doc_id, kind, grid_id) =
-        DocId::parse(doc_id).ok_or_else(|| malformed("unknown document id"))?;
-    let chunk = if is_snapshot {
-        let doc = guarded(|| AutoCommit::load(data))?
-            .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-        Chunk::Snapshot(data.to_vec(), Box::new(doc))
-    } else {
-        Chunk::Change(Box::new(parse_change(data)?))
-    };
-    Ok(Parsed {
-        doc_id,
-        kind,
-        grid_id,
-        chunk,
-    })
-}
-
-/// Parses one change from another replica, checksum included.
-pub(crate) fn parse_change(data: &[u8]) -> Result<Change> {
-    let change = guarded(|| Change::from_bytes(data.to_vec()))?
-        .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-    // Automerge does not verify a change chunk's checksum; a flipped byte
-    // would otherwise reach the op decoder.
-    if data.get(4..8) != change.hash().0.get(..4) {
-        return Err(malformed("change checksum mismatch"));
-    }
-    Ok(change)
-}
-
-/// Runs a step of the CRDT library on bytes from another replica, turning a
-/// panic on hostile input into [`Error::MalformedChanges`]: such bytes must
-/// never bring the app down.
-pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .map_err(|_| malformed("the CRDT library rejected the data"))
-}
-
-pub(crate) fn encode(chunks: &[(String, i64, Vec<u8>)]) -> Result<Vec<u8>> {
+fn encode(chunks: &[(String, i64, Vec<u8>)]) -> Result<Vec<u8>> {
     let size: usize = chunks.iter().map(|(id, _, b)| id.len() + b.len() + 7).sum();
     let mut out = Vec::with_capacity(size + 9);
     out.extend_from_slice(MAGIC);
@@ -281,89 +213,4 @@ impl Store {
         let parsed = decode(bytes)?;
         self.write(|edit| merge_parsed(edit, parsed))
     }
-}
-
-/// Merges decoded chunks inside a write: stores the new ones and marks the
-/// records they change for re-projection.
-pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<ImportReport> {
-    let mut by_doc: BTreeMap<DocId, (DocKind, String, Vec<Chunk>)> = BTreeMap::new();
-    for p in parsed {
-        by_doc
-            .entry(p.doc_id)
-            .or_insert_with(|| (p.kind, p.grid_id, Vec::new()))
-            .2
-            .push(p.chunk);
-    }
-    let mut report = ImportReport::default();
-    for (doc_id, (kind, grid_id, chunks)) in by_doc {
-        let (doc, fresh) = edit.doc_for_merge(&doc_id, kind, &grid_id)?;
-        let before = doc.get_heads();
-        let mut received: Vec<(Option<Vec<u8>>, Vec<u8>)> = Vec::new();
-        let mut changes = Vec::new();
-        let mut snapshots = 0;
-        let mut adopted = false;
-        for chunk in chunks {
-            match chunk {
-                Chunk::Change(change) => {
-                    if doc.get_change_by_hash(&change.hash()).is_some()
-                        || changes.iter().any(|c: &Change| c.hash() == change.hash())
-                    {
-                        report.known_changes += 1;
-                    } else {
-                        report.new_changes += 1;
-                        received
-                            .push((Some(change.hash().0.to_vec()), change.raw_bytes().to_vec()));
-                        changes.push(*change);
-                    }
-                }
-                Chunk::Snapshot(bytes, mut other) => {
-                    let added = if fresh && snapshots == 0 && changes.is_empty() {
-                        // A document this store does not have yet (a bootstrap):
-                        // take the loaded snapshot as it is instead of replaying it.
-                        let added = !other.get_heads().is_empty();
-                        other.set_actor(doc.get_actor().clone());
-                        *doc = *other;
-                        adopted = true;
-                        added
-                    } else {
-                        !guarded(|| doc.merge(&mut other))?
-                            .map_err(|e| Error::MalformedChanges(e.to_string()))?
-                            .is_empty()
-                    };
-                    if added {
-                        snapshots += 1;
-                        report.new_snapshots += 1;
-                        received.push((None, bytes));
-                    }
-                }
-            }
-        }
-        guarded(|| doc.apply_changes(changes))?
-            .map_err(|e| Error::MalformedChanges(e.to_string()))?;
-        let after = doc.get_heads();
-        let touched = if adopted {
-            // None of this document's records has rows yet: project it whole,
-            // in one pass, instead of record by record at commit.
-            Default::default()
-        } else if snapshots > 0 {
-            // A merged snapshot can touch anything: re-project the whole document.
-            project::all_records(doc.document()).into_iter().collect()
-        } else if before == after {
-            Default::default()
-        } else {
-            // Every change applied now, including ones queued earlier for a dependency.
-            let applied = doc.get_changes(&before);
-            project::touched_by_changes(doc.document(), &applied)
-        };
-        report.records_updated += u32::try_from(touched.len()).unwrap_or(u32::MAX);
-        if adopted {
-            let projected = edit.project_document(&doc_id, &grid_id)?;
-            report.records_updated += u32::try_from(projected).unwrap_or(u32::MAX);
-        }
-        for (hash, bytes) in &received {
-            edit.store_received(&doc_id, &grid_id, kind, hash.as_deref(), bytes)?;
-        }
-        edit.touch_all(&doc_id, touched);
-    }
-    Ok(report)
 }

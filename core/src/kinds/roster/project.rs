@@ -1,21 +1,28 @@
-//! Projection of the roster document: the grid, buildings with their head
-//! appointments, households, residents, workers, devices and patrol teams.
-//! Each function deletes a record's rows and inserts them again from the
-//! document; add a function here for a new roster collection.
+//! Projection of the roster's collections: the grid, buildings with their
+//! head appointments, households and residents. Each function deletes a
+//! record's rows and inserts them again from the document; add one here for
+//! a new roster collection and list it in the roster's `KIND`.
 
-use automerge::{ObjId, ROOT};
+use automerge::{Automerge, ObjId, ROOT, ReadDoc};
 use rusqlite::{Transaction, params};
 
-use super::{
-    DocContext, clear_conflicts, delete_returning_household, refresh_member_count, run,
+use super::{HouseholdStatus, ResidentStatus};
+use crate::code_list::CodeList;
+use crate::crdt::{RecordReader, map_at};
+use crate::error::Result;
+use crate::kinds::RecordKind;
+use crate::sortkey::natural_key;
+use crate::store::project::{
+    DocContext, RecordRef, clear_conflicts, delete_returning_household, refresh_member_count, run,
     write_conflicts,
 };
-use crate::codes::{CodeList, HouseholdStatus, ResidentStatus};
-use crate::crdt::{RecordReader, map_at};
-use crate::error::{RecordKind, Result};
-use crate::sortkey::natural_key;
 
-pub(super) fn project_grid(tx: &Transaction, ctx: &DocContext, obj: Option<ObjId>) -> Result<()> {
+pub(super) fn project_grid(
+    tx: &Transaction,
+    ctx: &DocContext,
+    _key: &str,
+    obj: Option<ObjId>,
+) -> Result<()> {
     run(tx, "DELETE FROM grids WHERE id = ?1", [ctx.grid_id])?;
     clear_conflicts(tx, RecordKind::Grid, ctx.grid_id)?;
     let Some(obj) = obj else { return Ok(()) };
@@ -94,7 +101,7 @@ struct HeadRow {
 /// Two coordinators appointing different heads offline therefore converge on
 /// one current head, and the other appointment is kept in the history and
 /// listed as a conflict of the building's `heads`.
-pub(super) fn project_heads(
+fn project_heads(
     tx: &Transaction,
     ctx: &DocContext,
     building_id: &str,
@@ -315,73 +322,19 @@ pub(super) fn project_resident(
     write_conflicts(tx, ctx, RecordKind::Resident, id, &r.conflicts)
 }
 
-pub(super) fn project_worker(
-    tx: &Transaction,
-    ctx: &DocContext,
-    id: &str,
-    obj: Option<ObjId>,
-) -> Result<()> {
-    run(
-        tx,
-        "DELETE FROM workers WHERE grid_id = ?1 AND id = ?2",
-        [ctx.grid_id, id],
-    )?;
-    clear_conflicts(tx, RecordKind::Worker, id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    run(
-        tx,
-        "INSERT INTO workers (grid_id, id, name, role) VALUES (?1, ?2, ?3, ?4)",
-        params![ctx.grid_id, id, r.str("name"), r.str("role")],
-    )?;
-    // A worker's name or role edited on two devices is not worth a review: the winner stands.
-    Ok(())
-}
-
-pub(super) fn project_device(
-    tx: &Transaction,
-    ctx: &DocContext,
-    actor: &str,
-    obj: Option<ObjId>,
-) -> Result<()> {
-    run(
-        tx,
-        "DELETE FROM devices WHERE grid_id = ?1 AND actor = ?2",
-        [ctx.grid_id, actor],
-    )?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    run(
-        tx,
-        "INSERT INTO devices (grid_id, actor, worker_id, label) VALUES (?1, ?2, ?3, ?4)",
-        params![ctx.grid_id, actor, r.str("worker_id"), r.str("label")],
-    )?;
-    Ok(())
-}
-
-pub(super) fn project_team(
-    tx: &Transaction,
-    ctx: &DocContext,
-    id: &str,
-    obj: Option<ObjId>,
-) -> Result<()> {
-    run(tx, "DELETE FROM patrol_teams WHERE id = ?1", [id])?;
-    run(tx, "DELETE FROM team_members WHERE team_id = ?1", [id])?;
-    clear_conflicts(tx, RecordKind::PatrolTeam, id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    run(
-        tx,
-        "INSERT INTO patrol_teams (id, grid_id, name, retired) VALUES (?1, ?2, ?3, ?4)",
-        params![id, ctx.grid_id, r.str("name"), r.sticky_flag("retired")],
-    )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO team_members (team_id, member_id, name) VALUES (?1, ?2, ?3)",
-    )?;
-    for (member_id, member) in r.children("members") {
-        let mut m = r.child(member, &format!("members.{member_id}"));
-        insert.execute(params![id, member_id, m.str("name")])?;
-        r.conflicts.append(&mut m.conflicts);
-    }
-    write_conflicts(tx, ctx, RecordKind::PatrolTeam, id, &r.conflicts)
+/// The households of a document whose dwelling is in `building_id`: their
+/// address text comes from the building.
+pub(super) fn households_of_building(doc: &Automerge, building_id: &str) -> Vec<RecordRef> {
+    let Some(households) = map_at(doc, &ROOT, "households") else {
+        return Vec::new();
+    };
+    doc.keys(&households)
+        .filter(|key| {
+            map_at(doc, &households, key).is_some_and(|h| {
+                matches!(doc.get(&h, "building_id"),
+                    Ok(Some((automerge::Value::Scalar(v), _))) if v.as_str() == Some(building_id))
+            })
+        })
+        .map(|key| RecordRef::new("households", &key))
+        .collect()
 }

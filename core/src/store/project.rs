@@ -8,28 +8,21 @@
 //! child rows and conflict rows) and inserts them again from the document.
 //! Values a replica wrote that this build cannot read (wrong type, unknown
 //! code) are projected as empty or as the code list's fallback, never as an
-//! error, so one bad record cannot block a merge. To project a new
-//! collection, add a `project_*` function in `roster.rs` (map records) or
-//! `logs.rs` (visits and patrols) and a branch in [`project_record`].
+//! error, so one bad record cannot block a merge. The driver knows no kind:
+//! it finds each collection's projection in the registry
+//! (`store/registry.rs`). To project a new collection, write its
+//! [`registry::ProjectFn`] in the kind's module and list the collection in
+//! the kind's `Kind`.
 
 use std::collections::BTreeSet;
 
 use automerge::{Automerge, ObjId, ROOT, ReadDoc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
+use super::registry::{self, Layout};
 use crate::crdt::map_at;
-use crate::error::{RecordKind, Result};
-
-mod logs;
-mod roster;
-
-use logs::{
-    project_all_checkins, project_all_visits, project_checkin, project_shift, project_visit,
-};
-use roster::{
-    project_building, project_device, project_grid, project_household, project_resident,
-    project_team, project_worker,
-};
+use crate::error::Result;
+use crate::kinds::RecordKind;
 
 /// A record to project: its collection and key within one document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -56,63 +49,24 @@ pub(crate) struct DocContext<'a> {
 
 /// Re-projects one record: its rows end up exactly as the document says.
 pub(crate) fn project_record(tx: &Transaction, ctx: &DocContext, record: &RecordRef) -> Result<()> {
+    // Unknown collections come from newer replicas; their data stays in the document.
+    let Some(collection) = registry::collection(&record.collection) else {
+        return Ok(());
+    };
     let key = record.key.as_str();
-    let obj = match record.collection.as_str() {
-        "grid" => map_at(ctx.doc, &ROOT, "grid"),
+    let obj = match collection.layout {
+        Layout::Singleton => match map_at(ctx.doc, &ROOT, collection.name) {
+            Some(obj) => Some(obj),
+            // Only the documents that hold this collection have rows for it.
+            None => return Ok(()),
+        },
         // Entries are single values, read by their own projection.
-        "visits" | "checkins" => None,
-        collection => map_at(ctx.doc, &ROOT, collection).and_then(|c| map_at(ctx.doc, &c, key)),
+        Layout::Entries => None,
+        Layout::Records => {
+            map_at(ctx.doc, &ROOT, collection.name).and_then(|c| map_at(ctx.doc, &c, key))
+        }
     };
-    match record.collection.as_str() {
-        // Only roster documents hold a grid.
-        "grid" if obj.is_none() => Ok(()),
-        "grid" => project_grid(tx, ctx, obj),
-        "buildings" => project_building(tx, ctx, key, obj),
-        "households" => project_household(tx, ctx, key, obj),
-        "residents" => project_resident(tx, ctx, key, obj),
-        "workers" => project_worker(tx, ctx, key, obj),
-        "devices" => project_device(tx, ctx, key, obj),
-        "teams" => project_team(tx, ctx, key, obj),
-        "visits" => project_visit(tx, ctx, key),
-        "shifts" => project_shift(tx, ctx, key, obj),
-        "checkins" => project_checkin(tx, ctx, key),
-        // Unknown collections come from newer replicas; their data stays in the document.
-        _ => Ok(()),
-    }
-}
-
-/// The query tables, emptied by `rebuild` before it projects every document.
-pub(crate) const QUERY_TABLES: &[&str] = &[
-    "grids",
-    "workers",
-    "devices",
-    "buildings",
-    "households",
-    "residents",
-    "resident_care",
-    "building_heads",
-    "visits",
-    "patrol_teams",
-    "team_members",
-    "shifts",
-    "shift_members",
-    "checkins",
-    "conflicts",
-];
-
-/// The households of a document whose dwelling is in `building_id`.
-pub(crate) fn households_of_building(doc: &Automerge, building_id: &str) -> Vec<String> {
-    let Some(households) = map_at(doc, &ROOT, "households") else {
-        return Vec::new();
-    };
-    doc.keys(&households)
-        .filter(|key| {
-            map_at(doc, &households, key).is_some_and(|h| {
-                matches!(doc.get(&h, "building_id"),
-                    Ok(Some((automerge::Value::Scalar(v), _))) if v.as_str() == Some(building_id))
-            })
-        })
-        .collect()
+    (collection.project)(tx, ctx, key, obj)
 }
 
 /// Every record of a document, for `rebuild`.
@@ -122,16 +76,18 @@ pub(crate) fn all_records(doc: &Automerge) -> Vec<RecordRef> {
 
 fn all_records_except(doc: &Automerge, skip: &[&str]) -> Vec<RecordRef> {
     let mut records = Vec::new();
-    if map_at(doc, &ROOT, "grid").is_some() {
-        records.push(RecordRef::new("grid", ""));
-    }
-    let collections = crate::docs::DocKind::ALL
-        .iter()
-        .flat_map(|kind| kind.collections())
-        .filter(|collection| **collection != "grid" && !skip.contains(collection));
-    for collection in collections {
-        if let Some(obj) = map_at(doc, &ROOT, collection) {
-            records.extend(doc.keys(&obj).map(|key| RecordRef::new(collection, &key)));
+    for collection in registry::collections().filter(|c| !skip.contains(&c.name)) {
+        let Some(obj) = map_at(doc, &ROOT, collection.name) else {
+            continue;
+        };
+        match collection.layout {
+            Layout::Singleton => records.push(RecordRef::new(collection.name, "")),
+            Layout::Records | Layout::Entries => {
+                records.extend(
+                    doc.keys(&obj)
+                        .map(|key| RecordRef::new(collection.name, &key)),
+                );
+            }
         }
     }
     records
@@ -140,21 +96,51 @@ fn all_records_except(doc: &Automerge, skip: &[&str]) -> Vec<RecordRef> {
 /// Projects a whole document none of whose records has rows yet: after the
 /// query tables were emptied (a rebuild), or for a document received whole
 /// (a bootstrap). The rows are the ones [`project_record`] writes for each
-/// record; entries take a faster path that reads each collection once.
-/// Returns how many records it projected.
+/// record; collections with a whole-collection projection (entries) take
+/// that faster path, reading each collection once. Returns how many records
+/// it projected.
 pub(crate) fn project_document(tx: &Transaction, ctx: &DocContext) -> Result<usize> {
-    let records = all_records_except(ctx.doc, &["visits", "checkins"]);
+    let bulk: Vec<&str> = registry::collections()
+        .filter(|c| c.project_all.is_some())
+        .map(|c| c.name)
+        .collect();
+    let records = all_records_except(ctx.doc, &bulk);
     for record in &records {
         project_record(tx, ctx, record)?;
     }
     let mut count = records.len();
-    if let Some(visits) = map_at(ctx.doc, &ROOT, "visits") {
-        count += project_all_visits(tx, ctx, &visits)?;
-    }
-    if let Some(checkins) = map_at(ctx.doc, &ROOT, "checkins") {
-        count += project_all_checkins(tx, ctx, &checkins)?;
+    for collection in registry::collections() {
+        if let (Some(project_all), Some(obj)) = (
+            collection.project_all,
+            map_at(ctx.doc, &ROOT, collection.name),
+        ) {
+            count += project_all(tx, ctx, &obj)?;
+        }
     }
     Ok(count)
+}
+
+/// Projects records and the records derived from them (a household's
+/// address text comes from its building, so touching a building
+/// re-projects its households).
+pub(crate) fn project_with_dependents(
+    tx: &Transaction,
+    ctx: &DocContext,
+    mut records: BTreeSet<RecordRef>,
+) -> Result<()> {
+    let derived: Vec<RecordRef> = records
+        .iter()
+        .filter_map(|r| {
+            let dependents = registry::collection(&r.collection)?.dependents?;
+            Some(dependents(ctx.doc, &r.key))
+        })
+        .flatten()
+        .collect();
+    records.extend(derived);
+    for record in &records {
+        project_record(tx, ctx, record)?;
+    }
+    Ok(())
 }
 
 /// The records that a set of changes wrote to, found from each operation's
@@ -186,12 +172,12 @@ pub(crate) fn touched_by_changes(
                 }
             };
             match path.as_slice() {
-                [] if key == "grid" => {
-                    touched.insert(RecordRef::new("grid", ""));
+                [] if is_singleton(&key) => {
+                    touched.insert(RecordRef::new(&key, ""));
                 }
                 [] => {}
-                [collection, ..] if collection == "grid" => {
-                    touched.insert(RecordRef::new("grid", ""));
+                [collection, ..] if is_singleton(collection) => {
+                    touched.insert(RecordRef::new(collection, ""));
                 }
                 [collection] => {
                     touched.insert(RecordRef::new(collection, &key));
@@ -203,6 +189,10 @@ pub(crate) fn touched_by_changes(
         }
     }
     touched
+}
+
+fn is_singleton(collection: &str) -> bool {
+    registry::collection(collection).is_some_and(|c| c.layout == Layout::Singleton)
 }
 
 /// The keys from the root down to an object, or nothing if it is unknown.
@@ -220,11 +210,11 @@ fn object_path(doc: &Automerge, obj: &str) -> Vec<String> {
 
 /// Runs one statement through the connection's statement cache: projection
 /// runs the same few statements for every record.
-pub(super) fn run<P: rusqlite::Params>(tx: &Transaction, sql: &str, params: P) -> Result<usize> {
+pub(crate) fn run<P: rusqlite::Params>(tx: &Transaction, sql: &str, params: P) -> Result<usize> {
     Ok(tx.prepare_cached(sql)?.execute(params)?)
 }
 
-pub(super) fn write_conflicts(
+pub(crate) fn write_conflicts(
     tx: &Transaction,
     ctx: &DocContext,
     kind: RecordKind,
@@ -266,7 +256,7 @@ pub(super) fn write_conflicts(
     Ok(())
 }
 
-pub(super) fn clear_conflicts(tx: &Transaction, kind: RecordKind, id: &str) -> Result<()> {
+pub(crate) fn clear_conflicts(tx: &Transaction, kind: RecordKind, id: &str) -> Result<()> {
     tx.prepare_cached("DELETE FROM conflicts WHERE record_kind = ?1 AND record_id = ?2")?
         .execute(params![kind.as_str(), id])?;
     Ok(())
@@ -274,7 +264,7 @@ pub(super) fn clear_conflicts(tx: &Transaction, kind: RecordKind, id: &str) -> R
 
 /// Deletes a record's row and returns the household it pointed at, so that
 /// the household's derived columns can follow.
-pub(super) fn delete_returning_household(
+pub(crate) fn delete_returning_household(
     tx: &Transaction,
     table: &'static str,
     id: &str,
@@ -288,7 +278,7 @@ pub(super) fn delete_returning_household(
 }
 
 /// Recomputes a household's active member count from the residents table.
-pub(super) fn refresh_member_count(tx: &Transaction, household: Option<&str>) -> Result<()> {
+pub(crate) fn refresh_member_count(tx: &Transaction, household: Option<&str>) -> Result<()> {
     if let Some(household) = household {
         tx.prepare_cached(
             "UPDATE households SET member_count =
@@ -301,7 +291,7 @@ pub(super) fn refresh_member_count(tx: &Transaction, household: Option<&str>) ->
 }
 
 /// Recomputes a household's latest visit from the visits table.
-pub(super) fn refresh_last_visit(tx: &Transaction, household: Option<&str>) -> Result<()> {
+pub(crate) fn refresh_last_visit(tx: &Transaction, household: Option<&str>) -> Result<()> {
     if let Some(household) = household {
         tx.prepare_cached(
             "UPDATE households SET (last_visit_ms, last_visit_offset) =

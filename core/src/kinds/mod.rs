@@ -1,0 +1,104 @@
+//! The record kinds, and the registry through which the store's machinery
+//! reaches them.
+//!
+//! Each kind is a module: its records and code lists in `mod.rs`, its edits,
+//! its projection into query tables and its queries beside them (see
+//! `ARCHITECTURE.md`). This file is the one place that names them all: the
+//! `mod` lines, [`REGISTRY`] (what the machinery iterates), [`RecordKind`]
+//! (the kinds' names in errors and conflicts) and the re-exports. Adding a
+//! kind touches this file once for each of those.
+
+pub mod patrol;
+pub mod roster;
+pub mod visits;
+
+use crate::store::registry::Kind;
+
+/// Every kind the store knows, in the order a document's collections are
+/// projected in a rebuild: the roster before the team and the patrol teams
+/// that live in the same document.
+pub(crate) static REGISTRY: &[&Kind] = &[
+    &roster::KIND,
+    &crate::store::team::KIND,
+    &visits::KIND,
+    &patrol::KIND,
+];
+
+/// The code lists of every kind, and the [`CodeList`](crate::code_list::CodeList) trait.
+pub mod codes {
+    pub use super::roster::{
+        CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_HEAD, Registration,
+        ResidenceState, ResidentStatus, is_relation_code,
+    };
+    pub use super::visits::{FindingKind, Resolution, VisitKind, VisitOutcome};
+    pub use crate::code_list::CodeList;
+    pub use crate::identity::WorkerRole;
+}
+
+/// The kinds of record the store holds, used in errors and in conflicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+pub enum RecordKind {
+    /// A grid (网格).
+    Grid,
+    /// A building (楼栋).
+    Building,
+    /// A household (户).
+    Household,
+    /// A resident (人).
+    Resident,
+    /// A visit (走访).
+    Visit,
+    /// A building-head appointment (楼栋长).
+    HeadAppointment,
+    /// A patrol team.
+    PatrolTeam,
+    /// A patrol shift.
+    Shift,
+    /// A patrol check-in.
+    Checkin,
+    /// A worker of the grid's team.
+    Worker,
+}
+
+impl RecordKind {
+    /// The stable lower-case name used in the query tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Grid => "grid",
+            RecordKind::Building => "building",
+            RecordKind::Household => "household",
+            RecordKind::Resident => "resident",
+            RecordKind::Visit => "visit",
+            RecordKind::HeadAppointment => "head_appointment",
+            RecordKind::PatrolTeam => "patrol_team",
+            RecordKind::Shift => "shift",
+            RecordKind::Checkin => "checkin",
+            RecordKind::Worker => "worker",
+        }
+    }
+
+    /// The inverse of [`RecordKind::as_str`].
+    pub fn parse(name: &str) -> Option<RecordKind> {
+        [
+            RecordKind::Grid,
+            RecordKind::Building,
+            RecordKind::Household,
+            RecordKind::Resident,
+            RecordKind::Visit,
+            RecordKind::HeadAppointment,
+            RecordKind::PatrolTeam,
+            RecordKind::Shift,
+            RecordKind::Checkin,
+            RecordKind::Worker,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for RecordKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

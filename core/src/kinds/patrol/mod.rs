@@ -1,0 +1,169 @@
+//! Patrols (义务巡逻): teams in the roster document; shifts and their
+//! check-ins in the patrol document of the shift's quarter,
+//! `patrol/<grid>/<YYYY>Q<n>`. Members of a team or a shift are keys of a
+//! map, so two coordinators adding different members offline both end up on
+//! it.
+//!
+//! - this file: the records and the stored form of a check-in;
+//! - `edit.rs`: teams, shifts, assignments and check-ins;
+//! - `tables.rs`: the patrol tables written from the documents, and the reads.
+//!
+//! To add a field to shifts or check-ins, add it here, write it in
+//! `edit.rs`, and project and read it in `tables.rs` with its column in a
+//! new migration.
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::registry::{Collection, DocSpec, Kind, Layout, Partition};
+use crate::validate::{Date, TimeOfDay};
+use crate::values::{GpsFix, LocalTime};
+
+mod edit;
+mod tables;
+
+/// The patrol documents: one per grid and calendar quarter.
+pub(crate) static PATROL_DOC: DocSpec = DocSpec {
+    name: "patrol",
+    partition: Partition::Quarter,
+    genesis: &["shifts", "checkins"],
+};
+
+/// The patrols' registration: teams in the roster document, shifts and
+/// check-ins in the patrol documents.
+pub(crate) static KIND: Kind = Kind {
+    docs: &[&PATROL_DOC],
+    collections: &[
+        Collection {
+            name: "teams",
+            layout: Layout::Records,
+            project: tables::project_team,
+            project_all: None,
+            dependents: None,
+        },
+        Collection {
+            name: "shifts",
+            layout: Layout::Records,
+            project: tables::project_shift,
+            project_all: None,
+            dependents: None,
+        },
+        Collection {
+            name: "checkins",
+            layout: Layout::Entries,
+            project: tables::project_checkin,
+            project_all: Some(tables::project_all_checkins),
+            dependents: None,
+        },
+    ],
+    tables: &[
+        "patrol_teams",
+        "team_members",
+        "shifts",
+        "shift_members",
+        "checkins",
+    ],
+};
+
+/// A patrol team member: a worker of the grid or a volunteer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamMember {
+    /// The member's id (a worker id, or any id the coordinator gives a volunteer).
+    pub member_id: String,
+    /// The member's name.
+    pub name: String,
+}
+
+/// A patrol team as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatrolTeam {
+    /// The team's id.
+    pub id: String,
+    /// The grid.
+    pub grid_id: String,
+    /// The team's name.
+    pub name: String,
+    /// Its members, by id.
+    pub members: Vec<TeamMember>,
+}
+
+/// A patrol shift to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShiftInput {
+    /// The team that patrols.
+    pub team_id: String,
+    /// The day.
+    pub date: Date,
+    /// Start time, local.
+    pub starts: TimeOfDay,
+    /// End time, local, later than the start on the same day.
+    pub ends: TimeOfDay,
+    /// The route: building ids or checkpoint names, in order.
+    pub route: Vec<String>,
+}
+
+/// A patrol shift as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Shift {
+    /// The shift's id.
+    pub id: String,
+    /// The grid.
+    pub grid_id: String,
+    /// The team.
+    pub team_id: String,
+    /// The day.
+    pub date: Date,
+    /// Start time.
+    pub starts: TimeOfDay,
+    /// End time.
+    pub ends: TimeOfDay,
+    /// The route, in order.
+    pub route: Vec<String>,
+    /// The members assigned, sorted.
+    pub members: Vec<String>,
+}
+
+/// A patrol check-in to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckinInput {
+    /// The shift.
+    pub shift_id: String,
+    /// The member checking in.
+    pub member_id: String,
+    /// When.
+    pub at: LocalTime,
+    /// The checkpoint reached (one of the shift's route).
+    pub checkpoint: String,
+    /// Where the phone was.
+    pub gps: Option<GpsFix>,
+}
+
+/// A patrol check-in as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Checkin {
+    /// The check-in's id.
+    pub id: String,
+    /// The shift.
+    pub shift_id: String,
+    /// The member.
+    pub member_id: String,
+    /// When.
+    pub at: LocalTime,
+    /// The checkpoint.
+    pub checkpoint: String,
+    /// Where the phone was.
+    pub gps: Option<GpsFix>,
+}
+
+/// A check-in as stored in `patrol/<grid>/<quarter>` under `checkins/<id>`:
+/// one entry (see `entries.rs`), written once and never amended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct StoredCheckin {
+    pub(crate) shift_id: String,
+    pub(crate) member_id: String,
+    pub(crate) at_ms: i64,
+    pub(crate) offset_min: i32,
+    pub(crate) checkpoint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) gps: Option<[f64; 3]>,
+}
