@@ -1,6 +1,6 @@
 //! Random edits of every record kind, as a grid worker's phone makes them,
 //! for the multi-device sync tests. The same generator drives the core's
-//! in-memory convergence property test (`core/tests/convergence.rs`); this
+//! in-memory convergence property test (`convergence.rs`); this
 //! copy runs against stores that sync through a real server, where another
 //! worker's edit may retire a record first: such refusals
 //! (`Error::Retired`, `Error::NotFound`) are the app's normal answer and are
