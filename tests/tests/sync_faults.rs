@@ -65,9 +65,17 @@ fn setup(workers: usize, max_attempts: u32, max_push_bytes: usize) -> Setup {
 fn random_edits(setup: &Setup, rng: &mut Rng, ack: &mut Acknowledged, count: usize) {
     for _ in 0..count {
         let device = &setup.devices[rng.below(setup.devices.len() as u64) as usize];
-        let kind = rng.below(16) as u8;
+        let kind = rng.below(KINDS as u64) as u8;
         let (a, b) = (rng.below(1000) as usize, rng.below(1000) as usize);
-        edit(&device.store, &setup.grid, kind, a, b, ack);
+        edit(
+            &device.store,
+            &setup.grid,
+            kind,
+            a,
+            b,
+            ack,
+            OnRefusal::SkipRetiredOrNotFound,
+        );
     }
 }
 
@@ -171,6 +179,7 @@ fn a_server_killed_mid_sync_loses_nothing() {
                 rng.below(1000) as usize,
                 0,
                 &mut ack,
+                OnRefusal::SkipRetiredOrNotFound,
             );
         }
         let delay = Duration::from_millis(20 + rng.below(200));

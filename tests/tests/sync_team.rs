@@ -64,9 +64,17 @@ fn team_converges(backend: Backend, seed: u64) {
                 device.sync(1);
                 syncs += 1;
             } else {
-                let kind = rng.below(16) as u8;
+                let kind = rng.below(KINDS as u64) as u8;
                 let (a, b) = (rng.below(1000) as usize, rng.below(1000) as usize);
-                edit(&device.store, &grid, kind, a, b, &mut ack);
+                edit(
+                    &device.store,
+                    &grid,
+                    kind,
+                    a,
+                    b,
+                    &mut ack,
+                    OnRefusal::SkipRetiredOrNotFound,
+                );
             }
         }
     }

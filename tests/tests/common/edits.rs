@@ -1,10 +1,24 @@
-//! Random edits of every record kind, as a grid worker's phone makes them,
-//! for the multi-device sync tests. The same generator drives the core's
-//! in-memory convergence property test (`core/tests/convergence.rs`); this
-//! copy runs against stores that sync through a real server, where another
-//! worker's edit may retire a record first: such refusals
-//! (`Error::Retired`, `Error::NotFound`) are the app's normal answer and are
-//! skipped, anything else fails the test.
+//! Random edits of every record kind, as a grid worker's phone makes them:
+//! the one generator behind the merge property test (`convergence.rs`: three
+//! replicas in memory exchanging change sets) and the multi-device sync
+//! tests (`sync_team.rs`, `sync_faults.rs`: phones syncing through a real
+//! server).
+//!
+//! An edit is `(kind, a, b)`: `kind` (`0..KINDS`) says what the worker does,
+//! `a` and `b` pick what it is done to (a building, household, member,
+//! visit, shift, ...) and vary the input; an edit with nothing to act on
+//! does nothing. Every record the store acknowledges goes into
+//! [`Acknowledged`], so the caller can check that it survives every merge.
+//! The caller says what a refused edit means ([`OnRefusal`]): the property
+//! test fails on any error; the sync tests skip the refusals another
+//! worker's edit causes and fail on anything else.
+//!
+//! To add a kind of edit: give it the next number in `edit_or_refuse` (an
+//! arm before the last, catch-all one), raise [`KINDS`] (both tests draw
+//! kinds from `0..KINDS`), and record what it creates in [`Acknowledged`]
+//! (with its query table in [`table_of`]). The proptest regression seeds
+//! then replay different cases: they stay valid, but no longer reproduce
+//! the old failures.
 
 use std::collections::BTreeSet;
 
@@ -22,12 +36,32 @@ pub struct Acknowledged {
     pub unassigned: BTreeSet<(String, String)>,
 }
 
-/// `Ok(Some(value))`, or `None` for a refusal another worker's edit caused.
-fn tolerate<T>(result: Result<T>) -> Option<T> {
-    match result {
-        Ok(value) => Some(value),
-        Err(Error::Retired { .. } | Error::NotFound { .. }) => None,
-        Err(other) => panic!("edit failed: {other}"),
+/// How many kinds of edit there are: [`edit`] takes a `kind` in `0..KINDS`.
+pub const KINDS: u8 = 16;
+
+/// What [`edit`] does when the store refuses an edit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnRefusal {
+    /// Every error fails the test (the merge property test).
+    Fail,
+    /// `Error::Retired` and `Error::NotFound` are skipped, anything else
+    /// fails the test: stores syncing through a real server, where another
+    /// worker's edit may retire a record first; such refusals are the app's
+    /// normal answer.
+    SkipRetiredOrNotFound,
+}
+
+/// The query table of an acknowledged record's kind (`"visit"` → `"visits"`).
+pub fn table_of(kind: &str) -> &'static str {
+    match kind {
+        "building" => "buildings",
+        "household" => "households",
+        "resident" => "residents",
+        "visit" => "visits",
+        "head" => "building_heads",
+        "shift" => "shifts",
+        "checkin" => "checkins",
+        other => panic!("unknown kind {other}"),
     }
 }
 
@@ -54,7 +88,8 @@ const PHONES: [&str; 4] = ["13800138000", "13911112222", "0571-87654321", "15000
 const NAMES: [&str; 4] = ["王秀兰", "李建国", "张伟", "刘芳"];
 const CARE: [&str; 3] = ["elderly_alone", "left_behind_child", "disabled"];
 
-fn resident(household: &str, name: &str, a: usize) -> ResidentInput {
+/// A resident of `household` named `name`, the other fields varied by `a`.
+pub fn resident(household: &str, name: &str, a: usize) -> ResidentInput {
     ResidentInput {
         household_id: household.into(),
         name: name.into(),
@@ -86,10 +121,27 @@ fn resident(household: &str, name: &str, a: usize) -> ResidentInput {
     }
 }
 
-pub fn edit(store: &Store, grid: &str, kind: u8, a: usize, b: usize, ack: &mut Acknowledged) {
-    tolerate(edit_or_refuse(store, grid, kind, a, b, ack));
+/// Makes edit `kind` (`0..KINDS`) in `grid` on `store`, choosing with `a`
+/// and `b`; what the store acknowledged goes into `ack`. A refused edit
+/// fails the test or is skipped, as `on_refusal` says.
+pub fn edit(
+    store: &Store,
+    grid: &str,
+    kind: u8,
+    a: usize,
+    b: usize,
+    ack: &mut Acknowledged,
+    on_refusal: OnRefusal,
+) {
+    match edit_or_refuse(store, grid, kind, a, b, ack) {
+        Ok(()) => {}
+        Err(Error::Retired { .. } | Error::NotFound { .. })
+            if on_refusal == OnRefusal::SkipRetiredOrNotFound => {}
+        Err(other) => panic!("edit failed: {other}"),
+    }
 }
 
+/// The edit itself; the first error the store returns ends it.
 fn edit_or_refuse(
     store: &Store,
     grid: &str,
@@ -305,6 +357,7 @@ fn edit_or_refuse(
             })?;
             ack.records.insert(("checkin", id));
         }
+        // Kind 15, and any number without an arm of its own: a resident moves out.
         _ => {
             let Some(household) = pick(&households, a) else {
                 return Ok(());

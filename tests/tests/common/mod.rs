@@ -1,5 +1,6 @@
-//! Shared pieces of the sync tests: the server process, the faulty proxy,
-//! random edits, and a grid's team of devices. Each test file declares
+//! Shared pieces of the integration tests: the server process, the faulty
+//! proxy, random edits (`edits`, also behind the merge property test
+//! `convergence.rs`), and a grid's team of devices. Each test file declares
 //! `mod common;` and uses what it needs.
 #![allow(
     dead_code,
@@ -21,7 +22,7 @@ use gridbook::codes::*;
 use gridbook::sync::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress};
 use gridbook::*;
 
-pub use edits::{Acknowledged, edit};
+pub use edits::{Acknowledged, KINDS, OnRefusal, edit};
 pub use server::{Backend, ServerProcess};
 
 /// One worker's phone: a store and a sync client.
@@ -179,16 +180,7 @@ pub fn assert_converged(devices: &[&Device]) {
 pub fn assert_nothing_lost(device: &Device, ack: &Acknowledged) {
     let dump = device.dump();
     for (kind, id) in &ack.records {
-        let table = match *kind {
-            "building" => "buildings",
-            "household" => "households",
-            "resident" => "residents",
-            "visit" => "visits",
-            "head" => "building_heads",
-            "shift" => "shifts",
-            "checkin" => "checkins",
-            other => panic!("unknown kind {other}"),
-        };
+        let table = edits::table_of(kind);
         let rows = dump[table]
             .iter()
             .filter(|row| row.starts_with(&format!("Text({id:?})")))
