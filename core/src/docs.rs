@@ -19,7 +19,7 @@ use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ObjType, ROOT};
 
 use crate::error::{Error, Result};
-use crate::store::registry::{self, DocSpec, Partition};
+use crate::registry::{self, DocSpec, Partition};
 use crate::validate::Date;
 
 /// Version of the document layout described in `schema/README.md`.

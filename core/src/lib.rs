@@ -38,6 +38,7 @@ mod entries;
 mod error;
 mod identity;
 mod kinds;
+mod registry;
 mod sortkey;
 mod store;
 pub mod sync;

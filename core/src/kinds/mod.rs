@@ -12,7 +12,7 @@ pub mod patrol;
 pub mod roster;
 pub mod visits;
 
-use crate::store::registry::Kind;
+use crate::registry::Kind;
 
 /// Every kind the store knows, in the order a document's collections are
 /// projected in a rebuild: the roster before the team and the patrol teams

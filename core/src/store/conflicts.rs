@@ -91,7 +91,7 @@ impl Store {
     pub fn query_table_dump(&self) -> Result<BTreeMap<String, Vec<String>>> {
         self.read(|conn| {
             let mut dump = BTreeMap::new();
-            for table in super::registry::query_tables() {
+            for table in crate::registry::query_tables() {
                 let mut stmt = conn.prepare(&format!("SELECT * FROM {table}"))?;
                 let columns = stmt.column_count();
                 let mut rows: Vec<String> = stmt

@@ -11,13 +11,14 @@ use automerge::transaction::CommitOptions;
 use automerge::{ActorId, AutoCommit, ROOT};
 use rusqlite::{Transaction, params};
 
-use super::project::{self, DocContext, RecordRef, project_with_dependents};
-use super::registry;
+use super::project::{self, project_with_dependents};
 use crate::code_list::CodeList;
 use crate::crdt::{ensure_map, s, set};
 use crate::docs::{self, DocCache, DocId, DocKind, ROSTER, StoredChunk};
 use crate::error::{Error, Result};
 use crate::identity::WorkerIdentity;
+use crate::registry;
+use crate::registry::{DocContext, RecordRef};
 use crate::values::now_ms;
 
 struct Touched {

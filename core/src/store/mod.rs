@@ -38,7 +38,6 @@ mod edit;
 pub(crate) mod lookup;
 pub(crate) mod merge;
 pub(crate) mod project;
-pub(crate) mod registry;
 pub(crate) mod rows;
 pub(crate) mod team;
 

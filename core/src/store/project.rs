@@ -19,33 +19,10 @@ use std::collections::BTreeSet;
 use automerge::{Automerge, ObjId, ROOT, ReadDoc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use super::registry::{self, Layout};
 use crate::crdt::map_at;
 use crate::error::Result;
 use crate::kinds::RecordKind;
-
-/// A record to project: its collection and key within one document.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct RecordRef {
-    pub(crate) collection: String,
-    pub(crate) key: String,
-}
-
-impl RecordRef {
-    pub(crate) fn new(collection: &str, key: &str) -> RecordRef {
-        RecordRef {
-            collection: collection.to_string(),
-            key: key.to_string(),
-        }
-    }
-}
-
-/// The context of one document being projected.
-pub(crate) struct DocContext<'a> {
-    pub(crate) doc: &'a Automerge,
-    pub(crate) doc_id: &'a str,
-    pub(crate) grid_id: &'a str,
-}
+use crate::registry::{self, DocContext, Layout, RecordRef};
 
 /// Re-projects one record: its rows end up exactly as the document says.
 pub(crate) fn project_record(tx: &Transaction, ctx: &DocContext, record: &RecordRef) -> Result<()> {
@@ -275,31 +252,4 @@ pub(crate) fn delete_returning_household(
         .query_row([id], |r| r.get::<_, Option<String>>(0))
         .optional()?
         .flatten())
-}
-
-/// Recomputes a household's active member count from the residents table.
-pub(crate) fn refresh_member_count(tx: &Transaction, household: Option<&str>) -> Result<()> {
-    if let Some(household) = household {
-        tx.prepare_cached(
-            "UPDATE households SET member_count =
-                (SELECT count(*) FROM residents WHERE household_id = ?1 AND status = 'active')
-             WHERE id = ?1",
-        )?
-        .execute([household])?;
-    }
-    Ok(())
-}
-
-/// Recomputes a household's latest visit from the visits table.
-pub(crate) fn refresh_last_visit(tx: &Transaction, household: Option<&str>) -> Result<()> {
-    if let Some(household) = household {
-        tx.prepare_cached(
-            "UPDATE households SET (last_visit_ms, last_visit_offset) =
-                (SELECT at_ms, offset_min FROM visits WHERE household_id = ?1
-                 ORDER BY at_ms DESC, id DESC LIMIT 1)
-             WHERE id = ?1",
-        )?
-        .execute([household])?;
-    }
-    Ok(())
 }

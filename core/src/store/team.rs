@@ -9,14 +9,15 @@ use automerge::ObjId;
 use rusqlite::{Transaction, params};
 
 use super::Store;
-use super::project::{DocContext, clear_conflicts, run};
-use super::registry::{Collection, Kind, Layout};
+use super::project::{clear_conflicts, run};
 use crate::code_list::CodeList;
 use crate::crdt::RecordReader;
 use crate::docs::ROSTER;
 use crate::error::Result;
 use crate::identity::Worker;
 use crate::kinds::RecordKind;
+use crate::registry::DocContext;
+use crate::registry::{Collection, Kind, Layout};
 
 /// The team's registration: two collections of the roster document.
 pub(crate) static KIND: Kind = Kind {

@@ -18,7 +18,7 @@
 //! - `syncbench`: `gridbench`'s sync measurements against a loopback server.
 //!
 //! To extend: a new role gets a [`team::Role`] variant, its habits in
-//! `team.rs` and its edits in `work.rs`; a new counter goes in
+//! `team.rs` and its edits in `work/` (one file per area); a new counter goes in
 //! [`work::Tally`] and the summary that prints it.
 
 pub mod amsync;

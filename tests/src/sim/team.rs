@@ -3,7 +3,7 @@
 //! devices of all members enrolled on one server.
 //!
 //! To add a role: a [`Role`] variant, its line in [`Role::habits`] and
-//! [`Role::worker_role`], and its edits in `work.rs`.
+//! [`Role::worker_role`], and its edits in `work/` (`work/mod.rs` dispatches by role).
 
 use std::path::Path;
 

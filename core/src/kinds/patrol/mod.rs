@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::registry::{Collection, DocSpec, Kind, Layout, Partition};
+use crate::registry::{Collection, DocSpec, Kind, Layout, Partition};
 use crate::validate::{Date, TimeOfDay};
 use crate::values::{GpsFix, LocalTime};
 

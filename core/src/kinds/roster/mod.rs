@@ -16,7 +16,7 @@
 //! `schema/README.md`.
 
 use crate::code_list::code_enum;
-use crate::store::registry::{Collection, Kind, Layout};
+use crate::registry::{Collection, Kind, Layout};
 use crate::validate::{Date, mask_id_number, mask_name, mask_phone};
 use crate::values::{GeoPoint, LocalTime};
 

@@ -11,11 +11,9 @@ use crate::code_list::CodeList;
 use crate::crdt::{RecordReader, map_at};
 use crate::error::Result;
 use crate::kinds::RecordKind;
+use crate::registry::{DocContext, RecordRef};
 use crate::sortkey::natural_key;
-use crate::store::project::{
-    DocContext, RecordRef, clear_conflicts, delete_returning_household, refresh_member_count, run,
-    write_conflicts,
-};
+use crate::store::project::{clear_conflicts, delete_returning_household, run, write_conflicts};
 
 pub(super) fn project_grid(
     tx: &Transaction,
@@ -337,4 +335,17 @@ pub(super) fn households_of_building(doc: &Automerge, building_id: &str) -> Vec<
         })
         .map(|key| RecordRef::new("households", &key))
         .collect()
+}
+
+/// Recomputes a household's active member count from the residents table.
+fn refresh_member_count(tx: &Transaction, household: Option<&str>) -> Result<()> {
+    if let Some(household) = household {
+        tx.prepare_cached(
+            "UPDATE households SET member_count =
+                (SELECT count(*) FROM residents WHERE household_id = ?1 AND status = 'active')
+             WHERE id = ?1",
+        )?
+        .execute([household])?;
+    }
+    Ok(())
 }

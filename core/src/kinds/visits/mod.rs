@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::code_list::code_enum;
 use crate::kinds::roster::{Household, Resident};
-use crate::store::registry::{Collection, DocSpec, Kind, Layout, Partition};
+use crate::registry::{Collection, DocSpec, Kind, Layout, Partition};
 use crate::values::{GpsFix, LocalTime};
 
 mod edit;

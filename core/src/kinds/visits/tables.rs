@@ -15,10 +15,9 @@ use crate::kinds::RecordKind;
 use crate::kinds::roster::query::{
     HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS, household_row, resident_row,
 };
+use crate::registry::DocContext;
 use crate::store::Store;
-use crate::store::project::{
-    DocContext, clear_conflicts, delete_returning_household, refresh_last_visit, write_conflicts,
-};
+use crate::store::project::{clear_conflicts, delete_returning_household, write_conflicts};
 use crate::store::rows::point;
 use crate::validate::Date;
 use crate::values::{GpsFix, LocalTime};
@@ -177,6 +176,20 @@ fn visit_lists(seen: Option<String>, findings: Option<String>) -> (Vec<String>, 
         })
         .collect();
     (seen, findings)
+}
+
+/// Recomputes a household's latest visit from the visits table.
+fn refresh_last_visit(tx: &Transaction, household: Option<&str>) -> Result<()> {
+    if let Some(household) = household {
+        tx.prepare_cached(
+            "UPDATE households SET (last_visit_ms, last_visit_offset) =
+                (SELECT at_ms, offset_min FROM visits WHERE household_id = ?1
+                 ORDER BY at_ms DESC, id DESC LIMIT 1)
+             WHERE id = ?1",
+        )?
+        .execute([household])?;
+    }
+    Ok(())
 }
 
 impl Store {

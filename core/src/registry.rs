@@ -2,17 +2,39 @@
 //! collections (top-level maps) it keeps in them, how each collection is
 //! projected into query tables, and which query tables it owns.
 //!
-//! The machinery (the write path, merging, projection, rebuild, compaction)
-//! knows no kind by name: it reads these descriptions. A kind declares one
-//! [`Kind`] in its module, and `kinds/mod.rs` lists it in
-//! [`crate::kinds::REGISTRY`]. To give kinds a new hook, add a field here
-//! and call it from the machinery.
+//! The machinery (document ids, the write path, merging, projection,
+//! rebuild, compaction) knows no kind by name: it reads these descriptions.
+//! A kind declares one [`Kind`] in its module, and `kinds/mod.rs` lists it
+//! in [`crate::kinds::REGISTRY`], the one list this module reads. To give
+//! kinds a new hook, add a field here and call it from the machinery.
 
 use automerge::{Automerge, ObjId};
 use rusqlite::Transaction;
 
-use super::project::{DocContext, RecordRef};
 use crate::error::Result;
+
+/// A record to project: its collection and key within one document.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct RecordRef {
+    pub(crate) collection: String,
+    pub(crate) key: String,
+}
+
+impl RecordRef {
+    pub(crate) fn new(collection: &str, key: &str) -> RecordRef {
+        RecordRef {
+            collection: collection.to_string(),
+            key: key.to_string(),
+        }
+    }
+}
+
+/// The context of one document being projected.
+pub(crate) struct DocContext<'a> {
+    pub(crate) doc: &'a Automerge,
+    pub(crate) doc_id: &'a str,
+    pub(crate) grid_id: &'a str,
+}
 
 /// A kind of Automerge document.
 #[derive(Debug)]
