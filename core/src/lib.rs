@@ -51,17 +51,7 @@ pub use db::SCHEMA_VERSION;
 pub use docs::DOC_LAYOUT_VERSION;
 pub use error::{Error, ProtocolError, Result};
 pub use identity::{Worker, WorkerIdentity};
-pub use kinds::RecordKind;
-pub use kinds::codes;
-pub use kinds::patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
-pub use kinds::roster::{
-    Building, BuildingInput, Grid, GridInput, HeadAppointment, HeadPerson, Household,
-    HouseholdInput, Resident, ResidentInput, RosterRow, SearchHit, SearchMatch,
-};
-pub use kinds::visits::{
-    Finding, FindingInput, HouseholdDetail, MAX_INTERVAL_DAYS, REACHING_OUTCOMES, Visit, VisitDue,
-    VisitInput, VisitPolicy,
-};
+pub use kinds::*;
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;
 pub use store::{OpenOptions, Store};

@@ -4,13 +4,24 @@
 //! Each kind is a module: its records and code lists in `mod.rs`, its edits,
 //! its projection into query tables and its queries beside them (see
 //! `ARCHITECTURE.md`). This file is the one place that names them all: the
-//! `mod` lines, [`REGISTRY`] (what the machinery iterates), [`RecordKind`]
-//! (the kinds' names in errors and conflicts) and the re-exports. Adding a
-//! kind touches this file once for each of those.
+//! `mod` lines, the public types each kind exports (the crate root re-exports
+//! this module's), [`REGISTRY`] (what the machinery iterates), [`RecordKind`]
+//! (the kinds' names in errors and conflicts) and [`codes`]. Adding a kind
+//! touches this file once for each of those.
 
-pub mod patrol;
-pub mod roster;
-pub mod visits;
+pub(crate) mod patrol;
+pub(crate) mod roster;
+pub(crate) mod visits;
+
+pub use patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
+pub use roster::{
+    Building, BuildingInput, Grid, GridInput, HeadAppointment, HeadPerson, Household,
+    HouseholdInput, Resident, ResidentInput, RosterRow, SearchHit, SearchMatch,
+};
+pub use visits::{
+    Finding, FindingInput, HouseholdDetail, MAX_INTERVAL_DAYS, REACHING_OUTCOMES, Visit, VisitDue,
+    VisitInput, VisitPolicy,
+};
 
 use crate::registry::Kind;
 
