@@ -102,6 +102,48 @@ pub(crate) struct Collection {
     pub(crate) dependents: Option<DependentsFn>,
 }
 
+impl Collection {
+    /// A collection of records, each a map of fields.
+    pub(crate) const fn records(name: &'static str, project: ProjectFn) -> Collection {
+        Collection {
+            name,
+            layout: Layout::Records,
+            project,
+            project_all: None,
+            dependents: None,
+        }
+    }
+
+    /// The one record at the document's root key.
+    pub(crate) const fn singleton(name: &'static str, project: ProjectFn) -> Collection {
+        Collection {
+            layout: Layout::Singleton,
+            ..Collection::records(name, project)
+        }
+    }
+
+    /// A collection of entries, with its whole-collection projection.
+    pub(crate) const fn entries(
+        name: &'static str,
+        project: ProjectFn,
+        project_all: ProjectAllFn,
+    ) -> Collection {
+        Collection {
+            layout: Layout::Entries,
+            project_all: Some(project_all),
+            ..Collection::records(name, project)
+        }
+    }
+
+    /// The same collection with records derived from its records.
+    pub(crate) const fn with_dependents(self, dependents: DependentsFn) -> Collection {
+        Collection {
+            dependents: Some(dependents),
+            ..self
+        }
+    }
+}
+
 /// A record kind as the machinery sees it.
 pub(crate) struct Kind {
     /// The documents it owns (a kind may keep collections in another kind's document too).

@@ -17,26 +17,14 @@ use crate::error::Result;
 use crate::identity::Worker;
 use crate::kinds::RecordKind;
 use crate::registry::DocContext;
-use crate::registry::{Collection, Kind, Layout};
+use crate::registry::{Collection, Kind};
 
 /// The team's registration: two collections of the roster document.
 pub(crate) static KIND: Kind = Kind {
     docs: &[&ROSTER],
     collections: &[
-        Collection {
-            name: "workers",
-            layout: Layout::Records,
-            project: project_worker,
-            project_all: None,
-            dependents: None,
-        },
-        Collection {
-            name: "devices",
-            layout: Layout::Records,
-            project: project_device,
-            project_all: None,
-            dependents: None,
-        },
+        Collection::records("workers", project_worker),
+        Collection::records("devices", project_device),
     ],
     tables: &["workers", "devices"],
 };

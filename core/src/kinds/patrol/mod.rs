@@ -14,7 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::registry::{Collection, DocSpec, Kind, Layout, Partition};
+use crate::registry::{Collection, DocSpec, Kind, Partition};
 use crate::validate::{Date, TimeOfDay};
 use crate::values::{GpsFix, LocalTime};
 
@@ -33,27 +33,13 @@ pub(crate) static PATROL_DOC: DocSpec = DocSpec {
 pub(crate) static KIND: Kind = Kind {
     docs: &[&PATROL_DOC],
     collections: &[
-        Collection {
-            name: "teams",
-            layout: Layout::Records,
-            project: tables::project_team,
-            project_all: None,
-            dependents: None,
-        },
-        Collection {
-            name: "shifts",
-            layout: Layout::Records,
-            project: tables::project_shift,
-            project_all: None,
-            dependents: None,
-        },
-        Collection {
-            name: "checkins",
-            layout: Layout::Entries,
-            project: tables::project_checkin,
-            project_all: Some(tables::project_all_checkins),
-            dependents: None,
-        },
+        Collection::records("teams", tables::project_team),
+        Collection::records("shifts", tables::project_shift),
+        Collection::entries(
+            "checkins",
+            tables::project_checkin,
+            tables::project_all_checkins,
+        ),
     ],
     tables: &[
         "patrol_teams",

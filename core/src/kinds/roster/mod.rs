@@ -16,7 +16,7 @@
 //! `schema/README.md`.
 
 use crate::code_list::code_enum;
-use crate::registry::{Collection, Kind, Layout};
+use crate::registry::{Collection, Kind};
 use crate::validate::{Date, mask_id_number, mask_name, mask_phone};
 use crate::values::{GeoPoint, LocalTime};
 
@@ -30,34 +30,11 @@ pub(crate) mod query;
 pub(crate) static KIND: Kind = Kind {
     docs: &[],
     collections: &[
-        Collection {
-            name: "grid",
-            layout: Layout::Singleton,
-            project: project::project_grid,
-            project_all: None,
-            dependents: None,
-        },
-        Collection {
-            name: "buildings",
-            layout: Layout::Records,
-            project: project::project_building,
-            project_all: None,
-            dependents: Some(project::households_of_building),
-        },
-        Collection {
-            name: "households",
-            layout: Layout::Records,
-            project: project::project_household,
-            project_all: None,
-            dependents: None,
-        },
-        Collection {
-            name: "residents",
-            layout: Layout::Records,
-            project: project::project_resident,
-            project_all: None,
-            dependents: None,
-        },
+        Collection::singleton("grid", project::project_grid),
+        Collection::records("buildings", project::project_building)
+            .with_dependents(project::households_of_building),
+        Collection::records("households", project::project_household),
+        Collection::records("residents", project::project_resident),
     ],
     tables: &[
         "grids",

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::code_list::code_enum;
 use crate::kinds::roster::{Household, Resident};
-use crate::registry::{Collection, DocSpec, Kind, Layout, Partition};
+use crate::registry::{Collection, DocSpec, Kind, Partition};
 use crate::values::{GpsFix, LocalTime};
 
 mod edit;
@@ -34,13 +34,11 @@ pub(crate) static VISITS_DOC: DocSpec = DocSpec {
 /// The visits' registration.
 pub(crate) static KIND: Kind = Kind {
     docs: &[&VISITS_DOC],
-    collections: &[Collection {
-        name: "visits",
-        layout: Layout::Entries,
-        project: tables::project_visit,
-        project_all: Some(tables::project_all_visits),
-        dependents: None,
-    }],
+    collections: &[Collection::entries(
+        "visits",
+        tables::project_visit,
+        tables::project_all_visits,
+    )],
     tables: &["visits"],
 };
 
