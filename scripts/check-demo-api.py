@@ -93,6 +93,9 @@ OP_RE = re.compile("|".join(re.escape(o) for o in OPS3 + OPS2) + "|.", re.S)
 STRING_STOP_RE = re.compile(r'["\\$\n]')
 SPACE_RE = re.compile(r"[ \t\r\f\ufeff]+")
 WORD_RE = re.compile(r"\w*")
+RAW_STRING_RE = re.compile(r'#+"')
+CHAR_RE = re.compile(r"'(?:\\u[0-9a-fA-F]{4}|\\.|[^'\\])'")
+DIRECTIVE_RE = re.compile(r"#([A-Za-z]+)")
 
 
 class Lexer:
@@ -137,22 +140,23 @@ class Lexer:
                         return
                 else:
                     depth -= 1
-            if c == '"' or (c == "#" and self.lang == "swift" and re.match(r'#+"', s[self.i:self.i + 8])):
+            if c == '"' or (c == "#" and self.lang == "swift" and RAW_STRING_RE.match(s, self.i)):
                 self.string()
                 continue
             if c == "'" and self.lang == "kotlin":
-                m = re.compile(r"'(?:\\u[0-9a-fA-F]{4}|\\.|[^'\\])'").match(s, self.i)
+                m = CHAR_RE.match(s, self.i)
                 self.emit("str", "'")
                 self.i = m.end() if m else self.i + 1
                 continue
             if c == "#" and self.lang == "swift" and self.nl:
-                m = re.compile(r"#([A-Za-z]+)").match(s, self.i)
+                m = DIRECTIVE_RE.match(s, self.i)
                 if m and m.group(1) in SWIFT_DIRECTIVES:  # #if/#endif lines: both branches are read
                     j = s.find("\n", self.i)
                     self.i = n if j < 0 else j
                     continue
             if c == "`":
                 j = s.find("`", self.i + 1)
+                j = n if j < 0 else j
                 self.emit("id", s[self.i + 1:j], self.i + 1)
                 self.i = j + 1
                 continue
@@ -265,6 +269,10 @@ def lex(src, lang):
 
 
 OPEN = {"(": ")", "[": "]", "{": "}", "«": "»"}
+# Operators that continue an expression on the next line: at the end of a line,
+# or (Swift, with spaces around them) at the start of the next.
+LINE_END_OPS = {"+", "-", "*", "/", "%", "&&", "||", "?:", "??", "=", "==", "!=", ".", "?.", ",", "->", "..", "+=", "-="}
+SWIFT_LINE_START_OPS = {"+", "-", "*", "/", "<", ">", "<=", ">=", "...", "..<", "?", ":"}
 CLOSE = {v: k for k, v in OPEN.items()}
 
 # ---------------------------------------------------------------------------
@@ -296,7 +304,6 @@ def elem(t):
 KOTLIN_LISTS = {"List", "MutableList", "ArrayList", "Collection", "MutableCollection", "Iterable", "Sequence", "Array"}
 KOTLIN_SETS = {"Set", "MutableSet", "HashSet", "LinkedHashSet"}
 KOTLIN_MAPS = {"Map", "MutableMap", "HashMap", "LinkedHashMap"}
-PLATFORM_PACKAGES = ("kotlin", "kotlinx", "java", "javax", "android", "androidx", "com", "Swift", "Foundation")
 
 
 def normalise(name, args, lang):
@@ -397,7 +404,7 @@ class Module:
         self.types = {}
         self.funcs = {}
         self.props = {}
-        self.exts = []  # Kotlin extension functions: (raw receiver Ty, Func)
+        self.exts = []  # Kotlin extension functions and properties: (raw receiver Ty, Func or Field)
         self.aliases = {}
 
     def type(self, qual, kind, ctx):
@@ -464,10 +471,10 @@ class Parser:
             return True
         if t.k == "id" and t.t in ("else", "catch", "finally", "where"):
             return True
-        if self.lang == "swift" and t.k == "op" and t.t in ("+", "-", "*", "/", "<", ">", "<=", ">=", "...", "..<", "?", ":") and t.sp:
+        if self.lang == "swift" and t.k == "op" and t.t in SWIFT_LINE_START_OPS and t.sp:
             nxt = self.toks[i + 1] if i + 1 < self.n else None
             return nxt is not None and nxt.sp  # a binary operator (spaces on both sides)
-        if p is not None and p.k == "op" and p.t in ("+", "-", "*", "/", "%", "&&", "||", "?:", "??", "=", "==", "!=", ".", "?.", ",", "->", "..", "+=", "-="):
+        if p is not None and p.k == "op" and p.t in LINE_END_OPS:
             return True
         if p is not None and p.k == "id" and p.t in ("to", "and", "or"):
             return True
@@ -519,6 +526,13 @@ class Parser:
                 continue
             break
         return mods, i
+
+    def line_end(self, i):
+        """The first token of the next line."""
+        j = i + 1
+        while j < self.n and not self.toks[j].nl:
+            j += 1
+        return j
 
     # Types -----------------------------------------------------------------
 
@@ -797,11 +811,6 @@ class Collector(Parser):
             if i <= start:
                 i = start + 1
 
-    def line_end(self, i):
-        j = i + 1
-        while j < self.n and not self.toks[j].nl:
-            j += 1
-        return j
 
     def body_end(self, j, end):
         """After a signature: skips the words up to a body `{...}`, or to the statement's end."""
@@ -846,8 +855,11 @@ class Collector(Parser):
                     supers.append(sty)
                 if self.op(i, "("):
                     i = self.after(i)
-                if self.kw(i, "by"):  # delegation: `: Iface by value`
-                    i = self.stmt_end(i, end)
+                if self.kw(i, "by"):  # delegation: `: Iface by value` implements Iface
+                    mods = set(mods) | {"delegates"}
+                    i += 1
+                    while i < end and not (self.op(i, ",") or self.op(i, "{") or self.toks[i].nl):
+                        i = self.after(i) if self.toks[i].t in OPEN else i + 1
                 if self.op(i, ","):
                     i += 1
                     continue
@@ -1048,7 +1060,8 @@ class Collector(Parser):
             i = self.after(i)
         if not self.visible(mods, owner):
             return i
-        f = Field(name, declared, init, self.ctx, stored, default=init is not None or (not let and declared is not None and declared.opt), owner=owner)
+        optional_var = not let and declared is not None and declared.opt  # defaults to nil
+        f = Field(name, declared, init, self.ctx, stored, default=init is not None or optional_var, owner=owner)
         if owner is None:
             self.module.props[name] = f
         elif mods & {"static", "class"}:
@@ -1073,7 +1086,8 @@ class Collector(Parser):
                         params.append(Param(self.toks[a].t, self.toks[a].t, self.parse_type(colon + 1, b)[0], False))
                     elif colon is not None and colon == a + 2:
                         label = self.toks[a].t
-                        params.append(Param(None if label == "_" else label, self.toks[a + 1].t, self.parse_type(colon + 1, b)[0], False))
+                        ty = self.parse_type(colon + 1, b)[0]
+                        params.append(Param(None if label == "_" else label, self.toks[a + 1].t, ty, False))
                     else:
                         params.append(Param(None, "", self.parse_type(a, b)[0], False))
                 i = close + 1
@@ -1156,6 +1170,7 @@ RECV_LAMBDA = {"let", "also", "takeIf", "takeUnless", "use"}
 RETURNS_ELEM = {"first", "firstOrNull", "last", "lastOrNull", "find", "findLast", "single", "singleOrNull", "get",
                 "getOrNull", "elementAt", "random", "randomElement", "min", "max", "minByOrNull", "maxByOrNull",
                 "removeFirst", "removeLast", "popLast"}
+SWIFT_OPTIONAL_ELEM = {"first", "last", "min", "max", "randomElement", "popLast"}
 RETURNS_SAME = {"filter", "filterNot", "sorted", "sortedBy", "sortedByDescending", "reversed", "distinct", "distinctBy",
                 "take", "drop", "takeLast", "dropLast", "toList", "toMutableList", "plus", "minus", "orEmpty",
                 "shuffled", "onEach", "dropFirst", "prefix", "suffix", "filterIndexed", "takeWhile", "dropWhile"}
@@ -1327,6 +1342,14 @@ class World:
                 if r is not None:
                     return r
         return None
+
+    def in_subtype(self, ti, name, lang):
+        """Whether an API subtype of `ti` (a sealed class's variant) has the member `name`."""
+        for sub in self.api[lang].types.values():
+            if sub is not ti and sub.declared and any(self.tinfo(sty, lang) is ti for _, sty in self.supers(sub, lang)):
+                if self.lookup(sub, name, False, lang) is not None:
+                    return True
+        return False
 
     def platform_supers(self, ti, lang, seen=None):
         """Names of the platform types among the (transitive) supertypes of a type."""
@@ -1540,7 +1563,8 @@ class Checker(Parser):
             return
         if head.upper() == head:
             return  # SIGKILL, EINTR: C constants, never a type's name
-        if head in SWIFT_PLATFORM_TYPES or any(head.startswith(p) and head[len(p):][:1].isupper() for p in SWIFT_PLATFORM_PREFIXES):
+        if head in SWIFT_PLATFORM_TYPES or any(head.startswith(p) and head[len(p):][:1].isupper()
+                                               for p in SWIFT_PLATFORM_PREFIXES):
             return
         self.flag(i, f"{head}: no type of that name in the generated Gridbook API, the demo or the platform types this "
                      f"check knows (a renamed API type? if it is a platform type, add it to SWIFT_PLATFORM_TYPES in "
@@ -1645,11 +1669,6 @@ class Checker(Parser):
         v, k, _ = self.expr(j, end, sc)
         return k, v
 
-    def line_end(self, i):
-        j = i + 1
-        while j < self.n and not self.toks[j].nl:
-            j += 1
-        return j
 
     def find_kw(self, i, end, w):
         j = i
@@ -1751,8 +1770,8 @@ class Checker(Parser):
                 ifaces.append(sti)
             elif not (sty is not None and sty.name in ("Sendable", "AnyObject", "Any")):
                 other = True
-        if not ifaces:
-            return
+        if not ifaces or ti.mods & {"abstract", "delegates"}:
+            return  # an abstract class needs not implement them, nor one that delegates them
         names = ", ".join(s.qual for s in ifaces)
         required = {}
         for sti in ifaces:
@@ -1766,7 +1785,8 @@ class Checker(Parser):
                 self.count("interface methods")
             if not mine:
                 self.flag(i, f"{label} implements API {names} but has no {fs[0].sig()} (renamed in the API?)")
-            elif self.lang == "swift" and not any([p.label for p in m.params] == [p.label for p in f.params] for m in mine for f in fs):
+            elif self.lang == "swift" and not any([p.label for p in m.params] == [p.label for p in f.params]
+                                                  for m in mine for f in fs):
                 self.flag(i, f"{label}.{mine[0].sig()}: API {names} declares {fs[0].sig()}")
         if self.lang == "kotlin" and not other:
             for name, mine in ti.methods.items():
@@ -1935,15 +1955,7 @@ class Checker(Parser):
         k = j + 1
         _, k = self.generics(k)
         if self.op(k, "("):  # val (a, b) = ...
-            names = [self.toks[a].t for a, _ in self.split(k + 1, self.mate[k]) if self.ident(a)]
-            k = self.after(k)
-            if self.op(k, ":"):
-                _, k = self.parse_type(k + 1, end)
-            if self.op(k, "="):
-                _, k, _ = self.expr(k + 1, end, sc)
-            for nm in names:
-                sc.vars[nm] = None
-            return k
+            return self.destructure(k, end, sc)
         raw, k2 = self.parse_type(k, end)
         if raw is None:
             return self.stmt_end(j, end)
@@ -1962,6 +1974,23 @@ class Checker(Parser):
             v, k, _ = self.expr(k + 1, end, sc)
             t = dty or delegated(vty(v))
         sc.vars[name] = t
+        return k
+
+    def destructure(self, k, end, sc):
+        """`val (a, b) = e` / `let (a, b) = e` at `(` k: a and b typed from a tuple, Pair or Triple."""
+        names = [self.toks[a].t if self.ident(a) else None for a, _ in self.split(k + 1, self.mate[k])]
+        k = self.after(k)
+        if self.op(k, ":"):
+            _, k = self.parse_type(k + 1, end)
+        parts = ()
+        if self.op(k, "="):
+            v, k, _ = self.expr(k + 1, end, sc)
+            t = unwrap(vty(v))
+            if t is not None and t.name in ("Tuple", "Pair", "Triple"):
+                parts = t.args
+        for idx, nm in enumerate(names):
+            if nm is not None:
+                sc.vars[nm] = parts[idx] if idx < len(parts) else None
         return k
 
     def k_if(self, j, end, sc):
@@ -2048,7 +2077,8 @@ class Checker(Parser):
                     b += 2 if self.op(b, "!") else 1
                     _, b, _ = self.expr(b, close, inner, nl=False)
                 else:
-                    _, b, _ = self.expr(b, close, inner, unwrap(subj_ty), nl=False)
+                    _, b, c = self.expr(b, close, inner, unwrap(subj_ty), nl=False)
+                    casts += c  # when { x is T -> x.member }
                 conds += 1
                 if self.op(b, ","):
                     b += 1
@@ -2206,15 +2236,7 @@ class Checker(Parser):
     def s_var(self, j, end, sc):
         k = j + 1
         if self.op(k, "("):  # let (a, b) = ...
-            names = [self.toks[a].t for a, _ in self.split(k + 1, self.mate[k]) if self.ident(a)]
-            k = self.after(k)
-            if self.op(k, ":"):
-                _, k = self.parse_type(k + 1, end)
-            if self.op(k, "="):
-                _, k, _ = self.expr(k + 1, end, sc)
-            for nm in names:
-                sc.vars[nm] = None
-            return k
+            return self.destructure(k, end, sc)
         if not self.ident(k):
             return self.stmt_end(j, end)
         name = self.toks[k].t
@@ -2471,8 +2493,8 @@ class Checker(Parser):
                 return ("?", prec["?"], 1) if self.lang == "swift" and t.sp else None
             if o in ("<", ">") and not t.sp:
                 return None
-            if o in ("&", "-", "+", "*") and self.lang == "swift" and not t.sp and i + 1 < self.n and not self.toks[i + 1].sp and o == "&":
-                return None
+            if o == "&" and self.lang == "swift" and i + 1 < self.n and not self.toks[i + 1].sp:
+                return None  # `&x`: an inout argument, not a bitwise and
             p = prec.get(o)
             return (o, p, 1) if p is not None else None
         if t.k == "id":
@@ -2612,9 +2634,10 @@ class Checker(Parser):
                     if v.kind == "t" and v.ty is not None:
                         v = Val("t", ty=v.ty._replace(args=tuple(args)), ti=v.ti)
                     i = close + 1
-                    if v.kind == "u" and v.name == "assertIs" and len(args) == 1 and self.op(i, "("):
+                    if v.kind == "u" and v.name in ("assertIs", "assertFailsWith") and len(args) == 1 and (
+                            self.op(i, "(") or self.op(i, "{")):
                         v, i = self.call(v, i, end, sc, nobrace)
-                        v = V(args[0])  # kotlin.test's assertIs<T>(value): T
+                        v = V(args[0])  # kotlin.test's assertIs<T>(value): T, assertFailsWith<T> { }: T
                     continue
                 break
             if o == "::" and self.ident(i + 1):
@@ -2705,6 +2728,20 @@ class Checker(Parser):
                 return None, j
             if w in ("break", "continue"):
                 return None, (i + 3 if self.op(i + 1, "@") else i + 1)
+            if w == "fun" and self.op(i + 1, "("):  # an anonymous function
+                fsc = Scope(sc)
+                for p in self.params_checked(i + 1, fsc):
+                    fsc.vars[p.name] = self.res(p.ty, fsc)
+                j = self.after(i + 1)
+                if self.op(j, ":"):
+                    raw, j = self.parse_type(j + 1, end)
+                    self.check_type(raw, j, fsc)
+                if self.op(j, "{"):
+                    self.block(j + 1, self.mate[j], fsc)
+                    j = self.after(j)
+                elif self.op(j, "="):
+                    _, j, _ = self.expr(j + 1, end, fsc, None, nl, nobrace)
+                return V(None), j
             if w in ("super", "null"):
                 return V(None), i + 1
         else:
@@ -2862,9 +2899,12 @@ class Checker(Parser):
                 if api:
                     self.count("members")
                 params = [p._replace(default=True) for p in ti.ctors[0].params]
-                return Val("f", funcs=[Func("copy", params, Ty(ti.qual), ti.ctx, owner=ti)], api=api, name=f"{ti.qual}.copy", recv=b)
+                copy = Func("copy", params, Ty(ti.qual), ti.ctx, owner=ti)
+                return Val("f", funcs=[copy], api=api, name=f"{ti.qual}.copy", recv=b)
             if name in RECV_LAMBDA or name in ("apply", "run"):
                 return Val("bf", name=name, recv=b)
+            if api and self.w.in_subtype(ti, name, self.lang):
+                return None  # maybe smart-cast where this cannot see it (`if (e !is X) return`)
             if api:
                 bi = self.w.builtin(ti, name, False, self.lang)
                 if bi is False:
@@ -2965,7 +3005,11 @@ class Checker(Parser):
                     self.flag(a - 2, f"{what} the generated API's {desc} has no parameter {lbl} "
                                      f"({' or '.join(f.sig() for f in cands)})")
         lam = None  # the lambda type of a container function, ForEach, items
-        name = v.name if v is not None and v.kind == "u" else (v.ty.name if v is not None and v.kind == "t" and v.ty is not None else None)
+        name = None  # of an unresolved function (items) or a platform type (ForEach)
+        if v is not None and v.kind == "u":
+            name = v.name
+        elif v is not None and v.kind == "t" and v.ty is not None:
+            name = v.ty.name
         if v is not None and v.kind == "bf":
             lam = self.bf_lambda(v)
         types = []
@@ -2986,8 +3030,8 @@ class Checker(Parser):
         if fn is None and v is not None and v.kind == "v" and vty(v) is not None and vty(v).name == "Fn":
             fn = None
         lambdas = [t.ret for t in types if t is not None and t.name == "Fn"]
-        for k in trailing:
-            lambdas.append(self.lambda_(k, sc, fn)[1])
+        for n, k in enumerate(trailing):
+            lambdas.append(self.lambda_(k, sc, fn if n == len(trailing) - 1 or lam is not None else None)[1])
         return self.result(v, chosen, cands, recv, args, types, lambdas[-1] if lambdas else None), j
 
     def result(self, v, chosen, cands, recv, args, types, lam):
@@ -3079,7 +3123,7 @@ class Checker(Parser):
         if r.name in ("List", "Set") and r.args:
             e = r.args[0]
             if name in RETURNS_ELEM and e is not None:
-                opt = name.endswith("OrNull") or (self.lang == "swift" and name in ("first", "last", "min", "max", "randomElement", "popLast"))
+                opt = name.endswith("OrNull") or (self.lang == "swift" and name in SWIFT_OPTIONAL_ELEM)
                 return V(e._replace(opt=True) if opt else e)
             if name in RETURNS_SAME:
                 return V(Ty("List", r.args))
@@ -3391,15 +3435,17 @@ def self_test(bindings, root):
         for kind, lang, rel, line, pos, name in pick_uses(uses):
             path = os.path.join(demo, rel)
             text = read(path)
-            assert text[pos:pos + len(name)] == name, (rel, pos, name)
+            if text[pos:pos + len(name)] != name:
+                raise Fatal(f"the use of {name} recorded at {rel}:{line} is not there (a bug of this script)")
             # The demo misspells it. A Kotlin call of a function is checked through its import (an
             # unknown function is the compiler's business, not the API's), and a misspelt method
             # of an implementation is reported where the type is declared: any line of the file.
             exact = kind != "interface methods"
             print(f"  {lang} {kind}: {name} at {rel}:{line}")
             if not (lang == "kotlin" and kind == "functions"):
-                expect("misspelt", rel, line if exact else None,
-                       name if kind == "interface methods" else name + "X", {path: text[:pos] + name + "X" + text[pos + len(name):]})
+                misspelt = text[:pos] + name + "X" + text[pos + len(name):]
+                expect("misspelt", rel, line if exact else None, name if kind == "interface methods" else name + "X",
+                       {path: misspelt})
             # The bindings rename it.
             pattern = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?!\w)")
             changes = {}
