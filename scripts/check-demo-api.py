@@ -64,6 +64,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from typing import NamedTuple, Optional
 
 # ---------------------------------------------------------------------------
@@ -3225,6 +3226,8 @@ def is_api_name(full):
 # Loading, reporting, the command line.
 
 DEMO_DIRS = (("android-demo", "kotlin", (".kt", ".kts")), ("ios-demo", "swift", (".swift",)))
+# Build outputs: a local Gradle build generates the bindings into android-demo/app/build/,
+# SwiftPM builds into ios-demo/.build/; neither is the demo's code.
 SKIP_DIRS = {"build", ".build", ".gradle", ".swiftpm", "DerivedData", ".idea"}
 PLUMBING = ("FfiConverter", "Uniffi", "uniffi", "RustBuffer", "ForeignBytes")
 
@@ -3332,7 +3335,10 @@ def check(bindings, root):
     world = World()
     nfiles = load(world, bindings, root)
     for path, (toks, ctx) in sorted(world.files.items()):
-        Checker(world, toks, ctx).run()
+        try:
+            Checker(world, toks, ctx).run()
+        except Exception as e:  # a construct this reader mishandles: say where, never skip the file
+            raise RuntimeError(f"while reading {os.path.relpath(path, root)}") from e
     findings = sorted((os.path.relpath(p, root), line, msg) for p, line, msg in world.findings)
     uses = [(k, lang, os.path.relpath(p, root), line, pos, name) for k, lang, p, line, pos, name in world.uses]
     blind = sorted(set((os.path.relpath(p, root), line, name) for p, line, name in world.blind))
@@ -3500,12 +3506,17 @@ def main(argv):
     ap.add_argument("--stats", action="store_true", help="also list API member names used on values of unknown type")
     args = ap.parse_args(argv)
     started = time.monotonic()
+    sys.setrecursionlimit(20000)  # the expression reader recurses once per nesting level
     try:
         if args.self_test:
             return self_test(args.bindings, args.root)
         findings, stats, blind, nfiles, _ = check(args.bindings, args.root)
     except Fatal as e:
         print(f"check-demo-api: {e}", file=sys.stderr)
+        return 2
+    except Exception:
+        traceback.print_exc()
+        print("check-demo-api: FAILED: an error in scripts/check-demo-api.py (above)", file=sys.stderr)
         return 2
     for path, line, msg in findings:
         print(f"{path}:{line}: {msg}")
