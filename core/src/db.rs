@@ -1,13 +1,16 @@
 //! Opening the SQLite file: encryption key, pragmas and numbered migrations.
 //!
-//! The migrations are the files `schema/NNN_*.sql`, applied in order inside
-//! one IMMEDIATE transaction, with the schema version kept in
-//! `PRAGMA user_version`. To change the schema, add the next numbered file to
-//! `schema/`, append it to [`MIGRATIONS`], and describe it in
-//! `schema/README.md`. Never edit a migration that has shipped. A migration
-//! that changes the shape of a query table may ask for a rebuild of the query
-//! tables from the CRDT documents by returning `true` from its entry in
-//! [`MIGRATIONS`].
+//! The migrations are the files `schema/phone/NNN_name.sql`, listed in
+//! [`MIGRATIONS`] and applied in order inside one IMMEDIATE transaction, with
+//! the schema version kept in `PRAGMA user_version`; a file from a newer build
+//! is refused before anything is written to it. The convention, shared with the
+//! sync server's migrations, is in `schema/README.md` ("Migrations"). To
+//! change the schema, add the next numbered file to `schema/phone/`, append a
+//! [`Migration`] with the same number and name to [`MIGRATIONS`] (setting
+//! `needs_rebuild` if the shape of a query table changes, `needs_outbox` if the
+//! outbox must be refilled), describe it in `schema/README.md`, and freeze a
+//! fixture of the new version under `schema/fixtures/phone/` (every version
+//! has one). Never edit a migration that has shipped.
 
 use std::path::Path;
 
@@ -15,10 +18,19 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-/// One schema step: its SQL and what must happen after it on a file that had data.
+/// One schema step: the file `schema/phone/NNN_name.sql` (its number, name
+/// and SQL) and what must happen after it on a file that had data.
 pub(crate) struct Migration {
+    /// The version the step upgrades to: `NNN` of its file name.
+    pub(crate) version: i64,
+    /// The rest of its file name, without `.sql` (the tests check it against the file).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) name: &'static str,
+    /// The file's SQL.
     pub(crate) sql: &'static str,
+    /// The query tables must be rebuilt from the documents.
     pub(crate) needs_rebuild: bool,
+    /// The outbox must be filled with this device's changes.
     pub(crate) needs_outbox: bool,
 }
 
@@ -31,27 +43,36 @@ pub(crate) struct AfterMigration {
     pub(crate) fill_outbox: bool,
 }
 
-/// Every migration, in order; index `i` upgrades the schema from version `i` to `i + 1`.
+/// Every migration, in order: entry `i` has version `i + 1` and upgrades the schema from version `i`.
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
-        sql: include_str!("../../schema/001_initial.sql"),
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../schema/phone/001_initial.sql"),
         needs_rebuild: false,
         needs_outbox: false,
     },
     Migration {
-        sql: include_str!("../../schema/002_visits_by_worker.sql"),
+        version: 2,
+        name: "visits_by_worker",
+        sql: include_str!("../../schema/phone/002_visits_by_worker.sql"),
         needs_rebuild: false,
         needs_outbox: false,
     },
     Migration {
-        sql: include_str!("../../schema/003_sync.sql"),
+        version: 3,
+        name: "sync",
+        sql: include_str!("../../schema/phone/003_sync.sql"),
         needs_rebuild: false,
         needs_outbox: true,
     },
 ];
 
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+/// The schema version this build writes: the last migration's.
+pub const SCHEMA_VERSION: i64 = match MIGRATIONS.last() {
+    Some(last) => last.version,
+    None => 0,
+};
 
 /// Prepared statements kept per connection (rusqlite's default is 16).
 const STATEMENT_CACHE: usize = 256;
@@ -116,8 +137,7 @@ fn migrate(conn: &mut Connection) -> Result<AfterMigration> {
         });
     }
     let mut after = AfterMigration::default();
-    let start = usize::try_from(found).unwrap_or(0);
-    for migration in MIGRATIONS.iter().skip(start) {
+    for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         tx.execute_batch(migration.sql)?;
         after.rebuild |= migration.needs_rebuild && found > 0;
         after.fill_outbox |= migration.needs_outbox && found > 0;

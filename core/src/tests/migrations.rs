@@ -1,54 +1,625 @@
-use super::*;
-use crate::{Error, SCHEMA_VERSION};
+//! The file format over time: migrations, the frozen fixtures of every past
+//! schema version (`schema/fixtures/phone/`), refusal of newer files,
+//! encryption and what a dropped store leaves behind.
+//!
+//! To add a schema version: add its migration (see `crate::db`), freeze a
+//! fixture of it as `schema/fixtures/phone/vNNN.sql` (see
+//! `schema/fixtures/README.md`), add it to [`PHONE_FIXTURES`] with its
+//! version-specific numbers, and give it a test like the ones below.
 
-/// Writes a database exactly as version 1 of the schema left it, with data.
-fn version_one_file(path: &std::path::Path) {
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::db::MIGRATIONS;
+use crate::sync::SyncLimits;
+use crate::{Error, RecordKind, SCHEMA_VERSION};
+
+/// A frozen dump of a phone file as one schema version left it, with the
+/// numbers that differ between the versions' files.
+struct PhoneFixture {
+    version: i64,
+    sql: &'static str,
+    /// Rows of `chunks` (snapshots and single changes).
+    chunks: i64,
+    /// Unsent changes once the current code opened it: versions before the
+    /// outbox existed queue every change this device wrote.
+    unsent_after_open: u64,
+    /// Outbox rows whose change was moved into the row by a compaction
+    /// (the rest point at their chunk).
+    outbox_with_bytes: i64,
+    /// The store's cursor in the grid's server log.
+    cursor: u64,
+}
+
+/// One fixture per schema version, version 1 first. All hold the same grid
+/// (`schema/fixtures/generator/scenario.rs`), written by the store of that
+/// version; 59 changes are this device's, 11 another device's or genesis.
+const PHONE_FIXTURES: &[PhoneFixture] = &[
+    PhoneFixture {
+        version: 1,
+        sql: include_str!("../../../schema/fixtures/phone/v001.sql"),
+        chunks: 21,
+        unsent_after_open: 59,
+        outbox_with_bytes: 59,
+        cursor: 0,
+    },
+    PhoneFixture {
+        version: 2,
+        sql: include_str!("../../../schema/fixtures/phone/v002.sql"),
+        chunks: 21,
+        unsent_after_open: 59,
+        outbox_with_bytes: 59,
+        cursor: 0,
+    },
+    PhoneFixture {
+        version: 3,
+        sql: include_str!("../../../schema/fixtures/phone/v003.sql"),
+        chunks: 6,
+        unsent_after_open: 4,
+        outbox_with_bytes: 3,
+        cursor: 61,
+    },
+];
+
+/// The worker whose phone the fixtures are.
+fn fixture_owner() -> WorkerIdentity {
+    WorkerIdentity {
+        worker_id: "w-liming".into(),
+        name: "李明".into(),
+        role: WorkerRole::GridHead,
+        device_label: "李明的手机".into(),
+    }
+}
+
+fn schema_dir(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schema")
+        .join(sub)
+}
+
+/// The `.sql` file names of a folder, sorted.
+fn sql_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every `CREATE` statement of a file, by name.
+fn schema_of(path: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut s = c
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    s.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// Both files have the same tables and indexes, statement for statement
+/// (the statements only one has are listed first, for a readable failure).
+fn assert_same_schema(upgraded: &Path, fresh: &Path) {
+    let (upgraded, fresh) = (schema_of(upgraded), schema_of(fresh));
+    let only = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|s| !b.contains(s)).cloned().collect()
+    };
+    assert_eq!(
+        (only(&upgraded, &fresh), only(&fresh, &upgraded)),
+        (vec![], vec![]),
+        "statements only in the upgraded file, only in a fresh one"
+    );
+    assert_eq!(upgraded, fresh);
+}
+
+/// Rows in every table (SQLite's own tables left out).
+fn row_counts(conn: &rusqlite::Connection) -> BTreeMap<String, i64> {
+    let tables: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+             ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect();
+    tables
+        .into_iter()
+        .map(|t| {
+            let n = conn
+                .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                .unwrap();
+            (t, n)
+        })
+        .collect()
+}
+
+/// Loads a fixture's dump into a new file, as the tests never need the `sqlite3` tool.
+fn load_fixture(fixture: &PhoneFixture, path: &Path) {
     let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch(crate::db::MIGRATIONS[0].sql).unwrap();
-    conn.execute_batch(
-        "INSERT INTO visits (id, doc_id, grid_id, household_id, worker_id, at_ms, offset_min, seen, findings)
-         VALUES ('v1', 'visits/x/2025Q1', 'g', 'h', 'w', 1, 480, '[]', '[]');
-         PRAGMA user_version = 1;",
-    )
-    .unwrap();
+    conn.execute_batch(fixture.sql).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, fixture.version, "the fixture is at its version");
+}
+
+#[test]
+fn every_phone_migration_is_the_numbered_file_it_names() {
+    let files = sql_files(&schema_dir("phone"));
+    let listed: Vec<String> = MIGRATIONS
+        .iter()
+        .map(|m| format!("{:03}_{}.sql", m.version, m.name))
+        .collect();
+    assert_eq!(
+        files, listed,
+        "schema/phone/ holds exactly the listed files"
+    );
+    for (i, m) in MIGRATIONS.iter().enumerate() {
+        assert_eq!(m.version, i as i64 + 1, "versions count up from 1");
+        let text = std::fs::read_to_string(schema_dir("phone").join(&listed[i])).unwrap();
+        assert_eq!(m.sql, text, "{} embeds its file", listed[i]);
+    }
+    assert_eq!(SCHEMA_VERSION, MIGRATIONS.len() as i64);
+}
+
+#[test]
+fn every_phone_schema_version_has_a_frozen_fixture() {
+    let expected: Vec<String> = (1..=SCHEMA_VERSION)
+        .map(|v| format!("v{v:03}.sql"))
+        .collect();
+    assert_eq!(sql_files(&schema_dir("fixtures/phone")), expected);
+    let versions: Vec<i64> = PHONE_FIXTURES.iter().map(|f| f.version).collect();
+    assert_eq!(versions, (1..=SCHEMA_VERSION).collect::<Vec<_>>());
 }
 
 #[test]
 fn a_version_one_database_opens_and_is_upgraded() {
     const { assert!(SCHEMA_VERSION >= 2, "this test needs a newer schema than 1") };
+    upgrades_with_its_data(&PHONE_FIXTURES[0]);
+}
+
+#[test]
+fn a_version_two_database_opens_and_is_upgraded() {
+    upgrades_with_its_data(&PHONE_FIXTURES[1]);
+}
+
+#[test]
+fn a_version_three_database_opens_and_is_upgraded() {
+    upgrades_with_its_data(&PHONE_FIXTURES[2]);
+}
+
+/// Opens a fixture with the current code and checks the schema, every
+/// table's rows, the queries, the outbox and a new edit.
+fn upgrades_with_its_data(fixture: &PhoneFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
-    version_one_file(&path);
-    let store = Store::open(&path, identity("w1")).unwrap();
-    let (version, rows, index): (i64, i64, i64) = store
+    load_fixture(fixture, &path);
+    let store = Store::open(&path, fixture_owner()).unwrap();
+    let (version, index, outbox_with_bytes, counts) = store
         .read(|c| {
             Ok((
-                c.query_row("PRAGMA user_version", [], |r| r.get(0))?,
-                c.query_row("SELECT count(*) FROM visits WHERE id = 'v1'", [], |r| r.get(0))?,
+                c.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?,
                 c.query_row(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'visits_by_worker'",
                     [],
-                    |r| r.get(0),
+                    |r| r.get::<_, i64>(0),
                 )?,
+                c.query_row("SELECT count(*) FROM outbox WHERE bytes IS NOT NULL", [], |r| {
+                    r.get::<_, i64>(0)
+                })?,
+                row_counts(c),
             ))
         })
         .unwrap();
-    assert_eq!((version, rows, index), (SCHEMA_VERSION, 1, 1));
+    assert_eq!((version, index), (SCHEMA_VERSION, 1));
+    let expected: BTreeMap<String, i64> = [
+        ("building_heads", 3),
+        ("buildings", 3),
+        ("checkins", 7),
+        ("chunks", fixture.chunks),
+        ("conflicts", 2),
+        ("devices", 2),
+        ("docs", 5),
+        ("grids", 1),
+        ("households", 6),
+        ("meta", 2),
+        ("outbox", fixture.unsent_after_open as i64),
+        ("patrol_teams", 1),
+        ("resident_care", 7),
+        ("residents", 11),
+        ("shift_members", 7),
+        ("shifts", 4),
+        ("sync_cursors", i64::from(fixture.cursor > 0)),
+        ("team_members", 3),
+        ("visits", 11),
+        ("workers", 2),
+    ]
+    .into_iter()
+    .map(|(t, n)| (t.to_string(), n))
+    .collect();
+    assert_eq!(counts, expected);
+    assert_eq!(outbox_with_bytes, fixture.outbox_with_bytes);
+
+    let grid = assert_fixture_records(&store);
+    // The rows the old code wrote are the rows the current code derives.
+    assert_rebuild_matches(&store);
+
+    // Syncing picks up where the file left off.
+    let status = store.sync_status().unwrap();
+    assert_eq!(status.unsent_changes, fixture.unsent_after_open);
+    assert_eq!(store.sync_cursor(&grid).unwrap(), fixture.cursor);
+    let request = store.sync_request(&SyncLimits::default()).unwrap();
+    assert!(!request.push.is_empty());
+    assert!(request.push.iter().all(|c| c.doc_id.contains(&grid)));
+    assert_eq!(request.grids.len(), 1);
+    assert_eq!(request.grids[0].cursor, fixture.cursor);
+
+    // A new edit goes to the outbox and the queries, next to the old records.
+    let h1 = roster_row(&store, &grid, "201").household.id;
+    let mut visit = visit_input(&h1);
+    visit.at = LocalTime {
+        utc_ms: 1_792_029_600_000, // 2026-10-15 10:00 in China: the fourth quarter's document exists
+        offset_minutes: 480,
+    };
+    store.log_visit(visit).unwrap();
+    assert_eq!(
+        store.sync_status().unwrap().unsent_changes,
+        fixture.unsent_after_open + 1
+    );
+    assert_eq!(store.household(&h1).unwrap().visits.len(), 3);
+    assert_rebuild_matches(&store);
+
+    // Another phone receives everything and sees the same grid.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = open(&other_dir, "w-zhaolei");
+    send(&store, &other);
+    assert_eq!(other.roster(&grid).unwrap(), store.roster(&grid).unwrap());
+    assert_eq!(
+        other.conflicts(&grid).unwrap(),
+        store.conflicts(&grid).unwrap()
+    );
     drop(store);
+
     // The upgraded file has the same schema as a new one.
     let fresh = dir.path().join("fresh.db");
-    drop(Store::open(&fresh, identity("w1")).unwrap());
-    let schema = |p: &std::path::Path| -> Vec<String> {
-        let c = rusqlite::Connection::open(p).unwrap();
-        let mut s = c
-            .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
-            .unwrap();
-        s.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
+    drop(Store::open(&fresh, fixture_owner()).unwrap());
+    assert_same_schema(&path, &fresh);
+    // Opening again migrates nothing and queues nothing twice.
+    let store = Store::open(&path, fixture_owner()).unwrap();
+    assert_eq!(
+        store.sync_status().unwrap().unsent_changes,
+        fixture.unsent_after_open + 1
+    );
+}
+
+fn roster_row(store: &Store, grid: &str, room: &str) -> RosterRow {
+    let mut rows: Vec<RosterRow> = store
+        .roster(grid)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.household.room == room)
+        .collect();
+    assert_eq!(rows.len(), 1, "one household in room {room}");
+    rows.remove(0)
+}
+
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v
+}
+
+/// The records every fixture holds (`schema/fixtures/generator/scenario.rs`),
+/// read through the store's queries; returns the grid id.
+fn assert_fixture_records(store: &Store) -> String {
+    let grids = store.grids().unwrap();
+    assert_eq!(grids.len(), 1);
+    let g = &grids[0];
+    assert_eq!(
+        (
+            g.code.as_str(),
+            g.name.as_str(),
+            g.community.as_deref(),
+            g.street.as_deref(),
+            g.boundary.as_ref().map(Vec::len),
+            g.retired
+        ),
+        (
+            "330106001002003",
+            "梧桐里网格",
+            Some("梧桐里社区"),
+            Some("文新街道"),
+            Some(4),
+            false
+        )
+    );
+    let grid = g.id.clone();
+    let buildings: Vec<String> = store
+        .buildings(&grid)
+        .unwrap()
+        .into_iter()
+        .map(|b| b.number)
+        .collect();
+    assert_eq!(buildings, ["1栋", "2栋", "10栋"]);
+    let workers: Vec<(String, WorkerRole)> = store
+        .workers(&grid)
+        .unwrap()
+        .into_iter()
+        .map(|w| (w.name, w.role))
+        .collect();
+    assert_eq!(
+        workers,
+        [
+            ("李明".to_string(), WorkerRole::GridHead),
+            ("赵磊".to_string(), WorkerRole::Assistant)
+        ]
+    );
+
+    // The roster: one index scan, with the derived member counts and latest visits.
+    let roster: Vec<_> = store
+        .roster(&grid)
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            let h = r.household;
+            (
+                format!("{} {}-{}", h.building_number, h.unit, h.room),
+                h.floor,
+                h.status,
+                r.member_count,
+                r.last_visit.map(|t| t.local_date().to_string()),
+            )
+        })
+        .collect();
+    let row = |addr: &str, floor, status, members, last: &str| {
+        (
+            addr.to_string(),
+            floor,
+            status,
+            members,
+            Some(last.to_string()),
+        )
     };
-    assert_eq!(schema(&path), schema(&fresh));
+    use HouseholdStatus::{Active, MovedOut};
+    assert_eq!(
+        roster,
+        [
+            row("1栋 1-201", 2, Active, 1, "2026-10-09"),
+            row("1栋 1-502", 5, Active, 3, "2026-11-05"),
+            row("1栋 2-301", 3, Active, 2, "2026-11-20"),
+            row("2栋 1-1101", 11, Active, 2, "2026-11-27"),
+            row("2栋 3-602", 6, Active, 1, "2026-11-06"),
+            row("10栋 1-101", 1, MovedOut, 0, "2026-10-20"),
+        ]
+    );
+
+    // A household: its residents (a death recorded) and visits (one amended).
+    let h3 = store
+        .household(&roster_row(store, &grid, "301").household.id)
+        .unwrap();
+    let members: Vec<(String, ResidentStatus)> = h3
+        .members
+        .iter()
+        .map(|m| (m.name.clone(), m.status))
+        .collect();
+    assert_eq!(
+        sorted(members),
+        [
+            ("张德明".to_string(), ResidentStatus::Active),
+            ("李秀珍".to_string(), ResidentStatus::Active),
+            ("赵玉珍".to_string(), ResidentStatus::Deceased),
+        ]
+    );
+    assert_eq!(h3.visits.len(), 2);
+    let head = h3.members.iter().find(|m| m.name == "张德明").unwrap();
+    assert_eq!(h3.household.head_id.as_deref(), Some(head.id.as_str()));
+    assert_eq!(
+        (head.care.clone(), head.phones.clone()),
+        (
+            vec!["empty_nest".to_string(), "veteran".to_string()],
+            vec!["0571-88012345".to_string()]
+        )
+    );
+    let h4 = store
+        .household(&roster_row(store, &grid, "1101").household.id)
+        .unwrap();
+    let notes: Vec<Option<String>> = h4.visits.iter().map(|v| v.notes.clone()).collect();
+    assert_eq!(
+        notes,
+        [
+            Some("孩子期中考试进步".to_string()),
+            Some("低保复核材料已收齐，待街道审核".to_string())
+        ]
+    );
+
+    // A resident's fields, the other phone's edit included.
+    let h1 = store
+        .household(&roster_row(store, &grid, "201").household.id)
+        .unwrap();
+    let wang = &h1.members[0];
+    assert_eq!(
+        (
+            wang.name.as_str(),
+            wang.id_number.as_deref(),
+            wang.birth_date.map(|d| d.to_string()),
+            wang.care.clone()
+        ),
+        (
+            "王桂兰",
+            Some("330106194103150481"),
+            Some("1941-03-15".to_string()),
+            vec!["elderly_alone".to_string()]
+        )
+    );
+    let h5 = store
+        .household(&roster_row(store, &grid, "602").household.id)
+        .unwrap();
+    let sun = &h5.members[0];
+    assert_eq!(
+        (
+            sun.id_number.as_deref(),
+            sun.phones.clone(),
+            sun.registration
+        ),
+        (
+            Some("330106199001251874"),
+            vec!["17757128804".to_string(), "13067759210".to_string()],
+            Registration::Migrant
+        )
+    );
+    let findings: Vec<(FindingKind, Resolution)> = h5
+        .visits
+        .iter()
+        .flat_map(|v| v.findings.iter().map(|f| (f.kind, f.resolution)))
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            (FindingKind::Problem, Resolution::SolvedOnSite),
+            (FindingKind::Problem, Resolution::Escalated)
+        ]
+    );
+
+    // Search, care lists, visits by worker.
+    let hits = store.search(&grid, "秀珍", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].matched, SearchMatch::Name);
+    let names = |category: &str| -> Vec<String> {
+        sorted(
+            store
+                .residents_by_care(&grid, category)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.name)
+                .collect(),
+        )
+    };
+    assert_eq!(names("empty_nest"), ["张德明", "李秀珍"]);
+    assert_eq!(names("left_behind_child"), ["周小雨"]);
+    let november = |worker: &str| {
+        store
+            .visits_by_worker(
+                worker,
+                Date::new(2026, 11, 1).unwrap(),
+                Date::new(2026, 11, 30).unwrap(),
+            )
+            .unwrap()
+            .len()
+    };
+    assert_eq!((november("w-zhaolei"), november("w-liming")), (2, 2));
+
+    // The two concurrent edits of one household's notes: a conflict to review.
+    let conflicts = store.conflicts(&grid).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    let c = &conflicts[0];
+    let h2 = roster_row(store, &grid, "502").household;
+    assert_eq!(
+        (c.record_kind, c.record_id.as_str(), c.field.as_str()),
+        (RecordKind::Household, h2.id.as_str(), "notes")
+    );
+    let values: Vec<(String, Option<String>)> = c
+        .values
+        .iter()
+        .map(|v| (v.value.as_str().unwrap().to_string(), v.worker_id.clone()))
+        .collect();
+    assert_eq!(
+        sorted(values),
+        [
+            (
+                "房东已更换为刘女士".to_string(),
+                Some("w-liming".to_string())
+            ),
+            (
+                "租客续租至2027年3月".to_string(),
+                Some("w-zhaolei".to_string())
+            ),
+        ]
+    );
+    let winner = c.values.iter().find(|v| v.is_winner).unwrap();
+    assert_eq!(h2.notes.as_deref(), winner.value.as_str());
+
+    // Building heads: 1栋 changed hands, 2栋 has one.
+    let heads = store.current_building_heads(&grid).unwrap();
+    let current: Vec<(HeadPerson, String)> = heads
+        .iter()
+        .map(|h| (h.person.clone(), h.starts_on.to_string()))
+        .collect();
+    let zhou = store
+        .household(&roster_row(store, &grid, "1101").household.id)
+        .unwrap()
+        .members
+        .into_iter()
+        .find(|m| m.name == "周海燕")
+        .unwrap();
+    assert_eq!(
+        current,
+        [
+            (
+                HeadPerson::Volunteer("马红梅".into()),
+                "2026-07-01".to_string()
+            ),
+            (HeadPerson::Resident(zhou.id), "2026-05-01".to_string()),
+        ]
+    );
+    let history: Vec<(String, Option<String>, bool)> = store
+        .building_head_history(&heads[0].building_id)
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h.starts_on.to_string(),
+                h.ends_on.map(|d| d.to_string()),
+                h.is_current,
+            )
+        })
+        .collect();
+    assert_eq!(
+        sorted(history),
+        [
+            (
+                "2026-03-01".to_string(),
+                Some("2026-06-30".to_string()),
+                false
+            ),
+            ("2026-07-01".to_string(), None, true),
+        ]
+    );
+
+    // Patrols: the team, a shift and its check-ins from both phones.
+    let teams = store.patrol_teams(&grid).unwrap();
+    assert_eq!(teams.len(), 1);
+    let members: Vec<&str> = teams[0].members.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        (teams[0].name.as_str(), sorted(members)),
+        ("梧桐里夜巡队", vec!["何伟", "李明", "马红梅"])
+    );
+    let shifts = store
+        .shifts_on(&grid, Date::new(2026, 10, 24).unwrap())
+        .unwrap();
+    assert_eq!(shifts.len(), 1);
+    assert_eq!(
+        (shifts[0].members.clone(), shifts[0].route.len()),
+        (vec!["v-002".to_string(), "w-liming".to_string()], 4)
+    );
+    let checkins: Vec<(String, String)> = store
+        .shift_checkins(&shifts[0].id)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.member_id, c.checkpoint))
+        .collect();
+    assert_eq!(
+        checkins,
+        [
+            ("v-002".to_string(), "2栋".to_string()),
+            ("w-liming".to_string(), "南门岗亭".to_string())
+        ]
+    );
+    grid
 }
 
 #[test]

@@ -9,8 +9,9 @@
 //! transaction ([`Storage::store_push`]).
 //!
 //! To extend: add the method to [`Storage`], implement it in both backends,
-//! add a numbered migration for each backend under `server/migrations/` (and
-//! to [`SQLITE_MIGRATIONS`] and [`POSTGRES_MIGRATIONS`]), and add a test to
+//! add a numbered migration for each backend under `schema/server/` (and
+//! to [`SQLITE_MIGRATIONS`] and [`POSTGRES_MIGRATIONS`]; the convention is in
+//! `schema/README.md`, "Migrations"), and add a test to
 //! `server/tests/storage_suite.rs`, which runs every test against both.
 
 use std::future::Future;
@@ -20,7 +21,7 @@ mod migrations;
 mod postgres;
 mod sqlite;
 
-pub use migrations::{POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS};
+pub use migrations::{Migration, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, latest_version};
 pub use postgres::PostgresStorage;
 pub use sqlite::SqliteStorage;
 
@@ -38,6 +39,15 @@ pub enum StorageError {
         version: i64,
         /// What went wrong.
         message: String,
+    },
+    /// The database was written by a newer build: it recorded a schema
+    /// version this build has no migration for. Nothing was written to it.
+    #[error("the database has schema version {found}; this build supports up to {supported}")]
+    SchemaTooNew {
+        /// The highest version recorded in the database's `schema_migrations`.
+        found: i64,
+        /// The highest version this build knows.
+        supported: i64,
     },
     /// A referenced record does not exist (for example "worker").
     #[error("unknown {0}")]

@@ -21,8 +21,9 @@ use tokio_postgres::{GenericClient, NoTls};
 
 use super::{
     AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
-    LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SnapshotRow, Stats, Storage, StorageError,
-    StorageFuture, StorageResult, Worker, db_pos, now_unix, pos, sorted_unique,
+    LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch, PushOutcome, SnapshotRow, Stats,
+    Storage, StorageError, StorageFuture, StorageResult, Worker, db_pos, latest_version, now_unix,
+    pos, sorted_unique,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -95,39 +96,55 @@ impl PostgresStorage {
         Ok(storage)
     }
 
+    /// Applies the pending migrations, all in one transaction under an
+    /// advisory lock, and records each in `schema_migrations`. A database
+    /// from a newer build is refused before anything is written to it.
     async fn migrate(&self) -> StorageResult<()> {
         let mut client = self.pool.get().await.map_err(pool_err)?;
         let tx = client.transaction().await.map_err(db)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .await
             .map_err(db)?;
+        let tracked: bool = tx
+            .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+            .await
+            .map_err(db)?
+            .get(0);
+        let current: i64 = if tracked {
+            tx.query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                &[],
+            )
+            .await
+            .map_err(db)?
+            .get(0)
+        } else {
+            0
+        };
+        let supported = latest_version(POSTGRES_MIGRATIONS);
+        if current > supported {
+            // Dropping the transaction rolls it back: nothing was written.
+            return Err(StorageError::SchemaTooNew {
+                found: current,
+                supported,
+            });
+        }
         tx.batch_execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (
                  version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)",
         )
         .await
         .map_err(db)?;
-        let current: i64 = tx
-            .query_one(
-                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-                &[],
-            )
-            .await
-            .map_err(db)?
-            .get(0);
-        for (version, sql) in super::POSTGRES_MIGRATIONS {
-            if *version <= current {
-                continue;
-            }
-            tx.batch_execute(sql)
+        for migration in POSTGRES_MIGRATIONS.iter().filter(|m| m.version > current) {
+            tx.batch_execute(migration.sql)
                 .await
                 .map_err(|e| StorageError::Migration {
-                    version: *version,
+                    version: migration.version,
                     message: e.to_string(),
                 })?;
             tx.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-                &[version, &now_unix()],
+                &[&migration.version, &now_unix()],
             )
             .await
             .map_err(db)?;

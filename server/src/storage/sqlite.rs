@@ -13,8 +13,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
-    LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SnapshotRow, Stats, Storage, StorageError,
-    StorageFuture, StorageResult, Worker, db_pos, now_unix, pos, sorted_unique,
+    LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SQLITE_MIGRATIONS, SnapshotRow, Stats,
+    Storage, StorageError, StorageFuture, StorageResult, Worker, db_pos, latest_version, now_unix,
+    pos, sorted_unique,
 };
 
 /// The SQLite backend. Cheap to clone (shares one connection).
@@ -63,6 +64,9 @@ impl SqliteStorage {
 
     fn setup(mut conn: Connection) -> StorageResult<SqliteStorage> {
         conn.busy_timeout(Duration::from_secs(10)).map_err(db)?;
+        // A database from a newer build is refused before anything, even the
+        // journal mode, is written to it.
+        refuse_newer(recorded_version(&conn)?)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -108,33 +112,57 @@ impl SqliteStorage {
     }
 }
 
+/// The highest schema version the database recorded (0 for a new database).
+fn recorded_version(conn: &Connection) -> StorageResult<i64> {
+    let tracked: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    if tracked == 0 {
+        return Ok(0);
+    }
+    conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )
+    .map_err(db)
+}
+
+fn refuse_newer(found: i64) -> StorageResult<()> {
+    let supported = latest_version(SQLITE_MIGRATIONS);
+    if found > supported {
+        return Err(StorageError::SchemaTooNew { found, supported });
+    }
+    Ok(())
+}
+
+/// Applies the pending migrations, all in one IMMEDIATE transaction, and
+/// records each in `schema_migrations`.
 fn migrate(conn: &mut Connection) -> StorageResult<()> {
     let tx = conn
         .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(db)?;
+    // Read again under the write lock: another process may have migrated meanwhile.
+    let current = recorded_version(&tx)?;
+    refuse_newer(current)?;
     tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )
     .map_err(db)?;
-    let current: i64 = tx
-        .query_row(
-            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
-            [],
-            |r| r.get(0),
-        )
-        .map_err(db)?;
-    for (version, sql) in super::SQLITE_MIGRATIONS {
-        if *version <= current {
-            continue;
-        }
-        tx.execute_batch(sql).map_err(|e| StorageError::Migration {
-            version: *version,
-            message: e.to_string(),
-        })?;
+    for migration in SQLITE_MIGRATIONS.iter().filter(|m| m.version > current) {
+        tx.execute_batch(migration.sql)
+            .map_err(|e| StorageError::Migration {
+                version: migration.version,
+                message: e.to_string(),
+            })?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![version, now_unix()],
+            params![migration.version, now_unix()],
         )
         .map_err(db)?;
     }

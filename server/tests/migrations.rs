@@ -1,0 +1,531 @@
+//! The server's schema over time, on both backends (PostgreSQL through
+//! `GRIDBOOK_TEST_POSTGRES`, see `scripts/postgres`): the migrations follow
+//! the convention of `schema/README.md` ("Migrations"), the frozen fixture of
+//! every schema version (`schema/fixtures/server/`) opens with the current
+//! code with its data and a phone syncs against it, and a database from a
+//! newer build is refused untouched.
+//!
+//! To add a schema version: add its migration for both backends (see
+//! `gridbook_server::storage::SQLITE_MIGRATIONS`), freeze a fixture of it on
+//! both (`schema/fixtures/README.md`), list them in [`SQLITE_FIXTURES`] and
+//! [`POSTGRES_FIXTURES`], and give each a test like the ones below.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use common::{TestDb, block_on};
+use gridbook::codes::WorkerRole;
+use gridbook::sync::{SyncLimits, SyncResponse};
+use gridbook::{Date, LocalTime, Store, VisitInput, WorkerIdentity};
+use gridbook_server::config::SQLITE_FILE;
+use gridbook_server::storage::{
+    DeviceInfo, GridInfo, Migration, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Stats, Worker,
+    latest_version,
+};
+use gridbook_server::{
+    Backend, PostgresStorage, RunningServer, ServerConfig, SqliteStorage, Storage, StorageError,
+};
+
+/// A frozen dump of a server database as one schema version left it.
+struct ServerFixture {
+    version: i64,
+    sql: &'static str,
+    /// The one grid it holds.
+    grid: &'static str,
+    /// When the fixture's server applied migration 1 (kept as it was).
+    applied_at: i64,
+}
+
+/// One fixture per schema version, version 1 first (`schema/fixtures/server/sqlite/`).
+const SQLITE_FIXTURES: &[ServerFixture] = &[ServerFixture {
+    version: 1,
+    sql: include_str!("../../schema/fixtures/server/sqlite/v001.sql"),
+    grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
+    applied_at: 1_796_625_117,
+}];
+
+/// One fixture per schema version, version 1 first (`schema/fixtures/server/postgres/`).
+const POSTGRES_FIXTURES: &[ServerFixture] = &[ServerFixture {
+    version: 1,
+    sql: include_str!("../../schema/fixtures/server/postgres/v001.sql"),
+    grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
+    applied_at: 1_796_625_123,
+}];
+
+fn schema_dir(sub: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../schema")
+        .join(sub)
+}
+
+/// The `.sql` file names of a folder, sorted.
+fn sql_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    names.sort();
+    names
+}
+
+fn check_listed_files(migrations: &[Migration], dir: &str) {
+    let listed: Vec<String> = migrations
+        .iter()
+        .map(|m| format!("{:03}_{}.sql", m.version, m.name))
+        .collect();
+    assert_eq!(
+        sql_files(&schema_dir(dir)),
+        listed,
+        "{dir} holds the listed files"
+    );
+    for (i, m) in migrations.iter().enumerate() {
+        assert_eq!(m.version, i as i64 + 1, "versions count up from 1");
+        let text = std::fs::read_to_string(schema_dir(dir).join(&listed[i])).unwrap();
+        assert_eq!(m.sql, text, "{} embeds its file", listed[i]);
+    }
+}
+
+#[test]
+fn every_server_migration_is_the_numbered_file_it_names_on_both_backends() {
+    check_listed_files(SQLITE_MIGRATIONS, "server/sqlite");
+    check_listed_files(POSTGRES_MIGRATIONS, "server/postgres");
+    let steps = |list: &[Migration]| -> Vec<(i64, &str)> {
+        list.iter().map(|m| (m.version, m.name)).collect()
+    };
+    assert_eq!(steps(SQLITE_MIGRATIONS), steps(POSTGRES_MIGRATIONS));
+}
+
+#[test]
+fn every_server_schema_version_has_a_frozen_fixture_on_both_backends() {
+    let latest = latest_version(SQLITE_MIGRATIONS);
+    let expected: Vec<String> = (1..=latest).map(|v| format!("v{v:03}.sql")).collect();
+    assert_eq!(sql_files(&schema_dir("fixtures/server/sqlite")), expected);
+    assert_eq!(sql_files(&schema_dir("fixtures/server/postgres")), expected);
+    let versions = |f: &[ServerFixture]| f.iter().map(|f| f.version).collect::<Vec<_>>();
+    assert_eq!(versions(SQLITE_FIXTURES), (1..=latest).collect::<Vec<_>>());
+    assert_eq!(
+        versions(POSTGRES_FIXTURES),
+        (1..=latest).collect::<Vec<_>>()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// What every fixture holds (`schema/fixtures/generator/`): one grid of two
+// workers, 61 changes in its log, compacted at 54 into 5 snapshots.
+// ---------------------------------------------------------------------------
+
+async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
+    let grid = fixture.grid;
+    assert_eq!(
+        s.stats().await.unwrap(),
+        Stats {
+            grids: 1,
+            changes: 61,
+            actors: 2,
+            snapshots: 5,
+            assignments: 2,
+        }
+    );
+    let listing = s.list().await.unwrap();
+    assert_eq!(
+        listing.workers,
+        [
+            Worker {
+                worker_id: "w-liming".into(),
+                name: "李明".into(),
+                can_create_grids: true,
+            },
+            Worker {
+                worker_id: "w-zhaolei".into(),
+                name: "赵磊".into(),
+                can_create_grids: false,
+            },
+        ]
+    );
+    assert_eq!(
+        listing.grids,
+        [GridInfo {
+            grid_id: grid.into(),
+            last_seq: 61,
+            generation: 54,
+            workers: vec!["w-liming".into(), "w-zhaolei".into()],
+        }]
+    );
+    let mut devices: Vec<(String, String, bool)> = listing
+        .devices
+        .iter()
+        .map(|d: &DeviceInfo| (d.worker_id.clone(), d.label.clone(), d.revoked_at.is_some()))
+        .collect();
+    devices.sort();
+    assert_eq!(
+        devices,
+        [
+            ("w-liming".into(), "李明的手机".into(), false),
+            ("w-zhaolei".into(), "赵磊的手机".into(), false),
+            ("w-zhaolei".into(), "赵磊的旧手机".into(), true),
+        ]
+    );
+    assert_eq!(
+        s.assigned_grids("w-zhaolei".into()).await.unwrap(),
+        [grid.to_string()]
+    );
+    let log = s
+        .read_log(grid.into(), 0, None, u64::MAX, 1_000)
+        .await
+        .unwrap();
+    assert!(!log.more);
+    assert_eq!(
+        log.rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
+        (1..=61).collect::<Vec<u64>>()
+    );
+    let snapshots = s.read_snapshots(grid.into(), None, 10).await.unwrap();
+    let docs: Vec<(String, u64)> = snapshots
+        .iter()
+        .map(|r| (r.doc_id.clone(), r.generation))
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            (format!("patrol/{grid}/2026Q3"), 54),
+            (format!("patrol/{grid}/2026Q4"), 54),
+            (format!("roster/{grid}"), 54),
+            (format!("visits/{grid}/2026Q3"), 54),
+            (format!("visits/{grid}/2026Q4"), 54),
+        ]
+    );
+}
+
+/// Syncs until nothing is left; returns the round trips.
+fn sync_all(url: &str, token: &str, store: &Store) -> usize {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder().build().unwrap();
+    for round in 1..=50 {
+        let request = store.sync_request(&SyncLimits::default()).unwrap();
+        let response = client
+            .post(format!("{url}{}", gridbook::sync::SYNC_PATH))
+            .header("content-type", gridbook::sync::CONTENT_TYPE)
+            .bearer_auth(token)
+            .body(request.encode())
+            .send()
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let response = SyncResponse::decode(&response.bytes().unwrap()).unwrap();
+        if !store.apply_sync_response(&request, &response).unwrap().more {
+            return round;
+        }
+    }
+    panic!("sync did not finish in 50 rounds");
+}
+
+/// After the upgrade: the assistant's new phone bootstraps from the
+/// fixture's snapshots and log, and pushes a visit.
+fn a_new_phone_syncs(server: &RunningServer, fixture: &ServerFixture) {
+    let grid = fixture.grid;
+    let issued = server
+        .admin()
+        .issue_token("w-zhaolei", "赵磊的新手机")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        dir.path().join("phone.db"),
+        WorkerIdentity {
+            worker_id: "w-zhaolei".into(),
+            name: "赵磊".into(),
+            role: WorkerRole::Assistant,
+            device_label: "赵磊的新手机".into(),
+        },
+    )
+    .unwrap();
+    sync_all(&server.url, &issued.token, &store);
+    assert_eq!(store.sync_cursor(grid).unwrap(), 61);
+    // The grid as the server had it: the grid head's last edits (a death
+    // recorded, a visit) never reached it.
+    let roster: Vec<(String, u32)> = store
+        .roster(grid)
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.household.room, r.member_count))
+        .collect();
+    let rooms = |rows: &[(&str, u32)]| -> Vec<(String, u32)> {
+        rows.iter().map(|(r, n)| (r.to_string(), *n)).collect()
+    };
+    assert_eq!(
+        roster,
+        rooms(&[
+            ("201", 1),
+            ("502", 3),
+            ("301", 3),
+            ("1101", 2),
+            ("602", 1),
+            ("101", 0)
+        ])
+    );
+    let visits = |worker: &str| {
+        store
+            .visits_by_worker(
+                worker,
+                Date::new(2026, 7, 1).unwrap(),
+                Date::new(2026, 12, 31).unwrap(),
+            )
+            .unwrap()
+            .len()
+    };
+    assert_eq!((visits("w-liming"), visits("w-zhaolei")), (7, 2));
+    assert_eq!(store.conflicts(grid).unwrap().len(), 1);
+
+    // A visit from the new phone: its change and the phone's registration.
+    let household = store.roster(grid).unwrap()[0].household.id.clone();
+    store
+        .log_visit(VisitInput {
+            household_id: household,
+            at: LocalTime {
+                utc_ms: 1_792_029_600_000, // 2026-10-15 10:00 in China
+                offset_minutes: 480,
+            },
+            kind: gridbook::codes::VisitKind::Routine,
+            outcome: gridbook::codes::VisitOutcome::Met,
+            residents_seen: vec![],
+            notes: None,
+            findings: vec![],
+            gps: None,
+        })
+        .unwrap();
+    assert_eq!(store.sync_status().unwrap().unsent_changes, 2);
+    sync_all(&server.url, &issued.token, &store);
+    assert_eq!(store.sync_status().unwrap().unsent_changes, 0);
+    assert_eq!(store.sync_cursor(grid).unwrap(), 63);
+    assert_eq!(
+        server.admin().stats().unwrap(),
+        Stats {
+            grids: 1,
+            changes: 63,
+            actors: 3,
+            snapshots: 5,
+            assignments: 2,
+        }
+    );
+}
+
+// ---------------------------------------------------------------------------
+// SQLite
+// ---------------------------------------------------------------------------
+
+/// Loads a fixture's dump into a new file (the tests never need `sqlite3`).
+fn load_sqlite(fixture: &ServerFixture, path: &Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(fixture.sql).unwrap();
+}
+
+fn sqlite_schema(path: &Path) -> Vec<String> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut s = c
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+    s.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+fn sqlite_migrations(path: &Path) -> Vec<(i64, i64)> {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let mut s = c
+        .prepare("SELECT version, applied_at FROM schema_migrations ORDER BY version")
+        .unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(|r| r.unwrap())
+        .collect()
+}
+
+/// Both have the same schema, statement for statement (the statements only
+/// one has are listed first, for a readable failure).
+fn assert_same_schema(upgraded: Vec<String>, fresh: Vec<String>) {
+    let only = |a: &[String], b: &[String]| -> Vec<String> {
+        a.iter().filter(|s| !b.contains(s)).cloned().collect()
+    };
+    assert_eq!(
+        (only(&upgraded, &fresh), only(&fresh, &upgraded)),
+        (vec![], vec![]),
+        "statements only in the upgraded database, only in a fresh one"
+    );
+    assert_eq!(upgraded, fresh);
+}
+
+#[test]
+fn a_version_one_sqlite_database_opens_and_is_upgraded() {
+    let fixture = &SQLITE_FIXTURES[0];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(SQLITE_FILE);
+    load_sqlite(fixture, &path);
+    assert_eq!(sqlite_migrations(&path), [(1, fixture.applied_at)]);
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&path).unwrap());
+    block_on(check_records(&storage, fixture));
+    drop(storage);
+    // Every migration after the fixture's version ran once, none twice.
+    let recorded: Vec<i64> = sqlite_migrations(&path).iter().map(|m| m.0).collect();
+    assert_eq!(
+        recorded,
+        (1..=latest_version(SQLITE_MIGRATIONS)).collect::<Vec<_>>()
+    );
+    assert_eq!(sqlite_migrations(&path)[0], (1, fixture.applied_at));
+    let fresh = dir.path().join("fresh.db");
+    drop(SqliteStorage::open(&fresh).unwrap());
+    assert_same_schema(sqlite_schema(&path), sqlite_schema(&fresh));
+
+    let server = gridbook_server::spawn(ServerConfig::sqlite_ephemeral(dir.path())).unwrap();
+    a_new_phone_syncs(&server, fixture);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn a_sqlite_database_from_a_newer_build_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(SQLITE_FILE);
+    load_sqlite(&SQLITE_FIXTURES[0], &path);
+    let newer = latest_version(SQLITE_MIGRATIONS) + 1;
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, 1)",
+            [newer],
+        )
+        .unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "delete", "the whole database is in the file");
+    }
+    let before = std::fs::read(&path).unwrap();
+    match SqliteStorage::open(&path) {
+        Err(StorageError::SchemaTooNew { found, supported }) => {
+            assert_eq!((found, supported), (newer, newer - 1));
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the file was not modified"
+    );
+    assert!(!dir.path().join(format!("{SQLITE_FILE}-wal")).exists());
+}
+
+// ---------------------------------------------------------------------------
+// PostgreSQL
+// ---------------------------------------------------------------------------
+
+async fn pg_client(conn: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(conn, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    client
+}
+
+/// Loads a fixture's dump (`pg_dump --inserts`) into an empty database.
+async fn load_postgres(fixture: &ServerFixture, conn: &str) {
+    pg_client(conn)
+        .await
+        .batch_execute(fixture.sql)
+        .await
+        .unwrap();
+}
+
+/// The public schema as the catalog describes it: columns, constraints, indexes.
+async fn pg_schema(conn: &str) -> Vec<String> {
+    let client = pg_client(conn).await;
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT concat_ws(' ', table_name, column_name, data_type, is_nullable, column_default)
+         FROM information_schema.columns WHERE table_schema = 'public'
+         ORDER BY table_name, ordinal_position",
+        "SELECT concat_ws(' ', conrelid::regclass::text, conname, pg_get_constraintdef(oid))
+         FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+         ORDER BY conrelid::regclass::text, conname",
+        "SELECT concat_ws(' ', tablename, indexname, indexdef)
+         FROM pg_indexes WHERE schemaname = 'public' ORDER BY tablename, indexname",
+    ] {
+        for row in client.query(sql, &[]).await.unwrap() {
+            out.push(row.get::<_, String>(0));
+        }
+    }
+    out
+}
+
+async fn pg_migrations(conn: &str) -> Vec<(i64, i64)> {
+    pg_client(conn)
+        .await
+        .query(
+            "SELECT version, applied_at FROM schema_migrations ORDER BY version",
+            &[],
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
+}
+
+#[test]
+fn a_version_one_postgres_database_opens_and_is_upgraded() {
+    let fixture = &POSTGRES_FIXTURES[0];
+    let db = block_on(async {
+        let db = TestDb::create().await;
+        load_postgres(fixture, &db.conn).await;
+        assert_eq!(pg_migrations(&db.conn).await, [(1, fixture.applied_at)]);
+        let storage: Arc<dyn Storage> = Arc::new(PostgresStorage::connect(&db.conn).await.unwrap());
+        check_records(&storage, fixture).await;
+        let recorded: Vec<i64> = pg_migrations(&db.conn).await.iter().map(|m| m.0).collect();
+        assert_eq!(
+            recorded,
+            (1..=latest_version(POSTGRES_MIGRATIONS)).collect::<Vec<_>>()
+        );
+        assert_eq!(pg_migrations(&db.conn).await[0], (1, fixture.applied_at));
+        let fresh = TestDb::create().await;
+        drop(PostgresStorage::connect(&fresh.conn).await.unwrap());
+        assert_same_schema(pg_schema(&db.conn).await, pg_schema(&fresh.conn).await);
+        fresh.drop_db().await;
+        db
+    });
+    let mut config = ServerConfig::new(Backend::Postgres {
+        conn: db.conn.clone(),
+    });
+    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let server = gridbook_server::spawn(config).unwrap();
+    a_new_phone_syncs(&server, fixture);
+    server.shutdown().unwrap();
+    block_on(db.drop_db());
+}
+
+#[test]
+fn a_postgres_database_from_a_newer_build_is_refused_untouched() {
+    block_on(async {
+        let db = TestDb::create().await;
+        load_postgres(&POSTGRES_FIXTURES[0], &db.conn).await;
+        let newer = latest_version(POSTGRES_MIGRATIONS) + 1;
+        pg_client(&db.conn)
+            .await
+            .execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, 1)",
+                &[&newer],
+            )
+            .await
+            .unwrap();
+        let (schema, migrations) = (pg_schema(&db.conn).await, pg_migrations(&db.conn).await);
+        match PostgresStorage::connect(&db.conn).await {
+            Err(StorageError::SchemaTooNew { found, supported }) => {
+                assert_eq!((found, supported), (newer, newer - 1));
+            }
+            other => panic!("expected SchemaTooNew, got {other:?}"),
+        }
+        assert_eq!(pg_schema(&db.conn).await, schema);
+        assert_eq!(pg_migrations(&db.conn).await, migrations);
+        db.drop_db().await;
+    });
+}
