@@ -5,12 +5,12 @@
 //! the schema version kept in `PRAGMA user_version`; a file from a newer build
 //! is refused before anything is written to it. The convention, shared with the
 //! sync server's migrations, is in `schema/README.md` ("Migrations"). To
-//! change the schema, add the next numbered file to `schema/phone/`, append a
-//! [`Migration`] with the same number and name to [`MIGRATIONS`] (setting
-//! `needs_rebuild` if the shape of a query table changes, `needs_outbox` if the
-//! outbox must be refilled), describe it in `schema/README.md`, and freeze a
-//! fixture of the new version under `schema/fixtures/phone/` (every version
-//! has one). Never edit a migration that has shipped.
+//! change the schema, add the next numbered file to `schema/phone/` (the build
+//! script embeds it in [`MIGRATIONS`]; list it in [`AFTER`] only if the query
+//! tables must be rebuilt or the outbox refilled after it), describe it in
+//! `schema/README.md`, and freeze a fixture of the new version under
+//! `schema/fixtures/phone/` (every version has one). Never edit a migration
+//! that has shipped.
 
 use std::path::Path;
 
@@ -35,7 +35,7 @@ pub(crate) struct Migration {
 }
 
 /// Work a migration leaves for the store to do once it is open.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct AfterMigration {
     /// Recreate the query tables from the documents.
     pub(crate) rebuild: bool,
@@ -43,30 +43,51 @@ pub(crate) struct AfterMigration {
     pub(crate) fill_outbox: bool,
 }
 
-/// Every migration, in order: entry `i` has version `i + 1` and upgrades the schema from version `i`.
-pub(crate) const MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "initial",
-        sql: include_str!("../../schema/phone/001_initial.sql"),
-        needs_rebuild: false,
-        needs_outbox: false,
+/// What a migration leaves to do on a file that had data, by version; a
+/// migration not listed leaves nothing. Add a line here only for a migration
+/// that changes the shape of a query table (`rebuild`) or needs the outbox
+/// refilled (`fill_outbox`).
+const AFTER: &[(i64, AfterMigration)] = &[(
+    3,
+    AfterMigration {
+        rebuild: false,
+        fill_outbox: true,
     },
-    Migration {
-        version: 2,
-        name: "visits_by_worker",
-        sql: include_str!("../../schema/phone/002_visits_by_worker.sql"),
-        needs_rebuild: false,
-        needs_outbox: false,
-    },
-    Migration {
-        version: 3,
-        name: "sync",
-        sql: include_str!("../../schema/phone/003_sync.sql"),
-        needs_rebuild: false,
-        needs_outbox: true,
-    },
-];
+)];
+
+/// The work [`AFTER`] lists for a version.
+const fn after(version: i64) -> AfterMigration {
+    let mut i = 0;
+    while i < AFTER.len() {
+        if AFTER[i].0 == version {
+            return AFTER[i].1;
+        }
+        i += 1;
+    }
+    AfterMigration {
+        rebuild: false,
+        fill_outbox: false,
+    }
+}
+
+/// One embedded migration file (the build script writes one `step!` per file).
+macro_rules! step {
+    ($version:literal, $name:literal, $path:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!($path),
+            needs_rebuild: after($version).rebuild,
+            needs_outbox: after($version).fill_outbox,
+        }
+    };
+}
+
+/// Every migration, in order: entry `i` has version `i + 1` and upgrades the
+/// schema from version `i`. The build script lists `schema/phone/` (see
+/// `schema/embed_migrations.rs`).
+pub(crate) const MIGRATIONS: &[Migration] =
+    &include!(concat!(env!("OUT_DIR"), "/phone_migrations.rs"));
 
 /// The schema version this build writes: the last migration's.
 pub const SCHEMA_VERSION: i64 = match MIGRATIONS.last() {

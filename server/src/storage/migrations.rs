@@ -8,8 +8,8 @@
 //!
 //! To add one: write `schema/server/sqlite/NNN_name.sql` AND
 //! `schema/server/postgres/NNN_name.sql` (the same number and name for both
-//! backends), append a [`Migration`] to [`SQLITE_MIGRATIONS`] and to
-//! [`POSTGRES_MIGRATIONS`], describe it in `schema/README.md`, and freeze a
+//! backends; the build script embeds them in [`SQLITE_MIGRATIONS`] and
+//! [`POSTGRES_MIGRATIONS`]), describe it in `schema/README.md`, and freeze a
 //! fixture of the new version for both backends under
 //! `schema/fixtures/server/` (every version has one). Never edit a migration
 //! that has shipped.
@@ -28,19 +28,26 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-/// SQLite migrations, in order: entry `i` has version `i + 1`.
-pub const SQLITE_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../schema/server/sqlite/001_init.sql"),
-}];
+/// One embedded migration file (the build script writes one `step!` per file).
+macro_rules! step {
+    ($version:literal, $name:literal, $path:literal) => {
+        Migration {
+            version: $version,
+            name: $name,
+            sql: include_str!($path),
+        }
+    };
+}
 
-/// PostgreSQL migrations, in order: entry `i` has version `i + 1`.
-pub const POSTGRES_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../schema/server/postgres/001_init.sql"),
-}];
+/// SQLite migrations, in order: entry `i` has version `i + 1`. The build
+/// script lists `schema/server/sqlite/` (see `schema/embed_migrations.rs`).
+pub const SQLITE_MIGRATIONS: &[Migration] =
+    &include!(concat!(env!("OUT_DIR"), "/sqlite_migrations.rs"));
+
+/// PostgreSQL migrations, in order: entry `i` has version `i + 1`. The build
+/// script lists `schema/server/postgres/`.
+pub const POSTGRES_MIGRATIONS: &[Migration] =
+    &include!(concat!(env!("OUT_DIR"), "/postgres_migrations.rs"));
 
 /// The schema version a list brings a database to: its last migration's.
 pub const fn latest_version(migrations: &[Migration]) -> i64 {
