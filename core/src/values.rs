@@ -65,6 +65,20 @@ pub(crate) fn check_point(
     }
 }
 
+/// Checks an optional free text given for `field`: absent or blank is
+/// `None`, anything else must pass [`validate::text`].
+pub(crate) fn optional_text(
+    value: Option<&str>,
+    max_chars: usize,
+    field: &'static str,
+) -> Result<Option<String>> {
+    value
+        .map(|v| validate::optional_text(v, max_chars))
+        .transpose()
+        .field(field)
+        .map(Option::flatten)
+}
+
 /// Checks a recorded instant: a valid offset, not in the future beyond clock
 /// drift, not before the system existed.
 pub(crate) fn check_time(at: LocalTime, field: &'static str) -> Result<LocalTime> {

@@ -24,7 +24,7 @@ use crate::kinds::RecordKind;
 use crate::store::lookup::{self, grid_of};
 use crate::store::{Edit, Store};
 use crate::validate::{self, Date};
-use crate::values::check_point;
+use crate::values::{check_point, optional_text};
 
 pub(super) const NAME_MAX: usize = 64;
 const NOTES_MAX: usize = 2000;
@@ -76,20 +76,8 @@ impl Store {
     fn put_grid(&self, grid_id: &str, input: GridInput) -> Result<()> {
         let code = validate::code(&input.code, 32).field("code")?;
         let name = validate::text(&input.name, NAME_MAX).field("name")?;
-        let community = input
-            .community
-            .as_deref()
-            .map(|c| validate::optional_text(c, NAME_MAX))
-            .transpose()
-            .field("community")?
-            .flatten();
-        let street = input
-            .street
-            .as_deref()
-            .map(|c| validate::optional_text(c, NAME_MAX))
-            .transpose()
-            .field("street")?
-            .flatten();
+        let community = optional_text(input.community.as_deref(), NAME_MAX, "community")?;
+        let street = optional_text(input.street.as_deref(), NAME_MAX, "street")?;
         let boundary = match input.boundary {
             None => None,
             Some(ring) => {
@@ -153,13 +141,7 @@ impl Store {
 
     fn put_building(&self, grid_id: &str, id: &str, input: BuildingInput) -> Result<()> {
         let number = validate::text(&input.number, 32).field("number")?;
-        let estate = input
-            .estate
-            .as_deref()
-            .map(|e| validate::optional_text(e, NAME_MAX))
-            .transpose()
-            .field("estate")?
-            .flatten();
+        let estate = optional_text(input.estate.as_deref(), NAME_MAX, "estate")?;
         if input.units == 0 || input.units > 100 {
             return Err(Error::invalid("units", validate::InvalidReason::OutOfRange));
         }
@@ -221,13 +203,7 @@ impl Store {
         }
         let tags = check_tag_codes(&input.tags, "tags")?;
         let location = check_point(input.location, "location.lon", "location.lat")?;
-        let notes = input
-            .notes
-            .as_deref()
-            .map(|n| validate::optional_text(n, NOTES_MAX))
-            .transpose()
-            .field("notes")?
-            .flatten();
+        let notes = optional_text(input.notes.as_deref(), NOTES_MAX, "notes")?;
         let doc_id = DocId::roster(&grid_id);
         self.write(|edit| {
             let obj = record(edit, &doc_id, &grid_id, "households", id)?;

@@ -23,7 +23,7 @@ use crate::kinds::roster::query::household_residents;
 use crate::store::lookup::grid_of;
 use crate::store::{Edit, Store};
 use crate::validate::{self, InvalidReason};
-use crate::values::{GpsFix, check_gps, check_time};
+use crate::values::{GpsFix, check_gps, check_time, optional_text};
 
 /// A visit input whose values passed validation; references are checked in the write.
 struct CheckedVisit {
@@ -37,13 +37,7 @@ struct CheckedVisit {
 fn check_visit(input: VisitInput) -> Result<CheckedVisit> {
     check_time(input.at, "at")?;
     let seen: BTreeSet<String> = input.residents_seen.iter().cloned().collect();
-    let notes = input
-        .notes
-        .as_deref()
-        .map(|n| validate::optional_text(n, 2000))
-        .transpose()
-        .field("notes")?
-        .flatten();
+    let notes = optional_text(input.notes.as_deref(), 2000, "notes")?;
     let findings = input
         .findings
         .iter()
