@@ -130,6 +130,14 @@ pub enum GridbookError {
     /// The store belongs to another worker than the one opening it.
     #[error("this store belongs to another worker")]
     WorkerMismatch,
+    /// The record was made by another worker, and only its maker may change it.
+    #[error("only the worker who made the {kind:?} {id} may change it")]
+    NotAuthor {
+        /// The kind of the record.
+        kind: RecordKind,
+        /// The id of the record.
+        id: String,
+    },
     /// The database file could not be read or written (disk full, I/O error).
     #[error("database error: {detail}")]
     Database {
@@ -204,6 +212,10 @@ impl From<gridbook::Error> for GridbookError {
             }
             E::NotADatabase => GridbookError::NotADatabase,
             E::WorkerMismatch => GridbookError::WorkerMismatch,
+            E::NotAuthor { kind, id } => GridbookError::NotAuthor {
+                kind: kind.into(),
+                id,
+            },
             E::Protocol(error) => GridbookError::Protocol {
                 detail: error.to_string(),
             },

@@ -35,6 +35,16 @@ pub enum Error {
         /// The id of the record.
         id: String,
     },
+    /// The record was made by another worker, and only its maker may change it
+    /// (a visit is its visitor's own statement; the sync server refuses a
+    /// change that writes another worker's name on a record).
+    #[error("only the worker who made the {kind} {id} may change it")]
+    NotAuthor {
+        /// The kind of the record.
+        kind: RecordKind,
+        /// The id of the record.
+        id: String,
+    },
     /// Change bytes from another replica could not be decoded; nothing was applied.
     #[error("malformed change data: {0}")]
     MalformedChanges(String),

@@ -80,9 +80,12 @@ fn run(steps: Vec<Step>, compact_after: u32) {
         .map(|i| Replica {
             store: Store::open_with(
                 dir.path().join(format!("r{i}.db")),
+                // Replicas 0 and 1 are two phones of one worker, so that
+                // concurrent amendments of a visit (only its maker amends
+                // it) happen too; replica 2 is another worker.
                 WorkerIdentity {
-                    worker_id: format!("w{i}"),
-                    name: format!("网格员{i}"),
+                    worker_id: format!("w{}", i / 2 * 2),
+                    name: format!("网格员{}", i / 2 * 2),
                     role: WorkerRole::Assistant,
                     device_label: format!("phone {i}"),
                 },

@@ -1,5 +1,5 @@
 use super::*;
-use crate::RecordKind;
+use crate::{Error, RecordKind};
 
 fn two_workers(dir: &tempfile::TempDir) -> (Store, Store, Fixture) {
     let a = open(dir, "head");
@@ -222,8 +222,12 @@ fn changes_arriving_before_their_dependencies_are_kept_and_applied_later() {
 
 #[test]
 fn concurrent_amendments_of_a_visit_are_listed_field_by_field() {
+    // Only a visit's maker amends it: here on two phones of the same worker.
     let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let a = open(&dir, "head");
+    let f = fixture(&a);
+    let b = Store::open(dir.path().join("head-second-phone.db"), identity("head")).unwrap();
+    send(&a, &b);
     let original = visit_input(&f.household);
     let visit = a.log_visit(original.clone()).unwrap();
     send(&a, &b);
@@ -261,4 +265,22 @@ fn concurrent_amendments_of_a_visit_are_listed_field_by_field() {
         (VisitOutcome::Refused, Some("老人需要助听器"))
     );
     assert_rebuild_matches(&b);
+}
+
+#[test]
+fn only_the_maker_of_a_visit_amends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, f) = two_workers(&dir);
+    let original = visit_input(&f.household);
+    let visit = a.log_visit(original.clone()).unwrap();
+    send(&a, &b);
+    let before = b.query_table_dump().unwrap();
+    let mut changed = original;
+    changed.outcome = VisitOutcome::Refused;
+    match b.amend_visit(&visit, changed) {
+        Err(Error::NotAuthor { kind, id }) => assert_eq!((kind, id), (RecordKind::Visit, visit)),
+        other => panic!("expected NotAuthor, got {other:?}"),
+    }
+    assert_eq!(b.query_table_dump().unwrap(), before);
+    assert_eq!(b.sync_status().unwrap().unsent_changes, 0);
 }

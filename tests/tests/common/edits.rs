@@ -264,7 +264,13 @@ fn edit_or_refuse(
                 return Ok(());
             };
             let detail = store.household(&household)?;
-            let Some(visit) = pick(&detail.visits, b) else {
+            // Only a visit's maker amends it (`Error::NotAuthor`).
+            let own: Vec<_> = detail
+                .visits
+                .into_iter()
+                .filter(|v| v.worker_id == store.identity().worker_id)
+                .collect();
+            let Some(visit) = pick(&own, b) else {
                 return Ok(());
             };
             store.amend_visit(

@@ -208,6 +208,7 @@ impl Store {
             return Err(Error::invalid("member_id", InvalidReason::NotOnShift));
         }
         let id = new_record_id();
+        let recorded_by = self.identity().worker_id.clone();
         self.write(|edit| {
             let doc = edit.doc(&doc_id, &PATROL_DOC, &grid_id)?;
             let checkins = ensure_map(doc, &ROOT, "checkins")?;
@@ -218,6 +219,7 @@ impl Store {
                 offset_min: input.at.offset_minutes,
                 checkpoint: checkpoint.clone(),
                 gps: gps.map(|g| [g.point.lon, g.point.lat, g.accuracy_m]),
+                recorded_by: recorded_by.clone(),
             };
             set(doc, &checkins, &id, s(&entries::encode(&stored)?))?;
             edit.touch(&doc_id, "checkins", &id);

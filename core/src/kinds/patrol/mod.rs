@@ -152,4 +152,9 @@ pub(crate) struct StoredCheckin {
     pub(crate) checkpoint: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) gps: Option<[f64; 3]>,
+    /// The worker whose phone recorded it (the member may be a volunteer
+    /// without one); the sync server vouches for it. Empty in check-ins of
+    /// older builds.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub(crate) recorded_by: String,
 }

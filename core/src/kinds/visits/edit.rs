@@ -92,7 +92,9 @@ impl Store {
     /// Amends a visit: outcome, notes, residents seen, findings, GPS fix or time.
     /// Findings listed with an id are updated, without one are added, and
     /// existing findings not listed are removed. The household and the worker
-    /// of a visit never change.
+    /// of a visit never change, and only that worker (on any of their
+    /// devices) may amend it: [`Error::NotAuthor`] for anyone else, who logs
+    /// a visit of their own instead.
     pub fn amend_visit(&self, visit_id: &str, input: VisitInput) -> Result<()> {
         let checked = check_visit(input)?;
         self.write(|edit| {
@@ -128,6 +130,12 @@ fn put_visit(
             .last()
             .map(|(version, _)| entries::decode(version))
             .ok_or_else(|| Error::not_found(RecordKind::Visit, id))?;
+        if previous.worker_id != worker {
+            return Err(Error::NotAuthor {
+                kind: RecordKind::Visit,
+                id: id.to_string(),
+            });
+        }
         (previous.household_id, previous.worker_id, previous.findings)
     };
     let mut findings = Vec::with_capacity(v.findings.len());
