@@ -142,6 +142,17 @@ pub enum ProtocolError {
         /// Why.
         reason: String,
     },
+    /// A pushed change names someone other than its pusher in a field that
+    /// records who did something (see `sync::AUTHOR_FIELDS`), or touches
+    /// another device's or worker's entry of the team, or claims a role the
+    /// server does not give its worker.
+    #[error("pushed change {index} claims another author in {field}")]
+    ForgedAuthor {
+        /// Its position in the request.
+        index: usize,
+        /// The field or map that was forged.
+        field: &'static str,
+    },
     /// A pushed change was written by another actor than the request's.
     #[error("pushed change {index} was written by another device")]
     ForeignActor {

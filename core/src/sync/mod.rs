@@ -3,7 +3,8 @@
 //!
 //! - `wire`: the request and response types and their bytes;
 //! - `hub` (cargo feature `hub`, for the sync server; not compiled into the
-//!   phone library): what the server checks and sends, without I/O;
+//!   phone library): what the server checks and sends, without I/O, and
+//!   `authorship` (same feature): what the server vouches for in a change;
 //! - `device`: the store's side: the request to send and how a response is
 //!   applied, in one SQLite transaction;
 //! - `client` (cargo feature `client`): the HTTP client with timeouts,
@@ -14,6 +15,8 @@
 //! except HTTP is tested in-process here. To add a protocol field, change
 //! `wire` (with a new version), then the side that fills it.
 
+#[cfg(any(test, feature = "hub"))]
+mod authorship;
 mod device;
 #[cfg(any(test, feature = "hub"))]
 mod hub;
@@ -25,6 +28,8 @@ mod client;
 mod tls;
 
 pub use crate::error::ProtocolError;
+#[cfg(any(test, feature = "hub"))]
+pub use authorship::{AUTHOR_FIELDS, Pusher, check_authors};
 #[cfg(feature = "client")]
 pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress, SyncStage};
 pub use device::{SyncApplied, SyncLimits, SyncStatus};

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod architecture;
+mod authorship;
 mod bad_input;
 mod merge;
 mod migrations;

@@ -1,7 +1,9 @@
 //! `POST /v1/sync`: the one endpoint devices talk to
 //! (`schema/sync-protocol.md`). In order: token → 401; body over
 //! `MAX_REQUEST_BYTES` → 413; decode → 400; grid access → 403; change checks
-//! (`gridbook::sync::check_push`) → 400, or 403 for a foreign actor; then
+//! (`gridbook::sync::check_push`) → 400, or 403 for a foreign actor; the
+//! authors (`gridbook::sync::check_authors`: every field naming who did
+//! something names the token's worker) → 403; then
 //! one transaction stores the push (actors bound, grids created where
 //! allowed); then one page per grid, under one byte budget.
 //!
@@ -21,7 +23,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridbook::sync::{
     ByteBudget, GridCursor, GridPage, MAX_REQUEST_BYTES, PageBuilder, PagePlan, ProtocolError,
-    SyncRequest, SyncResponse, check_push, plan_page, request_actor, response_budget,
+    Pusher, SyncRequest, SyncResponse, check_authors, check_push, plan_page, request_actor,
+    response_budget,
 };
 
 use super::{ApiError, AppState, RequestId};
@@ -137,13 +140,21 @@ async fn handle(
         .check_access(device.clone(), all_named.clone(), pushed_grids)
         .await?;
 
-    let checked = check_push(&request).map_err(|e| match e {
-        ProtocolError::ForeignActor { .. } => {
+    let forbidden_or_bad = |e: ProtocolError| match e {
+        ProtocolError::ForeignActor { .. } | ProtocolError::ForgedAuthor { .. } => {
             ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
         }
         other => bad_request(other),
-    })?;
+    };
+    let checked = check_push(&request).map_err(forbidden_or_bad)?;
     let actor = request_actor(&request).map_err(bad_request)?;
+    // The server vouches for who wrote what: every author field names the token's worker.
+    let pusher = Pusher {
+        worker_id: device.worker_id.clone(),
+        role: None,
+        actor: actor.clone(),
+    };
+    check_authors(&checked, &pusher).map_err(forbidden_or_bad)?;
     let changes: Vec<NewChange> = checked
         .into_iter()
         .map(|c| NewChange {

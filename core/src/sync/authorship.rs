@@ -1,0 +1,146 @@
+//! What the server vouches for in a pushed change: that every field naming
+//! who did something names the worker whose device token pushed it.
+//!
+//! The rules, on each operation of a change (see `schema/sync-protocol.md`,
+//! "What the server vouches for"):
+//! - a field in [`AUTHOR_FIELDS`] (`worker_id`, `appointed_by`,
+//!   `recorded_by`) is only ever set to the pushing worker, never deleted;
+//! - an entry (a record stored as one JSON value, like a visit) naming an
+//!   author field names the pushing worker;
+//! - in the roster document's `devices` map a change touches only its own
+//!   actor's entry, and in the `workers` map only its own worker's;
+//! - a worker's `role`, where the server knows it, is the server's.
+//!
+//! The phone keeps to this by construction (its store writes its own
+//! worker's id, and only a visit's maker amends it), so a refusal means a
+//! forged or broken client. To vouch for a new kind of field, name it in
+//! [`AUTHOR_FIELDS`], or check its map in [`check_change`].
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{ObjId, ROOT, ReadDoc, ScalarValue};
+
+use super::hub::CheckedChange;
+use crate::docs::{self, DocId, ROSTER};
+use crate::error::ProtocolError;
+use crate::store::merge::parse_change;
+
+/// Fields that record who did something; a pushed change may set them to
+/// its pusher's worker id only.
+pub const AUTHOR_FIELDS: &[&str] = &["worker_id", "appointed_by", "recorded_by"];
+
+/// Who pushed a request, as the server knows them from the device token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pusher {
+    /// The worker the token belongs to.
+    pub worker_id: String,
+    /// The worker's role code as the server keeps it (`None`: not recorded).
+    pub role: Option<String>,
+    /// The request's actor, hex encoded.
+    pub actor: String,
+}
+
+/// Checks every change of a push against [`Pusher`]; the first forged one
+/// refuses the whole request.
+pub fn check_authors(checked: &[CheckedChange], pusher: &Pusher) -> Result<(), ProtocolError> {
+    let team_maps = TeamMaps::of_genesis()?;
+    for (index, change) in checked.iter().enumerate() {
+        check_change(index, change, pusher, &team_maps)?;
+    }
+    Ok(())
+}
+
+/// The roster genesis's `devices` and `workers` maps: the same object ids in
+/// every roster document.
+struct TeamMaps {
+    devices: (u64, Vec<u8>),
+    workers: (u64, Vec<u8>),
+}
+
+impl TeamMaps {
+    fn of_genesis() -> Result<TeamMaps, ProtocolError> {
+        let genesis = docs::genesis(&ROSTER)
+            .map_err(|_| ProtocolError::Malformed("roster genesis".into()))?;
+        let id = |name: &str| match genesis.get(ROOT, name) {
+            Ok(Some((_, ObjId::Id(counter, actor, _)))) => Ok((counter, actor.to_bytes().to_vec())),
+            _ => Err(ProtocolError::Malformed("roster genesis".into())),
+        };
+        Ok(TeamMaps {
+            devices: id("devices")?,
+            workers: id("workers")?,
+        })
+    }
+}
+
+fn check_change(
+    index: usize,
+    checked: &CheckedChange,
+    pusher: &Pusher,
+    team_maps: &TeamMaps,
+) -> Result<(), ProtocolError> {
+    let forged = |field: &'static str| ProtocolError::ForgedAuthor { index, field };
+    let change = parse_change(&checked.bytes).map_err(|_| ProtocolError::ChangeRejected {
+        index,
+        reason: "undecodable change".into(),
+    })?;
+    let is_roster = DocId::parse(&checked.doc_id).is_some_and(|(_, kind, _)| *kind == ROSTER);
+    let decoded = change.decode();
+    for op in &decoded.operations {
+        let Key::Map(key) = &op.key else { continue };
+        let key = key.as_str();
+        if AUTHOR_FIELDS.contains(&key) {
+            match &op.action {
+                OpType::Put(ScalarValue::Str(value)) if value.as_str() == pusher.worker_id => {}
+                _ => return Err(forged(author_field(key))),
+            }
+        }
+        if let OpType::Put(ScalarValue::Str(value)) = &op.action {
+            check_entry(value, pusher).map_err(forged)?;
+            if key == "role"
+                && pusher
+                    .role
+                    .as_deref()
+                    .is_some_and(|role| role != value.as_str())
+            {
+                return Err(forged("role"));
+            }
+        }
+        if is_roster && let ObjectId::Id(obj) = &op.obj {
+            let obj = (obj.counter(), obj.actor().to_bytes().to_vec());
+            if obj == team_maps.devices && key != pusher.actor {
+                return Err(forged("devices"));
+            }
+            if obj == team_maps.workers && key != pusher.worker_id {
+                return Err(forged("workers"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An entry's author fields: a JSON object's, if the value is one.
+fn check_entry(value: &str, pusher: &Pusher) -> Result<(), &'static str> {
+    if !value.starts_with('{') {
+        return Ok(());
+    }
+    let Ok(serde_json::Value::Object(entry)) = serde_json::from_str(value) else {
+        return Ok(());
+    };
+    for field in AUTHOR_FIELDS {
+        match entry.get(*field) {
+            None => {}
+            // Entries of older builds carry an empty `recorded_by`.
+            Some(serde_json::Value::String(author)) if author == &pusher.worker_id => {}
+            Some(_) => return Err(author_field(field)),
+        }
+    }
+    Ok(())
+}
+
+/// The field's name as a `'static` string for the error.
+fn author_field(key: &str) -> &'static str {
+    AUTHOR_FIELDS
+        .iter()
+        .find(|field| **field == key)
+        .copied()
+        .unwrap_or("author")
+}

@@ -1,0 +1,236 @@
+//! What the server vouches for: every path of forging an author in a pushed
+//! change is refused (`sync::check_authors`), and an honest phone's changes
+//! pass.
+
+use automerge::transaction::Transactable;
+use automerge::{ActorId, ObjType, ROOT, ReadDoc};
+
+use super::*;
+use crate::error::ProtocolError;
+use crate::sync::*;
+
+fn pusher(worker: &str, store: &Store) -> Pusher {
+    Pusher {
+        worker_id: worker.to_string(),
+        role: Some("assistant".to_string()),
+        actor: store.actor_id(),
+    }
+}
+
+/// The store's whole outbox as one request, checked as the server checks it.
+fn vouch(store: &Store, pusher: &Pusher) -> Result<(), ProtocolError> {
+    let request = store.sync_request(&SyncLimits::default()).unwrap();
+    assert!(!request.push.is_empty());
+    let checked = check_push(&request).unwrap();
+    check_authors(&checked, pusher)
+}
+
+#[test]
+fn an_honest_phone_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w1");
+    let f = fixture(&store);
+    let visit = store.log_visit(visit_input(&f.household)).unwrap();
+    store
+        .amend_visit(&visit, visit_input(&f.household))
+        .unwrap();
+    store
+        .appoint_building_head(
+            &f.building,
+            HeadPerson::Volunteer("李四".into()),
+            Date::new(2026, 1, 5).unwrap(),
+        )
+        .unwrap();
+    assert_eq!(vouch(&store, &pusher("w1", &store)), Ok(()));
+    // The server does not record a role: any role passes.
+    let mut unknown_role = pusher("w1", &store);
+    unknown_role.role = None;
+    assert_eq!(vouch(&store, &unknown_role), Ok(()));
+}
+
+#[test]
+fn a_store_opened_as_someone_else_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-someone-else");
+    fixture(&store);
+    // The device token belongs to w1: the device record names another worker.
+    assert_eq!(
+        vouch(&store, &pusher("w1", &store)),
+        Err(ProtocolError::ForgedAuthor {
+            index: 0,
+            field: "worker_id"
+        })
+    );
+}
+
+#[test]
+fn a_role_the_server_does_not_give_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w1");
+    fixture(&store);
+    let mut head = pusher("w1", &store);
+    head.role = Some("grid_head".into());
+    assert_eq!(
+        vouch(&store, &head),
+        Err(ProtocolError::ForgedAuthor {
+            index: 0,
+            field: "role"
+        })
+    );
+}
+
+/// One change written by `actor` on a document of `kind` from its genesis.
+fn forged_change(
+    kind: crate::docs::DocKind,
+    actor: &str,
+    write: impl FnOnce(&mut automerge::AutoCommit),
+) -> Vec<u8> {
+    let mut doc = crate::docs::genesis(kind).unwrap();
+    doc.set_actor(ActorId::from(hex_bytes(actor)));
+    write(&mut doc);
+    doc.commit();
+    let change = doc.get_last_local_change().unwrap();
+    change.raw_bytes().to_vec()
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+fn push_one(
+    actor: &str,
+    doc_id: String,
+    bytes: Vec<u8>,
+    pusher: &Pusher,
+) -> Result<(), ProtocolError> {
+    let grid = doc_id.split('/').nth(1).unwrap().to_string();
+    let request = SyncRequest {
+        actor: hex_bytes(actor),
+        max_response_bytes: 1 << 20,
+        push_upto: 1,
+        grids: vec![GridCursor {
+            grid_id: grid,
+            cursor: 0,
+            resume_after: None,
+        }],
+        push: vec![PushedChange { doc_id, bytes }],
+    };
+    let checked = check_push(&request).unwrap();
+    check_authors(&checked, pusher)
+}
+
+const GRID: &str = "0b6a3e5c-1d2f-4a8b-9c0d-1e2f3a4b5c6d";
+const ACTOR: &str = "00112233445566778899aabbccddeeff";
+
+fn w1() -> Pusher {
+    Pusher {
+        worker_id: "w1".into(),
+        role: None,
+        actor: ACTOR.into(),
+    }
+}
+
+fn forged(field: &'static str) -> Result<(), ProtocolError> {
+    Err(ProtocolError::ForgedAuthor { index: 0, field })
+}
+
+#[test]
+fn a_visit_entry_naming_another_worker_is_refused() {
+    let visits = crate::docs::DocId::parse(&format!("visits/{GRID}/2026Q1")).unwrap();
+    let bytes = forged_change(visits.1, ACTOR, |doc| {
+        let map = doc.get(ROOT, "visits").unwrap().unwrap().1;
+        doc.put(
+            &map,
+            "11111111-2222-3333-4444-555555555555",
+            r#"{"household_id":"h","worker_id":"w2"}"#,
+        )
+        .unwrap();
+    });
+    assert_eq!(
+        push_one(ACTOR, visits.0.to_string(), bytes, &w1()),
+        forged("worker_id")
+    );
+}
+
+#[test]
+fn a_check_in_recorded_by_another_worker_is_refused() {
+    let patrol = crate::docs::DocId::parse(&format!("patrol/{GRID}/2026Q1")).unwrap();
+    let bytes = forged_change(patrol.1, ACTOR, |doc| {
+        let map = doc.get(ROOT, "checkins").unwrap().unwrap().1;
+        doc.put(
+            &map,
+            "11111111-2222-3333-4444-555555555555",
+            r#"{"shift_id":"s","member_id":"m","recorded_by":"w2"}"#,
+        )
+        .unwrap();
+    });
+    assert_eq!(
+        push_one(ACTOR, patrol.0.to_string(), bytes, &w1()),
+        forged("recorded_by")
+    );
+}
+
+fn roster_change(write: impl FnOnce(&mut automerge::AutoCommit)) -> Result<(), ProtocolError> {
+    let roster = crate::docs::DocId::roster(GRID);
+    let bytes = forged_change(&crate::docs::ROSTER, ACTOR, write);
+    push_one(ACTOR, roster.to_string(), bytes, &w1())
+}
+
+#[test]
+fn an_appointment_by_another_worker_is_refused() {
+    let result = roster_change(|doc| {
+        let buildings = doc.get(ROOT, "buildings").unwrap().unwrap().1;
+        let building = doc.put_object(&buildings, "b", ObjType::Map).unwrap();
+        let heads = doc.put_object(&building, "heads", ObjType::Map).unwrap();
+        let head = doc.put_object(&heads, "a", ObjType::Map).unwrap();
+        doc.put(&head, "appointed_by", "w2").unwrap();
+    });
+    assert_eq!(result, forged("appointed_by"));
+}
+
+#[test]
+fn another_devices_or_workers_team_entry_is_refused() {
+    let other_device = roster_change(|doc| {
+        let devices = doc.get(ROOT, "devices").unwrap().unwrap().1;
+        let device = doc
+            .put_object(&devices, "ffeeddccbbaa99887766554433221100", ObjType::Map)
+            .unwrap();
+        doc.put(&device, "label", "someone's phone").unwrap();
+    });
+    assert_eq!(other_device, forged("devices"));
+    let other_worker = roster_change(|doc| {
+        let workers = doc.get(ROOT, "workers").unwrap().unwrap().1;
+        let worker = doc.put_object(&workers, "w2", ObjType::Map).unwrap();
+        doc.put(&worker, "name", "王五").unwrap();
+    });
+    assert_eq!(other_worker, forged("workers"));
+    let own = roster_change(|doc| {
+        let devices = doc.get(ROOT, "devices").unwrap().unwrap().1;
+        let device = doc.put_object(&devices, ACTOR, ObjType::Map).unwrap();
+        doc.put(&device, "worker_id", "w1").unwrap();
+        let workers = doc.get(ROOT, "workers").unwrap().unwrap().1;
+        let worker = doc.put_object(&workers, "w1", ObjType::Map).unwrap();
+        doc.put(&worker, "name", "张三").unwrap();
+    });
+    assert_eq!(own, Ok(()));
+}
+
+#[test]
+fn deleting_or_retyping_an_author_field_is_refused() {
+    let deleted = roster_change(|doc| {
+        let devices = doc.get(ROOT, "devices").unwrap().unwrap().1;
+        let device = doc.put_object(&devices, ACTOR, ObjType::Map).unwrap();
+        doc.put(&device, "worker_id", "w1").unwrap();
+        doc.delete(&device, "worker_id").unwrap();
+    });
+    assert_eq!(deleted, forged("worker_id"));
+    let retyped = roster_change(|doc| {
+        let devices = doc.get(ROOT, "devices").unwrap().unwrap().1;
+        let device = doc.put_object(&devices, ACTOR, ObjType::Map).unwrap();
+        doc.put(&device, "worker_id", 7).unwrap();
+    });
+    assert_eq!(retyped, forged("worker_id"));
+}
