@@ -12,18 +12,12 @@ use std::collections::HashSet;
 use automerge::AutoCommit;
 
 use super::ProtocolError;
-use super::wire::{ChunkKind, GridCursor, GridPage, PulledChunk, SyncRequest};
+use super::wire::{
+    ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES,
+    PulledChunk, SyncRequest,
+};
 use crate::docs::{self, DocId};
 use crate::store::merge::{guarded, parse_change};
-
-/// The largest single change the server accepts.
-pub const MAX_CHANGE_BYTES: usize = 1024 * 1024;
-/// The largest request body the server accepts.
-pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
-/// The smallest page budget the server honours.
-pub const MIN_RESPONSE_BYTES: u32 = 64 * 1024;
-/// The largest page budget the server honours.
-pub const MAX_RESPONSE_BYTES: u32 = 16 * 1024 * 1024;
 
 /// A pushed change that decoded, passed its checksum, belongs to a document of
 /// a grid the request names, and was written by the request's actor.

@@ -35,13 +35,13 @@ pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProg
 pub use device::{SyncApplied, SyncLimits, SyncStatus};
 #[cfg(any(test, feature = "hub"))]
 pub use hub::{
-    ByteBudget, CheckedChange, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
-    MIN_RESPONSE_BYTES, PageBuilder, PagePlan, check_push, compact_document, plan_page,
+    ByteBudget, CheckedChange, PageBuilder, PagePlan, check_push, compact_document, plan_page,
     request_actor, response_budget,
 };
 pub use wire::{
-    ChunkKind, GridCursor, GridPage, MAX_INFLATED_BYTES, PROTOCOL_VERSION, PulledChunk,
-    PushedChange, SyncRequest, SyncResponse,
+    ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_INFLATED_BYTES, MAX_REQUEST_BYTES,
+    MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk, PushedChange,
+    SyncRequest, SyncResponse,
 };
 
 /// The path of the sync endpoint.

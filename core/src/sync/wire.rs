@@ -15,6 +15,16 @@ use super::ProtocolError;
 pub const PROTOCOL_VERSION: u8 = 1;
 /// The largest inflated body either side accepts.
 pub const MAX_INFLATED_BYTES: usize = 64 * 1024 * 1024;
+// The limits below are the protocol's, so the phone (which sizes its reads
+// by them) and the server (which enforces them) share one definition.
+/// The largest single change the server accepts.
+pub const MAX_CHANGE_BYTES: usize = 1024 * 1024;
+/// The largest request body the server accepts.
+pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
+/// The smallest page budget the server honours.
+pub const MIN_RESPONSE_BYTES: u32 = 64 * 1024;
+/// The largest page budget the server honours.
+pub const MAX_RESPONSE_BYTES: u32 = 16 * 1024 * 1024;
 /// Payloads at least this large are offered to DEFLATE.
 const COMPRESS_FROM: usize = 1024;
 const FLAG_DEFLATE: u8 = 1;
