@@ -8,6 +8,7 @@ public func describe(_ error: Error) -> String {
     case let .Invalid(field, reason): return "\(Labels.field(field))：\(describe(reason))"
     case let .NotFound(kind, _): return "找不到该\(Labels.record(kind))（可能已被删除）"
     case let .Retired(kind, _): return "该\(Labels.record(kind))已停用"
+    case let .NotAuthor(kind, _): return "只有记录这条\(Labels.record(kind))的网格员可以修改它"
     case .Unauthorized: return "设备令牌无效或已吊销，请联系管理员重新签发"
     case .Forbidden: return "没有该网格的权限"
     case .Unreachable: return "无法连接同步服务器，请检查网络后重试"

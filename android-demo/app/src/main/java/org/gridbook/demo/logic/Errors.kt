@@ -11,6 +11,7 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.Invalid -> "${Labels.field(error.field)}：${reason(error.reason)}"
     is GridbookException.NotFound -> "找不到该${Labels.record(error.kind)}（可能已被删除）"
     is GridbookException.Retired -> "该${Labels.record(error.kind)}已停用"
+    is GridbookException.NotAuthor -> "只有记录这条${Labels.record(error.kind)}的网格员可以修改它"
     is GridbookException.Unauthorized -> "设备令牌无效或已吊销，请联系管理员重新签发"
     is GridbookException.Forbidden -> "没有该网格的权限"
     is GridbookException.Unreachable -> "无法连接同步服务器，请检查网络后重试"

@@ -46,6 +46,7 @@ class MaskingTest {
         assertEquals("电话：电话号码格式不对", describe(GridbookException.Invalid("phones", InvalidReason.Phone)))
         assertEquals("备注：太长（最多 500 个字）", describe(GridbookException.Invalid("notes", InvalidReason.TooLong(500uL))))
         assertEquals("找不到该居民（可能已被删除）", describe(GridbookException.NotFound(RecordKind.RESIDENT, "r-1")))
+        assertEquals("只有记录这条走访记录的网格员可以修改它", describe(GridbookException.NotAuthor(RecordKind.VISIT, "v-1")))
         assertEquals("同步已取消", describe(GridbookException.Cancelled()))
         assertEquals("操作失败", describe(IllegalStateException("13800138000")))
     }
