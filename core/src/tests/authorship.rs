@@ -27,9 +27,7 @@ fn vouch(store: &Store, pusher: &Pusher) -> Result<(), ProtocolError> {
 
 #[test]
 fn an_honest_phone_passes() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let visit = store.log_visit(visit_input(&f.household)).unwrap();
     store
         .amend_visit(&visit, visit_input(&f.household))

@@ -19,9 +19,7 @@ fn assert_invalid<T: std::fmt::Debug>(
 
 #[test]
 fn every_invalid_value_is_named_and_nothing_is_stored() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let dump = store.query_table_dump().unwrap();
     let chunks = chunk_count(&store);
 
@@ -193,9 +191,7 @@ fn another_workers_store_is_refused() {
 
 #[test]
 fn a_checkin_needs_a_member_of_the_shift_and_a_checkpoint_of_its_route() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let team = store
         .create_patrol_team(
             &f.grid,
@@ -244,9 +240,7 @@ fn a_checkin_needs_a_member_of_the_shift_and_a_checkpoint_of_its_route() {
 
 #[test]
 fn retired_buildings_and_cancelled_shifts_take_no_new_records() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     store.retire_building(&f.building).unwrap();
     assert!(matches!(
         store.create_household(household_input(&f.building, "601")),

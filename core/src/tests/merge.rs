@@ -154,10 +154,7 @@ fn concurrent_head_appointments_converge_on_one_current_head() {
 
 #[test]
 fn concurrent_shift_assignments_keep_both_members() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = open(&dir, "head");
-    let b = open(&dir, "assistant");
-    let f = fixture(&a);
+    let (_dir, a, b, f) = head_and_assistant();
     let team = a.create_patrol_team(&f.grid, "夜巡队", vec![]).unwrap();
     let shift = a
         .create_shift(ShiftInput {
@@ -223,9 +220,7 @@ fn changes_arriving_before_their_dependencies_are_kept_and_applied_later() {
 #[test]
 fn concurrent_amendments_of_a_visit_are_listed_field_by_field() {
     // Only a visit's maker amends it: here on two phones of the same worker.
-    let dir = tempfile::tempdir().unwrap();
-    let a = open(&dir, "head");
-    let f = fixture(&a);
+    let (dir, a, f) = one_worker("head");
     let b = Store::open(dir.path().join("head-second-phone.db"), identity("head")).unwrap();
     send(&a, &b);
     let original = visit_input(&f.household);

@@ -729,9 +729,7 @@ fn the_store_handle_can_be_shared_between_threads() {
 
 #[test]
 fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
-    let dir = tempfile::tempdir().unwrap();
-    let other = open(&dir, "head");
-    let f = fixture(&other);
+    let (dir, other, f) = one_worker("head");
     let path = dir.path().join("old.db");
     let store = Store::open(&path, identity("w1")).unwrap();
     send(&other, &store);

@@ -124,6 +124,25 @@ pub(crate) fn visit_input(household: &str) -> VisitInput {
     }
 }
 
+/// A fresh directory with one worker's store holding the [`fixture`]; the
+/// directory lives as long as the returned handle.
+pub(crate) fn one_worker(worker: &str) -> (tempfile::TempDir, Store, Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, worker);
+    let f = fixture(&store);
+    (dir, store, f)
+}
+
+/// A fresh directory with the grid head's store holding the [`fixture`] and
+/// an assistant's empty store, not yet synced.
+pub(crate) fn head_and_assistant() -> (tempfile::TempDir, Store, Store, Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(&dir, "head");
+    let b = open(&dir, "assistant");
+    let f = fixture(&a);
+    (dir, a, b, f)
+}
+
 pub(crate) fn fixture(store: &Store) -> Fixture {
     let grid = store.create_grid(grid_input()).unwrap();
     let building = store.create_building(&grid, building_input("3栋")).unwrap();

@@ -3,9 +3,7 @@ use crate::RecordKind;
 
 #[test]
 fn roster_lists_households_in_natural_order_with_members_and_last_visit() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let b10 = store
         .create_building(&f.grid, building_input("10栋"))
         .unwrap();
@@ -52,9 +50,7 @@ fn roster_lists_households_in_natural_order_with_members_and_last_visit() {
 
 #[test]
 fn search_finds_chinese_names_phone_and_id_suffixes_and_addresses() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let hits = store.search(&f.grid, "秀英", 10).unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].resident_id.as_deref(), Some(f.head.as_str()));
@@ -89,9 +85,7 @@ fn search_finds_chinese_names_phone_and_id_suffixes_and_addresses() {
 
 #[test]
 fn care_categories_worker_visits_heads_and_shifts_are_queryable() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let elderly = store.residents_by_care(&f.grid, "elderly_alone").unwrap();
     assert_eq!(
         elderly.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
@@ -209,9 +203,7 @@ fn care_categories_worker_visits_heads_and_shifts_are_queryable() {
 
 #[test]
 fn amending_a_visit_updates_findings_and_keeps_one_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let mut input = visit_input(&f.household);
     input.findings = vec![FindingInput {
         id: None,
@@ -248,9 +240,7 @@ fn amending_a_visit_updates_findings_and_keeps_one_row() {
 
 #[test]
 fn personal_data_stays_out_of_debug_output() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     let resident = store.resident(&f.head).unwrap();
     let debug = format!("{resident:?}");
     assert!(!debug.contains("秀英"));
@@ -298,9 +288,7 @@ fn compaction_replaces_chunks_and_keeps_every_row() {
 
 #[test]
 fn roster_follows_building_renames_member_changes_and_new_visits() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w1");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w1");
     store
         .update_building(&f.building, building_input("5栋"))
         .unwrap();

@@ -184,11 +184,8 @@ fn three_workers_converge_through_the_hub_and_idle_syncs_are_tiny() {
 
 #[test]
 fn lost_and_repeated_responses_store_each_change_once() {
-    let dir = tempfile::tempdir().unwrap();
+    let (_dir, a, b, f) = head_and_assistant();
     let mut hub = Hub::default();
-    let a = open(&dir, "head");
-    let b = open(&dir, "assistant");
-    let f = fixture(&a);
     hub.sync(&a);
     let stored = hub.changes_stored();
     for _ in 0..3 {
@@ -298,11 +295,8 @@ fn a_new_device_bootstraps_from_snapshots_in_small_pages() {
 
 #[test]
 fn the_hub_refuses_foreign_actors_unnamed_grids_and_broken_changes() {
-    let dir = tempfile::tempdir().unwrap();
+    let (_dir, a, b, f) = head_and_assistant();
     let mut hub = Hub::default();
-    let a = open(&dir, "head");
-    let b = open(&dir, "assistant");
-    let f = fixture(&a);
     let a_request = a.sync_request(&SyncLimits::default()).unwrap();
     let b_actor = b.sync_request(&SyncLimits::default()).unwrap().actor;
 
@@ -354,10 +348,7 @@ fn the_hub_refuses_foreign_actors_unnamed_grids_and_broken_changes() {
 
 #[test]
 fn only_this_devices_changes_enter_the_outbox() {
-    let dir = tempfile::tempdir().unwrap();
-    let a = open(&dir, "head");
-    let b = open(&dir, "assistant");
-    let f = fixture(&a);
+    let (_dir, a, b, f) = head_and_assistant();
     send(&a, &b);
     assert_eq!(b.sync_status().unwrap().unsent_changes, 0);
     b.log_visit(visit_input(&f.household)).unwrap();
