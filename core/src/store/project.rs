@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use automerge::{Automerge, ObjId, ROOT, ReadDoc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::crdt::map_at;
+use crate::crdt::{RecordReader, map_at};
 use crate::error::Result;
 use crate::kinds::RecordKind;
 use crate::registry::{self, DocContext, Layout, RecordRef};
@@ -189,6 +189,25 @@ fn object_path(doc: &Automerge, obj: &str) -> Vec<String> {
 /// runs the same few statements for every record.
 pub(crate) fn run<P: rusqlite::Params>(tx: &Transaction, sql: &str, params: P) -> Result<usize> {
     Ok(tx.prepare_cached(sql)?.execute(params)?)
+}
+
+/// The common part of a record's projection, after the caller has deleted
+/// the record's rows: clears its conflict rows and, if the record still
+/// exists, lets `insert` write its rows from a reader and records the
+/// conflicts the reader met. A deleted record (`obj` is `None`) ends here.
+pub(crate) fn reinsert(
+    tx: &Transaction,
+    ctx: &DocContext,
+    kind: RecordKind,
+    id: &str,
+    obj: Option<ObjId>,
+    insert: impl FnOnce(&mut RecordReader) -> Result<()>,
+) -> Result<()> {
+    clear_conflicts(tx, kind, id)?;
+    let Some(obj) = obj else { return Ok(()) };
+    let mut reader = RecordReader::new(ctx.doc, obj);
+    insert(&mut reader)?;
+    write_conflicts(tx, ctx, kind, id, &reader.conflicts)
 }
 
 pub(crate) fn write_conflicts(

@@ -8,13 +8,13 @@ use automerge::{ObjId, ROOT, ReadDoc};
 use rusqlite::{Connection, Row, Transaction, params};
 
 use super::{Checkin, PatrolTeam, Shift, StoredCheckin, TeamMember};
-use crate::crdt::{RecordReader, map_at};
+use crate::crdt::map_at;
 use crate::entries;
 use crate::error::Result;
 use crate::kinds::RecordKind;
 use crate::registry::DocContext;
 use crate::store::Store;
-use crate::store::project::{clear_conflicts, run, write_conflicts};
+use crate::store::project::{reinsert, run};
 use crate::store::rows::{date, point};
 use crate::validate::{Date, TimeOfDay};
 use crate::values::{GpsFix, LocalTime};
@@ -27,23 +27,22 @@ pub(super) fn project_team(
 ) -> Result<()> {
     run(tx, "DELETE FROM patrol_teams WHERE id = ?1", [id])?;
     run(tx, "DELETE FROM team_members WHERE team_id = ?1", [id])?;
-    clear_conflicts(tx, RecordKind::PatrolTeam, id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    run(
-        tx,
-        "INSERT INTO patrol_teams (id, grid_id, name, retired) VALUES (?1, ?2, ?3, ?4)",
-        params![id, ctx.grid_id, r.str("name"), r.sticky_flag("retired")],
-    )?;
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO team_members (team_id, member_id, name) VALUES (?1, ?2, ?3)",
-    )?;
-    for (member_id, member) in r.children("members") {
-        let mut m = r.child(member, &format!("members.{member_id}"));
-        insert.execute(params![id, member_id, m.str("name")])?;
-        r.conflicts.append(&mut m.conflicts);
-    }
-    write_conflicts(tx, ctx, RecordKind::PatrolTeam, id, &r.conflicts)
+    reinsert(tx, ctx, RecordKind::PatrolTeam, id, obj, |r| {
+        run(
+            tx,
+            "INSERT INTO patrol_teams (id, grid_id, name, retired) VALUES (?1, ?2, ?3, ?4)",
+            params![id, ctx.grid_id, r.str("name"), r.sticky_flag("retired")],
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO team_members (team_id, member_id, name) VALUES (?1, ?2, ?3)",
+        )?;
+        for (member_id, member) in r.children("members") {
+            let mut m = r.child(member, &format!("members.{member_id}"));
+            insert.execute(params![id, member_id, m.str("name")])?;
+            r.conflicts.append(&mut m.conflicts);
+        }
+        Ok(())
+    })
 }
 
 pub(super) fn project_shift(
@@ -54,35 +53,34 @@ pub(super) fn project_shift(
 ) -> Result<()> {
     run(tx, "DELETE FROM shifts WHERE id = ?1", [id])?;
     run(tx, "DELETE FROM shift_members WHERE shift_id = ?1", [id])?;
-    clear_conflicts(tx, RecordKind::Shift, id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    let route = r
-        .str("route")
-        .filter(|route| serde_json::from_str::<Vec<String>>(route).is_ok())
-        .unwrap_or_else(|| "[]".to_string());
-    run(
-        tx,
-        "INSERT INTO shifts (id, doc_id, grid_id, team_id, date, starts, ends, route, retired)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            id,
-            ctx.doc_id,
-            ctx.grid_id,
-            r.str("team_id"),
-            r.str("date"),
-            r.str("starts"),
-            r.str("ends"),
-            route,
-            r.sticky_flag("retired"),
-        ],
-    )?;
-    let mut member =
-        tx.prepare_cached("INSERT INTO shift_members (shift_id, member_id) VALUES (?1, ?2)")?;
-    for member_id in r.key_set("members") {
-        member.execute(params![id, member_id])?;
-    }
-    write_conflicts(tx, ctx, RecordKind::Shift, id, &r.conflicts)
+    reinsert(tx, ctx, RecordKind::Shift, id, obj, |r| {
+        let route = r
+            .str("route")
+            .filter(|route| serde_json::from_str::<Vec<String>>(route).is_ok())
+            .unwrap_or_else(|| "[]".to_string());
+        run(
+            tx,
+            "INSERT INTO shifts (id, doc_id, grid_id, team_id, date, starts, ends, route, retired)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                id,
+                ctx.doc_id,
+                ctx.grid_id,
+                r.str("team_id"),
+                r.str("date"),
+                r.str("starts"),
+                r.str("ends"),
+                route,
+                r.sticky_flag("retired"),
+            ],
+        )?;
+        let mut member =
+            tx.prepare_cached("INSERT INTO shift_members (shift_id, member_id) VALUES (?1, ?2)")?;
+        for member_id in r.key_set("members") {
+            member.execute(params![id, member_id])?;
+        }
+        Ok(())
+    })
 }
 
 pub(super) fn project_checkin(

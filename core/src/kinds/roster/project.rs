@@ -13,7 +13,9 @@ use crate::error::Result;
 use crate::kinds::RecordKind;
 use crate::registry::{DocContext, RecordRef};
 use crate::sortkey::natural_key;
-use crate::store::project::{clear_conflicts, delete_returning_household, run, write_conflicts};
+use crate::store::project::{
+    clear_conflicts, delete_returning_household, reinsert, run, write_conflicts,
+};
 
 pub(super) fn project_grid(
     tx: &Transaction,
@@ -22,29 +24,28 @@ pub(super) fn project_grid(
     obj: Option<ObjId>,
 ) -> Result<()> {
     run(tx, "DELETE FROM grids WHERE id = ?1", [ctx.grid_id])?;
-    clear_conflicts(tx, RecordKind::Grid, ctx.grid_id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    let code = r.str("code");
-    if code.is_none() {
-        // The genesis map exists before the grid's first edit arrives.
-        return Ok(());
-    }
-    run(
-        tx,
-        "INSERT INTO grids (id, code, name, community, street, boundary, retired)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            ctx.grid_id,
-            code,
-            r.str("name"),
-            r.str("community"),
-            r.str("street"),
-            r.str("boundary"),
-            r.sticky_flag("retired"),
-        ],
-    )?;
-    write_conflicts(tx, ctx, RecordKind::Grid, ctx.grid_id, &r.conflicts)
+    reinsert(tx, ctx, RecordKind::Grid, ctx.grid_id, obj, |r| {
+        let code = r.str("code");
+        if code.is_none() {
+            // The genesis map exists before the grid's first edit arrives.
+            return Ok(());
+        }
+        run(
+            tx,
+            "INSERT INTO grids (id, code, name, community, street, boundary, retired)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                ctx.grid_id,
+                code,
+                r.str("name"),
+                r.str("community"),
+                r.str("street"),
+                r.str("boundary"),
+                r.sticky_flag("retired"),
+            ],
+        )?;
+        Ok(())
+    })
 }
 
 pub(super) fn project_building(
@@ -59,28 +60,27 @@ pub(super) fn project_building(
         "DELETE FROM building_heads WHERE building_id = ?1",
         [id],
     )?;
-    clear_conflicts(tx, RecordKind::Building, id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    let number = r.str("number").unwrap_or_default();
-    run(tx,
-        "INSERT INTO buildings (id, grid_id, number, sort_key, estate, units, floors, lon, lat, retired)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            id,
-            ctx.grid_id,
-            number,
-            natural_key(&number),
-            r.str("estate"),
-            r.int("units"),
-            r.int("floors"),
-            r.float("lon"),
-            r.float("lat"),
-            r.sticky_flag("retired"),
-        ],
-    )?;
-    project_heads(tx, ctx, id, &mut r)?;
-    write_conflicts(tx, ctx, RecordKind::Building, id, &r.conflicts)
+    reinsert(tx, ctx, RecordKind::Building, id, obj, |r| {
+        let number = r.str("number").unwrap_or_default();
+        run(tx,
+            "INSERT INTO buildings (id, grid_id, number, sort_key, estate, units, floors, lon, lat, retired)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![
+                id,
+                ctx.grid_id,
+                number,
+                natural_key(&number),
+                r.str("estate"),
+                r.int("units"),
+                r.int("floors"),
+                r.float("lon"),
+                r.float("lat"),
+                r.sticky_flag("retired"),
+            ],
+        )?;
+        project_heads(tx, ctx, id, r)?;
+        Ok(())
+    })
 }
 
 struct HeadRow {
@@ -207,65 +207,64 @@ pub(super) fn project_household(
     obj: Option<ObjId>,
 ) -> Result<()> {
     run(tx, "DELETE FROM households WHERE id = ?1", [id])?;
-    clear_conflicts(tx, RecordKind::Household, id)?;
-    let Some(obj) = obj else { return Ok(()) };
-    let mut r = RecordReader::new(ctx.doc, obj);
-    let building_id = r.str("building_id");
-    let unit = r.str("unit").unwrap_or_default();
-    let room = r.str("room").unwrap_or_default();
-    let floor = r.int("floor");
-    let status = HouseholdStatus::from_code_or_default(
-        r.ranked_str("status", household_status_rank).as_deref(),
-    );
-    let tags: Vec<String> = r.key_set("tags").into_iter().collect();
-    let (number, estate): (Option<String>, Option<String>) = match &building_id {
-        Some(building) => map_at(ctx.doc, &ROOT, "buildings")
-            .and_then(|b| map_at(ctx.doc, &b, building))
-            .map(|b| {
-                let mut br = RecordReader::new(ctx.doc, b);
-                (br.str("number"), br.str("estate"))
-            })
-            .unwrap_or((None, None)),
-        None => (None, None),
-    };
-    let address = format!(
-        "{}{}{}单元{}室",
-        estate.unwrap_or_default(),
-        number.as_deref().unwrap_or_default(),
-        unit,
-        room
-    );
-    let building_key = natural_key(number.as_deref().unwrap_or_default());
-    tx.prepare_cached(
-        "INSERT INTO households (id, grid_id, building_id, unit, unit_key, floor, room, room_key,
-            use_kind, status, tags, lon, lat, notes, head_id, address_text,
-            building_number, building_key, member_count, last_visit_ms, last_visit_offset)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            (SELECT count(*) FROM residents WHERE household_id = ?1 AND status = 'active'),
-            (SELECT at_ms FROM visits WHERE household_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT 1),
-            (SELECT offset_min FROM visits WHERE household_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT 1))",
-    )?
-    .execute(params![
-            id,
-            ctx.grid_id,
-            building_id,
+    reinsert(tx, ctx, RecordKind::Household, id, obj, |r| {
+        let building_id = r.str("building_id");
+        let unit = r.str("unit").unwrap_or_default();
+        let room = r.str("room").unwrap_or_default();
+        let floor = r.int("floor");
+        let status = HouseholdStatus::from_code_or_default(
+            r.ranked_str("status", household_status_rank).as_deref(),
+        );
+        let tags: Vec<String> = r.key_set("tags").into_iter().collect();
+        let (number, estate): (Option<String>, Option<String>) = match &building_id {
+            Some(building) => map_at(ctx.doc, &ROOT, "buildings")
+                .and_then(|b| map_at(ctx.doc, &b, building))
+                .map(|b| {
+                    let mut br = RecordReader::new(ctx.doc, b);
+                    (br.str("number"), br.str("estate"))
+                })
+                .unwrap_or((None, None)),
+            None => (None, None),
+        };
+        let address = format!(
+            "{}{}{}单元{}室",
+            estate.unwrap_or_default(),
+            number.as_deref().unwrap_or_default(),
             unit,
-            natural_key(&unit),
-            floor,
-            room,
-            natural_key(&room),
-            r.str("use_kind"),
-            status.code(),
-            tags.join(","),
-            r.float("lon"),
-            r.float("lat"),
-            r.str("notes"),
-            r.str("head_id"),
-            address,
-            number,
-            building_key,
-        ])?;
-    write_conflicts(tx, ctx, RecordKind::Household, id, &r.conflicts)
+            room
+        );
+        let building_key = natural_key(number.as_deref().unwrap_or_default());
+        tx.prepare_cached(
+            "INSERT INTO households (id, grid_id, building_id, unit, unit_key, floor, room, room_key,
+                use_kind, status, tags, lon, lat, notes, head_id, address_text,
+                building_number, building_key, member_count, last_visit_ms, last_visit_offset)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+                (SELECT count(*) FROM residents WHERE household_id = ?1 AND status = 'active'),
+                (SELECT at_ms FROM visits WHERE household_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT 1),
+                (SELECT offset_min FROM visits WHERE household_id = ?1 ORDER BY at_ms DESC, id DESC LIMIT 1))",
+        )?
+        .execute(params![
+                id,
+                ctx.grid_id,
+                building_id,
+                unit,
+                natural_key(&unit),
+                floor,
+                room,
+                natural_key(&room),
+                r.str("use_kind"),
+                status.code(),
+                tags.join(","),
+                r.float("lon"),
+                r.float("lat"),
+                r.str("notes"),
+                r.str("head_id"),
+                address,
+                number,
+                building_key,
+            ])?;
+        Ok(())
+    })
 }
 
 pub(super) fn project_resident(
