@@ -137,38 +137,33 @@ fn forged(field: &'static str) -> Result<(), ProtocolError> {
 
 #[test]
 fn a_visit_entry_naming_another_worker_is_refused() {
-    let visits = crate::docs::DocId::parse(&format!("visits/{GRID}/2026Q1")).unwrap();
-    let bytes = forged_change(visits.1, ACTOR, |doc| {
-        let map = doc.get(ROOT, "visits").unwrap().unwrap().1;
-        doc.put(
-            &map,
-            "11111111-2222-3333-4444-555555555555",
-            r#"{"household_id":"h","worker_id":"w2"}"#,
-        )
-        .unwrap();
-    });
-    assert_eq!(
-        push_one(ACTOR, visits.0.to_string(), bytes, &w1()),
-        forged("worker_id")
+    let refused = entry_change(
+        "visits",
+        "visits",
+        r#"{"household_id":"h","worker_id":"w2"}"#,
     );
+    assert_eq!(refused, forged("worker_id"));
 }
 
 #[test]
 fn a_check_in_recorded_by_another_worker_is_refused() {
-    let patrol = crate::docs::DocId::parse(&format!("patrol/{GRID}/2026Q1")).unwrap();
-    let bytes = forged_change(patrol.1, ACTOR, |doc| {
-        let map = doc.get(ROOT, "checkins").unwrap().unwrap().1;
-        doc.put(
-            &map,
-            "11111111-2222-3333-4444-555555555555",
-            r#"{"shift_id":"s","member_id":"m","recorded_by":"w2"}"#,
-        )
-        .unwrap();
-    });
+    let entry = r#"{"shift_id":"s","member_id":"m","recorded_by":"w2"}"#;
     assert_eq!(
-        push_one(ACTOR, patrol.0.to_string(), bytes, &w1()),
+        entry_change("patrol", "checkins", entry),
         forged("recorded_by")
     );
+}
+
+/// Pushes, as worker w1, a change putting one JSON `entry` into `collection`
+/// of this quarter's document of the `family` ("visits", "patrol").
+fn entry_change(family: &str, collection: &str, entry: &str) -> Result<(), ProtocolError> {
+    let doc = crate::docs::DocId::parse(&format!("{family}/{GRID}/2026Q1")).unwrap();
+    let bytes = forged_change(doc.1, ACTOR, |doc| {
+        let map = doc.get(ROOT, collection).unwrap().unwrap().1;
+        doc.put(&map, "11111111-2222-3333-4444-555555555555", entry)
+            .unwrap();
+    });
+    push_one(ACTOR, doc.0.to_string(), bytes, &w1())
 }
 
 fn roster_change(write: impl FnOnce(&mut automerge::AutoCommit)) -> Result<(), ProtocolError> {

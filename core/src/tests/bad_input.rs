@@ -110,13 +110,7 @@ fn every_invalid_value_is_named_and_nothing_is_stored() {
     let dump_with_team = store.query_table_dump().unwrap();
     let chunks_with_team = chunk_count(&store);
     assert_invalid(
-        store.create_shift(ShiftInput {
-            team_id: team,
-            date: store.today(),
-            starts: TimeOfDay::new(20, 0).unwrap(),
-            ends: TimeOfDay::new(18, 0).unwrap(),
-            route: vec![],
-        }),
+        store.create_shift(shift_input(&team, store.today(), (20, 0), (18, 0), &[])),
         "ends",
         InvalidReason::EndsBeforeStart,
     );
@@ -203,13 +197,13 @@ fn a_checkin_needs_a_member_of_the_shift_and_a_checkpoint_of_its_route() {
         )
         .unwrap();
     let shift = store
-        .create_shift(ShiftInput {
-            team_id: team,
-            date: store.today(),
-            starts: TimeOfDay::new(0, 0).unwrap(),
-            ends: TimeOfDay::new(23, 59).unwrap(),
-            route: vec!["东门".into()],
-        })
+        .create_shift(shift_input(
+            &team,
+            store.today(),
+            (0, 0),
+            (23, 59),
+            &["东门"],
+        ))
         .unwrap();
     store.assign_to_shift(&shift, "v-guest").unwrap();
     let checkin = |member: &str, checkpoint: &str| {
@@ -251,13 +245,13 @@ fn retired_buildings_and_cancelled_shifts_take_no_new_records() {
     ));
     let team = store.create_patrol_team(&f.grid, "队", vec![]).unwrap();
     let shift = store
-        .create_shift(ShiftInput {
-            team_id: team,
-            date: store.today(),
-            starts: TimeOfDay::new(18, 0).unwrap(),
-            ends: TimeOfDay::new(20, 0).unwrap(),
-            route: vec!["东门".into()],
-        })
+        .create_shift(shift_input(
+            &team,
+            store.today(),
+            (18, 0),
+            (20, 0),
+            &["东门"],
+        ))
         .unwrap();
     store.cancel_shift(&shift).unwrap();
     assert!(matches!(

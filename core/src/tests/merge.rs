@@ -157,13 +157,13 @@ fn concurrent_shift_assignments_keep_both_members() {
     let (_dir, a, b, f) = head_and_assistant();
     let team = a.create_patrol_team(&f.grid, "夜巡队", vec![]).unwrap();
     let shift = a
-        .create_shift(ShiftInput {
-            team_id: team,
-            date: a.today().add_days(2),
-            starts: TimeOfDay::new(18, 30).unwrap(),
-            ends: TimeOfDay::new(20, 30).unwrap(),
-            route: vec!["3栋".into()],
-        })
+        .create_shift(shift_input(
+            &team,
+            a.today().add_days(2),
+            (18, 30),
+            (20, 30),
+            &["3栋"],
+        ))
         .unwrap();
     send(&a, &b);
     a.assign_to_shift(&shift, "v-li").unwrap();

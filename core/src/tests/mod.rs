@@ -143,6 +143,24 @@ pub(crate) fn head_and_assistant() -> (tempfile::TempDir, Store, Store, Fixture)
     (dir, a, b, f)
 }
 
+/// A patrol shift of `team` on `date` from `starts` to `ends` (`(hour, minute)`)
+/// along `route`.
+pub(crate) fn shift_input(
+    team: &str,
+    date: crate::Date,
+    starts: (u8, u8),
+    ends: (u8, u8),
+    route: &[&str],
+) -> ShiftInput {
+    ShiftInput {
+        team_id: team.to_string(),
+        date,
+        starts: crate::TimeOfDay::new(starts.0, starts.1).unwrap(),
+        ends: crate::TimeOfDay::new(ends.0, ends.1).unwrap(),
+        route: route.iter().map(|stop| stop.to_string()).collect(),
+    }
+}
+
 pub(crate) fn fixture(store: &Store) -> Fixture {
     let grid = store.create_grid(grid_input()).unwrap();
     let building = store.create_building(&grid, building_input("3栋")).unwrap();

@@ -166,13 +166,13 @@ fn care_categories_worker_visits_heads_and_shifts_are_queryable() {
         .unwrap();
     let date = today.add_days(1);
     let shift = store
-        .create_shift(ShiftInput {
-            team_id: team.clone(),
+        .create_shift(shift_input(
+            &team,
             date,
-            starts: TimeOfDay::new(18, 30).unwrap(),
-            ends: TimeOfDay::new(20, 30).unwrap(),
-            route: vec!["3栋".into(), "4栋".into(), "东门".into()],
-        })
+            (18, 30),
+            (20, 30),
+            &["3栋", "4栋", "东门"],
+        ))
         .unwrap();
     store.assign_to_shift(&shift, "v1").unwrap();
     let upcoming = store.upcoming_shifts("v1", today).unwrap();
