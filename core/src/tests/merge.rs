@@ -1,19 +1,18 @@
 use super::*;
 use crate::{Error, RecordKind};
 
-fn two_workers(dir: &tempfile::TempDir) -> (Store, Store, Fixture) {
-    let a = open(dir, "head");
-    let b = open(dir, "assistant");
-    let f = fixture(&a);
+/// The grid head's store with the fixture and an assistant's store that
+/// received it.
+fn two_workers() -> (tempfile::TempDir, Store, Store, Fixture) {
+    let (dir, a, b, f) = head_and_assistant();
     send(&a, &b);
     assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
-    (a, b, f)
+    (dir, a, b, f)
 }
 
 #[test]
 fn a_concurrent_phone_change_converges_and_is_listed_until_resolved() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let (_dir, a, b, f) = two_workers();
     let mut on_a = resident_input(&f.household, "张秀英");
     on_a.phones = vec!["13911112222".into()];
     a.update_resident(&f.head, on_a.clone()).unwrap();
@@ -59,8 +58,7 @@ fn a_concurrent_phone_change_converges_and_is_listed_until_resolved() {
 
 #[test]
 fn edits_of_different_fields_both_survive_without_conflict() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let (_dir, a, b, f) = two_workers();
     let mut on_a = resident_input(&f.household, "张秀英");
     on_a.phones = vec!["13911112222".into()];
     a.update_resident(&f.head, on_a).unwrap();
@@ -77,8 +75,7 @@ fn edits_of_different_fields_both_survive_without_conflict() {
 
 #[test]
 fn moved_out_wins_over_a_concurrent_edit_which_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let (_dir, a, b, f) = two_workers();
     a.move_out_household(&f.household).unwrap();
     let mut edit = household_input(&f.building, "502");
     edit.notes = Some("门口有台阶，注意老人出行".into());
@@ -105,8 +102,7 @@ fn moved_out_wins_over_a_concurrent_edit_which_is_kept() {
 
 #[test]
 fn concurrent_head_appointments_converge_on_one_current_head() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let (_dir, a, b, f) = two_workers();
     let on_a = a
         .appoint_building_head(
             &f.building,
@@ -178,8 +174,7 @@ fn concurrent_shift_assignments_keep_both_members() {
 
 #[test]
 fn importing_twice_or_in_pieces_stores_each_change_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let (_dir, a, b, f) = two_workers();
     a.log_visit(visit_input(&f.household)).unwrap();
     send(&a, &b);
     let cursor = a.export_since(0).unwrap().cursor;
@@ -198,8 +193,7 @@ fn importing_twice_or_in_pieces_stores_each_change_once() {
 
 #[test]
 fn changes_arriving_before_their_dependencies_are_kept_and_applied_later() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let (_dir, a, b, f) = two_workers();
     let c0 = a.export_since(0).unwrap().cursor;
     let v1 = a.log_visit(visit_input(&f.household)).unwrap();
     let c1 = a.export_since(c0).unwrap();
@@ -264,8 +258,7 @@ fn concurrent_amendments_of_a_visit_are_listed_field_by_field() {
 
 #[test]
 fn only_the_maker_of_a_visit_amends_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b, f) = two_workers(&dir);
+    let (_dir, a, b, f) = two_workers();
     let original = visit_input(&f.household);
     let visit = a.log_visit(original.clone()).unwrap();
     send(&a, &b);

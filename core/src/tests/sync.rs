@@ -135,13 +135,7 @@ fn three_workers_converge_through_the_hub_and_idle_syncs_are_tiny() {
     // b and c hold no grid yet; the server tells them which grids they have
     // only through a cursor they send, so seed it as an assignment would.
     for store in [&b, &c] {
-        let request = SyncRequest {
-            grids: vec![GridCursor {
-                grid_id: f.grid.clone(),
-                ..GridCursor::default()
-            }],
-            ..store.sync_request(&SyncLimits::default()).unwrap()
-        };
+        let request = pulling(store, &f.grid);
         let response = SyncResponse::decode(&hub.handle(&request.encode()).unwrap()).unwrap();
         store.apply_sync_response(&request, &response).unwrap();
     }
@@ -213,13 +207,7 @@ fn lost_and_repeated_responses_store_each_change_once() {
     assert_eq!(again.import.new_changes, 0);
 
     // b pulls the grid; a page applied twice is applied once.
-    let request = SyncRequest {
-        grids: vec![GridCursor {
-            grid_id: f.grid.clone(),
-            ..GridCursor::default()
-        }],
-        ..b.sync_request(&SyncLimits::default()).unwrap()
-    };
+    let request = pulling(&b, &f.grid);
     let response = SyncResponse::decode(&hub.handle(&request.encode()).unwrap()).unwrap();
     let first = b.apply_sync_response(&request, &response).unwrap();
     assert!(first.import.new_changes > 3);
@@ -361,4 +349,17 @@ fn only_this_devices_changes_enter_the_outbox() {
     assert_eq!(a.sync_status().unwrap(), before);
     assert_eq!(a.sync_request(&SyncLimits::default()).unwrap().push, push);
     assert!(push.len() > 3 && push.iter().all(|c| !c.bytes.is_empty()));
+}
+
+/// The store's next request, asking for `grid` from the start as a new
+/// assignment would: the server learns which grids a phone holds only from
+/// the cursors it sends.
+fn pulling(store: &Store, grid: &str) -> SyncRequest {
+    SyncRequest {
+        grids: vec![GridCursor {
+            grid_id: grid.to_string(),
+            ..GridCursor::default()
+        }],
+        ..store.sync_request(&SyncLimits::default()).unwrap()
+    }
 }
