@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use automerge::{ObjId, ROOT};
+use automerge::{AutoCommit, ObjId, ROOT};
 
 use super::query;
 use super::{
@@ -60,6 +60,23 @@ pub(super) fn record(
 }
 
 impl Store {
+    /// Writes fields of one record of a grid's roster document in one edit:
+    /// `write` gets the document and the record's map, created if new.
+    fn write_roster_record(
+        &self,
+        grid_id: &str,
+        collection: &str,
+        id: &str,
+        write: impl FnOnce(&mut AutoCommit, &ObjId) -> Result<()>,
+    ) -> Result<()> {
+        let doc_id = DocId::roster(grid_id);
+        self.write(|edit| {
+            let obj = record(edit, &doc_id, grid_id, collection, id)?;
+            let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
+            write(doc, &obj)
+        })
+    }
+
     /// Creates a grid and its roster document; returns the grid's id.
     pub fn create_grid(&self, input: GridInput) -> Result<String> {
         let id = new_record_id();
@@ -152,17 +169,14 @@ impl Store {
             ));
         }
         let location = check_point(input.location, "location.lon", "location.lat")?;
-        let doc_id = DocId::roster(grid_id);
-        self.write(|edit| {
-            let obj = record(edit, &doc_id, grid_id, "buildings", id)?;
-            let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
-            set(doc, &obj, "number", s(&number))?;
-            set(doc, &obj, "estate", opt_s(estate.as_deref()))?;
-            set(doc, &obj, "units", i(i64::from(input.units)))?;
-            set(doc, &obj, "floors", i(i64::from(input.floors)))?;
-            set(doc, &obj, "lon", f(location.map(|p| p.lon)))?;
-            set(doc, &obj, "lat", f(location.map(|p| p.lat)))?;
-            ensure_map(doc, &obj, "heads")?;
+        self.write_roster_record(grid_id, "buildings", id, |doc, obj| {
+            set(doc, obj, "number", s(&number))?;
+            set(doc, obj, "estate", opt_s(estate.as_deref()))?;
+            set(doc, obj, "units", i(i64::from(input.units)))?;
+            set(doc, obj, "floors", i(i64::from(input.floors)))?;
+            set(doc, obj, "lon", f(location.map(|p| p.lon)))?;
+            set(doc, obj, "lat", f(location.map(|p| p.lat)))?;
+            ensure_map(doc, obj, "heads")?;
             Ok(())
         })
     }
@@ -171,11 +185,8 @@ impl Store {
     pub fn retire_building(&self, building_id: &str) -> Result<()> {
         let grid_id =
             self.read(|conn| grid_of(conn, RecordKind::Building, "buildings", building_id))?;
-        let doc_id = DocId::roster(&grid_id);
-        self.write(|edit| {
-            let obj = record(edit, &doc_id, &grid_id, "buildings", building_id)?;
-            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
-            set(doc, &obj, "retired", b(true))
+        self.write_roster_record(&grid_id, "buildings", building_id, |doc, obj| {
+            set(doc, obj, "retired", b(true))
         })
     }
 
@@ -204,23 +215,20 @@ impl Store {
         let tags = check_tag_codes(&input.tags, "tags")?;
         let location = check_point(input.location, "location.lon", "location.lat")?;
         let notes = optional_text(input.notes.as_deref(), NOTES_MAX, "notes")?;
-        let doc_id = DocId::roster(&grid_id);
-        self.write(|edit| {
-            let obj = record(edit, &doc_id, &grid_id, "households", id)?;
-            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
-            set(doc, &obj, "building_id", s(&input.building_id))?;
-            set(doc, &obj, "unit", s(&unit))?;
-            set(doc, &obj, "floor", i(i64::from(input.floor)))?;
-            set(doc, &obj, "room", s(&room))?;
-            set(doc, &obj, "use_kind", s(input.use_kind.code()))?;
+        self.write_roster_record(&grid_id, "households", id, |doc, obj| {
+            set(doc, obj, "building_id", s(&input.building_id))?;
+            set(doc, obj, "unit", s(&unit))?;
+            set(doc, obj, "floor", i(i64::from(input.floor)))?;
+            set(doc, obj, "room", s(&room))?;
+            set(doc, obj, "use_kind", s(input.use_kind.code()))?;
             if is_new {
-                set(doc, &obj, "status", s(HouseholdStatus::Active.code()))?;
+                set(doc, obj, "status", s(HouseholdStatus::Active.code()))?;
             }
-            let tag_map = ensure_map(doc, &obj, "tags")?;
+            let tag_map = ensure_map(doc, obj, "tags")?;
             set_keys(doc, &tag_map, &tags)?;
-            set(doc, &obj, "lon", f(location.map(|p| p.lon)))?;
-            set(doc, &obj, "lat", f(location.map(|p| p.lat)))?;
-            set(doc, &obj, "notes", opt_s(notes.as_deref()))?;
+            set(doc, obj, "lon", f(location.map(|p| p.lon)))?;
+            set(doc, obj, "lat", f(location.map(|p| p.lat)))?;
+            set(doc, obj, "notes", opt_s(notes.as_deref()))?;
             Ok(())
         })
     }
@@ -239,11 +247,8 @@ impl Store {
     fn set_household_status(&self, household_id: &str, status: HouseholdStatus) -> Result<()> {
         let grid_id =
             self.read(|conn| grid_of(conn, RecordKind::Household, "households", household_id))?;
-        let doc_id = DocId::roster(&grid_id);
-        self.write(|edit| {
-            let obj = record(edit, &doc_id, &grid_id, "households", household_id)?;
-            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
-            set(doc, &obj, "status", s(status.code()))
+        self.write_roster_record(&grid_id, "households", household_id, |doc, obj| {
+            set(doc, obj, "status", s(status.code()))
         })
     }
 
@@ -258,11 +263,8 @@ impl Store {
                 validate::InvalidReason::UnknownCode,
             ));
         }
-        let doc_id = DocId::roster(&grid_id);
-        self.write(|edit| {
-            let obj = record(edit, &doc_id, &grid_id, "households", household_id)?;
-            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
-            set(doc, &obj, "head_id", s(resident_id))
+        self.write_roster_record(&grid_id, "households", household_id, |doc, obj| {
+            set(doc, obj, "head_id", s(resident_id))
         })
     }
 
@@ -408,12 +410,9 @@ impl Store {
         }
         let grid_id =
             self.read(|conn| grid_of(conn, RecordKind::Resident, "residents", resident_id))?;
-        let doc_id = DocId::roster(&grid_id);
-        self.write(|edit| {
-            let obj = record(edit, &doc_id, &grid_id, "residents", resident_id)?;
-            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
-            set(doc, &obj, "status", s(status.code()))?;
-            set(doc, &obj, "moved_out", s(&on.to_string()))
+        self.write_roster_record(&grid_id, "residents", resident_id, |doc, obj| {
+            set(doc, obj, "status", s(status.code()))?;
+            set(doc, obj, "moved_out", s(&on.to_string()))
         })
     }
 }
