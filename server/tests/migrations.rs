@@ -38,6 +38,10 @@ struct ServerFixture {
     grid: &'static str,
     /// When the fixture's server applied migration 1 (kept as it was).
     applied_at: i64,
+    /// The roles of its two workers (`w-liming`, `w-zhaolei`) once opened:
+    /// before version 2 the server kept none, and every worker it knew
+    /// becomes an assistant (`002_worker_roles.sql`).
+    roles: [WorkerRole; 2],
 }
 
 /// One fixture per schema version, version 1 first (`schema/fixtures/server/sqlite/`).
@@ -46,6 +50,7 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[ServerFixture {
     sql: include_str!("../../schema/fixtures/server/sqlite/v001.sql"),
     grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
     applied_at: 1_796_625_117,
+    roles: [WorkerRole::Assistant, WorkerRole::Assistant],
 }];
 
 /// One fixture per schema version, version 1 first (`schema/fixtures/server/postgres/`).
@@ -54,6 +59,7 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[ServerFixture {
     sql: include_str!("../../schema/fixtures/server/postgres/v001.sql"),
     grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
     applied_at: 1_796_625_123,
+    roles: [WorkerRole::Assistant, WorkerRole::Assistant],
 }];
 
 fn schema_dir(sub: &str) -> PathBuf {
@@ -138,11 +144,13 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
             Worker {
                 worker_id: "w-liming".into(),
                 name: "李明".into(),
+                role: fixture.roles[0],
                 can_create_grids: true,
             },
             Worker {
                 worker_id: "w-zhaolei".into(),
                 name: "赵磊".into(),
+                role: fixture.roles[1],
                 can_create_grids: false,
             },
         ]

@@ -15,7 +15,7 @@ use gridbook::sync::SyncError;
 fn a_forged_author_is_refused_whole(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
     let server = ServerProcess::start(backend, &[]);
-    let token = server.enrol("w1", None, true);
+    let token = server.enrol("w1", WorkerRole::GridHead, None, true);
     // A store opened as someone else, syncing with w1's token.
     let forger = Device::new(
         dir.path(),

@@ -5,8 +5,15 @@
 //! that never arrives changes nothing, and one applied twice is harmless, so
 //! a sync cut anywhere is finished by the next.
 //!
-//! To keep more sync state, add a column or table in a new migration and
-//! write it in [`Store::apply_sync_response`]'s transaction.
+//! A response of protocol version 2 carries the identity the server vouches
+//! for: a response for another worker than the store's is refused whole
+//! ([`Error::TokenOfAnotherWorker`]), and the worker's name and role are kept
+//! in the store's `meta` table (`vouched_name`, `vouched_role`), read back by
+//! [`Store::vouched_identity`] and by `Store::open`.
+//!
+//! To keep more sync state, add a column or table in a new migration (or a
+//! `meta` key, for one value) and write it in
+//! [`Store::apply_sync_response`]'s transaction.
 
 use std::collections::BTreeMap;
 
@@ -14,8 +21,10 @@ use rusqlite::{OptionalExtension, params};
 
 use super::ProtocolError;
 use super::wire::{ChunkKind, GridCursor, PulledChunk, PushedChange, SyncRequest, SyncResponse};
+use crate::code_list::CodeList;
 use crate::docs::DocId;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::identity::{Worker, WorkerRole};
 use crate::store::Store;
 use crate::store::merge::{ImportReport, Parsed, merge_parsed, parse_chunk};
 
@@ -92,6 +101,7 @@ impl Store {
             Ok((push_upto, push, grid_cursors(conn)?))
         })?;
         Ok(SyncRequest {
+            version: super::PROTOCOL_VERSION,
             actor: self.actor_bytes(),
             max_response_bytes: limits.max_response_bytes,
             push_upto,
@@ -106,6 +116,11 @@ impl Store {
         request: &SyncRequest,
         response: &SyncResponse,
     ) -> Result<SyncApplied> {
+        if let Some(vouched) = &response.identity
+            && vouched.worker_id != self.identity().worker_id
+        {
+            return Err(Error::TokenOfAnotherWorker);
+        }
         if response.acked_upto != request.push_upto {
             return Err(ProtocolError::Mismatch("acknowledged another push".into()).into());
         }
@@ -133,6 +148,14 @@ impl Store {
             for page in &response.grids {
                 let cursor = i64::try_from(page.cursor).unwrap_or(i64::MAX);
                 update.execute(params![page.grid_id, cursor, page.resume_after])?;
+            }
+            if let Some(vouched) = &response.identity {
+                let mut keep = edit.tx.prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = ?2",
+                )?;
+                keep.execute(params![VOUCHED_NAME, vouched.name.as_bytes()])?;
+                keep.execute(params![VOUCHED_ROLE, vouched.role.as_bytes()])?;
             }
             let acked = edit
                 .tx
@@ -167,6 +190,14 @@ impl Store {
         })
     }
 
+    /// The worker this store belongs to as the sync server vouched for them
+    /// in the last sync (id, name and role), or `None` before the first sync
+    /// with a server that tells it. From the next open, the store writes
+    /// this name and role.
+    pub fn vouched_identity(&self) -> Result<Option<Worker>> {
+        self.read(|conn| vouched_identity(conn, &self.identity().worker_id))
+    }
+
     /// The server-side cursor of one grid (0 when the store never pulled it).
     pub fn sync_cursor(&self, grid_id: &str) -> Result<u64> {
         self.read(|conn| {
@@ -177,6 +208,33 @@ impl Store {
             Ok(cursor.and_then(|c| u64::try_from(c).ok()).unwrap_or(0))
         })
     }
+}
+
+/// The `meta` key of the worker's name as the server keeps it.
+const VOUCHED_NAME: &str = "vouched_name";
+/// The `meta` key of the worker's role code as the server keeps it.
+const VOUCHED_ROLE: &str = "vouched_role";
+
+/// The vouched identity kept in `meta`, if a sync stored one. A role code
+/// this build does not know reads as `None`: the store keeps the role it
+/// was opened with rather than guess.
+pub(crate) fn vouched_identity(
+    conn: &rusqlite::Connection,
+    worker_id: &str,
+) -> Result<Option<Worker>> {
+    let mut read = conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+    let mut text = |key: &str| -> Result<Option<String>> {
+        let value: Option<Vec<u8>> = read.query_row([key], |r| r.get(0)).optional()?;
+        Ok(value.and_then(|bytes| String::from_utf8(bytes).ok()))
+    };
+    let (Some(name), Some(role)) = (text(VOUCHED_NAME)?, text(VOUCHED_ROLE)?) else {
+        return Ok(None);
+    };
+    Ok(WorkerRole::from_code(&role).map(|role| Worker {
+        id: worker_id.to_string(),
+        name,
+        role,
+    }))
 }
 
 /// Decodes pulled chunks, in order. Snapshots (a bootstrap) take most of the

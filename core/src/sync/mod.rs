@@ -32,6 +32,7 @@ pub use crate::error::ProtocolError;
 pub use authorship::{AUTHOR_FIELDS, Pusher, check_authors};
 #[cfg(feature = "client")]
 pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress, SyncStage};
+pub(crate) use device::vouched_identity;
 pub use device::{SyncApplied, SyncLimits, SyncStatus};
 #[cfg(any(test, feature = "hub"))]
 pub use hub::{
@@ -41,7 +42,7 @@ pub use hub::{
 pub use wire::{
     ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_INFLATED_BYTES, MAX_REQUEST_BYTES,
     MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk, PushedChange,
-    SyncRequest, SyncResponse,
+    SyncRequest, SyncResponse, VouchedIdentity,
 };
 
 /// The path of the sync endpoint.
