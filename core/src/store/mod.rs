@@ -224,7 +224,7 @@ impl Store {
                 actor
             }
         };
-        if let Some(vouched) = crate::sync::vouched_identity(&tx, &identity.worker_id)? {
+        if let Some(vouched) = team::vouched_identity(&tx, &identity.worker_id)? {
             // Names the server keeps are checked like the ones given to `open`.
             if let Ok(name) = validate::text(&vouched.name, 64) {
                 identity.name = name;

@@ -21,12 +21,11 @@ use rusqlite::{OptionalExtension, params};
 
 use super::ProtocolError;
 use super::wire::{ChunkKind, GridCursor, PulledChunk, PushedChange, SyncRequest, SyncResponse};
-use crate::code_list::CodeList;
 use crate::docs::DocId;
 use crate::error::{Error, Result};
-use crate::identity::{Worker, WorkerRole};
-use crate::store::Store;
+use crate::identity::Worker;
 use crate::store::merge::{ImportReport, Parsed, merge_parsed, parse_chunk};
+use crate::store::{Store, team};
 
 /// How much one sync request may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,8 +153,8 @@ impl Store {
                     "INSERT INTO meta (key, value) VALUES (?1, ?2)
                      ON CONFLICT (key) DO UPDATE SET value = ?2",
                 )?;
-                keep.execute(params![VOUCHED_NAME, vouched.name.as_bytes()])?;
-                keep.execute(params![VOUCHED_ROLE, vouched.role.as_bytes()])?;
+                keep.execute(params![team::VOUCHED_NAME, vouched.name.as_bytes()])?;
+                keep.execute(params![team::VOUCHED_ROLE, vouched.role.as_bytes()])?;
             }
             let acked = edit
                 .tx
@@ -195,7 +194,7 @@ impl Store {
     /// with a server that tells it. From the next open, the store writes
     /// this name and role.
     pub fn vouched_identity(&self) -> Result<Option<Worker>> {
-        self.read(|conn| vouched_identity(conn, &self.identity().worker_id))
+        self.read(|conn| team::vouched_identity(conn, &self.identity().worker_id))
     }
 
     /// The server-side cursor of one grid (0 when the store never pulled it).
@@ -208,33 +207,6 @@ impl Store {
             Ok(cursor.and_then(|c| u64::try_from(c).ok()).unwrap_or(0))
         })
     }
-}
-
-/// The `meta` key of the worker's name as the server keeps it.
-const VOUCHED_NAME: &str = "vouched_name";
-/// The `meta` key of the worker's role code as the server keeps it.
-const VOUCHED_ROLE: &str = "vouched_role";
-
-/// The vouched identity kept in `meta`, if a sync stored one. A role code
-/// this build does not know reads as `None`: the store keeps the role it
-/// was opened with rather than guess.
-pub(crate) fn vouched_identity(
-    conn: &rusqlite::Connection,
-    worker_id: &str,
-) -> Result<Option<Worker>> {
-    let mut read = conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
-    let mut text = |key: &str| -> Result<Option<String>> {
-        let value: Option<Vec<u8>> = read.query_row([key], |r| r.get(0)).optional()?;
-        Ok(value.and_then(|bytes| String::from_utf8(bytes).ok()))
-    };
-    let (Some(name), Some(role)) = (text(VOUCHED_NAME)?, text(VOUCHED_ROLE)?) else {
-        return Ok(None);
-    };
-    Ok(WorkerRole::from_code(&role).map(|role| Worker {
-        id: worker_id.to_string(),
-        name,
-        role,
-    }))
 }
 
 /// Decodes pulled chunks, in order. Snapshots (a bootstrap) take most of the

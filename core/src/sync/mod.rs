@@ -32,7 +32,6 @@ pub use crate::error::ProtocolError;
 pub use authorship::{AUTHOR_FIELDS, Pusher, check_authors};
 #[cfg(feature = "client")]
 pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress, SyncStage};
-pub(crate) use device::vouched_identity;
 pub use device::{SyncApplied, SyncLimits, SyncStatus};
 #[cfg(any(test, feature = "hub"))]
 pub use hub::{
