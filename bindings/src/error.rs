@@ -127,7 +127,9 @@ pub enum GridbookError {
     /// The file is not a Gridbook database, or the encryption key is wrong.
     #[error("not a Gridbook database, or the key is wrong")]
     NotADatabase,
-    /// The store belongs to another worker than the one opening it.
+    /// The store belongs to another worker than the one opening it, or the
+    /// sync server says the device token is another worker's (nothing of
+    /// that sync was applied).
     #[error("this store belongs to another worker")]
     WorkerMismatch,
     /// The record was made by another worker, and only its maker may change it.
@@ -211,7 +213,9 @@ impl From<gridbook::Error> for GridbookError {
                 GridbookError::SchemaTooNew { found, supported }
             }
             E::NotADatabase => GridbookError::NotADatabase,
-            E::WorkerMismatch => GridbookError::WorkerMismatch,
+            // For the app both mean one thing: the store and the token (or
+            // the login) are not the same worker's.
+            E::WorkerMismatch | E::TokenOfAnotherWorker => GridbookError::WorkerMismatch,
             E::NotAuthor { kind, id } => GridbookError::NotAuthor {
                 kind: kind.into(),
                 id,

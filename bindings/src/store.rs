@@ -49,6 +49,13 @@ impl Store {
         self.inner.identity().clone().into()
     }
 
+    /// The worker as the sync server vouched for them in the last sync (id,
+    /// name, role), or null before the first sync. From the next open the
+    /// store writes this name and role instead of the ones it was opened with.
+    pub fn vouched_identity(&self) -> Result<Option<Worker>> {
+        Ok(self.inner.vouched_identity()?.map(Worker::from))
+    }
+
     /// The grids held in this store, retired ones included.
     pub fn grids(&self) -> Result<Vec<Grid>> {
         Ok(collect(self.inner.grids()?))

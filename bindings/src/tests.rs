@@ -252,6 +252,17 @@ fn core_errors_map_to_their_variants() {
 }
 
 #[test]
+fn another_workers_token_is_a_worker_mismatch_and_nothing_is_vouched_before_a_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    assert_eq!(store.vouched_identity().unwrap(), None);
+    let error: GridbookError = gridbook::Error::TokenOfAnotherWorker.into();
+    assert!(matches!(error, GridbookError::WorkerMismatch), "{error:?}");
+    let error: GridbookError = SyncError::Store(gridbook::Error::TokenOfAnotherWorker).into();
+    assert!(matches!(error, GridbookError::WorkerMismatch), "{error:?}");
+}
+
+#[test]
 fn a_wrong_key_is_not_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret.db").to_string_lossy().into_owned();

@@ -64,6 +64,11 @@ pub enum Error {
     /// The store belongs to another worker than the one opening it.
     #[error("this store belongs to another worker")]
     WorkerMismatch,
+    /// The sync server says the device token belongs to another worker than
+    /// this store's (the vouched identity of a sync response); nothing of the
+    /// response was applied. The phone was given another worker's token.
+    #[error("the sync server vouches for another worker than this store's")]
+    TokenOfAnotherWorker,
     /// A sync response did not decode or did not answer its request; nothing was applied.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::auth;
-use crate::storage::{Listing, NewDevice, Storage, StorageResult, Worker};
+use crate::storage::{Listing, NewDevice, Storage, StorageResult, Worker, WorkerRole};
 
 /// A device token as issued: shown once, never stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -52,20 +52,28 @@ impl Admin {
         &self.storage
     }
 
-    /// Adds a worker.
+    /// Adds a worker with their role in the team (the server vouches for
+    /// it: a push claiming another role is refused).
     pub async fn add_worker(
         &self,
         id: &str,
         name: &str,
+        role: WorkerRole,
         can_create_grids: bool,
     ) -> StorageResult<()> {
         self.storage
             .add_worker(Worker {
                 worker_id: id.to_string(),
                 name: name.to_string(),
+                role,
                 can_create_grids,
             })
             .await
+    }
+
+    /// Gives a worker another role. False if they had it already.
+    pub async fn set_role(&self, worker_id: &str, role: WorkerRole) -> StorageResult<bool> {
+        self.storage.set_role(worker_id.to_string(), role).await
     }
 
     /// Assigns a grid to a worker (creating the grid record). False if it was already.
@@ -128,9 +136,20 @@ impl BlockingAdmin {
     }
 
     /// See [`Admin::add_worker`].
-    pub fn add_worker(&self, id: &str, name: &str, can_create_grids: bool) -> StorageResult<()> {
+    pub fn add_worker(
+        &self,
+        id: &str,
+        name: &str,
+        role: WorkerRole,
+        can_create_grids: bool,
+    ) -> StorageResult<()> {
         self.runtime
-            .block_on(self.admin.add_worker(id, name, can_create_grids))
+            .block_on(self.admin.add_worker(id, name, role, can_create_grids))
+    }
+
+    /// See [`Admin::set_role`].
+    pub fn set_role(&self, worker_id: &str, role: WorkerRole) -> StorageResult<bool> {
+        self.runtime.block_on(self.admin.set_role(worker_id, role))
     }
 
     /// See [`Admin::assign`].

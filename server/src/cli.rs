@@ -2,6 +2,10 @@
 //! `admin` subcommands. Logs go to stderr; stdout carries only the
 //! `listening on URL` line and admin output, so scripts can parse them.
 //!
+//! `issue-token` and `list` print JSON with `--json` (one object, keys as
+//! documented on [`issued_json`] and [`listing_json`]), for deployment
+//! scripts; the prose output is for people and may change.
+//!
 //! To add a subcommand: add a variant to [`AdminCommand`] and its arm in
 //! [`run_admin`], calling a method of [`crate::admin::Admin`].
 
@@ -13,9 +17,12 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::admin::Admin;
+use gridbook::codes::CodeList;
+
+use crate::admin::{Admin, IssuedToken};
 use crate::config::{Backend, DEFAULT_COMPACT_AFTER, ServerConfig, TlsFiles, open_storage};
 use crate::error::ServerError;
+use crate::storage::{Listing, WorkerRole};
 
 /// The Gridbook district sync server.
 #[derive(Debug, Parser)]
@@ -83,9 +90,22 @@ pub enum AdminCommand {
         /// Display name.
         #[arg(long)]
         name: String,
+        /// Role in the team: grid_head, assistant, police_officer,
+        /// building_head or patrol_volunteer. The server vouches for it.
+        #[arg(long, value_parser = parse_role, default_value = "assistant")]
+        role: WorkerRole,
         /// May push the first changes of new grids.
         #[arg(long)]
         can_create_grids: bool,
+    },
+    /// Give a worker another role (their phones learn it on their next sync).
+    SetRole {
+        /// Worker id.
+        #[arg(long)]
+        worker: String,
+        /// The new role (see `add-worker --role`).
+        #[arg(long, value_parser = parse_role)]
+        role: WorkerRole,
     },
     /// Assign a grid to a worker.
     Assign {
@@ -113,6 +133,9 @@ pub enum AdminCommand {
         /// Device label, e.g. "王芳的手机".
         #[arg(long)]
         device: String,
+        /// Print one JSON object (`device_id`, `worker_id`, `token`).
+        #[arg(long)]
+        json: bool,
     },
     /// Revoke a device's token.
     Revoke {
@@ -121,7 +144,19 @@ pub enum AdminCommand {
         device: String,
     },
     /// List workers, grids and devices (never tokens).
-    List,
+    List {
+        /// Print one JSON object (`workers`, `grids`, `devices`).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// A role code as the command line takes it.
+fn parse_role(code: &str) -> Result<WorkerRole, String> {
+    WorkerRole::from_code(code).ok_or_else(|| {
+        let codes: Vec<&str> = WorkerRole::ALL.iter().map(|r| r.code()).collect();
+        format!("not a role; one of {}", codes.join(", "))
+    })
 }
 
 impl Cli {
@@ -245,10 +280,19 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
         AdminCommand::AddWorker {
             id,
             name,
+            role,
             can_create_grids,
         } => {
-            admin.add_worker(id, name, *can_create_grids).await?;
-            writeln!(out, "worker {id} added")?;
+            admin.add_worker(id, name, *role, *can_create_grids).await?;
+            writeln!(out, "worker {id} added as {}", role.code())?;
+        }
+        AdminCommand::SetRole { worker, role } => {
+            let note = if admin.set_role(worker, *role).await? {
+                ""
+            } else {
+                " (already)"
+            };
+            writeln!(out, "worker {worker} is {}{note}", role.code())?;
         }
         AdminCommand::Assign { worker, grid } => {
             check_grid_id(grid)?;
@@ -265,8 +309,17 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
                 )));
             }
         }
-        AdminCommand::IssueToken { worker, device } => {
+        AdminCommand::IssueToken {
+            worker,
+            device,
+            json,
+        } => {
             let issued = admin.issue_token(worker, device).await?;
+            if *json {
+                writeln!(out, "{}", issued_json(worker, &issued))?;
+                out.flush()?;
+                return Ok(());
+            }
             writeln!(out, "device {}", issued.device_id)?;
             writeln!(out, "token {}", issued.token)?;
             writeln!(
@@ -283,8 +336,13 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
                 )));
             }
         }
-        AdminCommand::List => {
+        AdminCommand::List { json } => {
             let listing = admin.list().await?;
+            if *json {
+                writeln!(out, "{}", listing_json(&listing))?;
+                out.flush()?;
+                return Ok(());
+            }
             writeln!(out, "workers:")?;
             for w in &listing.workers {
                 let create = if w.can_create_grids {
@@ -292,7 +350,13 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
                 } else {
                     ""
                 };
-                writeln!(out, "  {}  {}{create}", w.worker_id, w.name)?;
+                writeln!(
+                    out,
+                    "  {}  {}  {}{create}",
+                    w.worker_id,
+                    w.name,
+                    w.role.code()
+                )?;
             }
             writeln!(out, "grids:")?;
             for g in &listing.grids {
@@ -322,6 +386,59 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
     }
     out.flush()?;
     Ok(())
+}
+
+/// `issue-token --json`: `{"device_id", "worker_id", "token"}`.
+pub fn issued_json(worker_id: &str, issued: &IssuedToken) -> serde_json::Value {
+    serde_json::json!({
+        "device_id": issued.device_id,
+        "worker_id": worker_id,
+        "token": issued.token,
+    })
+}
+
+/// `list --json`: `{"workers": [{"worker_id", "name", "role" (a role code),
+/// "can_create_grids"}], "grids": [{"grid_id", "last_seq", "generation",
+/// "workers": [worker id]}], "devices": [{"device_id", "worker_id", "label",
+/// "revoked_at" (Unix seconds or null)}]}`.
+pub fn listing_json(listing: &Listing) -> serde_json::Value {
+    let workers: Vec<serde_json::Value> = listing
+        .workers
+        .iter()
+        .map(|w| {
+            serde_json::json!({
+                "worker_id": w.worker_id,
+                "name": w.name,
+                "role": w.role.code(),
+                "can_create_grids": w.can_create_grids,
+            })
+        })
+        .collect();
+    let grids: Vec<serde_json::Value> = listing
+        .grids
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "grid_id": g.grid_id,
+                "last_seq": g.last_seq,
+                "generation": g.generation,
+                "workers": g.workers,
+            })
+        })
+        .collect();
+    let devices: Vec<serde_json::Value> = listing
+        .devices
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "device_id": d.device_id,
+                "worker_id": d.worker_id,
+                "label": d.label,
+                "revoked_at": d.revoked_at,
+            })
+        })
+        .collect();
+    serde_json::json!({ "workers": workers, "grids": grids, "devices": devices })
 }
 
 fn check_grid_id(grid: &str) -> Result<(), ServerError> {

@@ -12,7 +12,8 @@
 //! ```no_run
 //! let dir = std::env::temp_dir().join("gridbook-server-example");
 //! let server = gridbook_server::spawn(gridbook_server::ServerConfig::sqlite_ephemeral(&dir))?;
-//! server.admin().add_worker("w1", "王芳", true)?;
+//! use gridbook_server::storage::WorkerRole;
+//! server.admin().add_worker("w1", "王芳", WorkerRole::GridHead, true)?;
 //! let issued = server.admin().issue_token("w1", "王芳的手机")?;
 //! println!("sync against {} with {}", server.url, issued.device_id);
 //! server.shutdown()?;

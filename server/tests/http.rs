@@ -11,6 +11,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::{Phone, ServerProcess, sqlite_stats};
+use gridbook::codes::WorkerRole;
 use gridbook::sync::{MAX_REQUEST_BYTES, SyncLimits, SyncRequest, SyncResponse};
 
 /// Runs `gridbook-server --data DIR admin ARGS`, returns stdout.
@@ -144,10 +145,23 @@ fn two_devices_sync_through_the_server() {
             "w1",
             "--name",
             "王芳",
+            "--role",
+            "grid_head",
             "--can-create-grids",
         ],
     );
-    admin(data, &["add-worker", "--id", "w2", "--name", "李强"]);
+    admin(
+        data,
+        &[
+            "add-worker",
+            "--id",
+            "w2",
+            "--name",
+            "李强",
+            "--role",
+            "grid_head",
+        ],
+    );
     let (_, token_a) = issue(data, "w1");
     let (_, token_b) = issue(data, "w2");
     let server = ServerProcess::start(data, &["--listen", "127.0.0.1:0"]);
@@ -205,10 +219,23 @@ fn refused_requests_store_nothing() {
             "w1",
             "--name",
             "王芳",
+            "--role",
+            "grid_head",
             "--can-create-grids",
         ],
     );
-    admin(data, &["add-worker", "--id", "w2", "--name", "李强"]);
+    admin(
+        data,
+        &[
+            "add-worker",
+            "--id",
+            "w2",
+            "--name",
+            "李强",
+            "--role",
+            "grid_head",
+        ],
+    );
     let (_, token_a) = issue(data, "w1");
     let (_, token_a2) = issue(data, "w1");
     let (revoked_device, revoked_token) = issue(data, "w1");
@@ -307,6 +334,8 @@ fn compaction_in_background_and_bootstrap_from_snapshots() {
             "w1",
             "--name",
             "王芳",
+            "--role",
+            "grid_head",
             "--can-create-grids",
         ],
     );
@@ -433,7 +462,9 @@ fn embedded_server_from_synchronous_code() {
             .unwrap();
     assert!(server.url.starts_with("http://127.0.0.1:"));
     let admin = server.admin();
-    admin.add_worker("w1", "王芳", true).unwrap();
+    admin
+        .add_worker("w1", "王芳", WorkerRole::GridHead, true)
+        .unwrap();
     let issued = admin.issue_token("w1", "王芳的手机").unwrap();
     let a = Phone::new("w1");
     let grid = a.create_grid(2);
@@ -462,6 +493,8 @@ fn sigterm_lets_an_in_flight_request_finish() {
             "w1",
             "--name",
             "王芳",
+            "--role",
+            "grid_head",
             "--can-create-grids",
         ],
     );
@@ -564,9 +597,19 @@ fn binary_on_postgres_syncs_two_devices() {
         "w1",
         "--name",
         "王芳",
+        "--role",
+        "grid_head",
         "--can-create-grids",
     ]);
-    admin_pg(&["add-worker", "--id", "w2", "--name", "李强"]);
+    admin_pg(&[
+        "add-worker",
+        "--id",
+        "w2",
+        "--name",
+        "李强",
+        "--role",
+        "grid_head",
+    ]);
     let token = |worker: &str| {
         let out = admin_pg(&["issue-token", "--worker", worker, "--device", "手机"]);
         out.lines()

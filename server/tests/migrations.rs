@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use common::{TestDb, block_on};
+use gridbook::Worker as TeamWorker;
 use gridbook::codes::WorkerRole;
 use gridbook::sync::{SyncLimits, SyncResponse};
 use gridbook::{Date, LocalTime, Store, VisitInput, WorkerIdentity};
@@ -36,25 +37,50 @@ struct ServerFixture {
     sql: &'static str,
     /// The one grid it holds.
     grid: &'static str,
-    /// When the fixture's server applied migration 1 (kept as it was).
-    applied_at: i64,
+    /// When the fixture's server applied each migration, from 1 (kept as
+    /// they were by the upgrade).
+    applied: &'static [(i64, i64)],
+    /// The roles of its two workers (`w-liming`, `w-zhaolei`) once opened:
+    /// before version 2 the server kept none, and every worker it knew
+    /// becomes an assistant (`002_worker_roles.sql`).
+    roles: [WorkerRole; 2],
 }
 
 /// One fixture per schema version, version 1 first (`schema/fixtures/server/sqlite/`).
-const SQLITE_FIXTURES: &[ServerFixture] = &[ServerFixture {
-    version: 1,
-    sql: include_str!("../../schema/fixtures/server/sqlite/v001.sql"),
-    grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
-    applied_at: 1_796_625_117,
-}];
+const SQLITE_FIXTURES: &[ServerFixture] = &[
+    ServerFixture {
+        version: 1,
+        sql: include_str!("../../schema/fixtures/server/sqlite/v001.sql"),
+        grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
+        applied: &[(1, 1_796_625_117)],
+        roles: [WorkerRole::Assistant, WorkerRole::Assistant],
+    },
+    ServerFixture {
+        version: 2,
+        sql: include_str!("../../schema/fixtures/server/sqlite/v002.sql"),
+        grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
+        applied: &[(1, 1_796_625_117), (2, 1_796_647_294)],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+    },
+];
 
 /// One fixture per schema version, version 1 first (`schema/fixtures/server/postgres/`).
-const POSTGRES_FIXTURES: &[ServerFixture] = &[ServerFixture {
-    version: 1,
-    sql: include_str!("../../schema/fixtures/server/postgres/v001.sql"),
-    grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
-    applied_at: 1_796_625_123,
-}];
+const POSTGRES_FIXTURES: &[ServerFixture] = &[
+    ServerFixture {
+        version: 1,
+        sql: include_str!("../../schema/fixtures/server/postgres/v001.sql"),
+        grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
+        applied: &[(1, 1_796_625_123)],
+        roles: [WorkerRole::Assistant, WorkerRole::Assistant],
+    },
+    ServerFixture {
+        version: 2,
+        sql: include_str!("../../schema/fixtures/server/postgres/v002.sql"),
+        grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
+        applied: &[(1, 1_796_625_123), (2, 1_796_647_303)],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+    },
+];
 
 fn schema_dir(sub: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -138,11 +164,13 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
             Worker {
                 worker_id: "w-liming".into(),
                 name: "李明".into(),
+                role: fixture.roles[0],
                 can_create_grids: true,
             },
             Worker {
                 worker_id: "w-zhaolei".into(),
                 name: "赵磊".into(),
+                role: fixture.roles[1],
                 can_create_grids: false,
             },
         ]
@@ -243,6 +271,15 @@ fn a_new_phone_syncs(server: &RunningServer, fixture: &ServerFixture) {
     .unwrap();
     sync_all(&server.url, &issued.token, &store);
     assert_eq!(store.sync_cursor(grid).unwrap(), 61);
+    assert_eq!(
+        store.vouched_identity().unwrap(),
+        Some(TeamWorker {
+            id: "w-zhaolei".into(),
+            name: "赵磊".into(),
+            role: fixture.roles[1],
+        }),
+        "the phone learnt who it is from the server"
+    );
     // The grid as the server had it: the grid head's last edits (a death
     // recorded, a visit) never reached it.
     let roster: Vec<(String, u32)> = store
@@ -309,6 +346,63 @@ fn a_new_phone_syncs(server: &RunningServer, fixture: &ServerFixture) {
             assignments: 2,
         }
     );
+    the_grid_heads_new_phone(server, fixture);
+}
+
+/// The grid head's new phone learns the role the server keeps (an
+/// assistant where the upgrade made them one, until an administrator gives
+/// them their role) and pushes. The roster already holds `grid_head` for
+/// them from before the upgrade, so the new phone writes no role and is not
+/// refused (refusals: `tests/tests/sync_identity.rs`).
+fn the_grid_heads_new_phone(server: &RunningServer, fixture: &ServerFixture) {
+    let issued = server
+        .admin()
+        .issue_token("w-liming", "李明的新手机")
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(
+        dir.path().join("phone.db"),
+        WorkerIdentity {
+            worker_id: "w-liming".into(),
+            name: "李明".into(),
+            role: WorkerRole::GridHead,
+            device_label: "李明的新手机".into(),
+        },
+    )
+    .unwrap();
+    sync_all(&server.url, &issued.token, &store);
+    let vouched_role = || store.vouched_identity().unwrap().map(|w| w.role);
+    assert_eq!(vouched_role(), Some(fixture.roles[0]));
+    if fixture.roles[0] != WorkerRole::GridHead {
+        assert!(
+            server
+                .admin()
+                .set_role("w-liming", WorkerRole::GridHead)
+                .unwrap()
+        );
+        sync_all(&server.url, &issued.token, &store);
+        assert_eq!(vouched_role(), Some(WorkerRole::GridHead));
+    }
+    let household = store.roster(fixture.grid).unwrap()[0].household.id.clone();
+    store
+        .log_visit(VisitInput {
+            household_id: household,
+            at: LocalTime {
+                utc_ms: 1_792_033_200_000, // 2026-10-15 11:00 in China
+                offset_minutes: 480,
+            },
+            kind: gridbook::codes::VisitKind::Routine,
+            outcome: gridbook::codes::VisitOutcome::Met,
+            residents_seen: vec![],
+            notes: None,
+            findings: vec![],
+            gps: None,
+        })
+        .unwrap();
+    let changes = server.admin().stats().unwrap().changes;
+    sync_all(&server.url, &issued.token, &store);
+    assert_eq!(store.sync_status().unwrap().unsent_changes, 0);
+    assert_eq!(server.admin().stats().unwrap().changes, changes + 2);
 }
 
 // ---------------------------------------------------------------------------
@@ -359,11 +453,19 @@ fn assert_same_schema(upgraded: Vec<String>, fresh: Vec<String>) {
 
 #[test]
 fn a_version_one_sqlite_database_opens_and_is_upgraded() {
-    let fixture = &SQLITE_FIXTURES[0];
+    sqlite_fixture_opens(&SQLITE_FIXTURES[0]);
+}
+
+#[test]
+fn a_version_two_sqlite_database_opens_and_is_upgraded() {
+    sqlite_fixture_opens(&SQLITE_FIXTURES[1]);
+}
+
+fn sqlite_fixture_opens(fixture: &ServerFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(SQLITE_FILE);
     load_sqlite(fixture, &path);
-    assert_eq!(sqlite_migrations(&path), [(1, fixture.applied_at)]);
+    assert_eq!(sqlite_migrations(&path), fixture.applied);
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&path).unwrap());
     block_on(check_records(&storage, fixture));
     drop(storage);
@@ -373,7 +475,10 @@ fn a_version_one_sqlite_database_opens_and_is_upgraded() {
         recorded,
         (1..=latest_version(SQLITE_MIGRATIONS)).collect::<Vec<_>>()
     );
-    assert_eq!(sqlite_migrations(&path)[0], (1, fixture.applied_at));
+    assert_eq!(
+        sqlite_migrations(&path)[..fixture.applied.len()],
+        *fixture.applied
+    );
     let fresh = dir.path().join("fresh.db");
     drop(SqliteStorage::open(&fresh).unwrap());
     assert_same_schema(sqlite_schema(&path), sqlite_schema(&fresh));
@@ -474,11 +579,19 @@ async fn pg_migrations(conn: &str) -> Vec<(i64, i64)> {
 
 #[test]
 fn a_version_one_postgres_database_opens_and_is_upgraded() {
-    let fixture = &POSTGRES_FIXTURES[0];
+    postgres_fixture_opens(&POSTGRES_FIXTURES[0]);
+}
+
+#[test]
+fn a_version_two_postgres_database_opens_and_is_upgraded() {
+    postgres_fixture_opens(&POSTGRES_FIXTURES[1]);
+}
+
+fn postgres_fixture_opens(fixture: &ServerFixture) {
     let db = block_on(async {
         let db = TestDb::create().await;
         load_postgres(fixture, &db.conn).await;
-        assert_eq!(pg_migrations(&db.conn).await, [(1, fixture.applied_at)]);
+        assert_eq!(pg_migrations(&db.conn).await, fixture.applied);
         let storage: Arc<dyn Storage> = Arc::new(PostgresStorage::connect(&db.conn).await.unwrap());
         check_records(&storage, fixture).await;
         let recorded: Vec<i64> = pg_migrations(&db.conn).await.iter().map(|m| m.0).collect();
@@ -486,7 +599,10 @@ fn a_version_one_postgres_database_opens_and_is_upgraded() {
             recorded,
             (1..=latest_version(POSTGRES_MIGRATIONS)).collect::<Vec<_>>()
         );
-        assert_eq!(pg_migrations(&db.conn).await[0], (1, fixture.applied_at));
+        assert_eq!(
+            pg_migrations(&db.conn).await[..fixture.applied.len()],
+            *fixture.applied
+        );
         let fresh = TestDb::create().await;
         drop(PostgresStorage::connect(&fresh.conn).await.unwrap());
         assert_same_schema(pg_schema(&db.conn).await, pg_schema(&fresh.conn).await);

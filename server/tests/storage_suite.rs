@@ -11,7 +11,9 @@ use std::sync::Arc;
 use gridbook_server::Admin;
 use gridbook_server::auth::hash_token;
 use gridbook_server::compaction::{CompactionOutcome, compact_grid};
-use gridbook_server::storage::{AuthenticatedDevice, NewChange, PushBatch, Storage, StorageError};
+use gridbook_server::storage::{
+    AuthenticatedDevice, NewChange, PushBatch, Storage, StorageError, WorkerRole,
+};
 
 const G1: &str = "11111111-1111-4111-8111-111111111111";
 const G2: &str = "22222222-2222-4222-8222-222222222222";
@@ -19,7 +21,10 @@ const G3: &str = "33333333-3333-4333-8333-333333333333";
 
 async fn device(s: &Arc<dyn Storage>, worker: &str, can_create: bool) -> AuthenticatedDevice {
     let admin = Admin::new(Arc::clone(s));
-    match admin.add_worker(worker, "王芳", can_create).await {
+    match admin
+        .add_worker(worker, "王芳", WorkerRole::Assistant, can_create)
+        .await
+    {
         Ok(()) | Err(StorageError::Exists("worker")) => {}
         Err(e) => panic!("{e}"),
     }
@@ -264,9 +269,14 @@ async fn assignments_and_grid_creation(s: Arc<dyn Storage>) {
 
 async fn token_auth_and_revoke(s: Arc<dyn Storage>) {
     let admin = Admin::new(Arc::clone(&s));
-    admin.add_worker("w1", "王芳", false).await.unwrap();
+    admin
+        .add_worker("w1", "王芳", WorkerRole::BuildingHead, false)
+        .await
+        .unwrap();
     assert!(matches!(
-        admin.add_worker("w1", "王芳", false).await,
+        admin
+            .add_worker("w1", "王芳", WorkerRole::GridHead, false)
+            .await,
         Err(StorageError::Exists("worker"))
     ));
     assert!(matches!(
@@ -283,6 +293,11 @@ async fn token_auth_and_revoke(s: Arc<dyn Storage>) {
         .unwrap();
     assert_eq!(dev.device_id, issued.device_id);
     assert_eq!(dev.worker_id, "w1");
+    assert_eq!(
+        (dev.worker_name.as_str(), dev.role),
+        ("王芳", WorkerRole::BuildingHead),
+        "the worker's name and role travel with the device"
+    );
     assert!(!dev.can_create_grids);
     assert_eq!(s.authenticate(hash_token("gbt_wrong")).await.unwrap(), None);
     // The token itself is not a valid key either (only its hash is stored).
@@ -496,10 +511,58 @@ async fn compaction_of_real_changes(s: Arc<dyn Storage>) {
                 })
                 .collect(),
         }],
+        identity: None,
     };
     let req = fresh.store.sync_request(&Default::default()).unwrap();
     fresh.store.apply_sync_response(&req, &response).unwrap();
     assert_eq!(fresh.store.buildings(&grid).unwrap().len(), 4);
+}
+
+async fn roles_are_kept_and_changed(s: Arc<dyn Storage>) {
+    let admin = Admin::new(Arc::clone(&s));
+    admin
+        .add_worker("w1", "王芳", WorkerRole::Assistant, false)
+        .await
+        .unwrap();
+    admin
+        .add_worker("w2", "李强", WorkerRole::PoliceOfficer, false)
+        .await
+        .unwrap();
+    let issued = admin.issue_token("w1", "王芳的手机").await.unwrap();
+    let role_of = |dev: Option<AuthenticatedDevice>| dev.unwrap().role;
+    assert_eq!(
+        role_of(s.authenticate(hash_token(&issued.token)).await.unwrap()),
+        WorkerRole::Assistant
+    );
+    assert!(admin.set_role("w1", WorkerRole::GridHead).await.unwrap());
+    assert!(
+        !admin.set_role("w1", WorkerRole::GridHead).await.unwrap(),
+        "the same role again changes nothing"
+    );
+    assert!(matches!(
+        admin.set_role("nobody", WorkerRole::GridHead).await,
+        Err(StorageError::NotFound("worker"))
+    ));
+    // The device's next request carries the new role at once.
+    assert_eq!(
+        role_of(s.authenticate(hash_token(&issued.token)).await.unwrap()),
+        WorkerRole::GridHead
+    );
+    let roles: Vec<(String, WorkerRole)> = admin
+        .list()
+        .await
+        .unwrap()
+        .workers
+        .into_iter()
+        .map(|w| (w.worker_id, w.role))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("w1".to_string(), WorkerRole::GridHead),
+            ("w2".to_string(), WorkerRole::PoliceOfficer)
+        ]
+    );
 }
 
 macro_rules! suite {
@@ -529,6 +592,7 @@ suite!(
     read_log_after_cursor_excludes_device_within_budget,
     assignments_and_grid_creation,
     token_auth_and_revoke,
+    roles_are_kept_and_changed,
     actor_bound_to_other_device_is_refused,
     failed_push_stores_nothing,
     snapshots_compare_and_set,

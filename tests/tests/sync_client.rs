@@ -13,7 +13,7 @@ use gridbook::codes::WorkerRole;
 use gridbook::sync::{CancelToken, SyncClient, SyncError, SyncStage};
 
 fn head_with_grid(dir: &std::path::Path, server: &ServerProcess) -> (Device, String, String) {
-    let token = server.enrol("w0", None, true);
+    let token = server.enrol("w0", WorkerRole::GridHead, None, true);
     let head = Device::new(
         dir,
         "w0",
@@ -116,7 +116,7 @@ fn refused_tokens_and_grids_are_typed_errors_and_change_nothing() {
         Err(SyncError::Unauthorized)
     ));
     // A worker who may not create grids cannot push one the server has never seen.
-    let other_token = server.enrol("w1", None, false);
+    let other_token = server.enrol("w1", WorkerRole::Assistant, None, false);
     let other = Device::new(
         dir.path(),
         "w1",
@@ -180,7 +180,7 @@ fn https_with_the_districts_own_certificate() {
         &["--tls-cert", &cert_path, "--tls-key", &key_path],
     );
     assert!(server.url().starts_with("https://"), "{}", server.url());
-    let token = server.enrol("w0", None, true);
+    let token = server.enrol("w0", WorkerRole::GridHead, None, true);
     let mut options = client_options(&server.url(), &token);
     options.max_attempts = 1;
     // Without the district's certificate the connection is refused.

@@ -39,9 +39,9 @@ fn setup(workers: usize, max_attempts: u32, max_push_bytes: usize) -> Setup {
     for i in 0..workers {
         let worker = format!("w{i}");
         let token = if i == 0 {
-            server.enrol(&worker, None, true)
+            server.enrol(&worker, WorkerRole::Assistant, None, true)
         } else {
-            server.enrol(&worker, Some(&grid), false)
+            server.enrol(&worker, WorkerRole::Assistant, Some(&grid), false)
         };
         let mut options = client_options(&proxy.url(), &token);
         options.max_attempts = max_attempts;

@@ -29,7 +29,7 @@ fn team_converges(backend: Backend, seed: u64) {
     let dir = tempfile::tempdir().unwrap();
     // Compact often, so that the final bootstrap reads snapshots and the log.
     let server = ServerProcess::start(backend, &["--compact-after", "150"]);
-    let head_token = server.enrol("w0", None, true);
+    let head_token = server.enrol("w0", role(0), None, true);
     let head = Device::new(
         dir.path(),
         "w0",
@@ -42,7 +42,7 @@ fn team_converges(backend: Backend, seed: u64) {
     let mut devices = vec![head];
     for i in 1..WORKERS {
         let worker = format!("w{i}");
-        let token = server.enrol(&worker, Some(&grid), false);
+        let token = server.enrol(&worker, role(i), Some(&grid), false);
         let device = Device::new(
             dir.path(),
             &worker,
@@ -84,7 +84,7 @@ fn team_converges(backend: Backend, seed: u64) {
             device.sync(1);
         }
     }
-    let token = server.enrol("w9", Some(&grid), false);
+    let token = server.enrol("w9", WorkerRole::Assistant, Some(&grid), false);
     let newcomer = Device::new(
         dir.path(),
         "w9",

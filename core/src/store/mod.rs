@@ -106,6 +106,12 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens or creates the store at `path` for a worker on this device.
     ///
+    /// A store belongs to the worker who created it: opening it as another
+    /// worker id fails with [`Error::WorkerMismatch`]. Once a sync has told
+    /// the store its worker's name and role as the server keeps them
+    /// ([`Store::vouched_identity`]), those replace the ones given here, so
+    /// the store writes what the server vouches for.
+    ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use gridbook::{Store, WorkerIdentity, codes::WorkerRole};
@@ -148,7 +154,7 @@ impl Store {
         let path = path.as_ref().to_path_buf();
         let mut conn = db::connect(&path, options.key.as_deref(), false)?;
         let after_migration = db::prepare_writer(&mut conn)?;
-        let actor = Self::device_actor(&mut conn, &identity)?;
+        let (actor, identity) = Self::device_actor(&mut conn, identity)?;
         let reader = db::connect(&path, options.key.as_deref(), true)?;
         reader.pragma_update(None, "query_only", true)?;
         let checkpointer = Checkpointer::start(db::connect(&path, options.key.as_deref(), false)?)?;
@@ -177,8 +183,13 @@ impl Store {
         Ok(store)
     }
 
-    /// The device's actor id, created on first open; refuses another worker's store.
-    fn device_actor(conn: &mut Connection, identity: &WorkerIdentity) -> Result<ActorId> {
+    /// The device's actor id, created on first open, and the identity to
+    /// write under (the vouched name and role, once a sync stored them);
+    /// refuses another worker's store.
+    fn device_actor(
+        conn: &mut Connection,
+        mut identity: WorkerIdentity,
+    ) -> Result<(ActorId, WorkerIdentity)> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let stored_worker: Option<Vec<u8>> = tx
             .query_row("SELECT value FROM meta WHERE key = 'worker_id'", [], |r| {
@@ -213,8 +224,15 @@ impl Store {
                 actor
             }
         };
+        if let Some(vouched) = team::vouched_identity(&tx, &identity.worker_id)? {
+            // Names the server keeps are checked like the ones given to `open`.
+            if let Ok(name) = validate::text(&vouched.name, 64) {
+                identity.name = name;
+            }
+            identity.role = vouched.role;
+        }
         tx.commit()?;
-        Ok(actor)
+        Ok((actor, identity))
     }
 
     /// The worker this store belongs to.

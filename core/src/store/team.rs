@@ -2,11 +2,13 @@
 //! role) and `devices` (which CRDT actor belongs to which worker), written
 //! by the store itself the first time a device edits a grid (see
 //! `Edit::doc`). The conflicts view uses `devices` to say who wrote a value.
+//! It also reads the worker's identity as the sync server vouched for it
+//! (`meta` keys `vouched_name`, `vouched_role`, written by the sync side).
 //! The machinery owns the team because every change's author rests on it;
 //! it registers like a record kind (see `registry.rs`).
 
 use automerge::ObjId;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::Store;
 use super::project::{clear_conflicts, run};
@@ -14,7 +16,7 @@ use crate::code_list::CodeList;
 use crate::crdt::RecordReader;
 use crate::docs::ROSTER;
 use crate::error::Result;
-use crate::identity::Worker;
+use crate::identity::{Worker, WorkerRole};
 use crate::kinds::RecordKind;
 use crate::registry::DocContext;
 use crate::registry::{Collection, Kind};
@@ -88,4 +90,32 @@ impl Store {
                 .collect::<rusqlite::Result<_>>()?)
         })
     }
+}
+
+/// The `meta` key of the worker's name as the server keeps it.
+pub(crate) const VOUCHED_NAME: &str = "vouched_name";
+/// The `meta` key of the worker's role code as the server keeps it.
+pub(crate) const VOUCHED_ROLE: &str = "vouched_role";
+
+/// The identity the sync server vouched for, kept in `meta` by
+/// `Store::apply_sync_response`, if a sync stored one. A role code
+/// this build does not know reads as `None`: the store keeps the role it
+/// was opened with rather than guess.
+pub(crate) fn vouched_identity(
+    conn: &rusqlite::Connection,
+    worker_id: &str,
+) -> Result<Option<Worker>> {
+    let mut read = conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?;
+    let mut text = |key: &str| -> Result<Option<String>> {
+        let value: Option<Vec<u8>> = read.query_row([key], |r| r.get(0)).optional()?;
+        Ok(value.and_then(|bytes| String::from_utf8(bytes).ok()))
+    };
+    let (Some(name), Some(role)) = (text(VOUCHED_NAME)?, text(VOUCHED_ROLE)?) else {
+        return Ok(None);
+    };
+    Ok(WorkerRole::from_code(&role).map(|role| Worker {
+        id: worker_id.to_string(),
+        name,
+        role,
+    }))
 }

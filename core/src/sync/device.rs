@@ -5,8 +5,15 @@
 //! that never arrives changes nothing, and one applied twice is harmless, so
 //! a sync cut anywhere is finished by the next.
 //!
-//! To keep more sync state, add a column or table in a new migration and
-//! write it in [`Store::apply_sync_response`]'s transaction.
+//! A response of protocol version 2 carries the identity the server vouches
+//! for: a response for another worker than the store's is refused whole
+//! ([`Error::TokenOfAnotherWorker`]), and the worker's name and role are kept
+//! in the store's `meta` table (`vouched_name`, `vouched_role`), read back by
+//! [`Store::vouched_identity`] and by `Store::open`.
+//!
+//! To keep more sync state, add a column or table in a new migration (or a
+//! `meta` key, for one value) and write it in
+//! [`Store::apply_sync_response`]'s transaction.
 
 use std::collections::BTreeMap;
 
@@ -15,9 +22,10 @@ use rusqlite::{OptionalExtension, params};
 use super::ProtocolError;
 use super::wire::{ChunkKind, GridCursor, PulledChunk, PushedChange, SyncRequest, SyncResponse};
 use crate::docs::DocId;
-use crate::error::Result;
-use crate::store::Store;
+use crate::error::{Error, Result};
+use crate::identity::Worker;
 use crate::store::merge::{ImportReport, Parsed, merge_parsed, parse_chunk};
+use crate::store::{Store, team};
 
 /// How much one sync request may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +100,7 @@ impl Store {
             Ok((push_upto, push, grid_cursors(conn)?))
         })?;
         Ok(SyncRequest {
+            version: super::PROTOCOL_VERSION,
             actor: self.actor_bytes(),
             max_response_bytes: limits.max_response_bytes,
             push_upto,
@@ -106,6 +115,11 @@ impl Store {
         request: &SyncRequest,
         response: &SyncResponse,
     ) -> Result<SyncApplied> {
+        if let Some(vouched) = &response.identity
+            && vouched.worker_id != self.identity().worker_id
+        {
+            return Err(Error::TokenOfAnotherWorker);
+        }
         if response.acked_upto != request.push_upto {
             return Err(ProtocolError::Mismatch("acknowledged another push".into()).into());
         }
@@ -133,6 +147,14 @@ impl Store {
             for page in &response.grids {
                 let cursor = i64::try_from(page.cursor).unwrap_or(i64::MAX);
                 update.execute(params![page.grid_id, cursor, page.resume_after])?;
+            }
+            if let Some(vouched) = &response.identity {
+                let mut keep = edit.tx.prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2)
+                     ON CONFLICT (key) DO UPDATE SET value = ?2",
+                )?;
+                keep.execute(params![team::VOUCHED_NAME, vouched.name.as_bytes()])?;
+                keep.execute(params![team::VOUCHED_ROLE, vouched.role.as_bytes()])?;
             }
             let acked = edit
                 .tx
@@ -165,6 +187,14 @@ impl Store {
                 grids: grid_cursors(conn)?,
             })
         })
+    }
+
+    /// The worker this store belongs to as the sync server vouched for them
+    /// in the last sync (id, name and role), or `None` before the first sync
+    /// with a server that tells it. From the next open, the store writes
+    /// this name and role.
+    pub fn vouched_identity(&self) -> Result<Option<Worker>> {
+        self.read(|conn| team::vouched_identity(conn, &self.identity().worker_id))
     }
 
     /// The server-side cursor of one grid (0 when the store never pulled it).

@@ -41,7 +41,7 @@ pub use hub::{
 pub use wire::{
     ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_INFLATED_BYTES, MAX_REQUEST_BYTES,
     MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk, PushedChange,
-    SyncRequest, SyncResponse,
+    SyncRequest, SyncResponse, VouchedIdentity,
 };
 
 /// The path of the sync endpoint.

@@ -5,14 +5,21 @@
 //! Decoding never trusts a length: every read is bounds-checked, counts are
 //! capped by the bytes that remain, and inflating stops at
 //! [`MAX_INFLATED_BYTES`]. To add a field, append it to the payload under a
-//! new [`PROTOCOL_VERSION`] and keep decoding the old one.
+//! new [`PROTOCOL_VERSION`] and keep decoding the old one; the server answers
+//! in the version of the request, so a phone that was not updated keeps
+//! syncing.
+//!
+//! Versions: 1, the first; 2 appends the vouched identity to the response
+//! ([`SyncResponse::identity`]; the request is unchanged).
 
 use std::io::{Read, Write};
 
 use super::ProtocolError;
 
-/// The protocol version this build speaks.
-pub const PROTOCOL_VERSION: u8 = 1;
+/// The protocol version this build speaks (it reads every version from 1).
+pub const PROTOCOL_VERSION: u8 = 2;
+/// The first version whose response carries [`SyncResponse::identity`].
+const IDENTITY_VERSION: u8 = 2;
 /// The largest inflated body either side accepts.
 pub const MAX_INFLATED_BYTES: usize = 64 * 1024 * 1024;
 // The limits below are the protocol's, so the phone (which sizes its reads
@@ -30,8 +37,12 @@ const COMPRESS_FROM: usize = 1024;
 const FLAG_DEFLATE: u8 = 1;
 
 /// What one sync asks of the server (see `schema/sync-protocol.md`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncRequest {
+    /// The protocol version the request is written in: [`PROTOCOL_VERSION`]
+    /// for a request of this build, what the body said for a decoded one.
+    /// The server answers in the same version.
+    pub version: u8,
     /// The Automerge actor id of the store sending the request.
     pub actor: Vec<u8>,
     /// The largest response body the client wants.
@@ -42,6 +53,19 @@ pub struct SyncRequest {
     pub grids: Vec<GridCursor>,
     /// Changes the server has not acknowledged yet, oldest first.
     pub push: Vec<PushedChange>,
+}
+
+impl Default for SyncRequest {
+    fn default() -> Self {
+        SyncRequest {
+            version: PROTOCOL_VERSION,
+            actor: Vec::new(),
+            max_response_bytes: 0,
+            push_upto: 0,
+            grids: Vec::new(),
+            push: Vec::new(),
+        }
+    }
 }
 
 /// A store's position in one grid's log on the server.
@@ -71,6 +95,23 @@ pub struct SyncResponse {
     pub acked_upto: u64,
     /// One page per grid.
     pub grids: Vec<GridPage>,
+    /// Who the device token belongs to, as the server keeps it (from
+    /// protocol version 2; `None` in a version-1 response, which is what a
+    /// server writes for a version-1 request).
+    pub identity: Option<VouchedIdentity>,
+}
+
+/// The worker a device token belongs to, as the server keeps them: the
+/// phone refuses a response for another worker than its store's, and keeps
+/// the name and role.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VouchedIdentity {
+    /// The worker's id.
+    pub worker_id: String,
+    /// The worker's name.
+    pub name: String,
+    /// The worker's role code (`WorkerRole::code`, for example `grid_head`).
+    pub role: String,
 }
 
 /// What the server has for one grid, after the store's cursor.
@@ -112,7 +153,7 @@ impl SyncRequest {
     /// The request body.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
-        w.u8(PROTOCOL_VERSION);
+        w.u8(self.version);
         w.bytes(&self.actor);
         w.varint(u64::from(self.max_response_bytes));
         w.varint(self.push_upto);
@@ -134,7 +175,7 @@ impl SyncRequest {
     pub fn decode(body: &[u8]) -> Result<SyncRequest, ProtocolError> {
         let payload = unframe(b'Q', body)?;
         let mut r = Reader::new(&payload);
-        r.version()?;
+        let version = r.version()?;
         let actor = r.bytes()?.to_vec();
         let max_response_bytes = u32::try_from(r.varint()?).unwrap_or(u32::MAX);
         let push_upto = r.varint()?;
@@ -157,6 +198,7 @@ impl SyncRequest {
         }
         r.finish()?;
         Ok(SyncRequest {
+            version,
             actor,
             max_response_bytes,
             push_upto,
@@ -167,10 +209,15 @@ impl SyncRequest {
 }
 
 impl SyncResponse {
-    /// The response body.
+    /// The response body: version 2 with an identity, version 1 without
+    /// (the layout a version-1 phone reads).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
-        w.u8(PROTOCOL_VERSION);
+        w.u8(if self.identity.is_some() {
+            IDENTITY_VERSION
+        } else {
+            1
+        });
         w.varint(self.acked_upto);
         w.varint(self.grids.len() as u64);
         for page in &self.grids {
@@ -188,6 +235,11 @@ impl SyncResponse {
                 w.bytes(&chunk.bytes);
             }
         }
+        if let Some(identity) = &self.identity {
+            w.string(&identity.worker_id);
+            w.string(&identity.name);
+            w.string(&identity.role);
+        }
         frame(b'R', w.0)
     }
 
@@ -195,7 +247,7 @@ impl SyncResponse {
     pub fn decode(body: &[u8]) -> Result<SyncResponse, ProtocolError> {
         let payload = unframe(b'R', body)?;
         let mut r = Reader::new(&payload);
-        r.version()?;
+        let version = r.version()?;
         let acked_upto = r.varint()?;
         let grid_count = r.count(20)?;
         let mut grids = Vec::with_capacity(grid_count);
@@ -231,8 +283,21 @@ impl SyncResponse {
                 chunks,
             });
         }
+        let identity = if version >= IDENTITY_VERSION {
+            Some(VouchedIdentity {
+                worker_id: r.string()?,
+                name: r.string()?,
+                role: r.string()?,
+            })
+        } else {
+            None
+        };
         r.finish()?;
-        Ok(SyncResponse { acked_upto, grids })
+        Ok(SyncResponse {
+            acked_upto,
+            grids,
+            identity,
+        })
     }
 }
 
@@ -388,9 +453,9 @@ impl<'a> Reader<'a> {
             .map_err(|_| malformed("grid id"))?;
         Ok(uuid::Uuid::from_bytes(bytes).hyphenated().to_string())
     }
-    fn version(&mut self) -> Result<(), ProtocolError> {
+    fn version(&mut self) -> Result<u8, ProtocolError> {
         match self.u8()? {
-            PROTOCOL_VERSION => Ok(()),
+            version @ 1..=PROTOCOL_VERSION => Ok(version),
             other => Err(ProtocolError::UnsupportedVersion(other)),
         }
     }
@@ -412,6 +477,7 @@ mod tests {
 
     fn request(push: usize) -> SyncRequest {
         SyncRequest {
+            version: PROTOCOL_VERSION,
             actor: vec![7; 16],
             max_response_bytes: 4 << 20,
             push_upto: 42,
@@ -463,6 +529,11 @@ mod tests {
                     },
                 ],
             }],
+            identity: Some(VouchedIdentity {
+                worker_id: "w-wangfang".into(),
+                name: "王芳".into(),
+                role: "grid_head".into(),
+            }),
         };
         assert_eq!(
             SyncResponse::decode(&response.encode()).ok(),
@@ -475,8 +546,10 @@ mod tests {
                 cursor: 300,
                 ..GridPage::default()
             }],
+            identity: None,
         };
         assert_eq!(idle.encode().len(), 4 + 1 + 1 + 1 + 16 + 2 + 1 + 1 + 1);
+        assert_eq!(idle.encode()[4], 1, "without an identity: version 1");
     }
 
     #[test]
@@ -496,11 +569,67 @@ mod tests {
             Err(ProtocolError::Malformed(_))
         ));
         let mut future = request(0).encode();
-        future[4] = 9;
+        future[4] = PROTOCOL_VERSION + 1;
         assert!(matches!(
             SyncRequest::decode(&future),
-            Err(ProtocolError::UnsupportedVersion(9))
+            Err(ProtocolError::UnsupportedVersion(v)) if v == PROTOCOL_VERSION + 1
         ));
+        future[4] = 0;
+        assert!(matches!(
+            SyncRequest::decode(&future),
+            Err(ProtocolError::UnsupportedVersion(0))
+        ));
+    }
+
+    #[test]
+    fn version_one_is_still_read_and_answered_in_kind() {
+        // A phone that was not updated writes version 1; the server reads it
+        // and answers without the identity, which that phone can read.
+        let old = SyncRequest {
+            version: 1,
+            ..request(2)
+        };
+        let decoded = SyncRequest::decode(&old.encode()).unwrap();
+        assert_eq!(decoded.version, 1);
+        assert_eq!(decoded, old);
+        let answer = SyncResponse {
+            acked_upto: 3,
+            grids: vec![],
+            identity: None,
+        };
+        let body = answer.encode();
+        assert_eq!(body[4], 1);
+        assert_eq!(SyncResponse::decode(&body).unwrap(), answer);
+    }
+
+    #[test]
+    fn a_version_two_response_without_its_identity_is_malformed() {
+        let with = SyncResponse {
+            acked_upto: 0,
+            grids: vec![],
+            identity: Some(VouchedIdentity {
+                worker_id: "w1".into(),
+                name: "王芳".into(),
+                role: "assistant".into(),
+            }),
+        };
+        let body = with.encode();
+        assert_eq!(body[4], 2);
+        assert_eq!(SyncResponse::decode(&body).unwrap(), with);
+        // The same payload relabelled version 2 but cut before the identity.
+        let without = SyncResponse {
+            identity: None,
+            ..with.clone()
+        };
+        let mut cut = without.encode();
+        cut[4] = 2;
+        assert!(matches!(
+            SyncResponse::decode(&cut),
+            Err(ProtocolError::Malformed(_))
+        ));
+        for len in 5..body.len() {
+            assert!(SyncResponse::decode(&body[..len]).is_err(), "cut at {len}");
+        }
     }
 
     #[test]

@@ -106,6 +106,7 @@ fn push_one(
 ) -> Result<(), ProtocolError> {
     let grid = doc_id.split('/').nth(1).unwrap().to_string();
     let request = SyncRequest {
+        version: crate::sync::PROTOCOL_VERSION,
         actor: hex_bytes(actor),
         max_response_bytes: 1 << 20,
         push_upto: 1,

@@ -11,6 +11,7 @@ mod migrations;
 mod roster;
 mod sync;
 mod visit_plan;
+mod vouched;
 
 use crate::codes::*;
 use crate::*;

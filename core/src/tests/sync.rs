@@ -80,6 +80,8 @@ impl Hub {
         Ok(SyncResponse {
             acked_upto: request.push_upto,
             grids: pages,
+            // This hub knows no workers; `tests/vouched.rs` covers the identity.
+            identity: None,
         }
         .encode())
     }
@@ -322,6 +324,7 @@ fn the_hub_refuses_foreign_actors_unnamed_grids_and_broken_changes() {
     let response = SyncResponse {
         acked_upto: a_request.push_upto + 1,
         grids: vec![],
+        identity: None,
     };
     assert!(matches!(
         a.apply_sync_response(&a_request, &response),

@@ -15,8 +15,8 @@ final class SyncModelTests: XCTestCase {
     private static func twoPhonesSyncThroughARealServer(_ dir: URL) async throws {
         let data = dir.appendingPathComponent("server-data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        try admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--can-create-grids")
-        try admin(data, "add-worker", "--id", "w-li", "--name", "李娜")
+        try admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--role", "grid_head", "--can-create-grids")
+        try admin(data, "add-worker", "--id", "w-li", "--name", "李娜", "--role", "grid_head")
         let tokenA = try issueToken(data, worker: "w-zhang", device: "张伟的手机")
         let tokenB = try issueToken(data, worker: "w-li", device: "李娜的手机")
         let server = try RunningServer(data: data, log: dir.appendingPathComponent("server.log"))

@@ -3,9 +3,12 @@
 //! `MAX_REQUEST_BYTES` → 413; decode → 400; grid access → 403; change checks
 //! (`gridbook::sync::check_push`) → 400, or 403 for a foreign actor; the
 //! authors (`gridbook::sync::check_authors`: every field naming who did
-//! something names the token's worker) → 403; then
+//! something names the token's worker, and a role claimed is the one the
+//! server keeps for them) → 403; then
 //! one transaction stores the push (actors bound, grids created where
-//! allowed); then one page per grid, under one byte budget.
+//! allowed); then one page per grid, under one byte budget, and (from
+//! protocol version 2) the worker's id, name and role as the server keeps
+//! them, so the phone learns who it is.
 //!
 //! Logged per request: request id, device id, grid ids, counts, bytes,
 //! status, duration. Never change contents, tokens or resident data.
@@ -23,9 +26,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridbook::sync::{
     ByteBudget, GridCursor, GridPage, MAX_REQUEST_BYTES, PageBuilder, PagePlan, ProtocolError,
-    Pusher, SyncRequest, SyncResponse, check_authors, check_push, plan_page, request_actor,
-    response_budget,
+    Pusher, SyncRequest, SyncResponse, VouchedIdentity, check_authors, check_push, plan_page,
+    request_actor, response_budget,
 };
+
+use gridbook::codes::CodeList;
 
 use super::{ApiError, AppState, RequestId};
 use crate::auth;
@@ -148,10 +153,11 @@ async fn handle(
     };
     let checked = check_push(&request).map_err(forbidden_or_bad)?;
     let actor = request_actor(&request).map_err(bad_request)?;
-    // The server vouches for who wrote what: every author field names the token's worker.
+    // The server vouches for who wrote what: every author field names the
+    // token's worker, and a role written is the one the server keeps.
     let pusher = Pusher {
         worker_id: device.worker_id.clone(),
-        role: None,
+        role: Some(device.role.code().to_string()),
         actor: actor.clone(),
     };
     check_authors(&checked, &pusher).map_err(forbidden_or_bad)?;
@@ -205,9 +211,16 @@ async fn handle(
         counts.chunks_out += page.chunks.len();
         pages.push(page);
     }
+    // A version-1 phone cannot read the identity: it gets the version-1 layout.
+    let identity = (request.version >= 2).then(|| VouchedIdentity {
+        worker_id: device.worker_id.clone(),
+        name: device.worker_name.clone(),
+        role: device.role.code().to_string(),
+    });
     let response = SyncResponse {
         acked_upto: request.push_upto,
         grids: pages,
+        identity,
     }
     .encode();
     counts.bytes_out = response.len();

@@ -17,6 +17,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use gridbook::codes::CodeList;
+pub use gridbook::codes::WorkerRole;
+
 mod migrations;
 mod postgres;
 mod sqlite;
@@ -76,8 +79,12 @@ pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = StorageResult<T>> + 
 pub struct Worker {
     /// The worker's id, as in the apps.
     pub worker_id: String,
-    /// Display name (for the administrator only; never logged).
+    /// Display name (never logged; the sync response tells it to the
+    /// worker's own phone).
     pub name: String,
+    /// The worker's role in the team; a pushed change claiming another is
+    /// refused.
+    pub role: WorkerRole,
     /// Whether the worker may push the first changes of a new grid.
     pub can_create_grids: bool,
 }
@@ -115,6 +122,10 @@ pub struct AuthenticatedDevice {
     pub device_id: String,
     /// Its worker.
     pub worker_id: String,
+    /// That worker's name, as the server keeps it (vouched to the phone).
+    pub worker_name: String,
+    /// That worker's role, as the server keeps it (checked on push).
+    pub role: WorkerRole,
     /// Whether that worker may create grids.
     pub can_create_grids: bool,
 }
@@ -273,6 +284,10 @@ pub trait Storage: Send + Sync + 'static {
     /// Adds a worker. Fails with [`StorageError::Exists`] if the id is taken.
     fn add_worker(&self, worker: Worker) -> StorageFuture<'_, ()>;
 
+    /// Gives a worker another role. Fails with [`StorageError::NotFound`]
+    /// for an unknown worker; returns false if the worker had that role already.
+    fn set_role(&self, worker_id: String, role: WorkerRole) -> StorageFuture<'_, bool>;
+
     /// Assigns a grid to a worker, creating the grid if the server has not
     /// seen it. Returns false if it was assigned already.
     fn assign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool>;
@@ -367,6 +382,13 @@ pub(crate) fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+/// A role read from the database. Only [`WorkerRole`] codes are ever
+/// written, so another value means the database was edited by hand.
+pub(crate) fn stored_role(code: &str) -> StorageResult<WorkerRole> {
+    WorkerRole::from_code(code)
+        .ok_or_else(|| StorageError::Database("a worker's role is not a known role code".into()))
 }
 
 /// Converts a stored position (never negative) to u64.

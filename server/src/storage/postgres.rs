@@ -17,13 +17,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use gridbook::codes::CodeList;
 use tokio_postgres::{GenericClient, NoTls};
 
 use super::{
     AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
     LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch, PushOutcome, SnapshotRow, Stats,
-    Storage, StorageError, StorageFuture, StorageResult, Worker, db_pos, latest_version, now_unix,
-    pos, sorted_unique,
+    Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
+    latest_version, now_unix, pos, sorted_unique, stored_role,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -305,18 +306,21 @@ async fn store_push(
 async fn list<C: GenericClient>(c: &C) -> StorageResult<Listing> {
     let workers = c
         .query(
-            "SELECT worker_id, name, can_create_grids FROM workers ORDER BY worker_id",
+            "SELECT worker_id, name, role, can_create_grids FROM workers ORDER BY worker_id",
             &[],
         )
         .await
         .map_err(db)?
         .iter()
-        .map(|r| Worker {
-            worker_id: r.get(0),
-            name: r.get(1),
-            can_create_grids: r.get(2),
+        .map(|r| {
+            Ok(Worker {
+                worker_id: r.get(0),
+                name: r.get(1),
+                role: stored_role(r.get(2))?,
+                can_create_grids: r.get(3),
+            })
         })
-        .collect();
+        .collect::<StorageResult<Vec<_>>>()?;
     let mut grids: Vec<GridInfo> = c
         .query(
             "SELECT grid_id, last_seq, generation FROM grids ORDER BY grid_id",
@@ -393,11 +397,12 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.client().await?;
             c.execute(
-                "INSERT INTO workers (worker_id, name, can_create_grids, created_at)
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO workers (worker_id, name, role, can_create_grids, created_at)
+                 VALUES ($1, $2, $3, $4, $5)",
                 &[
                     &worker.worker_id,
                     &worker.name,
+                    &worker.role.code(),
                     &worker.can_create_grids,
                     &now_unix(),
                 ],
@@ -408,6 +413,26 @@ impl Storage for PostgresStorage {
                 _ => db(e),
             })?;
             Ok(())
+        })
+    }
+
+    fn set_role(&self, worker_id: String, role: WorkerRole) -> StorageFuture<'_, bool> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            // One statement: the old role is read under the row lock it updates.
+            let row = c
+                .query_opt(
+                    "WITH previous AS (SELECT role FROM workers WHERE worker_id = $1 FOR UPDATE)
+                     UPDATE workers w SET role = $2 FROM previous
+                     WHERE w.worker_id = $1 RETURNING previous.role",
+                    &[&worker_id, &role.code()],
+                )
+                .await
+                .map_err(db)?;
+            match row {
+                None => Err(StorageError::NotFound("worker")),
+                Some(r) => Ok(r.get::<_, String>(0) != role.code()),
+            }
         })
     }
 
@@ -494,18 +519,23 @@ impl Storage for PostgresStorage {
             let c = self.client().await?;
             let row = c
                 .query_opt(
-                    "SELECT d.device_id, d.worker_id, w.can_create_grids
+                    "SELECT d.device_id, d.worker_id, w.name, w.role, w.can_create_grids
                      FROM devices d JOIN workers w ON w.worker_id = d.worker_id
                      WHERE d.token_hash = $1 AND d.revoked_at IS NULL",
                     &[&token_hash],
                 )
                 .await
                 .map_err(db)?;
-            Ok(row.map(|r| AuthenticatedDevice {
-                device_id: r.get(0),
-                worker_id: r.get(1),
-                can_create_grids: r.get(2),
-            }))
+            row.map(|r| {
+                Ok(AuthenticatedDevice {
+                    device_id: r.get(0),
+                    worker_id: r.get(1),
+                    worker_name: r.get(2),
+                    role: stored_role(r.get(3))?,
+                    can_create_grids: r.get(4),
+                })
+            })
+            .transpose()
         })
     }
 

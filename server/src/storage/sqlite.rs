@@ -9,13 +9,14 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use gridbook::codes::CodeList;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
     AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
     LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SQLITE_MIGRATIONS, SnapshotRow, Stats,
-    Storage, StorageError, StorageFuture, StorageResult, Worker, db_pos, latest_version, now_unix,
-    pos, sorted_unique,
+    Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
+    latest_version, now_unix, pos, sorted_unique, stored_role,
 };
 
 /// The SQLite backend. Cheap to clone (shares one connection).
@@ -422,18 +423,29 @@ fn compaction_input(
 
 fn list(conn: &Connection) -> StorageResult<Listing> {
     let workers = conn
-        .prepare("SELECT worker_id, name, can_create_grids FROM workers ORDER BY worker_id")
+        .prepare("SELECT worker_id, name, role, can_create_grids FROM workers ORDER BY worker_id")
         .map_err(db)?
         .query_map([], |r| {
-            Ok(Worker {
-                worker_id: r.get(0)?,
-                name: r.get(1)?,
-                can_create_grids: r.get(2)?,
-            })
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
         })
         .map_err(db)?
         .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(db)?;
+        .map_err(db)?
+        .into_iter()
+        .map(|(worker_id, name, role, can_create_grids)| {
+            Ok(Worker {
+                worker_id,
+                name,
+                role: stored_role(&role)?,
+                can_create_grids,
+            })
+        })
+        .collect::<StorageResult<Vec<_>>>()?;
     let mut grids = conn
         .prepare("SELECT grid_id, last_seq, generation FROM grids ORDER BY grid_id")
         .map_err(db)?
@@ -503,11 +515,12 @@ impl Storage for SqliteStorage {
     fn add_worker(&self, worker: Worker) -> StorageFuture<'_, ()> {
         self.write(move |tx| {
             tx.execute(
-                "INSERT INTO workers (worker_id, name, can_create_grids, created_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO workers (worker_id, name, role, can_create_grids, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     worker.worker_id,
                     worker.name,
+                    worker.role.code(),
                     worker.can_create_grids,
                     now_unix()
                 ],
@@ -520,6 +533,31 @@ impl Storage for SqliteStorage {
                 }
             })?;
             Ok(())
+        })
+    }
+
+    fn set_role(&self, worker_id: String, role: WorkerRole) -> StorageFuture<'_, bool> {
+        self.write(move |tx| {
+            let current: Option<String> = tx
+                .query_row(
+                    "SELECT role FROM workers WHERE worker_id = ?1",
+                    [&worker_id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(db)?;
+            match current {
+                None => Err(StorageError::NotFound("worker")),
+                Some(code) if code == role.code() => Ok(false),
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE workers SET role = ?2 WHERE worker_id = ?1",
+                        params![worker_id, role.code()],
+                    )
+                    .map_err(db)?;
+                    Ok(true)
+                }
+            }
         })
     }
 
@@ -601,21 +639,36 @@ impl Storage for SqliteStorage {
 
     fn authenticate(&self, token_hash: String) -> StorageFuture<'_, Option<AuthenticatedDevice>> {
         self.run(move |conn| {
-            conn.query_row(
-                "SELECT d.device_id, d.worker_id, w.can_create_grids
-                 FROM devices d JOIN workers w ON w.worker_id = d.worker_id
-                 WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
-                [&token_hash],
-                |r| {
+            let row = conn
+                .query_row(
+                    "SELECT d.device_id, d.worker_id, w.name, w.role, w.can_create_grids
+                     FROM devices d JOIN workers w ON w.worker_id = d.worker_id
+                     WHERE d.token_hash = ?1 AND d.revoked_at IS NULL",
+                    [&token_hash],
+                    |r| {
+                        Ok((
+                            r.get::<_, String>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, String>(3)?,
+                            r.get::<_, bool>(4)?,
+                        ))
+                    },
+                )
+                .optional()
+                .map_err(db)?;
+            row.map(
+                |(device_id, worker_id, worker_name, role, can_create_grids)| {
                     Ok(AuthenticatedDevice {
-                        device_id: r.get(0)?,
-                        worker_id: r.get(1)?,
-                        can_create_grids: r.get(2)?,
+                        device_id,
+                        worker_id,
+                        worker_name,
+                        role: stored_role(&role)?,
+                        can_create_grids,
                     })
                 },
             )
-            .optional()
-            .map_err(db)
+            .transpose()
         })
     }
 

@@ -96,14 +96,18 @@ impl SimServer {
         }
     }
 
-    /// Adds a worker; a worker that exists already is kept as it is.
+    /// Adds a worker with their role; a worker that exists already is kept as it is.
     pub fn ensure_worker(
         &self,
         worker_id: &str,
         name: &str,
+        role: gridbook::codes::WorkerRole,
         can_create_grids: bool,
     ) -> Result<(), SimError> {
-        match self.admin().add_worker(worker_id, name, can_create_grids) {
+        match self
+            .admin()
+            .add_worker(worker_id, name, role, can_create_grids)
+        {
             Ok(()) | Err(StorageError::Exists(_)) => Ok(()),
             Err(e) => Err(e.into()),
         }

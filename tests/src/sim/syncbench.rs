@@ -99,8 +99,18 @@ pub fn measure(
     let server = SimServer::embedded(None)?;
     let uploader = member(worker_id, "基准测试员", Role::GridHead);
     let reader = member("w-reader", "新设备", Role::Assistant);
-    server.ensure_worker(&uploader.worker_id, &uploader.name, true)?;
-    server.ensure_worker(&reader.worker_id, &reader.name, false)?;
+    server.ensure_worker(
+        &uploader.worker_id,
+        &uploader.name,
+        uploader.role.worker_role(),
+        true,
+    )?;
+    server.ensure_worker(
+        &reader.worker_id,
+        &reader.name,
+        reader.role.worker_role(),
+        false,
+    )?;
     let token_a = server.admin().issue_token(&uploader.worker_id, "A")?;
     let token_c = server.admin().issue_token(&reader.worker_id, "C")?;
 

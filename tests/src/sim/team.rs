@@ -193,6 +193,7 @@ impl Team {
             server.ensure_worker(
                 &member.worker_id,
                 &member.name,
+                member.role.worker_role(),
                 member.role == Role::GridHead,
             )?;
             let issued = server

@@ -131,9 +131,25 @@ impl ServerProcess {
         admin(&self.backend, args)
     }
 
-    /// Adds a worker with a device token and the grid assigned; returns the token.
-    pub fn enrol(&self, worker: &str, grid: Option<&str>, can_create_grids: bool) -> String {
-        let mut add = vec!["add-worker", "--id", worker, "--name", worker];
+    /// Adds a worker with their role, a device token and the grid assigned;
+    /// returns the token.
+    pub fn enrol(
+        &self,
+        worker: &str,
+        role: gridbook::codes::WorkerRole,
+        grid: Option<&str>,
+        can_create_grids: bool,
+    ) -> String {
+        use gridbook::codes::CodeList;
+        let mut add = vec![
+            "add-worker",
+            "--id",
+            worker,
+            "--name",
+            worker,
+            "--role",
+            role.code(),
+        ];
         if can_create_grids {
             add.push("--can-create-grids");
         }

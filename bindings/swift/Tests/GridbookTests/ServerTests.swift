@@ -115,8 +115,8 @@ final class ServerTests: XCTestCase {
         defer { cleanUp(dir) }
         let data = dir.appendingPathComponent("server-data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
-        try admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--can-create-grids")
-        try admin(data, "add-worker", "--id", "w-li", "--name", "李娜")
+        try admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--role", "grid_head", "--can-create-grids")
+        try admin(data, "add-worker", "--id", "w-li", "--name", "李娜", "--role", "grid_head")
         let (deviceA, tokenA) = try issueToken(data, worker: "w-zhang", device: "张伟的手机")
         let (_, tokenB) = try issueToken(data, worker: "w-li", device: "李娜的手机")
         XCTAssertNotEqual(tokenA, tokenB)

@@ -29,8 +29,8 @@ class SyncModelTest {
     fun twoPhonesSyncThroughARealServer() {
         val dir = tempDir("sync")
         val data = File(dir, "server-data").also { it.mkdirs() }
-        admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--can-create-grids")
-        admin(data, "add-worker", "--id", "w-li", "--name", "李娜")
+        admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--role", "grid_head", "--can-create-grids")
+        admin(data, "add-worker", "--id", "w-li", "--name", "李娜", "--role", "grid_head")
         val tokenA = issueToken(data, "w-zhang", "张伟的手机")
         val tokenB = issueToken(data, "w-li", "李娜的手机")
         RunningServer(data, File(dir, "server.log")).use { server ->

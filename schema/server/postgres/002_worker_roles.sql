@@ -1,0 +1,11 @@
+-- Gridbook sync server, PostgreSQL schema version 2: each worker's role in the
+-- team (a `WorkerRole` code of the core, such as 'grid_head'). The server
+-- vouches for it: a pushed change claiming another role is refused, and the
+-- sync response tells the phone its worker's name and role.
+--
+-- Workers added before this version become assistants ('assistant'): the
+-- role with the fewest rights, and the one the apps fall back to for a code
+-- they do not know. An administrator promotes a grid head with
+-- `admin set-role`; a role given too low costs a support call, one given too
+-- high would let a phone take steps its worker may not.
+ALTER TABLE workers ADD COLUMN role TEXT NOT NULL DEFAULT 'assistant';
