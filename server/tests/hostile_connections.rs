@@ -1,0 +1,570 @@
+//! Hostile connections against the real `gridbook-server` binary, with short
+//! limits given through its flags: idle connections, trickled headers and
+//! bodies are closed within a bound; past the connection cap new connections
+//! get a 503 at once while the ones in flight finish; and once the
+//! attacker's connections are gone (or timed out) `/health` and a real sync
+//! work again, on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Phone, ServerProcess, sqlite_stats};
+use gridbook::sync::{SyncLimits, SyncResponse};
+
+/// Runs `gridbook-server --data DIR [EXTRA] admin ARGS`; returns stdout.
+fn admin(data: &Path, extra: &[&str], args: &[&str]) -> String {
+    let out = Command::new(common::server_bin())
+        .arg("--data")
+        .arg(data)
+        .args(extra)
+        .arg("admin")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "admin {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Adds worker `w1` (who may create grids) and issues a token for it.
+fn worker_with_token(data: &Path, extra: &[&str]) -> String {
+    admin(
+        data,
+        extra,
+        &[
+            "add-worker",
+            "--id",
+            "w1",
+            "--name",
+            "王芳",
+            "--can-create-grids",
+        ],
+    );
+    token(data, extra)
+}
+
+/// Issues another token for `w1`.
+fn token(data: &Path, extra: &[&str]) -> String {
+    let out = admin(
+        data,
+        extra,
+        &["issue-token", "--worker", "w1", "--device", "手机"],
+    );
+    out.lines()
+        .find_map(|l| l.strip_prefix("token "))
+        .unwrap()
+        .to_string()
+}
+
+fn addr(server: &ServerProcess) -> String {
+    server.url.trim_start_matches("http://").to_string()
+}
+
+fn connect(server: &ServerProcess) -> TcpStream {
+    TcpStream::connect(addr(server)).unwrap()
+}
+
+/// Reads until the server closes `stream`; panics unless it does within
+/// `within`. Returns how long it took and what was received.
+fn wait_closed(stream: &mut TcpStream, within: Duration) -> (Duration, Vec<u8>) {
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = within.saturating_sub(started.elapsed());
+        assert!(
+            !left.is_zero(),
+            "the connection was still open after {within:?}"
+        );
+        stream.set_read_timeout(Some(left)).unwrap();
+        match stream.read(&mut buf) {
+            Ok(0) => return (started.elapsed(), got),
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => return (started.elapsed(), got),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) => panic!("reading: {e}"),
+        }
+    }
+}
+
+/// Asserts that `stream` is still open: nothing to read for `for_at_least`.
+fn assert_open(stream: &mut TcpStream, for_at_least: Duration) {
+    stream.set_read_timeout(Some(for_at_least)).unwrap();
+    let mut buf = [0u8; 64];
+    match stream.read(&mut buf) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        other => panic!("expected an open, silent connection, got {other:?}"),
+    }
+}
+
+/// Reads one HTTP/1.1 response with a content-length: (status, headers, body).
+fn read_response(stream: &mut TcpStream) -> (u16, String, Vec<u8>) {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        if let Some(end) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
+            let length: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            if got.len() >= end + 4 + length {
+                let status = head[9..12].parse().unwrap();
+                return (status, head, got[end + 4..end + 4 + length].to_vec());
+            }
+        }
+        let n = stream.read(&mut buf).unwrap();
+        assert!(
+            n > 0,
+            "closed mid-response: {:?}",
+            String::from_utf8_lossy(&got)
+        );
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+fn health_request(stream: &mut TcpStream) {
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: gridbook\r\n\r\n")
+        .unwrap();
+}
+
+fn error_code(body: &[u8]) -> String {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap();
+    assert!(json["message"].is_string(), "{json}");
+    json["error"].as_str().unwrap().to_string()
+}
+
+/// The head of a sync request with `length` body bytes to follow.
+fn sync_head(server: &ServerProcess, token: &str, length: usize) -> Vec<u8> {
+    format!(
+        "POST {} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: {}\r\nContent-Length: {length}\r\n\r\n",
+        gridbook::sync::SYNC_PATH,
+        addr(server),
+        gridbook::sync::CONTENT_TYPE,
+    )
+    .into_bytes()
+}
+
+fn http_client() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+fn health_status(server: &ServerProcess) -> u16 {
+    http_client()
+        .get(format!("{}/health", server.url))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+/// Syncs `phone` through reqwest until nothing is left; returns the rounds.
+fn sync_all(server: &ServerProcess, token: &str, phone: &Phone) -> usize {
+    let client = http_client();
+    for round in 1..=20 {
+        let request = phone.store.sync_request(&SyncLimits::default()).unwrap();
+        let answer = client
+            .post(format!("{}{}", server.url, gridbook::sync::SYNC_PATH))
+            .header("content-type", gridbook::sync::CONTENT_TYPE)
+            .bearer_auth(token)
+            .body(request.encode())
+            .send()
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), 200);
+        let response = SyncResponse::decode(&answer.bytes().unwrap()).unwrap();
+        if !phone
+            .store
+            .apply_sync_response(&request, &response)
+            .unwrap()
+            .more
+        {
+            return round;
+        }
+    }
+    panic!("sync did not finish in 20 rounds");
+}
+
+#[test]
+fn idle_connections_are_closed_after_the_idle_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(
+        dir.path(),
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--idle-timeout",
+            "1s",
+            "--header-timeout",
+            "3s",
+        ],
+    );
+    // Fresh connections that never send anything: closed silently after ~1 s.
+    let mut idle: Vec<TcpStream> = (0..5).map(|_| connect(&server)).collect();
+    let opened = Instant::now();
+    assert_open(&mut idle[0], Duration::from_millis(600));
+    for stream in &mut idle {
+        let (_, got) = wait_closed(stream, Duration::from_millis(2500));
+        assert!(got.is_empty(), "{:?}", String::from_utf8_lossy(&got));
+    }
+    let took = opened.elapsed();
+    assert!(took >= Duration::from_millis(900), "closed after {took:?}");
+
+    // Keep-alive: after an answer, the next request must start within 1 s.
+    let mut kept = connect(&server);
+    health_request(&mut kept);
+    assert_eq!(read_response(&mut kept).0, 200);
+    let (after, got) = wait_closed(&mut kept, Duration::from_millis(2500));
+    assert!(got.is_empty());
+    assert!(
+        after >= Duration::from_millis(800),
+        "closed after {after:?}"
+    );
+
+    // A connection in use is not idle: six requests 600 ms apart (3.6 s in
+    // all, past the idle timeout) on one connection all get answers.
+    let mut busy = connect(&server);
+    for _ in 0..6 {
+        std::thread::sleep(Duration::from_millis(600));
+        health_request(&mut busy);
+        assert_eq!(read_response(&mut busy).0, 200);
+    }
+    assert_eq!(health_status(&server), 200);
+}
+
+#[test]
+fn trickled_headers_are_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(
+        dir.path(),
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--header-timeout",
+            "1s",
+            "--idle-timeout",
+            "5s",
+        ],
+    );
+    // Headers that never end, one byte every 100 ms: closed unanswered about
+    // 1 s after their first byte, long before the idle timeout.
+    let mut stream = connect(&server);
+    let endless = b"GET /health HTTP/1.1\r\nHost: gridbook\r\nX-Slow: "
+        .iter()
+        .chain(std::iter::repeat(&b'a'));
+    let started = Instant::now();
+    let mut closed_after = None;
+    stream
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .unwrap();
+    for byte in endless {
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "trickled headers were not cut off"
+        );
+        if stream.write_all(&[*byte]).is_err() {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        let mut buf = [0u8; 256];
+        match stream.read(&mut buf) {
+            Ok(0) => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Ok(n) => panic!("unexpected answer {:?}", String::from_utf8_lossy(&buf[..n])),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Err(_) => {}
+        }
+    }
+    let closed_after = closed_after.unwrap();
+    assert!(
+        closed_after >= Duration::from_millis(900) && closed_after < Duration::from_millis(2500),
+        "closed after {closed_after:?}"
+    );
+
+    // Headers that are merely slow but finish in time get their answer.
+    let mut slow = connect(&server);
+    for part in [
+        &b"GET /health HTT"[..],
+        b"P/1.1\r\nHost: g",
+        b"ridbook\r\n\r\n",
+    ] {
+        slow.write_all(part).unwrap();
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    assert_eq!(read_response(&mut slow).0, 200);
+}
+
+/// Sends `head` and one body byte, then one more byte every `gap`, until the
+/// server answers; returns (seconds until the answer, status, body) and
+/// checks that the connection is closed right after the answer.
+fn trickle_body(stream: &mut TcpStream, head: &[u8], gap: Duration) -> (Duration, u16, Vec<u8>) {
+    stream.write_all(head).unwrap();
+    stream.write_all(b"x").unwrap();
+    let started = Instant::now();
+    stream.set_read_timeout(Some(gap)).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the trickled body was not cut off"
+        );
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(_) if got.is_empty() => {
+                let _ = stream.write_all(b"x");
+            }
+            Err(_) => panic!(
+                "still open after answering {:?}",
+                String::from_utf8_lossy(&got)
+            ),
+        }
+        if got.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+    let answered = started.elapsed();
+    let mut rest = stream.try_clone().unwrap();
+    let (_, tail) = wait_closed(&mut rest, Duration::from_secs(2));
+    got.extend_from_slice(&tail);
+    let text = String::from_utf8_lossy(&got).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head[9..12].parse().unwrap();
+    assert!(head.to_lowercase().contains("connection: close"), "{head}");
+    (answered, status, body.as_bytes().to_vec())
+}
+
+#[test]
+fn a_trickled_body_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = worker_with_token(&data, &[]);
+    let server = ServerProcess::start(
+        &data,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--body-read-timeout",
+            "1s",
+            "--idle-timeout",
+            "5s",
+        ],
+    );
+    // One byte every 1.5 s: answered 408 about 1 s after the first byte.
+    let mut stream = connect(&server);
+    let head = sync_head(&server, &token, 5000);
+    let (after, status, body) = trickle_body(&mut stream, &head, Duration::from_millis(1500));
+    assert_eq!(status, 408);
+    assert_eq!(error_code(&body), "timeout");
+    assert!(
+        after >= Duration::from_millis(900) && after < Duration::from_millis(2500),
+        "answered after {after:?}"
+    );
+    assert_eq!(sqlite_stats(&data).changes, 0);
+
+    // A real body in three parts with pauses shorter than the timeout is
+    // read whole and stored (the timeout is per read, not for the body).
+    let phone = Phone::new("w1");
+    phone.create_grid(2);
+    let request = phone.store.sync_request(&SyncLimits::default()).unwrap();
+    let body = request.encode();
+    let mut stream = connect(&server);
+    stream
+        .write_all(&sync_head(&server, &token, body.len()))
+        .unwrap();
+    for part in body.chunks(body.len().div_ceil(3)) {
+        std::thread::sleep(Duration::from_millis(600));
+        stream.write_all(part).unwrap();
+    }
+    let (status, _, answer) = read_response(&mut stream);
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    assert_eq!(sqlite_stats(&data).changes, request.push.len() as u64);
+}
+
+/// With the default limits, a body sent one byte per 10 s is cut off at the
+/// first pause (the default body read timeout is 5 s).
+#[test]
+fn by_default_a_body_of_one_byte_per_ten_seconds_is_cut_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let token = worker_with_token(&data, &[]);
+    let server = ServerProcess::start(&data, &["--listen", "127.0.0.1:0"]);
+    let mut stream = connect(&server);
+    let head = sync_head(&server, &token, 100);
+    let (after, status, body) = trickle_body(&mut stream, &head, Duration::from_secs(10));
+    assert_eq!(status, 408);
+    assert_eq!(error_code(&body), "timeout");
+    assert!(
+        after >= Duration::from_millis(4500) && after < Duration::from_millis(7000),
+        "answered after {after:?}"
+    );
+}
+
+/// Reads a refusal: 503 `{"error": "busy"}`, then the connection closes.
+fn assert_refused(stream: &mut TcpStream) {
+    let (status, head, body) = read_response(stream);
+    assert_eq!(status, 503, "{head}");
+    assert!(head.contains("connection: close"), "{head}");
+    assert!(head.contains("retry-after: 1"), "{head}");
+    assert_eq!(error_code(&body), "busy");
+    wait_closed(stream, Duration::from_secs(3));
+}
+
+#[test]
+fn past_the_cap_connections_are_refused_while_those_in_flight_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let tokens = [worker_with_token(&data, &[]), token(&data, &[])];
+    let server = ServerProcess::start(
+        &data,
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--max-connections",
+            "4",
+            "--idle-timeout",
+            "20s",
+            "--body-read-timeout",
+            "10s",
+        ],
+    );
+    // Two syncs in flight, half their bodies sent; two idle attackers.
+    let phones = [Phone::new("w1"), Phone::new("w1")];
+    let mut in_flight = Vec::new();
+    for (phone, token) in phones.iter().zip(&tokens) {
+        phone.create_grid(2);
+        let request = phone.store.sync_request(&SyncLimits::default()).unwrap();
+        let body = request.encode();
+        let mut stream = connect(&server);
+        stream
+            .write_all(&sync_head(&server, token, body.len()))
+            .unwrap();
+        stream.write_all(&body[..body.len() / 2]).unwrap();
+        in_flight.push((stream, request, body));
+    }
+    let attackers: Vec<TcpStream> = (0..2).map(|_| connect(&server)).collect();
+    std::thread::sleep(Duration::from_millis(300));
+
+    // Every further connection is answered 503 at once and closed.
+    let started = Instant::now();
+    for _ in 0..10 {
+        let mut extra = connect(&server);
+        health_request(&mut extra);
+        assert_refused(&mut extra);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "refusals took {:?}",
+        started.elapsed()
+    );
+
+    // The syncs in flight finish and are stored.
+    let mut pushed = 0;
+    for ((mut stream, request, body), phone) in in_flight.into_iter().zip(&phones) {
+        stream.write_all(&body[body.len() / 2..]).unwrap();
+        let (status, _, answer) = read_response(&mut stream);
+        assert_eq!(status, 200);
+        let response = SyncResponse::decode(&answer).unwrap();
+        assert_eq!(response.acked_upto, request.push_upto);
+        phone
+            .store
+            .apply_sync_response(&request, &response)
+            .unwrap();
+        pushed += request.push.len() as u64;
+    }
+    assert_eq!(sqlite_stats(&data).changes, pushed);
+
+    // The attackers leave: health and a real sync work again.
+    drop(attackers);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(health_status(&server), 200);
+    let newcomer = Phone::new("w1");
+    newcomer.create_grid(1);
+    sync_all(&server, &tokens[0], &newcomer);
+    assert!(sqlite_stats(&data).changes > pushed);
+
+    // The refusals are logged once (not once each), and never with request text.
+    let (status, log) = server.terminate();
+    assert!(status.success());
+    assert_eq!(log.matches("at the connection cap").count(), 1, "{log}");
+}
+
+/// An attacker fills every slot with idle connections and keeps them: the
+/// server refuses meanwhile, closes them after the idle timeout, and then
+/// serves `/health` and syncs again.
+fn idle_flood_is_outlived(data: &Path, extra: &[&str]) {
+    let token = worker_with_token(data, extra);
+    let mut args = vec![
+        "--listen",
+        "127.0.0.1:0",
+        "--max-connections",
+        "16",
+        "--idle-timeout",
+        "1s",
+        "--header-timeout",
+        "1s",
+    ];
+    args.extend_from_slice(extra);
+    let server = ServerProcess::start(data, &args);
+    let mut flood: Vec<TcpStream> = (0..16).map(|_| connect(&server)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut refused = connect(&server);
+    health_request(&mut refused);
+    assert_refused(&mut refused);
+
+    // The attacker does not let go; the server closes every one of them.
+    for stream in &mut flood {
+        let (_, got) = wait_closed(stream, Duration::from_secs(3));
+        assert!(got.is_empty());
+    }
+    assert_eq!(health_status(&server), 200);
+    let phone = Phone::new("w1");
+    phone.create_grid(2);
+    assert_eq!(sync_all(&server, &token, &phone), 1);
+    let (status, _) = server.terminate();
+    assert!(status.success());
+}
+
+#[test]
+fn an_idle_flood_is_outlived_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    idle_flood_is_outlived(&data, &[]);
+    assert!(sqlite_stats(&data).changes > 0);
+}
+
+#[test]
+fn an_idle_flood_is_outlived_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(common::TestDb::create());
+    let dir = tempfile::tempdir().unwrap();
+    idle_flood_is_outlived(dir.path(), &["--postgres", db.conn.as_str()]);
+    rt.block_on(db.drop_db());
+}
