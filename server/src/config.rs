@@ -56,6 +56,12 @@ impl Default for ConnectionLimits {
 /// open files, which the database connections and the refusals share.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 
+/// The longest timeout accepted: longer ones would only keep attackers'
+/// connections open (and could overflow the clock's arithmetic).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// The highest connection cap accepted, far above any open-file limit.
+pub const MAX_CONNECTIONS_CAP: usize = 1 << 20;
+
 /// Which database the server uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Backend {
@@ -146,14 +152,17 @@ impl ServerConfig {
             ("--body-read-timeout", limits.body_read_timeout),
             ("--idle-timeout", limits.idle_timeout),
         ] {
-            if value.is_zero() {
-                return Err(ServerError::Config(format!("{flag} must be above zero")));
+            if value.is_zero() || value > MAX_TIMEOUT {
+                return Err(ServerError::Config(format!(
+                    "{flag} must be above zero and at most {} hours",
+                    MAX_TIMEOUT.as_secs() / 3600
+                )));
             }
         }
-        if limits.max_connections == 0 {
-            return Err(ServerError::Config(
-                "--max-connections must be at least 1".into(),
-            ));
+        if limits.max_connections == 0 || limits.max_connections > MAX_CONNECTIONS_CAP {
+            return Err(ServerError::Config(format!(
+                "--max-connections must be between 1 and {MAX_CONNECTIONS_CAP}"
+            )));
         }
         Ok(())
     }

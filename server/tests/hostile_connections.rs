@@ -568,3 +568,127 @@ fn an_idle_flood_is_outlived_on_postgres() {
     idle_flood_is_outlived(dir.path(), &["--postgres", db.conn.as_str()]);
     rt.block_on(db.drop_db());
 }
+
+/// Over HTTPS the same limits hold: a connection that never finishes its
+/// handshake holds its slot only until the header timeout, one past the cap
+/// gets its 503 after the handshake, and a connection idle after its
+/// handshake is closed after the idle timeout.
+#[test]
+fn over_https_the_cap_and_the_deadlines_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let certified = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).unwrap();
+    let pem = certified.cert.pem();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, &pem).unwrap();
+    std::fs::write(&key, certified.signing_key.serialize_pem()).unwrap();
+    let server = ServerProcess::start(
+        &dir.path().join("data"),
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+            "--max-connections",
+            "1",
+            "--header-timeout",
+            "2s",
+            "--idle-timeout",
+            "1s",
+        ],
+    );
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(pem.as_bytes()).unwrap())
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let health = || {
+        let answer = client.get(format!("{}/health", server.url)).send().unwrap();
+        let status = answer.status().as_u16();
+        (status, answer.bytes().unwrap().to_vec())
+    };
+    assert_eq!(health().0, 200);
+    // The server frees that connection's slot once it sees it closed.
+    std::thread::sleep(Duration::from_millis(300));
+
+    // A connection idle after its handshake takes the one slot until the
+    // idle timeout; meanwhile the next one is refused after its handshake.
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(certified.cert.der().clone()).unwrap();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let tcp = TcpStream::connect(server.url.trim_start_matches("https://")).unwrap();
+    let mut tls = rustls::StreamOwned::new(
+        rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap(),
+        tcp,
+    );
+    while tls.conn.is_handshaking() {
+        tls.conn.complete_io(&mut tls.sock).unwrap();
+    }
+    let handshaken = Instant::now();
+    let (status, body) = health();
+    assert_eq!(status, 503);
+    assert_eq!(error_code(&body), "busy");
+    tls.sock
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    match tls.read(&mut buf) {
+        Ok(0) => {}
+        Err(e) if !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        other => panic!("expected the idle TLS connection closed, got {other:?}"),
+    }
+    let after = handshaken.elapsed();
+    assert!(
+        after >= Duration::from_millis(800) && after < Duration::from_millis(2500),
+        "closed after {after:?}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(health().0, 200);
+    std::thread::sleep(Duration::from_millis(300));
+
+    // A TCP connection that never starts its handshake takes the one slot.
+    let mut holder = TcpStream::connect(server.url.trim_start_matches("https://")).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let (status, body) = health();
+    assert_eq!(status, 503);
+    assert_eq!(error_code(&body), "busy");
+    let (after, _) = wait_closed(&mut holder, Duration::from_secs(4));
+    assert!(
+        after >= Duration::from_millis(1500),
+        "closed after {after:?}"
+    );
+    assert_eq!(health().0, 200);
+}
+
+#[test]
+fn limits_that_cannot_work_are_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value) in [
+        ("--idle-timeout", "0s"),
+        ("--header-timeout", "0ms"),
+        ("--body-read-timeout", "25h"),
+        ("--body-read-timeout", "2000m"),
+        ("--max-connections", "0"),
+    ] {
+        let out = Command::new(common::server_bin())
+            .arg("--data")
+            .arg(dir.path())
+            .args(["--listen", "127.0.0.1:0", flag, value])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{flag} {value} was accepted");
+        assert!(out.stdout.is_empty(), "{flag} {value}: must not listen");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+    }
+}
