@@ -1,7 +1,8 @@
 //! `POST /v1/sync`: the one endpoint devices talk to
 //! (`schema/sync-protocol.md`). In order: token → 401; body over
 //! `MAX_REQUEST_BYTES` → 413; a body read waiting longer than
-//! `body_read_timeout` → 408 and the connection closed; decode → 400; grid access → 403; change checks
+//! `body_read_timeout` → 408 and the connection closed; decode → 400;
+//! grid access → 403; change checks
 //! (`gridbook::sync::check_push`) → 400, or 403 for a foreign actor; the
 //! authors (`gridbook::sync::check_authors`: every field naming who did
 //! something names the token's worker) → 403; then
