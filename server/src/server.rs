@@ -57,6 +57,7 @@ pub async fn serve_storage(
         body_read_timeout: config.limits.body_read_timeout,
     };
     let limits = config.limits;
+    crate::limits::warn_if_over_file_limit(&limits);
     let app = router(state).into_make_service();
     let handle = axum_server::Handle::new();
     let grace = config.shutdown_grace;

@@ -456,3 +456,39 @@ fn limits_that_cannot_work_are_refused_at_start() {
         assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
     }
 }
+
+/// Under an open-file limit lower than the connection cap, the cap cannot
+/// protect the server: it says so at start, naming both numbers.
+#[test]
+fn a_cap_above_the_open_file_limit_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = format!(
+        "ulimit -n 200 && exec '{}' --data '{}' --listen 127.0.0.1:0 --max-connections 512 \
+         --idle-timeout 1s & pid=$!; sleep 1; kill $pid; wait $pid",
+        common::server_bin(),
+        dir.path().display()
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .env("GRIDBOOK_LOG", "info")
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        log.contains("does not fit under the open-file limit"),
+        "{log}"
+    );
+    assert!(
+        log.contains("max_connections=512") && log.contains("open_file_limit=200"),
+        "{log}"
+    );
+
+    // A cap that fits (200 + the server's own files under 300): no warning.
+    let quiet = script
+        .replace("ulimit -n 200", "ulimit -n 300")
+        .replace("--max-connections 512", "--max-connections 200");
+    let out = Command::new("sh").args(["-c", &quiet]).output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("listening"), "{log}");
+    assert!(!log.contains("open-file limit"), "{log}");
+}

@@ -135,6 +135,40 @@ impl<A> LimitAcceptor<A> {
     }
 }
 
+/// Open files the server keeps for itself besides its connections: the
+/// database, its pool, logs, refusals under way.
+pub const FILE_RESERVE: u64 = 64;
+
+/// The process's limit on open files (the soft one), where the system says
+/// (Linux: `/proc/self/limits`). Past it, accepting fails and connections
+/// wait unanswered, so the connection cap must stay below it.
+pub fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.trim_start_matches("Max open files")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Warns at start when the connection cap does not fit under the open-file
+/// limit, naming both, since the cap then cannot protect the server.
+pub fn warn_if_over_file_limit(limits: &ConnectionLimits) {
+    let Some(files) = open_file_limit() else {
+        return;
+    };
+    let wanted = (limits.max_connections as u64).saturating_add(FILE_RESERVE);
+    if wanted > files {
+        tracing::warn!(
+            max_connections = limits.max_connections,
+            open_file_limit = files,
+            "the connection cap does not fit under the open-file limit: lower \
+             --max-connections or raise the limit (ulimit -n, LimitNOFILE)"
+        );
+    }
+}
+
 /// The whole answer to a connection past the cap.
 pub fn refusal() -> String {
     let body = serde_json::json!({
