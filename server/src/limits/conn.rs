@@ -40,10 +40,10 @@ pub(super) struct Activity {
 
 /// Marks one request as in flight until dropped (with its answer's body).
 #[derive(Debug)]
-struct InFlight(Arc<Activity>);
+pub(super) struct InFlight(Arc<Activity>);
 
 impl InFlight {
-    fn start(activity: &Arc<Activity>) -> InFlight {
+    pub(super) fn start(activity: &Arc<Activity>) -> InFlight {
         activity.in_flight.fetch_add(1, Ordering::SeqCst);
         InFlight(Arc::clone(activity))
     }

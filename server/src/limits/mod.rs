@@ -29,6 +29,8 @@ use tokio::sync::Semaphore;
 use crate::config::ConnectionLimits;
 
 pub mod conn;
+#[cfg(test)]
+mod tests;
 
 pub use conn::{Guarded, Tracked};
 
