@@ -9,7 +9,10 @@
 //! next to nothing. The slot travels inside the connection's stream
 //! ([`conn::Guarded`]), which also enforces the idle and header deadlines;
 //! hyper's own `header_read_timeout` (set in `server.rs`) is a backstop.
-//! Each body read is timed by the sync handler (`http::sync`).
+//! Each body read is timed by the sync handler (`http::sync`). At start,
+//! [`warn_if_over_file_limit`] says when the cap does not fit under the
+//! process's open-file limit, past which accepting fails before the cap can
+//! refuse anything.
 //!
 //! To add a limit on a connection's bytes or phases, extend
 //! [`conn::Guarded`]; to change how refusals look, [`refusal`].
