@@ -11,7 +11,7 @@
 //! sync handler times each body read itself). Writes restart the idle
 //! deadline, so a large answer on a slow link is not cut off, while a client
 //! that stops reading its answer is. To add a deadline, add a phase to
-//! [`Phase`] and say in [`Guarded::refresh`] when it begins.
+//! `Phase` and say in `Guarded::refresh` when it begins.
 
 use std::future::Future;
 use std::io;
