@@ -27,8 +27,9 @@ pub const SQLITE_FILE: &str = "gridbook-server.db";
 /// seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConnectionLimits {
-    /// From the first byte of a request (or of the TLS handshake) until its
-    /// headers are complete; past it the connection is closed unanswered.
+    /// From the first byte of a request until its headers are complete (a
+    /// TLS handshake: from the connection until it is done); past it the
+    /// connection is closed unanswered.
     pub header_timeout: Duration,
     /// The longest wait for the next piece of a request body; past it the
     /// request is answered 408 and the connection closed.
