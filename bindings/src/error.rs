@@ -249,6 +249,9 @@ impl From<SyncError> for GridbookError {
             },
             SyncError::Store(error) => error.into(),
             SyncError::Config(detail) => GridbookError::Config { detail },
+            error @ SyncError::PlainHttp => GridbookError::Config {
+                detail: error.to_string(),
+            },
         }
     }
 }

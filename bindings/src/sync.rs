@@ -138,11 +138,18 @@ pub struct SyncSettings {
     pub max_response_bytes: u32,
     /// A district's own CA certificate (PEM) to trust besides the system's, or null.
     pub extra_root_certificate_pem: Option<Vec<u8>>,
+    /// For development only: allow `http://` to a host that is not loopback,
+    /// sending the token and residents' data unencrypted. Off by default:
+    /// plain HTTP then goes only to `127.0.0.0/8`, `::1` and `localhost`,
+    /// and any other `http://` URL fails with `Config`. Never turn it on in
+    /// a build that reaches grid workers.
+    #[uniffi(default = false)]
+    pub allow_plain_http: bool,
 }
 
 /// The settings for a phone on a weak link: 10 s to connect, 60 s per
 /// request, 5 attempts with backoff from 0.5 s to 30 s, 1 MiB pushed and
-/// 4 MiB pulled per request.
+/// 4 MiB pulled per request, and plain HTTP only to loopback.
 #[uniffi::export]
 pub fn default_sync_settings() -> SyncSettings {
     let d = SyncClientOptions::new("", "");
@@ -156,6 +163,7 @@ pub fn default_sync_settings() -> SyncSettings {
         max_push_bytes: d.limits.max_push_bytes as u64,
         max_response_bytes: d.limits.max_response_bytes,
         extra_root_certificate_pem: d.extra_root_certificate_pem,
+        allow_plain_http: d.allow_plain_http,
     }
 }
 
@@ -171,6 +179,7 @@ fn options(server_url: String, token: String, s: SyncSettings) -> SyncClientOpti
             max_response_bytes: s.max_response_bytes,
         },
         extra_root_certificate_pem: s.extra_root_certificate_pem,
+        allow_plain_http: s.allow_plain_http,
         ..SyncClientOptions::new(server_url, token)
     }
 }
@@ -183,11 +192,12 @@ pub struct SyncClient {
 
 #[uniffi::export]
 impl SyncClient {
-    /// A client for the server at `server_url` (`https://…`) with this
-    /// device's bearer `token`, with the default timeouts and retries for a
-    /// phone on a weak link. `extra_root_certificate_pem` is a district's own
-    /// CA certificate to trust besides the system's, or null. Fails with
-    /// `Config` on a malformed URL or certificate.
+    /// A client for the server at `server_url` (`https://…`; `http://` only
+    /// to loopback) with this device's bearer `token`, with the default
+    /// timeouts and retries for a phone on a weak link.
+    /// `extra_root_certificate_pem` is a district's own CA certificate to
+    /// trust besides the system's, or null. Fails with `Config` on a
+    /// malformed URL or certificate, or plain HTTP to another host.
     #[uniffi::constructor]
     pub fn new(
         server_url: String,
@@ -203,7 +213,8 @@ impl SyncClient {
 
     /// A client with the app's own [`SyncSettings`]. Fails with `Config`
     /// naming the setting on a malformed URL or certificate, a zero timeout,
-    /// limit or attempt count, or a first backoff longer than the longest.
+    /// limit or attempt count, a first backoff longer than the longest, or
+    /// plain HTTP to a host that is not loopback without `allow_plain_http`.
     #[uniffi::constructor]
     pub fn with_settings(
         server_url: String,

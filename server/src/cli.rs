@@ -14,13 +14,17 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use gridbook::codes::CodeList;
 
 use crate::admin::{Admin, IssuedToken};
-use crate::config::{Backend, DEFAULT_COMPACT_AFTER, ServerConfig, TlsFiles, open_storage};
+use crate::config::{
+    Backend, ConnectionLimits, DEFAULT_COMPACT_AFTER, DEFAULT_MAX_CONNECTIONS, ServerConfig,
+    TlsFiles, open_storage,
+};
 use crate::error::ServerError;
 use crate::storage::{Listing, WorkerRole};
 
@@ -49,6 +53,20 @@ pub struct Cli {
     /// Compact a grid after this many new changes.
     #[arg(long, default_value_t = DEFAULT_COMPACT_AFTER)]
     pub compact_after: u64,
+    /// Close a connection whose request headers take longer than this
+    /// from their first byte (e.g. 10s, 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+    /// Answer 408 and close when a request body sends nothing for this long.
+    #[arg(long, default_value = "5s", value_parser = parse_duration)]
+    pub body_read_timeout: Duration,
+    /// Close a connection that sits this long without a request.
+    #[arg(long, default_value = "15s", value_parser = parse_duration)]
+    pub idle_timeout: Duration,
+    /// Connections open at once; past it new ones get 503 and are closed.
+    /// Keep it well below the open-file limit (ulimit -n).
+    #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -183,7 +201,34 @@ impl Cli {
         };
         config.allow_plain_http = self.allow_plain_http;
         config.compact_after = self.compact_after;
+        config.limits = ConnectionLimits {
+            header_timeout: self.header_timeout,
+            body_read_timeout: self.body_read_timeout,
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+        };
         config
+    }
+}
+
+/// A duration flag: a whole number with `ms`, `s` or `m` (bare: seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| "expected a whole number with ms, s or m, e.g. 10s".to_string())?;
+    match unit {
+        "ms" => Ok(Duration::from_millis(n)),
+        "s" => Ok(Duration::from_secs(n)),
+        "m" => n
+            .checked_mul(60)
+            .map(Duration::from_secs)
+            .ok_or_else(|| "too long".to_string()),
+        _ => Err("the unit must be ms, s or m, e.g. 10s".into()),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Server configuration: where the data lives, where to listen, TLS, and
-//! when to compact. Built by the CLI (`cli.rs`) or by embedding code.
+//! Server configuration: where the data lives, where to listen, TLS, when to
+//! compact, and how long and how many connections may stay open
+//! ([`ConnectionLimits`]). Built by the CLI (`cli.rs`) or by embedding code.
 //!
 //! To add a setting: add a field with a default in [`ServerConfig::new`], a
 //! flag in `cli.rs`, and read it where it is used.
@@ -18,6 +19,49 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8722";
 pub const DEFAULT_COMPACT_AFTER: u64 = 500;
 /// The file name of the embedded database inside the data directory.
 pub const SQLITE_FILE: &str = "gridbook-server.db";
+
+/// How long a connection may wait at each step, and how many may be open.
+/// Enforced by `crate::limits` (idle, headers, the cap) and by the sync
+/// handler (each body read); the defaults suit phones on weak mobile links
+/// while an attacker's idle or trickling connections are closed within
+/// seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// From the first byte of a request until its headers are complete (a
+    /// TLS handshake: from the connection until it is done); past it the
+    /// connection is closed unanswered.
+    pub header_timeout: Duration,
+    /// The longest wait for the next piece of a request body; past it the
+    /// request is answered 408 and the connection closed.
+    pub body_read_timeout: Duration,
+    /// How long a connection may sit without a request: after it opened,
+    /// or after its last answer (keep-alive). Past it, it is closed.
+    pub idle_timeout: Duration,
+    /// Connections open at once; a connection past the cap is answered 503
+    /// `{"error": "busy", ..}` at once and closed.
+    pub max_connections: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(5),
+            idle_timeout: Duration::from_secs(15),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+        }
+    }
+}
+
+/// The default cap on open connections: well below the usual limit of 1024
+/// open files, which the database connections and the refusals share.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// The longest timeout accepted: longer ones would only keep attackers'
+/// connections open (and could overflow the clock's arithmetic).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// The highest connection cap accepted, far above any open-file limit.
+pub const MAX_CONNECTIONS_CAP: usize = 1 << 20;
 
 /// Which database the server uses.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +103,8 @@ pub struct ServerConfig {
     pub compact_after: u64,
     /// How long a graceful shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// Timeouts and the cap on open connections.
+    pub limits: ConnectionLimits,
 }
 
 impl ServerConfig {
@@ -71,6 +117,7 @@ impl ServerConfig {
             allow_plain_http: false,
             compact_after: DEFAULT_COMPACT_AFTER,
             shutdown_grace: Duration::from_secs(30),
+            limits: ConnectionLimits::default(),
         }
     }
 
@@ -84,7 +131,8 @@ impl ServerConfig {
         config
     }
 
-    /// Refuses plain HTTP on a non-loopback address unless allowed.
+    /// Refuses plain HTTP on a non-loopback address unless allowed, and
+    /// limits that would close every connection at once.
     pub fn check(&self) -> Result<(), ServerError> {
         if self.tls.is_none() && !self.listen.ip().is_loopback() && !self.allow_plain_http {
             return Err(ServerError::Config(format!(
@@ -98,6 +146,24 @@ impl ServerConfig {
             return Err(ServerError::Config(
                 "--compact-after must be at least 1".into(),
             ));
+        }
+        let limits = &self.limits;
+        for (flag, value) in [
+            ("--header-timeout", limits.header_timeout),
+            ("--body-read-timeout", limits.body_read_timeout),
+            ("--idle-timeout", limits.idle_timeout),
+        ] {
+            if value.is_zero() || value > MAX_TIMEOUT {
+                return Err(ServerError::Config(format!(
+                    "{flag} must be above zero and at most {} hours",
+                    MAX_TIMEOUT.as_secs() / 3600
+                )));
+            }
+        }
+        if limits.max_connections == 0 || limits.max_connections > MAX_CONNECTIONS_CAP {
+            return Err(ServerError::Config(format!(
+                "--max-connections must be between 1 and {MAX_CONNECTIONS_CAP}"
+            )));
         }
         Ok(())
     }

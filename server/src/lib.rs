@@ -5,7 +5,8 @@
 //! assembly and compaction come from `gridbook::sync`; this crate adds
 //! storage ([`storage`], SQLite or PostgreSQL behind one trait), device
 //! tokens ([`auth`]), administration ([`admin`]), HTTP ([`http`]), TLS
-//! ([`tls`]) and background compaction ([`compaction`]).
+//! ([`tls`]), connection limits ([`limits`]) and background compaction
+//! ([`compaction`]).
 //!
 //! Embedding (tests, the harness's `gridsim`):
 //!
@@ -29,12 +30,13 @@ pub mod compaction;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod limits;
 pub mod server;
 pub mod storage;
 pub mod tls;
 
 pub use admin::{Admin, BlockingAdmin, IssuedToken};
-pub use config::{Backend, ServerConfig, TlsFiles};
+pub use config::{Backend, ConnectionLimits, ServerConfig, TlsFiles};
 pub use error::ServerError;
 pub use server::{RunningServer, serve, serve_storage, spawn};
 pub use storage::{PostgresStorage, SqliteStorage, Storage, StorageError};

@@ -4,7 +4,9 @@
 //!
 //! Shutdown is graceful: the listener closes, in-flight requests finish
 //! (their transactions commit) within [`ServerConfig::shutdown_grace`], then
-//! `serve` returns. To add start-up work (a migration check, a warm-up), put
+//! `serve` returns. Every connection goes through [`LimitAcceptor`] (the
+//! connection cap, idle and header deadlines) and hyper's header timeout.
+//! To add start-up work (a migration check, a warm-up), put
 //! it in [`serve_storage`] before the listener is bound.
 
 use std::future::Future;
@@ -17,6 +19,7 @@ use crate::compaction::Compactor;
 use crate::config::{ServerConfig, open_storage};
 use crate::error::ServerError;
 use crate::http::{AppState, router};
+use crate::limits::LimitAcceptor;
 use crate::storage::Storage;
 
 /// Opens the configured database and serves until `shutdown` resolves.
@@ -51,7 +54,10 @@ pub async fn serve_storage(
     let state = AppState {
         compactor: Compactor::new(Arc::clone(&storage), config.compact_after),
         storage,
+        body_read_timeout: config.limits.body_read_timeout,
     };
+    let limits = config.limits;
+    crate::limits::warn_if_over_file_limit(&limits);
     let app = router(state).into_make_service();
     let handle = axum_server::Handle::new();
     let grace = config.shutdown_grace;
@@ -63,18 +69,37 @@ pub async fn serve_storage(
     });
     tracing::info!(url = %url, backend = %app_backend(&config), "listening");
     on_listening(&url);
+    // hyper's header timer runs from the end of one answer to the end of the
+    // next request's headers; the connection's own deadlines (idle, then
+    // headers) are tighter, so it only backs them up.
+    let header_backstop = limits.idle_timeout + limits.header_timeout;
     match tls {
         Some(tls) => {
-            axum_server::from_tcp_rustls(listener, tls)?
-                .handle(handle)
-                .serve(app)
-                .await?
+            let mut server = axum_server::from_tcp_rustls(listener, tls)?
+                .map(|rustls| {
+                    LimitAcceptor::new(rustls.handshake_timeout(limits.header_timeout), limits)
+                })
+                .http1_only()
+                .handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_backstop);
+            server.serve(app).await?
         }
         None => {
-            axum_server::from_tcp(listener)?
-                .handle(handle)
-                .serve(app)
-                .await?
+            let mut server = axum_server::from_tcp(listener)?
+                .acceptor(LimitAcceptor::new(
+                    axum_server::accept::DefaultAcceptor::new(),
+                    limits,
+                ))
+                .http1_only()
+                .handle(handle);
+            server
+                .http_builder()
+                .http1()
+                .header_read_timeout(header_backstop);
+            server.serve(app).await?
         }
     }
     tracing::info!("stopped");

@@ -279,6 +279,14 @@ fun storeTests(r: Runner) {
         assertThrows<GridbookException.Config>("not a certificate") {
             SyncClient.withSettings("https://sync.example.org", "t", settings.copy(extraRootCertificatePem = "junk".toByteArray()))
         }
+        // Plain HTTP only to loopback, unless the development-only setting allows it.
+        assertEq(false, settings.allowPlainHttp, "plain HTTP allowed by default")
+        val plain = assertThrows<GridbookException.Config>("plain HTTP to the network") {
+            SyncClient("http://192.0.2.10:8722", "t", null)
+        }
+        assertTrue(plain.message.orEmpty().contains("https://")) { "message: ${plain.message}" }
+        SyncClient("http://localhost:8722", "t", null).close()
+        SyncClient.withSettings("http://192.0.2.10:8722", "t", settings.copy(allowPlainHttp = true)).close()
     }
 
     r.test("labels and name masking from the core") {

@@ -40,6 +40,12 @@ pub struct SyncClientOptions {
     pub limits: SyncLimits,
     /// A PEM certificate to trust besides the system's (a district's own CA).
     pub extra_root_certificate_pem: Option<Vec<u8>>,
+    /// For development only: allow `http://` to a host that is not loopback,
+    /// which sends the device token and residents' data unencrypted. Without
+    /// it, plain HTTP goes only to loopback (`127.0.0.0/8`, `::1`,
+    /// `localhost`) and anything else needs `https://`. Never set it in a
+    /// build that reaches grid workers.
+    pub allow_plain_http: bool,
 }
 
 impl SyncClientOptions {
@@ -55,6 +61,7 @@ impl SyncClientOptions {
             max_backoff: Duration::from_secs(30),
             limits: SyncLimits::default(),
             extra_root_certificate_pem: None,
+            allow_plain_http: false,
         }
     }
 
@@ -117,6 +124,14 @@ pub enum SyncError {
     /// The client could not be configured (a bad URL or certificate).
     #[error("sync client configuration: {0}")]
     Config(String),
+    /// The server URL is `http://` to a host that is not loopback: the token
+    /// would cross the network unencrypted. Use `https://`, or, in
+    /// development only, [`SyncClientOptions::allow_plain_http`].
+    #[error(
+        "refusing plain http:// to a host that is not loopback: the device token would cross \
+         the network unencrypted; use https:// (allow_plain_http is for development only)"
+    )]
+    PlainHttp,
 }
 
 /// What a sync is doing, for a progress bar.
@@ -188,19 +203,20 @@ pub struct SyncClient {
 const MAX_ROUND_TRIPS: u32 = 10_000;
 
 impl SyncClient {
-    /// A client with these options. Fails on a malformed URL or certificate
-    /// or options that cannot work ([`SyncClientOptions::validate`]).
+    /// A client with these options. Fails on a malformed URL or certificate,
+    /// options that cannot work ([`SyncClientOptions::validate`]), and
+    /// plain HTTP to a host that is not loopback ([`SyncError::PlainHttp`]),
+    /// all before any connection is made.
     pub fn new(options: SyncClientOptions) -> Result<SyncClient, SyncError> {
         options.validate()?;
         let base = options.server_url.trim_end_matches('/');
-        if !(base.starts_with("https://") || base.starts_with("http://")) {
-            return Err(SyncError::Config(
-                "the server URL must start with https://".into(),
-            ));
-        }
+        check_server_url(base, options.allow_plain_http)?;
         let builder = reqwest::blocking::Client::builder()
             .connect_timeout(options.connect_timeout)
             .timeout(options.request_timeout)
+            // The protocol has no redirects; following one could lead the
+            // token to a URL that was never checked.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("gridbook/", env!("CARGO_PKG_VERSION")));
         let tls = super::tls::client_config(options.extra_root_certificate_pem.as_deref())?;
         let builder = builder.tls_backend_preconfigured(tls);
@@ -391,6 +407,40 @@ fn sleep_unless_cancelled(duration: Duration, cancel: &CancelToken) -> Result<()
     Ok(())
 }
 
+/// Refuses a server URL the token must not be sent to: anything but
+/// `https://`, and `http://` to a host that is not loopback unless
+/// `allow_plain_http`.
+fn check_server_url(url: &str, allow_plain_http: bool) -> Result<(), SyncError> {
+    let not_https = || SyncError::Config("the server URL must start with https://".into());
+    let parsed = reqwest::Url::parse(url).map_err(|_| not_https())?;
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if allow_plain_http || is_loopback(&parsed) => Ok(()),
+        "http" => Err(SyncError::PlainHttp),
+        _ => Err(not_https()),
+    }
+}
+
+/// Whether the URL's host is loopback: `localhost`, `127.0.0.0/8` or `::1`
+/// (also as `::ffff:127.x.y.z`). The URL parser has already normalised the
+/// host (lower case, IPv4 in dotted decimal, IPv6 in brackets).
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if host == "localhost" {
+        return true;
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    match bare.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ip.is_loopback(),
+        Ok(std::net::IpAddr::V6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        Err(_) => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
@@ -428,5 +478,54 @@ mod tests {
             let message = refusal(change);
             assert!(message.contains(name), "{name}: {message}");
         }
+    }
+
+    #[test]
+    fn plain_http_goes_only_to_loopback() {
+        let client = |url: &str, allow: bool| {
+            let mut options = SyncClientOptions::new(url, "token");
+            options.allow_plain_http = allow;
+            SyncClient::new(options)
+        };
+        for url in [
+            "http://127.0.0.1:8722",
+            "http://127.8.9.10",
+            "http://localhost:8722/",
+            "http://LOCALHOST",
+            "http://[::1]:8722",
+            "http://[::ffff:127.0.0.1]:8722",
+            "https://sync.example.org",
+            "https://192.168.1.10:8722",
+        ] {
+            assert!(client(url, false).is_ok(), "{url}");
+        }
+        for url in [
+            "http://sync.example.org",
+            "http://10.0.2.2:8722",
+            "http://192.168.1.10:8722",
+            "http://0.0.0.0:8722",
+            "http://[2001:db8::1]:8722",
+            "http://[::]:8722",
+            "http://localhost.example.org",
+            "http://127.0.0.1.nip.io",
+            "http://localhost@sync.example.org",
+        ] {
+            match client(url, false) {
+                Err(SyncError::PlainHttp) => {}
+                other => panic!("{url}: expected PlainHttp, got {other:?}"),
+            }
+            assert!(client(url, true).is_ok(), "{url} with allow_plain_http");
+        }
+        for url in ["ftp://127.0.0.1", "127.0.0.1:8722", "http//localhost", ""] {
+            match client(url, true) {
+                Err(SyncError::Config(message)) => assert!(message.contains("https://")),
+                other => panic!("{url}: expected Config, got {other:?}"),
+            }
+        }
+        let message = SyncError::PlainHttp.to_string();
+        assert!(
+            message.contains("https://") && message.contains("loopback"),
+            "{message}"
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! [`router`], and answer errors with [`ApiError`].
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
@@ -28,6 +28,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     /// Starts compactions after pushes.
     pub compactor: Compactor,
+    /// The longest wait for the next piece of a request body.
+    pub body_read_timeout: Duration,
 }
 
 impl std::fmt::Debug for AppState {

@@ -1,6 +1,8 @@
 //! `POST /v1/sync`: the one endpoint devices talk to
 //! (`schema/sync-protocol.md`). In order: token → 401; body over
-//! `MAX_REQUEST_BYTES` → 413; decode → 400; grid access → 403; change checks
+//! `MAX_REQUEST_BYTES` → 413; a body read waiting longer than
+//! `body_read_timeout` → 408 and the connection closed; decode → 400;
+//! grid access → 403; change checks
 //! (`gridbook::sync::check_push`) → 400, or 403 for a foreign actor; the
 //! authors (`gridbook::sync::check_authors`: every field naming who did
 //! something names the token's worker, and a role claimed is the one the
@@ -17,7 +19,7 @@
 
 use std::future::poll_fn;
 use std::pin::Pin;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Extension;
 use axum::body::{Body, HttpBody};
@@ -102,6 +104,11 @@ pub async fn sync(
             bytes,
         )
             .into_response(),
+        // A stalled body is not read further: the connection cannot carry
+        // another request.
+        Err(e) if e.status == StatusCode::REQUEST_TIMEOUT => {
+            ([(header::CONNECTION, "close")], e).into_response()
+        }
         Err(e) => e.into_response(),
     }
 }
@@ -125,7 +132,7 @@ async fn handle(
     };
     device_id.clone_from(&device.device_id);
 
-    let body = read_body(headers, body, MAX_REQUEST_BYTES).await?;
+    let body = read_body(headers, body, MAX_REQUEST_BYTES, state.body_read_timeout).await?;
     counts.bytes_in = body.len();
     let request = SyncRequest::decode(&body).map_err(bad_request)?;
     drop(body);
@@ -297,7 +304,14 @@ fn grid_of_doc(doc_id: &str) -> Option<String> {
 
 /// Reads the body up to `limit` bytes. A larger body is drained (up to
 /// [`DRAIN_LIMIT`]) and answered with 413, so the client reads the answer.
-async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// Each read waits at most `read_timeout` (408 past it), so a body trickled
+/// byte by byte cannot hold the connection.
+async fn read_body(
+    headers: &HeaderMap,
+    mut body: Body,
+    limit: usize,
+    read_timeout: Duration,
+) -> Result<Vec<u8>, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -314,7 +328,24 @@ async fn read_body(headers: &HeaderMap, mut body: Body, limit: usize) -> Result<
     }
     let mut out = Vec::with_capacity(declared.unwrap_or(0).min(limit));
     let mut seen = 0usize;
-    while let Some(frame) = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+    let stalled = || {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            format!(
+                "the request body stalled for more than {} ms",
+                read_timeout.as_millis()
+            ),
+        )
+    };
+    loop {
+        let next = poll_fn(|cx| Pin::new(&mut body).poll_frame(cx));
+        let Some(frame) = tokio::time::timeout(read_timeout, next)
+            .await
+            .map_err(|_| stalled())?
+        else {
+            break;
+        };
         let frame = frame.map_err(|_| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,

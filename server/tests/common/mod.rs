@@ -18,6 +18,8 @@ use gridbook::codes::WorkerRole;
 use gridbook::{BuildingInput, GridInput, Store, WorkerIdentity};
 use gridbook_server::storage::{PostgresStorage, SqliteStorage, Stats, Storage};
 
+pub mod attack;
+
 /// The PostgreSQL server the tests use; fails the test if not configured.
 pub fn postgres_conn() -> String {
     match std::env::var("GRIDBOOK_TEST_POSTGRES") {

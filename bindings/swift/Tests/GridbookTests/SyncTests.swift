@@ -114,7 +114,8 @@ final class SyncTests: XCTestCase {
         let settings = defaultSyncSettings()
         XCTAssertEqual(settings, SyncSettings(
             connectTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxAttempts: 5, initialBackoffMs: 500,
-            maxBackoffMs: 30_000, maxPushBytes: 1024 * 1024, maxResponseBytes: 4 * 1024 * 1024, extraRootCertificatePem: nil
+            maxBackoffMs: 30_000, maxPushBytes: 1024 * 1024, maxResponseBytes: 4 * 1024 * 1024, extraRootCertificatePem: nil,
+            allowPlainHttp: false
         ))
 
         // The settings reach the client: two attempts, a short wait between them.
@@ -151,5 +152,18 @@ final class SyncTests: XCTestCase {
         guard case .Config? = pem else {
             return XCTFail("expected Config, got \(String(describing: pem))")
         }
+
+        // Plain HTTP only to loopback, unless the development-only setting allows it.
+        let plain = expectGridbookError("plain HTTP to the network") {
+            try SyncClient(serverUrl: "http://192.0.2.10:8722", token: "t", extraRootCertificatePem: nil)
+        }
+        guard case .Config(let why)? = plain else {
+            return XCTFail("expected Config, got \(String(describing: plain))")
+        }
+        XCTAssertTrue(why.contains("https://"), "detail: \(why)")
+        _ = try SyncClient(serverUrl: "http://localhost:8722", token: "t", extraRootCertificatePem: nil)
+        var development = settings
+        development.allowPlainHttp = true
+        _ = try SyncClient.withSettings(serverUrl: "http://192.0.2.10:8722", token: "t", settings: development)
     }
 }
