@@ -91,6 +91,20 @@ pub fn outside_dependencies(checked: &[CheckedChange]) -> Result<Vec<Dependency>
     Ok(outside)
 }
 
+/// The genesis change of the kind of document `doc_id`: the change every
+/// replica starts that document from, and never pushes. For tools that
+/// build a document's changes outside a store (the harness's hostile requests).
+pub fn genesis_change(doc_id: &str) -> Result<Vec<u8>, ProtocolError> {
+    let (_, kind, _) =
+        DocId::parse(doc_id).ok_or(ProtocolError::InvalidField { field: "doc_id" })?;
+    let broken = || ProtocolError::Malformed("document genesis".into());
+    let mut genesis = docs::genesis(kind).map_err(|_| broken())?;
+    genesis
+        .get_last_local_change()
+        .map(|change| change.raw_bytes().to_vec())
+        .ok_or_else(broken)
+}
+
 /// The hash of a kind's genesis change.
 fn genesis_hash(kind: DocKind) -> Result<[u8; 32], ProtocolError> {
     let broken = || ProtocolError::Malformed("document genesis".into());

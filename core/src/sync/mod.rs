@@ -32,7 +32,7 @@ mod tls;
 
 pub use crate::error::ProtocolError;
 #[cfg(any(test, feature = "hub"))]
-pub use ancestry::{Dependency, MAX_OUTSIDE_DEPENDENCIES, outside_dependencies};
+pub use ancestry::{Dependency, MAX_OUTSIDE_DEPENDENCIES, genesis_change, outside_dependencies};
 #[cfg(any(test, feature = "hub"))]
 pub use authorship::{AUTHOR_FIELDS, Pusher, check_authors};
 #[cfg(feature = "client")]

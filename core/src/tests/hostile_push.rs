@@ -289,3 +289,28 @@ fn a_change_twice_is_kept_once_but_under_two_documents_is_refused() {
         })
     );
 }
+
+#[test]
+fn a_compressed_change_is_refused_before_it_is_inflated() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, f, mut request) = pushed(&dir);
+    let doc_id = format!("visits/{}/2026Q1", f.grid);
+    let mut doc = AutoCommit::load(&genesis_change(&doc_id).unwrap()).unwrap();
+    doc.set_actor(ActorId::from(store.actor_bytes().as_slice()));
+    doc.put(ROOT, "text", "x".repeat(1 << 20)).unwrap();
+    doc.commit();
+    let mut change = doc.get_last_local_change().unwrap().clone();
+    let compressed = change.bytes().to_vec();
+    assert!(compressed.len() < 64 * 1024, "{}", compressed.len());
+    request.push.push(PushedChange {
+        doc_id,
+        bytes: compressed,
+    });
+    assert_eq!(
+        check_push(&request),
+        Err(ProtocolError::ChangeRejected {
+            index: request.push.len() - 1,
+            reason: "undecodable change"
+        })
+    );
+}
