@@ -14,8 +14,8 @@ use automerge::AutoCommit;
 
 use super::ProtocolError;
 use super::wire::{
-    ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES,
-    PulledChunk, SyncRequest,
+    ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_OPS_PER_CHANGE, MAX_OPS_PER_REQUEST,
+    MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES, PulledChunk, SyncRequest,
 };
 use crate::docs::{self, DocId};
 use crate::store::merge::{guarded, parse_change};
@@ -59,6 +59,7 @@ pub fn check_push(request: &SyncRequest) -> Result<Vec<CheckedChange>, ProtocolE
     let mut by_bytes: HashMap<&[u8], &str> = HashMap::with_capacity(request.push.len());
     let mut by_hash: HashMap<[u8; 32], &str> = HashMap::with_capacity(request.push.len());
     let mut checked = Vec::with_capacity(request.push.len());
+    let mut ops = 0usize;
     for (index, pushed) in request.push.iter().enumerate() {
         let rejected = |reason: &'static str| ProtocolError::ChangeRejected { index, reason };
         if pushed.bytes.len() > MAX_CHANGE_BYTES {
@@ -80,6 +81,20 @@ pub fn check_push(request: &SyncRequest) -> Result<Vec<CheckedChange>, ProtocolE
         let change = parse_change(&pushed.bytes).map_err(|_| rejected("undecodable change"))?;
         if change.actor_id().to_bytes() != request.actor.as_slice() {
             return Err(ProtocolError::ForeignActor { index });
+        }
+        // Refused before the authors are read, which costs time and memory per op.
+        if change.len() > MAX_OPS_PER_CHANGE {
+            return Err(ProtocolError::TooMany {
+                what: "operations in one change",
+                limit: MAX_OPS_PER_CHANGE,
+            });
+        }
+        ops = ops.saturating_add(change.len());
+        if ops > MAX_OPS_PER_REQUEST {
+            return Err(ProtocolError::TooMany {
+                what: "operations",
+                limit: MAX_OPS_PER_REQUEST,
+            });
         }
         let hash = change.hash().0;
         // The same change in another encoding (a compressed chunk) has the same hash.

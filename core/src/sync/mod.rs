@@ -46,8 +46,9 @@ pub use hub::{
 pub use wire::{
     ChunkKind, GridCursor, GridPage, MAX_ACTOR_BYTES, MAX_CHANGE_BYTES, MAX_CHANGES_PER_REQUEST,
     MAX_DOC_ID_BYTES, MAX_DOCS_PER_REQUEST, MAX_GRIDS_PER_REQUEST, MAX_INFLATED_BYTES,
-    MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk,
-    PushedChange, SHOWN_TEXT_CHARS, SyncRequest, SyncResponse, escape_for_log,
+    MAX_OPS_PER_CHANGE, MAX_OPS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
+    MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk, PushedChange, SHOWN_TEXT_CHARS, SyncRequest,
+    SyncResponse, escape_for_log,
 };
 
 /// The path of the sync endpoint.

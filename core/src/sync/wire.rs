@@ -42,6 +42,13 @@ pub const MAX_GRIDS_PER_REQUEST: usize = 256;
 pub const MAX_DOCS_PER_REQUEST: usize = 512;
 /// The most changes one request may push (the phone sends more in further requests).
 pub const MAX_CHANGES_PER_REQUEST: usize = 4096;
+/// The most operations one pushed change may hold. A change's bytes do not
+/// bound its operations (runs of alike operations are run-length encoded),
+/// and checking a change costs time per operation; a phone's edit writes a
+/// few hundred.
+pub const MAX_OPS_PER_CHANGE: usize = 250_000;
+/// The most operations the changes of one request may hold together.
+pub const MAX_OPS_PER_REQUEST: usize = 1_000_000;
 /// The longest document id (the longest real one, `patrol/<uuid>/2026Q1`, has 50 bytes).
 pub const MAX_DOC_ID_BYTES: usize = 64;
 /// The longest actor id of a store (Automerge's are 16 bytes).

@@ -82,7 +82,10 @@ fn hostile(json: bool) -> ExitCode {
             .collect();
         println!("{}", json!({ "hostile": rows }));
     } else {
-        println!("{:>9} {:>9} {:>6} {:>9}  shape", "cpu ms", "wall ms", "status", "body");
+        println!(
+            "{:>9} {:>9} {:>6} {:>9}  shape",
+            "cpu ms", "wall ms", "status", "body"
+        );
         for c in &costs {
             println!(
                 "{:>9.1} {:>9.1} {:>6} {:>9}  {}",

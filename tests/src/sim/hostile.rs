@@ -76,11 +76,11 @@ pub fn run() -> Result<Vec<HostileCost>, SimError> {
 
 type Assign<'a> = dyn Fn(&str) -> Result<bool, gridbook_server::StorageError> + 'a;
 
-/// Every shape: (description, expected status, body).
-fn cases(
-    rng: &mut SplitMix64,
-    assign: &Assign<'_>,
-) -> Result<Vec<(&'static str, u16, Vec<u8>)>, SimError> {
+/// One shape: its description, the status it should get, and its body.
+type Case = (&'static str, u16, Vec<u8>);
+
+/// Every shape.
+fn cases(rng: &mut SplitMix64, assign: &Assign<'_>) -> Result<Vec<Case>, SimError> {
     let grid = |rng: &mut SplitMix64| uuid_of(rng);
     let mut cases = Vec::new();
 
@@ -140,7 +140,11 @@ fn cases(
     let big = text_change(&doc_id, &actor, "x".repeat(1000 * 1024))?;
     let copies = MAX_INFLATED_BYTES / 1024 / 1024 - 2;
     let repeated = request_of(&actor, vec![cursor(&one)], vec![big; copies]);
-    cases.push(("one 1000 KiB change repeated 62 times", 200, repeated.encode()));
+    cases.push((
+        "one 1000 KiB change repeated 62 times",
+        200,
+        repeated.encode(),
+    ));
 
     // Ops that run-length encode to almost nothing: the cost of a change is its ops, not its bytes.
     let actor = actor_of(rng);
@@ -149,9 +153,10 @@ fn cases(
     doc.set_actor(ActorId::from(actor.as_slice()));
     let list = doc.put_object(ROOT, "bomb", automerge::ObjType::List)?;
     let mut bombs = Vec::new();
-    for _ in 0..8 {
-        for i in 0..1_000_000 {
-            doc.insert(&list, i, 1)?;
+    let per_change = gridbook::sync::MAX_OPS_PER_CHANGE - 1;
+    for c in 0..8 {
+        for i in 0..per_change {
+            doc.insert(&list, c * per_change + i, 1)?;
         }
         doc.commit();
         let change = doc.get_last_local_change().ok_or("no change committed")?;
@@ -160,11 +165,17 @@ fn cases(
             bytes: change.raw_bytes().to_vec(),
         });
     }
-    let bomb = request_of(&actor, vec![cursor(&one)], bombs);
+    let within = request_of(&actor, vec![cursor(&one)], bombs[..4].to_vec());
     cases.push((
-        "8 changes of 1,000,000 run-length encoded list inserts",
+        "4 changes of 249,999 run-length encoded list inserts (the most ops allowed)",
         200,
-        bomb.encode(),
+        within.encode(),
+    ));
+    let beyond = request_of(&actor, vec![cursor(&one)], bombs);
+    cases.push((
+        "8 changes of 249,999 run-length encoded list inserts (over the ops limit)",
+        400,
+        beyond.encode(),
     ));
 
     // Compressed change chunks, each inflating a thousandfold inside the CRDT library.
@@ -176,7 +187,10 @@ fn cases(
     for i in 0..4 {
         doc.put(ROOT, format!("text{i}"), "x".repeat(64 << 20))?;
         doc.commit();
-        let mut change = doc.get_last_local_change().ok_or("no change committed")?.clone();
+        let mut change = doc
+            .get_last_local_change()
+            .ok_or("no change committed")?
+            .clone();
         bombs.push(PushedChange {
             doc_id: doc_id.clone(),
             bytes: change.bytes().to_vec(),
@@ -328,7 +342,10 @@ fn cpu_seconds() -> Result<f64, SimError> {
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks = |i: usize| -> Result<f64, SimError> {
-        Ok(fields.get(i).ok_or("short /proc/self/stat")?.parse::<f64>()?)
+        Ok(fields
+            .get(i)
+            .ok_or("short /proc/self/stat")?
+            .parse::<f64>()?)
     };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name; USER_HZ is 100.
     Ok((ticks(11)? + ticks(12)?) / 100.0)
