@@ -106,12 +106,13 @@ fn cases(rng: &mut SplitMix64, assign: &Assign<'_>) -> Result<Vec<Case>, SimErro
     pages.grids = grids.iter().map(|g| cursor(g)).collect();
     cases.push(("256 assigned grids, each named once", 200, pages.encode()));
 
-    // The most documents and changes, as many ops as the request body
-    // allows, accepted and stored: two documents in each of 256 new grids.
+    // The most documents, changes and ops, accepted and stored: two
+    // documents in each of 256 new grids.
     let new_grids: Vec<String> = (0..MAX_GRIDS_PER_REQUEST).map(|_| grid(rng)).collect();
     let actor = actor_of(rng);
     let per_doc = MAX_CHANGES_PER_REQUEST / MAX_DOCS_PER_REQUEST;
-    let mut ops = 1024;
+    // The most ops a request may hold, spread over its changes.
+    let mut ops = gridbook::sync::MAX_OPS_PER_REQUEST / MAX_CHANGES_PER_REQUEST;
     let full = loop {
         let mut push = Vec::new();
         for (i, g) in new_grids.iter().enumerate() {
@@ -128,7 +129,7 @@ fn cases(rng: &mut SplitMix64, assign: &Assign<'_>) -> Result<Vec<Case>, SimErro
         ops /= 2;
     };
     cases.push((
-        "256 new grids, 512 documents, 4096 changes, as many distinct keys as 8 MiB hold",
+        "256 new grids, 512 documents, 4096 changes, 1,000,000 puts of distinct keys",
         200,
         full,
     ));
