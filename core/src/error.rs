@@ -144,8 +144,38 @@ pub enum ProtocolError {
     ChangeRejected {
         /// Its position in the request.
         index: usize,
-        /// Why.
-        reason: String,
+        /// Why (a fixed text: never anything taken from the change).
+        reason: &'static str,
+    },
+    /// A string of the request breaks its grammar (a document id that names
+    /// no document, an actor id of the wrong length, ...). Names the field,
+    /// never the text.
+    #[error("malformed sync body: {field} is not valid")]
+    InvalidField {
+        /// The field, as named in `schema/sync-protocol.md`.
+        field: &'static str,
+    },
+    /// Something the request may name once is named twice (a grid).
+    #[error("malformed sync body: {field} named twice")]
+    Duplicate {
+        /// The field named twice.
+        field: &'static str,
+    },
+    /// The request holds more of something than one request may.
+    #[error("the request holds more than {limit} {what}")]
+    TooMany {
+        /// What there are too many of (`grids`, `documents`, ...).
+        what: &'static str,
+        /// The protocol's limit (`sync::MAX_GRIDS_PER_REQUEST` and its siblings).
+        limit: usize,
+    },
+    /// A pushed change does not descend from the history of the document it
+    /// is pushed under: one of its dependencies is neither stored in that
+    /// document nor pushed with it under the same document id.
+    #[error("pushed change {index} does not belong to its document")]
+    NotOfDocument {
+        /// Its position in the request.
+        index: usize,
     },
     /// A pushed change names someone other than its pusher in a field that
     /// records who did something (see `sync::AUTHOR_FIELDS`), or touches

@@ -63,8 +63,19 @@ pub(crate) fn parse_chunk(doc_id: &str, is_snapshot: bool, data: &[u8]) -> Resul
     })
 }
 
+/// The magic bytes that open every Automerge chunk.
+const CHUNK_MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// The chunk type of an uncompressed change (after the magic and the checksum).
+const CHANGE_CHUNK: u8 = 1;
+
 /// Parses one change from another replica, checksum included.
 pub(crate) fn parse_change(data: &[u8]) -> Result<Change> {
+    // A compressed change chunk inflates without limit inside the CRDT
+    // library (a thousandfold for a run of one byte); replicas only ever
+    // exchange uncompressed ones, so anything else is refused unparsed.
+    if data.get(..4) == Some(&CHUNK_MAGIC[..]) && data.get(8) != Some(&CHANGE_CHUNK) {
+        return Err(malformed("not an uncompressed change chunk"));
+    }
     let change = guarded(|| Change::from_bytes(data.to_vec()))?
         .map_err(|e| Error::MalformedChanges(e.to_string()))?;
     // Automerge does not verify a change chunk's checksum; a flipped byte

@@ -80,7 +80,7 @@ fn check_change(
     let forged = |field: &'static str| ProtocolError::ForgedAuthor { index, field };
     let change = parse_change(&checked.bytes).map_err(|_| ProtocolError::ChangeRejected {
         index,
-        reason: "undecodable change".into(),
+        reason: "undecodable change",
     })?;
     let is_roster = DocId::parse(&checked.doc_id).is_some_and(|(_, kind, _)| *kind == ROSTER);
     let decoded = change.decode();

@@ -20,7 +20,10 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::ProtocolError;
-use super::wire::{ChunkKind, GridCursor, PulledChunk, PushedChange, SyncRequest, SyncResponse};
+use super::wire::{
+    ChunkKind, GridCursor, MAX_CHANGES_PER_REQUEST, MAX_DOCS_PER_REQUEST, PulledChunk,
+    PushedChange, SyncRequest, SyncResponse,
+};
 use crate::docs::DocId;
 use crate::error::{Error, Result};
 use crate::identity::Worker;
@@ -83,15 +86,24 @@ impl Store {
             // Read only as far as the request's budget: the outbox of a phone
             // that was offline for weeks can be large.
             let mut rows = statement.query([])?;
+            // The protocol's counts too: the rest goes in the next request.
+            let mut docs = std::collections::HashSet::new();
             while let Some(row) = rows.next()? {
                 let change: Vec<u8> = row.get::<_, Option<Vec<u8>>>(2)?.unwrap_or_default();
                 if !push.is_empty() && bytes + change.len() > limits.max_push_bytes {
                     break;
                 }
+                let doc_id: String = row.get(1)?;
+                if push.len() == MAX_CHANGES_PER_REQUEST
+                    || (!docs.contains(&doc_id) && docs.len() == MAX_DOCS_PER_REQUEST)
+                {
+                    break;
+                }
+                docs.insert(doc_id.clone());
                 bytes += change.len();
                 push_upto = u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0);
                 push.push(PushedChange {
-                    doc_id: row.get(1)?,
+                    doc_id,
                     bytes: change,
                 });
             }

@@ -7,14 +7,15 @@
 //! To change what the server accepts, change [`check_push`] and its tests;
 //! to change what a page holds, change [`PageBuilder`].
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use automerge::AutoCommit;
 
 use super::ProtocolError;
 use super::wire::{
-    ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES,
-    PulledChunk, SyncRequest,
+    ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_OPS_PER_CHANGE, MAX_OPS_PER_REQUEST,
+    MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES, PulledChunk, SyncRequest,
 };
 use crate::docs::{self, DocId};
 use crate::store::merge::{guarded, parse_change};
@@ -23,6 +24,8 @@ use crate::store::merge::{guarded, parse_change};
 /// a grid the request names, and was written by the request's actor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CheckedChange {
+    /// Its position in the request (the first one, if it was pushed twice).
+    pub index: usize,
     /// The grid of its document.
     pub grid_id: String,
     /// Its document.
@@ -31,6 +34,8 @@ pub struct CheckedChange {
     pub hash: [u8; 32],
     /// The actor that wrote it, hex encoded.
     pub actor: String,
+    /// The hashes of the changes it depends on (see [`crate::sync::outside_dependencies`]).
+    pub deps: Vec<[u8; 32]>,
     /// The change bytes, unchanged.
     pub bytes: Vec<u8>,
 }
@@ -45,44 +50,81 @@ pub fn request_actor(request: &SyncRequest) -> Result<String, ProtocolError> {
 }
 
 /// Checks every pushed change of a request. The first bad change rejects the
-/// whole request; a change pushed twice in one request is kept once.
+/// whole request. A change pushed twice under the same document is kept
+/// once (identical bytes are merged before they are parsed, so repeats cost
+/// no decoding); the same change under two documents is refused.
 pub fn check_push(request: &SyncRequest) -> Result<Vec<CheckedChange>, ProtocolError> {
     let actor = request_actor(request)?;
     let grids: HashSet<&str> = request.grids.iter().map(|g| g.grid_id.as_str()).collect();
-    let mut seen = HashSet::new();
+    let mut by_bytes: HashMap<&[u8], &str> = HashMap::with_capacity(request.push.len());
+    let mut by_hash: HashMap<[u8; 32], &str> = HashMap::with_capacity(request.push.len());
     let mut checked = Vec::with_capacity(request.push.len());
+    let mut ops = 0usize;
     for (index, pushed) in request.push.iter().enumerate() {
-        let rejected = |reason: &str| ProtocolError::ChangeRejected {
-            index,
-            reason: reason.to_string(),
-        };
+        let rejected = |reason: &'static str| ProtocolError::ChangeRejected { index, reason };
         if pushed.bytes.len() > MAX_CHANGE_BYTES {
             return Err(ProtocolError::TooLarge {
                 what: "change",
                 limit: MAX_CHANGE_BYTES,
             });
         }
+        let doc_id = pushed.doc_id.as_str();
+        if !first_under(by_bytes.entry(pushed.bytes.as_slice()), doc_id).map_err(rejected)? {
+            continue;
+        }
+        // Decoding checked the grammar already; a request built in-process may not have been.
         let (_, _, grid_id) =
-            DocId::parse(&pushed.doc_id).ok_or_else(|| rejected("unknown document id"))?;
+            DocId::parse(doc_id).ok_or(ProtocolError::InvalidField { field: "doc_id" })?;
         if !grids.contains(grid_id.as_str()) {
             return Err(rejected("document of a grid the request does not name"));
         }
-        let change = parse_change(&pushed.bytes).map_err(|e| rejected(&e.to_string()))?;
+        let change = parse_change(&pushed.bytes).map_err(|_| rejected("undecodable change"))?;
         if change.actor_id().to_bytes() != request.actor.as_slice() {
             return Err(ProtocolError::ForeignActor { index });
         }
-        let hash = change.hash().0;
-        if seen.insert(hash) {
-            checked.push(CheckedChange {
-                grid_id,
-                doc_id: pushed.doc_id.clone(),
-                hash,
-                actor: actor.clone(),
-                bytes: pushed.bytes.clone(),
+        // Refused before the authors are read, which costs time and memory per op.
+        if change.len() > MAX_OPS_PER_CHANGE {
+            return Err(ProtocolError::TooMany {
+                what: "operations in one change",
+                limit: MAX_OPS_PER_CHANGE,
             });
         }
+        ops = ops.saturating_add(change.len());
+        if ops > MAX_OPS_PER_REQUEST {
+            return Err(ProtocolError::TooMany {
+                what: "operations",
+                limit: MAX_OPS_PER_REQUEST,
+            });
+        }
+        let hash = change.hash().0;
+        // The same change in another encoding (a compressed chunk) has the same hash.
+        if !first_under(by_hash.entry(hash), doc_id).map_err(rejected)? {
+            continue;
+        }
+        checked.push(CheckedChange {
+            index,
+            grid_id,
+            doc_id: pushed.doc_id.clone(),
+            hash,
+            actor: actor.clone(),
+            deps: change.deps().iter().map(|dep| dep.0).collect(),
+            bytes: pushed.bytes.clone(),
+        });
     }
     Ok(checked)
+}
+
+/// Whether this is the first time a change is pushed in the request (true),
+/// a repeat under the same document (false), or under another one (an error).
+fn first_under<'a, K>(entry: Entry<'_, K, &'a str>, doc_id: &'a str) -> Result<bool, &'static str> {
+    match entry {
+        Entry::Vacant(vacant) => {
+            vacant.insert(doc_id);
+            Ok(true)
+        }
+        Entry::Occupied(seen) if *seen.get() == doc_id => Ok(false),
+        Entry::Occupied(_) => Err("the same change under two documents"),
+    }
 }
 
 /// The response budget the server uses for a client's `max_response_bytes`.

@@ -3,8 +3,9 @@
 //!
 //! - `wire`: the request and response types and their bytes;
 //! - `hub` (cargo feature `hub`, for the sync server; not compiled into the
-//!   phone library): what the server checks and sends, without I/O, and
-//!   `authorship` (same feature): what the server vouches for in a change;
+//!   phone library): what the server checks and sends, without I/O,
+//!   `authorship` (same feature): what the server vouches for in a change,
+//!   and `ancestry` (same feature): that a change belongs to its document;
 //! - `device`: the store's side: the request to send and how a response is
 //!   applied, in one SQLite transaction;
 //! - `client` (cargo feature `client`): the HTTP client with timeouts,
@@ -15,6 +16,8 @@
 //! except HTTP is tested in-process here. To add a protocol field, change
 //! `wire` (with a new version), then the side that fills it.
 
+#[cfg(any(test, feature = "hub"))]
+mod ancestry;
 #[cfg(any(test, feature = "hub"))]
 mod authorship;
 mod device;
@@ -29,6 +32,8 @@ mod tls;
 
 pub use crate::error::ProtocolError;
 #[cfg(any(test, feature = "hub"))]
+pub use ancestry::{Dependency, MAX_OUTSIDE_DEPENDENCIES, genesis_change, outside_dependencies};
+#[cfg(any(test, feature = "hub"))]
 pub use authorship::{AUTHOR_FIELDS, Pusher, check_authors};
 #[cfg(feature = "client")]
 pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress, SyncStage};
@@ -39,9 +44,11 @@ pub use hub::{
     request_actor, response_budget,
 };
 pub use wire::{
-    ChunkKind, GridCursor, GridPage, MAX_CHANGE_BYTES, MAX_INFLATED_BYTES, MAX_REQUEST_BYTES,
-    MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk, PushedChange,
-    SyncRequest, SyncResponse, VouchedIdentity,
+    ChunkKind, GridCursor, GridPage, MAX_ACTOR_BYTES, MAX_CHANGE_BYTES, MAX_CHANGES_PER_REQUEST,
+    MAX_DOC_ID_BYTES, MAX_DOCS_PER_REQUEST, MAX_GRIDS_PER_REQUEST, MAX_INFLATED_BYTES,
+    MAX_OPS_PER_CHANGE, MAX_OPS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
+    MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk, PushedChange, SHOWN_TEXT_CHARS, SyncRequest,
+    SyncResponse, VouchedIdentity, escape_for_log,
 };
 
 /// The path of the sync endpoint.

@@ -3,18 +3,24 @@
 //! length-prefixed strings and 16-byte grid ids.
 //!
 //! Decoding never trusts a length: every read is bounds-checked, counts are
-//! capped by the bytes that remain, and inflating stops at
-//! [`MAX_INFLATED_BYTES`]. To add a field, append it to the payload under a
-//! new [`PROTOCOL_VERSION`] and keep decoding the old one; the server answers
-//! in the version of the request, so a phone that was not updated keeps
-//! syncing.
+//! capped by the bytes that remain and by the protocol's limits before
+//! anything is allocated for them, and inflating stops at
+//! [`MAX_INFLATED_BYTES`]. A request is held to its grammar while it is
+//! decoded: every document id names a document (`docs::DocId::parse`), the
+//! actor id has a store's length, a grid is named once; a violation names
+//! the field and never echoes the text. To add a field, append it to the
+//! payload under a new [`PROTOCOL_VERSION`], keep decoding the old one, and
+//! check its grammar where it is read; the server answers in the version of
+//! the request, so a phone that was not updated keeps syncing.
 //!
 //! Versions: 1, the first; 2 appends the vouched identity to the response
 //! ([`SyncResponse::identity`]; the request is unchanged).
 
+use std::collections::HashSet;
 use std::io::{Read, Write};
 
 use super::ProtocolError;
+use crate::docs::DocId;
 
 /// The protocol version this build speaks (it reads every version from 1).
 pub const PROTOCOL_VERSION: u8 = 2;
@@ -32,6 +38,29 @@ pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
 pub const MIN_RESPONSE_BYTES: u32 = 64 * 1024;
 /// The largest page budget the server honours.
 pub const MAX_RESPONSE_BYTES: u32 = 16 * 1024 * 1024;
+// Counts in one request. A worker holds a few grids, each with a handful of
+// documents (the roster and one document per kind and quarter), and pushes
+// at most `SyncLimits::max_push_bytes` of changes per request; the caps are
+// an order of magnitude above that and bound what one request can cost.
+/// The most grids one request may name (cursors; pushed changes name theirs among them).
+pub const MAX_GRIDS_PER_REQUEST: usize = 256;
+/// The most distinct documents one request may push changes to.
+pub const MAX_DOCS_PER_REQUEST: usize = 512;
+/// The most changes one request may push (the phone sends more in further requests).
+pub const MAX_CHANGES_PER_REQUEST: usize = 4096;
+/// The most operations one pushed change may hold. A change's bytes do not
+/// bound its operations (runs of alike operations are run-length encoded),
+/// and checking a change costs time per operation; a phone's edit writes a
+/// few hundred.
+pub const MAX_OPS_PER_CHANGE: usize = 250_000;
+/// The most operations the changes of one request may hold together.
+pub const MAX_OPS_PER_REQUEST: usize = 1_000_000;
+/// The longest document id (the longest real one, `patrol/<uuid>/2026Q1`, has 50 bytes).
+pub const MAX_DOC_ID_BYTES: usize = 64;
+/// The longest actor id of a store (Automerge's are 16 bytes).
+pub const MAX_ACTOR_BYTES: usize = 32;
+/// How many characters of client-supplied text [`escape_for_log`] keeps.
+pub const SHOWN_TEXT_CHARS: usize = 64;
 /// Payloads at least this large are offered to DEFLATE.
 const COMPRESS_FROM: usize = 1024;
 const FLAG_DEFLATE: u8 = 1;
@@ -171,28 +200,58 @@ impl SyncRequest {
         frame(b'Q', w.0)
     }
 
-    /// Decodes a request body; anything malformed is an error, never a panic.
+    /// Decodes a request body and holds it to the protocol's grammar and
+    /// limits; anything malformed is an error, never a panic.
     pub fn decode(body: &[u8]) -> Result<SyncRequest, ProtocolError> {
         let payload = unframe(b'Q', body)?;
         let mut r = Reader::new(&payload);
         let version = r.version()?;
-        let actor = r.bytes()?.to_vec();
+        let actor = r.bytes()?;
+        if actor.is_empty() || actor.len() > MAX_ACTOR_BYTES {
+            return Err(ProtocolError::InvalidField { field: "actor" });
+        }
+        let actor = actor.to_vec();
         let max_response_bytes = u32::try_from(r.varint()?).unwrap_or(u32::MAX);
         let push_upto = r.varint()?;
         let grid_count = r.count(17)?;
+        within(grid_count, "grids", MAX_GRIDS_PER_REQUEST)?;
         let mut grids = Vec::with_capacity(grid_count);
+        let mut named = HashSet::with_capacity(grid_count);
         for _ in 0..grid_count {
+            let grid_id = r.grid_id()?;
+            if !named.insert(grid_id.clone()) {
+                return Err(ProtocolError::Duplicate { field: "grid_id" });
+            }
+            let cursor = r.varint()?;
+            let resume_after = r.optional_doc_id("resume_after")?;
+            // A bootstrap resumes after a document of the same grid.
+            if let Some(after) = &resume_after
+                && DocId::parse(after).is_none_or(|(_, _, grid)| grid != grid_id)
+            {
+                return Err(ProtocolError::InvalidField {
+                    field: "resume_after",
+                });
+            }
             grids.push(GridCursor {
-                grid_id: r.grid_id()?,
-                cursor: r.varint()?,
-                resume_after: r.optional_string()?,
+                grid_id,
+                cursor,
+                resume_after,
             });
         }
         let push_count = r.count(2)?;
+        within(push_count, "changes", MAX_CHANGES_PER_REQUEST)?;
         let mut push = Vec::with_capacity(push_count);
+        let mut docs = HashSet::new();
         for _ in 0..push_count {
+            let doc_id = r
+                .optional_doc_id("doc_id")?
+                .ok_or(ProtocolError::InvalidField { field: "doc_id" })?;
+            if !docs.contains(&doc_id) {
+                within(docs.len() + 1, "documents", MAX_DOCS_PER_REQUEST)?;
+                docs.insert(doc_id.clone());
+            }
             push.push(PushedChange {
-                doc_id: r.string()?,
+                doc_id,
                 bytes: r.bytes()?.to_vec(),
             });
         }
@@ -303,6 +362,41 @@ impl SyncResponse {
 
 fn malformed(what: &str) -> ProtocolError {
     ProtocolError::Malformed(what.to_string())
+}
+
+/// Refuses a count over its limit.
+fn within(count: usize, what: &'static str, limit: usize) -> Result<(), ProtocolError> {
+    if count > limit {
+        return Err(ProtocolError::TooMany { what, limit });
+    }
+    Ok(())
+}
+
+/// Client-supplied text in a form safe for a log line or an error body: at
+/// most [`SHOWN_TEXT_CHARS`] characters, control characters (newlines, ANSI
+/// escapes, ...) and backslashes escaped as `\u{..}`, and `…` where it was
+/// cut. Nothing the server logs needs it today (ids are checked against
+/// their grammar first); it is for text that must be shown anyway.
+pub fn escape_for_log(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == SHOWN_TEXT_CHARS {
+            out.push('…');
+            break;
+        }
+        if c.is_control() || c == '\\' || is_invisible(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Characters that are not control characters but reorder or hide text in a
+/// terminal (bidirectional overrides, zero-width characters, line separators).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
 }
 
 /// Adds the frame header, deflating the payload where that pays.
@@ -445,6 +539,23 @@ impl<'a> Reader<'a> {
     fn optional_string(&mut self) -> Result<Option<String>, ProtocolError> {
         let text = self.string()?;
         Ok((!text.is_empty()).then_some(text))
+    }
+    /// A document id (empty: none), held to its grammar: its length is
+    /// checked before its bytes are read, then it must name a document.
+    fn optional_doc_id(&mut self, field: &'static str) -> Result<Option<String>, ProtocolError> {
+        let len = usize::try_from(self.varint()?).map_err(|_| malformed("length"))?;
+        if len > MAX_DOC_ID_BYTES {
+            return Err(ProtocolError::InvalidField { field });
+        }
+        if len == 0 {
+            return Ok(None);
+        }
+        let text = std::str::from_utf8(self.take(len)?)
+            .map_err(|_| ProtocolError::InvalidField { field })?;
+        match DocId::parse(text) {
+            Some((doc_id, _, _)) => Ok(Some(doc_id.as_str().to_string())),
+            None => Err(ProtocolError::InvalidField { field }),
+        }
     }
     fn grid_id(&mut self) -> Result<String, ProtocolError> {
         let bytes: [u8; 16] = self

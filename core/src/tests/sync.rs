@@ -27,6 +27,18 @@ impl Hub {
         let request = SyncRequest::decode(body)?;
         let actor = request_actor(&request)?;
         let checked = check_push(&request)?;
+        // What the push does not carry must be stored under the same document.
+        for dependency in outside_dependencies(&checked)? {
+            let stored = self.logs.get(&dependency.grid_id).is_some_and(|log| {
+                log.iter()
+                    .any(|e| e.1 == dependency.doc_id && e.2 == dependency.hash)
+            });
+            if !stored {
+                return Err(ProtocolError::NotOfDocument {
+                    index: dependency.index,
+                });
+            }
+        }
         for change in checked {
             let log = self.logs.entry(change.grid_id.clone()).or_default();
             if !log

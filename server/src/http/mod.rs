@@ -62,7 +62,8 @@ async fn log_request(mut request: Request, next: Next) -> Response {
     let id = id.get(..12).unwrap_or(&id).to_string();
     request.extensions_mut().insert(RequestId(id.clone()));
     let method = request.method().clone();
-    let path = request.uri().path().to_string();
+    // The path is the client's: logged in a bounded, escaped form.
+    let path = gridbook::sync::escape_for_log(request.uri().path());
     let response = next.run(request).await;
     tracing::info!(
         request_id = %id,

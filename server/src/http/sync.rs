@@ -1,19 +1,22 @@
 //! `POST /v1/sync`: the one endpoint devices talk to
 //! (`schema/sync-protocol.md`). In order: token → 401; body over
 //! `MAX_REQUEST_BYTES` → 413; a body read waiting longer than
-//! `body_read_timeout` → 408 and the connection closed; decode → 400;
-//! grid access → 403; change checks
-//! (`gridbook::sync::check_push`) → 400, or 403 for a foreign actor; the
-//! authors (`gridbook::sync::check_authors`: every field naming who did
-//! something names the token's worker, and a role claimed is the one the
-//! server keeps for them) → 403; then
-//! one transaction stores the push (actors bound, grids created where
-//! allowed); then one page per grid, under one byte budget, and (from
-//! protocol version 2) the worker's id, name and role as the server keeps
-//! them, so the phone learns who it is.
+//! `body_read_timeout` → 408 and the connection closed; decode, which holds
+//! every string to its grammar and every count to its limit → 400; grid
+//! access → 403; change checks (`gridbook::sync::check_push`) → 400, or 403
+//! for a foreign actor; the authors (`gridbook::sync::check_authors`: every
+//! field naming who did something names the token's worker, and a role
+//! claimed is the one the server keeps for them) → 403; every change
+//! descends from its document (`gridbook::sync::outside_dependencies`, then
+//! a lookup of the rest in the log) → 400; then one transaction stores the
+//! push (actors bound, grids created where allowed); then one page per grid,
+//! under one byte budget, and (from protocol version 2) the worker's id,
+//! name and role as the server keeps them, so the phone learns who it is.
 //!
 //! Logged per request: request id, device id, grid ids, counts, bytes,
-//! status, duration. Never change contents, tokens or resident data.
+//! status, duration. Never change contents, tokens or resident data; the
+//! grid ids are UUIDs the decoder formatted itself, so no client text
+//! reaches a log line.
 //! To change what is checked, change `gridbook::sync::check_push`; to change
 //! what a page holds, `gridbook::sync::PageBuilder`.
 
@@ -27,16 +30,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridbook::sync::{
-    ByteBudget, GridCursor, GridPage, MAX_REQUEST_BYTES, PageBuilder, PagePlan, ProtocolError,
-    Pusher, SyncRequest, SyncResponse, VouchedIdentity, check_authors, check_push, plan_page,
-    request_actor, response_budget,
+    ByteBudget, CheckedChange, GridCursor, GridPage, MAX_REQUEST_BYTES, PageBuilder, PagePlan,
+    ProtocolError, Pusher, SyncRequest, SyncResponse, VouchedIdentity, check_authors, check_push,
+    outside_dependencies, plan_page, request_actor, response_budget,
 };
 
 use gridbook::codes::CodeList;
 
 use super::{ApiError, AppState, RequestId};
 use crate::auth;
-use crate::storage::{NewChange, PushBatch, Storage, StorageResult};
+use crate::storage::{ChangeKey, NewChange, PushBatch, Storage, StorageResult, sorted_unique};
 
 /// Past the limit, the body is still read (and dropped) up to this many
 /// bytes so that the client gets its 413 instead of a reset connection.
@@ -139,14 +142,18 @@ async fn handle(
     counts.pushed = request.push.len();
 
     let named: Vec<String> = request.grids.iter().map(|g| g.grid_id.clone()).collect();
-    let pushed_grids: Vec<String> = request
-        .push
-        .iter()
-        .filter_map(|p| grid_of_doc(&p.doc_id))
-        .collect();
+    // One entry per grid, however many changes name it.
+    let pushed_grids: Vec<String> = sorted_unique(
+        &request
+            .push
+            .iter()
+            .filter_map(|p| grid_of_doc(&p.doc_id))
+            .collect::<Vec<_>>(),
+    );
     let mut all_named = named.clone();
     all_named.extend(pushed_grids.iter().cloned());
-    *grid_ids = crate::storage::sorted_unique(&all_named).join(",");
+    let all_named = sorted_unique(&all_named);
+    *grid_ids = all_named.join(",");
     state
         .storage
         .check_access(device.clone(), all_named.clone(), pushed_grids)
@@ -168,6 +175,7 @@ async fn handle(
         actor: actor.clone(),
     };
     check_authors(&checked, &pusher).map_err(forbidden_or_bad)?;
+    check_ancestry(state.storage.as_ref(), &checked).await?;
     let changes: Vec<NewChange> = checked
         .into_iter()
         .map(|c| NewChange {
@@ -294,6 +302,28 @@ async fn fill_page(
     }
 }
 
+/// Refuses the request unless every pushed change descends from the history
+/// of the document it is pushed under (see `gridbook::sync::outside_dependencies`):
+/// what the push does not carry must be in the document's stored log.
+async fn check_ancestry(storage: &dyn Storage, checked: &[CheckedChange]) -> Result<(), ApiError> {
+    let outside = outside_dependencies(checked).map_err(bad_request)?;
+    let keys = outside
+        .iter()
+        .map(|d| ChangeKey {
+            grid_id: d.grid_id.clone(),
+            doc_id: d.doc_id.clone(),
+            hash: d.hash.to_vec(),
+        })
+        .collect();
+    let missing = storage.missing_changes(keys).await?;
+    match missing.first().and_then(|i| outside.get(*i)) {
+        Some(dependency) => Err(bad_request(ProtocolError::NotOfDocument {
+            index: dependency.index,
+        })),
+        None => Ok(()),
+    }
+}
+
 /// The grid id inside a document id (`kind/<grid>[/...]`), if it has one.
 fn grid_of_doc(doc_id: &str) -> Option<String> {
     let mut parts = doc_id.split('/');
@@ -376,6 +406,15 @@ fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 
+/// A 400 whose code says which rule the request broke (see the status codes
+/// in `schema/sync-protocol.md`); the message names the field, never its text.
 fn bad_request(e: ProtocolError) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
+    let code = match &e {
+        ProtocolError::InvalidField { .. } => "invalid_field",
+        ProtocolError::Duplicate { .. } => "duplicate",
+        ProtocolError::TooMany { .. } => "too_many",
+        ProtocolError::NotOfDocument { .. } => "not_of_document",
+        _ => "bad_request",
+    };
+    ApiError::new(StatusCode::BAD_REQUEST, code, e.to_string())
 }

@@ -182,6 +182,17 @@ pub struct NewChange {
     pub bytes: Vec<u8>,
 }
 
+/// Where a change is stored: its grid, document and hash (the log's unique key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeKey {
+    /// The grid.
+    pub grid_id: String,
+    /// The document.
+    pub doc_id: String,
+    /// The change's hash.
+    pub hash: Vec<u8>,
+}
+
 /// Everything one sync request stores, in one transaction.
 #[derive(Debug, Clone)]
 pub struct PushBatch {
@@ -374,6 +385,12 @@ pub trait Storage: Send + Sync + 'static {
         generation: u64,
         snapshots: Vec<(String, Vec<u8>)>,
     ) -> StorageFuture<'_, bool>;
+
+    /// The positions in `wanted` of the changes not stored under their grid
+    /// and document, ascending. Looks up the log's unique key only, never
+    /// loading a document; a stored change stays stored (the log is never
+    /// cut), so the answer holds until the push that relies on it commits.
+    fn missing_changes(&self, wanted: Vec<ChangeKey>) -> StorageFuture<'_, Vec<usize>>;
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

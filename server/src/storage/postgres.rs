@@ -21,9 +21,9 @@ use gridbook::codes::CodeList;
 use tokio_postgres::{GenericClient, NoTls};
 
 use super::{
-    AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
-    LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch, PushOutcome, SnapshotRow, Stats,
-    Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
+    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState,
+    Listing, LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch, PushOutcome, SnapshotRow,
+    Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
     latest_version, now_unix, pos, sorted_unique, stored_role,
 };
 
@@ -794,6 +794,34 @@ impl Storage for PostgresStorage {
             }
             tx.commit().await.map_err(db)?;
             Ok(true)
+        })
+    }
+
+    fn missing_changes(&self, wanted: Vec<ChangeKey>) -> StorageFuture<'_, Vec<usize>> {
+        Box::pin(async move {
+            if wanted.is_empty() {
+                return Ok(Vec::new());
+            }
+            let c = self.client().await?;
+            let grids: Vec<&str> = wanted.iter().map(|k| k.grid_id.as_str()).collect();
+            let docs: Vec<&str> = wanted.iter().map(|k| k.doc_id.as_str()).collect();
+            let hashes: Vec<&[u8]> = wanted.iter().map(|k| k.hash.as_slice()).collect();
+            // One round trip for the whole push, on the log's unique index.
+            let rows = c
+                .query(
+                    "SELECT w.i FROM unnest($1::text[], $2::text[], $3::bytea[])
+                         WITH ORDINALITY AS w (grid_id, doc_id, hash, i)
+                     WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.grid_id = w.grid_id
+                         AND c.doc_id = w.doc_id AND c.hash = w.hash)
+                     ORDER BY w.i",
+                    &[&grids, &docs, &hashes],
+                )
+                .await
+                .map_err(db)?;
+            Ok(rows
+                .iter()
+                .filter_map(|r| usize::try_from(r.get::<_, i64>(0) - 1).ok())
+                .collect())
         })
     }
 }

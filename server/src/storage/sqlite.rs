@@ -13,9 +13,9 @@ use gridbook::codes::CodeList;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AuthenticatedDevice, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState, Listing,
-    LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SQLITE_MIGRATIONS, SnapshotRow, Stats,
-    Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
+    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState,
+    Listing, LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SQLITE_MIGRATIONS, SnapshotRow,
+    Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
     latest_version, now_unix, pos, sorted_unique, stored_role,
 };
 
@@ -816,6 +816,26 @@ impl Storage for SqliteStorage {
                 .map_err(db)?;
             }
             Ok(true)
+        })
+    }
+
+    fn missing_changes(&self, wanted: Vec<ChangeKey>) -> StorageFuture<'_, Vec<usize>> {
+        self.run(move |conn| {
+            let mut lookup = conn
+                .prepare_cached(
+                    "SELECT 1 FROM changes WHERE grid_id = ?1 AND doc_id = ?2 AND hash = ?3",
+                )
+                .map_err(db)?;
+            let mut missing = Vec::new();
+            for (i, key) in wanted.iter().enumerate() {
+                let stored = lookup
+                    .exists(params![key.grid_id, key.doc_id, key.hash])
+                    .map_err(db)?;
+                if !stored {
+                    missing.push(i);
+                }
+            }
+            Ok(missing)
         })
     }
 }

@@ -9,6 +9,9 @@
 //! compacted snapshots, each next to Automerge's own sync protocol over the
 //! same documents (`gridbook_harness::sim::syncbench`).
 //!
+//! `gridbench --hostile` measures only the CPU time of the worst requests a
+//! device token can send (`gridbook_harness::sim::hostile`).
+//!
 //! `gridbench --json` prints one JSON object; without it, a table. To add a
 //! measurement, time exactly what its key names, add the key to [`Report`]
 //! and to both printouts, and describe its method in a comment there.
@@ -40,6 +43,9 @@ type BoxError = Box<dyn std::error::Error>;
 
 fn main() -> ExitCode {
     let json = std::env::args().skip(1).any(|a| a == "--json");
+    if std::env::args().skip(1).any(|a| a == "--hostile") {
+        return hostile(json);
+    }
     match run() {
         Ok(report) => {
             if json {
@@ -53,6 +59,49 @@ fn main() -> ExitCode {
             eprintln!("gridbench failed: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `gridbench --hostile [--json]`: only the CPU time of the worst requests a
+/// device token can send (`gridbook_harness::sim::hostile`).
+fn hostile(json: bool) -> ExitCode {
+    let costs = match gridbook_harness::sim::hostile::run() {
+        Ok(costs) => costs,
+        Err(e) => {
+            eprintln!("gridbench --hostile failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        let rows: Vec<_> = costs
+            .iter()
+            .map(|c| {
+                json!({"shape": c.shape, "body_bytes": c.body_bytes, "status": c.status,
+                       "expected": c.expected, "cpu_ms": round(c.cpu_ms, 1), "wall_ms": round(c.wall_ms, 1)})
+            })
+            .collect();
+        println!("{}", json!({ "hostile": rows }));
+    } else {
+        println!(
+            "{:>9} {:>9} {:>6} {:>9}  shape",
+            "cpu ms", "wall ms", "status", "body"
+        );
+        for c in &costs {
+            println!(
+                "{:>9.1} {:>9.1} {:>6} {:>9}  {}",
+                c.cpu_ms,
+                c.wall_ms,
+                c.status,
+                mib(c.body_bytes as u64),
+                c.shape
+            );
+        }
+    }
+    if costs.iter().all(|c| c.status == c.expected) {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("gridbench --hostile: a request was not answered as expected");
+        ExitCode::FAILURE
     }
 }
 

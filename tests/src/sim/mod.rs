@@ -15,7 +15,8 @@
 //! - `amsync`: Automerge's own sync protocol over the same documents, counted in bytes;
 //! - `progress`: a plain text progress bar on stderr;
 //! - `summary`: the readable summary `gridsim` prints;
-//! - `syncbench`: `gridbench`'s sync measurements against a loopback server.
+//! - `syncbench`: `gridbench`'s sync measurements against a loopback server;
+//! - `hostile`: `gridbench --hostile`, the CPU time of the worst requests a device token can send.
 //!
 //! To extend: a new role gets a [`team::Role`] variant, its habits in
 //! `team.rs` and its edits in `work/` (one file per area); a new counter goes in
@@ -23,6 +24,7 @@
 
 pub mod amsync;
 pub mod device;
+pub mod hostile;
 pub mod progress;
 pub mod schedule;
 pub mod server;
