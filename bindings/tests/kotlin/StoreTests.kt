@@ -3,6 +3,7 @@
 package org.gridbook.tests
 
 import org.gridbook.*
+import org.gridbook.core.*
 
 fun storeTests(r: Runner) {
     r.test("roster, search, household detail and masking") {

@@ -13,8 +13,11 @@ use crate::kinds::RecordKind;
 
 /// One of the concurrent values of a field.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConflictValue {
-    /// The value, as JSON (a string, number, boolean or null).
+    /// The value, as JSON (a string, number, boolean or null); in Kotlin and
+    /// Swift `valueJson`, the JSON text.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "value_json"))]
     pub value: serde_json::Value,
     /// The worker whose device wrote it, if the device is known.
     pub worker_id: Option<String>,
@@ -28,6 +31,7 @@ pub struct ConflictValue {
 
 /// A field that two or more people changed concurrently. Resolve it by editing the field.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Conflict {
     /// The kind of record.
     pub record_kind: crate::RecordKind,
