@@ -48,6 +48,8 @@ object Labels {
         "care" to "关爱类别",
         "household_id" to "所属住户",
         "moved_in" to "迁入日期",
+        "date" to "日期",
+        "time" to "时刻",
         "notes" to "备注",
         "tags" to "标签",
         "use_kind" to "房屋用途",
