@@ -32,35 +32,41 @@ fn lift_error(field: &str, reason: InvalidReason) -> uniffi::deps::anyhow::Error
     GridbookError::invalid(field, reason).into()
 }
 
-/// A date as `YYYY-MM-DD` text in Kotlin and Swift (named so that it does
-/// not shadow Foundation's `Date` in Swift).
+/// [`Date`] under the name it has in Kotlin and Swift, where `Date` would
+/// shadow Foundation's.
 type IsoDate = Date;
 
-uniffi::custom_type!(IsoDate, String, {
+uniffi::custom_type!(
+    /// A calendar date as `YYYY-MM-DD` text.
+    IsoDate, String, {
     lower: |date| date.to_string(),
     try_lift: |text| Date::parse(&text).map_err(|reason| lift_error("date", reason)),
 });
 
 uniffi::custom_type!(
-    /// A time of day as `HH:MM` text in Kotlin and Swift.
+    /// A time of day as `HH:MM` text.
     TimeOfDay, String, {
     lower: |time| time.to_string(),
     try_lift: |text| TimeOfDay::parse(&text).map_err(|reason| lift_error("time", reason)),
 });
 
-/// A JSON value (a conflicting field's value) as JSON text.
+/// `serde_json::Value` under the name it has in Kotlin and Swift.
 type JsonValue = serde_json::Value;
 
-uniffi::custom_type!(JsonValue, String, {
+uniffi::custom_type!(
+    /// A JSON value (a string, number, boolean or null) as JSON text.
+    JsonValue, String, {
     remote,
     lower: |value| value.to_string(),
     try_lift: |text| Ok(serde_json::from_str(&text)?),
 });
 
-/// Days between visits by care category code, a plain map in Kotlin and Swift.
+/// The visit policy's intervals under the name they have in Kotlin and Swift.
 type CareIntervals = BTreeMap<String, u32>;
 
-uniffi::custom_type!(CareIntervals, HashMap<String, u32>, {
+uniffi::custom_type!(
+    /// Days between visits by care category code.
+    CareIntervals, HashMap<String, u32>, {
     remote,
     lower: |intervals| intervals.into_iter().collect(),
     try_lift: |intervals| Ok(intervals.into_iter().collect()),

@@ -121,7 +121,7 @@ pub struct Building {
 }
 
 /// A household (户) at a dwelling, to create or update.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HouseholdInput {
     /// The building of the dwelling.
@@ -172,6 +172,16 @@ pub struct Household {
     pub notes: Option<String>,
     /// The head of household, a resident of this household.
     pub head_id: Option<String>,
+}
+
+impl std::fmt::Debug for HouseholdInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HouseholdInput")
+            .field("building_id", &self.building_id)
+            .field("room", &self.room)
+            .field("notes", &self.notes.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Household {
