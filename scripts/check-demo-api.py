@@ -5,16 +5,19 @@ Run by scripts/check-demo-api, which generates the bindings first. The UI code
 of android-demo (Compose) and ios-demo (App/, SwiftUI) is compiled by nothing
 on the machines that run the tests, so a name renamed in the Rust API would
 only break those apps in Android Studio or Xcode. This reads the freshly
-generated Kotlin (package org.gridbook) and Swift (module Gridbook), extracts
+generated Kotlin (two files: the objects in package org.gridbook, the core's
+records, enums and error in org.gridbook.core) and Swift (both files in module
+Gridbook), extracts
 the API (types; their fields, methods, constructors and parameters, enum cases,
 sealed-class variants; top-level functions), then reads every .kt/.kts/.swift
 file under android-demo/ and ios-demo/ and reports, as path:line, each use of
 an API name that the bindings do not have. No compiler is involved, so a name
 is checked where the checker can tell that it belongs to the API:
 
-  Kotlin  every `import org.gridbook.X` (or `org.gridbook.X.Y`, or a name
-          written out as `org.gridbook.X` in code) must name an API type or
-          function. `import org.gridbook.*` is refused: the rules need to know
+  Kotlin  every `import org.gridbook.X` or `import org.gridbook.core.X` (or
+          `org.gridbook.X.Y`, or a name written out as `org.gridbook.X` in
+          code) must name an API type or function declared in that package.
+          `import org.gridbook.*` is refused: the rules need to know
           which names come from the API (ktlint's default rules refuse it too).
   Swift   in a file that imports Gridbook, every capitalised name used as a
           type or constructor must be an API type, a type of the demo or a
@@ -397,6 +400,7 @@ class Ctx:
         self.lang, self.origin, self.path = lang, origin, path
         self.imports = {}  # Kotlin: simple name -> full name
         self.gridbook = origin == "api"  # Swift: the file imports Gridbook
+        self.package = None  # Kotlin: the file's package
 
 
 class Module:
@@ -1543,12 +1547,13 @@ class Checker(Parser):
         """Checks a type name as written (maybe dotted) where it names or may name the API."""
         parts = dotted.split(".")
         if self.lang == "kotlin":
-            if parts[:2] == ["org", "gridbook"] and len(parts) > 2 and parts[2] != "demo":
-                self.check_api_path(parts[2:], i, dotted)
+            if is_api_name(dotted):
+                package, rest = api_parts(dotted)
+                self.check_api_path(rest, i, dotted, package=package)
             elif len(parts) > 1:
                 full = self.ctx.imports.get(parts[0])
                 if full is not None and is_api_name(full):
-                    self.check_api_path(full.split(".")[2:] + parts[1:], i, dotted, head_checked=True)
+                    self.check_api_path(api_parts(full)[1] + parts[1:], i, dotted, head_checked=True)
             return
         if parts[0] == "Gridbook" and len(parts) > 1:
             self.check_api_path(parts[1:], i, dotted)
@@ -1571,17 +1576,25 @@ class Checker(Parser):
                      f"check knows (a renamed API type? if it is a platform type, add it to SWIFT_PLATFORM_TYPES in "
                      f"scripts/check-demo-api.py)")
 
-    def check_api_path(self, parts, i, written, head_checked=False):
+    def check_api_path(self, parts, i, written, head_checked=False, package=None):
         """`parts`: an API type or top-level function, then names nested in it. `head_checked`:
-        the first was checked already (by its import, or it is an import: counted as such)."""
+        the first was checked already (by its import, or it is an import: counted as such).
+        `package`: the Kotlin package it was named in, which must be the one declaring it."""
+        if not parts:
+            return True
         head = parts[0]
         ti = self.api.types.get(head)
         if ti is None or not ti.declared:
             if len(parts) == 1 and (head in self.api.funcs or head in self.api.props):
+                decl = self.api.funcs.get(head) or [self.api.props[head]]
+                if not self.in_package(decl[0].ctx, head, package, i, written):
+                    return False
                 if not head_checked:
                     self.use("functions", i, head)
                 return True
             self.flag(i, f"{written}: the generated API has no type or function {head}")
+            return False
+        if not self.in_package(ti.ctx, head, package, i, written):
             return False
         if not head_checked:
             self.use("types", i, head)
@@ -1598,6 +1611,13 @@ class Checker(Parser):
             if ti is None:
                 return True
         return True
+
+    def in_package(self, ctx, head, package, i, written):
+        """Whether an API declaration read in `ctx` is in the Kotlin `package` it was named in."""
+        if package is None or ctx.package is None or ctx.package == package:
+            return True
+        self.flag(i, f"{written}: {head} is declared in package {ctx.package}, not {package}")
+        return False
 
     def var(self, sc, name):
         s = sc
@@ -1861,7 +1881,8 @@ class Checker(Parser):
                 self.flag(i, "import org.gridbook.*: import the API's names one by one (scripts/check-demo-api needs to "
                              "know which names come from the API; ktlint's no-wildcard-imports asks the same)")
             else:
-                self.check_api_path(parts[2:], i, ".".join(parts), head_checked=True)
+                package, rest = api_parts(".".join(parts))
+                self.check_api_path(rest, i, ".".join(parts), head_checked=True, package=package)
 
     def k_class(self, j, end, sc, mods):
         k = j + 1
@@ -2845,8 +2866,10 @@ class Checker(Parser):
         if v is None or v.kind in ("f", "bf", "u"):
             return None
         if v.kind == "ns":
-            if self.lang == "kotlin" and v.name == "org.gridbook" and name != "demo":
-                ok = self.check_api_path([name], k, "org.gridbook." + name)
+            if self.lang == "kotlin" and v.name == "org.gridbook" and name == "core":
+                return Val("ns", name="org.gridbook.core")
+            if self.lang == "kotlin" and v.name in API_PACKAGES and name != "demo":
+                ok = self.check_api_path([name], k, v.name + "." + name, package=v.name)
                 if not ok:
                     return None
                 if name in self.api.funcs:
@@ -3216,10 +3239,23 @@ class Checker(Parser):
         return (out, j + 1, ret) if self.kw(j, "in") and out else (None, a, None)
 
 
+# The Kotlin packages of the generated API, most specific first: the core's
+# records, enums and error, then gridbook-ffi's objects and functions.
+API_PACKAGES = ("org.gridbook.core", "org.gridbook")
+
+
 def is_api_name(full):
-    """Whether a Kotlin qualified name is in package org.gridbook (not the demo's org.gridbook.demo)."""
+    """Whether a Kotlin qualified name is in an API package (not the demo's org.gridbook.demo)."""
     parts = full.split(".")
-    return parts[:2] == ["org", "gridbook"] and len(parts) > 2 and parts[2] != "demo"
+    return parts[:2] == ["org", "gridbook"] and len(parts) > 2 and parts[2] != "demo" and full != "org.gridbook.core"
+
+
+def api_parts(full):
+    """An API name's package and the names after it: `org.gridbook.core.Visit.id` -> (`org.gridbook.core`, [Visit, id])."""
+    for package in API_PACKAGES:
+        if full.startswith(package + "."):
+            return package, full[len(package) + 1:].split(".")
+    return None, []
 
 
 # ---------------------------------------------------------------------------
@@ -3285,7 +3321,11 @@ def load(world, bindings, root):
             world.api[lang], world.api_names[lang] = API_CACHE[key]
             continue
         for path, text in texts:
-            Collector(lex(text, lang), Ctx(lang, "api", path), world.api[lang]).run()
+            ctx = Ctx(lang, "api", path)
+            if lang == "kotlin":
+                package = re.search(r"^package ([\w.]+)", text, re.M)
+                ctx.package = package.group(1) if package else None
+            Collector(lex(text, lang), ctx, world.api[lang]).run()
         module = world.api[lang]
         useful = [t for t in module.types.values() if t.declared and not t.qual.startswith(PLUMBING)
                   and (t.fields or t.methods or t.cases or t.nested)]
@@ -3453,7 +3493,11 @@ def self_test(bindings, root):
                 expect("misspelt", rel, line if exact else None, name if kind == "interface methods" else name + "X",
                        {path: misspelt})
             # The bindings rename it.
-            pattern = re.compile(r"(?<![\w$])" + re.escape(name) + r"(?!\w)")
+            pattern = r"(?<![\w$])" + re.escape(name) + r"(?!\w)"
+            if lang == "kotlin" and name in KOTLIN_MODS:
+                # A name that is also a modifier (`Store.open`): leave `open class Store` alone.
+                pattern += r"(?!\s+(?:" + "|".join(sorted(KOTLIN_MODS)) + r"|class|fun|val|var|interface|object)\b)"
+            pattern = re.compile(pattern)
             changes = {}
             for g in source_files(os.path.join(gen, lang), (".kt", ".swift")):
                 new, count = pattern.subn(name + "Renamed", read(g))

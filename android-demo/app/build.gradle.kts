@@ -82,6 +82,7 @@ val generateBindings by tasks.registering(Exec::class) {
     inputs.dir(File(repoRoot, "bindings/src"))
     inputs.dir(File(repoRoot, "core/src"))
     inputs.file(File(repoRoot, "bindings/uniffi.toml"))
+    inputs.file(File(repoRoot, "core/uniffi.toml"))
     outputs.dir(generatedBindings)
 }
 

@@ -5,65 +5,19 @@
 //! `SyncClient::sync` blocks until the sync ends (seconds to minutes on a weak
 //! link): call it off the main thread. The listener is called on that same
 //! thread; post to the UI thread from it.
+//!
+//! `SyncProgress` and `SyncStage` are the core's own types. [`SyncSettings`]
+//! is the core's `SyncClientOptions` in milliseconds and plain numbers, and
+//! [`SyncStatus`] leaves out the per-grid cursors: a new client option or
+//! status field is added to both.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use gridbook::sync::{CancelToken, SyncClientOptions, SyncLimits};
+use gridbook::sync::{CancelToken, SyncClientOptions, SyncLimits, SyncProgress};
 
-use crate::codes::mirror_enum;
-use crate::error::Result;
+use crate::Result;
 use crate::store::Store;
-
-mirror_enum!(
-    /// What a sync is doing.
-    SyncStage = gridbook::sync::SyncStage {
-        /// Sending a request and waiting for the answer.
-        Exchanging,
-        /// Waiting before retrying a failed request.
-        WaitingToRetry,
-        /// Applying a response to the store.
-        Applying,
-        /// Finished.
-        Done,
-    }
-);
-
-/// Progress of a running sync, reported after every step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
-pub struct SyncProgress {
-    /// The current stage.
-    pub stage: SyncStage,
-    /// Requests answered so far.
-    pub round_trips: u32,
-    /// Failed attempts that were retried.
-    pub retries: u32,
-    /// This device's changes the server has acknowledged so far.
-    pub pushed_changes: u64,
-    /// Changes still waiting to be sent.
-    pub unsent_changes: u64,
-    /// Chunks received so far.
-    pub pulled_chunks: u64,
-    /// Request bytes sent.
-    pub bytes_sent: u64,
-    /// Response bytes received.
-    pub bytes_received: u64,
-}
-
-impl From<gridbook::sync::SyncProgress> for SyncProgress {
-    fn from(p: gridbook::sync::SyncProgress) -> Self {
-        SyncProgress {
-            stage: p.stage.into(),
-            round_trips: p.round_trips,
-            retries: p.retries,
-            pushed_changes: p.pushed_changes,
-            unsent_changes: p.unsent_changes,
-            pulled_chunks: p.pulled_chunks,
-            bytes_sent: p.bytes_sent,
-            bytes_received: p.bytes_received,
-        }
-    }
-}
 
 /// The outcome of a finished sync: the last progress, at stage `Done`.
 pub type SyncReport = SyncProgress;
@@ -250,11 +204,11 @@ impl SyncClient {
         listener: &dyn SyncListener,
         cancel: &CancelHandle,
     ) -> Result<SyncReport> {
-        let mut progress = |p: &gridbook::sync::SyncProgress| listener.on_progress((*p).into());
+        let mut progress = |p: &SyncProgress| listener.on_progress(*p);
         let report = self
             .inner
             .sync(&store.inner, &mut progress, &cancel.token)?;
-        Ok(report.into())
+        Ok(report)
     }
 }
 

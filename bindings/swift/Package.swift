@@ -5,11 +5,16 @@
 // bindings/README.md, "The Swift package"). Before this manifest can build,
 // these must be in place next to it:
 //
-//   Sources/Gridbook/Gridbook.swift      generated, every platform
-//   Sources/GridbookFFI/GridbookFFI.h    generated header       (Linux)
-//   Sources/GridbookFFI/module.modulemap generated modulemap    (Linux)
-//   GridbookFFI.xcframework              the Rust static library with the
-//                                        header and modulemap   (Apple platforms)
+//   Sources/Gridbook/Gridbook.swift        generated, every platform (the objects)
+//   Sources/Gridbook/GridbookCore.swift    generated, every platform (the core's
+//                                          records, enums and error)
+//   Sources/GridbookFFI/GridbookFFI.h      generated header       (Linux)
+//   Sources/GridbookFFI/GridbookCoreFFI.h  generated header       (Linux)
+//   Sources/GridbookFFI/module.modulemap   the C module map naming both
+//                                          headers                (Linux)
+//   GridbookFFI.xcframework                the Rust static library with both
+//                                          headers and that module map
+//                                          (Apple platforms)
 //
 // `scripts/bindings-swift-package` puts the generated files there (by default
 // in a copy of this package under $CARGO_TARGET_DIR/swift-package). On Linux

@@ -30,6 +30,7 @@ pub const MAX_CHANGE_SET_BYTES: usize = 64 * 1024 * 1024;
 
 /// Changes exported from a store, with the cursor to export from next time.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChangeSet {
     /// The encoded change set, for [`Store::import`] on another replica.
     pub bytes: Vec<u8>,

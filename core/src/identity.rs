@@ -7,6 +7,7 @@ use crate::code_list::code_enum;
 
 /// Who is using this store: the worker and the device.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct WorkerIdentity {
     /// The worker's id, as issued by the grid's coordinator.
     pub worker_id: String,
@@ -20,6 +21,7 @@ pub struct WorkerIdentity {
 
 /// A worker of a grid's team, known from the roster document.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Worker {
     /// The worker's id.
     pub id: String,

@@ -21,9 +21,10 @@
 //! - the record kinds: `kinds` (`roster`, `visits`, `patrol`), each holding
 //!   its types, checks, edits, projection and queries, plugged into the
 //!   store through `kinds::REGISTRY`;
-//! - interchange: `changeset` (the change-set file format) and `sync` (the
+//! - interchange: `changeset` (the change-set file format), `sync` (the
 //!   wire format, the store's side of a sync, the HTTP client, and with the
-//!   feature `hub` the server's checks).
+//!   feature `hub` the server's checks) and, with the feature `uniffi`,
+//!   `ffi` (custom types and the error of the Kotlin and Swift API).
 //!
 //! Cargo features: `client` (the HTTP sync client), `hub` (the server's side
 //! of the protocol, for `gridbook-server`), `uniffi` (the records and enums
@@ -36,6 +37,8 @@ mod db;
 mod docs;
 mod entries;
 mod error;
+#[cfg(feature = "uniffi")]
+pub mod ffi;
 mod identity;
 mod kinds;
 mod registry;
@@ -57,6 +60,9 @@ pub use store::merge::ImportReport;
 pub use store::{OpenOptions, Store};
 pub use validate::{Date, InvalidReason, TimeOfDay};
 pub use values::{GeoPoint, GpsFix, LocalTime};
+
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!();
 
 #[cfg(test)]
 mod tests;

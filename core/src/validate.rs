@@ -31,6 +31,7 @@ use std::str::FromStr;
 
 /// Why a value was rejected. Never carries the rejected value itself.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum InvalidReason {
     /// The value is empty or contains only whitespace.
     #[error("must not be empty")]
@@ -39,7 +40,7 @@ pub enum InvalidReason {
     #[error("is longer than {max} characters")]
     TooLong {
         /// The maximum number of characters allowed.
-        max: usize,
+        max: u64,
     },
     /// The value contains control characters (after trimming).
     #[error("contains control characters")]
@@ -360,7 +361,9 @@ pub fn text(value: &str, max_chars: usize) -> Result<String, InvalidReason> {
         return Err(InvalidReason::Empty);
     }
     if trimmed.chars().count() > max_chars {
-        return Err(InvalidReason::TooLong { max: max_chars });
+        return Err(InvalidReason::TooLong {
+            max: u64::try_from(max_chars).unwrap_or(u64::MAX),
+        });
     }
     if trimmed.chars().any(char::is_control) {
         return Err(InvalidReason::ControlCharacters);
@@ -387,7 +390,9 @@ pub fn code(value: &str, max_chars: usize) -> Result<String, InvalidReason> {
         return Err(InvalidReason::Empty);
     }
     if trimmed.chars().count() > max_chars {
-        return Err(InvalidReason::TooLong { max: max_chars });
+        return Err(InvalidReason::TooLong {
+            max: u64::try_from(max_chars).unwrap_or(u64::MAX),
+        });
     }
     if !trimmed
         .chars()

@@ -7,6 +7,7 @@ use crate::validate::{self, Date, InvalidReason};
 
 /// A point in WGS-84, as phones' GPS report it (not GCJ-02; convert for display on Chinese maps).
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GeoPoint {
     /// Longitude in degrees, -180..=180.
     pub lon: f64,
@@ -16,6 +17,7 @@ pub struct GeoPoint {
 
 /// A GPS fix: a WGS-84 point and its accuracy.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GpsFix {
     /// Where the phone was.
     pub point: GeoPoint,
@@ -25,6 +27,7 @@ pub struct GpsFix {
 
 /// An instant with the local UTC offset it was recorded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LocalTime {
     /// Milliseconds since 1970-01-01T00:00Z.
     pub utc_ms: i64,

@@ -2,6 +2,7 @@
 package org.gridbook.tests
 
 import org.gridbook.*
+import org.gridbook.core.*
 import java.io.File
 import java.nio.file.Files
 

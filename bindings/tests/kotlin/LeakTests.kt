@@ -38,6 +38,7 @@ import com.sun.jna.Library
 import com.sun.jna.Native
 import com.sun.jna.Structure
 import org.gridbook.*
+import org.gridbook.core.*
 import java.io.File
 import java.lang.management.ManagementFactory
 import javax.management.ObjectName

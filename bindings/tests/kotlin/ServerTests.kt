@@ -3,6 +3,7 @@
 package org.gridbook.tests
 
 import org.gridbook.*
+import org.gridbook.core.*
 import java.io.File
 import java.util.concurrent.TimeUnit
 

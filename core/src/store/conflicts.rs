@@ -11,10 +11,14 @@ use super::Store;
 use crate::error::Result;
 use crate::kinds::RecordKind;
 
-/// One of the concurrent values of a field.
-#[derive(Debug, Clone, PartialEq)]
+/// One of the concurrent values of a field. Its `Debug` leaves the value
+/// out: it may be a name, a phone or an ID number.
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ConflictValue {
-    /// The value, as JSON (a string, number, boolean or null).
+    /// The value, as JSON (a string, number, boolean or null); in Kotlin and
+    /// Swift `valueJson`, the JSON text.
+    #[cfg_attr(feature = "uniffi", uniffi(name = "value_json"))]
     pub value: serde_json::Value,
     /// The worker whose device wrote it, if the device is known.
     pub worker_id: Option<String>,
@@ -26,8 +30,21 @@ pub struct ConflictValue {
     pub is_winner: bool,
 }
 
+impl std::fmt::Debug for ConflictValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConflictValue")
+            .field("value", &"<redacted>")
+            .field("worker_id", &self.worker_id)
+            .field("actor", &self.actor)
+            .field("at_ms", &self.at_ms)
+            .field("is_winner", &self.is_winner)
+            .finish()
+    }
+}
+
 /// A field that two or more people changed concurrently. Resolve it by editing the field.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Conflict {
     /// The kind of record.
     pub record_kind: crate::RecordKind,

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ImportReport {
     /// Changes this store did not have, now stored.
     pub new_changes: u32,

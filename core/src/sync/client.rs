@@ -136,6 +136,7 @@ pub enum SyncError {
 
 /// What a sync is doing, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SyncStage {
     /// Sending a request and waiting for the answer.
     Exchanging,
@@ -149,6 +150,7 @@ pub enum SyncStage {
 
 /// Progress of one [`SyncClient::sync`], reported after every step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncProgress {
     /// The current stage.
     pub stage: SyncStage,

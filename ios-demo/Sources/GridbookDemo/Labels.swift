@@ -44,6 +44,8 @@ public enum Labels {
         "care": "关爱类别",
         "household_id": "所属住户",
         "moved_in": "迁入日期",
+        "date": "日期",
+        "time": "时刻",
         "notes": "备注",
         "tags": "标签",
         "use_kind": "房屋用途",

@@ -52,6 +52,7 @@ pub(crate) static KIND: Kind = Kind {
 
 /// A patrol team member: a worker of the grid or a volunteer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct TeamMember {
     /// The member's id (a worker id, or any id the coordinator gives a volunteer).
     pub member_id: String,
@@ -61,6 +62,7 @@ pub struct TeamMember {
 
 /// A patrol team as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PatrolTeam {
     /// The team's id.
     pub id: String,
@@ -74,6 +76,7 @@ pub struct PatrolTeam {
 
 /// A patrol shift to create.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ShiftInput {
     /// The team that patrols.
     pub team_id: String,
@@ -89,6 +92,7 @@ pub struct ShiftInput {
 
 /// A patrol shift as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Shift {
     /// The shift's id.
     pub id: String,
@@ -110,6 +114,7 @@ pub struct Shift {
 
 /// A patrol check-in to record.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckinInput {
     /// The shift.
     pub shift_id: String,
@@ -125,6 +130,7 @@ pub struct CheckinInput {
 
 /// A patrol check-in as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Checkin {
     /// The check-in's id.
     pub id: String,

@@ -48,6 +48,7 @@ pub(crate) static KIND: Kind = Kind {
 
 /// A grid (网格) to create or update.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GridInput {
     /// The grid's code: letters, digits, `-` and `_` (for example the 15-digit form).
     pub code: String,
@@ -63,6 +64,7 @@ pub struct GridInput {
 
 /// A grid as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Grid {
     /// The grid's id.
     pub id: String,
@@ -82,6 +84,7 @@ pub struct Grid {
 
 /// A building (楼栋) to create or update.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct BuildingInput {
     /// The building's number or name ("3栋", "12").
     pub number: String,
@@ -97,6 +100,7 @@ pub struct BuildingInput {
 
 /// A building as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Building {
     /// The building's id.
     pub id: String,
@@ -117,7 +121,8 @@ pub struct Building {
 }
 
 /// A household (户) at a dwelling, to create or update.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HouseholdInput {
     /// The building of the dwelling.
     pub building_id: String,
@@ -139,6 +144,7 @@ pub struct HouseholdInput {
 
 /// A household as stored.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Household {
     /// The household's id.
     pub id: String,
@@ -168,6 +174,16 @@ pub struct Household {
     pub head_id: Option<String>,
 }
 
+impl std::fmt::Debug for HouseholdInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HouseholdInput")
+            .field("building_id", &self.building_id)
+            .field("room", &self.room)
+            .field("notes", &self.notes.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
 impl std::fmt::Debug for Household {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Household")
@@ -181,6 +197,7 @@ impl std::fmt::Debug for Household {
 
 /// A resident (人) to create or update.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ResidentInput {
     /// The household the resident belongs to.
     pub household_id: String,
@@ -217,6 +234,7 @@ impl std::fmt::Debug for ResidentInput {
 
 /// A resident as stored.
 #[derive(Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Resident {
     /// The resident's id.
     pub id: String,
@@ -274,15 +292,17 @@ impl std::fmt::Debug for Resident {
 
 /// Who heads a building: a resident of the grid or a named volunteer.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum HeadPerson {
-    /// A resident of the grid, by id.
-    Resident(String),
-    /// A volunteer who is not on the roster, by name.
-    Volunteer(String),
+    /// A resident of the grid, by id (`residentId` in Kotlin and Swift).
+    Resident(#[cfg_attr(feature = "uniffi", uniffi(name = "resident_id"))] String),
+    /// A volunteer who is not on the roster, by name (`name` in Kotlin and Swift).
+    Volunteer(#[cfg_attr(feature = "uniffi", uniffi(name = "name"))] String),
 }
 
 /// A building-head appointment (楼栋长) as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HeadAppointment {
     /// The appointment's id.
     pub id: String,
@@ -302,6 +322,7 @@ pub struct HeadAppointment {
 
 /// One row of a grid's roster.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterRow {
     /// The household.
     pub household: Household,
@@ -313,6 +334,7 @@ pub struct RosterRow {
 
 /// Where a search matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum SearchMatch {
     /// The resident's name.
     Name,
@@ -326,6 +348,7 @@ pub enum SearchMatch {
 
 /// A search hit: a resident, or a household found by its address.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SearchHit {
     /// The household.
     pub household_id: String,

@@ -46,6 +46,7 @@ pub use plan::{MAX_INTERVAL_DAYS, REACHING_OUTCOMES, VisitDue, VisitPolicy};
 
 /// One finding of a visit: a request or a problem.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FindingInput {
     /// The finding's id when amending an existing one; `None` for a new one.
     pub id: Option<String>,
@@ -59,6 +60,7 @@ pub struct FindingInput {
 
 /// A visit (走访) to log or amend.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VisitInput {
     /// The household visited.
     pub household_id: String,
@@ -80,6 +82,7 @@ pub struct VisitInput {
 
 /// A finding as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Finding {
     /// The finding's id within its visit.
     pub id: String,
@@ -93,6 +96,7 @@ pub struct Finding {
 
 /// A visit as stored.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Visit {
     /// The visit's id.
     pub id: String,
@@ -120,6 +124,7 @@ pub struct Visit {
 
 /// A household with its members and visits, newest visit first.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct HouseholdDetail {
     /// The household.
     pub household: Household,

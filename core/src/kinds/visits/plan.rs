@@ -43,6 +43,7 @@ pub const MAX_INTERVAL_DAYS: u32 = 366;
 
 /// How often households must be visited.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VisitPolicy {
     /// Days between visits for a household with no member in a listed care
     /// category; `None` leaves such households out of the plan.
@@ -110,6 +111,7 @@ impl VisitPolicy {
 
 /// A household due for a visit.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct VisitDue {
     /// The household.
     pub household: Household,

@@ -7,8 +7,8 @@ import android.security.keystore.KeyGenParameterSpec
 import android.security.keystore.KeyProperties
 import android.util.Base64
 import androidx.core.content.edit
-import org.gridbook.WorkerIdentity
-import org.gridbook.WorkerRole
+import org.gridbook.core.WorkerIdentity
+import org.gridbook.core.WorkerRole
 import org.gridbook.demo.logic.SyncServer
 import java.security.KeyStore
 import java.security.SecureRandom

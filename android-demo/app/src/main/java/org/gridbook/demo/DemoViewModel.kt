@@ -10,7 +10,7 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.drop
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
-import org.gridbook.WorkerRole
+import org.gridbook.core.WorkerRole
 import org.gridbook.demo.logic.ConflictsModel
 import org.gridbook.demo.logic.HouseholdModel
 import org.gridbook.demo.logic.HouseholdState

@@ -2,7 +2,7 @@ package org.gridbook.demo
 
 import android.app.Application
 import org.gridbook.Store
-import org.gridbook.WorkerIdentity
+import org.gridbook.core.WorkerIdentity
 import java.io.File
 
 /**

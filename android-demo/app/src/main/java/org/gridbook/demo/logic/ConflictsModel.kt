@@ -6,9 +6,9 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
-import org.gridbook.Conflict
-import org.gridbook.GridbookException
-import org.gridbook.RecordKind
+import org.gridbook.core.Conflict
+import org.gridbook.core.GridbookException
+import org.gridbook.core.RecordKind
 import org.gridbook.Store
 import org.gridbook.maskName
 
@@ -95,7 +95,7 @@ class ConflictsModel(
                 ConflictValueRow(
                     text = if (sensitive) Masking.conflictValue(c.field, v.valueJson, open) else Masking.conflictValue("", v.valueJson, true),
                     workerId = v.workerId,
-                    time = v.atMs?.let { ms -> Labels.time(org.gridbook.LocalTime(utcMs = ms, offsetMinutes = clock.offsetMinutesAt(ms))) },
+                    time = v.atMs?.let { ms -> Labels.time(org.gridbook.core.LocalTime(utcMs = ms, offsetMinutes = clock.offsetMinutesAt(ms))) },
                     isWinner = v.isWinner,
                 )
             },

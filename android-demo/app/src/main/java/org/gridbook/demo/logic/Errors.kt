@@ -1,7 +1,7 @@
 package org.gridbook.demo.logic
 
-import org.gridbook.GridbookException
-import org.gridbook.InvalidReason
+import org.gridbook.core.GridbookException
+import org.gridbook.core.InvalidReason
 
 /**
  * A message for the user. It names the field, never the value (the core's

@@ -7,10 +7,10 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import org.gridbook.HouseholdDetail
-import org.gridbook.Resident
-import org.gridbook.ResidentStatus
-import org.gridbook.Visit
+import org.gridbook.core.HouseholdDetail
+import org.gridbook.core.Resident
+import org.gridbook.core.ResidentStatus
+import org.gridbook.core.Visit
 import org.gridbook.dwellingUseLabel
 import org.gridbook.findingKindLabel
 import org.gridbook.genderLabel

@@ -1,8 +1,8 @@
 package org.gridbook.demo.logic
 
-import org.gridbook.Household
-import org.gridbook.RecordKind
-import org.gridbook.SyncStage
+import org.gridbook.core.Household
+import org.gridbook.core.RecordKind
+import org.gridbook.core.SyncStage
 import java.time.Instant
 import java.time.ZoneOffset
 import java.time.format.DateTimeFormatter
@@ -48,6 +48,8 @@ object Labels {
         "care" to "关爱类别",
         "household_id" to "所属住户",
         "moved_in" to "迁入日期",
+        "date" to "日期",
+        "time" to "时刻",
         "notes" to "备注",
         "tags" to "标签",
         "use_kind" to "房屋用途",
@@ -70,7 +72,7 @@ object Labels {
     private val minute = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
 
     /** A core instant shown in its own offset: "2026-11-22 14:30". */
-    fun time(t: org.gridbook.LocalTime): String =
+    fun time(t: org.gridbook.core.LocalTime): String =
         Instant.ofEpochMilli(t.utcMs).atOffset(ZoneOffset.ofTotalSeconds(t.offsetMinutes * 60)).format(minute)
 
     /** A care category code's label from the core's list, or the code itself for a local category. */

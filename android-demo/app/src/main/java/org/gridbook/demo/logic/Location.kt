@@ -1,7 +1,7 @@
 package org.gridbook.demo.logic
 
-import org.gridbook.GeoPoint
-import org.gridbook.GpsFix
+import org.gridbook.core.GeoPoint
+import org.gridbook.core.GpsFix
 
 /**
  * The phone's position, behind an interface: on Android it is

@@ -1,6 +1,6 @@
 package org.gridbook.demo.logic
 
-import org.gridbook.Resident
+import org.gridbook.core.Resident
 import org.gridbook.maskName
 import org.gridbook.maskResident
 
@@ -38,10 +38,10 @@ object Masking {
 
     /** A resident holding only the values to mask, so the core's masks apply. */
     private fun carrier(phones: List<String> = emptyList(), idNumber: String? = null) = Resident(
-        id = "", gridId = "", householdId = "", name = "", gender = org.gridbook.Gender.UNKNOWN, birthDate = null,
-        idNumber = idNumber, phones = phones, relation = "", registration = org.gridbook.Registration.LOCAL,
-        residenceState = org.gridbook.ResidenceState.CONSISTENT, care = emptyList(), movedIn = null, movedOut = null,
-        status = org.gridbook.ResidentStatus.ACTIVE,
+        id = "", gridId = "", householdId = "", name = "", gender = org.gridbook.core.Gender.UNKNOWN, birthDate = null,
+        idNumber = idNumber, phones = phones, relation = "", registration = org.gridbook.core.Registration.LOCAL,
+        residenceState = org.gridbook.core.ResidenceState.CONSISTENT, care = emptyList(), movedIn = null, movedOut = null,
+        status = org.gridbook.core.ResidentStatus.ACTIVE,
     )
 
     /** Decodes a JSON string literal; null when [json] is not one. */

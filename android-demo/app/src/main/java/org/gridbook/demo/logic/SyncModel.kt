@@ -7,11 +7,11 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
 import org.gridbook.CancelHandle
-import org.gridbook.GridbookException
+import org.gridbook.core.GridbookException
 import org.gridbook.SyncClient
 import org.gridbook.SyncListener
-import org.gridbook.SyncProgress
-import org.gridbook.SyncStage
+import org.gridbook.core.SyncProgress
+import org.gridbook.core.SyncStage
 
 /** Where to sync: the district server and this device's token (issued by `gridbook-server admin issue-token`). */
 data class SyncServer(val serverUrl: String, val token: String)

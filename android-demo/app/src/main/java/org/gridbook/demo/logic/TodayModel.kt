@@ -6,8 +6,8 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
-import org.gridbook.VisitDue
-import org.gridbook.VisitPolicy
+import org.gridbook.core.VisitDue
+import org.gridbook.core.VisitPolicy
 import org.gridbook.careCategories
 
 /** One household on today's list, ready to show. */

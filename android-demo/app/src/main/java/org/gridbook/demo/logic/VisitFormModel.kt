@@ -7,12 +7,12 @@ import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
-import org.gridbook.FindingInput
-import org.gridbook.FindingKind
-import org.gridbook.Resolution
-import org.gridbook.VisitInput
-import org.gridbook.VisitKind
-import org.gridbook.VisitOutcome
+import org.gridbook.core.FindingInput
+import org.gridbook.core.FindingKind
+import org.gridbook.core.Resolution
+import org.gridbook.core.VisitInput
+import org.gridbook.core.VisitKind
+import org.gridbook.core.VisitOutcome
 
 /** A finding being written. */
 data class FindingDraft(val kind: FindingKind, val text: String, val resolution: Resolution)

@@ -25,7 +25,7 @@ import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
-import org.gridbook.WorkerRole
+import org.gridbook.core.WorkerRole
 import org.gridbook.demo.DemoViewModel
 import org.gridbook.workerRoleLabel
 

@@ -17,7 +17,7 @@ import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import org.gridbook.SyncProgress
+import org.gridbook.core.SyncProgress
 import org.gridbook.demo.logic.Labels
 import org.gridbook.demo.logic.SyncModel
 import org.gridbook.demo.logic.SyncState

@@ -34,10 +34,10 @@ import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.unit.dp
 import androidx.core.content.ContextCompat
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import org.gridbook.FindingKind
-import org.gridbook.Resolution
-import org.gridbook.VisitKind
-import org.gridbook.VisitOutcome
+import org.gridbook.core.FindingKind
+import org.gridbook.core.Resolution
+import org.gridbook.core.VisitKind
+import org.gridbook.core.VisitOutcome
 import org.gridbook.demo.logic.FindingDraft
 import org.gridbook.demo.logic.LocationResult
 import org.gridbook.demo.logic.LocationState

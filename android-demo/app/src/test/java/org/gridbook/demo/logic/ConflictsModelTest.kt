@@ -1,7 +1,7 @@
 package org.gridbook.demo.logic
 
 import kotlinx.coroutines.runBlocking
-import org.gridbook.RecordKind
+import org.gridbook.core.RecordKind
 import org.junit.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs

@@ -1,15 +1,15 @@
 package org.gridbook.demo.logic
 
 import kotlinx.coroutines.runBlocking
-import org.gridbook.FindingInput
-import org.gridbook.FindingKind
-import org.gridbook.GeoPoint
-import org.gridbook.GpsFix
-import org.gridbook.LocalTime
-import org.gridbook.Resolution
-import org.gridbook.VisitInput
-import org.gridbook.VisitKind
-import org.gridbook.VisitOutcome
+import org.gridbook.core.FindingInput
+import org.gridbook.core.FindingKind
+import org.gridbook.core.GeoPoint
+import org.gridbook.core.GpsFix
+import org.gridbook.core.LocalTime
+import org.gridbook.core.Resolution
+import org.gridbook.core.VisitInput
+import org.gridbook.core.VisitKind
+import org.gridbook.core.VisitOutcome
 import org.junit.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs

@@ -1,8 +1,8 @@
 package org.gridbook.demo.logic
 
-import org.gridbook.GridbookException
-import org.gridbook.InvalidReason
-import org.gridbook.RecordKind
+import org.gridbook.core.GridbookException
+import org.gridbook.core.InvalidReason
+import org.gridbook.core.RecordKind
 import org.junit.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertNull
@@ -36,7 +36,7 @@ class MaskingTest {
     @Test
     fun labelsForTheScreens() {
         assertEquals(listOf("512 B", "1.5 KB", "2.0 MB"), listOf(512uL, 1536uL, 2uL * 1024uL * 1024uL).map(::formatBytes))
-        assertEquals("2025-06-10 09:30", Labels.time(org.gridbook.LocalTime(utcMs = FixedClock.at(2025, 6, 10, 9, 30).nowMs, offsetMinutes = 480)))
+        assertEquals("2025-06-10 09:30", Labels.time(org.gridbook.core.LocalTime(utcMs = FixedClock.at(2025, 6, 10, 9, 30).nowMs, offsetMinutes = 480)))
         assertEquals("发现问题的内容", Labels.field("findings.text"))
         assertEquals("unknown_field", Labels.field("unknown_field"))
     }

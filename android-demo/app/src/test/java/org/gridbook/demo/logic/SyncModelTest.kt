@@ -3,9 +3,9 @@ package org.gridbook.demo.logic
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
-import org.gridbook.SyncStage
-import org.gridbook.VisitKind
-import org.gridbook.VisitOutcome
+import org.gridbook.core.SyncStage
+import org.gridbook.core.VisitKind
+import org.gridbook.core.VisitOutcome
 import org.junit.Test
 import java.io.File
 import java.util.Collections

@@ -2,10 +2,10 @@ package org.gridbook.demo.logic
 
 import kotlinx.coroutines.runBlocking
 import org.gridbook.Store
-import org.gridbook.VisitInput
-import org.gridbook.VisitKind
-import org.gridbook.VisitOutcome
-import org.gridbook.VisitPolicy
+import org.gridbook.core.VisitInput
+import org.gridbook.core.VisitKind
+import org.gridbook.core.VisitOutcome
+import org.gridbook.core.VisitPolicy
 import org.gridbook.defaultVisitPolicy
 import org.junit.Test
 import kotlin.test.assertEquals

@@ -1,13 +1,13 @@
 package org.gridbook.demo.logic
 
 import kotlinx.coroutines.runBlocking
-import org.gridbook.FindingKind
-import org.gridbook.GeoPoint
-import org.gridbook.GpsFix
-import org.gridbook.LocalTime
-import org.gridbook.Resolution
-import org.gridbook.VisitKind
-import org.gridbook.VisitOutcome
+import org.gridbook.core.FindingKind
+import org.gridbook.core.GeoPoint
+import org.gridbook.core.GpsFix
+import org.gridbook.core.LocalTime
+import org.gridbook.core.Resolution
+import org.gridbook.core.VisitKind
+import org.gridbook.core.VisitOutcome
 import org.junit.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertIs

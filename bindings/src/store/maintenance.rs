@@ -2,14 +2,16 @@
 //! calls an app runs in the background: [`Store::compact`] and
 //! [`Store::rebuild_query_tables`]. Like every call they block: run them
 //! from a background job (Android WorkManager, iOS `BGProcessingTask`).
+//!
+//! [`StoreOptions`] is the core's `OpenOptions` with a `u32` document count
+//! (uniffi has no `usize`); add a new option to both.
 
 use std::sync::Arc;
 
-use gridbook::OpenOptions;
+use gridbook::{OpenOptions, WorkerIdentity};
 
-use crate::error::Result;
-use crate::records::WorkerIdentity;
-use crate::store::Store;
+use super::Store;
+use crate::Result;
 
 /// How a store is opened. Start from [`default_store_options`].
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -58,7 +60,7 @@ impl Store {
             compact_after_changes: options.compact_after_changes,
             cached_documents: usize::try_from(options.cached_documents).unwrap_or(usize::MAX),
         };
-        let inner = gridbook::Store::open_with(path, identity.into(), options)?;
+        let inner = gridbook::Store::open_with(path, identity, options)?;
         Ok(Arc::new(Store { inner }))
     }
 

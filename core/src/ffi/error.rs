@@ -1,83 +1,18 @@
-//! The one error type of the bindings, [`GridbookError`], and the one place
-//! where the core's errors ([`gridbook::Error`], [`gridbook::sync::SyncError`])
-//! are mapped to it.
+//! [`GridbookError`], the one error of the generated Kotlin and Swift API,
+//! and the one place where the core's errors ([`Error`], and with the
+//! feature `client` [`SyncError`]) are mapped to it.
 //!
 //! Like the core's, these errors name a field or a cause and never carry the
 //! rejected value: a resident's ID number or phone must not reach an app's
-//! crash reports because it failed validation.
+//! crash reports because it failed validation. To add a variant, add it here
+//! and map the core's error to it below; the apps' exhaustive `when` and
+//! `switch` over it then fail to compile until they handle it.
 
-use gridbook::InvalidReason as CoreReason;
-use gridbook::sync::SyncError;
-
-use crate::codes::RecordKind;
-
-/// Why a value was rejected. Never carries the value itself.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
-pub enum InvalidReason {
-    /// The value is empty or contains only whitespace.
-    Empty,
-    /// The value has more characters than allowed.
-    TooLong {
-        /// The maximum number of characters allowed.
-        max: u64,
-    },
-    /// The value contains control characters.
-    ControlCharacters,
-    /// The value is not shaped like an 18-character resident ID number.
-    IdNumberFormat,
-    /// The birth date embedded in an ID number is not a real date.
-    IdNumberBirthDate,
-    /// The ID number's check character is wrong (GB 11643).
-    IdNumberCheckDigit,
-    /// The value is neither an 11-digit mobile nor a landline number.
-    Phone,
-    /// The value is not a strict `YYYY-MM-DD` date that exists.
-    DateFormat,
-    /// The date lies after today.
-    InFuture,
-    /// The date lies before the year 1900.
-    TooOld,
-    /// The value is not a strict `HH:MM` time of day.
-    TimeFormat,
-    /// The number is outside its allowed range.
-    OutOfRange,
-    /// The number is NaN or infinite.
-    NotFinite,
-    /// The value is not one of the known codes.
-    UnknownCode,
-    /// An end time or date is not after its start.
-    EndsBeforeStart,
-    /// An identifier contains characters other than ASCII letters, digits, `-` and `_`.
-    BadCharacters,
-    /// The patrol member is neither assigned to the shift nor in its team.
-    NotOnShift,
-}
-
-impl From<CoreReason> for InvalidReason {
-    fn from(reason: CoreReason) -> Self {
-        match reason {
-            CoreReason::Empty => InvalidReason::Empty,
-            CoreReason::TooLong { max } => InvalidReason::TooLong {
-                max: u64::try_from(max).unwrap_or(u64::MAX),
-            },
-            CoreReason::ControlCharacters => InvalidReason::ControlCharacters,
-            CoreReason::IdNumberFormat => InvalidReason::IdNumberFormat,
-            CoreReason::IdNumberBirthDate => InvalidReason::IdNumberBirthDate,
-            CoreReason::IdNumberCheckDigit => InvalidReason::IdNumberCheckDigit,
-            CoreReason::Phone => InvalidReason::Phone,
-            CoreReason::DateFormat => InvalidReason::DateFormat,
-            CoreReason::InFuture => InvalidReason::InFuture,
-            CoreReason::TooOld => InvalidReason::TooOld,
-            CoreReason::TimeFormat => InvalidReason::TimeFormat,
-            CoreReason::OutOfRange => InvalidReason::OutOfRange,
-            CoreReason::NotFinite => InvalidReason::NotFinite,
-            CoreReason::UnknownCode => InvalidReason::UnknownCode,
-            CoreReason::EndsBeforeStart => InvalidReason::EndsBeforeStart,
-            CoreReason::BadCharacters => InvalidReason::BadCharacters,
-            CoreReason::NotOnShift => InvalidReason::NotOnShift,
-        }
-    }
-}
+use crate::error::Error;
+use crate::kinds::RecordKind;
+#[cfg(feature = "client")]
+use crate::sync::SyncError;
+use crate::validate::InvalidReason;
 
 /// Everything that can go wrong in a Gridbook call. In Kotlin it is the
 /// sealed class `GridbookException`, in Swift the enum `GridbookError`.
@@ -192,22 +127,16 @@ pub enum GridbookError {
     },
 }
 
-impl From<gridbook::Error> for GridbookError {
-    fn from(error: gridbook::Error) -> Self {
-        use gridbook::Error as E;
+impl From<Error> for GridbookError {
+    fn from(error: Error) -> Self {
+        use Error as E;
         match error {
             E::Invalid { field, reason } => GridbookError::Invalid {
                 field: field.to_string(),
-                reason: reason.into(),
+                reason,
             },
-            E::NotFound { kind, id } => GridbookError::NotFound {
-                kind: kind.into(),
-                id,
-            },
-            E::Retired { kind, id } => GridbookError::Retired {
-                kind: kind.into(),
-                id,
-            },
+            E::NotFound { kind, id } => GridbookError::NotFound { kind, id },
+            E::Retired { kind, id } => GridbookError::Retired { kind, id },
             E::MalformedChanges(detail) => GridbookError::MalformedChanges { detail },
             E::SchemaTooNew { found, supported } => {
                 GridbookError::SchemaTooNew { found, supported }
@@ -216,10 +145,7 @@ impl From<gridbook::Error> for GridbookError {
             // For the app both mean one thing: the store and the token (or
             // the login) are not the same worker's.
             E::WorkerMismatch | E::TokenOfAnotherWorker => GridbookError::WorkerMismatch,
-            E::NotAuthor { kind, id } => GridbookError::NotAuthor {
-                kind: kind.into(),
-                id,
-            },
+            E::NotAuthor { kind, id } => GridbookError::NotAuthor { kind, id },
             E::Protocol(error) => GridbookError::Protocol {
                 detail: error.to_string(),
             },
@@ -233,6 +159,7 @@ impl From<gridbook::Error> for GridbookError {
     }
 }
 
+#[cfg(feature = "client")]
 impl From<SyncError> for GridbookError {
     fn from(error: SyncError) -> Self {
         match error {
@@ -256,5 +183,12 @@ impl From<SyncError> for GridbookError {
     }
 }
 
-/// The result type of every fallible exported call.
-pub type Result<T, E = GridbookError> = std::result::Result<T, E>;
+impl GridbookError {
+    /// The error for a rejected value of `field`.
+    pub fn invalid(field: &str, reason: InvalidReason) -> Self {
+        GridbookError::Invalid {
+            field: field.to_string(),
+            reason,
+        }
+    }
+}

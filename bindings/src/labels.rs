@@ -1,0 +1,106 @@
+//! The code lists' Chinese labels and the masks of personal data, as plain
+//! functions for pickers and list rows, so apps show the same words and
+//! masks as the core's exports. To export a new code list's labels, add an
+//! `export_label!` line below.
+
+use gridbook::Resident;
+use gridbook::codes::{
+    CARE_CATEGORIES, CodeList, DwellingUse, FindingKind, Gender, HouseholdStatus, Registration,
+    ResidenceState, ResidentStatus, Resolution, VisitKind, VisitOutcome, WorkerRole,
+};
+
+/// A code and its Chinese label, for pickers.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct CodeLabel {
+    /// The stored code, for example `elderly_alone`.
+    pub code: String,
+    /// The label shown to grid workers, for example 独居老人.
+    pub label: String,
+}
+
+/// The care categories a resident can have (`Resident.care` holds their codes), in display order.
+#[uniffi::export]
+pub fn care_categories() -> Vec<CodeLabel> {
+    CARE_CATEGORIES
+        .iter()
+        .map(|(code, label)| CodeLabel {
+            code: (*code).to_string(),
+            label: (*label).to_string(),
+        })
+        .collect()
+}
+
+/// Exports a function returning the core's Chinese label of a code list value.
+macro_rules! export_label {
+    ($(#[$meta:meta])* $function:ident($list:ty)) => {
+        $(#[$meta])*
+        #[uniffi::export]
+        pub fn $function(value: $list) -> String {
+            value.label().to_string()
+        }
+    };
+}
+
+export_label!(
+    /// The Chinese label of a gender (男, 女, 未知).
+    gender_label(Gender)
+);
+export_label!(
+    /// The Chinese label of a dwelling use (自住, 出租 …).
+    dwelling_use_label(DwellingUse)
+);
+export_label!(
+    /// The Chinese label of a household status (在住, 迁出).
+    household_status_label(HouseholdStatus)
+);
+export_label!(
+    /// The Chinese label of a registration kind (户籍 …).
+    registration_label(Registration)
+);
+export_label!(
+    /// The Chinese label of a residence state (人户一致 …).
+    residence_state_label(ResidenceState)
+);
+export_label!(
+    /// The Chinese label of a resident status (在住, 迁出, 死亡).
+    resident_status_label(ResidentStatus)
+);
+export_label!(
+    /// The Chinese label of a visit kind (敲门扫楼, 回访 …).
+    visit_kind_label(VisitKind)
+);
+export_label!(
+    /// The Chinese label of a visit outcome (见面, 无人在家 …).
+    visit_outcome_label(VisitOutcome)
+);
+export_label!(
+    /// The Chinese label of a finding kind (诉求, 问题隐患).
+    finding_kind_label(FindingKind)
+);
+export_label!(
+    /// The Chinese label of a resolution (当场解决, 上报, 待跟进).
+    resolution_label(Resolution)
+);
+export_label!(
+    /// The Chinese label of a worker role (网格长, 协管员 …).
+    worker_role_label(WorkerRole)
+);
+
+/// The same resident with the ID number and phones masked
+/// (`110105********002X`, `138****8000`), for display or export.
+#[uniffi::export]
+pub fn mask_resident(resident: Resident) -> Resident {
+    use gridbook::validate::{mask_id_number, mask_phone};
+    Resident {
+        id_number: resident.id_number.as_deref().map(mask_id_number),
+        phones: resident.phones.iter().map(|p| mask_phone(p)).collect(),
+        ..resident
+    }
+}
+
+/// A name masked for display (`王*`, `欧阳**`): the same rule as the names in
+/// search hits and exports.
+#[uniffi::export]
+pub fn mask_name(name: String) -> String {
+    gridbook::validate::mask_name(&name)
+}

@@ -1,0 +1,28 @@
+//! The [`Store`] calls that review conflicts and exchange changes without a
+//! server (change sets carried over a local transfer). Syncing through the
+//! server is in `crate::sync`.
+
+use gridbook::{ChangeSet, Conflict, ImportReport};
+
+use super::Store;
+use crate::Result;
+
+#[uniffi::export]
+impl Store {
+    /// The fields of a grid that several people changed at once, for review.
+    /// Resolve one by editing the field; the conflict then disappears.
+    pub fn conflicts(&self, grid_id: String) -> Result<Vec<Conflict>> {
+        Ok(self.inner.conflicts(&grid_id)?)
+    }
+
+    /// Every change stored after `cursor` (0 for everything), as bytes for
+    /// `importChanges` on another phone (for example over a local transfer).
+    pub fn export_since(&self, cursor: u64) -> Result<ChangeSet> {
+        Ok(self.inner.export_since(cursor)?)
+    }
+
+    /// Merges a change set exported by another replica. Importing the same set twice is harmless.
+    pub fn import_changes(&self, bytes: Vec<u8>) -> Result<ImportReport> {
+        Ok(self.inner.import(&bytes)?)
+    }
+}

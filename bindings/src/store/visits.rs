@@ -1,0 +1,58 @@
+//! The [`Store`] calls of visits (`gridbook`'s `kinds/visits`): logging and
+//! amending visits, a worker's visits, and the door-knocking plan
+//! ([`Store::visits_due`] under a `VisitPolicy`). Dates given as arguments
+//! are `YYYY-MM-DD` text, parsed here so that a malformed one names its
+//! argument.
+
+use gridbook::ffi::parse_date;
+use gridbook::{Visit, VisitDue, VisitInput, VisitPolicy};
+
+use super::Store;
+use crate::Result;
+
+/// The built-in policy: weekly for elders living alone and disabled or
+/// demented elders, quarterly for veterans and for households without a
+/// care category, monthly for the other care categories.
+#[uniffi::export]
+pub fn default_visit_policy() -> VisitPolicy {
+    VisitPolicy::default()
+}
+
+#[uniffi::export]
+impl Store {
+    /// Logs a visit (走访) to a household; returns its id.
+    pub fn log_visit(&self, input: VisitInput) -> Result<String> {
+        Ok(self.inner.log_visit(input)?)
+    }
+
+    /// Replaces a visit's fields (findings keep their ids when given).
+    pub fn amend_visit(&self, visit_id: String, input: VisitInput) -> Result<()> {
+        Ok(self.inner.amend_visit(&visit_id, input)?)
+    }
+
+    /// A worker's visits on local dates `from..=to` (`YYYY-MM-DD`).
+    pub fn visits_by_worker(
+        &self,
+        worker_id: String,
+        from: String,
+        to: String,
+    ) -> Result<Vec<Visit>> {
+        let (from, to) = (parse_date("from", &from)?, parse_date("to", &to)?);
+        Ok(self.inner.visits_by_worker(&worker_id, from, to)?)
+    }
+
+    /// The active households of a grid due for a visit on `today`
+    /// (`YYYY-MM-DD`, the phone's local date), most urgent first: never
+    /// reached, then the longest overdue, then the shorter interval, then in
+    /// roster order. `policy` null means [`default_visit_policy`].
+    pub fn visits_due(
+        &self,
+        grid_id: String,
+        today: String,
+        policy: Option<VisitPolicy>,
+    ) -> Result<Vec<VisitDue>> {
+        let today = parse_date("today", &today)?;
+        let policy = policy.unwrap_or_default();
+        Ok(self.inner.visits_due(&grid_id, today, &policy)?)
+    }
+}
