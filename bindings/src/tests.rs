@@ -48,6 +48,14 @@ struct Fixture {
     household: String,
 }
 
+/// A fresh directory with one worker's store holding the [`fixture`].
+fn one_worker(worker: &str) -> (tempfile::TempDir, Arc<Store>, Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, worker);
+    let f = fixture(&store);
+    (dir, store, f)
+}
+
 fn fixture(store: &Store) -> Fixture {
     let grid = store
         .create_grid(GridInput {
@@ -110,9 +118,7 @@ fn resident(household: &str) -> ResidentInput {
 
 #[test]
 fn open_create_log_visit_and_read_the_roster() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w-zhang");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w-zhang");
     let resident_id = store.create_resident(resident(&f.household)).unwrap();
     let visit_id = store
         .log_visit(VisitInput {
@@ -185,9 +191,7 @@ fn open_create_log_visit_and_read_the_roster() {
 
 #[test]
 fn an_invalid_phone_names_the_field_not_the_value() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w-zhang");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w-zhang");
     let input = ResidentInput {
         phones: vec!["1234567".into()],
         ..resident(&f.household)
@@ -243,9 +247,7 @@ fn malformed_dates_and_times_are_invalid_fields() {
     let shift = lift_shift("t", "2026-01-05", "19:00", "21:30").unwrap();
     assert_eq!(shift.ends, TimeOfDay::parse("21:30").unwrap());
 
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w-zhang");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w-zhang");
     let team = store
         .create_patrol_team(f.grid.clone(), "夜巡队".into(), vec![])
         .unwrap();
@@ -367,9 +369,7 @@ fn care_categories_are_the_core_list() {
 
 #[test]
 fn mask_resident_masks_id_number_and_phones() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w-zhang");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w-zhang");
     let id = store.create_resident(resident(&f.household)).unwrap();
     let masked = mask_resident(store.resident(id).unwrap());
     assert_eq!(masked.phones, vec!["138****8000".to_string()]);
@@ -419,9 +419,7 @@ fn a_cancelled_sync_stops_before_its_first_request() {
 
 #[test]
 fn visits_due_forwards_the_policy_and_names_a_bad_date() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(&dir, "w-zhang");
-    let f = fixture(&store);
+    let (_dir, store, f) = one_worker("w-zhang");
     store.create_resident(resident(&f.household)).unwrap();
     let today = gridbook::LocalTime {
         utc_ms: now().utc_ms,

@@ -356,6 +356,15 @@ impl FromStr for TimeOfDay {
 ///
 /// Returns the trimmed text.
 pub fn text(value: &str, max_chars: usize) -> Result<String, InvalidReason> {
+    let trimmed = trimmed_within(value, max_chars)?;
+    if trimmed.chars().any(char::is_control) {
+        return Err(InvalidReason::ControlCharacters);
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// The value trimmed, if it is neither empty nor longer than `max_chars`.
+fn trimmed_within(value: &str, max_chars: usize) -> Result<&str, InvalidReason> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(InvalidReason::Empty);
@@ -365,10 +374,7 @@ pub fn text(value: &str, max_chars: usize) -> Result<String, InvalidReason> {
             max: u64::try_from(max_chars).unwrap_or(u64::MAX),
         });
     }
-    if trimmed.chars().any(char::is_control) {
-        return Err(InvalidReason::ControlCharacters);
-    }
-    Ok(trimmed.to_owned())
+    Ok(trimmed)
 }
 
 /// Like [`text`], but an empty or whitespace-only value is `Ok(None)`.
@@ -385,15 +391,7 @@ pub fn optional_text(value: &str, max_chars: usize) -> Result<Option<String>, In
 /// ([`InvalidReason::TooLong`]) and only ASCII letters, digits, `-` and `_`
 /// ([`InvalidReason::BadCharacters`]). Returns the trimmed code.
 pub fn code(value: &str, max_chars: usize) -> Result<String, InvalidReason> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
-        return Err(InvalidReason::Empty);
-    }
-    if trimmed.chars().count() > max_chars {
-        return Err(InvalidReason::TooLong {
-            max: u64::try_from(max_chars).unwrap_or(u64::MAX),
-        });
-    }
+    let trimmed = trimmed_within(value, max_chars)?;
     if !trimmed
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
@@ -738,100 +736,49 @@ mod tests {
     //  11010518990101001: 7+9+0+5+0+20+2+8+54+27+0+9+0+5+0+0+2 = 148,
     //      148 mod 11 = 5 -> '7'.
 
+    /// Every ID number case: the input, the day it is checked on, and the
+    /// outcome (the normalised number, or the reason it is refused).
     #[test]
-    fn id_number_valid_with_x_check_digit() {
-        assert_eq!(
-            id_number("11010519491231002X", today()),
-            Ok("11010519491231002X".to_owned())
-        );
-    }
-
-    #[test]
-    fn id_number_valid_with_digit_check_digit() {
-        assert_eq!(
-            id_number("440524198001010013", today()),
-            Ok("440524198001010013".to_owned())
-        );
-    }
-
-    #[test]
-    fn id_number_lowercase_x_is_uppercased_and_trimmed() {
-        assert_eq!(
-            id_number(" 11010519491231002x\u{3000}", today()),
-            Ok("11010519491231002X".to_owned())
-        );
-    }
-
-    #[test]
-    fn id_number_wrong_check_digit() {
-        assert_eq!(
-            id_number("110105194912310021", today()),
-            Err(InvalidReason::IdNumberCheckDigit)
-        );
-        assert_eq!(
-            id_number("440524198001010014", today()),
-            Err(InvalidReason::IdNumberCheckDigit)
-        );
-    }
-
-    #[test]
-    fn id_number_format_errors() {
-        assert_eq!(
-            id_number("11010519491231002", today()),
-            Err(InvalidReason::IdNumberFormat)
-        );
-        assert_eq!(
-            id_number("11010519491231002X1", today()),
-            Err(InvalidReason::IdNumberFormat)
-        );
-        assert_eq!(
-            id_number("1101051949123100AX", today()),
-            Err(InvalidReason::IdNumberFormat)
-        );
-        assert_eq!(
-            id_number("11010519491231002Y", today()),
-            Err(InvalidReason::IdNumberFormat)
-        );
-        assert_eq!(id_number("", today()), Err(InvalidReason::IdNumberFormat));
-        // 18 bytes but not 18 ASCII characters.
-        assert_eq!(
-            id_number("张三1051949123100", today()),
-            Err(InvalidReason::IdNumberFormat)
-        );
-    }
-
-    #[test]
-    fn id_number_impossible_birth_date() {
-        assert_eq!(
-            id_number("110105194902310021", today()),
-            Err(InvalidReason::IdNumberBirthDate)
-        );
-    }
-
-    #[test]
-    fn id_number_future_birth_date() {
-        assert_eq!(
-            id_number("11010520300101001X", today()),
-            Err(InvalidReason::InFuture)
-        );
-        // The same number is accepted once its birth date has passed.
-        assert_eq!(
-            id_number("11010520300101001X", d(2030, 1, 1)),
-            Ok("11010520300101001X".to_owned())
-        );
-    }
-
-    #[test]
-    fn id_number_before_1900() {
-        // Check digit correct ('4'), but born 1880-01-01: before 1900.
-        assert_eq!(
-            id_number("440524188001010014", today()),
-            Err(InvalidReason::TooOld)
-        );
-        assert_eq!(
-            id_number("110105189901010017", today()),
-            Err(InvalidReason::TooOld)
-        );
+    fn id_numbers_are_normalised_or_refused_with_their_reason() {
+        use InvalidReason::*;
+        let ok = |number: &str| Ok(number.to_owned());
+        let cases: &[(&str, Date, Result<String, InvalidReason>)] = &[
+            // Valid, with an X and with a digit as the check character.
+            ("11010519491231002X", today(), ok("11010519491231002X")),
+            ("440524198001010013", today(), ok("440524198001010013")),
+            // A lowercase x is uppercased; spaces, full-width ones too, are trimmed.
+            (
+                " 11010519491231002x\u{3000}",
+                today(),
+                ok("11010519491231002X"),
+            ),
+            // Wrong check characters.
+            ("110105194912310021", today(), Err(IdNumberCheckDigit)),
+            ("440524198001010014", today(), Err(IdNumberCheckDigit)),
+            // Wrong length, letters where digits belong, an unknown check character.
+            ("11010519491231002", today(), Err(IdNumberFormat)),
+            ("11010519491231002X1", today(), Err(IdNumberFormat)),
+            ("1101051949123100AX", today(), Err(IdNumberFormat)),
+            ("11010519491231002Y", today(), Err(IdNumberFormat)),
+            ("", today(), Err(IdNumberFormat)),
+            // 18 bytes but not 18 ASCII characters.
+            ("张三1051949123100", today(), Err(IdNumberFormat)),
+            // 1949-02-31 does not exist.
+            ("110105194902310021", today(), Err(IdNumberBirthDate)),
+            // Born in the future; the same number is accepted once that day has come.
+            ("11010520300101001X", today(), Err(InFuture)),
+            (
+                "11010520300101001X",
+                d(2030, 1, 1),
+                ok("11010520300101001X"),
+            ),
+            // Check characters right, but born before 1900.
+            ("440524188001010014", today(), Err(TooOld)),
+            ("110105189901010017", today(), Err(TooOld)),
+        ];
+        for (input, on, expected) in cases {
+            assert_eq!(&id_number(input, *on), expected, "{input:?} on {on}");
+        }
     }
 
     #[test]

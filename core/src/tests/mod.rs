@@ -163,6 +163,40 @@ pub(crate) fn shift_input(
     }
 }
 
+/// Appoints the volunteer `name` head of `building` from `starts_on`
+/// (`(year, month, day)`); returns the appointment's id.
+pub(crate) fn appoint_volunteer(
+    store: &Store,
+    building: &str,
+    name: &str,
+    (year, month, day): (i32, u8, u8),
+) -> String {
+    store
+        .appoint_building_head(
+            building,
+            HeadPerson::Volunteer(name.into()),
+            crate::Date::new(year, month, day).unwrap(),
+        )
+        .unwrap()
+}
+
+/// Appoints the resident `resident` head of `building` from `starts_on`;
+/// returns the appointment's id.
+pub(crate) fn appoint_resident(
+    store: &Store,
+    building: &str,
+    resident: &str,
+    (year, month, day): (i32, u8, u8),
+) -> String {
+    store
+        .appoint_building_head(
+            building,
+            HeadPerson::Resident(resident.into()),
+            crate::Date::new(year, month, day).unwrap(),
+        )
+        .unwrap()
+}
+
 pub(crate) fn fixture(store: &Store) -> Fixture {
     let grid = store.create_grid(grid_input()).unwrap();
     let building = store.create_building(&grid, building_input("3栋")).unwrap();

@@ -5,21 +5,7 @@ import XCTest
 
 import Gridbook
 
-final class ErrorTests: XCTestCase {
-    private var dirs: [URL] = []
-
-    private func dir(_ prefix: String) throws -> URL {
-        let dir = try tempDir(prefix)
-        dirs.append(dir)
-        return dir
-    }
-
-    override func tearDown() {
-        dirs.forEach(cleanUp)
-        dirs = []
-        super.tearDown()
-    }
-
+final class ErrorTests: TempDirTestCase {
     /// Checks that every rendering of `error` names `field` and contains none of `secrets`.
     private func assertSafe(_ error: GridbookError?, names field: String, without secrets: [String], line: UInt = #line) {
         guard let error else { return XCTFail("no error", line: line) }

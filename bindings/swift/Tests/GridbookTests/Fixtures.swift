@@ -17,6 +17,25 @@ func cleanUp(_ dir: URL) {
     try? FileManager.default.removeItem(at: dir)
 }
 
+/// A test case whose temporary directories (made with `dir`) are removed
+/// after each test.
+class TempDirTestCase: XCTestCase {
+    private var dirs: [URL] = []
+
+    /// A new empty directory, removed after the test.
+    func dir(_ prefix: String) throws -> URL {
+        let dir = try tempDir(prefix)
+        dirs.append(dir)
+        return dir
+    }
+
+    override func tearDown() {
+        dirs.forEach(cleanUp)
+        dirs = []
+        super.tearDown()
+    }
+}
+
 func identity(_ worker: String, device: String? = nil) -> WorkerIdentity {
     WorkerIdentity(workerId: worker, name: "张伟", role: .gridHead, deviceLabel: device ?? "\(worker) 的手机")
 }

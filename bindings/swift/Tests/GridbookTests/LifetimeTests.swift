@@ -32,21 +32,7 @@ final class CountingListener: SyncListener, @unchecked Sendable {
     func onProgress(progress: SyncProgress) {}
 }
 
-final class LifetimeTests: XCTestCase {
-    private var dirs: [URL] = []
-
-    private func dir(_ prefix: String) throws -> URL {
-        let dir = try tempDir(prefix)
-        dirs.append(dir)
-        return dir
-    }
-
-    override func tearDown() {
-        dirs.forEach(cleanUp)
-        dirs = []
-        super.tearDown()
-    }
-
+final class LifetimeTests: TempDirTestCase {
     func testAReleasedStoreIsFreedAndItsFileReopens() throws {
         let dir = try dir("release")
         weak var released: Store?

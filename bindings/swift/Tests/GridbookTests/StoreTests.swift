@@ -6,21 +6,7 @@ import XCTest
 
 import Gridbook
 
-final class StoreTests: XCTestCase {
-    private var dirs: [URL] = []
-
-    private func dir(_ prefix: String) throws -> URL {
-        let dir = try tempDir(prefix)
-        dirs.append(dir)
-        return dir
-    }
-
-    override func tearDown() {
-        dirs.forEach(cleanUp)
-        dirs = []
-        super.tearDown()
-    }
-
+final class StoreTests: TempDirTestCase {
     func testRosterSearchHouseholdDetailAndMasking() throws {
         let store = try openStore(dir("roster"), "w-zhang")
         let f = try fixture(store)

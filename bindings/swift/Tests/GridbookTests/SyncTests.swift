@@ -10,21 +10,11 @@ import Gridbook
 /// Nothing listens on the discard port of the loopback address: connections are refused at once.
 let closedPort = "http://127.0.0.1:9"
 
-final class SyncTests: XCTestCase {
-    private var dirs: [URL] = []
-
+final class SyncTests: TempDirTestCase {
     private func store(_ prefix: String) throws -> Store {
-        let dir = try tempDir(prefix)
-        dirs.append(dir)
-        let store = try openStore(dir, "w-zhang")
+        let store = try openStore(dir(prefix), "w-zhang")
         _ = try fixture(store)
         return store
-    }
-
-    override func tearDown() {
-        dirs.forEach(cleanUp)
-        dirs = []
-        super.tearDown()
     }
 
     func testAPreCancelledSyncFailsWithCancelledAndChangesNothing() throws {
