@@ -32,7 +32,12 @@ fn an_honest_phone_passes() {
     store
         .amend_visit(&visit, visit_input(&f.household))
         .unwrap();
-    appoint_volunteer(&store, &f.building, "李四", (2026, 1, 5));
+    appoint_head(
+        &store,
+        &f.building,
+        HeadPerson::Volunteer("李四".into()),
+        (2026, 1, 5),
+    );
     assert_eq!(vouch(&store, &pusher("w1", &store)), Ok(()));
     // The server does not record a role: any role passes.
     let mut unknown_role = pusher("w1", &store);

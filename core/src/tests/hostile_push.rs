@@ -176,11 +176,16 @@ fn repeated_grids_and_counts_over_the_limits_are_refused() {
 
 #[test]
 fn escape_for_log_escapes_control_characters_and_truncates() {
-    assert_eq!(escape_for_log("roster/abc"), "roster/abc");
-    assert_eq!(escape_for_log("a\nb"), "a\\u{a}b");
-    assert_eq!(escape_for_log("\u{1b}[31mred"), "\\u{1b}[31mred");
-    assert_eq!(escape_for_log("a\\nb"), "a\\u{5c}nb");
-    assert_eq!(escape_for_log("\u{202e}evil"), "\\u{202e}evil");
+    let shown = [
+        ("roster/abc", "roster/abc"),
+        ("a\nb", "a\\u{a}b"),
+        ("\u{1b}[31mred", "\\u{1b}[31mred"),
+        ("a\\nb", "a\\u{5c}nb"),
+        ("\u{202e}evil", "\\u{202e}evil"),
+    ];
+    for (raw, escaped) in shown {
+        assert_eq!(escape_for_log(raw), escaped, "{raw:?}");
+    }
     assert_eq!(
         escape_for_log("\r\t\u{0}\u{7f}\u{85}")
             .matches("\\u{")

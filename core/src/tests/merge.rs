@@ -103,8 +103,18 @@ fn moved_out_wins_over_a_concurrent_edit_which_is_kept() {
 #[test]
 fn concurrent_head_appointments_converge_on_one_current_head() {
     let (_dir, a, b, f) = two_workers();
-    let on_a = appoint_volunteer(&a, &f.building, "刘建国", (2025, 5, 1));
-    let on_b = appoint_resident(&b, &f.building, &f.head, (2025, 6, 1));
+    let on_a = appoint_head(
+        &a,
+        &f.building,
+        HeadPerson::Volunteer("刘建国".into()),
+        (2025, 5, 1),
+    );
+    let on_b = appoint_head(
+        &b,
+        &f.building,
+        HeadPerson::Resident(f.head.clone()),
+        (2025, 6, 1),
+    );
     sync_pair(&a, &b);
     for store in [&a, &b] {
         let current = store.current_building_heads(&f.grid).unwrap();
@@ -122,7 +132,12 @@ fn concurrent_head_appointments_converge_on_one_current_head() {
     }
     assert_eq!(a.query_table_dump().unwrap(), b.query_table_dump().unwrap());
     // Appointing the next head resolves the review item.
-    appoint_volunteer(&a, &f.building, "刘建国", (2025, 7, 1));
+    appoint_head(
+        &a,
+        &f.building,
+        HeadPerson::Volunteer("刘建国".into()),
+        (2025, 7, 1),
+    );
     sync_pair(&a, &b);
     assert!(b.conflicts(&f.grid).unwrap().is_empty());
     assert_eq!(

@@ -163,37 +163,17 @@ pub(crate) fn shift_input(
     }
 }
 
-/// Appoints the volunteer `name` head of `building` from `starts_on`
-/// (`(year, month, day)`); returns the appointment's id.
-pub(crate) fn appoint_volunteer(
+/// Appoints `person` head of `building` from `starts_on` (`(year, month,
+/// day)`); returns the appointment's id.
+pub(crate) fn appoint_head(
     store: &Store,
     building: &str,
-    name: &str,
+    person: HeadPerson,
     (year, month, day): (i32, u8, u8),
 ) -> String {
+    let starts_on = crate::Date::new(year, month, day).unwrap();
     store
-        .appoint_building_head(
-            building,
-            HeadPerson::Volunteer(name.into()),
-            crate::Date::new(year, month, day).unwrap(),
-        )
-        .unwrap()
-}
-
-/// Appoints the resident `resident` head of `building` from `starts_on`;
-/// returns the appointment's id.
-pub(crate) fn appoint_resident(
-    store: &Store,
-    building: &str,
-    resident: &str,
-    (year, month, day): (i32, u8, u8),
-) -> String {
-    store
-        .appoint_building_head(
-            building,
-            HeadPerson::Resident(resident.into()),
-            crate::Date::new(year, month, day).unwrap(),
-        )
+        .appoint_building_head(building, person, starts_on)
         .unwrap()
 }
 

@@ -124,8 +124,18 @@ fn care_categories_worker_visits_heads_and_shifts_are_queryable() {
         .create_building(&f.grid, building_input("4栋"))
         .unwrap();
     assert_eq!(store.buildings_without_head(&f.grid).unwrap().len(), 2);
-    let first = appoint_resident(&store, &f.building, &f.head, (2024, 1, 1));
-    let second = appoint_volunteer(&store, &f.building, "赵志愿", (2025, 3, 1));
+    let first = appoint_head(
+        &store,
+        &f.building,
+        HeadPerson::Resident(f.head.clone()),
+        (2024, 1, 1),
+    );
+    let second = appoint_head(
+        &store,
+        &f.building,
+        HeadPerson::Volunteer("赵志愿".into()),
+        (2025, 3, 1),
+    );
     let current = store.current_building_heads(&f.grid).unwrap();
     assert_eq!(current.len(), 1);
     assert_eq!(current[0].id, second);
