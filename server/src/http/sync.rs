@@ -137,8 +137,11 @@ async fn handle(
 
     let body = read_body(headers, body, MAX_REQUEST_BYTES, state.body_read_timeout).await?;
     counts.bytes_in = body.len();
-    let request = SyncRequest::decode(&body).map_err(bad_request)?;
-    drop(body);
+    // Inflating and decoding cost CPU in proportion to what the client sent:
+    // off the async workers, so one heavy request does not stall the others.
+    let request = off_the_runtime(move || SyncRequest::decode(&body))
+        .await?
+        .map_err(bad_request)?;
     counts.pushed = request.push.len();
 
     let named: Vec<String> = request.grids.iter().map(|g| g.grid_id.clone()).collect();
@@ -165,7 +168,6 @@ async fn handle(
         }
         other => bad_request(other),
     };
-    let checked = check_push(&request).map_err(forbidden_or_bad)?;
     let actor = request_actor(&request).map_err(bad_request)?;
     // The server vouches for who wrote what: every author field names the
     // token's worker, and a role written is the one the server keeps.
@@ -174,7 +176,15 @@ async fn handle(
         role: Some(device.role.code().to_string()),
         actor: actor.clone(),
     };
-    check_authors(&checked, &pusher).map_err(forbidden_or_bad)?;
+    // Parsing every change and reading its operations is the costliest step
+    // a client can ask for (see `gridbench --hostile`): off the async workers too.
+    let (request, checked) = off_the_runtime(move || {
+        let checked = check_push(&request)?;
+        check_authors(&checked, &pusher)?;
+        Ok((request, checked))
+    })
+    .await?
+    .map_err(forbidden_or_bad)?;
     check_ancestry(state.storage.as_ref(), &checked).await?;
     let changes: Vec<NewChange> = checked
         .into_iter()
@@ -408,6 +418,25 @@ fn unauthorized(message: &str) -> ApiError {
 
 /// A 400 whose code says which rule the request broke (see the status codes
 /// in `schema/sync-protocol.md`); the message names the field, never its text.
+/// Runs CPU-bound work on tokio's blocking pool. The work only reads what it
+/// is given, so a panic in it (a bug, never input: the checks guard calls into
+/// Automerge) is a 500 for this request alone.
+async fn off_the_runtime<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        tracing::error!(
+            panicked = error.is_panic(),
+            "a request check did not finish"
+        );
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the request could not be checked",
+        )
+    })
+}
+
 fn bad_request(e: ProtocolError) -> ApiError {
     let code = match &e {
         ProtocolError::InvalidField { .. } => "invalid_field",
