@@ -178,9 +178,9 @@ pub enum ProtocolError {
         index: usize,
     },
     /// A pushed change names someone other than its pusher in a field that
-    /// records who did something (see `sync::AUTHOR_FIELDS`), or touches
-    /// another device's or worker's entry of the team, or claims a role the
-    /// server does not give its worker.
+    /// records who did something (each kind declares these author fields in
+    /// its registry entry), or touches another device's or worker's entry of
+    /// the team, or claims a role the server does not give its worker.
     #[error("pushed change {index} claims another author in {field}")]
     ForgedAuthor {
         /// Its position in the request.

@@ -152,12 +152,26 @@ pub(crate) struct Kind {
     pub(crate) collections: &'static [Collection],
     /// The query tables it writes, emptied by a rebuild.
     pub(crate) tables: &'static [&'static str],
+    /// The fields of its records that name the worker who did something
+    /// (who made a visit, who appointed a head). The sync server vouches for
+    /// them: a pushed change may set them to its own worker only
+    /// (`sync::check_authors`, wherever in a document they appear).
+    // Only the server's checks read them; the phone keeps them as the kind's
+    // declaration.
+    #[cfg_attr(not(any(test, feature = "hub")), allow(dead_code))]
+    pub(crate) author_fields: &'static [&'static str],
 }
 
 /// Every registered kind, in the registry's order (which is the order a
 /// document's collections are projected in a rebuild).
 pub(crate) fn kinds() -> impl Iterator<Item = &'static Kind> {
     crate::kinds::REGISTRY.iter().copied()
+}
+
+/// Every field, of any kind, that names the worker who did something.
+#[cfg(any(test, feature = "hub"))]
+pub(crate) fn author_fields() -> impl Iterator<Item = &'static str> {
+    kinds().flat_map(|kind| kind.author_fields.iter().copied())
 }
 
 /// Every document kind.

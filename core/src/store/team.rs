@@ -29,6 +29,8 @@ pub(crate) static KIND: Kind = Kind {
         Collection::records("devices", project_device),
     ],
     tables: &["workers", "devices"],
+    // The worker a device belongs to.
+    author_fields: &["worker_id"],
 };
 
 fn project_worker(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {

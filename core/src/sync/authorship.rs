@@ -3,8 +3,9 @@
 //!
 //! The rules, on each operation of a change (see `schema/sync-protocol.md`,
 //! "What the server vouches for"):
-//! - a field in [`AUTHOR_FIELDS`] (`worker_id`, `appointed_by`,
-//!   `recorded_by`) is only ever set to the pushing worker, never deleted;
+//! - an author field (each kind declares its own in its registry `Kind`:
+//!   today `worker_id`, `appointed_by`, `recorded_by`) is only ever set to
+//!   the pushing worker, never deleted;
 //! - an entry (a record stored as one JSON value, like a visit) naming an
 //!   author field names the pushing worker;
 //! - in the roster document's `devices` map a change touches only its own
@@ -13,8 +14,9 @@
 //!
 //! The phone keeps to this by construction (its store writes its own
 //! worker's id, and only a visit's maker amends it), so a refusal means a
-//! forged or broken client. To vouch for a new kind of field, name it in
-//! [`AUTHOR_FIELDS`], or check its map in [`check_change`].
+//! forged or broken client. A new kind vouches for its fields by naming them
+//! in its `Kind::author_fields`; a map with other rules is checked in
+//! [`check_change`].
 
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ObjId, ROOT, ReadDoc, ScalarValue};
@@ -22,11 +24,8 @@ use automerge::{ObjId, ROOT, ReadDoc, ScalarValue};
 use super::hub::CheckedChange;
 use crate::docs::{self, DocId, ROSTER};
 use crate::error::ProtocolError;
+use crate::registry;
 use crate::store::merge::parse_change;
-
-/// Fields that record who did something; a pushed change may set them to
-/// its pusher's worker id only.
-pub const AUTHOR_FIELDS: &[&str] = &["worker_id", "appointed_by", "recorded_by"];
 
 /// Who pushed a request, as the server knows them from the device token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,10 +86,10 @@ fn check_change(
     for op in &decoded.operations {
         let Key::Map(key) = &op.key else { continue };
         let key = key.as_str();
-        if AUTHOR_FIELDS.contains(&key) {
+        if let Some(field) = author_field(key) {
             match &op.action {
                 OpType::Put(ScalarValue::Str(value)) if value.as_str() == pusher.worker_id => {}
-                _ => return Err(forged(author_field(key))),
+                _ => return Err(forged(field)),
             }
         }
         if let OpType::Put(ScalarValue::Str(value)) = &op.action {
@@ -125,22 +124,18 @@ fn check_entry(value: &str, pusher: &Pusher) -> Result<(), &'static str> {
     let Ok(serde_json::Value::Object(entry)) = serde_json::from_str(value) else {
         return Ok(());
     };
-    for field in AUTHOR_FIELDS {
-        match entry.get(*field) {
+    for field in registry::author_fields() {
+        match entry.get(field) {
             None => {}
             // Entries of older builds carry an empty `recorded_by`.
             Some(serde_json::Value::String(author)) if author == &pusher.worker_id => {}
-            Some(_) => return Err(author_field(field)),
+            Some(_) => return Err(field),
         }
     }
     Ok(())
 }
 
-/// The field's name as a `'static` string for the error.
-fn author_field(key: &str) -> &'static str {
-    AUTHOR_FIELDS
-        .iter()
-        .find(|field| **field == key)
-        .copied()
-        .unwrap_or("author")
+/// The author field a map key is, if it is one (as declared by the kinds).
+fn author_field(key: &str) -> Option<&'static str> {
+    registry::author_fields().find(|field| *field == key)
 }

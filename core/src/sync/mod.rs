@@ -34,7 +34,7 @@ pub use crate::error::ProtocolError;
 #[cfg(any(test, feature = "hub"))]
 pub use ancestry::{Dependency, MAX_OUTSIDE_DEPENDENCIES, genesis_change, outside_dependencies};
 #[cfg(any(test, feature = "hub"))]
-pub use authorship::{AUTHOR_FIELDS, Pusher, check_authors};
+pub use authorship::{Pusher, check_authors};
 #[cfg(feature = "client")]
 pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress, SyncStage};
 pub use device::{SyncApplied, SyncLimits, SyncStatus};

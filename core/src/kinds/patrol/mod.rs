@@ -41,6 +41,8 @@ pub(crate) static KIND: Kind = Kind {
             tables::project_all_checkins,
         ),
     ],
+    // Who recorded a check-in.
+    author_fields: &["recorded_by"],
     tables: &[
         "patrol_teams",
         "team_members",

@@ -44,6 +44,8 @@ pub(crate) static KIND: Kind = Kind {
         "resident_care",
         "building_heads",
     ],
+    // Who appointed a building head.
+    author_fields: &["appointed_by"],
 };
 
 /// A grid (网格) to create or update.

@@ -39,6 +39,8 @@ pub(crate) static KIND: Kind = Kind {
         tables::project_visit,
         tables::project_all_visits,
     )],
+    // Who made a visit.
+    author_fields: &["worker_id"],
     tables: &["visits"],
 };
 
