@@ -321,3 +321,28 @@ fn a_compressed_change_is_refused_before_it_is_inflated() {
         })
     );
 }
+
+#[test]
+fn a_change_over_the_operations_limit_is_refused_before_its_authors_are_read() {
+    // One text splice of one character more than the limit: a change well
+    // under the byte limit, so only the operations limit can refuse it.
+    let mut doc = crate::docs::genesis(&crate::docs::ROSTER).unwrap();
+    doc.set_actor(ActorId::from(vec![7; 16]));
+    let text = doc
+        .put_object(ROOT, "notes", automerge::ObjType::Text)
+        .unwrap();
+    doc.splice_text(&text, 0, 0, &"x".repeat(MAX_OPS_PER_CHANGE + 1))
+        .unwrap();
+    doc.commit();
+    let bytes = doc.get_last_local_change().unwrap().raw_bytes().to_vec();
+    assert!(bytes.len() < MAX_CHANGE_BYTES / 2, "{} bytes", bytes.len());
+    let mut bomb = request(&[&format!("roster/{GRID}")]);
+    bomb.push[0].bytes = bytes;
+    assert_eq!(
+        check_push(&bomb).map(|checked| checked.len()),
+        Err(ProtocolError::TooMany {
+            what: "operations in one change",
+            limit: MAX_OPS_PER_CHANGE,
+        })
+    );
+}
