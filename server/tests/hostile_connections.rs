@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use common::attack::{
     assert_open, assert_refused, connect, error_code, health_request, health_status, read_response,
-    sync_all, sync_head, token, trickle_body, wait_closed, worker_with_token,
+    sync_all, sync_head, trickle_body, wait_closed,
 };
-use common::{Phone, ServerProcess, sqlite_stats};
+use common::{Phone, ServerProcess, sqlite_stats, token, worker_with_token};
 use gridbook::sync::{SyncLimits, SyncResponse};
 
 #[test]

@@ -10,12 +10,10 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Phone, ServerProcess, TestDb};
+use common::{Phone, ServerProcess, TestDb, worker_with_token};
 use gridbook::sync::{
     GridCursor, MAX_CHANGES_PER_REQUEST, MAX_DOCS_PER_REQUEST, MAX_GRIDS_PER_REQUEST, PushedChange,
     SyncLimits, SyncRequest, SyncResponse,
@@ -42,19 +40,6 @@ enum Backend {
     },
 }
 
-fn admin(data: &Path, extra: &[&str], args: &[&str]) -> String {
-    let out = Command::new(common::server_bin())
-        .arg("--data")
-        .arg(data)
-        .args(extra)
-        .arg("admin")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "admin {args:?} failed");
-    String::from_utf8(out.stdout).unwrap()
-}
-
 impl Fixture {
     fn start(postgres: bool) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
@@ -77,30 +62,7 @@ impl Fixture {
         };
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
         let data = dir.path();
-        admin(
-            data,
-            &extra,
-            &[
-                "add-worker",
-                "--id",
-                "w1",
-                "--name",
-                "王芳",
-                "--role",
-                "grid_head",
-                "--can-create-grids",
-            ],
-        );
-        let out = admin(
-            data,
-            &extra,
-            &["issue-token", "--worker", "w1", "--device", "手机"],
-        );
-        let token = out
-            .lines()
-            .find_map(|l| l.strip_prefix("token "))
-            .unwrap()
-            .to_string();
+        let token = worker_with_token(data, &extra);
         let mut args = vec!["--listen", "127.0.0.1:0"];
         args.extend_from_slice(&extra);
         let server = ServerProcess::start(data, &args);

@@ -27,19 +27,7 @@ fn get(url: String) -> reqwest::Result<reqwest::blocking::Response> {
 }
 
 fn admin(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(common::server_bin())
-        .arg("--data")
-        .arg(data)
-        .arg("admin")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "admin {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    common::admin(data, &[], args)
 }
 
 /// Issues a token through the CLI: (device id, token).
@@ -137,31 +125,14 @@ fn health_then_sigterm_exits_zero() {
 fn two_devices_sync_through_the_server() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
+    common::add_worker(
         data,
-        &[
-            "add-worker",
-            "--id",
-            "w1",
-            "--name",
-            "王芳",
-            "--role",
-            "grid_head",
-            "--can-create-grids",
-        ],
+        &[],
+        "w1",
+        "王芳",
+        &["--role", "grid_head", "--can-create-grids"],
     );
-    admin(
-        data,
-        &[
-            "add-worker",
-            "--id",
-            "w2",
-            "--name",
-            "李强",
-            "--role",
-            "grid_head",
-        ],
-    );
+    common::add_worker(data, &[], "w2", "李强", &["--role", "grid_head"]);
     let (_, token_a) = issue(data, "w1");
     let (_, token_b) = issue(data, "w2");
     let server = ServerProcess::start(data, &["--listen", "127.0.0.1:0"]);
@@ -211,31 +182,14 @@ fn two_devices_sync_through_the_server() {
 fn refused_requests_store_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
+    common::add_worker(
         data,
-        &[
-            "add-worker",
-            "--id",
-            "w1",
-            "--name",
-            "王芳",
-            "--role",
-            "grid_head",
-            "--can-create-grids",
-        ],
+        &[],
+        "w1",
+        "王芳",
+        &["--role", "grid_head", "--can-create-grids"],
     );
-    admin(
-        data,
-        &[
-            "add-worker",
-            "--id",
-            "w2",
-            "--name",
-            "李强",
-            "--role",
-            "grid_head",
-        ],
-    );
+    common::add_worker(data, &[], "w2", "李强", &["--role", "grid_head"]);
     let (_, token_a) = issue(data, "w1");
     let (_, token_a2) = issue(data, "w1");
     let (revoked_device, revoked_token) = issue(data, "w1");
@@ -326,18 +280,12 @@ fn refused_requests_store_nothing() {
 fn compaction_in_background_and_bootstrap_from_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
+    common::add_worker(
         data,
-        &[
-            "add-worker",
-            "--id",
-            "w1",
-            "--name",
-            "王芳",
-            "--role",
-            "grid_head",
-            "--can-create-grids",
-        ],
+        &[],
+        "w1",
+        "王芳",
+        &["--role", "grid_head", "--can-create-grids"],
     );
     let (_, token_a) = issue(data, "w1");
     let (_, token_c) = issue(data, "w1");
@@ -485,18 +433,12 @@ fn sigterm_lets_an_in_flight_request_finish() {
 
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path();
-    admin(
+    common::add_worker(
         data,
-        &[
-            "add-worker",
-            "--id",
-            "w1",
-            "--name",
-            "王芳",
-            "--role",
-            "grid_head",
-            "--can-create-grids",
-        ],
+        &[],
+        "w1",
+        "王芳",
+        &["--role", "grid_head", "--can-create-grids"],
     );
     let (_, token) = issue(data, "w1");
     let server = ServerProcess::start(data, &["--listen", "127.0.0.1:0"]);

@@ -1,68 +1,14 @@
-//! Hostile clients for `hostile_connections.rs`: the admin CLI for tokens,
-//! raw sockets that idle, trickle or read answers by hand, and a real sync
+//! Hostile clients for `hostile_connections.rs`: raw sockets that idle, trickle or read answers by hand, and a real sync
 //! through reqwest. Every helper asserts exact outcomes and bounds its waits.
 //! To add an attack, add its socket-level helper here and its test there.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use gridbook::sync::{SyncLimits, SyncResponse};
 
 use super::{Phone, ServerProcess};
-
-/// Runs `gridbook-server --data DIR [EXTRA] admin ARGS`; returns stdout.
-pub fn admin(data: &Path, extra: &[&str], args: &[&str]) -> String {
-    let out = Command::new(super::server_bin())
-        .arg("--data")
-        .arg(data)
-        .args(extra)
-        .arg("admin")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "admin {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// Adds worker `w1`, a grid head as [`Phone`] claims (who may create grids),
-/// and issues a token for it.
-pub fn worker_with_token(data: &Path, extra: &[&str]) -> String {
-    admin(
-        data,
-        extra,
-        &[
-            "add-worker",
-            "--id",
-            "w1",
-            "--name",
-            "王芳",
-            "--role",
-            "grid_head",
-            "--can-create-grids",
-        ],
-    );
-    token(data, extra)
-}
-
-/// Issues another token for `w1`.
-pub fn token(data: &Path, extra: &[&str]) -> String {
-    let out = admin(
-        data,
-        extra,
-        &["issue-token", "--worker", "w1", "--device", "手机"],
-    );
-    out.lines()
-        .find_map(|l| l.strip_prefix("token "))
-        .unwrap()
-        .to_string()
-}
 
 pub fn addr(server: &ServerProcess) -> String {
     server.url.trim_start_matches("http://").to_string()

@@ -1,5 +1,5 @@
 //! Shared test helpers: backends for the storage suite, device stores that
-//! produce real changes, and a child-process server.
+//! produce real changes, a child-process server and its admin CLI.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -291,4 +291,56 @@ pub fn open_sqlite(data: &Path) -> Arc<dyn Storage> {
 pub fn sqlite_stats(data: &Path) -> Stats {
     let storage = open_sqlite(data);
     block_on(storage.stats()).unwrap()
+}
+
+/// Runs `gridbook-server --data DIR [EXTRA] admin ARGS`; returns stdout.
+pub fn admin(data: &Path, extra: &[&str], args: &[&str]) -> String {
+    let out = Command::new(server_bin())
+        .arg("--data")
+        .arg(data)
+        .args(extra)
+        .arg("admin")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "admin {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Adds a worker through the admin CLI, with further `add-worker` flags
+/// (`--role`, `--can-create-grids`).
+pub fn add_worker(data: &Path, extra: &[&str], id: &str, name: &str, flags: &[&str]) {
+    let mut args = vec!["add-worker", "--id", id, "--name", name];
+    args.extend_from_slice(flags);
+    admin(data, extra, &args);
+}
+
+/// Adds worker `w1`, a grid head as [`Phone`] claims (who may create grids),
+/// and issues a token for it.
+pub fn worker_with_token(data: &Path, extra: &[&str]) -> String {
+    add_worker(
+        data,
+        extra,
+        "w1",
+        "王芳",
+        &["--role", "grid_head", "--can-create-grids"],
+    );
+    token(data, extra)
+}
+
+/// Issues another token for `w1`.
+pub fn token(data: &Path, extra: &[&str]) -> String {
+    let out = admin(
+        data,
+        extra,
+        &["issue-token", "--worker", "w1", "--device", "手机"],
+    );
+    out.lines()
+        .find_map(|l| l.strip_prefix("token "))
+        .unwrap()
+        .to_string()
 }
