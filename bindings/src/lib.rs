@@ -28,7 +28,10 @@ pub use labels::{
     resident_status_label, resolution_label, visit_kind_label, visit_outcome_label,
     worker_role_label,
 };
-pub use store::{Store, StoreOptions, default_store_options, default_visit_policy};
+pub use store::{
+    ListenerError, LiveQueryListener, Store, StoreOptions, default_store_options,
+    default_visit_policy,
+};
 pub use sync::{
     CancelHandle, SyncClient, SyncListener, SyncReport, SyncSettings, SyncStatus,
     default_sync_settings,
@@ -37,5 +40,7 @@ pub use sync::{
 /// The result type of every fallible exported call.
 pub type Result<T, E = GridbookError> = std::result::Result<T, E>;
 
+#[cfg(test)]
+mod live_tests;
 #[cfg(test)]
 mod tests;

@@ -8,10 +8,14 @@
 //! in [`crate::kinds::REGISTRY`], the one list this module reads. To give
 //! kinds a new hook, add a field here and call it from the machinery.
 
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashSet};
+
 use automerge::{Automerge, ObjId};
 use rusqlite::Transaction;
 
 use crate::error::Result;
+use crate::kinds::RecordKind;
 
 /// A record to project: its collection and key within one document.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,6 +38,54 @@ pub(crate) struct DocContext<'a> {
     pub(crate) doc: &'a Automerge,
     pub(crate) doc_id: &'a str,
     pub(crate) grid_id: &'a str,
+    /// What the write projected so far, for change notifications.
+    pub(crate) projected: &'a RefCell<Projected>,
+}
+
+impl DocContext<'_> {
+    /// Notes that a record's rows (or rows derived from other records, such
+    /// as a household's latest visit) were rewritten in this document's grid.
+    /// Projection functions call it for every record whose rows they refresh
+    /// besides the one they project (the driver notes that one).
+    pub(crate) fn note(&self, kind: RecordKind, id: &str) {
+        self.projected.borrow_mut().note(kind, self.grid_id, id);
+    }
+}
+
+/// The records one write projected: collected while projecting, read by the
+/// store's change notifications (`store/notify.rs`) once the write commits.
+/// Collecting is off while nobody listens, so it then costs one branch.
+#[derive(Debug, Default)]
+pub(crate) struct Projected {
+    /// Whether to collect at all.
+    pub(crate) enabled: bool,
+    /// `(kind, grid, id)` of every record whose rows were rewritten.
+    pub(crate) records: HashSet<(RecordKind, String, String)>,
+    /// Grids projected whole, record by record unnoted (a bootstrap, a rebuild).
+    pub(crate) whole_grids: BTreeSet<String>,
+}
+
+impl Projected {
+    /// A log that collects only if `enabled`.
+    pub(crate) fn new(enabled: bool) -> Projected {
+        Projected {
+            enabled,
+            ..Projected::default()
+        }
+    }
+
+    pub(crate) fn note(&mut self, kind: RecordKind, grid_id: &str, id: &str) {
+        if self.enabled {
+            self.records
+                .insert((kind, grid_id.to_string(), id.to_string()));
+        }
+    }
+
+    pub(crate) fn note_whole_grid(&mut self, grid_id: &str) {
+        if self.enabled && !self.whole_grids.contains(grid_id) {
+            self.whole_grids.insert(grid_id.to_string());
+        }
+    }
 }
 
 /// A kind of Automerge document.
@@ -92,6 +144,9 @@ pub(crate) type DependentsFn = fn(&Automerge, &str) -> Vec<RecordRef>;
 pub(crate) struct Collection {
     /// The map's key at the document's root.
     pub(crate) name: &'static str,
+    /// The kind its records are reported as in change notifications; `None`
+    /// for records no query shows (a device's registration).
+    pub(crate) kind: Option<RecordKind>,
     /// How its records are laid out.
     pub(crate) layout: Layout,
     /// Re-projects one record.
@@ -104,9 +159,14 @@ pub(crate) struct Collection {
 
 impl Collection {
     /// A collection of records, each a map of fields.
-    pub(crate) const fn records(name: &'static str, project: ProjectFn) -> Collection {
+    pub(crate) const fn records(
+        kind: RecordKind,
+        name: &'static str,
+        project: ProjectFn,
+    ) -> Collection {
         Collection {
             name,
+            kind: Some(kind),
             layout: Layout::Records,
             project,
             project_all: None,
@@ -115,15 +175,20 @@ impl Collection {
     }
 
     /// The one record at the document's root key.
-    pub(crate) const fn singleton(name: &'static str, project: ProjectFn) -> Collection {
+    pub(crate) const fn singleton(
+        kind: RecordKind,
+        name: &'static str,
+        project: ProjectFn,
+    ) -> Collection {
         Collection {
             layout: Layout::Singleton,
-            ..Collection::records(name, project)
+            ..Collection::records(kind, name, project)
         }
     }
 
     /// A collection of entries, with its whole-collection projection.
     pub(crate) const fn entries(
+        kind: RecordKind,
         name: &'static str,
         project: ProjectFn,
         project_all: ProjectAllFn,
@@ -131,8 +196,13 @@ impl Collection {
         Collection {
             layout: Layout::Entries,
             project_all: Some(project_all),
-            ..Collection::records(name, project)
+            ..Collection::records(kind, name, project)
         }
+    }
+
+    /// The same collection, never reported in change notifications.
+    pub(crate) const fn unreported(self) -> Collection {
+        Collection { kind: None, ..self }
     }
 
     /// The same collection with records derived from its records.

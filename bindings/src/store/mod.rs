@@ -5,8 +5,8 @@
 //! file each: `roster.rs` (grids, buildings, households, residents, building
 //! heads), `visits.rs` (visits and the visit plan), `patrol.rs` (teams,
 //! shifts, check-ins), `exchange.rs` (conflicts and change sets without a
-//! server) and `maintenance.rs` (opening with options, compaction, rebuild);
-//! syncing is in `crate::sync`. A new record kind adds a file here and a
+//! server), `maintenance.rs` (opening with options, compaction, rebuild) and
+//! `live.rs` (listeners for live queries); syncing is in `crate::sync`. A new record kind adds a file here and a
 //! `mod` line below.
 //!
 //! Every call is blocking (SQLite on the calling thread): call it off the
@@ -14,6 +14,7 @@
 //! may be shared between threads; calls are serialised inside the core.
 
 mod exchange;
+mod live;
 mod maintenance;
 mod patrol;
 mod roster;
@@ -25,6 +26,7 @@ use gridbook::{OpenOptions, Worker, WorkerIdentity};
 
 use crate::Result;
 
+pub use live::{ListenerError, LiveQueryListener};
 pub use maintenance::{StoreOptions, default_store_options};
 pub use visits::default_visit_policy;
 

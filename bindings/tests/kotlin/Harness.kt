@@ -79,6 +79,7 @@ fun main(args: Array<String>) {
     val runner = Runner()
     storeTests(runner)
     serverTests(runner)
+    liveQueryTests(runner)
     leakTests(runner)
     val failures = runner.run(args.firstOrNull())
     exitProcess(if (failures == 0) 0 else 1)

@@ -47,7 +47,7 @@ pub mod codes {
 }
 
 /// The kinds of record the store holds, used in errors and in conflicts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RecordKind {
     /// A grid (网格).

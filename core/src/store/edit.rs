@@ -5,12 +5,14 @@
 //! record are re-projected with it through the registry's `dependents`
 //! hook (see `project::project_with_dependents`).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use automerge::transaction::CommitOptions;
 use automerge::{ActorId, AutoCommit, ROOT};
 use rusqlite::{Transaction, params};
 
+use super::notify::ChangeLog;
 use super::project::{self, project_with_dependents};
 use crate::code_list::CodeList;
 use crate::crdt::{ensure_map, s, set};
@@ -18,7 +20,7 @@ use crate::docs::{self, DocCache, DocId, DocKind, ROSTER, StoredChunk};
 use crate::error::{Error, Result};
 use crate::identity::WorkerIdentity;
 use crate::registry;
-use crate::registry::{DocContext, RecordRef};
+use crate::registry::{DocContext, Projected, RecordRef};
 use crate::values::now_ms;
 
 struct Touched {
@@ -36,6 +38,14 @@ pub(crate) struct Edit<'a> {
     touched: BTreeMap<DocId, Touched>,
     pub(crate) identity: &'a WorkerIdentity,
     actor: &'a ActorId,
+    /// The records projected so far, for change notifications.
+    projected: RefCell<Projected>,
+    /// Whether the outbox or the sync cursors changed.
+    sync_state: bool,
+    /// Whether chunks from another replica were merged.
+    merged: bool,
+    /// Whether every query table was rebuilt.
+    rebuilt: bool,
 }
 
 impl<'a> Edit<'a> {
@@ -45,6 +55,7 @@ impl<'a> Edit<'a> {
         registered: &'a mut HashSet<String>,
         identity: &'a WorkerIdentity,
         actor: &'a ActorId,
+        notify: bool,
     ) -> Edit<'a> {
         Edit {
             tx,
@@ -53,7 +64,31 @@ impl<'a> Edit<'a> {
             touched: BTreeMap::new(),
             identity,
             actor,
+            projected: RefCell::new(Projected::new(notify)),
+            sync_state: false,
+            merged: false,
+            rebuilt: false,
         }
+    }
+
+    /// What this edit changed, for the listeners, once it has committed.
+    pub(super) fn change_log(&mut self) -> ChangeLog {
+        ChangeLog {
+            projected: self.projected.take(),
+            sync_state: self.sync_state,
+            merged: self.merged,
+            rebuilt: self.rebuilt,
+        }
+    }
+
+    /// Notes that the outbox or a sync cursor changed (the sync status).
+    pub(crate) fn sync_state_changed(&mut self) {
+        self.sync_state = true;
+    }
+
+    /// Notes that this edit merges what another replica sent.
+    pub(crate) fn merging(&mut self) {
+        self.merged = true;
     }
 
     /// The documents this edit loaded or changed.
@@ -189,6 +224,7 @@ impl<'a> Edit<'a> {
                 stored += u32::from(inserted);
                 if *ours && inserted {
                     queue_for_server(self.tx, &doc_id, self.tx.last_insert_rowid())?;
+                    self.sync_state = true;
                 }
             }
             let doc = self.docs.loaded(&doc_id)?;
@@ -196,6 +232,7 @@ impl<'a> Edit<'a> {
                 doc: doc.document(),
                 doc_id: doc_id.as_str(),
                 grid_id: &grid_id,
+                projected: &self.projected,
             };
             project_with_dependents(self.tx, &ctx, records)?;
             self.compact_if_due(&doc_id, stored, compact_after)?;
@@ -272,6 +309,7 @@ impl<'a> Edit<'a> {
     /// once, when a store from before syncing existed is first opened.
     pub(crate) fn fill_outbox(&mut self) -> Result<()> {
         self.tx.execute("DELETE FROM outbox", [])?;
+        self.sync_state = true;
         for (doc_id, _, _) in self.all_docs()? {
             let Some((doc_id, _, _)) = DocId::parse(&doc_id) else {
                 continue;
@@ -306,6 +344,7 @@ impl<'a> Edit<'a> {
     }
 
     pub(super) fn rebuild_all(&mut self) -> Result<()> {
+        self.rebuilt = true;
         for table in registry::query_tables() {
             self.tx.execute(&format!("DELETE FROM {table}"), [])?;
         }
@@ -391,6 +430,7 @@ impl<'a> Edit<'a> {
             doc: doc.document(),
             doc_id: doc_id.as_str(),
             grid_id,
+            projected: &self.projected,
         };
         project::project_document(self.tx, &ctx)
     }

@@ -98,6 +98,7 @@ pub(crate) fn guarded<T>(f: impl FnOnce() -> T) -> Result<T> {
 /// Merges decoded chunks inside a write: stores the new ones and marks the
 /// records they change for re-projection.
 pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<ImportReport> {
+    edit.merging();
     let mut by_doc: BTreeMap<DocId, (DocKind, String, Vec<Chunk>)> = BTreeMap::new();
     for p in parsed {
         by_doc

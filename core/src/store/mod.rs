@@ -14,8 +14,10 @@
 //! The machinery beside the handle: `edit` (one write in progress),
 //! `project` (the projection driver), `merge` (chunks from other replicas),
 //! `registry` (how kinds plug in), `team` (workers and devices),
-//! `conflicts`, `lookup` and `rows` (helpers for edits and queries), and
-//! `checkpoint` (WAL checkpoints on a thread of their own).
+//! `conflicts`, `lookup` and `rows` (helpers for edits and queries),
+//! `checkpoint` (WAL checkpoints on a thread of their own) and `notify`
+//! (change notifications and live queries, delivered by [`Store::write`]
+//! once a write has committed).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -37,12 +39,14 @@ pub(crate) mod conflicts;
 mod edit;
 pub(crate) mod lookup;
 pub(crate) mod merge;
+pub(crate) mod notify;
 pub(crate) mod project;
 pub(crate) mod rows;
 pub(crate) mod team;
 
 use checkpoint::{CHECKPOINT_EVERY_COMMITS, Checkpointer, SAFETY_NET_WAL_PAGES};
 pub(crate) use edit::Edit;
+use notify::Listeners;
 
 /// Settings for [`Store::open_with`].
 #[derive(Debug, Clone)]
@@ -86,6 +90,7 @@ pub struct Store {
     identity: WorkerIdentity,
     actor: ActorId,
     options: OpenOptions,
+    listeners: Listeners,
     // Fields drop in this order: the read-only reader must close before the
     // writer, so that the writer is the file's last connection and SQLite
     // checkpoints the WAL into the file and deletes it when the store is
@@ -173,6 +178,7 @@ impl Store {
             }),
             reader: Mutex::new(reader),
             options,
+            listeners: Listeners::default(),
         };
         if after_migration.rebuild {
             store.rebuild()?;
@@ -285,12 +291,14 @@ impl Store {
             registered,
         } = &mut *guard;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut edit = Edit::new(&tx, docs, registered, &self.identity, &self.actor);
+        let notify = self.listeners.any();
+        let mut edit = Edit::new(&tx, docs, registered, &self.identity, &self.actor, notify);
         let outcome = f(&mut edit).and_then(|value| {
             edit.commit(self.options.compact_after_changes)?;
             Ok(value)
         });
         let touched = edit.touched_docs();
+        let changes = edit.change_log();
         let outcome = outcome.and_then(|value| {
             tx.commit()?;
             Ok(value)
@@ -309,6 +317,9 @@ impl Store {
             guard.registered.clear();
         } else {
             guard.docs.trim(&touched);
+            // Committed: tell the listeners, outside the writer lock.
+            drop(guard);
+            self.listeners.deliver(changes);
         }
         outcome
     }

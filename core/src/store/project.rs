@@ -31,6 +31,9 @@ pub(crate) fn project_record(tx: &Transaction, ctx: &DocContext, record: &Record
         return Ok(());
     };
     let key = record.key.as_str();
+    if let Some(kind) = collection.kind {
+        ctx.note(kind, key);
+    }
     let obj = match collection.layout {
         Layout::Singleton => match map_at(ctx.doc, &ROOT, collection.name) {
             Some(obj) => Some(obj),
@@ -77,6 +80,8 @@ fn all_records_except(doc: &Automerge, skip: &[&str]) -> Vec<RecordRef> {
 /// that faster path, reading each collection once. Returns how many records
 /// it projected.
 pub(crate) fn project_document(tx: &Transaction, ctx: &DocContext) -> Result<usize> {
+    // The bulk paths note no record: listeners hear that the grid changed whole.
+    ctx.projected.borrow_mut().note_whole_grid(ctx.grid_id);
     let bulk: Vec<&str> = registry::collections()
         .filter(|c| c.project_all.is_some())
         .map(|c| c.name)

@@ -25,8 +25,8 @@ use crate::registry::{Collection, Kind};
 pub(crate) static KIND: Kind = Kind {
     docs: &[&ROSTER],
     collections: &[
-        Collection::records("workers", project_worker),
-        Collection::records("devices", project_device),
+        Collection::records(RecordKind::Worker, "workers", project_worker),
+        Collection::records(RecordKind::Worker, "devices", project_device).unreported(),
     ],
     tables: &["workers", "devices"],
     // The worker a device belongs to.

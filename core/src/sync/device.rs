@@ -152,6 +152,8 @@ impl Store {
         let acked_upto = i64::try_from(request.push_upto).unwrap_or(i64::MAX);
         self.write(|edit| {
             let import = merge_parsed(edit, parsed)?;
+            // Cursors move and acknowledged changes leave the outbox.
+            edit.sync_state_changed();
             let mut update = edit.tx.prepare_cached(
                 "INSERT INTO sync_cursors (grid_id, cursor, resume_after) VALUES (?1, ?2, ?3)
                  ON CONFLICT (grid_id) DO UPDATE SET cursor = ?2, resume_after = ?3",

@@ -9,6 +9,7 @@ mod bad_input;
 mod hostile_push;
 mod merge;
 mod migrations;
+mod notify;
 mod roster;
 mod sync;
 mod visit_plan;

@@ -9,6 +9,9 @@
 //! compacted snapshots, each next to Automerge's own sync protocol over the
 //! same documents (`gridbook_harness::sim::syncbench`).
 //!
+//! Last, the write path with 0, 1 and 8 change listeners registered
+//! (`gridbook_harness::sim::listenbench`).
+//!
 //! `gridbench --hostile` measures only the CPU time of the worst requests a
 //! device token can send (`gridbook_harness::sim::hostile`).
 //!
@@ -28,6 +31,7 @@ use gridbook::{FindingInput, GeoPoint, GpsFix, LocalTime, Store, VisitInput, Wor
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
 use gridbook_harness::rng::SplitMix64;
 use gridbook_harness::scratch::{ScratchDir, sqlite_file_bytes};
+use gridbook_harness::sim::listenbench::{self, LISTENER_COUNTS, ListenBench};
 use gridbook_harness::sim::syncbench::{self, DAY_EDITS, SyncBench};
 use gridbook_harness::stats::{median, micros, millis, percentile};
 use gridbook_harness::timefmt::now_ms;
@@ -36,6 +40,8 @@ use serde_json::json;
 
 /// Visits logged one by one for the write-latency measurement.
 const VISIT_WRITES: usize = 2000;
+/// Visits logged for the listener measurement, split between the listener counts.
+const LISTENER_WRITES: usize = 1500;
 /// Repetitions of each query measurement.
 const QUERY_RUNS: usize = 9;
 
@@ -128,6 +134,7 @@ struct Report {
     compacted_db_bytes: u64,
     synced_db_bytes: u64,
     sync: SyncBench,
+    listen: ListenBench,
 }
 
 fn identity() -> WorkerIdentity {
@@ -249,6 +256,14 @@ fn run() -> Result<Report, BoxError> {
     checkpoint(&db_path)?;
     let synced_db_bytes = sqlite_file_bytes(&db_path);
 
+    // visit_write_*_listener*: see gridbook_harness::sim::listenbench; last,
+    // so that its visits change no other measurement.
+    let store = Store::open(&db_path, identity())?;
+    let inputs = bench_visits(&grid, &store, LISTENER_WRITES)?;
+    let listen = listenbench::measure(&store, &grid, &inputs)
+        .map_err(|e| format!("listener measurements: {e}"))?;
+    drop(store);
+
     let visit_write_us_p50 = percentile(&store_samples, 50.0);
     Ok(Report {
         households: grid.counts.households,
@@ -272,6 +287,7 @@ fn run() -> Result<Report, BoxError> {
         compacted_db_bytes,
         synced_db_bytes,
         sync,
+        listen,
     })
 }
 
@@ -521,6 +537,13 @@ impl Report {
             "bootstrap_apply_ms": round(self.sync.bootstrap_apply_ms, 1),
             "automerge_bootstrap_bytes": self.sync.automerge_bootstrap_bytes,
             "bootstrap_ratio_vs_automerge": round(ratio(self.sync.bootstrap_bytes, self.sync.automerge_bootstrap_bytes), 3),
+            "listener_visit_writes": self.listen.writes_each,
+            "visit_write_0_listeners_us_p50": round(self.listen.p50_us[0], 1),
+            "visit_write_0_listeners_us_p99": round(self.listen.p99_us[0], 1),
+            "visit_write_1_listener_us_p50": round(self.listen.p50_us[1], 1),
+            "visit_write_1_listener_us_p99": round(self.listen.p99_us[1], 1),
+            "visit_write_8_listeners_us_p50": round(self.listen.p50_us[2], 1),
+            "visit_write_8_listeners_us_p99": round(self.listen.p99_us[2], 1),
         })
     }
 
@@ -615,6 +638,20 @@ impl Report {
                 mib(self.sync.automerge_bootstrap_bytes),
             ),
         ];
+        let listen = LISTENER_COUNTS.iter().enumerate().map(|(i, count)| {
+            (
+                format!("log_visit p50 / p99, {count} listeners"),
+                format!(
+                    "{:.0} / {:.0} µs",
+                    self.listen.p50_us[i], self.listen.p99_us[i]
+                ),
+            )
+        });
+        let rows: Vec<(String, String)> = rows
+            .into_iter()
+            .map(|(label, value)| (label.to_string(), value))
+            .chain(listen)
+            .collect();
         println!("gridbench: five-year grid ({VISIT_WRITES} timed visit writes)");
         for (label, value) in rows {
             println!("  {label:<36} {value:>18}");

@@ -16,6 +16,7 @@
 //! - `progress`: a plain text progress bar on stderr;
 //! - `summary`: the readable summary `gridsim` prints;
 //! - `syncbench`: `gridbench`'s sync measurements against a loopback server;
+//! - `listenbench`: `gridbench`'s write latency with change listeners registered;
 //! - `hostile`: `gridbench --hostile`, the CPU time of the worst requests a device token can send.
 //!
 //! To extend: a new role gets a [`team::Role`] variant, its habits in
@@ -25,6 +26,7 @@
 pub mod amsync;
 pub mod device;
 pub mod hostile;
+pub mod listenbench;
 pub mod progress;
 pub mod schedule;
 pub mod server;

@@ -14,6 +14,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::kinds::RecordKind;
 use crate::registry::{Collection, DocSpec, Kind, Partition};
 use crate::validate::{Date, TimeOfDay};
 use crate::values::{GpsFix, LocalTime};
@@ -33,9 +34,10 @@ pub(crate) static PATROL_DOC: DocSpec = DocSpec {
 pub(crate) static KIND: Kind = Kind {
     docs: &[&PATROL_DOC],
     collections: &[
-        Collection::records("teams", tables::project_team),
-        Collection::records("shifts", tables::project_shift),
+        Collection::records(RecordKind::PatrolTeam, "teams", tables::project_team),
+        Collection::records(RecordKind::Shift, "shifts", tables::project_shift),
         Collection::entries(
+            RecordKind::Checkin,
             "checkins",
             tables::project_checkin,
             tables::project_all_checkins,

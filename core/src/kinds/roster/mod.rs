@@ -16,6 +16,7 @@
 //! `schema/README.md`.
 
 use crate::code_list::code_enum;
+use crate::kinds::RecordKind;
 use crate::registry::{Collection, Kind};
 use crate::validate::{Date, mask_id_number, mask_name, mask_phone};
 use crate::values::{GeoPoint, LocalTime};
@@ -30,11 +31,15 @@ pub(crate) mod query;
 pub(crate) static KIND: Kind = Kind {
     docs: &[],
     collections: &[
-        Collection::singleton("grid", project::project_grid),
-        Collection::records("buildings", project::project_building)
+        Collection::singleton(RecordKind::Grid, "grid", project::project_grid),
+        Collection::records(RecordKind::Building, "buildings", project::project_building)
             .with_dependents(project::households_of_building),
-        Collection::records("households", project::project_household),
-        Collection::records("residents", project::project_resident),
+        Collection::records(
+            RecordKind::Household,
+            "households",
+            project::project_household,
+        ),
+        Collection::records(RecordKind::Resident, "residents", project::project_resident),
     ],
     tables: &[
         "grids",

@@ -277,7 +277,7 @@ pub(super) fn project_resident(
     run(tx, "DELETE FROM resident_care WHERE resident_id = ?1", [id])?;
     clear_conflicts(tx, RecordKind::Resident, id)?;
     let Some(obj) = obj else {
-        return refresh_member_count(tx, previous.as_deref());
+        return refresh_member_count(tx, ctx, previous.as_deref());
     };
     let mut r = RecordReader::new(ctx.doc, obj);
     let household_id = r.str("household_id");
@@ -312,9 +312,9 @@ pub(super) fn project_resident(
     for category in r.key_set("care") {
         care.execute(params![id, category, ctx.grid_id])?;
     }
-    refresh_member_count(tx, previous.as_deref())?;
+    refresh_member_count(tx, ctx, previous.as_deref())?;
     if previous != household_id {
-        refresh_member_count(tx, household_id.as_deref())?;
+        refresh_member_count(tx, ctx, household_id.as_deref())?;
     }
     write_conflicts(tx, ctx, RecordKind::Resident, id, &r.conflicts)
 }
@@ -336,9 +336,11 @@ pub(super) fn households_of_building(doc: &Automerge, building_id: &str) -> Vec<
         .collect()
 }
 
-/// Recomputes a household's active member count from the residents table.
-fn refresh_member_count(tx: &Transaction, household: Option<&str>) -> Result<()> {
+/// Recomputes a household's active member count from the residents table
+/// (and notes the household as changed: its detail lists its residents).
+fn refresh_member_count(tx: &Transaction, ctx: &DocContext, household: Option<&str>) -> Result<()> {
     if let Some(household) = household {
+        ctx.note(RecordKind::Household, household);
         tx.prepare_cached(
             "UPDATE households SET member_count =
                 (SELECT count(*) FROM residents WHERE household_id = ?1 AND status = 'active')

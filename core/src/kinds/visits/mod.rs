@@ -16,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::code_list::code_enum;
+use crate::kinds::RecordKind;
 use crate::kinds::roster::{Household, Resident};
 use crate::registry::{Collection, DocSpec, Kind, Partition};
 use crate::values::{GpsFix, LocalTime};
@@ -35,6 +36,7 @@ pub(crate) static VISITS_DOC: DocSpec = DocSpec {
 pub(crate) static KIND: Kind = Kind {
     docs: &[&VISITS_DOC],
     collections: &[Collection::entries(
+        RecordKind::Visit,
         "visits",
         tables::project_visit,
         tables::project_all_visits,

@@ -35,11 +35,11 @@ pub(super) fn project_visit(
     };
     let versions = entries::versions(ctx.doc, &visits, id);
     let Some(household) = insert_visit(tx, ctx, id, &versions)? else {
-        return refresh_last_visit(tx, previous.as_deref());
+        return refresh_last_visit(tx, ctx, previous.as_deref());
     };
-    refresh_last_visit(tx, Some(&household))?;
+    refresh_last_visit(tx, ctx, Some(&household))?;
     if previous.as_deref().is_some_and(|p| p != household) {
-        refresh_last_visit(tx, previous.as_deref())?;
+        refresh_last_visit(tx, ctx, previous.as_deref())?;
     }
     Ok(())
 }
@@ -67,7 +67,7 @@ pub(super) fn project_all_visits(
         }
     }
     for household in households {
-        refresh_last_visit(tx, Some(&household))?;
+        refresh_last_visit(tx, ctx, Some(&household))?;
     }
     Ok(count)
 }
@@ -178,9 +178,11 @@ fn visit_lists(seen: Option<String>, findings: Option<String>) -> (Vec<String>, 
     (seen, findings)
 }
 
-/// Recomputes a household's latest visit from the visits table.
-fn refresh_last_visit(tx: &Transaction, household: Option<&str>) -> Result<()> {
+/// Recomputes a household's latest visit from the visits table (and notes
+/// the household as changed, so that its screens hear of the visit).
+fn refresh_last_visit(tx: &Transaction, ctx: &DocContext, household: Option<&str>) -> Result<()> {
     if let Some(household) = household {
+        ctx.note(RecordKind::Household, household);
         tx.prepare_cached(
             "UPDATE households SET (last_visit_ms, last_visit_offset) =
                 (SELECT at_ms, offset_min FROM visits WHERE household_id = ?1

@@ -1,0 +1,72 @@
+//! Live queries: a listener the app registers with `Store.subscribe` for one
+//! `LiveQuery` (the roster of a grid, a household, the visits due, the
+//! conflicts, the sync status) hears, after each committed write or merge
+//! that affects the query, where the change came from; the app then re-reads
+//! the query. Which changes affect which query is decided in the core
+//! (`gridbook::StoreChange::affects`); the hand-written `LiveQueries.kt` and
+//! `LiveQueries.swift` turn this into a Kotlin `Flow` and a Swift
+//! `AsyncThrowingStream`. A new live query is a `LiveQuery` variant in the
+//! core; nothing changes here.
+
+use std::sync::Arc;
+
+use gridbook::{ChangeOrigin, ListenerFailed, LiveQuery};
+
+use super::Store;
+
+/// A listener's failure. An exception thrown by a Kotlin or Swift listener
+/// arrives as `Failed`; the store counts it (`listenerFailures()`) and goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum ListenerError {
+    /// The listener failed.
+    #[error("the listener failed")]
+    Failed,
+}
+
+impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        // The foreign exception's text could hold anything: it is dropped.
+        ListenerError::Failed
+    }
+}
+
+/// Hears that a live query's result may have changed. Implemented by the app
+/// in Kotlin or Swift (the `LiveQueries` helpers do it for you).
+///
+/// Called on the thread that wrote or synced, after the change committed and
+/// outside the store's locks: only signal (post to a channel) and return.
+#[uniffi::export(with_foreign)]
+pub trait LiveQueryListener: Send + Sync {
+    /// A committed write (`Local`), merge (`Merge`) or rebuild (`Rebuild`)
+    /// affected the query: re-read it.
+    fn on_change(&self, origin: ChangeOrigin) -> Result<(), ListenerError>;
+}
+
+#[uniffi::export]
+impl Store {
+    /// Registers `listener` for the changes that affect `query`; returns the
+    /// id to pass to `unsubscribe`. The store holds the listener until then
+    /// (or until the store is released).
+    pub fn subscribe(&self, query: LiveQuery, listener: Arc<dyn LiveQueryListener>) -> u64 {
+        self.inner.subscribe_query(query, move |origin| {
+            listener.on_change(origin).map_err(|_| ListenerFailed)
+        })
+    }
+
+    /// Removes the listener registered under `id`; returns whether there was
+    /// one. A change being delivered on another thread at this moment may
+    /// still reach it once.
+    pub fn unsubscribe(&self, id: u64) -> bool {
+        self.inner.unsubscribe(id)
+    }
+
+    /// How many listeners are registered (for tests and leak checks).
+    pub fn listener_count(&self) -> u64 {
+        u64::try_from(self.inner.listener_count()).unwrap_or(u64::MAX)
+    }
+
+    /// How many times a listener threw since the store was opened.
+    pub fn listener_failures(&self) -> u64 {
+        self.inner.listener_failures()
+    }
+}
