@@ -511,7 +511,7 @@ async fn compaction_of_real_changes(s: Arc<dyn Storage>) {
                 })
                 .collect(),
         }],
-        identity: None,
+        ..Default::default()
     };
     let req = fresh.store.sync_request(&Default::default()).unwrap();
     fresh.store.apply_sync_response(&req, &response).unwrap();
