@@ -5,8 +5,9 @@
 //! file each: `roster.rs` (grids, buildings, households, residents, building
 //! heads), `visits.rs` (visits and the visit plan), `patrol.rs` (teams,
 //! shifts, check-ins), `exchange.rs` (conflicts and change sets without a
-//! server) and `maintenance.rs` (opening with options, compaction, rebuild);
-//! syncing is in `crate::sync`. A new record kind adds a file here and a
+//! server), `maintenance.rs` (opening with options, compaction, rebuild) and
+//! `quarantine.rs` (discarding a grid the sync server refused); syncing is
+//! in `crate::sync`. A new record kind adds a file here and a
 //! `mod` line below.
 //!
 //! Every call is blocking (SQLite on the calling thread): call it off the
@@ -16,6 +17,7 @@
 mod exchange;
 mod maintenance;
 mod patrol;
+mod quarantine;
 mod roster;
 mod visits;
 
