@@ -14,7 +14,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use gridbook::sync::{CancelToken, SyncClientOptions, SyncLimits, SyncProgress};
+use gridbook::sync::{BlockedGrid, CancelToken, SyncClientOptions, SyncLimits, SyncProgress};
 
 use crate::Result;
 use crate::store::Store;
@@ -22,13 +22,23 @@ use crate::store::Store;
 /// The outcome of a finished sync: the last progress, at stage `Done`.
 pub type SyncReport = SyncProgress;
 
-/// What a store has waiting for the server, for an "unsent" badge.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+/// What a store has waiting for the server, for an "unsent" badge, and the
+/// grids the server refused, for a "blocked" notice.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SyncStatus {
-    /// Changes written here that the server has not acknowledged.
+    /// Changes written here that the server has not acknowledged (held
+    /// ones included).
     pub unsent_changes: u64,
     /// Their size in bytes.
     pub unsent_bytes: u64,
+    /// Of `unsent_changes`, those held in grids the server refused.
+    pub held_changes: u64,
+    /// The grids the server refused, each with its reason, its held changes
+    /// and the confirmation `Store.discardQuarantinedGrid` takes.
+    pub blocked_grids: Vec<BlockedGrid>,
+    /// Whether the server says the worker may create grids (null before the
+    /// first sync with a server that says): hide "create grid" when false.
+    pub can_create_grids: Option<bool>,
 }
 
 /// Receives a sync's progress. Implemented by the app in Kotlin or Swift.
@@ -235,6 +245,9 @@ impl Store {
         Ok(SyncStatus {
             unsent_changes: status.unsent_changes,
             unsent_bytes: status.unsent_bytes,
+            held_changes: status.held_changes,
+            blocked_grids: status.blocked_grids,
+            can_create_grids: status.can_create_grids,
         })
     }
 }

@@ -69,6 +69,29 @@ pub enum Error {
     /// response was applied. The phone was given another worker's token.
     #[error("the sync server vouches for another worker than this store's")]
     TokenOfAnotherWorker,
+    /// The grid is not blocked by the sync server (never refused, released
+    /// since, or discarded already), so there is nothing to discard; nothing
+    /// was changed.
+    #[error("the grid {grid_id} is not blocked by the sync server; nothing was discarded")]
+    GridNotBlocked {
+        /// The grid (a UUID).
+        grid_id: String,
+    },
+    /// The confirmation to discard a blocked grid does not match what the
+    /// store holds now (another grid, or another number of held changes:
+    /// edits or a sync came in between); nothing was changed. Read the sync
+    /// status again and ask the user again.
+    #[error(
+        "the confirmation to discard grid {grid_id} counts {confirmed} held changes, but {held} are held now; nothing was discarded"
+    )]
+    StaleConfirmation {
+        /// The grid the discard was asked for.
+        grid_id: String,
+        /// The held changes the confirmation counted.
+        confirmed: u64,
+        /// The held changes the grid has now.
+        held: u64,
+    },
     /// A sync response did not decode or did not answer its request; nothing was applied.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),

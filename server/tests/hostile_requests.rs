@@ -277,8 +277,7 @@ fn a_change_under_another_document_is_refused(postgres: bool) {
     assert_eq!(fixture.post(honest.encode()), (200, String::new()));
     let response = SyncResponse {
         acked_upto: honest.push_upto,
-        grids: vec![],
-        identity: None,
+        ..SyncResponse::default()
     };
     phone.store.apply_sync_response(&honest, &response).unwrap();
 

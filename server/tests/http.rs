@@ -226,17 +226,18 @@ fn refused_requests_store_nothing() {
     let (s, body) = post(url, Some(&revoked_token), pending.encode());
     check(s, &body, 401, "unauthorized");
 
-    // A grid not assigned to w2 (who may not create grids).
+    // A grid not assigned to w2 (who may not create grids): a version-2
+    // phone, which cannot read a per-grid refusal, is refused whole.
     let b = Phone::new("w2");
-    b.create_grid(1);
-    let (s, body) = post(
-        url,
-        Some(&token_b),
-        b.store.sync_request(&Default::default()).unwrap().encode(),
-    );
+    let b_grid = b.create_grid(1);
+    let old = SyncRequest {
+        version: 2,
+        ..b.store.sync_request(&Default::default()).unwrap()
+    };
+    let (s, body) = post(url, Some(&token_b), old.encode());
     check(s, &body, 403, "forbidden");
     // Naming (not pushing to) A's grid is refused too.
-    let mut naming = b.store.sync_request(&Default::default()).unwrap();
+    let mut naming = old.clone();
     naming.push.clear();
     naming.grids = vec![gridbook::sync::GridCursor {
         grid_id: grid.clone(),
@@ -245,7 +246,6 @@ fn refused_requests_store_nothing() {
     }];
     let (s, body) = post(url, Some(&token_b), naming.encode());
     check(s, &body, 403, "forbidden");
-
     // A's changes (A's actor) sent with another device's token.
     let (s, body) = post(url, Some(&token_a2), pending.encode());
     check(s, &body, 403, "forbidden");
@@ -266,6 +266,32 @@ fn refused_requests_store_nothing() {
     corrupted.push[last].bytes[mid] ^= 0xff;
     let (s, body) = post(url, Some(&token_a), corrupted.encode());
     check(s, &body, 400, "bad_request");
+
+    // From version 3 B's two grids are refused per grid, with their reasons, and
+    // nothing is stored.
+    let mut current = b.store.sync_request(&Default::default()).unwrap();
+    current.grids.push(naming.grids[0].clone());
+    let (s, body) = post(url, Some(&token_b), current.encode());
+    assert_eq!(s, 200);
+    let answer = SyncResponse::decode(&body).unwrap();
+    let mut want = vec![
+        (grid.clone(), gridbook::sync::GridRefusal::NotAssigned),
+        (b_grid.clone(), gridbook::sync::GridRefusal::MayNotCreate),
+    ];
+    want.sort();
+    let refused: Vec<_> = answer
+        .refused
+        .iter()
+        .map(|r| (r.grid_id.clone(), r.reason))
+        .collect();
+    assert_eq!(refused, want);
+    assert!(answer.grids.is_empty() && answer.teams.is_empty());
+    // The request was served: its actor is bound to B's device, as by any sync.
+    let bound = gridbook_server::storage::Stats {
+        actors: before.actors + 1,
+        ..before
+    };
+    assert_eq!(sqlite_stats(data), bound, "a refused grid stored something");
 
     // And the genuine request still goes through afterwards.
     let (s, _) = post(url, Some(&token_a), pending.encode());
@@ -576,17 +602,33 @@ fn binary_on_postgres_syncs_two_devices() {
     };
     assert_eq!(stats().changes, request.push.len() as u64);
 
-    // B is not assigned yet: 403, nothing stored.
+    // B may not create grids: a version-2 phone is refused whole (403), a
+    // current one gets its grid refused on its own; nothing stored either way.
     let b = Phone::new("w2");
-    b.create_grid(1);
+    let b_grid = b.create_grid(1);
     let before = stats();
-    let (status, _) = post(
-        &server.url,
-        Some(&token_b),
-        b.store.sync_request(&Default::default()).unwrap().encode(),
-    );
+    let request = b.store.sync_request(&Default::default()).unwrap();
+    let old = SyncRequest {
+        version: 2,
+        ..request.clone()
+    };
+    let (status, _) = post(&server.url, Some(&token_b), old.encode());
     assert_eq!(status, 403);
     assert_eq!(stats(), before);
+    let (status, body) = post(&server.url, Some(&token_b), request.encode());
+    assert_eq!(status, 200);
+    let refused = SyncResponse::decode(&body).unwrap().refused;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        (refused[0].grid_id.as_str(), refused[0].reason),
+        (b_grid.as_str(), gridbook::sync::GridRefusal::MayNotCreate)
+    );
+    // Served: B's actor is bound to its device, as by any sync.
+    let bound = gridbook_server::storage::Stats {
+        actors: before.actors + 1,
+        ..before
+    };
+    assert_eq!(stats(), bound);
 
     let b = Phone::new("w2");
     admin_pg(&["assign", "--worker", "w2", "--grid", &grid]);

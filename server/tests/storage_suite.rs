@@ -12,7 +12,8 @@ use gridbook_server::Admin;
 use gridbook_server::auth::hash_token;
 use gridbook_server::compaction::{CompactionOutcome, compact_grid};
 use gridbook_server::storage::{
-    AuthenticatedDevice, NewChange, PushBatch, Storage, StorageError, WorkerRole,
+    AuthenticatedDevice, GridRefusal, GridTeam, NewChange, PushBatch, RefusedGrid, Storage,
+    StorageError, TeamMember, WorkerRole,
 };
 
 const G1: &str = "11111111-1111-4111-8111-111111111111";
@@ -511,7 +512,7 @@ async fn compaction_of_real_changes(s: Arc<dyn Storage>) {
                 })
                 .collect(),
         }],
-        identity: None,
+        ..Default::default()
     };
     let req = fresh.store.sync_request(&Default::default()).unwrap();
     fresh.store.apply_sync_response(&req, &response).unwrap();
@@ -565,6 +566,68 @@ async fn roles_are_kept_and_changed(s: Arc<dyn Storage>) {
     );
 }
 
+/// Per-grid refusals (protocol version 3) and the teams, alike on both
+/// backends: each refused grid with its reason, never an error.
+async fn refusals_per_grid_and_teams(s: Arc<dyn Storage>) {
+    let plain = device(&s, "w1", false).await;
+    let creator = device(&s, "w2", true).await;
+    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.assign("w2".into(), G1.into()).await.unwrap();
+    s.assign("w2".into(), G2.into()).await.unwrap();
+    let refused = s
+        .refused_grids(
+            plain.clone(),
+            vec![G3.into(), G1.into(), G2.into()],
+            vec![G3.into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        refused,
+        vec![
+            RefusedGrid {
+                grid_id: G2.into(),
+                reason: GridRefusal::NotAssigned
+            },
+            RefusedGrid {
+                grid_id: G3.into(),
+                reason: GridRefusal::MayNotCreate
+            },
+        ]
+    );
+    // A creator may create G3 by pushing to it, not by naming it.
+    let pushing = s
+        .refused_grids(creator.clone(), vec![G3.into()], vec![G3.into()])
+        .await
+        .unwrap();
+    assert!(pushing.is_empty());
+    let naming = s
+        .refused_grids(creator.clone(), vec![G3.into()], vec![])
+        .await
+        .unwrap();
+    assert_eq!(naming[0].reason, GridRefusal::NotAssigned);
+    assert_eq!(s.stats().await.unwrap().grids, 2, "refusing writes nothing");
+
+    let member = |id: &str| TeamMember {
+        worker_id: id.into(),
+        name: "王芳".into(),
+        role: "assistant".into(),
+    };
+    assert_eq!(
+        s.grid_teams("w1".into()).await.unwrap(),
+        vec![GridTeam {
+            grid_id: G1.into(),
+            workers: vec![member("w1"), member("w2")]
+        }]
+    );
+    let teams = s.grid_teams("w2".into()).await.unwrap();
+    assert_eq!(
+        teams.iter().map(|t| t.grid_id.as_str()).collect::<Vec<_>>(),
+        vec![G1, G2]
+    );
+    assert_eq!(teams[1].workers, vec![member("w2")]);
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -597,6 +660,7 @@ suite!(
     failed_push_stores_nothing,
     snapshots_compare_and_set,
     compaction_of_real_changes,
+    refusals_per_grid_and_teams,
 );
 
 /// Two pools over one database (two server processes) append to the same

@@ -115,7 +115,8 @@ fn refused_tokens_and_grids_are_typed_errors_and_change_nothing() {
         wrong.sync(&head.store, &mut |_| {}, &CancelToken::new()),
         Err(SyncError::Unauthorized)
     ));
-    // A worker who may not create grids cannot push one the server has never seen.
+    // A worker who may not create grids cannot push one the server has never
+    // seen: that grid alone is blocked (more in `sync_blocked.rs`).
     let other_token = server.enrol("w1", WorkerRole::Assistant, None, false);
     let other = Device::new(
         dir.path(),
@@ -123,8 +124,20 @@ fn refused_tokens_and_grids_are_typed_errors_and_change_nothing() {
         WorkerRole::Assistant,
         client_options(&server.url(), &other_token),
     );
-    seed_grid(&other.store);
-    assert!(matches!(other.try_sync(), Err(SyncError::Forbidden(_))));
+    let created = seed_grid(&other.store);
+    let unsent = other.store.sync_status().unwrap().unsent_changes;
+    other.sync(1);
+    let status = other.store.sync_status().unwrap();
+    assert_eq!(
+        (status.unsent_changes, status.held_changes),
+        (unsent, unsent)
+    );
+    assert_eq!(status.blocked_grids.len(), 1);
+    assert_eq!(status.blocked_grids[0].grid_id, created);
+    assert_eq!(
+        status.blocked_grids[0].reason,
+        gridbook::sync::GridRefusal::MayNotCreate
+    );
     assert_eq!(head.store.sync_status().unwrap(), before);
 
     head.sync(1);

@@ -5,8 +5,10 @@
 //! file each: `roster.rs` (grids, buildings, households, residents, building
 //! heads), `visits.rs` (visits and the visit plan), `patrol.rs` (teams,
 //! shifts, check-ins), `exchange.rs` (conflicts and change sets without a
-//! server), `maintenance.rs` (opening with options, compaction, rebuild) and
-//! `live.rs` (listeners for live queries); syncing is in `crate::sync`. A new record kind adds a file here and a
+//! server), `maintenance.rs` (opening with options, compaction, rebuild),
+//! `live.rs` (listeners for live queries) and `quarantine.rs` (discarding a
+//! grid the sync server refused); syncing is in `crate::sync`. A new record
+//! kind adds a file here and a
 //! `mod` line below.
 //!
 //! Every call is blocking (SQLite on the calling thread): call it off the
@@ -17,6 +19,7 @@ mod exchange;
 mod live;
 mod maintenance;
 mod patrol;
+mod quarantine;
 mod roster;
 mod visits;
 

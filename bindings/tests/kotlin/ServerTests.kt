@@ -104,11 +104,14 @@ fun serverTests(r: Runner) {
                             val bad = SyncClient(server.url, "not-a-token", null)
                             bad.use { assertThrows<GridbookException.Unauthorized>("bad token") { syncOnce(it, b) } }
 
-                            // B may not create grids: its new grid is refused, naming the grid, and stays unsent.
+                            // B may not create grids: its new grid alone is blocked, its changes held.
                             val other = fixture(b)
-                            val forbidden = assertThrows<GridbookException.Forbidden>("a grid created without the right") { syncOnce(clientB, b) }
-                            assertTrue(forbidden.message.orEmpty().contains(other.grid)) { "message: ${forbidden.message}" }
-                            assertEq(3uL, b.syncStatus().unsentChanges, "the refused changes stay unsent")
+                            syncOnce(clientB, b)
+                            val status = b.syncStatus()
+                            assertEq(3uL, status.unsentChanges, "the refused changes stay unsent")
+                            assertEq(3uL, status.heldChanges, "held in the blocked grid")
+                            assertEq(other.grid, status.blockedGrids.single().gridId, "the blocked grid")
+                            assertEq(GridRefusal.MAY_NOT_CREATE, status.blockedGrids.single().reason, "why")
                         }
                     }
                 }

@@ -75,6 +75,27 @@ pub enum GridbookError {
         /// The id of the record.
         id: String,
     },
+    /// The grid is not blocked by the sync server, so there is nothing to
+    /// discard; nothing was changed.
+    #[error("the grid {grid_id} is not blocked; nothing was discarded")]
+    GridNotBlocked {
+        /// The grid (a UUID).
+        grid_id: String,
+    },
+    /// The confirmation to discard a blocked grid no longer matches the
+    /// store (edits or a sync came in between); nothing was changed. Read the
+    /// sync status again and ask the user again.
+    #[error(
+        "the confirmation counts {confirmed} held changes of grid {grid_id}, but {held} are held now"
+    )]
+    StaleConfirmation {
+        /// The grid the discard was asked for.
+        grid_id: String,
+        /// The held changes the confirmation counted.
+        confirmed: u64,
+        /// The held changes the grid has now.
+        held: u64,
+    },
     /// The database file could not be read or written (disk full, I/O error).
     #[error("database error: {detail}")]
     Database {
@@ -146,6 +167,16 @@ impl From<Error> for GridbookError {
             // the login) are not the same worker's.
             E::WorkerMismatch | E::TokenOfAnotherWorker => GridbookError::WorkerMismatch,
             E::NotAuthor { kind, id } => GridbookError::NotAuthor { kind, id },
+            E::GridNotBlocked { grid_id } => GridbookError::GridNotBlocked { grid_id },
+            E::StaleConfirmation {
+                grid_id,
+                confirmed,
+                held,
+            } => GridbookError::StaleConfirmation {
+                grid_id,
+                confirmed,
+                held,
+            },
             E::Protocol(error) => GridbookError::Protocol {
                 detail: error.to_string(),
             },

@@ -361,6 +361,29 @@ impl<'a> Edit<'a> {
         Ok(())
     }
 
+    /// Removes a grid's documents from the file and from memory, and
+    /// recreates the query tables without them (a discard is rare and
+    /// deliberate, so the simple, proven path is worth a rebuild).
+    pub(crate) fn forget_grid(&mut self, grid_id: &str) -> Result<()> {
+        let doc_ids: Vec<String> = self
+            .tx
+            .prepare_cached("SELECT doc_id FROM docs WHERE grid_id = ?1")?
+            .query_map([grid_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for doc_id in &doc_ids {
+            self.tx
+                .prepare_cached("DELETE FROM chunks WHERE doc_id = ?1")?
+                .execute([doc_id])?;
+            if let Some((doc_id, _, _)) = DocId::parse(doc_id) {
+                self.docs.evict(&doc_id);
+            }
+        }
+        self.tx
+            .execute("DELETE FROM docs WHERE grid_id = ?1", [grid_id])?;
+        self.registered.remove(grid_id);
+        self.rebuild_all()
+    }
+
     /// Loads a document for a merge. A document the store has never seen
     /// starts from its genesis (which no replica sends, since every replica
     /// has it), stored here; the flag says whether that happened.

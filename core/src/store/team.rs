@@ -3,7 +3,9 @@
 //! by the store itself the first time a device edits a grid (see
 //! `Edit::doc`). The conflicts view uses `devices` to say who wrote a value.
 //! It also reads the worker's identity as the sync server vouched for it
-//! (`meta` keys `vouched_name`, `vouched_role`, written by the sync side).
+//! (`meta` keys `vouched_name`, `vouched_role`, `vouched_can_create_grids`,
+//! written by the sync side), and merges into `Store::workers` the teams
+//! the server keeps (`grid_members`, written by the sync side too).
 //! The machinery owns the team because every change's author rests on it;
 //! it registers like a record kind (see `registry.rs`).
 
@@ -73,12 +75,20 @@ fn project_device(
 }
 
 impl Store {
-    /// The workers of a grid's team known to this store.
+    /// The workers of a grid's team known to this store, by id: those the
+    /// sync server says are assigned to the grid and those who wrote in its
+    /// roster. For a worker both know, the server's name and role win (the
+    /// server vouches for them; the roster keeps what a phone wrote).
     pub fn workers(&self, grid_id: &str) -> Result<Vec<Worker>> {
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(
-                    "SELECT id, name, role FROM workers WHERE grid_id = ?1 ORDER BY id",
+                    "SELECT worker_id, name, role FROM grid_members WHERE grid_id = ?1
+                     UNION ALL
+                     SELECT id, name, role FROM workers w WHERE grid_id = ?1
+                       AND NOT EXISTS (SELECT 1 FROM grid_members m
+                                       WHERE m.grid_id = ?1 AND m.worker_id = w.id)
+                     ORDER BY 1",
                 )?
                 .query_map([grid_id], |r| {
                     Ok(Worker {
@@ -98,6 +108,19 @@ impl Store {
 pub(crate) const VOUCHED_NAME: &str = "vouched_name";
 /// The `meta` key of the worker's role code as the server keeps it.
 pub(crate) const VOUCHED_ROLE: &str = "vouched_role";
+/// The `meta` key of whether the server says the worker may create grids
+/// (`1` or `0`).
+pub(crate) const VOUCHED_CAN_CREATE_GRIDS: &str = "vouched_can_create_grids";
+
+/// Whether the sync server said, in the last sync that says, that the
+/// worker may create grids.
+pub(crate) fn vouched_can_create_grids(conn: &rusqlite::Connection) -> Result<Option<bool>> {
+    let value: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([VOUCHED_CAN_CREATE_GRIDS], |r| r.get(0))
+        .optional()?;
+    Ok(value.map(|v| v == b"1"))
+}
 
 /// The identity the sync server vouched for, kept in `meta` by
 /// `Store::apply_sync_response`, if a sync stored one. A role code

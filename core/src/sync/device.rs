@@ -11,6 +11,18 @@
 //! in the store's `meta` table (`vouched_name`, `vouched_role`), read back by
 //! [`Store::vouched_identity`] and by `Store::open`.
 //!
+//! From version 3 a response also refuses grids one by one
+//! (`SyncResponse::refused`): the refused grid is quarantined
+//! (`quarantined_grids`) and its unsent changes are held in the outbox, left
+//! out of every request with the grid itself, while everything else goes on.
+//! A quarantine is lifted when the server lists the grid among the worker's
+//! teams again, or, for a grid the worker may not create, when it says the
+//! worker may create grids; the held changes then go in the next request
+//! of the same sync. What the app sees and its way out (discarding the
+//! grid) are in `quarantine.rs`. The teams the server sends replace
+//! `grid_members`, and the worker's permission is kept as the `meta` key
+//! `vouched_can_create_grids`.
+//!
 //! To keep more sync state, add a column or table in a new migration (or a
 //! `meta` key, for one value) and write it in
 //! [`Store::apply_sync_response`]'s transaction.
@@ -20,15 +32,20 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::ProtocolError;
+use super::quarantine::{
+    BlockedGrid, HELD, blocked_grids, held_changes, keep_teams, quarantined_grids,
+    release_quarantines,
+};
 use super::wire::{
-    ChunkKind, GridCursor, MAX_CHANGES_PER_REQUEST, MAX_DOCS_PER_REQUEST, PulledChunk,
-    PushedChange, SyncRequest, SyncResponse,
+    ChunkKind, GridCursor, MAX_CHANGES_PER_REQUEST, MAX_DOCS_PER_REQUEST, PER_GRID_VERSION,
+    PulledChunk, PushedChange, SyncRequest, SyncResponse,
 };
 use crate::docs::DocId;
 use crate::error::{Error, Result};
 use crate::identity::Worker;
 use crate::store::merge::{ImportReport, Parsed, merge_parsed, parse_chunk};
 use crate::store::{Store, team};
+use crate::values::now_ms;
 
 /// How much one sync request may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,11 +79,22 @@ pub struct SyncApplied {
 /// What a store has waiting for the server.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyncStatus {
-    /// Changes written here that the server has not acknowledged.
+    /// Changes written here that the server has not acknowledged (held
+    /// ones included).
     pub unsent_changes: u64,
     /// Their size in bytes.
     pub unsent_bytes: u64,
-    /// The store's position in each grid it holds.
+    /// Of `unsent_changes`, those held in grids the server refused: they
+    /// are not sent until the refusal is lifted or the grid is discarded.
+    pub held_changes: u64,
+    /// The grids the server refused for this worker, by grid id, each with
+    /// its reason and the changes held in it.
+    pub blocked_grids: Vec<BlockedGrid>,
+    /// Whether the server says the worker may create grids (`None` before
+    /// the first sync with a server that says): an app hides "create grid"
+    /// when it is `Some(false)`.
+    pub can_create_grids: Option<bool>,
+    /// The store's position in each grid it holds, blocked ones included.
     pub grids: Vec<GridCursor>,
 }
 
@@ -79,10 +107,10 @@ impl Store {
             let mut push = Vec::new();
             let mut push_upto = 0;
             let mut bytes = 0usize;
-            let mut statement = conn.prepare_cached(
+            let mut statement = conn.prepare_cached(&format!(
                 "SELECT o.seq, o.doc_id, coalesce(o.bytes, c.bytes) FROM outbox o
-                 LEFT JOIN chunks c ON c.seq = o.chunk_seq ORDER BY o.seq",
-            )?;
+                     LEFT JOIN chunks c ON c.seq = o.chunk_seq WHERE NOT {HELD} ORDER BY o.seq"
+            ))?;
             // Read only as far as the request's budget: the outbox of a phone
             // that was offline for weeks can be large.
             let mut rows = statement.query([])?;
@@ -109,7 +137,11 @@ impl Store {
             }
             drop(rows);
             drop(statement);
-            Ok((push_upto, push, grid_cursors(conn)?))
+            // A blocked grid is not named until its refusal is lifted.
+            let blocked = quarantined_grids(conn)?;
+            let mut grids = grid_cursors(conn)?;
+            grids.retain(|g| !blocked.contains_key(&g.grid_id));
+            Ok((push_upto, push, grids))
         })?;
         Ok(SyncRequest {
             version: super::PROTOCOL_VERSION,
@@ -121,7 +153,10 @@ impl Store {
         })
     }
 
-    /// Applies the server's `response` to `request`, all or nothing.
+    /// Applies the server's `response` to `request`, all or nothing: merges
+    /// the pages, moves the cursors, removes the acknowledged changes from
+    /// the outbox, quarantines the grids the server refused (their changes
+    /// stay, held) and lifts the quarantines the server no longer stands by.
     pub fn apply_sync_response(
         &self,
         request: &SyncRequest,
@@ -135,7 +170,19 @@ impl Store {
         if response.acked_upto != request.push_upto {
             return Err(ProtocolError::Mismatch("acknowledged another push".into()).into());
         }
+        let named = |grid: &str| request.grids.iter().any(|g| g.grid_id == grid);
+        for refused in &response.refused {
+            if !named(&refused.grid_id) {
+                return Err(ProtocolError::Mismatch(
+                    "refused a grid the request did not name".into(),
+                )
+                .into());
+            }
+        }
         for page in &response.grids {
+            if response.refused.iter().any(|r| r.grid_id == page.grid_id) {
+                return Err(ProtocolError::Mismatch("a page of a refused grid".into()).into());
+            }
             for chunk in &page.chunks {
                 let belongs = DocId::parse(&chunk.doc_id)
                     .is_some_and(|(_, _, grid_id)| grid_id == page.grid_id);
@@ -147,9 +194,23 @@ impl Store {
                 }
             }
         }
-        let chunks: Vec<&PulledChunk> = response.grids.iter().flat_map(|p| &p.chunks).collect();
+        // A blocked grid the request did not name gets a page from its first
+        // position if the server assigned it again: it is not applied (the
+        // store has the grid); once the block is lifted, the next request
+        // names the grid with its own cursor and sends its held changes.
+        let blocked_before = self.read(quarantined_grids)?;
+        let skipped = |grid: &str| !named(grid) && blocked_before.contains_key(grid);
+        let pages: Vec<_> = response
+            .grids
+            .iter()
+            .filter(|p| !skipped(&p.grid_id))
+            .collect();
+        let chunks: Vec<&PulledChunk> = pages.iter().flat_map(|p| &p.chunks).collect();
         let parsed = parse_chunks(&chunks)?;
         let acked_upto = i64::try_from(request.push_upto).unwrap_or(i64::MAX);
+        // Only a response that says per grid what the worker may use can
+        // quarantine or release a grid, and carries the teams.
+        let per_grid = response.identity.is_some() && response.version >= PER_GRID_VERSION;
         self.write(|edit| {
             let import = merge_parsed(edit, parsed)?;
             // Cursors move and acknowledged changes leave the outbox.
@@ -158,7 +219,7 @@ impl Store {
                 "INSERT INTO sync_cursors (grid_id, cursor, resume_after) VALUES (?1, ?2, ?3)
                  ON CONFLICT (grid_id) DO UPDATE SET cursor = ?2, resume_after = ?3",
             )?;
-            for page in &response.grids {
+            for page in &pages {
                 let cursor = i64::try_from(page.cursor).unwrap_or(i64::MAX);
                 update.execute(params![page.grid_id, cursor, page.resume_after])?;
             }
@@ -169,24 +230,47 @@ impl Store {
                 )?;
                 keep.execute(params![team::VOUCHED_NAME, vouched.name.as_bytes()])?;
                 keep.execute(params![team::VOUCHED_ROLE, vouched.role.as_bytes()])?;
+                if per_grid {
+                    let flag: &[u8] = if vouched.can_create_grids { b"1" } else { b"0" };
+                    keep.execute(params![team::VOUCHED_CAN_CREATE_GRIDS, flag])?;
+                }
+            }
+            // Quarantine first, so that the refused grids' changes, pushed
+            // but not stored, stay in the outbox.
+            let mut quarantine = edit.tx.prepare_cached(
+                "INSERT INTO quarantined_grids (grid_id, reason, since_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (grid_id) DO UPDATE SET reason = ?2",
+            )?;
+            for refused in &response.refused {
+                quarantine.execute(params![refused.grid_id, refused.reason.code(), now_ms()])?;
             }
             let acked = edit
                 .tx
-                .prepare_cached("DELETE FROM outbox WHERE seq <= ?1")?
+                .prepare_cached(&format!(
+                    "DELETE FROM outbox AS o WHERE o.seq <= ?1 AND NOT {HELD}"
+                ))?
                 .execute([acked_upto])?;
+            let mut released = 0;
+            if per_grid {
+                released = release_quarantines(edit.tx, response)?;
+                keep_teams(edit.tx, response)?;
+            }
             let outbox_left: bool = edit
                 .tx
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM outbox)")?
+                .prepare_cached(&format!(
+                    "SELECT EXISTS (SELECT 1 FROM outbox o WHERE NOT {HELD})"
+                ))?
                 .query_row([], |r| r.get(0))?;
             Ok(SyncApplied {
                 acked_changes: u32::try_from(acked).unwrap_or(u32::MAX),
                 import,
-                more: outbox_left || response.grids.iter().any(|p| p.more),
+                more: outbox_left || released > 0 || pages.iter().any(|p| p.more),
             })
         })
     }
 
-    /// What is waiting to be sent, and where the store stands in each grid.
+    /// What is waiting to be sent, which grids the server refused and why,
+    /// and where the store stands in each grid.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         self.read(|conn| {
             let (count, bytes): (i64, i64) = conn
@@ -198,6 +282,9 @@ impl Store {
             Ok(SyncStatus {
                 unsent_changes: u64::try_from(count).unwrap_or(0),
                 unsent_bytes: u64::try_from(bytes).unwrap_or(0),
+                held_changes: held_changes(conn)?,
+                blocked_grids: blocked_grids(conn)?,
+                can_create_grids: team::vouched_can_create_grids(conn)?,
                 grids: grid_cursors(conn)?,
             })
         })

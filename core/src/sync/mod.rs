@@ -1,13 +1,15 @@
 //! Syncing stores through the district's sync server
 //! (`schema/sync-protocol.md`).
 //!
-//! - `wire`: the request and response types and their bytes;
+//! - `wire`: the request and response types and their bytes; `grids`: what
+//!   a response says about grids besides their pages (refusals, teams);
 //! - `hub` (cargo feature `hub`, for the sync server; not compiled into the
 //!   phone library): what the server checks and sends, without I/O,
 //!   `authorship` (same feature): what the server vouches for in a change,
 //!   and `ancestry` (same feature): that a change belongs to its document;
 //! - `device`: the store's side: the request to send and how a response is
-//!   applied, in one SQLite transaction;
+//!   applied, in one SQLite transaction; `quarantine`: the grids the server
+//!   refused, their held changes, and discarding one (audited);
 //! - `client` (cargo feature `client`): the HTTP client with timeouts,
 //!   retries, progress and cancellation; `tls` (same feature): its rustls
 //!   configuration.
@@ -21,8 +23,10 @@ mod ancestry;
 #[cfg(any(test, feature = "hub"))]
 mod authorship;
 mod device;
+mod grids;
 #[cfg(any(test, feature = "hub"))]
 mod hub;
+mod quarantine;
 mod wire;
 
 #[cfg(feature = "client")]
@@ -38,17 +42,19 @@ pub use authorship::{Pusher, check_authors};
 #[cfg(feature = "client")]
 pub use client::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress, SyncStage};
 pub use device::{SyncApplied, SyncLimits, SyncStatus};
+pub use grids::{GridRefusal, GridTeam, RefusedGrid, TeamMember};
 #[cfg(any(test, feature = "hub"))]
 pub use hub::{
     ByteBudget, CheckedChange, PageBuilder, PagePlan, check_push, compact_document, plan_page,
     request_actor, response_budget,
 };
+pub use quarantine::{BlockedGrid, DiscardConfirmation, DiscardedGrid};
 pub use wire::{
     ChunkKind, GridCursor, GridPage, MAX_ACTOR_BYTES, MAX_CHANGE_BYTES, MAX_CHANGES_PER_REQUEST,
     MAX_DOC_ID_BYTES, MAX_DOCS_PER_REQUEST, MAX_GRIDS_PER_REQUEST, MAX_INFLATED_BYTES,
     MAX_OPS_PER_CHANGE, MAX_OPS_PER_REQUEST, MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES,
-    MIN_RESPONSE_BYTES, PROTOCOL_VERSION, PulledChunk, PushedChange, SHOWN_TEXT_CHARS, SyncRequest,
-    SyncResponse, VouchedIdentity, escape_for_log,
+    MIN_RESPONSE_BYTES, PER_GRID_VERSION, PROTOCOL_VERSION, PulledChunk, PushedChange,
+    SHOWN_TEXT_CHARS, SyncRequest, SyncResponse, VouchedIdentity, escape_for_log,
 };
 
 /// The path of the sync endpoint.

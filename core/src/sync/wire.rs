@@ -14,18 +14,24 @@
 //! the request, so a phone that was not updated keeps syncing.
 //!
 //! Versions: 1, the first; 2 appends the vouched identity to the response
-//! ([`SyncResponse::identity`]; the request is unchanged).
+//! ([`SyncResponse::identity`]; the request is unchanged); 3 appends what
+//! the worker may do, the grids the server refused (per grid instead of the
+//! whole request) and each assigned grid's team (`grids.rs`).
 
 use std::collections::HashSet;
 use std::io::{Read, Write};
 
 use super::ProtocolError;
+use super::grids::{GridRefusal, GridTeam, RefusedGrid, TeamMember};
 use crate::docs::DocId;
 
 /// The protocol version this build speaks (it reads every version from 1).
-pub const PROTOCOL_VERSION: u8 = 2;
+pub const PROTOCOL_VERSION: u8 = 3;
 /// The first version whose response carries [`SyncResponse::identity`].
 const IDENTITY_VERSION: u8 = 2;
+/// The first version whose server refuses grids one by one
+/// ([`SyncResponse::refused`]) and sends teams ([`SyncResponse::teams`]).
+pub const PER_GRID_VERSION: u8 = 3;
 /// The largest inflated body either side accepts.
 pub const MAX_INFLATED_BYTES: usize = 64 * 1024 * 1024;
 // The limits below are the protocol's, so the phone (which sizes its reads
@@ -118,9 +124,13 @@ pub struct PushedChange {
 }
 
 /// The server's answer to a [`SyncRequest`].
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncResponse {
-    /// The request's `push_upto`: every pushed change is stored.
+    /// The version it is written in: the request's. A response without an
+    /// identity is written as version 1 whatever this says.
+    pub version: u8,
+    /// The request's `push_upto`: every pushed change of a grid not in
+    /// `refused` is stored.
     pub acked_upto: u64,
     /// One page per grid.
     pub grids: Vec<GridPage>,
@@ -128,6 +138,25 @@ pub struct SyncResponse {
     /// protocol version 2; `None` in a version-1 response, which is what a
     /// server writes for a version-1 request).
     pub identity: Option<VouchedIdentity>,
+    /// The grids the request named that the worker may not use, each with
+    /// its reason (from version 3): their pushed changes were not stored.
+    pub refused: Vec<RefusedGrid>,
+    /// Every grid assigned to the worker, with its workers as the server
+    /// keeps them (from version 3).
+    pub teams: Vec<GridTeam>,
+}
+
+impl Default for SyncResponse {
+    fn default() -> Self {
+        SyncResponse {
+            version: PROTOCOL_VERSION,
+            acked_upto: 0,
+            grids: Vec::new(),
+            identity: None,
+            refused: Vec::new(),
+            teams: Vec::new(),
+        }
+    }
 }
 
 /// The worker a device token belongs to, as the server keeps them: the
@@ -141,6 +170,9 @@ pub struct VouchedIdentity {
     pub name: String,
     /// The worker's role code (`WorkerRole::code`, for example `grid_head`).
     pub role: String,
+    /// Whether the worker may create grids (from version 3; false in an
+    /// older response).
+    pub can_create_grids: bool,
 }
 
 /// What the server has for one grid, after the store's cursor.
@@ -268,15 +300,16 @@ impl SyncRequest {
 }
 
 impl SyncResponse {
-    /// The response body: version 2 with an identity, version 1 without
-    /// (the layout a version-1 phone reads).
+    /// The response body, in [`SyncResponse::version`] (2 or 3) with an
+    /// identity, version 1 without (the layout a version-1 phone reads).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::default();
-        w.u8(if self.identity.is_some() {
-            IDENTITY_VERSION
+        let version = if self.identity.is_some() {
+            self.version.clamp(IDENTITY_VERSION, PROTOCOL_VERSION)
         } else {
             1
-        });
+        };
+        w.u8(version);
         w.varint(self.acked_upto);
         w.varint(self.grids.len() as u64);
         for page in &self.grids {
@@ -298,6 +331,24 @@ impl SyncResponse {
             w.string(&identity.worker_id);
             w.string(&identity.name);
             w.string(&identity.role);
+            if version >= PER_GRID_VERSION {
+                w.u8(u8::from(identity.can_create_grids));
+                w.varint(self.refused.len() as u64);
+                for refused in &self.refused {
+                    w.grid_id(&refused.grid_id);
+                    w.u8(refused.reason.wire());
+                }
+                w.varint(self.teams.len() as u64);
+                for team in &self.teams {
+                    w.grid_id(&team.grid_id);
+                    w.varint(team.workers.len() as u64);
+                    for member in &team.workers {
+                        w.string(&member.worker_id);
+                        w.string(&member.name);
+                        w.string(&member.role);
+                    }
+                }
+            }
         }
         frame(b'R', w.0)
     }
@@ -342,20 +393,61 @@ impl SyncResponse {
                 chunks,
             });
         }
-        let identity = if version >= IDENTITY_VERSION {
+        let mut identity = if version >= IDENTITY_VERSION {
             Some(VouchedIdentity {
                 worker_id: r.string()?,
                 name: r.string()?,
                 role: r.string()?,
+                can_create_grids: false,
             })
         } else {
             None
         };
+        let mut refused = Vec::new();
+        let mut teams = Vec::new();
+        if version >= PER_GRID_VERSION {
+            let can_create_grids = match r.u8()? {
+                0 => false,
+                1 => true,
+                _ => return Err(malformed("permission flag")),
+            };
+            if let Some(identity) = identity.as_mut() {
+                identity.can_create_grids = can_create_grids;
+            }
+            let count = r.count(17)?;
+            within(count, "refused grids", MAX_GRIDS_PER_REQUEST)?;
+            for _ in 0..count {
+                let grid_id = r.grid_id()?;
+                let reason =
+                    GridRefusal::from_wire(r.u8()?).ok_or_else(|| malformed("refusal reason"))?;
+                refused.push(RefusedGrid { grid_id, reason });
+            }
+            let count = r.count(17)?;
+            for _ in 0..count {
+                let grid_id = r.grid_id()?;
+                let workers = r.count(3)?;
+                let mut team = GridTeam {
+                    grid_id,
+                    workers: Vec::with_capacity(workers),
+                };
+                for _ in 0..workers {
+                    team.workers.push(TeamMember {
+                        worker_id: r.string()?,
+                        name: r.string()?,
+                        role: r.string()?,
+                    });
+                }
+                teams.push(team);
+            }
+        }
         r.finish()?;
         Ok(SyncResponse {
+            version,
             acked_upto,
             grids,
             identity,
+            refused,
+            teams,
         })
     }
 }
@@ -644,12 +736,42 @@ mod tests {
                 worker_id: "w-wangfang".into(),
                 name: "王芳".into(),
                 role: "grid_head".into(),
+                can_create_grids: true,
             }),
+            refused: vec![RefusedGrid {
+                grid_id: "00000000-0000-4000-8000-000000000001".into(),
+                reason: GridRefusal::MayNotCreate,
+            }],
+            teams: vec![GridTeam {
+                grid_id: GRID.into(),
+                workers: vec![TeamMember {
+                    worker_id: "w-zhaolei".into(),
+                    name: "赵磊".into(),
+                    role: "assistant".into(),
+                }],
+            }],
+            ..SyncResponse::default()
         };
-        assert_eq!(
-            SyncResponse::decode(&response.encode()).ok(),
-            Some(response)
-        );
+        let body = response.encode();
+        assert_eq!(body[4], PER_GRID_VERSION);
+        assert_eq!(SyncResponse::decode(&body).ok(), Some(response.clone()));
+        for len in 5..body.len() {
+            assert!(SyncResponse::decode(&body[..len]).is_err(), "cut at {len}");
+        }
+        // A reason byte this build does not know is malformed, not guessed:
+        // without teams, the reason is the byte before the team count.
+        let mut unknown = SyncResponse {
+            teams: vec![],
+            ..response
+        }
+        .encode();
+        let reason_at = unknown.len() - 2;
+        assert_eq!(unknown[reason_at], GridRefusal::MayNotCreate.wire());
+        unknown[reason_at] = 9;
+        assert!(matches!(
+            SyncResponse::decode(&unknown),
+            Err(ProtocolError::Malformed(_))
+        ));
         let idle = SyncResponse {
             acked_upto: 0,
             grids: vec![GridPage {
@@ -657,7 +779,7 @@ mod tests {
                 cursor: 300,
                 ..GridPage::default()
             }],
-            identity: None,
+            ..SyncResponse::default()
         };
         assert_eq!(idle.encode().len(), 4 + 1 + 1 + 1 + 16 + 2 + 1 + 1 + 1);
         assert_eq!(idle.encode()[4], 1, "without an identity: version 1");
@@ -704,9 +826,9 @@ mod tests {
         assert_eq!(decoded.version, 1);
         assert_eq!(decoded, old);
         let answer = SyncResponse {
+            version: 1,
             acked_upto: 3,
-            grids: vec![],
-            identity: None,
+            ..SyncResponse::default()
         };
         let body = answer.encode();
         assert_eq!(body[4], 1);
@@ -716,13 +838,14 @@ mod tests {
     #[test]
     fn a_version_two_response_without_its_identity_is_malformed() {
         let with = SyncResponse {
-            acked_upto: 0,
-            grids: vec![],
+            version: 2,
             identity: Some(VouchedIdentity {
                 worker_id: "w1".into(),
                 name: "王芳".into(),
                 role: "assistant".into(),
+                can_create_grids: false,
             }),
+            ..SyncResponse::default()
         };
         let body = with.encode();
         assert_eq!(body[4], 2);

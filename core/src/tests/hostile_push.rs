@@ -219,8 +219,7 @@ fn an_honest_push_depends_only_on_genesis_and_itself_then_on_the_stored_log() {
     // Once the first push is acknowledged, the next depends on what it stored.
     let response = SyncResponse {
         acked_upto: first.push_upto,
-        grids: vec![],
-        identity: None,
+        ..SyncResponse::default()
     };
     store.apply_sync_response(&first, &response).unwrap();
     store.log_visit(visit_input(&f.household)).unwrap();

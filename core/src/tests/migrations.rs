@@ -60,6 +60,14 @@ const PHONE_FIXTURES: &[PhoneFixture] = &[
         outbox_with_bytes: 3,
         cursor: 61,
     },
+    PhoneFixture {
+        version: 4,
+        sql: include_str!("../../../schema/fixtures/phone/v004.sql"),
+        chunks: 9,
+        unsent_after_open: 2,
+        outbox_with_bytes: 0,
+        cursor: 61,
+    },
 ];
 
 /// The worker whose phone the fixtures are.
@@ -196,6 +204,54 @@ fn a_version_three_database_opens_and_is_upgraded() {
 
 /// Opens a fixture with the current code and checks the schema, every
 /// table's rows, the queries, the outbox and a new edit.
+#[test]
+fn a_version_four_database_opens_with_its_blocked_grid_and_team() {
+    let fixture = &PHONE_FIXTURES[3];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v4.db");
+    load_fixture(fixture, &path);
+    let store = Store::open(&path, fixture_owner()).unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!((status.unsent_changes, status.held_changes), (2, 2));
+    assert_eq!(status.can_create_grids, Some(false));
+    assert_eq!(status.blocked_grids.len(), 1);
+    let blocked = &status.blocked_grids[0];
+    assert_eq!(blocked.reason, crate::sync::GridRefusal::MayNotCreate);
+    assert_eq!(blocked.held_changes, 2);
+    assert_eq!(status.grids.len(), 2, "the blocked grid is still held");
+    let grid = status
+        .grids
+        .iter()
+        .find(|g| g.grid_id != blocked.grid_id)
+        .unwrap()
+        .grid_id
+        .clone();
+    assert_eq!(store.sync_cursor(&grid).unwrap(), fixture.cursor);
+    // The team the server keeps is merged into the roster's.
+    let workers: Vec<(String, String)> = store
+        .workers(&grid)
+        .unwrap()
+        .into_iter()
+        .map(|w| (w.id, w.name))
+        .collect();
+    assert_eq!(
+        workers,
+        vec![
+            ("w-liming".to_string(), "李明".to_string()),
+            ("w-zhaolei".to_string(), "赵磊".to_string())
+        ]
+    );
+    // The blocked grid is neither named nor pushed.
+    let request = store.sync_request(&SyncLimits::default()).unwrap();
+    assert_eq!(request.grids.len(), 1);
+    assert_eq!(request.grids[0].grid_id, grid);
+    assert!(request.push.is_empty());
+    drop(store);
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh, fixture_owner()).unwrap());
+    assert_same_schema(&path, &fresh);
+}
+
 fn upgrades_with_its_data(fixture: &PhoneFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
@@ -225,12 +281,15 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("chunks", fixture.chunks),
         ("conflicts", 2),
         ("devices", 2),
+        ("discarded_grids", 0),
         ("docs", 5),
+        ("grid_members", 0),
         ("grids", 1),
         ("households", 6),
         ("meta", 2),
         ("outbox", fixture.unsent_after_open as i64),
         ("patrol_teams", 1),
+        ("quarantined_grids", 0),
         ("resident_care", 7),
         ("residents", 11),
         ("shift_members", 7),
@@ -740,10 +799,13 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
     assert_eq!(queued, 3);
     store.compact().unwrap();
     drop(store);
-    // Version 2 had neither sync table.
+    // Version 2 had neither the sync tables nor those of version 4.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE outbox; DROP TABLE sync_cursors; PRAGMA user_version = 2;")
-        .unwrap();
+    conn.execute_batch(
+        "DROP TABLE outbox; DROP TABLE sync_cursors; DROP TABLE quarantined_grids;
+         DROP TABLE grid_members; DROP TABLE discarded_grids; PRAGMA user_version = 2;",
+    )
+    .unwrap();
     drop(conn);
 
     let store = Store::open(&path, identity("w1")).unwrap();

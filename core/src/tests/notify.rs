@@ -210,6 +210,7 @@ fn an_acknowledged_push_notifies_the_sync_status_only() {
         acked_upto: request.push_upto,
         grids: vec![],
         identity: None,
+        ..SyncResponse::default()
     };
     store.apply_sync_response(&request, &response).unwrap();
     assert_eq!(store.sync_status().unwrap().unsent_changes, 0);

@@ -93,7 +93,7 @@ impl Hub {
             acked_upto: request.push_upto,
             grids: pages,
             // This hub knows no workers; `tests/vouched.rs` covers the identity.
-            identity: None,
+            ..SyncResponse::default()
         }
         .encode())
     }
@@ -335,8 +335,7 @@ fn the_hub_refuses_foreign_actors_unnamed_grids_and_broken_changes() {
     // A response that acknowledges another push is refused and changes nothing.
     let response = SyncResponse {
         acked_upto: a_request.push_upto + 1,
-        grids: vec![],
-        identity: None,
+        ..SyncResponse::default()
     };
     assert!(matches!(
         a.apply_sync_response(&a_request, &response),

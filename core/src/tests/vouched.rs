@@ -46,6 +46,7 @@ fn response(
             chunks,
         }],
         identity,
+        ..SyncResponse::default()
     }
 }
 
@@ -54,6 +55,7 @@ fn vouched(worker: &str, name: &str, role: WorkerRole) -> VouchedIdentity {
         worker_id: worker.into(),
         name: name.into(),
         role: role.code().into(),
+        can_create_grids: false,
     }
 }
 
@@ -126,8 +128,8 @@ fn the_vouched_name_and_role_are_kept_and_written_from_the_next_open() {
     let request = phone.sync_request(&SyncLimits::default()).unwrap();
     let answer = SyncResponse {
         acked_upto: request.push_upto,
-        grids: vec![],
         identity: Some(vouched("w-zhao", "赵磊", WorkerRole::GridHead)),
+        ..SyncResponse::default()
     };
     phone.apply_sync_response(&request, &answer).unwrap();
     let expected = Worker {
@@ -173,9 +175,9 @@ fn a_version_one_response_vouches_for_nothing_and_a_later_one_updates_the_role()
     let phone = open(&dir, "w-li");
     let request = phone.sync_request(&SyncLimits::default()).unwrap();
     let old_server = SyncResponse {
+        version: 1,
         acked_upto: request.push_upto,
-        grids: vec![],
-        identity: None,
+        ..SyncResponse::default()
     };
     phone.apply_sync_response(&request, &old_server).unwrap();
     assert_eq!(phone.vouched_identity().unwrap(), None);
@@ -197,6 +199,7 @@ fn a_version_one_response_vouches_for_nothing_and_a_later_one_updates_the_role()
             worker_id: "w-li".into(),
             name: "李娜".into(),
             role: "district_chief".into(),
+            can_create_grids: false,
         }),
         ..old_server
     };

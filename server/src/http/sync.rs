@@ -3,7 +3,9 @@
 //! `MAX_REQUEST_BYTES` → 413; a body read waiting longer than
 //! `body_read_timeout` → 408 and the connection closed; decode, which holds
 //! every string to its grammar and every count to its limit → 400; grid
-//! access → 403; change checks (`gridbook::sync::check_push`) → 400, or 403
+//! access (from protocol version 3, per grid: a grid the worker may not use
+//! is left out of the push and the pages and named in the response with its
+//! reason; before it, 403 for the whole request); change checks (`gridbook::sync::check_push`) → 400, or 403
 //! for a foreign actor; the authors (`gridbook::sync::check_authors`: every
 //! field naming who did something names the token's worker, and a role
 //! claimed is the one the server keeps for them) → 403; every change
@@ -30,9 +32,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridbook::sync::{
-    ByteBudget, CheckedChange, GridCursor, GridPage, MAX_REQUEST_BYTES, PageBuilder, PagePlan,
-    ProtocolError, Pusher, SyncRequest, SyncResponse, VouchedIdentity, check_authors, check_push,
-    outside_dependencies, plan_page, request_actor, response_budget,
+    ByteBudget, CheckedChange, GridCursor, GridPage, MAX_REQUEST_BYTES, PER_GRID_VERSION,
+    PageBuilder, PagePlan, ProtocolError, Pusher, SyncRequest, SyncResponse, VouchedIdentity,
+    check_authors, check_push, outside_dependencies, plan_page, request_actor, response_budget,
 };
 
 use gridbook::codes::CodeList;
@@ -52,6 +54,7 @@ const BATCH_ROWS: u32 = 256;
 struct Counts {
     bytes_in: usize,
     pushed: usize,
+    refused: usize,
     stored: u64,
     chunks_out: usize,
     bytes_out: usize,
@@ -92,6 +95,7 @@ pub async fn sync(
         grids = %grid_ids,
         bytes_in = counts.bytes_in,
         pushed = counts.pushed,
+        refused = counts.refused,
         stored = counts.stored,
         chunks_out = counts.chunks_out,
         bytes_out = counts.bytes_out,
@@ -157,10 +161,28 @@ async fn handle(
     all_named.extend(pushed_grids.iter().cloned());
     let all_named = sorted_unique(&all_named);
     *grid_ids = all_named.join(",");
-    state
-        .storage
-        .check_access(device.clone(), all_named.clone(), pushed_grids)
-        .await?;
+    // From version 3 a grid the worker may not use is refused on its own
+    // (an honest phone's stuck grid must not block its others); older
+    // phones cannot read a per-grid refusal, so theirs is refused whole.
+    let per_grid = request.version >= PER_GRID_VERSION;
+    let refused = if per_grid {
+        state
+            .storage
+            .refused_grids(device.clone(), all_named.clone(), pushed_grids)
+            .await?
+    } else {
+        state
+            .storage
+            .check_access(device.clone(), all_named.clone(), pushed_grids)
+            .await?;
+        Vec::new()
+    };
+    counts.refused = refused.len();
+    let refused_ids: Vec<String> = refused.iter().map(|r| r.grid_id.clone()).collect();
+    let granted: Vec<String> = all_named
+        .into_iter()
+        .filter(|g| !refused_ids.contains(g))
+        .collect();
 
     let forbidden_or_bad = |e: ProtocolError| match e {
         ProtocolError::ForeignActor { .. } | ProtocolError::ForgedAuthor { .. } => {
@@ -185,6 +207,12 @@ async fn handle(
     })
     .await?
     .map_err(forbidden_or_bad)?;
+    // A refused grid's changes were held to every rule above (a forgery is
+    // refused whole, wherever it hides); they are neither looked up nor stored.
+    let checked: Vec<CheckedChange> = checked
+        .into_iter()
+        .filter(|c| !refused_ids.contains(&c.grid_id))
+        .collect();
     check_ancestry(state.storage.as_ref(), &checked).await?;
     let changes: Vec<NewChange> = checked
         .into_iter()
@@ -199,7 +227,7 @@ async fn handle(
         .storage
         .store_push(PushBatch {
             device: device.clone(),
-            grids: all_named,
+            grids: granted,
             actors: vec![actor.clone()],
             changes,
         })
@@ -207,12 +235,26 @@ async fn handle(
     counts.stored = outcome.grids.iter().map(|g| g.inserted).sum();
     state.compactor.after_push(&outcome.grids);
 
-    let mut cursors = request.grids.clone();
-    for grid in state
-        .storage
-        .assigned_grids(device.worker_id.clone())
-        .await?
-    {
+    let mut cursors: Vec<GridCursor> = request
+        .grids
+        .iter()
+        .filter(|c| !refused_ids.contains(&c.grid_id))
+        .cloned()
+        .collect();
+    let teams = if per_grid {
+        state.storage.grid_teams(device.worker_id.clone()).await?
+    } else {
+        Vec::new()
+    };
+    let assigned = if per_grid {
+        teams.iter().map(|t| t.grid_id.clone()).collect()
+    } else {
+        state
+            .storage
+            .assigned_grids(device.worker_id.clone())
+            .await?
+    };
+    for grid in assigned {
         if !cursors.iter().any(|c| c.grid_id == grid) {
             cursors.push(GridCursor {
                 grid_id: grid,
@@ -241,11 +283,15 @@ async fn handle(
         worker_id: device.worker_id.clone(),
         name: device.worker_name.clone(),
         role: device.role.code().to_string(),
+        can_create_grids: device.can_create_grids,
     });
     let response = SyncResponse {
+        version: request.version,
         acked_upto: request.push_upto,
         grids: pages,
         identity,
+        refused,
+        teams,
     }
     .encode();
     counts.bytes_out = response.len();

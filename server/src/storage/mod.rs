@@ -19,6 +19,7 @@ use std::pin::Pin;
 
 use gridbook::codes::CodeList;
 pub use gridbook::codes::WorkerRole;
+pub use gridbook::sync::{GridRefusal, GridTeam, RefusedGrid, TeamMember};
 
 mod migrations;
 mod postgres;
@@ -336,6 +337,26 @@ pub trait Storage: Send + Sync + 'static {
         creating: Vec<String>,
     ) -> StorageFuture<'_, ()>;
 
+    /// The grids of `grids` the device's worker may not use, each with its
+    /// reason, sorted by grid; never fails for a refusal. A grid is refused
+    /// unless it is assigned to the worker, or it is one the server has
+    /// never seen, listed in `creating` (the request pushes changes to it),
+    /// and the worker may create grids: [`GridRefusal::MayNotCreate`] for a
+    /// grid never seen that the request pushes to, [`GridRefusal::NotAssigned`]
+    /// for every other. Reads only, like [`Storage::check_access`]; the
+    /// push re-checks access inside its transaction.
+    fn refused_grids(
+        &self,
+        device: AuthenticatedDevice,
+        grids: Vec<String>,
+        creating: Vec<String>,
+    ) -> StorageFuture<'_, Vec<RefusedGrid>>;
+
+    /// Every grid assigned to the worker, each with all the workers
+    /// assigned to it (id, name and role as the server keeps them), by grid
+    /// then worker id.
+    fn grid_teams(&self, worker_id: String) -> StorageFuture<'_, Vec<GridTeam>>;
+
     /// Stores one request's push in one transaction: checks grid access
     /// (creating and assigning new grids where allowed), binds unseen actors
     /// to the device, and appends the changes not stored yet. On any error
@@ -416,6 +437,42 @@ pub(crate) fn pos(v: i64) -> u64 {
 /// Converts a position to the database's signed integer.
 pub(crate) fn db_pos(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// The refusal of one grid the worker is not assigned to, given whether
+/// the server has seen it (both backends decide alike).
+pub(crate) fn refusal(
+    device: &AuthenticatedDevice,
+    grid: &str,
+    seen: bool,
+    creating: &[String],
+) -> Option<GridRefusal> {
+    let pushed = creating.iter().any(|g| g == grid);
+    match (seen, pushed, device.can_create_grids) {
+        (false, true, true) => None,
+        (false, true, false) => Some(GridRefusal::MayNotCreate),
+        _ => Some(GridRefusal::NotAssigned),
+    }
+}
+
+/// Groups (grid, worker id, name, role) rows, sorted by grid, into teams.
+pub(crate) fn group_teams(rows: Vec<(String, String, String, String)>) -> Vec<GridTeam> {
+    let mut teams: Vec<GridTeam> = Vec::new();
+    for (grid_id, worker_id, name, role) in rows {
+        let member = TeamMember {
+            worker_id,
+            name,
+            role,
+        };
+        match teams.last_mut() {
+            Some(team) if team.grid_id == grid_id => team.workers.push(member),
+            _ => teams.push(GridTeam {
+                grid_id,
+                workers: vec![member],
+            }),
+        }
+    }
+    teams
 }
 
 /// Sorted, deduplicated copy of a list of ids.

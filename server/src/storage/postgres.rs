@@ -22,9 +22,10 @@ use tokio_postgres::{GenericClient, NoTls};
 
 use super::{
     AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState,
-    Listing, LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch, PushOutcome, SnapshotRow,
-    Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
-    latest_version, now_unix, pos, sorted_unique, stored_role,
+    GridTeam, Listing, LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch, PushOutcome,
+    RefusedGrid, SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult, Worker,
+    WorkerRole, db_pos, group_teams, latest_version, now_unix, pos, refusal, sorted_unique,
+    stored_role,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -584,6 +585,53 @@ impl Storage for PostgresStorage {
         Box::pin(async move {
             let c = self.client().await?;
             access(&**c, &device, &grids, &creating).await.map(|_| ())
+        })
+    }
+
+    fn refused_grids(
+        &self,
+        device: AuthenticatedDevice,
+        grids: Vec<String>,
+        creating: Vec<String>,
+    ) -> StorageFuture<'_, Vec<RefusedGrid>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let mut refused = Vec::new();
+            for grid in sorted_unique(&grids) {
+                if is_assigned(&**c, &device.worker_id, &grid).await? {
+                    continue;
+                }
+                let seen = grid_seen(&**c, &grid).await?;
+                if let Some(reason) = refusal(&device, &grid, seen, &creating) {
+                    refused.push(RefusedGrid {
+                        grid_id: grid,
+                        reason,
+                    });
+                }
+            }
+            Ok(refused)
+        })
+    }
+
+    fn grid_teams(&self, worker_id: String) -> StorageFuture<'_, Vec<GridTeam>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            let rows = c
+                .query(
+                    "SELECT a.grid_id, w.worker_id, w.name, w.role
+                     FROM assignments mine
+                     JOIN assignments a ON a.grid_id = mine.grid_id
+                     JOIN workers w ON w.worker_id = a.worker_id
+                     WHERE mine.worker_id = $1
+                     ORDER BY a.grid_id, w.worker_id",
+                    &[&worker_id],
+                )
+                .await
+                .map_err(db)?
+                .iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+                .collect();
+            Ok(group_teams(rows))
         })
     }
 

@@ -14,9 +14,10 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState,
-    Listing, LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, SQLITE_MIGRATIONS, SnapshotRow,
-    Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
-    latest_version, now_unix, pos, sorted_unique, stored_role,
+    GridTeam, Listing, LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, RefusedGrid,
+    SQLITE_MIGRATIONS, SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult,
+    Worker, WorkerRole, db_pos, group_teams, latest_version, now_unix, pos, refusal, sorted_unique,
+    stored_role,
 };
 
 /// The SQLite backend. Cheap to clone (shares one connection).
@@ -708,6 +709,60 @@ impl Storage for SqliteStorage {
         creating: Vec<String>,
     ) -> StorageFuture<'_, ()> {
         self.run(move |conn| access(conn, &device, &grids, &creating).map(|_| ()))
+    }
+
+    fn refused_grids(
+        &self,
+        device: AuthenticatedDevice,
+        grids: Vec<String>,
+        creating: Vec<String>,
+    ) -> StorageFuture<'_, Vec<RefusedGrid>> {
+        self.run(move |conn| {
+            let mut refused = Vec::new();
+            for grid in sorted_unique(&grids) {
+                if is_assigned(conn, &device.worker_id, &grid)? {
+                    continue;
+                }
+                let seen = conn
+                    .query_row(
+                        "SELECT 1 FROM grids WHERE grid_id = ?1",
+                        [&grid],
+                        |_| Ok(()),
+                    )
+                    .optional()
+                    .map_err(db)?
+                    .is_some();
+                if let Some(reason) = refusal(&device, &grid, seen, &creating) {
+                    refused.push(RefusedGrid {
+                        grid_id: grid,
+                        reason,
+                    });
+                }
+            }
+            Ok(refused)
+        })
+    }
+
+    fn grid_teams(&self, worker_id: String) -> StorageFuture<'_, Vec<GridTeam>> {
+        self.run(move |conn| {
+            let rows = conn
+                .prepare_cached(
+                    "SELECT a.grid_id, w.worker_id, w.name, w.role
+                     FROM assignments mine
+                     JOIN assignments a ON a.grid_id = mine.grid_id
+                     JOIN workers w ON w.worker_id = a.worker_id
+                     WHERE mine.worker_id = ?1
+                     ORDER BY a.grid_id, w.worker_id",
+                )
+                .map_err(db)?
+                .query_map([&worker_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .map_err(db)?
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map_err(db)?;
+            Ok(group_teams(rows))
+        })
     }
 
     fn store_push(&self, batch: PushBatch) -> StorageFuture<'_, PushOutcome> {

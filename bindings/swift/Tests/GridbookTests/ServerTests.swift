@@ -177,14 +177,14 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(idle.pushedChanges, 0)
         XCTAssertEqual(idle.pulledChunks, 0)
 
-        // A grid B may not create is refused with Forbidden; B keeps its edits.
+        // A grid B may not create alone is blocked; B keeps its edits, held.
         let other = try fixture(b)
-        let forbidden = expectGridbookError("a grid created without the right") { try syncOnce(clientB, b) }
-        guard case .Forbidden(let detail)? = forbidden else {
-            return XCTFail("expected Forbidden, got \(String(describing: forbidden))")
-        }
-        XCTAssertTrue(detail.contains(other.grid), "names the grid: \(detail)")
-        XCTAssertEqual(try b.syncStatus().unsentChanges, 3, "the refused changes stay unsent")
+        _ = try syncOnce(clientB, b)
+        let status = try b.syncStatus()
+        XCTAssertEqual(status.unsentChanges, 3, "the refused changes stay unsent")
+        XCTAssertEqual(status.heldChanges, 3, "held in the blocked grid")
+        XCTAssertEqual(status.blockedGrids.map(\.gridId), [other.grid])
+        XCTAssertEqual(status.blockedGrids.first?.reason, .mayNotCreate)
 
         let bad = try SyncClient(serverUrl: server.url, token: "not-a-token", extraRootCertificatePem: nil)
         XCTAssertEqual(expectGridbookError("a bad token") { try syncOnce(bad, a) }, .Unauthorized)
