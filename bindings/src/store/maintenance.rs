@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use gridbook::{OpenOptions, WorkerIdentity};
+use gridbook::{OpenOptions, StoreKey, WorkerIdentity};
 
 use super::Store;
 use crate::Result;
@@ -16,8 +16,8 @@ use crate::Result;
 /// How a store is opened. Start from [`default_store_options`].
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct StoreOptions {
-    /// The SQLCipher key of an encrypted file, or null for a plain file.
-    pub key: Option<String>,
+    /// The key of an encrypted file (see `Store.open`), or null for a plain file.
+    pub key: Option<StoreKey>,
     /// The UTC offset of the grid's local time in minutes (China: 480): it
     /// decides "today" when dates are checked.
     pub local_offset_minutes: i32,

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::validate::{Date, InvalidReason, TimeOfDay};
 
-pub use error::GridbookError;
+pub use error::{GridbookError, api_field_name};
 
 /// Parses a `YYYY-MM-DD` date given for the argument `field` of an exported
 /// call; a malformed one is [`GridbookError::Invalid`] naming the argument.

@@ -675,7 +675,7 @@ fn an_encrypted_store_opens_only_with_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret.db");
     let keyed = |key: Option<&str>| crate::OpenOptions {
-        key: key.map(str::to_string),
+        key: key.map(|text| crate::StoreKey::Passphrase { text: text.into() }),
         ..Default::default()
     };
     {
