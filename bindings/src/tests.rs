@@ -18,6 +18,7 @@ use gridbook::{
 use crate::*;
 
 mod error_messages;
+mod signed_numbers;
 
 fn identity(worker: &str) -> WorkerIdentity {
     WorkerIdentity {

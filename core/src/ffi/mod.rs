@@ -62,11 +62,11 @@ uniffi::custom_type!(
 });
 
 /// The visit policy's intervals under the name they have in Kotlin and Swift.
-type CareIntervals = BTreeMap<String, u32>;
+type CareIntervals = BTreeMap<String, i32>;
 
 uniffi::custom_type!(
     /// Days between visits by care category code.
-    CareIntervals, HashMap<String, u32>, {
+    CareIntervals, HashMap<String, i32>, {
     remote,
     lower: |intervals| intervals.into_iter().collect(),
     try_lift: |intervals| Ok(intervals.into_iter().collect()),

@@ -10,6 +10,7 @@ mod hostile_push;
 mod merge;
 mod migrations;
 mod roster;
+mod signed_counts;
 mod store_keys;
 mod sync;
 mod visit_plan;

@@ -159,10 +159,10 @@ impl Store {
     fn put_building(&self, grid_id: &str, id: &str, input: BuildingInput) -> Result<()> {
         let number = validate::text(&input.number, 32).field("number")?;
         let estate = optional_text(input.estate.as_deref(), NAME_MAX, "estate")?;
-        if input.units == 0 || input.units > 100 {
+        if !(1..=100).contains(&input.units) {
             return Err(Error::invalid("units", validate::InvalidReason::OutOfRange));
         }
-        if input.floors == 0 || input.floors > 200 {
+        if !(1..=200).contains(&input.floors) {
             return Err(Error::invalid(
                 "floors",
                 validate::InvalidReason::OutOfRange,

@@ -92,10 +92,10 @@ pub struct BuildingInput {
     pub number: String,
     /// The estate (小区) it stands in.
     pub estate: Option<String>,
-    /// The number of units (单元).
-    pub units: u32,
-    /// The number of floors above ground.
-    pub floors: u32,
+    /// The number of units (单元), 1 to 100.
+    pub units: i32,
+    /// The number of floors above ground, 1 to 200.
+    pub floors: i32,
     /// Where it stands.
     pub location: Option<GeoPoint>,
 }
@@ -113,9 +113,9 @@ pub struct Building {
     /// Its estate.
     pub estate: Option<String>,
     /// Its number of units.
-    pub units: u32,
+    pub units: i32,
     /// Its number of floors.
-    pub floors: u32,
+    pub floors: i32,
     /// Where it stands.
     pub location: Option<GeoPoint>,
     /// Whether it was retired (demolished or moved to another grid).
@@ -329,7 +329,7 @@ pub struct RosterRow {
     /// The household.
     pub household: Household,
     /// Its active members.
-    pub member_count: u32,
+    pub member_count: i32,
     /// The time of its latest visit.
     pub last_visit: Option<LocalTime>,
 }
