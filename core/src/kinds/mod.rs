@@ -38,8 +38,8 @@ pub(crate) static REGISTRY: &[&Kind] = &[
 /// The code lists of every kind, and the [`CodeList`](crate::code_list::CodeList) trait.
 pub mod codes {
     pub use super::roster::{
-        CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_HEAD, Registration,
-        ResidenceState, ResidentStatus, is_relation_code,
+        CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_CODES, RELATION_HEAD,
+        Registration, ResidenceState, ResidentStatus, is_care_category, is_relation_code,
     };
     pub use super::visits::{FindingKind, Resolution, VisitKind, VisitOutcome};
     pub use crate::code_list::CodeList;

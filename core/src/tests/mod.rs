@@ -6,6 +6,7 @@
 mod architecture;
 mod authorship;
 mod bad_input;
+mod codes;
 mod hostile_push;
 mod merge;
 mod migrations;

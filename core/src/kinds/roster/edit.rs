@@ -14,7 +14,7 @@ use automerge::{AutoCommit, ObjId, ROOT};
 use super::query;
 use super::{
     BuildingInput, GridInput, HouseholdInput, HouseholdStatus, RELATION_HEAD, ResidentInput,
-    ResidentStatus, is_relation_code,
+    ResidentStatus, is_care_category, is_relation_code,
 };
 use crate::code_list::CodeList;
 use crate::crdt::{b, ensure_map, f, i, map_at, opt_s, s, set, set_keys};
@@ -323,6 +323,9 @@ impl Store {
             ));
         }
         let care = check_tag_codes(&input.care, "care")?;
+        if !care.iter().all(|code| is_care_category(code)) {
+            return Err(Error::invalid("care", validate::InvalidReason::UnknownCode));
+        }
         let moved_in = input
             .moved_in
             .map(|d| {

@@ -270,8 +270,16 @@ impl Store {
         })
     }
 
-    /// The active residents of a grid in a care category, by household address.
+    /// The active residents of a grid in a care category, by household
+    /// address. A category that is not one of `CARE_CATEGORIES` is
+    /// [`Error::Invalid`] naming `category` (a typo would otherwise list no one).
     pub fn residents_by_care(&self, grid_id: &str, category: &str) -> Result<Vec<Resident>> {
+        if !super::is_care_category(category) {
+            return Err(Error::invalid(
+                "category",
+                crate::validate::InvalidReason::UnknownCode,
+            ));
+        }
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&format!(

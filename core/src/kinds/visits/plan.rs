@@ -26,7 +26,7 @@ use rusqlite::params_from_iter;
 use super::VisitOutcome;
 use crate::code_list::CodeList;
 use crate::error::{Error, Result};
-use crate::kinds::roster::{CARE_CATEGORIES, Household, RosterRow};
+use crate::kinds::roster::{CARE_CATEGORIES, Household, RosterRow, is_care_category};
 use crate::store::Store;
 use crate::validate::{self, Date, InvalidReason};
 use crate::values::LocalTime;
@@ -88,6 +88,9 @@ impl VisitPolicy {
         }
         for (category, &days) in &self.category_interval_days {
             validate::code(category, 40).map_err(|reason| Error::invalid("category", reason))?;
+            if !is_care_category(category) {
+                return Err(Error::invalid("category", InvalidReason::UnknownCode));
+            }
             if !in_range(days) {
                 return Err(Error::invalid(
                     "category_interval_days",
