@@ -78,6 +78,7 @@ fun main(args: Array<String>) {
     }
     val runner = Runner()
     storeTests(runner)
+    errorMessageTests(runner)
     serverTests(runner)
     leakTests(runner)
     val failures = runner.run(args.firstOrNull())

@@ -187,8 +187,8 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(try b.syncStatus().unsentChanges, 3, "the refused changes stay unsent")
 
         let bad = try SyncClient(serverUrl: server.url, token: "not-a-token", extraRootCertificatePem: nil)
-        XCTAssertEqual(expectGridbookError("a bad token") { try syncOnce(bad, a) }, .Unauthorized)
+        XCTAssertEqual(expectGridbookError("a bad token") { try syncOnce(bad, a) }, .unauthorized)
         try admin(data, "revoke", "--device", deviceA)
-        XCTAssertEqual(expectGridbookError("a revoked token") { try syncOnce(clientA, a) }, .Unauthorized)
+        XCTAssertEqual(expectGridbookError("a revoked token") { try syncOnce(clientA, a) }, .unauthorized)
     }
 }
