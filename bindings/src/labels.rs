@@ -5,8 +5,8 @@
 
 use gridbook::Resident;
 use gridbook::codes::{
-    CARE_CATEGORIES, CodeList, DwellingUse, FindingKind, Gender, HouseholdStatus, Registration,
-    ResidenceState, ResidentStatus, Resolution, VisitKind, VisitOutcome, WorkerRole,
+    CARE_CATEGORIES, CodeList, DwellingUse, FindingKind, Gender, HouseholdStatus, RELATION_CODES,
+    Registration, ResidenceState, ResidentStatus, Resolution, VisitKind, VisitOutcome, WorkerRole,
 };
 
 /// A code and its Chinese label, for pickers.
@@ -18,16 +18,28 @@ pub struct CodeLabel {
     pub label: String,
 }
 
-/// The care categories a resident can have (`Resident.care` holds their codes), in display order.
-#[uniffi::export]
-pub fn care_categories() -> Vec<CodeLabel> {
-    CARE_CATEGORIES
-        .iter()
+fn code_labels(list: &[(&str, &str)]) -> Vec<CodeLabel> {
+    list.iter()
         .map(|(code, label)| CodeLabel {
             code: (*code).to_string(),
             label: (*label).to_string(),
         })
         .collect()
+}
+
+/// The care categories a resident can have (`Resident.care` holds their
+/// codes), in display order; any other code is refused as `UnknownCode`.
+#[uniffi::export]
+pub fn care_categories() -> Vec<CodeLabel> {
+    code_labels(CARE_CATEGORIES)
+}
+
+/// The GB/T 4761-2008 family-relation codes a resident's relation to the
+/// head of household may take (`ResidentInput.relation`), in code order;
+/// any other code is refused as `UnknownCode`.
+#[uniffi::export]
+pub fn relation_codes() -> Vec<CodeLabel> {
+    code_labels(RELATION_CODES)
 }
 
 /// Exports a function returning the core's Chinese label of a code list value.

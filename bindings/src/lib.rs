@@ -24,9 +24,9 @@ mod sync;
 pub use gridbook::ffi::GridbookError;
 pub use labels::{
     CodeLabel, care_categories, dwelling_use_label, finding_kind_label, gender_label,
-    household_status_label, mask_name, mask_resident, registration_label, residence_state_label,
-    resident_status_label, resolution_label, visit_kind_label, visit_outcome_label,
-    worker_role_label,
+    household_status_label, mask_name, mask_resident, registration_label, relation_codes,
+    residence_state_label, resident_status_label, resolution_label, visit_kind_label,
+    visit_outcome_label, worker_role_label,
 };
 pub use store::{
     ListenerError, LiveQueryListener, Store, StoreOptions, default_store_options,

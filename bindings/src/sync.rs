@@ -28,11 +28,11 @@ pub type SyncReport = SyncProgress;
 pub struct SyncStatus {
     /// Changes written here that the server has not acknowledged (held
     /// ones included).
-    pub unsent_changes: u64,
+    pub unsent_changes: i64,
     /// Their size in bytes.
-    pub unsent_bytes: u64,
+    pub unsent_bytes: i64,
     /// Of `unsent_changes`, those held in grids the server refused.
-    pub held_changes: u64,
+    pub held_changes: i64,
     /// The grids the server refused, each with its reason, its held changes
     /// and the confirmation `Store.discardQuarantinedGrid` takes.
     pub blocked_grids: Vec<BlockedGrid>,
@@ -87,19 +87,19 @@ impl CancelHandle {
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SyncSettings {
     /// Give up connecting after this many milliseconds.
-    pub connect_timeout_ms: u64,
+    pub connect_timeout_ms: i64,
     /// Give up on one request (sending and receiving) after this many milliseconds.
-    pub request_timeout_ms: u64,
+    pub request_timeout_ms: i64,
     /// How many times to try one request before the sync fails (at least 1).
-    pub max_attempts: u32,
+    pub max_attempts: i32,
     /// The wait before the first retry in milliseconds; it doubles up to `max_backoff_ms`.
-    pub initial_backoff_ms: u64,
+    pub initial_backoff_ms: i64,
     /// The longest wait between retries in milliseconds.
-    pub max_backoff_ms: u64,
+    pub max_backoff_ms: i64,
     /// Push at most this many bytes of changes per request (one change is always sent).
-    pub max_push_bytes: u64,
+    pub max_push_bytes: i64,
     /// Ask the server for pages of at most this many bytes.
-    pub max_response_bytes: u32,
+    pub max_response_bytes: i32,
     /// A district's own CA certificate (PEM) to trust besides the system's, or null.
     pub extra_root_certificate_pem: Option<Vec<u8>>,
     /// For development only: allow `http://` to a host that is not loopback,
@@ -117,30 +117,33 @@ pub struct SyncSettings {
 #[uniffi::export]
 pub fn default_sync_settings() -> SyncSettings {
     let d = SyncClientOptions::new("", "");
-    let millis = |t: Duration| u64::try_from(t.as_millis()).unwrap_or(u64::MAX);
+    let millis = |t: Duration| i64::try_from(t.as_millis()).unwrap_or(i64::MAX);
     SyncSettings {
         connect_timeout_ms: millis(d.connect_timeout),
         request_timeout_ms: millis(d.request_timeout),
-        max_attempts: d.max_attempts,
+        max_attempts: i32::try_from(d.max_attempts).unwrap_or(i32::MAX),
         initial_backoff_ms: millis(d.initial_backoff),
         max_backoff_ms: millis(d.max_backoff),
-        max_push_bytes: d.limits.max_push_bytes as u64,
-        max_response_bytes: d.limits.max_response_bytes,
+        max_push_bytes: i64::try_from(d.limits.max_push_bytes).unwrap_or(i64::MAX),
+        max_response_bytes: i32::try_from(d.limits.max_response_bytes).unwrap_or(i32::MAX),
         extra_root_certificate_pem: d.extra_root_certificate_pem,
         allow_plain_http: d.allow_plain_http,
     }
 }
 
+/// The core's options from the app's settings. A negative number becomes
+/// zero, which the core refuses as `Config` naming the setting, like a zero.
 fn options(server_url: String, token: String, s: SyncSettings) -> SyncClientOptions {
+    let millis = |ms: i64| Duration::from_millis(u64::try_from(ms).unwrap_or(0));
     SyncClientOptions {
-        connect_timeout: Duration::from_millis(s.connect_timeout_ms),
-        request_timeout: Duration::from_millis(s.request_timeout_ms),
-        max_attempts: s.max_attempts,
-        initial_backoff: Duration::from_millis(s.initial_backoff_ms),
-        max_backoff: Duration::from_millis(s.max_backoff_ms),
+        connect_timeout: millis(s.connect_timeout_ms),
+        request_timeout: millis(s.request_timeout_ms),
+        max_attempts: u32::try_from(s.max_attempts).unwrap_or(0),
+        initial_backoff: millis(s.initial_backoff_ms),
+        max_backoff: millis(s.max_backoff_ms),
         limits: SyncLimits {
-            max_push_bytes: usize::try_from(s.max_push_bytes).unwrap_or(usize::MAX),
-            max_response_bytes: s.max_response_bytes,
+            max_push_bytes: usize::try_from(s.max_push_bytes).unwrap_or(0),
+            max_response_bytes: u32::try_from(s.max_response_bytes).unwrap_or(0),
         },
         extra_root_certificate_pem: s.extra_root_certificate_pem,
         allow_plain_http: s.allow_plain_http,

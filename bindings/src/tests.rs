@@ -17,6 +17,9 @@ use gridbook::{
 
 use crate::*;
 
+mod error_messages;
+mod signed_numbers;
+
 fn identity(worker: &str) -> WorkerIdentity {
     WorkerIdentity {
         worker_id: worker.to_string(),
@@ -290,7 +293,10 @@ fn core_errors_map_to_their_variants() {
     drop(store);
     let path = dir.path().join("w-zhang.db").to_string_lossy().into_owned();
     let error = Store::open(path, identity("w-li"), None).err().unwrap();
-    assert!(matches!(error, GridbookError::WorkerMismatch), "{error:?}");
+    assert!(
+        matches!(error, GridbookError::WorkerMismatch { .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
@@ -299,23 +305,37 @@ fn another_workers_token_is_a_worker_mismatch_and_nothing_is_vouched_before_a_sy
     let store = open(&dir, "w-zhang");
     assert_eq!(store.vouched_identity().unwrap(), None);
     let error: GridbookError = gridbook::Error::TokenOfAnotherWorker.into();
-    assert!(matches!(error, GridbookError::WorkerMismatch), "{error:?}");
+    assert!(
+        matches!(error, GridbookError::WorkerMismatch { .. }),
+        "{error:?}"
+    );
     let error: GridbookError = SyncError::Store(gridbook::Error::TokenOfAnotherWorker).into();
-    assert!(matches!(error, GridbookError::WorkerMismatch), "{error:?}");
+    assert!(
+        matches!(error, GridbookError::WorkerMismatch { .. }),
+        "{error:?}"
+    );
 }
 
 #[test]
 fn a_wrong_key_is_not_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret.db").to_string_lossy().into_owned();
-    let store = Store::open(path.clone(), identity("w-zhang"), Some("right".into())).unwrap();
+    let key = |fill: u8| {
+        Some(gridbook::StoreKey::Raw {
+            bytes: vec![fill; 32],
+        })
+    };
+    let store = Store::open(path.clone(), identity("w-zhang"), key(1)).unwrap();
     fixture(&store);
     drop(store);
-    let error = Store::open(path.clone(), identity("w-zhang"), Some("wrong".into()))
+    let error = Store::open(path.clone(), identity("w-zhang"), key(2))
         .err()
         .unwrap();
-    assert!(matches!(error, GridbookError::NotADatabase), "{error:?}");
-    let store = Store::open(path, identity("w-zhang"), Some("right".into())).unwrap();
+    assert!(
+        matches!(error, GridbookError::NotADatabase { .. }),
+        "{error:?}"
+    );
+    let store = Store::open(path, identity("w-zhang"), key(1)).unwrap();
     assert_eq!(store.grids().unwrap().len(), 1);
 }
 
@@ -324,10 +344,10 @@ fn sync_errors_map_to_their_variants() {
     type Expected = fn(&GridbookError) -> bool;
     let cases: Vec<(SyncError, Expected)> = vec![
         (SyncError::Unauthorized, |e| {
-            matches!(e, GridbookError::Unauthorized)
+            matches!(e, GridbookError::Unauthorized { .. })
         }),
         (SyncError::Cancelled, |e| {
-            matches!(e, GridbookError::Cancelled)
+            matches!(e, GridbookError::Cancelled { .. })
         }),
         (
             SyncError::Forbidden("grid".into()),
@@ -347,7 +367,7 @@ fn sync_errors_map_to_their_variants() {
             matches!(e, GridbookError::Config { .. })
         }),
         (SyncError::Store(gridbook::Error::NotADatabase), |e| {
-            matches!(e, GridbookError::NotADatabase)
+            matches!(e, GridbookError::NotADatabase { .. })
         }),
         (
             SyncError::Protocol(gridbook::sync::ProtocolError::UnsupportedVersion(9)),
@@ -413,7 +433,10 @@ fn a_cancelled_sync_stops_before_its_first_request() {
     assert!(cancel.is_cancelled());
     let listener = Arc::new(Recorder(Mutex::new(vec![])));
     let error = client.sync(store, listener.clone(), cancel).unwrap_err();
-    assert!(matches!(error, GridbookError::Cancelled), "{error:?}");
+    assert!(
+        matches!(error, GridbookError::Cancelled { .. }),
+        "{error:?}"
+    );
     assert!(listener.0.lock().unwrap().is_empty());
 }
 
@@ -471,7 +494,7 @@ fn visits_due_forwards_the_policy_and_names_a_bad_date() {
         .err()
         .unwrap();
     assert!(
-        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::OutOfRange } if field == "general_interval_days"),
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::OutOfRange } if field == "generalIntervalDays"),
         "{error:?}"
     );
 }
@@ -539,7 +562,9 @@ fn open_with_options_compact_and_rebuild_keep_the_rows() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("w.db").to_string_lossy().into_owned();
     let options = StoreOptions {
-        key: Some("secret".into()),
+        key: Some(gridbook::StoreKey::Passphrase {
+            text: "secret".into(),
+        }),
         compact_after_changes: 4,
         ..default_store_options()
     };
@@ -558,7 +583,10 @@ fn open_with_options_compact_and_rebuild_keep_the_rows() {
     let error = Store::open(path.clone(), identity("w-zhang"), None)
         .err()
         .unwrap();
-    assert!(matches!(error, GridbookError::NotADatabase), "{error:?}");
+    assert!(
+        matches!(error, GridbookError::NotADatabase { .. }),
+        "{error:?}"
+    );
 
     let error = Store::open_with_options(
         path,
@@ -571,7 +599,7 @@ fn open_with_options_compact_and_rebuild_keep_the_rows() {
     .err()
     .unwrap();
     assert!(
-        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::OutOfRange } if field == "compact_after_changes"),
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::OutOfRange } if field == "compactAfterChanges"),
         "{error:?}"
     );
 }

@@ -35,9 +35,9 @@ pub struct ChangeSet {
     /// The encoded change set, for [`Store::import`] on another replica.
     pub bytes: Vec<u8>,
     /// Pass this to the next [`Store::export_since`] to get only newer changes.
-    pub cursor: u64,
+    pub cursor: i64,
     /// How many chunks (changes or snapshots) the set holds.
-    pub chunks: u32,
+    pub chunks: i64,
 }
 
 fn malformed(what: &str) -> Error {
@@ -133,8 +133,14 @@ fn encode(chunks: &[(String, i64, Vec<u8>)]) -> Result<Vec<u8>> {
 impl Store {
     /// Every change stored after `cursor` (0 for everything), as one change set.
     /// Where a document was compacted since, its snapshot is sent instead.
-    pub fn export_since(&self, cursor: u64) -> Result<ChangeSet> {
-        let from = i64::try_from(cursor).unwrap_or(i64::MAX);
+    pub fn export_since(&self, cursor: i64) -> Result<ChangeSet> {
+        if cursor < 0 {
+            return Err(Error::invalid(
+                "cursor",
+                crate::validate::InvalidReason::OutOfRange,
+            ));
+        }
+        let from = cursor;
         let rows: Vec<(i64, String, i64, Vec<u8>)> = self.read(|conn| {
             Ok(conn
                 .prepare_cached(
@@ -148,8 +154,8 @@ impl Store {
             rows.into_iter().map(|(_, d, k, b)| (d, k, b)).collect();
         Ok(ChangeSet {
             bytes: encode(&chunks)?,
-            cursor: u64::try_from(next).unwrap_or(0),
-            chunks: u32::try_from(chunks.len()).unwrap_or(u32::MAX),
+            cursor: next,
+            chunks: i64::try_from(chunks.len()).unwrap_or(i64::MAX),
         })
     }
 

@@ -17,6 +17,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
+use crate::store::StoreKey;
 
 /// One schema step: the file `schema/phone/NNN_name.sql` (its number, name
 /// and SQL) and what must happen after it on a file that had data.
@@ -99,7 +100,7 @@ pub const SCHEMA_VERSION: i64 = match MIGRATIONS.last() {
 const STATEMENT_CACHE: usize = 256;
 
 /// Opens a connection with the key (if any) applied first, as SQLCipher requires.
-pub(crate) fn connect(path: &Path, key: Option<&str>, read_only: bool) -> Result<Connection> {
+pub(crate) fn connect(path: &Path, key: Option<&StoreKey>, read_only: bool) -> Result<Connection> {
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
@@ -111,7 +112,7 @@ pub(crate) fn connect(path: &Path, key: Option<&str>, read_only: bool) -> Result
     if let Some(key) = key {
         // SQLCipher reports a wrong key on stderr by default; the typed error is enough.
         conn.pragma_update(None, "cipher_log_level", "NONE")?;
-        conn.pragma_update(None, "key", key)?;
+        conn.pragma_update(None, "key", key.pragma())?;
     }
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // Every edit runs a few dozen distinct statements; keep them all prepared.

@@ -88,9 +88,9 @@ pub enum Error {
         /// The grid the discard was asked for.
         grid_id: String,
         /// The held changes the confirmation counted.
-        confirmed: u64,
+        confirmed: i64,
         /// The held changes the grid has now.
-        held: u64,
+        held: i64,
     },
     /// A sync response did not decode or did not answer its request; nothing was applied.
     #[error(transparent)]

@@ -58,7 +58,7 @@ pub use kinds::*;
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;
 pub use store::notify::{ChangeOrigin, ChangedRecord, ListenerFailed, LiveQuery, StoreChange};
-pub use store::{OpenOptions, Store};
+pub use store::{OpenOptions, RAW_KEY_BYTES, Store, StoreKey};
 pub use validate::{Date, InvalidReason, TimeOfDay};
 pub use values::{GeoPoint, GpsFix, LocalTime};
 

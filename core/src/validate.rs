@@ -30,8 +30,12 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Why a value was rejected. Never carries the rejected value itself.
+///
+/// Its `Display` is the reason in words, written to follow a field name
+/// ("phone is neither …"); Kotlin's `toString()` and Swift's `description`
+/// return it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi::export(Display))]
 pub enum InvalidReason {
     /// The value is empty or contains only whitespace.
     #[error("must not be empty")]
@@ -40,7 +44,7 @@ pub enum InvalidReason {
     #[error("is longer than {max} characters")]
     TooLong {
         /// The maximum number of characters allowed.
-        max: u64,
+        max: i64,
     },
     /// The value contains control characters (after trimming).
     #[error("contains control characters")]
@@ -84,6 +88,12 @@ pub enum InvalidReason {
     /// An identifier contains characters other than ASCII alphanumerics, `-`, `_`.
     #[error("contains characters outside A-Z, a-z, 0-9, '-', '_'")]
     BadCharacters,
+    /// The value does not have the one length it must have (a raw key's bytes).
+    #[error("must be exactly {expected} bytes long")]
+    WrongLength {
+        /// The length required, in bytes.
+        expected: i64,
+    },
     /// The patrol member is neither assigned to the shift nor in its team.
     #[error("is neither assigned to the shift nor a member of its team")]
     NotOnShift,
@@ -371,7 +381,7 @@ fn trimmed_within(value: &str, max_chars: usize) -> Result<&str, InvalidReason> 
     }
     if trimmed.chars().count() > max_chars {
         return Err(InvalidReason::TooLong {
-            max: u64::try_from(max_chars).unwrap_or(u64::MAX),
+            max: i64::try_from(max_chars).unwrap_or(i64::MAX),
         });
     }
     Ok(trimmed)

@@ -282,13 +282,13 @@ fn a_new_phone_syncs(server: &RunningServer, fixture: &ServerFixture) {
     );
     // The grid as the server had it: the grid head's last edits (a death
     // recorded, a visit) never reached it.
-    let roster: Vec<(String, u32)> = store
+    let roster: Vec<(String, i32)> = store
         .roster(grid)
         .unwrap()
         .into_iter()
         .map(|r| (r.household.room, r.member_count))
         .collect();
-    let rooms = |rows: &[(&str, u32)]| -> Vec<(String, u32)> {
+    let rooms = |rows: &[(&str, i32)]| -> Vec<(String, i32)> {
         rows.iter().map(|(r, n)| (r.to_string(), *n)).collect()
     };
     assert_eq!(

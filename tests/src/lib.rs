@@ -9,6 +9,7 @@
 //! produces; binaries live in `src/bin/`.
 
 pub mod generator;
+pub mod openbench;
 pub mod rng;
 pub mod scratch;
 pub mod sim;

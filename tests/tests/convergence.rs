@@ -48,7 +48,7 @@ fn step() -> impl Strategy<Value = Step> {
 struct Replica {
     store: Store,
     /// What this replica last exported to each peer.
-    cursors: [u64; REPLICAS],
+    cursors: [i64; REPLICAS],
 }
 
 fn sync(replicas: &mut [Replica], from: usize, to: usize, incremental: bool) {

@@ -40,13 +40,13 @@ fn progress_is_reported_stage_by_stage() {
         .sync(&head.store, &mut |p| seen.push(*p), &CancelToken::new())
         .unwrap();
     assert_eq!(report.pushed_changes, unsent);
-    assert_eq!(u64::from(report.round_trips), unsent);
+    assert_eq!(i64::from(report.round_trips), unsent);
     assert_eq!(report.unsent_changes, 0);
     assert_eq!(seen.last().unwrap().stage, SyncStage::Done);
     assert_eq!(
         seen.iter()
             .filter(|p| p.stage == SyncStage::Applying)
-            .count() as u64,
+            .count() as i64,
         unsent
     );
     // Unsent changes only go down, bytes only up.

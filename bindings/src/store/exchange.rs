@@ -17,7 +17,8 @@ impl Store {
 
     /// Every change stored after `cursor` (0 for everything), as bytes for
     /// `importChanges` on another phone (for example over a local transfer).
-    pub fn export_since(&self, cursor: u64) -> Result<ChangeSet> {
+    /// A negative cursor is `Invalid` naming `cursor`.
+    pub fn export_since(&self, cursor: i64) -> Result<ChangeSet> {
         Ok(self.inner.export_since(cursor)?)
     }
 

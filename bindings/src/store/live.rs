@@ -47,26 +47,28 @@ impl Store {
     /// Registers `listener` for the changes that affect `query`; returns the
     /// id to pass to `unsubscribe`. The store holds the listener until then
     /// (or until the store is released).
-    pub fn subscribe(&self, query: LiveQuery, listener: Arc<dyn LiveQueryListener>) -> u64 {
-        self.inner.subscribe_query(query, move |origin| {
+    pub fn subscribe(&self, query: LiveQuery, listener: Arc<dyn LiveQueryListener>) -> i64 {
+        let id = self.inner.subscribe_query(query, move |origin| {
             listener.on_change(origin).map_err(|_| ListenerFailed)
-        })
+        });
+        // Ids count up from 1: i64 holds them for the life of any process.
+        i64::try_from(id).unwrap_or(i64::MAX)
     }
 
     /// Removes the listener registered under `id`; returns whether there was
     /// one. A change being delivered on another thread at this moment may
     /// still reach it once.
-    pub fn unsubscribe(&self, id: u64) -> bool {
-        self.inner.unsubscribe(id)
+    pub fn unsubscribe(&self, id: i64) -> bool {
+        u64::try_from(id).is_ok_and(|id| self.inner.unsubscribe(id))
     }
 
     /// How many listeners are registered (for tests and leak checks).
-    pub fn listener_count(&self) -> u64 {
-        u64::try_from(self.inner.listener_count()).unwrap_or(u64::MAX)
+    pub fn listener_count(&self) -> i64 {
+        i64::try_from(self.inner.listener_count()).unwrap_or(i64::MAX)
     }
 
     /// How many times a listener threw since the store was opened.
-    pub fn listener_failures(&self) -> u64 {
-        self.inner.listener_failures()
+    pub fn listener_failures(&self) -> i64 {
+        i64::try_from(self.inner.listener_failures()).unwrap_or(i64::MAX)
     }
 }

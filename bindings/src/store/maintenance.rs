@@ -3,12 +3,13 @@
 //! [`Store::rebuild_query_tables`]. Like every call they block: run them
 //! from a background job (Android WorkManager, iOS `BGProcessingTask`).
 //!
-//! [`StoreOptions`] is the core's `OpenOptions` with a `u32` document count
-//! (uniffi has no `usize`); add a new option to both.
+//! [`StoreOptions`] is the core's `OpenOptions` with signed numbers (Kotlin
+//! `Int`, Swift `Int32`; uniffi has no `usize`); add a new option to both.
 
 use std::sync::Arc;
 
-use gridbook::{OpenOptions, WorkerIdentity};
+use gridbook::ffi::GridbookError;
+use gridbook::{InvalidReason, OpenOptions, StoreKey, WorkerIdentity};
 
 use super::Store;
 use crate::Result;
@@ -16,17 +17,17 @@ use crate::Result;
 /// How a store is opened. Start from [`default_store_options`].
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct StoreOptions {
-    /// The SQLCipher key of an encrypted file, or null for a plain file.
-    pub key: Option<String>,
+    /// The key of an encrypted file (see `Store.open`), or null for a plain file.
+    pub key: Option<StoreKey>,
     /// The UTC offset of the grid's local time in minutes (China: 480): it
     /// decides "today" when dates are checked.
     pub local_offset_minutes: i32,
     /// Compact a document into one snapshot once it has this many unmerged
     /// changes (at least 1). Lower keeps the file smaller and makes writes
     /// that trigger it slower.
-    pub compact_after_changes: u32,
-    /// How many documents stay loaded for writing (memory against speed).
-    pub cached_documents: u32,
+    pub compact_after_changes: i32,
+    /// How many documents stay loaded for writing (memory against speed; at least 0).
+    pub cached_documents: i32,
 }
 
 /// The options [`Store::open`] uses: no key, UTC+8, compaction after 256
@@ -37,28 +38,35 @@ pub fn default_store_options() -> StoreOptions {
     StoreOptions {
         key: d.key,
         local_offset_minutes: d.local_offset_minutes,
-        compact_after_changes: d.compact_after_changes,
-        cached_documents: u32::try_from(d.cached_documents).unwrap_or(u32::MAX),
+        compact_after_changes: i32::try_from(d.compact_after_changes).unwrap_or(i32::MAX),
+        cached_documents: i32::try_from(d.cached_documents).unwrap_or(i32::MAX),
     }
 }
 
 #[uniffi::export]
 impl Store {
     /// Opens or creates the store at `path` with explicit options. Fails with
-    /// `Invalid` naming the option (`local_offset_minutes`,
-    /// `compact_after_changes`) before touching the file, and otherwise as
-    /// [`Store::open`].
+    /// `Invalid` naming the option (`key`, `localOffsetMinutes`,
+    /// `compactAfterChanges`, `cachedDocuments`) before touching the file,
+    /// and otherwise as `Store.open`.
     #[uniffi::constructor]
     pub fn open_with_options(
         path: String,
         identity: WorkerIdentity,
         options: StoreOptions,
     ) -> Result<Arc<Store>> {
+        let Ok(cached_documents) = usize::try_from(options.cached_documents) else {
+            return Err(GridbookError::invalid(
+                "cached_documents",
+                InvalidReason::OutOfRange,
+            ));
+        };
         let options = OpenOptions {
             key: options.key,
             local_offset_minutes: options.local_offset_minutes,
-            compact_after_changes: options.compact_after_changes,
-            cached_documents: usize::try_from(options.cached_documents).unwrap_or(usize::MAX),
+            // A negative threshold becomes 0, which the core refuses naming it.
+            compact_after_changes: u32::try_from(options.compact_after_changes).unwrap_or(0),
+            cached_documents,
         };
         let inner = gridbook::Store::open_with(path, identity, options)?;
         Ok(Arc::new(Store { inner }))

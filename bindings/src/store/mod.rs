@@ -25,7 +25,7 @@ mod visits;
 
 use std::sync::Arc;
 
-use gridbook::{OpenOptions, Worker, WorkerIdentity};
+use gridbook::{OpenOptions, StoreKey, Worker, WorkerIdentity};
 
 use crate::Result;
 
@@ -45,12 +45,21 @@ pub struct Store {
 impl Store {
     /// Opens or creates the store at `path` for the worker using this device.
     ///
-    /// `key` is the SQLCipher key of an encrypted file, or null for a plain
-    /// file. Fails with `NotADatabase` for a wrong key, `WorkerMismatch` if
-    /// the file belongs to another worker, `SchemaTooNew` if a newer app wrote
-    /// it. Blocking: call off the main thread.
+    /// `key` encrypts the file: `StoreKey.Raw` with 32 bytes from the Android
+    /// Keystore or iOS Keychain (opens in about a millisecond), or
+    /// `StoreKey.Passphrase` (derived at every open, about a tenth of a second
+    /// per connection); null for a plain file. A raw key of another length is
+    /// `Invalid` naming `key`, before the file is created. Fails with
+    /// `NotADatabase` for a wrong key or a key of the other kind,
+    /// `WorkerMismatch` if the file belongs to another worker, `SchemaTooNew`
+    /// if a newer app wrote it; the file is left as it was. Blocking: call off
+    /// the main thread.
     #[uniffi::constructor]
-    pub fn open(path: String, identity: WorkerIdentity, key: Option<String>) -> Result<Arc<Store>> {
+    pub fn open(
+        path: String,
+        identity: WorkerIdentity,
+        key: Option<StoreKey>,
+    ) -> Result<Arc<Store>> {
         let options = OpenOptions {
             key,
             ..OpenOptions::default()

@@ -67,7 +67,7 @@ impl Store {
 
     /// Searches a grid's residents by name, phone or ID-number ending, and
     /// households by address; at most `limit` hits, with masked display lines.
-    pub fn search(&self, grid_id: String, query: String, limit: u32) -> Result<Vec<SearchHit>> {
+    pub fn search(&self, grid_id: String, query: String, limit: i32) -> Result<Vec<SearchHit>> {
         Ok(self.inner.search(&grid_id, &query, limit)?)
     }
 

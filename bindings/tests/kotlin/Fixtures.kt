@@ -15,8 +15,12 @@ fun tempDir(prefix: String): File {
 fun identity(worker: String, device: String = "$worker 的手机") =
     WorkerIdentity(workerId = worker, name = "张伟", role = WorkerRole.GRID_HEAD, deviceLabel = device)
 
+/** A raw 32-byte key made from [seed] (the same seed, the same key), as an app takes one from the Keystore. */
+fun rawKey(seed: String): StoreKey =
+    StoreKey.Raw(java.security.MessageDigest.getInstance("SHA-256").digest(seed.toByteArray()))
+
 fun openStore(dir: File, worker: String, key: String? = null, file: String = "$worker.db"): Store =
-    Store.open(File(dir, file).path, identity(worker), key)
+    Store.open(File(dir, file).path, identity(worker), key?.let(::rawKey))
 
 fun now(): LocalTime = LocalTime(utcMs = System.currentTimeMillis(), offsetMinutes = 480)
 
@@ -28,7 +32,7 @@ fun fixture(store: Store): Fixture {
     )
     val building = store.createBuilding(
         grid,
-        BuildingInput(number = "3栋", estate = "幸福小区", units = 2u, floors = 6u, location = GeoPoint(lon = 120.1, lat = 30.28)),
+        BuildingInput(number = "3栋", estate = "幸福小区", units = 2, floors = 6, location = GeoPoint(lon = 120.1, lat = 30.28)),
     )
     val household = store.createHousehold(
         HouseholdInput(

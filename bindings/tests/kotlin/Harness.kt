@@ -78,6 +78,7 @@ fun main(args: Array<String>) {
     }
     val runner = Runner()
     storeTests(runner)
+    errorMessageTests(runner)
     serverTests(runner)
     liveQueryTests(runner)
     leakTests(runner)

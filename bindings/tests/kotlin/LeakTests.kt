@@ -190,7 +190,7 @@ private fun useStore(store: Store, f: Fixture, residentId: String) {
     val detail = store.household(f.household)
     assertEq(1, detail.visits.size, "visits")
     assertEq(listOf("138****8000"), maskResident(store.resident(residentId)).phones, "masked")
-    assertEq(1, store.search(f.grid, "王", 10u).size, "search")
+    assertEq(1, store.search(f.grid, "王", 10).size, "search")
     assertThrows<GridbookException.NotFound>("unknown id") { store.resident("nobody") }
     assertThrows<GridbookException.Invalid>("bad phone") { store.createResident(residentInput(f.household, phone = "1")) }
 }

@@ -31,7 +31,7 @@ fun householdInput(building: String, room: String) = HouseholdInput(
 /** A second grid with one building in [store]; returns the building. */
 fun otherGrid(store: Store): String {
     val grid = store.createGrid(GridInput(code = "330106001001002", name = "文新二网格", community = null, street = null, boundary = null))
-    return store.createBuilding(grid, BuildingInput(number = "9栋", estate = null, units = 1u, floors = 6u, location = null))
+    return store.createBuilding(grid, BuildingInput(number = "9栋", estate = null, units = 1, floors = 6, location = null))
 }
 
 /** Long enough for a wrongly sent emission to arrive; no speed is asserted. */
@@ -45,14 +45,14 @@ fun liveQueryTests(r: Runner) {
             openStore(dir, "w-li").use { b ->
                 val f = fixture(a)
                 val otherBuilding = otherGrid(a)
-                b.importChanges(a.exportSince(0uL).bytes)
+                b.importChanges(a.exportSince(0L).bytes)
                 val counter = CountingListener()
                 val counterId = a.subscribe(LiveQuery.Roster(f.grid), counter)
                 runBlocking {
                     val rosters = Channel<List<RosterRow>>(Channel.UNLIMITED)
                     val job = launch(Dispatchers.IO) { a.rosterFlow(f.grid).collect { rosters.send(it) } }
                     assertEq(1, withTimeout(ARRIVAL_MS) { rosters.receive() }.size, "initial roster")
-                    assertEq(2uL, a.listenerCount(), "the flow's listener and the counter")
+                    assertEq(2L, a.listenerCount(), "the flow's listener and the counter")
 
                     a.createHousehold(householdInput(f.building, "601"))
                     assertEq(2, withTimeout(ARRIVAL_MS) { rosters.receive() }.size, "after a local edit")
@@ -63,18 +63,18 @@ fun liveQueryTests(r: Runner) {
                     assertEq(null, withTimeoutOrNull(QUIET_MS) { rosters.receive() }, "no emission for another grid")
 
                     b.createHousehold(householdInput(f.building, "701"))
-                    val report = a.importChanges(b.exportSince(0uL).bytes)
-                    assertTrue(report.newChanges > 0u) { "the merge brought changes" }
+                    val report = a.importChanges(b.exportSince(0L).bytes)
+                    assertTrue(report.newChanges > 0) { "the merge brought changes" }
                     val merged = withTimeout(ARRIVAL_MS) { rosters.receive() }
                     assertEq(listOf("502", "601", "701"), merged.map { it.household.room }.sorted(), "after a merge")
                     assertEq(2, counter.heard.get(), "one change per merge")
                     assertEq(null, withTimeoutOrNull(QUIET_MS) { rosters.receive() }, "exactly one emission per change")
 
                     job.cancelAndJoin()
-                    assertEq(1uL, a.listenerCount(), "the flow unsubscribed when cancelled")
+                    assertEq(1L, a.listenerCount(), "the flow unsubscribed when cancelled")
                 }
                 assertTrue(a.unsubscribe(counterId)) { "the counter was registered" }
-                assertEq(0uL, a.listenerCount(), "no listener left")
+                assertEq(0L, a.listenerCount(), "no listener left")
             }
         }
     }
@@ -93,10 +93,10 @@ fun liveQueryTests(r: Runner) {
                 val before = withTimeout(ARRIVAL_MS) { statuses.receive() }.unsentChanges
                 store.logVisit(visitInput(f.household, listOf(), "身体状况良好"))
                 assertEq(1, withTimeout(ARRIVAL_MS) { details.receive() }.visits.size, "the visit arrives")
-                assertEq(before + 1uL, withTimeout(ARRIVAL_MS) { statuses.receive() }.unsentChanges, "one more unsent")
+                assertEq(before + 1L, withTimeout(ARRIVAL_MS) { statuses.receive() }.unsentChanges, "one more unsent")
                 jobs.forEach { it.cancelAndJoin() }
             }
-            assertEq(0uL, store.listenerCount(), "both flows unsubscribed")
+            assertEq(0L, store.listenerCount(), "both flows unsubscribed")
         }
     }
 
@@ -110,7 +110,7 @@ fun liveQueryTests(r: Runner) {
                 },
             )
             store.createHousehold(householdInput(f.building, "601"))
-            assertEq(1uL, store.listenerFailures(), "the failure is counted")
+            assertEq(1L, store.listenerFailures(), "the failure is counted")
             assertEq(2, store.roster(f.grid).size, "the edit committed")
         }
     }

@@ -81,8 +81,8 @@ fun serverTests(r: Runner) {
                             val residentId = a.createResident(residentInput(f.household))
                             val (report, stages) = syncOnce(clientA, a)
                             assertEq(SyncStage.DONE, report.stage, "report stage")
-                            assertTrue(report.pushedChanges > 0uL) { "nothing pushed: $report" }
-                            assertEq(0uL, a.syncStatus().unsentChanges, "a has nothing unsent")
+                            assertTrue(report.pushedChanges > 0L) { "nothing pushed: $report" }
+                            assertEq(0L, a.syncStatus().unsentChanges, "a has nothing unsent")
                             assertTrue(stages.isNotEmpty() && stages.last().stage == SyncStage.DONE) { "stages: ${stages.map { it.stage }}" }
                             assertTrue(stages.any { it.stage == SyncStage.EXCHANGING }) { "no exchanging stage: ${stages.map { it.stage }}" }
                             println("      progress stages seen by the Kotlin listener: ${stages.map { it.stage }}")
@@ -90,7 +90,7 @@ fun serverTests(r: Runner) {
                             admin(data, "assign", "--worker", "w-zhang", "--grid", f.grid)
                             admin(data, "assign", "--worker", "w-li", "--grid", f.grid)
                             val (reportB, _) = syncOnce(clientB, b)
-                            assertTrue(reportB.pulledChunks > 0uL) { "b pulled nothing: $reportB" }
+                            assertTrue(reportB.pulledChunks > 0L) { "b pulled nothing: $reportB" }
                             assertEq(listOf("13800138000"), b.resident(residentId).phones, "b got the resident")
 
                             // An edit made in A through Kotlin reaches B.
@@ -108,8 +108,8 @@ fun serverTests(r: Runner) {
                             val other = fixture(b)
                             syncOnce(clientB, b)
                             val status = b.syncStatus()
-                            assertEq(3uL, status.unsentChanges, "the refused changes stay unsent")
-                            assertEq(3uL, status.heldChanges, "held in the blocked grid")
+                            assertEq(3L, status.unsentChanges, "the refused changes stay unsent")
+                            assertEq(3L, status.heldChanges, "held in the blocked grid")
                             assertEq(other.grid, status.blockedGrids.single().gridId, "the blocked grid")
                             assertEq(GridRefusal.MAY_NOT_CREATE, status.blockedGrids.single().reason, "why")
                         }

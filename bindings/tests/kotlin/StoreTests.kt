@@ -18,15 +18,15 @@ fun storeTests(r: Runner) {
             assertEq(1, roster.size, "roster rows")
             assertEq("502", roster[0].household.room, "room")
             assertEq("3栋", roster[0].household.buildingNumber, "building number")
-            assertEq(1u, roster[0].memberCount, "member count")
+            assertEq(1, roster[0].memberCount, "member count")
             assertEq(null, roster[0].lastVisit, "no visit yet")
 
-            val hits = store.search(f.grid, "王", 10u)
+            val hits = store.search(f.grid, "王", 10)
             assertEq(1, hits.size, "search hits")
             assertEq(residentId, hits[0].residentId, "hit resident")
             assertEq(SearchMatch.NAME, hits[0].matched, "match kind")
             assertTrue(!hits[0].display.contains("王秀英")) { "search display is not masked: ${hits[0].display}" }
-            val byPhone = store.search(f.grid, "8000", 10u)
+            val byPhone = store.search(f.grid, "8000", 10)
             assertEq(SearchMatch.PHONE_SUFFIX, byPhone.single().matched, "phone suffix match")
             assertTrue(!byPhone.single().display.contains("13800138000")) { "phone shown unmasked" }
 
@@ -38,7 +38,7 @@ fun storeTests(r: Runner) {
             assertEq(listOf("138****8000"), maskResident(store.resident(residentId)).phones, "masked phone")
             assertEq(1, store.residentsByCare(f.grid, "elderly_alone").size, "care list")
             assertTrue(careCategories().any { it.code == "elderly_alone" }) { "care categories lack elderly_alone" }
-            assertTrue(store.syncStatus().unsentChanges > 0uL) { "nothing unsent after edits" }
+            assertTrue(store.syncStatus().unsentChanges > 0L) { "nothing unsent after edits" }
         }
     }
 
@@ -116,14 +116,14 @@ fun storeTests(r: Runner) {
             openStore(dir, "w-li").use { b ->
                 val f = fixture(a)
                 val residentId = a.createResident(residentInput(f.household))
-                val set = a.exportSince(0uL)
-                assertTrue(set.chunks > 0u) { "empty export" }
+                val set = a.exportSince(0L)
+                assertTrue(set.chunks > 0) { "empty export" }
                 val report = b.importChanges(set.bytes)
-                assertTrue(report.newChanges + report.newSnapshots > 0u) { "nothing imported: $report" }
-                assertEq(0u, b.importChanges(set.bytes).newChanges, "import twice is harmless")
+                assertTrue(report.newChanges + report.newSnapshots > 0) { "nothing imported: $report" }
+                assertEq(0L, b.importChanges(set.bytes).newChanges, "import twice is harmless")
                 assertEq(listOf("13800138000"), b.resident(residentId).phones, "b has the resident")
-                val cursorA = a.exportSince(0uL).cursor
-                val cursorB = b.exportSince(0uL).cursor
+                val cursorA = a.exportSince(0L).cursor
+                val cursorB = b.exportSince(0L).cursor
                 a.updateResident(residentId, residentInput(f.household, phone = "13900139000"))
                 b.updateResident(residentId, residentInput(f.household, phone = "13700137000"))
                 b.importChanges(a.exportSince(cursorA).bytes)
@@ -247,9 +247,9 @@ fun storeTests(r: Runner) {
             val due = store.visitsDue(f.grid, today, null).single()
             assertEq(f.household, due.household.id, "due household")
             assertEq(listOf("elderly_alone"), due.careCategories, "care categories")
-            assertEq(7u, due.intervalDays, "weekly for an elder living alone")
+            assertEq(7, due.intervalDays, "weekly for an elder living alone")
             assertEq(null, due.dueOn, "never reached")
-            assertEq(7u, defaultVisitPolicy().categoryIntervalDays["elderly_alone"], "default policy")
+            assertEq(7, defaultVisitPolicy().categoryIntervalDays["elderly_alone"], "default policy")
 
             store.logVisit(visitInput(f.household, emptyList(), "身体尚好"))
             assertEq(0, store.visitsDue(f.grid, today, null).size, "reached today")
@@ -258,12 +258,12 @@ fun storeTests(r: Runner) {
             assertEq(inAWeek, again.dueOn, "due again a week later")
             assertEq(today, again.lastReachedOn, "last reached")
 
-            val monthly = VisitPolicy(generalIntervalDays = null, categoryIntervalDays = mapOf("elderly_alone" to 30u))
+            val monthly = VisitPolicy(generalIntervalDays = null, categoryIntervalDays = mapOf("elderly_alone" to 30))
             assertEq(0, store.visitsDue(f.grid, inAWeek, monthly).size, "monthly policy")
             val bad = assertThrows<GridbookException.Invalid>("zero interval") {
-                store.visitsDue(f.grid, today, monthly.copy(generalIntervalDays = 0u))
+                store.visitsDue(f.grid, today, monthly.copy(generalIntervalDays = 0))
             }
-            assertEq("general_interval_days", bad.field, "field")
+            assertEq("generalIntervalDays", bad.field, "field")
             val badDate = assertThrows<GridbookException.Invalid>("bad date") { store.visitsDue(f.grid, "2024-02-30", null) }
             assertEq(InvalidReason.DateFormat, badDate.reason, "reason")
         }
@@ -271,11 +271,11 @@ fun storeTests(r: Runner) {
 
     r.test("sync settings: defaults and refusals name the setting") {
         val settings = defaultSyncSettings()
-        assertEq(60_000uL, settings.requestTimeoutMs, "request timeout")
-        assertEq(5u, settings.maxAttempts, "attempts")
-        SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 2u)).close()
+        assertEq(60_000L, settings.requestTimeoutMs, "request timeout")
+        assertEq(5, settings.maxAttempts, "attempts")
+        SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 2)).close()
         val e = assertThrows<GridbookException.Config>("no attempts") {
-            SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 0u))
+            SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 0))
         }
         assertTrue(e.message.orEmpty().contains("max_attempts")) { "message: ${e.message}" }
         assertThrows<GridbookException.Config>("not a certificate") {
@@ -302,7 +302,7 @@ fun storeTests(r: Runner) {
     r.test("openWithOptions, today, compact and rebuildQueryTables") {
         val dir = tempDir("options")
         val path = java.io.File(dir, "w-zhang.db").path
-        val options = defaultStoreOptions().copy(key = "secret", compactAfterChanges = 4u)
+        val options = defaultStoreOptions().copy(key = rawKey("secret"), compactAfterChanges = 4)
         assertEq(480, options.localOffsetMinutes, "default offset")
         Store.openWithOptions(path, identity("w-zhang"), options).use { store ->
             val f = fixture(store)
@@ -315,9 +315,9 @@ fun storeTests(r: Runner) {
         }
         assertThrows<GridbookException.NotADatabase>("opened without its key") { Store.open(path, identity("w-zhang"), null) }
         val e = assertThrows<GridbookException.Invalid>("zero compaction threshold") {
-            Store.openWithOptions(path, identity("w-zhang"), options.copy(compactAfterChanges = 0u))
+            Store.openWithOptions(path, identity("w-zhang"), options.copy(compactAfterChanges = 0))
         }
-        assertEq("compact_after_changes", e.field, "field")
+        assertEq("compactAfterChanges", e.field, "field")
     }
 
     r.test("roster edits: update and retire grids and buildings, move out, reactivate, head, retire a resident") {
@@ -327,9 +327,9 @@ fun storeTests(r: Runner) {
             assertEq("文新二网格", store.grids().single().name, "grid renamed")
             assertEq(listOf("w-zhang"), store.workers(f.grid).map { it.id }, "the editing worker joined the grid")
 
-            store.updateBuilding(f.building, BuildingInput(number = "3幢", estate = "幸福小区", units = 3u, floors = 7u, location = null))
+            store.updateBuilding(f.building, BuildingInput(number = "3幢", estate = "幸福小区", units = 3, floors = 7, location = null))
             val building = store.buildings(f.grid).single()
-            assertEq("3幢" to 7u, building.number to building.floors, "building updated")
+            assertEq("3幢" to 7, building.number to building.floors, "building updated")
             assertEq("3幢", store.household(f.household).household.buildingNumber, "the roster follows the rename")
 
             store.updateHousehold(
@@ -347,14 +347,14 @@ fun storeTests(r: Runner) {
             store.retireResident(first, ResidentStatus.DECEASED, "2025-03-01")
             val gone = store.resident(first)
             assertEq(ResidentStatus.DECEASED to "2025-03-01", gone.status to gone.movedOut, "retired resident")
-            assertEq(1u, store.roster(f.grid).single().memberCount, "active members")
+            assertEq(1, store.roster(f.grid).single().memberCount, "active members")
 
             store.moveOutHousehold(f.household)
             assertEq(HouseholdStatus.MOVED_OUT, store.household(f.household).household.status, "moved out")
             store.reactivateHousehold(f.household)
             assertEq(HouseholdStatus.ACTIVE, store.household(f.household).household.status, "reactivated")
 
-            val other = store.createBuilding(f.grid, BuildingInput(number = "4栋", estate = null, units = 1u, floors = 6u, location = null))
+            val other = store.createBuilding(f.grid, BuildingInput(number = "4栋", estate = null, units = 1, floors = 6, location = null))
             store.retireBuilding(other)
             val refused = assertThrows<GridbookException.Retired>("a household in a retired building") {
                 store.createHousehold(HouseholdInput(buildingId = other, unit = "1", floor = 1, room = "101", useKind = DwellingUse.OWNER_OCCUPIED, tags = listOf(), location = null, notes = null))
@@ -379,7 +379,7 @@ fun storeTests(r: Runner) {
     }
 
     r.test("store.sync: closing the store while its sync runs waits for the sync (20 races)") {
-        val settings = defaultSyncSettings().copy(initialBackoffMs = 1uL, maxBackoffMs = 2uL, maxAttempts = 1_000_000u, connectTimeoutMs = 200uL)
+        val settings = defaultSyncSettings().copy(initialBackoffMs = 1L, maxBackoffMs = 2L, maxAttempts = 1_000_000, connectTimeoutMs = 200L)
         val random = java.util.Random(7)
         repeat(20) { round ->
             val dir = tempDir("close-race")

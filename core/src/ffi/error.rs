@@ -4,9 +4,20 @@
 //!
 //! Like the core's, these errors name a field or a cause and never carry the
 //! rejected value: a resident's ID number or phone must not reach an app's
-//! crash reports because it failed validation. To add a variant, add it here
-//! and map the core's error to it below; the apps' exhaustive `when` and
-//! `switch` over it then fail to compile until they handle it.
+//! crash reports because it failed validation.
+//!
+//! The text an app sees is built by the generated code from the variant's
+//! fields: Kotlin's `message` is `name=value, …` of its fields, Swift's
+//! `localizedDescription` and Kotlin's `toString()` are this type's `Display`
+//! (exported). So every variant has at least one field, a variant without
+//! data of its own carries its sentence as `detail`, the enums in fields
+//! (`InvalidReason`, `RecordKind`) export a `Display` in words, and a field
+//! path is written in the platforms' lowerCamelCase (`idNumber`,
+//! `gps.accuracyM`, see [`api_field_name`]).
+//!
+//! To add a variant, add it here with a field (a `detail` sentence if it has
+//! no data) and map the core's error to it below; the apps' exhaustive `when`
+//! and `switch` over it then fail to compile until they handle it.
 
 use crate::error::Error;
 use crate::kinds::RecordKind;
@@ -20,17 +31,19 @@ use crate::validate::InvalidReason;
 /// Every variant's text can be shown or logged as it is: it names a field or
 /// a cause, never personal data or the device token.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
+#[uniffi::export(Display)]
 pub enum GridbookError {
     /// A value given to the API was rejected; nothing was stored.
-    #[error("{field} is invalid: {reason:?}")]
+    #[error("{field} {reason}")]
     Invalid {
-        /// The input field, as named in the API (for example `id_number` or `phones`).
+        /// The input field as the platforms name it (for example `idNumber`,
+        /// `phones` or `gps.accuracyM`).
         field: String,
         /// Why the value was rejected.
         reason: InvalidReason,
     },
     /// An id names no record of that kind in this store.
-    #[error("no {kind:?} with id {id}")]
+    #[error("no {kind} with id {id}")]
     NotFound {
         /// The kind of record looked for.
         kind: RecordKind,
@@ -38,7 +51,7 @@ pub enum GridbookError {
         id: String,
     },
     /// The record is retired or moved out, so it cannot take this edit.
-    #[error("the {kind:?} {id} is retired")]
+    #[error("the {kind} {id} is retired")]
     Retired {
         /// The kind of the record.
         kind: RecordKind,
@@ -59,16 +72,23 @@ pub enum GridbookError {
         /// The newest schema version this build knows.
         supported: i64,
     },
-    /// The file is not a Gridbook database, or the encryption key is wrong.
-    #[error("not a Gridbook database, or the key is wrong")]
-    NotADatabase,
+    /// The file is not a Gridbook database, or the encryption key is wrong
+    /// (a wrong raw key, a wrong passphrase, or a key of the other kind).
+    #[error("{detail}")]
+    NotADatabase {
+        /// The cause in words.
+        detail: String,
+    },
     /// The store belongs to another worker than the one opening it, or the
     /// sync server says the device token is another worker's (nothing of
     /// that sync was applied).
-    #[error("this store belongs to another worker")]
-    WorkerMismatch,
+    #[error("{detail}")]
+    WorkerMismatch {
+        /// The cause in words.
+        detail: String,
+    },
     /// The record was made by another worker, and only its maker may change it.
-    #[error("only the worker who made the {kind:?} {id} may change it")]
+    #[error("only the worker who made the {kind} {id} may change it")]
     NotAuthor {
         /// The kind of the record.
         kind: RecordKind,
@@ -92,9 +112,9 @@ pub enum GridbookError {
         /// The grid the discard was asked for.
         grid_id: String,
         /// The held changes the confirmation counted.
-        confirmed: u64,
+        confirmed: i64,
         /// The held changes the grid has now.
-        held: u64,
+        held: i64,
     },
     /// The database file could not be read or written (disk full, I/O error).
     #[error("database error: {detail}")]
@@ -115,8 +135,11 @@ pub enum GridbookError {
         detail: String,
     },
     /// The sync server refused this device's token: ask the administrator for a new one.
-    #[error("the server did not accept this device's token")]
-    Unauthorized,
+    #[error("{detail}")]
+    Unauthorized {
+        /// The cause in words.
+        detail: String,
+    },
     /// The sync server refused access to a grid or to this device's changes.
     #[error("the server refused access: {detail}")]
     Forbidden {
@@ -127,7 +150,7 @@ pub enum GridbookError {
     #[error("the server rejected the request ({status}): {detail}")]
     Rejected {
         /// The HTTP status.
-        status: u16,
+        status: i32,
         /// The server's explanation.
         detail: String,
     },
@@ -138,8 +161,11 @@ pub enum GridbookError {
         detail: String,
     },
     /// The sync was cancelled; what was applied before stays applied.
-    #[error("the sync was cancelled")]
-    Cancelled,
+    #[error("{detail}")]
+    Cancelled {
+        /// The cause in words.
+        detail: String,
+    },
     /// The sync client could not be configured (a bad URL or certificate).
     #[error("sync configuration: {detail}")]
     Config {
@@ -152,20 +178,23 @@ impl From<Error> for GridbookError {
     fn from(error: Error) -> Self {
         use Error as E;
         match error {
-            E::Invalid { field, reason } => GridbookError::Invalid {
-                field: field.to_string(),
-                reason,
-            },
+            E::Invalid { field, reason } => GridbookError::invalid(field, reason),
             E::NotFound { kind, id } => GridbookError::NotFound { kind, id },
             E::Retired { kind, id } => GridbookError::Retired { kind, id },
             E::MalformedChanges(detail) => GridbookError::MalformedChanges { detail },
             E::SchemaTooNew { found, supported } => {
                 GridbookError::SchemaTooNew { found, supported }
             }
-            E::NotADatabase => GridbookError::NotADatabase,
+            error @ E::NotADatabase => GridbookError::NotADatabase {
+                detail: error.to_string(),
+            },
             // For the app both mean one thing: the store and the token (or
-            // the login) are not the same worker's.
-            E::WorkerMismatch | E::TokenOfAnotherWorker => GridbookError::WorkerMismatch,
+            // the login) are not the same worker's; the text says which.
+            error @ (E::WorkerMismatch | E::TokenOfAnotherWorker) => {
+                GridbookError::WorkerMismatch {
+                    detail: error.to_string(),
+                }
+            }
             E::NotAuthor { kind, id } => GridbookError::NotAuthor { kind, id },
             E::GridNotBlocked { grid_id } => GridbookError::GridNotBlocked { grid_id },
             E::StaleConfirmation {
@@ -194,14 +223,18 @@ impl From<Error> for GridbookError {
 impl From<SyncError> for GridbookError {
     fn from(error: SyncError) -> Self {
         match error {
-            SyncError::Unauthorized => GridbookError::Unauthorized,
+            error @ SyncError::Unauthorized => GridbookError::Unauthorized {
+                detail: error.to_string(),
+            },
             SyncError::Forbidden(detail) => GridbookError::Forbidden { detail },
             SyncError::Rejected { status, message } => GridbookError::Rejected {
-                status,
+                status: i32::from(status),
                 detail: message,
             },
             SyncError::Unreachable(detail) => GridbookError::Unreachable { detail },
-            SyncError::Cancelled => GridbookError::Cancelled,
+            error @ SyncError::Cancelled => GridbookError::Cancelled {
+                detail: error.to_string(),
+            },
             SyncError::Protocol(error) => GridbookError::Protocol {
                 detail: error.to_string(),
             },
@@ -215,11 +248,33 @@ impl From<SyncError> for GridbookError {
 }
 
 impl GridbookError {
-    /// The error for a rejected value of `field`.
+    /// The error for a rejected value of `field`, a field path in the core's
+    /// snake_case (`id_number`, `gps.accuracy_m`), named in the platforms'
+    /// lowerCamelCase.
     pub fn invalid(field: &str, reason: InvalidReason) -> Self {
         GridbookError::Invalid {
-            field: field.to_string(),
+            field: api_field_name(field),
             reason,
         }
     }
+}
+
+/// A field path of the core (`id_number`, `members[1].phone`,
+/// `gps.accuracy_m`) as Kotlin and Swift name it (`idNumber`,
+/// `members[1].phone`, `gps.accuracyM`): each `_` is dropped and the letter
+/// after it capitalised; dots and indices stay.
+pub fn api_field_name(field: &str) -> String {
+    let mut name = String::with_capacity(field.len());
+    let mut upper = false;
+    for c in field.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            name.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            name.push(c);
+        }
+    }
+    name
 }

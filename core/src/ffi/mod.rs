@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::validate::{Date, InvalidReason, TimeOfDay};
 
-pub use error::GridbookError;
+pub use error::{GridbookError, api_field_name};
 
 /// Parses a `YYYY-MM-DD` date given for the argument `field` of an exported
 /// call; a malformed one is [`GridbookError::Invalid`] naming the argument.
@@ -62,11 +62,11 @@ uniffi::custom_type!(
 });
 
 /// The visit policy's intervals under the name they have in Kotlin and Swift.
-type CareIntervals = BTreeMap<String, u32>;
+type CareIntervals = BTreeMap<String, i32>;
 
 uniffi::custom_type!(
     /// Days between visits by care category code.
-    CareIntervals, HashMap<String, u32>, {
+    CareIntervals, HashMap<String, i32>, {
     remote,
     lower: |intervals| intervals.into_iter().collect(),
     try_lift: |intervals| Ok(intervals.into_iter().collect()),

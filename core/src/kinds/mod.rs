@@ -38,8 +38,8 @@ pub(crate) static REGISTRY: &[&Kind] = &[
 /// The code lists of every kind, and the [`CodeList`](crate::code_list::CodeList) trait.
 pub mod codes {
     pub use super::roster::{
-        CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_HEAD, Registration,
-        ResidenceState, ResidentStatus, is_relation_code,
+        CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_CODES, RELATION_HEAD,
+        Registration, ResidenceState, ResidentStatus, is_care_category, is_relation_code,
     };
     pub use super::visits::{FindingKind, Resolution, VisitKind, VisitOutcome};
     pub use crate::code_list::CodeList;
@@ -47,8 +47,11 @@ pub mod codes {
 }
 
 /// The kinds of record the store holds, used in errors and in conflicts.
+///
+/// Its `Display` is the kind in words (`household`, `patrol team`), for
+/// error texts; Kotlin's `toString()` and Swift's `description` return it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum), uniffi::export(Display))]
 pub enum RecordKind {
     /// A grid (网格).
     Grid,
@@ -110,6 +113,11 @@ impl RecordKind {
 
 impl std::fmt::Display for RecordKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(match self {
+            RecordKind::HeadAppointment => "building-head appointment",
+            RecordKind::PatrolTeam => "patrol team",
+            RecordKind::Checkin => "check-in",
+            other => other.as_str(),
+        })
     }
 }

@@ -19,13 +19,13 @@ use crate::error::{Error, Result};
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ImportReport {
     /// Changes this store did not have, now stored.
-    pub new_changes: u32,
+    pub new_changes: i64,
     /// Changes it already had, skipped.
-    pub known_changes: u32,
+    pub known_changes: i64,
     /// Snapshots that brought something new.
-    pub new_snapshots: u32,
+    pub new_snapshots: i64,
     /// Records re-projected into the query tables.
-    pub records_updated: u32,
+    pub records_updated: i64,
 }
 
 enum Chunk {
@@ -168,10 +168,14 @@ pub(crate) fn merge_parsed(edit: &mut Edit<'_>, parsed: Vec<Parsed>) -> Result<I
             let applied = doc.get_changes(&before);
             project::touched_by_changes(doc.document(), &applied)
         };
-        report.records_updated += u32::try_from(touched.len()).unwrap_or(u32::MAX);
+        report.records_updated = report
+            .records_updated
+            .saturating_add(i64::try_from(touched.len()).unwrap_or(i64::MAX));
         if adopted {
             let projected = edit.project_document(&doc_id, &grid_id)?;
-            report.records_updated += u32::try_from(projected).unwrap_or(u32::MAX);
+            report.records_updated = report
+                .records_updated
+                .saturating_add(i64::try_from(projected).unwrap_or(i64::MAX));
         }
         for (hash, bytes) in &received {
             edit.store_received(&doc_id, &grid_id, kind, hash.as_deref(), bytes)?;

@@ -37,6 +37,7 @@ use crate::values::now_ms;
 mod checkpoint;
 pub(crate) mod conflicts;
 mod edit;
+mod key;
 pub(crate) mod lookup;
 pub(crate) mod merge;
 pub(crate) mod notify;
@@ -46,13 +47,14 @@ pub(crate) mod team;
 
 use checkpoint::{CHECKPOINT_EVERY_COMMITS, Checkpointer, SAFETY_NET_WAL_PAGES};
 pub(crate) use edit::Edit;
+pub use key::{RAW_KEY_BYTES, StoreKey};
 use notify::Listeners;
 
 /// Settings for [`Store::open_with`].
 #[derive(Debug, Clone)]
 pub struct OpenOptions {
-    /// The SQLCipher key; `None` for a plain file.
-    pub key: Option<String>,
+    /// The key of an encrypted file ([`StoreKey`]); `None` for a plain file.
+    pub key: Option<StoreKey>,
     /// The UTC offset of the grid's local time in minutes, used for "today" in validation (China: 480).
     pub local_offset_minutes: i32,
     /// Compact a document into a snapshot once it has this many single-change chunks (at least 1).
@@ -137,6 +139,9 @@ impl Store {
     }
 
     /// Opens or creates a store with explicit options (encryption key, compaction).
+    /// An option that cannot work (a raw key of another length than 32
+    /// bytes, a zero compaction threshold) is [`Error::Invalid`] naming it,
+    /// before the file is created or touched.
     pub fn open_with(
         path: impl AsRef<Path>,
         identity: WorkerIdentity,
@@ -149,6 +154,9 @@ impl Store {
             role: identity.role,
             device_label: validate::text(&identity.device_label, 64).field("device_label")?,
         };
+        if let Some(key) = &options.key {
+            key.check()?;
+        }
         validate::utc_offset_minutes(options.local_offset_minutes).field("local_offset_minutes")?;
         if options.compact_after_changes == 0 {
             return Err(Error::invalid(
@@ -157,12 +165,12 @@ impl Store {
             ));
         }
         let path = path.as_ref().to_path_buf();
-        let mut conn = db::connect(&path, options.key.as_deref(), false)?;
+        let mut conn = db::connect(&path, options.key.as_ref(), false)?;
         let after_migration = db::prepare_writer(&mut conn)?;
         let (actor, identity) = Self::device_actor(&mut conn, identity)?;
-        let reader = db::connect(&path, options.key.as_deref(), true)?;
+        let reader = db::connect(&path, options.key.as_ref(), true)?;
         reader.pragma_update(None, "query_only", true)?;
-        let checkpointer = Checkpointer::start(db::connect(&path, options.key.as_deref(), false)?)?;
+        let checkpointer = Checkpointer::start(db::connect(&path, options.key.as_ref(), false)?)?;
         // Checkpoints run on the checkpointer's thread; this is only a safety net.
         conn.pragma_update(None, "wal_autocheckpoint", SAFETY_NET_WAL_PAGES)?;
         let store = Store {

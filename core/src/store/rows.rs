@@ -1,6 +1,6 @@
 //! Small readers for the column shapes the query tables share: dates as
 //! `YYYY-MM-DD` text, points as two nullable columns, lists as
-//! comma-separated text. A value a replica wrote that does not read is
+//! comma-separated text, counts as the API's `i32`. A value a replica wrote that does not read is
 //! returned as empty, never as an error (see `project.rs`).
 
 use crate::validate::Date;
@@ -28,4 +28,10 @@ pub(crate) fn split_list(text: Option<String>) -> Vec<String> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// A count column as the API's `i32` (Kotlin `Int`, Swift `Int32`),
+/// saturating: a count never wraps into a negative number.
+pub(crate) fn saturating_i32(n: i64) -> i32 {
+    i32::try_from(n.max(0)).unwrap_or(i32::MAX)
 }

@@ -155,19 +155,30 @@ pub struct SyncProgress {
     /// The current stage.
     pub stage: SyncStage,
     /// Requests answered so far.
-    pub round_trips: u32,
+    pub round_trips: i32,
     /// Failed attempts that were retried.
-    pub retries: u32,
+    pub retries: i32,
     /// This device's changes the server has acknowledged so far.
-    pub pushed_changes: u64,
+    pub pushed_changes: i64,
     /// Changes still waiting in the outbox.
-    pub unsent_changes: u64,
+    pub unsent_changes: i64,
     /// Chunks received so far.
-    pub pulled_chunks: u64,
+    pub pulled_chunks: i64,
     /// Request bytes sent (bodies).
-    pub bytes_sent: u64,
+    pub bytes_sent: i64,
     /// Response bytes received (bodies).
-    pub bytes_received: u64,
+    pub bytes_received: i64,
+}
+
+/// A count or size for [`SyncProgress`], whose fields are signed for Kotlin
+/// and Swift; saturating, never wrapping.
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The store's unsent changes, as [`SyncProgress::unsent_changes`] counts them.
+fn unsent(store: &Store) -> Result<i64, SyncError> {
+    Ok(store.sync_status()?.unsent_changes)
 }
 
 /// The outcome of a finished sync.
@@ -202,7 +213,7 @@ pub struct SyncClient {
 }
 
 /// The most requests one sync sends before it stops and reports progress.
-const MAX_ROUND_TRIPS: u32 = 10_000;
+const MAX_ROUND_TRIPS: i32 = 10_000;
 
 impl SyncClient {
     /// A client with these options. Fails on a malformed URL or certificate,
@@ -246,7 +257,7 @@ impl SyncClient {
             round_trips: 0,
             retries: 0,
             pushed_changes: 0,
-            unsent_changes: store.sync_status()?.unsent_changes,
+            unsent_changes: unsent(store)?,
             pulled_chunks: 0,
             bytes_sent: 0,
             bytes_received: 0,
@@ -272,16 +283,12 @@ impl SyncClient {
             report.stage = SyncStage::Applying;
             progress(&report);
             let applied = store.apply_sync_response(&request, &response)?;
-            report.round_trips += 1;
-            report.pushed_changes += u64::from(applied.acked_changes);
-            report.unsent_changes = report
-                .unsent_changes
-                .saturating_sub(u64::from(applied.acked_changes));
-            report.pulled_chunks += response
-                .grids
-                .iter()
-                .map(|page| page.chunks.len() as u64)
-                .sum::<u64>();
+            report.round_trips = report.round_trips.saturating_add(1);
+            let acked = i64::from(applied.acked_changes);
+            report.pushed_changes = report.pushed_changes.saturating_add(acked);
+            report.unsent_changes = report.unsent_changes.saturating_sub(acked).max(0);
+            let pulled: usize = response.grids.iter().map(|page| page.chunks.len()).sum();
+            report.pulled_chunks = report.pulled_chunks.saturating_add(count(pulled));
             if !applied.more {
                 break;
             }
@@ -291,7 +298,7 @@ impl SyncClient {
                 ));
             }
         }
-        report.unsent_changes = store.sync_status()?.unsent_changes;
+        report.unsent_changes = unsent(store)?;
         report.stage = SyncStage::Done;
         progress(&report);
         Ok(report)
@@ -308,10 +315,11 @@ impl SyncClient {
         let mut backoff = self.options.initial_backoff;
         let mut attempt = 1;
         loop {
-            report.bytes_sent += body.len() as u64;
+            report.bytes_sent = report.bytes_sent.saturating_add(count(body.len()));
             let failure = match self.post(&body) {
                 Ok(answer) => {
-                    report.bytes_received += answer.len() as u64;
+                    report.bytes_received =
+                        report.bytes_received.saturating_add(count(answer.len()));
                     return Ok(answer);
                 }
                 Err(failure) => failure,
@@ -321,7 +329,7 @@ impl SyncClient {
                 return Err(failure);
             }
             attempt += 1;
-            report.retries += 1;
+            report.retries = report.retries.saturating_add(1);
             report.stage = SyncStage::WaitingToRetry;
             progress(report);
             sleep_unless_cancelled(jittered(backoff), cancel)?;

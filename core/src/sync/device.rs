@@ -81,12 +81,12 @@ pub struct SyncApplied {
 pub struct SyncStatus {
     /// Changes written here that the server has not acknowledged (held
     /// ones included).
-    pub unsent_changes: u64,
+    pub unsent_changes: i64,
     /// Their size in bytes.
-    pub unsent_bytes: u64,
+    pub unsent_bytes: i64,
     /// Of `unsent_changes`, those held in grids the server refused: they
     /// are not sent until the refusal is lifted or the grid is discarded.
-    pub held_changes: u64,
+    pub held_changes: i64,
     /// The grids the server refused for this worker, by grid id, each with
     /// its reason and the changes held in it.
     pub blocked_grids: Vec<BlockedGrid>,
@@ -280,8 +280,8 @@ impl Store {
                 )?
                 .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(SyncStatus {
-                unsent_changes: u64::try_from(count).unwrap_or(0),
-                unsent_bytes: u64::try_from(bytes).unwrap_or(0),
+                unsent_changes: count,
+                unsent_bytes: bytes,
                 held_changes: held_changes(conn)?,
                 blocked_grids: blocked_grids(conn)?,
                 can_create_grids: team::vouched_can_create_grids(conn)?,

@@ -44,9 +44,9 @@ pub struct BlockedGrid {
     pub since_ms: i64,
     /// The changes written here in this grid that wait for the refusal to
     /// be lifted (edits made since are held too).
-    pub held_changes: u64,
+    pub held_changes: i64,
     /// Their size in bytes.
-    pub held_bytes: u64,
+    pub held_bytes: i64,
     /// What to pass to `Store.discardQuarantinedGrid` to discard exactly
     /// these changes and the grid's data (after asking the user).
     pub confirmation: DiscardConfirmation,
@@ -62,7 +62,7 @@ pub struct DiscardConfirmation {
     /// The grid to discard (a UUID).
     pub grid_id: String,
     /// The number of held changes the user agreed to discard.
-    pub held_changes: u64,
+    pub held_changes: i64,
 }
 
 /// One discard, as the store's audit records it.
@@ -76,7 +76,7 @@ pub struct DiscardedGrid {
     /// When (UTC milliseconds).
     pub at_ms: i64,
     /// The held changes it dropped, never sent to the server.
-    pub changes: u64,
+    pub changes: i64,
     /// The refusal that led to it.
     pub reason: GridRefusal,
 }
@@ -134,13 +134,7 @@ impl Store {
             edit.tx.execute(
                 "INSERT INTO discarded_grids (grid_id, worker_id, at_ms, changes, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    grid_id,
-                    worker_id,
-                    at_ms,
-                    i64::try_from(held).unwrap_or(i64::MAX),
-                    reason
-                ],
+                params![grid_id, worker_id, at_ms, held, reason],
             )?;
             Ok(DiscardedGrid {
                 grid_id: grid_id.to_string(),
@@ -165,7 +159,7 @@ impl Store {
                         grid_id: r.get(0)?,
                         worker_id: r.get(1)?,
                         at_ms: r.get(2)?,
-                        changes: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+                        changes: r.get(3)?,
                         reason: refusal(&r.get::<_, String>(4)?),
                     })
                 })?
@@ -190,7 +184,7 @@ pub(crate) fn quarantined_grids(conn: &Connection) -> Result<BTreeMap<String, Gr
 }
 
 /// The held changes of one grid and their bytes.
-fn held_in(conn: &Connection, grid_id: &str) -> Result<(u64, u64)> {
+fn held_in(conn: &Connection, grid_id: &str) -> Result<(i64, i64)> {
     let (count, bytes): (i64, i64) = conn
         .prepare_cached(
             "SELECT count(*), coalesce(sum(length(coalesce(o.bytes, c.bytes))), 0)
@@ -198,18 +192,15 @@ fn held_in(conn: &Connection, grid_id: &str) -> Result<(u64, u64)> {
              WHERE o.doc_id IN (SELECT doc_id FROM docs WHERE grid_id = ?1)",
         )?
         .query_row([grid_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok((
-        u64::try_from(count).unwrap_or(0),
-        u64::try_from(bytes).unwrap_or(0),
-    ))
+    Ok((count, bytes))
 }
 
 /// All held changes.
-pub(crate) fn held_changes(conn: &Connection) -> Result<u64> {
+pub(crate) fn held_changes(conn: &Connection) -> Result<i64> {
     let count: i64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM outbox o WHERE {HELD}"))?
         .query_row([], |r| r.get(0))?;
-    Ok(u64::try_from(count).unwrap_or(0))
+    Ok(count)
 }
 
 /// The blocked grids, by grid id, with their held changes.

@@ -24,7 +24,7 @@ struct PhoneFixture {
     chunks: i64,
     /// Unsent changes once the current code opened it: versions before the
     /// outbox existed queue every change this device wrote.
-    unsent_after_open: u64,
+    unsent_after_open: i64,
     /// Outbox rows whose change was moved into the row by a compaction
     /// (the rest point at their chunk).
     outbox_with_bytes: i64,
@@ -287,7 +287,7 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("grids", 1),
         ("households", 6),
         ("meta", 2),
-        ("outbox", fixture.unsent_after_open as i64),
+        ("outbox", fixture.unsent_after_open),
         ("patrol_teams", 1),
         ("quarantined_grids", 0),
         ("resident_care", 7),
@@ -734,7 +734,7 @@ fn an_encrypted_store_opens_only_with_its_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret.db");
     let keyed = |key: Option<&str>| crate::OpenOptions {
-        key: key.map(str::to_string),
+        key: key.map(|text| crate::StoreKey::Passphrase { text: text.into() }),
         ..Default::default()
     };
     {

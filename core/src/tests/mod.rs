@@ -6,11 +6,14 @@
 mod architecture;
 mod authorship;
 mod bad_input;
+mod codes;
 mod hostile_push;
 mod merge;
 mod migrations;
 mod notify;
 mod roster;
+mod signed_counts;
+mod store_keys;
 mod sync;
 mod visit_plan;
 mod vouched;

@@ -329,7 +329,7 @@ fn the_hub_refuses_foreign_actors_unnamed_grids_and_broken_changes() {
     assert_eq!(hub.changes_stored(), 0, "a refused request stores nothing");
     assert_eq!(
         a.sync_status().unwrap().unsent_changes,
-        a_request.push.len() as u64
+        a_request.push.len() as i64
     );
 
     // A response that acknowledges another push is refused and changes nothing.
@@ -343,7 +343,7 @@ fn the_hub_refuses_foreign_actors_unnamed_grids_and_broken_changes() {
     ));
     assert_eq!(
         a.sync_status().unwrap().unsent_changes,
-        a_request.push.len() as u64
+        a_request.push.len() as i64
     );
     assert_eq!(f.grid.len(), 36);
 }

@@ -41,5 +41,6 @@ private func describe(_ reason: InvalidReason) -> String {
     case .unknownCode: "未知的代码"
     case .endsBeforeStart: "结束早于开始"
     case .notOnShift: "不在该班次路线上"
+    case let .wrongLength(expected): "长度不对（应为 \(expected) 字节）"
     }
 }

@@ -30,7 +30,13 @@ public enum Labels {
     }
 
     /// A field name of a record as the core reports it in conflicts and errors.
-    public static func field(_ name: String) -> String { fields[name] ?? name }
+    /// A field name as the core reports it in conflicts (snake_case) and errors (camelCase).
+    public static func field(_ name: String) -> String { fields[name] ?? fields[snakeCase(name)] ?? name }
+
+    /// An error's camelCase field path ("idNumber") as the conflicts' snake_case one ("id_number").
+    private static func snakeCase(_ name: String) -> String {
+        name.map { $0.isUppercase ? "_" + $0.lowercased() : String($0) }.joined()
+    }
 
     private static let fields: [String: String] = [
         "name": "姓名",
@@ -106,7 +112,7 @@ extension Int64 {
 }
 
 /// A byte count for people: "512 B", "1.5 KB", "2.3 MB".
-public func formatBytes(_ bytes: UInt64) -> String {
+public func formatBytes(_ bytes: Int64) -> String {
     let n = Double(bytes)
     if bytes < 1024 { return "\(bytes) B" }
     if n < 1024 * 1024 { return String(format: "%.1f KB", n / 1024) }

@@ -12,7 +12,7 @@ public final class StoreCalls: Sendable {
     private let queue: DispatchQueue
 
     /// Incremented after every `write` (a visit logged, a sync applied).
-    public let changes = StateCell<UInt64>(0)
+    public let changes = StateCell<Int64>(0)
 
     public init(store: Store, queue: DispatchQueue) {
         self.store = store

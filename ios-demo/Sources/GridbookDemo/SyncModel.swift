@@ -14,11 +14,11 @@ public struct SyncServer: Equatable, Sendable {
 
 public enum SyncState: Equatable, Sendable {
     /// Not syncing; `unsentChanges` edits wait for the server.
-    case idle(unsentChanges: UInt64)
+    case idle(unsentChanges: Int64)
     /// Running: the last step reported (nil before the first), and whether cancel was asked.
     case running(progress: SyncProgress?, cancelling: Bool)
     case done(SyncProgress)
-    case cancelled(unsentChanges: UInt64)
+    case cancelled(unsentChanges: Int64)
     /// `message` names the problem (never a token or data); `needsNewToken` for a revoked or wrong token.
     case failed(message: String, needsNewToken: Bool)
     /// No server configured yet.
@@ -83,7 +83,8 @@ public final class SyncModel {
             } catch GridbookError.Cancelled {
                 result = .cancelled(unsentChanges: await unsent())
             } catch {
-                result = .failed(message: describe(error), needsNewToken: error as? GridbookError == .Unauthorized)
+                let unauthorized = if case .Unauthorized? = error as? GridbookError { true } else { false }
+                result = .failed(message: describe(error), needsNewToken: unauthorized)
             }
             running = nil
             state.value = result
@@ -99,7 +100,7 @@ public final class SyncModel {
         }
     }
 
-    private func unsent() async -> UInt64 {
+    private func unsent() async -> Int64 {
         (try? await calls.read { store in try store.syncStatus().unsentChanges }) ?? 0
     }
 

@@ -27,7 +27,7 @@ final class MaskingTests: XCTestCase {
     }
 
     func testLabelsForTheScreens() {
-        XCTAssertEqual(([512, 1536, 2 * 1024 * 1024] as [UInt64]).map(formatBytes), ["512 B", "1.5 KB", "2.0 MB"])
+        XCTAssertEqual(([512, 1536, 2 * 1024 * 1024] as [Int64]).map(formatBytes), ["512 B", "1.5 KB", "2.0 MB"])
         XCTAssertEqual(Labels.time(LocalTime(utcMs: FixedClock(2025, 6, 10, 9, 30).ms, offsetMinutes: 480)), "2025-06-10 09:30")
         XCTAssertEqual(Labels.time(LocalTime(utcMs: FixedClock(2025, 1, 1, 7, 59).ms, offsetMinutes: 0)), "2024-12-31 23:59")
         XCTAssertEqual(FixedClock(2025, 1, 1, 7, 59).today(), "2025-01-01", "today is Shanghai's date")
@@ -41,7 +41,8 @@ final class MaskingTests: XCTestCase {
         XCTAssertEqual(describe(GridbookError.Invalid(field: "notes", reason: .tooLong(max: 500))), "备注：太长（最多 500 个字）")
         XCTAssertEqual(describe(GridbookError.NotFound(kind: .resident, id: "r-1")), "找不到该居民（可能已被删除）")
         XCTAssertEqual(describe(GridbookError.NotAuthor(kind: .visit, id: "v-1")), "只有记录这条走访记录的网格员可以修改它")
-        XCTAssertEqual(describe(GridbookError.Cancelled), "同步已取消")
+        XCTAssertEqual(describe(GridbookError.Cancelled(detail: "the sync was cancelled")), "同步已取消")
+        XCTAssertEqual(describe(GridbookError.Invalid(field: "idNumber", reason: .idNumberCheckDigit)), "身份证号：身份证号校验位不对")
         XCTAssertEqual(describe(TestError("13800138000")), "操作失败")
     }
 }

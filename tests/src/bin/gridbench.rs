@@ -29,6 +29,7 @@ use std::time::Instant;
 use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
 use gridbook::{FindingInput, GeoPoint, GpsFix, LocalTime, Store, VisitInput, WorkerIdentity};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
+use gridbook_harness::openbench::{self, OpenTimes};
 use gridbook_harness::rng::SplitMix64;
 use gridbook_harness::scratch::{ScratchDir, sqlite_file_bytes};
 use gridbook_harness::sim::listenbench::{self, LISTENER_COUNTS, ListenBench};
@@ -121,6 +122,7 @@ struct Report {
     api_writes: u32,
     build_s: f64,
     open_ms: f64,
+    open_times: OpenTimes,
     visit_write_us_p50: f64,
     visit_write_us_p99: f64,
     baseline_insert_us_p50: f64,
@@ -176,6 +178,10 @@ fn run() -> Result<Report, BoxError> {
     if first_rows.is_empty() {
         return Err("the generated roster is empty".into());
     }
+
+    // open_plain_ms / open_raw_key_ms / open_passphrase_ms: medians of
+    // Store::open_with on a small store of each kind of key (openbench).
+    let open_times = openbench::measure(scratch.path(), &identity())?;
 
     // visit_write_us_*: N visits logged through Store::log_visit, each its
     // own committed SQLite transaction, timed call by call.
@@ -274,6 +280,7 @@ fn run() -> Result<Report, BoxError> {
         api_writes: grid.counts.api_writes,
         build_s,
         open_ms,
+        open_times,
         visit_write_us_p50,
         visit_write_us_p99: percentile(&store_samples, 99.0),
         baseline_insert_us_p50: percentile(&baseline_samples, 50.0),
@@ -502,6 +509,9 @@ impl Report {
             "api_writes": self.api_writes,
             "build_s": round(self.build_s, 2),
             "open_ms": round(self.open_ms, 2),
+            "open_plain_ms": round(self.open_times.plain_ms, 2),
+            "open_raw_key_ms": round(self.open_times.raw_key_ms, 2),
+            "open_passphrase_ms": round(self.open_times.passphrase_ms, 2),
             "visit_writes": VISIT_WRITES,
             "visit_write_us_p50": round(self.visit_write_us_p50, 1),
             "visit_write_us_p99": round(self.visit_write_us_p99, 1),
@@ -557,6 +567,15 @@ impl Report {
             ("API writes to build", self.api_writes.to_string()),
             ("build", format!("{:.1} s", self.build_s)),
             ("open + roster", format!("{:.1} ms", self.open_ms)),
+            (
+                "open: plain / raw key / passphrase",
+                format!(
+                    "{:.1} / {:.1} / {:.1} ms",
+                    self.open_times.plain_ms,
+                    self.open_times.raw_key_ms,
+                    self.open_times.passphrase_ms
+                ),
+            ),
             (
                 "log_visit p50 / p99",
                 format!(

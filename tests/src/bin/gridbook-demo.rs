@@ -114,7 +114,7 @@ fn setup(head: &Store) -> Result<Setup, BoxError> {
                 number: (*number).into(),
                 estate: Some("幸福小区".into()),
                 units: 2,
-                floors: 6 + 3 * u32::try_from(i).unwrap_or(0),
+                floors: 6 + 3 * i32::try_from(i).unwrap_or(0),
                 location: Some(GeoPoint {
                     lon: 120.1 + offset,
                     lat: 30.2,

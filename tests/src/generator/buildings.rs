@@ -17,8 +17,8 @@ const ESTATES: &[&str] = &["幸福小区", "和睦家园", "金桂苑"];
 pub(super) struct BuildingState {
     pub(super) id: String,
     pub(super) location: GeoPoint,
-    pub(super) units: u32,
-    pub(super) floors: u32,
+    pub(super) units: i32,
+    pub(super) floors: i32,
 }
 
 impl Gen<'_> {
@@ -33,8 +33,8 @@ impl Gen<'_> {
                 lon: 120.1 - 0.003 + col * 0.0008,
                 lat: 30.2 - 0.0018 + row * 0.0007,
             };
-            let units = u32::try_from(self.rng.range(1, 4)).unwrap_or(2);
-            let floors = u32::try_from(self.rng.range(6, 18)).unwrap_or(6);
+            let units = i32::try_from(self.rng.range(1, 4)).unwrap_or(2);
+            let floors = i32::try_from(self.rng.range(6, 18)).unwrap_or(6);
             let id = self.store.create_building(
                 &self.out.grid_id,
                 BuildingInput {

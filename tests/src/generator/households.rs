@@ -28,7 +28,7 @@ pub(super) struct HouseholdState {
 impl Gen<'_> {
     pub(super) fn write_households(&mut self) -> gridbook::Result<()> {
         // Every dwelling of every building: (unit, floor, door), shuffled.
-        let mut slots: Vec<Vec<(u32, u32, u32)>> = Vec::new();
+        let mut slots: Vec<Vec<(i32, i32, i32)>> = Vec::new();
         for building in &self.buildings {
             let mut list = Vec::new();
             for unit in 1..=building.units {
@@ -81,7 +81,7 @@ impl Gen<'_> {
             let household_id = self.store.create_household(HouseholdInput {
                 building_id,
                 unit: unit.to_string(),
-                floor: i32::try_from(floor).unwrap_or(1),
+                floor,
                 room: format!("{floor}{door:02}"),
                 use_kind,
                 tags,

@@ -35,11 +35,12 @@ impl SyncTotals {
     /// Adds one finished sync.
     pub fn add(&mut self, report: &SyncProgress) {
         self.syncs += 1;
-        self.round_trips += u64::from(report.round_trips);
-        self.bytes_sent += report.bytes_sent;
-        self.bytes_received += report.bytes_received;
-        self.pushed_changes += report.pushed_changes;
-        self.pulled_chunks += report.pulled_chunks;
+        // The report's counts are signed for Kotlin and Swift, never negative.
+        self.round_trips += u64::from(report.round_trips.unsigned_abs());
+        self.bytes_sent += report.bytes_sent.unsigned_abs();
+        self.bytes_received += report.bytes_received.unsigned_abs();
+        self.pushed_changes += report.pushed_changes.unsigned_abs();
+        self.pulled_chunks += report.pulled_chunks.unsigned_abs();
     }
 
     /// Adds another total.

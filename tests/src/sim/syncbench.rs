@@ -151,16 +151,16 @@ pub fn measure(
     })?;
     out.bootstrap_ms = started.elapsed().as_secs_f64() * 1000.0;
     out.bootstrap_apply_ms = apply_ms;
-    out.bootstrap_bytes = report.bytes_sent + report.bytes_received;
-    out.bootstrap_round_trips = u64::from(report.round_trips);
+    out.bootstrap_bytes = bytes(&report);
+    out.bootstrap_round_trips = round_trips(&report);
     if c.store.query_table_dump()? != a.store.query_table_dump()? {
         return Err("the bootstrapped phone differs from the uploader".into());
     }
 
     // sync_idle_*: C again, nothing new anywhere.
     let report = c.sync()?;
-    out.idle_bytes = report.bytes_sent + report.bytes_received;
-    out.idle_round_trips = u64::from(report.round_trips);
+    out.idle_bytes = bytes(&report);
+    out.idle_round_trips = round_trips(&report);
 
     // automerge_bootstrap_bytes: every document from an empty peer, fresh states.
     let mut empty: BTreeMap<String, AutoCommit> = BTreeMap::new();
@@ -184,11 +184,11 @@ pub fn measure(
 
     // The day: 60 edits on A, A uploads, C downloads.
     day_of_work(&a.store, grid)?;
-    out.day_changes = a.store.sync_status()?.unsent_changes;
+    out.day_changes = u64::try_from(a.store.sync_status()?.unsent_changes).unwrap_or(0);
     let up = a.sync()?;
     let down = c.sync()?;
-    out.day_bytes = up.bytes_sent + up.bytes_received + down.bytes_sent + down.bytes_received;
-    out.day_round_trips = u64::from(up.round_trips) + u64::from(down.round_trips);
+    out.day_bytes = bytes(&up) + bytes(&down);
+    out.day_round_trips = round_trips(&up) + round_trips(&down);
     if c.store.query_table_dump()? != a.store.query_table_dump()? {
         return Err("the phones differ after the day".into());
     }
@@ -311,4 +311,15 @@ fn day_of_work(store: &Store, grid: &GeneratedGrid) -> Result<(), SimError> {
         )?;
     }
     Ok(())
+}
+
+/// Request plus response bytes of one sync (the report's counts are signed
+/// for Kotlin and Swift, never negative).
+fn bytes(report: &gridbook::sync::SyncProgress) -> u64 {
+    report.bytes_sent.unsigned_abs() + report.bytes_received.unsigned_abs()
+}
+
+/// The round trips of one sync.
+fn round_trips(report: &gridbook::sync::SyncProgress) -> u64 {
+    u64::from(report.round_trips.unsigned_abs())
 }

@@ -161,7 +161,7 @@ fn edit_or_refuse(
                 BuildingInput {
                     number: format!("{}栋", a % 50),
                     estate: Some("和睦院".into()),
-                    units: 1 + (b % 4) as u32,
+                    units: 1 + (b % 4) as i32,
                     floors: 6,
                     location: None,
                 },

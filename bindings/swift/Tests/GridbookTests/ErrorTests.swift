@@ -36,13 +36,13 @@ final class ErrorTests: TempDirTestCase {
         let error = expectGridbookError("a wrong check character") {
             try store.createResident(input: residentInput(f.household, idNumber: "110105194912310021"))
         }
-        XCTAssertEqual(error, .Invalid(field: "id_number", reason: .idNumberCheckDigit))
-        assertSafe(error, names: "id_number", without: ["110105194912310021", "19491231", "王秀英"])
+        XCTAssertEqual(error, .Invalid(field: "idNumber", reason: .idNumberCheckDigit))
+        assertSafe(error, names: "idNumber", without: ["110105194912310021", "19491231", "王秀英"])
         let short = expectGridbookError("a short ID number") {
             try store.createResident(input: residentInput(f.household, idNumber: "1101051949"))
         }
-        XCTAssertEqual(short, .Invalid(field: "id_number", reason: .idNumberFormat))
-        assertSafe(short, names: "id_number", without: ["1101051949"])
+        XCTAssertEqual(short, .Invalid(field: "idNumber", reason: .idNumberFormat))
+        assertSafe(short, names: "idNumber", without: ["1101051949"])
         XCTAssertEqual(try store.household(householdId: f.household).members.count, 0, "nothing stored")
     }
 
@@ -93,9 +93,9 @@ final class ErrorTests: TempDirTestCase {
             let store = try openStore(dir, "w-zhang", key: "right", file: "secret.db")
             _ = try fixture(store)
         }
-        XCTAssertEqual(expectGridbookError("a wrong key") { try openStore(dir, "w-zhang", key: "wrong", file: "secret.db") }, .NotADatabase)
-        XCTAssertEqual(expectGridbookError("no key") { try openStore(dir, "w-zhang", key: nil, file: "secret.db") }, .NotADatabase)
-        XCTAssertEqual(expectGridbookError("another worker") { try openStore(dir, "w-li", key: "right", file: "secret.db") }, .WorkerMismatch)
+        XCTAssertEqual(expectGridbookError("a wrong key") { try openStore(dir, "w-zhang", key: "wrong", file: "secret.db") }, .notADatabase)
+        XCTAssertEqual(expectGridbookError("no key") { try openStore(dir, "w-zhang", key: nil, file: "secret.db") }, .notADatabase)
+        XCTAssertEqual(expectGridbookError("another worker") { try openStore(dir, "w-li", key: "right", file: "secret.db") }, .workerMismatch)
         let reopened = try openStore(dir, "w-zhang", key: "right", file: "secret.db")
         XCTAssertEqual(try reopened.grids().count, 1, "reopened with the right key")
         // The file on disk is not plain SQLite.
@@ -131,7 +131,7 @@ final class ErrorTests: TempDirTestCase {
         let file = try dir("garbage").appendingPathComponent("w-zhang.db")
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         try garbage.write(to: file)
-        XCTAssertEqual(expectGridbookError("a file of garbage") { try openStore(file.deletingLastPathComponent(), "w-zhang") }, .NotADatabase)
+        XCTAssertEqual(expectGridbookError("a file of garbage") { try openStore(file.deletingLastPathComponent(), "w-zhang") }, .notADatabase)
         XCTAssertEqual(try Data(contentsOf: file), garbage, "the file was modified")
     }
 

@@ -40,9 +40,23 @@ func identity(_ worker: String, device: String? = nil) -> WorkerIdentity {
     WorkerIdentity(workerId: worker, name: "张伟", role: .gridHead, deviceLabel: device ?? "\(worker) 的手机")
 }
 
+/// A raw 32-byte key made from `seed` (the same seed, the same key), as an app takes one from the Keychain.
+func rawKey(_ seed: String) -> StoreKey {
+    let seedBytes = Array(seed.utf8)
+    return .raw(bytes: Data((0..<32).map { i in (seedBytes.isEmpty ? 0 : seedBytes[i % seedBytes.count]) ^ UInt8(i) }))
+}
+
 func openStore(_ dir: URL, _ worker: String, key: String? = nil, file: String? = nil) throws -> Store {
     let path = dir.appendingPathComponent(file ?? "\(worker).db").path
-    return try Store.open(path: path, identity: identity(worker), key: key)
+    return try Store.open(path: path, identity: identity(worker), key: key.map(rawKey))
+}
+
+/// The errors without data of their own, with the sentence each carries.
+extension GridbookError {
+    static let notADatabase = GridbookError.NotADatabase(detail: "the file is not a Gridbook database, or the key is wrong")
+    static let workerMismatch = GridbookError.WorkerMismatch(detail: "this store belongs to another worker")
+    static let unauthorized = GridbookError.Unauthorized(detail: "the server did not accept this device's token")
+    static let cancelled = GridbookError.Cancelled(detail: "the sync was cancelled")
 }
 
 func now() -> LocalTime {

@@ -88,7 +88,7 @@ final class LeakTests: XCTestCase {
             try use(store)
             let cancel = CancelHandle()
             cancel.cancel()
-            guard expectGridbookError("cancelled", { try client.sync(store: store, listener: CountingListener(), cancel: cancel) }) == .Cancelled else {
+            guard expectGridbookError("cancelled", { try client.sync(store: store, listener: CountingListener(), cancel: cancel) }) == .cancelled else {
                 throw TestError("cancelled")
             }
         }

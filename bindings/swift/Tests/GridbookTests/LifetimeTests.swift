@@ -72,7 +72,7 @@ final class LifetimeTests: TempDirTestCase {
             weakListener = listener
             weakCancel = cancel
             cancel.cancel()
-            XCTAssertEqual(expectGridbookError("a cancelled sync") { try client.sync(store: store, listener: listener, cancel: cancel) }, .Cancelled)
+            XCTAssertEqual(expectGridbookError("a cancelled sync") { try client.sync(store: store, listener: listener, cancel: cancel) }, .cancelled)
             XCTAssertEqual(CountingListener.count, aliveBefore + 1)
         }
         XCTAssertNil(weakListener, "Rust kept the Swift listener after the sync returned")

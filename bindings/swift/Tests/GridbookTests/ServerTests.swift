@@ -136,7 +136,9 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(report.pushedChanges, 4, "grid, building, household and resident: \(report)")
         XCTAssertEqual(report.retries, 0)
         XCTAssertGreaterThan(report.bytesSent, 0)
-        XCTAssertEqual(try a.syncStatus(), SyncStatus(unsentChanges: 0, unsentBytes: 0))
+        let synced = try a.syncStatus()
+        XCTAssertEqual([synced.unsentChanges, synced.unsentBytes, synced.heldChanges], [0, 0, 0])
+        XCTAssertEqual(synced.blockedGrids, [])
         XCTAssertEqual(progress.last, report, "the last progress is the report")
         XCTAssertTrue(progress.contains { $0.stage == .exchanging }, "stages: \(progress.map(\.stage))")
         print("      progress stages seen by the Swift listener: \(progress.map(\.stage))")
@@ -187,8 +189,8 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(status.blockedGrids.first?.reason, .mayNotCreate)
 
         let bad = try SyncClient(serverUrl: server.url, token: "not-a-token", extraRootCertificatePem: nil)
-        XCTAssertEqual(expectGridbookError("a bad token") { try syncOnce(bad, a) }, .Unauthorized)
+        XCTAssertEqual(expectGridbookError("a bad token") { try syncOnce(bad, a) }, .unauthorized)
         try admin(data, "revoke", "--device", deviceA)
-        XCTAssertEqual(expectGridbookError("a revoked token") { try syncOnce(clientA, a) }, .Unauthorized)
+        XCTAssertEqual(expectGridbookError("a revoked token") { try syncOnce(clientA, a) }, .unauthorized)
     }
 }

@@ -297,7 +297,7 @@ final class StoreTests: TempDirTestCase {
             StoreOptions(key: nil, localOffsetMinutes: 480, compactAfterChanges: 256, cachedDocuments: 8)
         )
         var options = defaultStoreOptions()
-        options.key = "secret"
+        options.key = rawKey("secret")
         options.compactAfterChanges = 4
         do {
             let store = try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
@@ -312,14 +312,14 @@ final class StoreTests: TempDirTestCase {
             XCTAssertEqual(try store.resident(residentId: residentId).name, "王秀英")
             XCTAssertEqual(store.today(), todayInChina())
         }
-        XCTAssertEqual(expectGridbookError("opened without its key") { try openStore(dir, "w-zhang") }, .NotADatabase)
+        XCTAssertEqual(expectGridbookError("opened without its key") { try openStore(dir, "w-zhang") }, .notADatabase)
         var zero = options
         zero.compactAfterChanges = 0
         XCTAssertEqual(
             expectGridbookError("a zero compaction threshold") {
                 try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: zero)
             },
-            .Invalid(field: "compact_after_changes", reason: .outOfRange)
+            .Invalid(field: "compactAfterChanges", reason: .outOfRange)
         )
         let reopened = try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
         XCTAssertEqual(try reopened.grids().map(\.name), ["文新一网格"], "reopened with its key")

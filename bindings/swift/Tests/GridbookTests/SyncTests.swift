@@ -28,11 +28,11 @@ final class SyncTests: TempDirTestCase {
         cancel.cancel()
         XCTAssertTrue(cancel.isCancelled(), "cancelling twice is harmless")
         let listener = RecordingListener()
-        XCTAssertEqual(expectGridbookError("a cancelled sync") { try client.sync(store: store, listener: listener, cancel: cancel) }, .Cancelled)
+        XCTAssertEqual(expectGridbookError("a cancelled sync") { try client.sync(store: store, listener: listener, cancel: cancel) }, .cancelled)
         XCTAssertEqual(listener.seen.count, 0, "no progress before the first request")
         XCTAssertEqual(try store.syncStatus(), before)
         // The same through the store as the receiver.
-        XCTAssertEqual(expectGridbookError("a cancelled store.sync") { try store.sync(client: client, listener: listener, cancel: cancel) }, .Cancelled)
+        XCTAssertEqual(expectGridbookError("a cancelled store.sync") { try store.sync(client: client, listener: listener, cancel: cancel) }, .cancelled)
         XCTAssertEqual(listener.seen.count, 0)
         XCTAssertEqual(try store.syncStatus(), before)
     }
@@ -46,7 +46,7 @@ final class SyncTests: TempDirTestCase {
         }
         XCTAssertEqual(expectGridbookError("a sync cancelled by its listener") {
             try client.sync(store: store, listener: listener, cancel: cancel)
-        }, .Cancelled)
+        }, .cancelled)
         XCTAssertEqual(listener.stages, [.exchanging, .waitingToRetry], "one refused request, then cancelled while waiting")
         XCTAssertEqual(listener.seen.map(\.retries), [0, 1])
         XCTAssertEqual(listener.seen.map(\.roundTrips), [0, 0])
@@ -71,7 +71,7 @@ final class SyncTests: TempDirTestCase {
             let report = try await sync.value
             XCTFail("the sync finished despite the cancel: \(report)")
         } catch let error as GridbookError {
-            XCTAssertEqual(error, .Cancelled)
+            XCTAssertEqual(error, .cancelled)
         }
         // The first wait before a retry is about half a second; the cancel cuts it short.
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.4)

@@ -14,7 +14,7 @@ use automerge::{AutoCommit, ObjId, ROOT};
 use super::query;
 use super::{
     BuildingInput, GridInput, HouseholdInput, HouseholdStatus, RELATION_HEAD, ResidentInput,
-    ResidentStatus, is_relation_code,
+    ResidentStatus, is_care_category, is_relation_code,
 };
 use crate::code_list::CodeList;
 use crate::crdt::{b, ensure_map, f, i, map_at, opt_s, s, set, set_keys};
@@ -159,10 +159,10 @@ impl Store {
     fn put_building(&self, grid_id: &str, id: &str, input: BuildingInput) -> Result<()> {
         let number = validate::text(&input.number, 32).field("number")?;
         let estate = optional_text(input.estate.as_deref(), NAME_MAX, "estate")?;
-        if input.units == 0 || input.units > 100 {
+        if !(1..=100).contains(&input.units) {
             return Err(Error::invalid("units", validate::InvalidReason::OutOfRange));
         }
-        if input.floors == 0 || input.floors > 200 {
+        if !(1..=200).contains(&input.floors) {
             return Err(Error::invalid(
                 "floors",
                 validate::InvalidReason::OutOfRange,
@@ -323,6 +323,9 @@ impl Store {
             ));
         }
         let care = check_tag_codes(&input.care, "care")?;
+        if !care.iter().all(|code| is_care_category(code)) {
+            return Err(Error::invalid("care", validate::InvalidReason::UnknownCode));
+        }
         let moved_in = input
             .moved_in
             .map(|d| {

@@ -3,7 +3,9 @@
 //! roster document `roster/<grid>`.
 //!
 //! - this file: the records as the API takes and returns them, and the code
-//!   lists of the roster;
+//!   lists of the roster that are enums;
+//! - `catalogues.rs`: the string code lists (care categories, GB/T 4761
+//!   relation codes) with their labels;
 //! - `edit.rs`: the edits, each validating its whole input first;
 //! - `heads.rs`: building-head appointments (edits);
 //! - `project.rs`: the roster's query tables written from the document;
@@ -21,6 +23,11 @@ use crate::registry::{Collection, Kind};
 use crate::validate::{Date, mask_id_number, mask_name, mask_phone};
 use crate::values::{GeoPoint, LocalTime};
 
+pub use catalogues::{
+    CARE_CATEGORIES, RELATION_CODES, RELATION_HEAD, is_care_category, is_relation_code,
+};
+
+mod catalogues;
 mod edit;
 mod heads;
 mod project;
@@ -97,10 +104,10 @@ pub struct BuildingInput {
     pub number: String,
     /// The estate (小区) it stands in.
     pub estate: Option<String>,
-    /// The number of units (单元).
-    pub units: u32,
-    /// The number of floors above ground.
-    pub floors: u32,
+    /// The number of units (单元), 1 to 100.
+    pub units: i32,
+    /// The number of floors above ground, 1 to 200.
+    pub floors: i32,
     /// Where it stands.
     pub location: Option<GeoPoint>,
 }
@@ -118,9 +125,9 @@ pub struct Building {
     /// Its estate.
     pub estate: Option<String>,
     /// Its number of units.
-    pub units: u32,
+    pub units: i32,
     /// Its number of floors.
-    pub floors: u32,
+    pub floors: i32,
     /// Where it stands.
     pub location: Option<GeoPoint>,
     /// Whether it was retired (demolished or moved to another grid).
@@ -334,7 +341,7 @@ pub struct RosterRow {
     /// The household.
     pub household: Household,
     /// Its active members.
-    pub member_count: u32,
+    pub member_count: i32,
     /// The time of its latest visit.
     pub last_visit: Option<LocalTime>,
 }
@@ -441,28 +448,3 @@ code_enum!(
         Deceased = "deceased", "死亡";
     }
 );
-
-/// Built-in care categories (重点人群) with their labels. Categories are
-/// configurable: any lower-case code of letters, digits and `_` is accepted.
-pub const CARE_CATEGORIES: &[(&str, &str)] = &[
-    ("elderly_alone", "独居老人"),
-    ("empty_nest", "空巢老人"),
-    ("left_behind_child", "留守儿童"),
-    ("hardship", "困难群众"),
-    ("disabled", "残疾人"),
-    ("disabled_elderly", "失能失智老人"),
-    ("veteran", "退役军人"),
-];
-
-/// GB/T 4761-2008 family-relation codes accepted for "relation to the head".
-pub fn is_relation_code(code: &str) -> bool {
-    let bytes = code.as_bytes();
-    if bytes.len() != 2 || !bytes.iter().all(u8::is_ascii_digit) {
-        return false;
-    }
-    let value = (bytes[0] - b'0') * 10 + (bytes[1] - b'0');
-    matches!(value, 1 | 2 | 10..=12 | 20..=97 | 99)
-}
-
-/// The relation code of the head of household itself (户主).
-pub const RELATION_HEAD: &str = "02";

@@ -16,7 +16,7 @@ use crate::code_list::CodeList;
 use crate::error::{Error, Result};
 use crate::kinds::RecordKind;
 use crate::store::Store;
-use crate::store::rows::{date, point, split_list};
+use crate::store::rows::{date, point, saturating_i32, split_list};
 use crate::validate::{Date, mask_name};
 use crate::values::{GeoPoint, LocalTime};
 
@@ -52,7 +52,7 @@ pub(crate) fn roster_row(row: &Row) -> rusqlite::Result<RosterRow> {
     let offset: Option<i64> = row.get(16)?;
     Ok(RosterRow {
         household: household_row(row)?,
-        member_count: row.get::<_, i64>(14)?.try_into().unwrap_or(0),
+        member_count: saturating_i32(row.get(14)?),
         last_visit: at.map(|utc_ms| LocalTime {
             utc_ms,
             offset_minutes: offset.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
@@ -116,11 +116,11 @@ fn building_row(row: &Row) -> rusqlite::Result<Building> {
         estate: row.get(3)?,
         units: row
             .get::<_, Option<i64>>(4)?
-            .and_then(|u| u32::try_from(u).ok())
+            .and_then(|u| i32::try_from(u).ok())
             .unwrap_or(0),
         floors: row
             .get::<_, Option<i64>>(5)?
-            .and_then(|u| u32::try_from(u).ok())
+            .and_then(|u| i32::try_from(u).ok())
             .unwrap_or(0),
         location: point(row.get(6)?, row.get(7)?),
         retired: row.get(8)?,
@@ -194,8 +194,15 @@ impl Store {
 
     /// Searches a grid by name (any part, Chinese included), the end of a
     /// phone number, the end of an ID number, or address text ("3栋", "502").
-    /// Names in the hits are masked; at most `limit` hits.
-    pub fn search(&self, grid_id: &str, query: &str, limit: u32) -> Result<Vec<SearchHit>> {
+    /// Names in the hits are masked; at most `limit` hits (a negative limit
+    /// is [`Error::Invalid`] naming `limit`).
+    pub fn search(&self, grid_id: &str, query: &str, limit: i32) -> Result<Vec<SearchHit>> {
+        let Ok(limit) = u32::try_from(limit) else {
+            return Err(Error::invalid(
+                "limit",
+                crate::validate::InvalidReason::OutOfRange,
+            ));
+        };
         let query = query.trim();
         if query.is_empty() {
             return Ok(Vec::new());
@@ -263,8 +270,16 @@ impl Store {
         })
     }
 
-    /// The active residents of a grid in a care category, by household address.
+    /// The active residents of a grid in a care category, by household
+    /// address. A category that is not one of `CARE_CATEGORIES` is
+    /// [`Error::Invalid`] naming `category` (a typo would otherwise list no one).
     pub fn residents_by_care(&self, grid_id: &str, category: &str) -> Result<Vec<Resident>> {
+        if !super::is_care_category(category) {
+            return Err(Error::invalid(
+                "category",
+                crate::validate::InvalidReason::UnknownCode,
+            ));
+        }
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&format!(

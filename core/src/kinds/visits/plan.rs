@@ -26,7 +26,7 @@ use rusqlite::params_from_iter;
 use super::VisitOutcome;
 use crate::code_list::CodeList;
 use crate::error::{Error, Result};
-use crate::kinds::roster::{CARE_CATEGORIES, Household, RosterRow};
+use crate::kinds::roster::{CARE_CATEGORIES, Household, RosterRow, is_care_category};
 use crate::store::Store;
 use crate::validate::{self, Date, InvalidReason};
 use crate::values::LocalTime;
@@ -39,7 +39,7 @@ pub const REACHING_OUTCOMES: [VisitOutcome; 3] = [
 ];
 
 /// The longest interval a policy accepts, in days (a year and a day).
-pub const MAX_INTERVAL_DAYS: u32 = 366;
+pub const MAX_INTERVAL_DAYS: i32 = 366;
 
 /// How often households must be visited.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,11 +47,11 @@ pub const MAX_INTERVAL_DAYS: u32 = 366;
 pub struct VisitPolicy {
     /// Days between visits for a household with no member in a listed care
     /// category; `None` leaves such households out of the plan.
-    pub general_interval_days: Option<u32>,
+    pub general_interval_days: Option<i32>,
     /// Days between visits for a household with an active member in the
     /// category, by category code. Categories not listed fall back to the
     /// general interval.
-    pub category_interval_days: BTreeMap<String, u32>,
+    pub category_interval_days: BTreeMap<String, i32>,
 }
 
 impl Default for VisitPolicy {
@@ -77,7 +77,7 @@ impl Default for VisitPolicy {
 impl VisitPolicy {
     /// Checks every interval (1 to [`MAX_INTERVAL_DAYS`]) and category code.
     pub fn validate(&self) -> Result<()> {
-        let in_range = |days: u32| (1..=MAX_INTERVAL_DAYS).contains(&days);
+        let in_range = |days: i32| (1..=MAX_INTERVAL_DAYS).contains(&days);
         if let Some(days) = self.general_interval_days
             && !in_range(days)
         {
@@ -88,6 +88,9 @@ impl VisitPolicy {
         }
         for (category, &days) in &self.category_interval_days {
             validate::code(category, 40).map_err(|reason| Error::invalid("category", reason))?;
+            if !is_care_category(category) {
+                return Err(Error::invalid("category", InvalidReason::UnknownCode));
+            }
             if !in_range(days) {
                 return Err(Error::invalid(
                     "category_interval_days",
@@ -100,7 +103,7 @@ impl VisitPolicy {
 
     /// The interval of a household whose active members are in `categories`,
     /// or `None` if the policy does not plan it.
-    pub fn interval_for(&self, categories: &[String]) -> Option<u32> {
+    pub fn interval_for(&self, categories: &[String]) -> Option<i32> {
         categories
             .iter()
             .filter_map(|c| self.category_interval_days.get(c).copied())
@@ -116,11 +119,11 @@ pub struct VisitDue {
     /// The household.
     pub household: Household,
     /// Its active members.
-    pub member_count: u32,
+    pub member_count: i32,
     /// The care categories of its active members, sorted.
     pub care_categories: Vec<String>,
     /// The days allowed between visits, from the policy.
-    pub interval_days: u32,
+    pub interval_days: i32,
     /// Its latest visit of any outcome (a failed knock shows here).
     pub last_visit: Option<LocalTime>,
     /// The local date of its latest visit that reached it.
@@ -128,7 +131,7 @@ pub struct VisitDue {
     /// The date it fell due; `None` if no visit ever reached it.
     pub due_on: Option<Date>,
     /// Days from `due_on` to today (0 when due today or never reached).
-    pub days_overdue: u32,
+    pub days_overdue: i32,
 }
 
 impl Store {
@@ -213,7 +216,7 @@ fn plan(candidates: Vec<Candidate>, today: Date, policy: &VisitPolicy) -> Vec<Vi
                 last_visit: c.row.last_visit,
                 last_reached_on: c.last_reached_on,
                 due_on,
-                days_overdue: u32::try_from(days_overdue).unwrap_or(u32::MAX),
+                days_overdue: i32::try_from(days_overdue).unwrap_or(i32::MAX),
             })
         })
         .collect();

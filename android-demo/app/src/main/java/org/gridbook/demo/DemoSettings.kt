@@ -53,7 +53,7 @@ class DemoSettings(context: Context) {
         if (token.isNotBlank()) secrets.put("token", token.trim())
     }
 
-    /** The store's SQLCipher key: 32 random bytes made on first use, kept encrypted. */
+    /** The store's SQLCipher key as hex text: 32 random bytes made on first use, kept encrypted; opened as a raw key. */
     fun databaseKey(): String = secrets.get("db_key") ?: run {
         val bytes = ByteArray(32).also { SecureRandom().nextBytes(it) }
         bytes.joinToString("") { "%02x".format(it) }.also { secrets.put("db_key", it) }

@@ -43,4 +43,5 @@ private fun reason(r: InvalidReason): String = when (r) {
     InvalidReason.UnknownCode -> "未知的代码"
     InvalidReason.EndsBeforeStart -> "结束早于开始"
     InvalidReason.NotOnShift -> "不在该班次路线上"
+    is InvalidReason.WrongLength -> "长度不对（应为 ${r.expected} 字节）"
 }

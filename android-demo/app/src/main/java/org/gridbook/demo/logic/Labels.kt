@@ -33,8 +33,11 @@ object Labels {
         RecordKind.WORKER -> "网格员"
     }
 
-    /** A field name of a record as the core reports it in conflicts and errors. */
-    fun field(name: String): String = FIELDS[name] ?: name
+    /** A field name of a record as the core reports it in conflicts (snake_case) and errors (camelCase). */
+    fun field(name: String): String = FIELDS[name] ?: FIELDS[snakeCase(name)] ?: name
+
+    /** An error's camelCase field path ("idNumber") as the conflicts' snake_case one ("id_number"). */
+    private fun snakeCase(name: String): String = name.replace(Regex("[A-Z]")) { "_" + it.value.lowercase() }
 
     private val FIELDS = mapOf(
         "name" to "姓名",
@@ -80,10 +83,10 @@ object Labels {
 }
 
 /** A byte count for people: "512 B", "1.5 KB", "2.3 MB". */
-fun formatBytes(bytes: ULong): String {
+fun formatBytes(bytes: Long): String {
     val n = bytes.toDouble()
     return when {
-        bytes < 1024uL -> "$bytes B"
+        bytes < 1024L -> "$bytes B"
         n < 1024.0 * 1024 -> "%.1f KB".format(java.util.Locale.ROOT, n / 1024)
         else -> "%.1f MB".format(java.util.Locale.ROOT, n / 1024 / 1024)
     }

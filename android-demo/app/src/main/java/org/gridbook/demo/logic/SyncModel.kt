@@ -18,14 +18,14 @@ data class SyncServer(val serverUrl: String, val token: String)
 
 sealed class SyncState {
     /** Not syncing; [unsentChanges] edits wait for the server. */
-    data class Idle(val unsentChanges: ULong) : SyncState()
+    data class Idle(val unsentChanges: Long) : SyncState()
 
     /** Running: the last step reported (null before the first), and whether cancel was asked. */
     data class Running(val progress: SyncProgress?, val cancelling: Boolean) : SyncState()
 
     data class Done(val report: SyncProgress) : SyncState()
 
-    data class Cancelled(val unsentChanges: ULong) : SyncState()
+    data class Cancelled(val unsentChanges: Long) : SyncState()
 
     /** [message] names the problem (never a token or data); [needsNewToken] for a revoked or wrong token. */
     data class Failed(val message: String, val needsNewToken: Boolean) : SyncState()
@@ -45,7 +45,7 @@ class SyncModel(
     private val scope: CoroutineScope,
     private val server: () -> SyncServer?,
 ) {
-    private val mutable = MutableStateFlow<SyncState>(SyncState.Idle(0uL))
+    private val mutable = MutableStateFlow<SyncState>(SyncState.Idle(0L))
     val state: StateFlow<SyncState> = mutable.asStateFlow()
 
     @Volatile
@@ -106,10 +106,10 @@ class SyncModel(
         if (current is SyncState.Running) mutable.value = current.copy(cancelling = true)
     }
 
-    private suspend fun unsent(): ULong = try {
+    private suspend fun unsent(): Long = try {
         calls.read { it.syncStatus().unsentChanges }
     } catch (e: GridbookException) {
-        0uL
+        0L
     }
 
     companion object {

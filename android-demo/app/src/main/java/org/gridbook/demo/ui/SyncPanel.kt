@@ -53,10 +53,10 @@ fun SyncPanel(sync: SyncModel, onSettings: () -> Unit) {
 
 private fun traffic(p: SyncProgress) =
     "已发送 ${formatBytes(p.bytesSent)} · 已接收 ${formatBytes(p.bytesReceived)} · 往返 ${p.roundTrips} 次" +
-        if (p.retries > 0u) " · 重试 ${p.retries} 次" else ""
+        if (p.retries > 0) " · 重试 ${p.retries} 次" else ""
 
 private fun summary(s: SyncState): String = when (s) {
-    is SyncState.Idle -> if (s.unsentChanges == 0uL) "没有待上传的更改" else "${s.unsentChanges} 条更改待上传"
+    is SyncState.Idle -> if (s.unsentChanges == 0L) "没有待上传的更改" else "${s.unsentChanges} 条更改待上传"
     is SyncState.Done -> "同步完成：上传 ${s.report.pushedChanges} 条，下载 ${s.report.pulledChunks} 块，" +
         "共 ${formatBytes(s.report.bytesSent + s.report.bytesReceived)}"
     is SyncState.Cancelled -> "同步已取消，${s.unsentChanges} 条更改待上传"

@@ -14,9 +14,9 @@ class ConflictsModelTest {
             openStore(dir, "w-li").use { b ->
                 val g = grid(a.store, "502")
                 val residentId = a.store.createResident(resident(g.households[0]))
-                b.importChanges(a.store.exportSince(0uL).bytes)
-                val cursorA = a.store.exportSince(0uL).cursor
-                val cursorB = b.exportSince(0uL).cursor
+                b.importChanges(a.store.exportSince(0L).bytes)
+                val cursorA = a.store.exportSince(0L).cursor
+                val cursorB = b.exportSince(0L).cursor
                 a.store.updateResident(residentId, resident(g.households[0], phone = "13900139000"))
                 b.updateResident(residentId, resident(g.households[0], phone = "13700137000"))
                 a.store.importChanges(b.exportSince(cursorB).bytes)

@@ -35,7 +35,7 @@ class MaskingTest {
 
     @Test
     fun labelsForTheScreens() {
-        assertEquals(listOf("512 B", "1.5 KB", "2.0 MB"), listOf(512uL, 1536uL, 2uL * 1024uL * 1024uL).map(::formatBytes))
+        assertEquals(listOf("512 B", "1.5 KB", "2.0 MB"), listOf(512L, 1536L, 2L * 1024L * 1024L).map(::formatBytes))
         assertEquals("2025-06-10 09:30", Labels.time(org.gridbook.core.LocalTime(utcMs = FixedClock.at(2025, 6, 10, 9, 30).nowMs, offsetMinutes = 480)))
         assertEquals("发现问题的内容", Labels.field("findings.text"))
         assertEquals("unknown_field", Labels.field("unknown_field"))
@@ -44,10 +44,11 @@ class MaskingTest {
     @Test
     fun errorMessagesNameTheFieldNeverTheValue() {
         assertEquals("电话：电话号码格式不对", describe(GridbookException.Invalid("phones", InvalidReason.Phone)))
-        assertEquals("备注：太长（最多 500 个字）", describe(GridbookException.Invalid("notes", InvalidReason.TooLong(500uL))))
+        assertEquals("备注：太长（最多 500 个字）", describe(GridbookException.Invalid("notes", InvalidReason.TooLong(500L))))
         assertEquals("找不到该居民（可能已被删除）", describe(GridbookException.NotFound(RecordKind.RESIDENT, "r-1")))
         assertEquals("只有记录这条走访记录的网格员可以修改它", describe(GridbookException.NotAuthor(RecordKind.VISIT, "v-1")))
-        assertEquals("同步已取消", describe(GridbookException.Cancelled()))
+        assertEquals("同步已取消", describe(GridbookException.Cancelled("the sync was cancelled")))
+        assertEquals("身份证号：身份证号校验位不对", describe(GridbookException.Invalid("idNumber", InvalidReason.IdNumberCheckDigit)))
         assertEquals("操作失败", describe(IllegalStateException("13800138000")))
     }
 }

@@ -52,7 +52,7 @@ class SyncModelTest {
                     val syncA = SyncModel(a.calls, a.scope) { SyncServer(server.url, tokenA) }
                     runBlocking { syncA.refreshStatus().join() }
                     val idle = assertIs<SyncState.Idle>(syncA.state.value)
-                    assertTrue(idle.unsentChanges > 0uL, "a has changes to send")
+                    assertTrue(idle.unsentChanges > 0L, "a has changes to send")
                     val statesA = record(a, syncA)
                     val changesBefore = a.calls.changes.value
                     val job = assertNotNull(syncA.start())
@@ -61,15 +61,15 @@ class SyncModelTest {
                     val done = assertIs<SyncState.Done>(syncA.state.value)
                     assertEquals(SyncStage.DONE, done.report.stage)
                     assertEquals(idle.unsentChanges, done.report.pushedChanges, "every unsent change was pushed")
-                    assertEquals(0uL, done.report.unsentChanges)
-                    assertTrue(done.report.bytesSent > 0uL && done.report.bytesReceived > 0uL, "bytes counted: ${done.report}")
+                    assertEquals(0L, done.report.unsentChanges)
+                    assertTrue(done.report.bytesSent > 0L && done.report.bytesReceived > 0L, "bytes counted: ${done.report}")
                     assertEquals(changesBefore + 1, a.calls.changes.value, "a sync moves the change counter")
                     val running = statesA.filterIsInstance<SyncState.Running>()
                     assertTrue(running.isNotEmpty(), "no running state seen: $statesA")
                     assertTrue(running.all { !it.cancelling }, "nothing was cancelled")
                     assertTrue(SyncModel.finished(done))
                     runBlocking { syncA.refreshStatus().join() }
-                    assertEquals(SyncState.Idle(0uL), syncA.state.value)
+                    assertEquals(SyncState.Idle(0L), syncA.state.value)
 
                     // The server hands the grid to both; phone B bootstraps and sees A's work.
                     admin(data, "assign", "--worker", "w-zhang", "--grid", g.id)
@@ -77,7 +77,7 @@ class SyncModelTest {
                     val syncB = SyncModel(b.calls, b.scope) { SyncServer(server.url, tokenB) }
                     runBlocking { assertNotNull(syncB.start()).join() }
                     val doneB = assertIs<SyncState.Done>(syncB.state.value)
-                    assertTrue(doneB.report.pulledChunks > 0uL, "b pulled nothing: ${doneB.report}")
+                    assertTrue(doneB.report.pulledChunks > 0L, "b pulled nothing: ${doneB.report}")
 
                     // Two weeks later, B's plan has the household due again after A's visit.
                     val today = TodayModel(b.calls, FixedClock.at(2025, 6, 30, 8, 0), b.scope)

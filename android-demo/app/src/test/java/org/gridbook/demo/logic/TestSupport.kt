@@ -90,7 +90,7 @@ fun grid(store: Store, vararg rooms: String): Grid {
     val grid = store.createGrid(GridInput(code = "330106001001001", name = "文新一网格", community = "文新社区", street = null, boundary = null))
     val building = store.createBuilding(
         grid,
-        BuildingInput(number = "3栋", estate = "幸福小区", units = 2u, floors = 6u, location = GeoPoint(lon = 120.1, lat = 30.28)),
+        BuildingInput(number = "3栋", estate = "幸福小区", units = 2, floors = 6, location = GeoPoint(lon = 120.1, lat = 30.28)),
     )
     val households = rooms.map { room ->
         store.createHousehold(

@@ -91,7 +91,7 @@ class TodayModelTest {
             runBlocking { model.refresh().join() }
             assertEquals(listOf(g.households[0]), assertIs<TodayState.Loaded>(model.state.value).rows.map { it.householdId })
 
-            val invalid = TodayModel(env.calls, clock, env.scope, defaultVisitPolicy().copy(generalIntervalDays = 0u))
+            val invalid = TodayModel(env.calls, clock, env.scope, defaultVisitPolicy().copy(generalIntervalDays = 0))
             runBlocking { invalid.refresh().join() }
             assertEquals(TodayState.Failed("general_interval_days：超出范围"), invalid.state.value)
         }
