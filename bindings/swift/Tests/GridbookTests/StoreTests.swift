@@ -265,7 +265,7 @@ final class StoreTests: TempDirTestCase {
         guard case .Invalid(let field, _)? = bad else {
             return XCTFail("expected Invalid, got \(String(describing: bad))")
         }
-        XCTAssertEqual(field, "general_interval_days")
+        XCTAssertEqual(field, "generalIntervalDays")
         XCTAssertEqual(
             expectGridbookError("a date that does not exist") { try store.visitsDue(gridId: f.grid, today: "2024-02-30", policy: nil) },
             .Invalid(field: "today", reason: .dateFormat)
@@ -297,7 +297,7 @@ final class StoreTests: TempDirTestCase {
             StoreOptions(key: nil, localOffsetMinutes: 480, compactAfterChanges: 256, cachedDocuments: 8)
         )
         var options = defaultStoreOptions()
-        options.key = "secret"
+        options.key = rawKey("secret")
         options.compactAfterChanges = 4
         do {
             let store = try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
