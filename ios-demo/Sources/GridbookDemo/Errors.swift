@@ -20,6 +20,8 @@ public func describe(_ error: Error) -> String {
     case .SchemaTooNew: return "数据文件来自更新版本的应用，请升级"
     case .Protocol, .MalformedChanges: return "收到的数据格式有误"
     case .Database, .Document: return "数据存储出错"
+    case .GridNotBlocked: return "该网格没有被服务器拒绝，无需丢弃"
+    case .StaleConfirmation: return "待发送的记录已有变化，请重新确认后再丢弃"
     }
 }
 

@@ -89,6 +89,6 @@ final class TodayModelTests: XCTestCase {
         policy.generalIntervalDays = 0
         let invalid = TodayModel(calls: env.calls, clock: clock, policy: policy)
         await invalid.refresh()
-        XCTAssertEqual(invalid.state.value, .failed("general_interval_days：超出范围"))
+        XCTAssertEqual(invalid.state.value, .failed("generalIntervalDays：超出范围"))
     }
 }

@@ -265,7 +265,7 @@ final class StoreTests: TempDirTestCase {
         guard case .Invalid(let field, _)? = bad else {
             return XCTFail("expected Invalid, got \(String(describing: bad))")
         }
-        XCTAssertEqual(field, "general_interval_days")
+        XCTAssertEqual(field, "generalIntervalDays")
         XCTAssertEqual(
             expectGridbookError("a date that does not exist") { try store.visitsDue(gridId: f.grid, today: "2024-02-30", policy: nil) },
             .Invalid(field: "today", reason: .dateFormat)

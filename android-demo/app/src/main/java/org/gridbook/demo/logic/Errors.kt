@@ -23,6 +23,8 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.SchemaTooNew -> "数据文件来自更新版本的应用，请升级"
     is GridbookException.Protocol, is GridbookException.MalformedChanges -> "收到的数据格式有误"
     is GridbookException.Database, is GridbookException.Document -> "数据存储出错"
+    is GridbookException.GridNotBlocked -> "该网格没有被服务器拒绝，无需丢弃"
+    is GridbookException.StaleConfirmation -> "待发送的记录已有变化，请重新确认后再丢弃"
     else -> "操作失败"
 }
 

@@ -76,12 +76,12 @@ class TodayModel(
     private fun row(due: VisitDue, labels: Map<String, String>) = DueRow(
         householdId = due.household.id,
         address = Labels.address(due.household),
-        memberCount = due.memberCount.toInt(),
+        memberCount = due.memberCount,
         care = due.careCategories.map { Labels.care(it, labels) },
         lastVisit = due.lastVisit?.let(Labels::time),
         dueOn = due.dueOn,
-        daysOverdue = due.daysOverdue.toInt(),
-        intervalDays = due.intervalDays.toInt(),
+        daysOverdue = due.daysOverdue,
+        intervalDays = due.intervalDays,
     )
 
     companion object {

@@ -93,7 +93,7 @@ class TodayModelTest {
 
             val invalid = TodayModel(env.calls, clock, env.scope, defaultVisitPolicy().copy(generalIntervalDays = 0))
             runBlocking { invalid.refresh().join() }
-            assertEquals(TodayState.Failed("general_interval_days：超出范围"), invalid.state.value)
+            assertEquals(TodayState.Failed("generalIntervalDays：超出范围"), invalid.state.value)
         }
     }
 }
