@@ -32,9 +32,9 @@ pub const MAX_CHANGE_SET_BYTES: usize = 64 * 1024 * 1024;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ChangeSet {
-    /// The encoded change set, for [`Store::import`] on another replica.
+    /// The encoded change set, for `Store.importChanges` on another replica.
     pub bytes: Vec<u8>,
-    /// Pass this to the next [`Store::export_since`] to get only newer changes.
+    /// Pass this to the next `Store.exportSince` to get only newer changes.
     pub cursor: i64,
     /// How many chunks (changes or snapshots) the set holds.
     pub chunks: i64,

@@ -148,7 +148,7 @@ pub enum SyncStage {
     Done,
 }
 
-/// Progress of one [`SyncClient::sync`], reported after every step.
+/// Progress of one sync (`Store.sync`), reported after every step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncProgress {

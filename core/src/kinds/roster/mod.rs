@@ -231,7 +231,7 @@ pub struct ResidentInput {
     pub registration: Registration,
     /// Residence state.
     pub residence_state: ResidenceState,
-    /// Care categories (codes, see [`crate::codes::CARE_CATEGORIES`]).
+    /// Care categories: codes from the closed list `careCategories()` returns.
     pub care: Vec<String>,
     /// When the resident moved in.
     pub moved_in: Option<Date>,
@@ -262,7 +262,7 @@ pub struct Resident {
     pub gender: Gender,
     /// Birth date.
     pub birth_date: Option<Date>,
-    /// ID number, unmasked: mask it with [`Resident::masked`] before showing or exporting.
+    /// ID number, unmasked: mask it (`maskResident`) before showing or exporting.
     pub id_number: Option<String>,
     /// Phones, normalised.
     pub phones: Vec<String>,

@@ -130,7 +130,7 @@ pub struct VisitDue {
     pub last_reached_on: Option<Date>,
     /// The date it fell due; `None` if no visit ever reached it.
     pub due_on: Option<Date>,
-    /// Days from `due_on` to today (0 when due today or never reached).
+    /// Days from the due date to today (0 when due today or never reached).
     pub days_overdue: i32,
 }
 
