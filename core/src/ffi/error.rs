@@ -125,6 +125,26 @@ pub enum GridbookError {
         /// What is wrong.
         detail: String,
     },
+    /// A listener the app gave (for example `SyncListener.onProgress`) threw,
+    /// so the call stopped; what was applied before stays applied. The text
+    /// names the listener, never what it threw (an exception's message may
+    /// hold personal data).
+    #[error("{listener} failed")]
+    ListenerFailed {
+        /// The listener method that threw, as named in the API.
+        listener: String,
+    },
+}
+
+/// What a listener implemented in Kotlin or Swift threw, when it was not a
+/// `GridbookError`. Its text is dropped: only the listener is named (the
+/// call that ran it puts its own name in).
+impl From<uniffi::UnexpectedUniFFICallbackError> for GridbookError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        GridbookError::ListenerFailed {
+            listener: "listener".to_string(),
+        }
+    }
 }
 
 impl From<Error> for GridbookError {
