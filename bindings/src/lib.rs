@@ -33,7 +33,8 @@ pub use labels::{
 };
 pub use store::{Store, StoreOptions, default_store_options, default_visit_policy};
 pub use sync::{
-    SyncListener, SyncReport, SyncServer, SyncSettings, SyncStatus, default_sync_settings,
+    ListenerError, SyncListener, SyncReport, SyncServer, SyncSettings, SyncStatus,
+    default_sync_settings,
 };
 
 /// The result type of every fallible exported call.

@@ -48,7 +48,26 @@ pub struct SyncStatus {
 #[uniffi::export(with_foreign)]
 pub trait SyncListener: Send + Sync {
     /// A step of the sync finished.
-    fn on_progress(&self, progress: SyncProgress) -> Result<()>;
+    fn on_progress(&self, progress: SyncProgress) -> Result<(), ListenerError>;
+}
+
+/// What a listener may throw to stop the call that runs it; any other
+/// exception it throws stops it the same way. The call then fails with
+/// `GridbookError.ListenerFailed`. (Declared here rather than reusing
+/// `GridbookError`: uniffi 0.32's Kotlin cannot lower an error of the core's
+/// component from a callback of this one.)
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum ListenerError {
+    /// The listener failed; what it threw is not kept (it may hold personal data).
+    #[error("the listener failed")]
+    Failed,
+}
+
+/// Any exception a Kotlin or Swift listener throws: its text is dropped.
+impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ListenerError::Failed
+    }
 }
 
 /// A sync server and how to talk to it: what `Store.sync` takes. The store

@@ -439,7 +439,7 @@ fn changes_exchange_between_stores() {
 struct Recorder(Mutex<Vec<SyncProgress>>);
 
 impl SyncListener for Recorder {
-    fn on_progress(&self, progress: SyncProgress) -> Result<()> {
+    fn on_progress(&self, progress: SyncProgress) -> Result<(), ListenerError> {
         self.0.lock().unwrap().push(progress);
         Ok(())
     }
@@ -449,7 +449,7 @@ impl SyncListener for Recorder {
 struct Thrower(Mutex<u32>);
 
 impl SyncListener for Thrower {
-    fn on_progress(&self, _: SyncProgress) -> Result<()> {
+    fn on_progress(&self, _: SyncProgress) -> Result<(), ListenerError> {
         *self.0.lock().unwrap() += 1;
         Err(uniffi::UnexpectedUniFFICallbackError::new("a resident's name").into())
     }

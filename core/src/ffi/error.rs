@@ -136,17 +136,6 @@ pub enum GridbookError {
     },
 }
 
-/// What a listener implemented in Kotlin or Swift threw, when it was not a
-/// `GridbookError`. Its text is dropped: only the listener is named (the
-/// call that ran it puts its own name in).
-impl From<uniffi::UnexpectedUniFFICallbackError> for GridbookError {
-    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        GridbookError::ListenerFailed {
-            listener: "listener".to_string(),
-        }
-    }
-}
-
 impl From<Error> for GridbookError {
     fn from(error: Error) -> Self {
         use Error as E;
