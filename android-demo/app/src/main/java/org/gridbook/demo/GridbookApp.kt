@@ -26,6 +26,6 @@ class GridbookApp : Application() {
      * key derivation, migrations): call it off the main thread.
      */
     @Synchronized
-    fun openStore(identity: WorkerIdentity): Store =
+    suspend fun openStore(identity: WorkerIdentity): Store =
         store ?: Store.open(File(filesDir, "gridbook.db").path, identity, settings.databaseKey()).also { store = it }
 }
