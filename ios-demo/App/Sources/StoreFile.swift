@@ -26,9 +26,9 @@ enum StoreFile {
         return dir
     }
 
-    /// Opens (or creates) the store. Blocking (key derivation, migrations): call it off the main thread.
-    static func open(identity: WorkerIdentity, key: String) throws -> Store {
+    /// Opens (or creates) the store (key derivation and migrations run on the library's pool).
+    static func open(identity: WorkerIdentity, key: String) async throws -> Store {
         let path = try directory().appendingPathComponent("gridbook.db").path
-        return try Store.open(path: path, identity: identity, key: key)
+        return try await Store.open(path: path, identity: identity, key: key)
     }
 }
