@@ -202,19 +202,30 @@ impl Drop for CancelOnDrop {
     }
 }
 
-/// Takes a started sync off the list when it returns.
-struct Started<'a> {
-    syncs: &'a Syncs,
+/// Takes a started sync off the list when its call returns or is dropped
+/// (a dropped call's token is cancelled already, by [`CancelOnDrop`]).
+struct Started {
+    syncs: Arc<Syncs>,
     number: u64,
 }
 
-impl Drop for Started<'_> {
+impl Drop for Started {
     fn drop(&mut self) {
         lock(&self.syncs.started).retain(|(n, _)| *n != self.number);
     }
 }
 
 impl Syncs {
+    /// Lists a sync's token for `cancel_all` until the guard is dropped.
+    fn start(self: &Arc<Self>, token: &CancelToken) -> Started {
+        let number = self.next.fetch_add(1, Ordering::Relaxed);
+        lock(&self.started).push((number, token.clone()));
+        Started {
+            syncs: Arc::clone(self),
+            number,
+        }
+    }
+
     /// Cancels every sync started and not finished.
     fn cancel_all(&self) {
         for (_, token) in lock(&self.started).iter() {
@@ -241,7 +252,8 @@ impl Syncs {
     }
 
     /// Runs one sync on this thread (a pool thread): waits for its turn, then
-    /// syncs, stopping when `token` is cancelled or the listener throws.
+    /// syncs, stopping when `token` (listed by [`Syncs::start`]) is cancelled
+    /// or the listener throws.
     fn run(
         &self,
         store: &gridbook::Store,
@@ -249,12 +261,6 @@ impl Syncs {
         listener: Option<&dyn SyncListener>,
         token: CancelToken,
     ) -> Result<SyncReport> {
-        let number = self.next.fetch_add(1, Ordering::Relaxed);
-        lock(&self.started).push((number, token.clone()));
-        let _started = Started {
-            syncs: self,
-            number,
-        };
         let _turn = lock(&self.turn);
         if token.is_cancelled() {
             return Err(GridbookError::Cancelled);
@@ -303,6 +309,9 @@ impl Store {
     ) -> Result<SyncReport> {
         let token = CancelToken::new();
         let _cancel_on_drop = CancelOnDrop(token.clone());
+        // Listed at the call's first poll, before the hop to the pool, so a
+        // `cancelSync` from then on reaches it.
+        let _started = self.syncs.start(&token);
         let (store, syncs) = (self.core(), Arc::clone(&self.syncs));
         pool::run(move || syncs.run(&store, &server, listener.as_deref(), token)).await
     }
