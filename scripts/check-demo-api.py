@@ -335,7 +335,7 @@ def normalise(name, args, lang):
 
 
 # Words that may stand before a type and do not change which type it is.
-TYPE_PREFIX = {"suspend", "some", "any", "inout", "borrowing", "consuming", "sending", "out", "in", "reified"}
+TYPE_PREFIX = {"suspend", "some", "any", "inout", "borrowing", "consuming", "sending", "isolated", "out", "in", "reified"}
 
 # ---------------------------------------------------------------------------
 # Declarations (pass 1): the types, functions and properties of the generated
@@ -1134,7 +1134,7 @@ PLATFORM_SUPERS = {
 # Swift and Apple types the demo uses. Only consulted for capitalised names that
 # are neither API types nor declared in the demo, in files that import Gridbook.
 SWIFT_PLATFORM_TYPES = set("""
-    Any AnyObject Array Bool Character Comparable Data Date DateComponents Dictionary Double Equatable Error Float
+    Actor Any AnyObject Array Bool Character Comparable Data Date DateComponents Dictionary Double Equatable Error Float
     Hashable Hasher Identifiable Int Int8 Int16 Int32 Int64 Never ObjectIdentifier Optional Result Sendable Set
     String Substring UInt UInt8 UInt16 UInt32 UInt64 Void Self Codable Decodable Encodable CaseIterable
     CustomStringConvertible Range ClosedRange Sequence Collection AsyncStream Task TaskGroup MainActor
@@ -3327,6 +3327,17 @@ def load(world, bindings, root):
                 ctx.package = package.group(1) if package else None
             Collector(lex(text, lang), ctx, world.api[lang]).run()
         module = world.api[lang]
+        # Extensions in the hand-written layer beside the generated code
+        # (Kotlin `suspend fun Store.sync(...)`, Swift `extension Store`) become
+        # methods of their receiver; a Kotlin one is also imported by its name.
+        for raw, f in getattr(module, "exts", []):
+            ti = world.tinfo(world.resolve(raw, f.ctx, getattr(f, "generics", ())), lang)
+            if ti is not None and isinstance(f, Field):
+                ti.fields.setdefault(f.name, f)
+            elif ti is not None:
+                ti.methods.setdefault(f.name, []).append(f)
+            if isinstance(f, Func):
+                module.funcs.setdefault(f.name, []).append(f)
         useful = [t for t in module.types.values() if t.declared and not t.qual.startswith(PLUMBING)
                   and (t.fields or t.methods or t.cases or t.nested)]
         if len(useful) < 5 or not module.funcs or not any(t.methods for t in useful):

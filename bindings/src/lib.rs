@@ -7,17 +7,20 @@
 //! traits under the core's cargo feature `uniffi` and are generated as a
 //! second component (Kotlin package `org.gridbook.core`, Swift file
 //! `GridbookCore.swift` in the same module). This crate holds the objects
-//! ([`Store`] with its methods in `store/`, one file per record kind;
-//! [`SyncClient`], [`SyncListener`], [`CancelHandle`] in `sync.rs`), the
+//! ([`Store`] with its methods in `store/`, one file per record kind; its
+//! sync with [`SyncServer`] and [`SyncListener`] in `sync.rs`), the
 //! settings whose foreign form differs from the core's ([`StoreOptions`],
 //! [`SyncSettings`], [`SyncStatus`]) and the label and mask functions.
 //! Business logic belongs in the `gridbook` crate, with its tests.
 //!
-//! Every call is blocking: call it off the main thread (see `README.md`).
+//! Every `Store` method is async (Kotlin `suspend fun`, Swift `async`) and
+//! runs its core call on a blocking pool (`pool.rs`); no exported call takes
+//! an object as an argument (see `README.md`, "Lifetimes").
 
 uniffi::setup_scaffolding!();
 
 mod labels;
+mod pool;
 mod store;
 mod sync;
 
@@ -29,18 +32,15 @@ pub use labels::{
     visit_outcome_label, worker_role_label,
 };
 pub use store::{
-    ListenerError, LiveQueryListener, Store, StoreOptions, default_store_options,
-    default_visit_policy,
+    LiveQueryListener, Store, StoreOptions, default_store_options, default_visit_policy,
 };
 pub use sync::{
-    CancelHandle, SyncClient, SyncListener, SyncReport, SyncSettings, SyncStatus,
+    ListenerError, SyncListener, SyncReport, SyncServer, SyncSettings, SyncStatus,
     default_sync_settings,
 };
 
 /// The result type of every fallible exported call.
 pub type Result<T, E = GridbookError> = std::result::Result<T, E>;
 
-#[cfg(test)]
-mod live_tests;
 #[cfg(test)]
 mod tests;

@@ -1,23 +1,32 @@
-//! Syncing a [`Store`] through the district's sync server: the [`SyncClient`]
-//! object, a [`SyncListener`] the app implements for progress, and a
-//! [`CancelHandle`] to stop a running sync from another thread.
+//! Syncing a [`Store`] through the district's sync server: `Store.sync`
+//! with a [`SyncServer`] record (no client object: the store caches the
+//! core's client per server), a [`SyncListener`] the app implements for
+//! progress, and `Store.cancelSync`. Nothing here is an object the app passes
+//! as an argument, so no object's release can race a call that takes it.
 //!
-//! `SyncClient::sync` blocks until the sync ends (seconds to minutes on a weak
-//! link): call it off the main thread. The listener is called on that same
-//! thread; post to the UI thread from it.
+//! `Store.sync` is async and runs the core's blocking sync on the pool
+//! (`crate::pool`); the listener is called on that pool thread. Cancellation
+//! reaches the core's `CancelToken` two ways: a drop guard in the call's
+//! future (a cancelled Kotlin coroutine frees the future) and `cancelSync`
+//! (Swift, whose generated async code does not forward Task cancellation,
+//! and Stop buttons). To add a sync option, add it to [`SyncSettings`] and to
+//! `options` below.
 //!
 //! `SyncProgress` and `SyncStage` are the core's own types. [`SyncSettings`]
 //! is the core's `SyncClientOptions` in milliseconds and plain numbers, and
 //! [`SyncStatus`] leaves out the per-grid cursors: a new client option or
 //! status field is added to both.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use gridbook::sync::{BlockedGrid, CancelToken, SyncClientOptions, SyncLimits, SyncProgress};
+use gridbook::sync::{
+    BlockedGrid, CancelToken, SyncClient, SyncClientOptions, SyncError, SyncLimits, SyncProgress,
+};
 
-use crate::Result;
 use crate::store::Store;
+use crate::{GridbookError, Result, pool};
 
 /// The outcome of a finished sync: the last progress, at stage `Done`.
 pub type SyncReport = SyncProgress;
@@ -41,46 +50,68 @@ pub struct SyncStatus {
     pub can_create_grids: Option<bool>,
 }
 
-/// Receives a sync's progress. Implemented by the app in Kotlin or Swift.
+/// Receives a sync's progress. Implemented by the app in Kotlin or Swift
+/// (Kotlin and Swift also take a lambda or closure: `store.sync(server) { … }`).
 ///
-/// Called on the thread running `SyncClient.sync`, after every step; it must
-/// return quickly and must not throw.
+/// Called on a thread of the library's pool after every step; it must return
+/// quickly; post to the UI thread from it. If it throws, the sync stops with
+/// `ListenerFailed` (naming `SyncListener.onProgress`, never what was
+/// thrown) and is not called again; what was applied stays applied.
 #[uniffi::export(with_foreign)]
 pub trait SyncListener: Send + Sync {
     /// A step of the sync finished.
-    fn on_progress(&self, progress: SyncProgress);
+    fn on_progress(&self, progress: SyncProgress) -> Result<(), ListenerError>;
 }
 
-/// Stops a running sync from another thread: make one per sync, pass it to
-/// `SyncClient.sync`, and call `cancel()` (for example when the user leaves
-/// the screen).
-#[derive(Debug, Default, uniffi::Object)]
-pub struct CancelHandle {
-    token: CancelToken,
+/// What a Kotlin or Swift listener may throw; any other exception arrives
+/// the same way, and what was thrown is not kept (it may hold personal
+/// data). A `SyncListener` that fails stops its sync with
+/// `GridbookError.ListenerFailed`; a `LiveQueryListener` that fails is
+/// counted (`Store.listenerFailures`) and the store goes on. (Declared here
+/// rather than reusing `GridbookError`: uniffi 0.32's Kotlin cannot lower an
+/// error of the core's component from a callback of this one.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum ListenerError {
+    /// The listener failed; what it threw is not kept (it may hold personal data).
+    #[error("the listener failed")]
+    Failed,
 }
 
-#[uniffi::export]
-impl CancelHandle {
-    /// A handle that is not cancelled.
-    #[uniffi::constructor]
-    pub fn new() -> Arc<CancelHandle> {
-        Arc::new(CancelHandle::default())
-    }
-
-    /// Asks the sync to stop; it then fails with `Cancelled`. It stops before
-    /// its next request or while waiting to retry; a request in flight ends
-    /// within the request timeout. What was applied before stays applied.
-    pub fn cancel(&self) {
-        self.token.cancel();
-    }
-
-    /// Whether `cancel` was called.
-    pub fn is_cancelled(&self) -> bool {
-        self.token.is_cancelled()
+/// Any exception a Kotlin or Swift listener throws: its text is dropped.
+impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
+    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        ListenerError::Failed
     }
 }
 
-/// How a [`SyncClient`] talks to its server: timeouts, retries and how much
+/// A sync server and how to talk to it: what `Store.sync` takes. The store
+/// keeps one HTTP client per server (the same `url`, `token` and `settings`
+/// reuse it, with its open connections).
+///
+/// It holds the device token: do not log it (Kotlin's generated `toString`
+/// prints every field).
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+pub struct SyncServer {
+    /// The server's URL (`https://…`; `http://` only to loopback unless
+    /// `settings.allowPlainHttp`).
+    pub url: String,
+    /// This device's bearer token, from the district's administrator.
+    pub token: String,
+    /// Timeouts, retries and sizes; start from `defaultSyncSettings()`.
+    pub settings: SyncSettings,
+}
+
+impl std::fmt::Debug for SyncServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncServer")
+            .field("url", &self.url)
+            .field("token", &"<redacted>")
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+/// How a store talks to a sync server: timeouts, retries and how much
 /// one request carries. Start from [`default_sync_settings`] and change what
 /// the app needs (a longer request timeout on 2G, fewer attempts for a
 /// foreground "sync now").
@@ -151,100 +182,168 @@ fn options(server_url: String, token: String, s: SyncSettings) -> SyncClientOpti
     }
 }
 
-/// A client for one sync server and one device token.
-#[derive(uniffi::Object)]
-pub struct SyncClient {
-    inner: gridbook::sync::SyncClient,
+/// How many servers' clients a store keeps (an app syncs with one; a test
+/// or a district move may use two).
+const CACHED_CLIENTS: usize = 2;
+
+/// The listener method named by `ListenerFailed`.
+const PROGRESS_LISTENER: &str = "SyncListener.onProgress";
+
+/// The sync side of a [`Store`]: one sync at a time, the cancel tokens of the
+/// syncs started and not finished (for `cancelSync`), and the cached clients.
+#[derive(Default)]
+pub(crate) struct Syncs {
+    /// Held by the running sync: a second sync on the store waits for it.
+    pub(crate) turn: Mutex<()>,
+    /// The syncs started and not yet returned (running or waiting), by number.
+    pub(crate) started: Mutex<Vec<(u64, CancelToken)>>,
+    next: AtomicU64,
+    /// The clients of the servers used last, newest first.
+    clients: Mutex<Vec<(SyncServer, Arc<SyncClient>)>>,
 }
 
-#[uniffi::export]
-impl SyncClient {
-    /// A client for the server at `server_url` (`https://…`; `http://` only
-    /// to loopback) with this device's bearer `token`, with the default
-    /// timeouts and retries for a phone on a weak link.
-    /// `extra_root_certificate_pem` is a district's own CA certificate to
-    /// trust besides the system's, or null. Fails with `Config` on a
-    /// malformed URL or certificate, or plain HTTP to another host.
-    #[uniffi::constructor]
-    pub fn new(
-        server_url: String,
-        token: String,
-        extra_root_certificate_pem: Option<Vec<u8>>,
-    ) -> Result<Arc<SyncClient>> {
-        let settings = SyncSettings {
-            extra_root_certificate_pem,
-            ..default_sync_settings()
-        };
-        Self::with_settings(server_url, token, settings)
-    }
+/// Locks `mutex`, also after a panic elsewhere (the data is a list, never half-written).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
-    /// A client with the app's own [`SyncSettings`]. Fails with `Config`
-    /// naming the setting on a malformed URL or certificate, a zero timeout,
-    /// limit or attempt count, a first backoff longer than the longest, or
-    /// plain HTTP to a host that is not loopback without `allow_plain_http`.
-    #[uniffi::constructor]
-    pub fn with_settings(
-        server_url: String,
-        token: String,
-        settings: SyncSettings,
-    ) -> Result<Arc<SyncClient>> {
-        let inner = gridbook::sync::SyncClient::new(options(server_url, token, settings))?;
-        Ok(Arc::new(SyncClient { inner }))
-    }
+/// Cancels a token when dropped: when the future of `Store.sync` is dropped
+/// (the Kotlin coroutine was cancelled, and uniffi frees the future), the
+/// sync's thread sees the token at its next check and stops.
+struct CancelOnDrop(CancelToken);
 
-    /// Syncs `store` with the server until neither side has anything new for
-    /// the other. Blocking: call off the main thread. `listener` hears every
-    /// step; `cancel` stops it (failing with `Cancelled`). A failure at any
-    /// point leaves the store consistent, and the next sync finishes the job.
-    ///
-    /// In Kotlin prefer `store.sync(client, listener, cancel)`: with the
-    /// store as the receiver, a `close()` of the store on another thread
-    /// waits for the sync to return (see `README.md`).
-    pub fn sync(
-        &self,
-        store: Arc<Store>,
-        listener: Arc<dyn SyncListener>,
-        cancel: Arc<CancelHandle>,
-    ) -> Result<SyncReport> {
-        self.run(&store, listener.as_ref(), &cancel)
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        // Harmless after the sync returned: the token is this sync's own.
+        self.0.cancel();
     }
 }
 
-impl SyncClient {
+/// Takes a started sync off the list when its call returns or is dropped
+/// (a dropped call's token is cancelled already, by [`CancelOnDrop`]).
+struct Started {
+    syncs: Arc<Syncs>,
+    number: u64,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        lock(&self.syncs.started).retain(|(n, _)| *n != self.number);
+    }
+}
+
+impl Syncs {
+    /// Lists a sync's token for `cancel_all` until the guard is dropped.
+    fn start(self: &Arc<Self>, token: &CancelToken) -> Started {
+        let number = self.next.fetch_add(1, Ordering::Relaxed);
+        lock(&self.started).push((number, token.clone()));
+        Started {
+            syncs: Arc::clone(self),
+            number,
+        }
+    }
+
+    /// Cancels every sync started and not finished.
+    fn cancel_all(&self) {
+        for (_, token) in lock(&self.started).iter() {
+            token.cancel();
+        }
+    }
+
+    /// The cached client of `server`, or a new one (which is then cached).
+    fn client(&self, server: &SyncServer) -> Result<Arc<SyncClient>> {
+        if let Some((_, client)) = lock(&self.clients).iter().find(|(s, _)| s == server) {
+            return Ok(Arc::clone(client));
+        }
+        let options = options(
+            server.url.clone(),
+            server.token.clone(),
+            server.settings.clone(),
+        );
+        let client = Arc::new(SyncClient::new(options)?);
+        let mut clients = lock(&self.clients);
+        clients.retain(|(s, _)| s != server);
+        clients.insert(0, (server.clone(), Arc::clone(&client)));
+        clients.truncate(CACHED_CLIENTS);
+        Ok(client)
+    }
+
+    /// Runs one sync on this thread (a pool thread): waits for its turn, then
+    /// syncs, stopping when `token` (listed by [`Syncs::start`]) is cancelled
+    /// or the listener throws.
     fn run(
         &self,
-        store: &Store,
-        listener: &dyn SyncListener,
-        cancel: &CancelHandle,
+        store: &gridbook::Store,
+        server: &SyncServer,
+        listener: Option<&dyn SyncListener>,
+        token: CancelToken,
     ) -> Result<SyncReport> {
-        let mut progress = |p: &SyncProgress| listener.on_progress(*p);
-        let report = self
-            .inner
-            .sync(&store.inner, &mut progress, &cancel.token)?;
-        Ok(report)
+        let _turn = lock(&self.turn);
+        if token.is_cancelled() {
+            return Err(SyncError::Cancelled.into());
+        }
+        let client = self.client(server)?;
+        let mut listener_failed = false;
+        let mut progress = |p: &SyncProgress| {
+            let Some(listener) = listener.filter(|_| !listener_failed) else {
+                return;
+            };
+            if listener.on_progress(*p).is_err() {
+                listener_failed = true;
+                token.cancel();
+            }
+        };
+        let result = client.sync(store, &mut progress, &token);
+        if listener_failed {
+            return Err(GridbookError::ListenerFailed {
+                listener: PROGRESS_LISTENER.to_string(),
+            });
+        }
+        Ok(result?)
     }
 }
 
 #[uniffi::export]
 impl Store {
-    /// Syncs this store with the server through `client`, as
-    /// `client.sync(store, listener, cancel)` does. Blocking: call off the
-    /// main thread. With the store as the receiver, Kotlin's generated code
-    /// keeps it alive for the whole call: a `close()` on another thread takes
-    /// effect when the sync returns (an object passed as an argument has no
-    /// such guard in uniffi 0.32's Kotlin).
-    pub fn sync(
+    /// Syncs this store with `server` until neither side has anything new
+    /// for the other, and returns the last progress. `listener` (or null)
+    /// hears every step.
+    ///
+    /// Stopping: cancelling the calling Kotlin coroutine, or `cancelSync()`
+    /// (a Stop button; Swift's `sync` wrappers call it when their Task is
+    /// cancelled) makes it fail with `Cancelled` within a moment: before its
+    /// next request, while waiting to retry, or, with a request in flight,
+    /// when that request ends (at most the request timeout). What was applied
+    /// before stays applied, and the next sync finishes the job; a failure at
+    /// any point leaves the store consistent.
+    ///
+    /// One sync runs at a time per store: a second `sync` call waits until
+    /// the first has returned, then runs (and usually finds little to do).
+    pub async fn sync(
         &self,
-        client: Arc<SyncClient>,
-        listener: Arc<dyn SyncListener>,
-        cancel: Arc<CancelHandle>,
+        server: SyncServer,
+        listener: Option<Arc<dyn SyncListener>>,
     ) -> Result<SyncReport> {
-        client.run(self, listener.as_ref(), &cancel)
+        let token = CancelToken::new();
+        let _cancel_on_drop = CancelOnDrop(token.clone());
+        // Listed at the call's first poll, before the hop to the pool, so a
+        // `cancelSync` from then on reaches it.
+        let _started = self.syncs.start(&token);
+        let (store, syncs) = (self.core(), Arc::clone(&self.syncs));
+        pool::run(move || syncs.run(&store, &server, listener.as_deref(), token)).await
+    }
+
+    /// Cancels this store's sync: the running one and any waiting for their
+    /// turn fail with `Cancelled` (see `sync`). Syncs started later run as usual.
+    /// Not async: it only marks the syncs, never waits, so it can be called from
+    /// anywhere (a click handler, a Swift cancellation handler).
+    pub fn cancel_sync(&self) {
+        self.syncs.cancel_all();
     }
 
     /// What this store has waiting for the server.
-    pub fn sync_status(&self) -> Result<SyncStatus> {
-        let status = self.inner.sync_status()?;
+    pub async fn sync_status(&self) -> Result<SyncStatus> {
+        let status = self.call(|s| s.sync_status()).await?;
         Ok(SyncStatus {
             unsent_changes: status.unsent_changes,
             unsent_bytes: status.unsent_bytes,

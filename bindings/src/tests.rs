@@ -18,7 +18,20 @@ use gridbook::{
 use crate::*;
 
 mod error_messages;
+mod live;
 mod signed_numbers;
+
+/// Runs an exported async call to its end, as the Kotlin or Swift caller would.
+trait Wait: std::future::Future + Sized {
+    fn wait(self) -> Self::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(self)
+    }
+}
+
+impl<F: std::future::Future> Wait for F {}
 
 fn identity(worker: &str) -> WorkerIdentity {
     WorkerIdentity {
@@ -31,7 +44,9 @@ fn identity(worker: &str) -> WorkerIdentity {
 
 fn open(dir: &tempfile::TempDir, worker: &str) -> Arc<Store> {
     let path = dir.path().join(format!("{worker}.db"));
-    Store::open(path.to_string_lossy().into_owned(), identity(worker), None).unwrap()
+    Store::open(path.to_string_lossy().into_owned(), identity(worker), None)
+        .wait()
+        .unwrap()
 }
 
 fn now() -> LocalTime {
@@ -68,6 +83,7 @@ fn fixture(store: &Store) -> Fixture {
             street: None,
             boundary: None,
         })
+        .wait()
         .unwrap();
     let building = store
         .create_building(
@@ -83,6 +99,7 @@ fn fixture(store: &Store) -> Fixture {
                 }),
             },
         )
+        .wait()
         .unwrap();
     let household = store
         .create_household(HouseholdInput {
@@ -95,6 +112,7 @@ fn fixture(store: &Store) -> Fixture {
             location: None,
             notes: None,
         })
+        .wait()
         .unwrap();
     Fixture {
         grid,
@@ -122,7 +140,10 @@ fn resident(household: &str) -> ResidentInput {
 #[test]
 fn open_create_log_visit_and_read_the_roster() {
     let (_dir, store, f) = one_worker("w-zhang");
-    let resident_id = store.create_resident(resident(&f.household)).unwrap();
+    let resident_id = store
+        .create_resident(resident(&f.household))
+        .wait()
+        .unwrap();
     let visit_id = store
         .log_visit(VisitInput {
             household_id: f.household.clone(),
@@ -145,16 +166,17 @@ fn open_create_log_visit_and_read_the_roster() {
                 accuracy_m: 8.0,
             }),
         })
+        .wait()
         .unwrap();
 
-    let roster = store.roster(f.grid.clone()).unwrap();
+    let roster = store.roster(f.grid.clone()).wait().unwrap();
     assert_eq!(roster.len(), 1);
     assert_eq!(roster[0].household.room, "502");
     assert_eq!(roster[0].household.building_number, "3栋");
     assert_eq!(roster[0].member_count, 1);
     assert_eq!(roster[0].last_visit.map(|t| t.offset_minutes), Some(480));
 
-    let detail = store.household(f.household.clone()).unwrap();
+    let detail = store.household(f.household.clone()).wait().unwrap();
     assert_eq!(detail.members.len(), 1);
     assert_eq!(
         detail.members[0]
@@ -172,7 +194,10 @@ fn open_create_log_visit_and_read_the_roster() {
     );
     assert_eq!(detail.visits[0].worker_id, "w-zhang");
 
-    let hits = store.search(f.grid.clone(), "王".into(), 10).unwrap();
+    let hits = store
+        .search(f.grid.clone(), "王".into(), 10)
+        .wait()
+        .unwrap();
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].resident_id.as_deref(), Some(resident_id.as_str()));
     assert_eq!(hits[0].matched, SearchMatch::Name);
@@ -183,13 +208,14 @@ fn open_create_log_visit_and_read_the_roster() {
     assert_eq!(
         store
             .residents_by_care(f.grid.clone(), "elderly_alone".into())
+            .wait()
             .unwrap()
             .len(),
         1
     );
-    assert_eq!(store.identity(), identity("w-zhang"));
-    assert!(store.sync_status().unwrap().unsent_changes > 0);
-    assert_eq!(store.buildings(f.grid).unwrap()[0].id, f.building);
+    assert_eq!(store.identity().wait(), identity("w-zhang"));
+    assert!(store.sync_status().wait().unwrap().unsent_changes > 0);
+    assert_eq!(store.buildings(f.grid).wait().unwrap()[0].id, f.building);
 }
 
 #[test]
@@ -199,7 +225,7 @@ fn an_invalid_phone_names_the_field_not_the_value() {
         phones: vec!["1234567".into()],
         ..resident(&f.household)
     };
-    let error = store.create_resident(input).unwrap_err();
+    let error = store.create_resident(input).wait().unwrap_err();
     assert!(
         matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::Phone } if field == "phones"),
         "{error:?}"
@@ -207,7 +233,12 @@ fn an_invalid_phone_names_the_field_not_the_value() {
     assert!(!error.to_string().contains("1234567"));
     assert!(!format!("{error:?}").contains("1234567"));
     assert!(
-        store.household(f.household).unwrap().members.is_empty(),
+        store
+            .household(f.household)
+            .wait()
+            .unwrap()
+            .members
+            .is_empty(),
         "nothing stored"
     );
 }
@@ -253,6 +284,7 @@ fn malformed_dates_and_times_are_invalid_fields() {
     let (_dir, store, f) = one_worker("w-zhang");
     let team = store
         .create_patrol_team(f.grid.clone(), "夜巡队".into(), vec![])
+        .wait()
         .unwrap();
     let id = store
         .create_shift(ShiftInput {
@@ -260,9 +292,11 @@ fn malformed_dates_and_times_are_invalid_fields() {
             route: vec![f.building],
             ..shift
         })
+        .wait()
         .unwrap();
     let shifts = store
         .shifts_on(f.grid.clone(), "2026-01-05".into())
+        .wait()
         .unwrap();
     assert_eq!(shifts[0].id, id);
     assert_eq!(
@@ -270,7 +304,10 @@ fn malformed_dates_and_times_are_invalid_fields() {
         ("19:00".to_string(), "21:30".to_string())
     );
     // A date given as an argument names the argument.
-    let error = store.shifts_on(f.grid, "2026-1-5".into()).unwrap_err();
+    let error = store
+        .shifts_on(f.grid, "2026-1-5".into())
+        .wait()
+        .unwrap_err();
     assert!(
         matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::DateFormat } if field == "date"),
         "{error:?}"
@@ -281,18 +318,21 @@ fn malformed_dates_and_times_are_invalid_fields() {
 fn core_errors_map_to_their_variants() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, "w-zhang");
-    let error = store.household("no-such-id".into()).err().unwrap();
+    let error = store.household("no-such-id".into()).wait().err().unwrap();
     assert!(
         matches!(&error, GridbookError::NotFound { kind: RecordKind::Household, id } if id == "no-such-id")
     );
-    let error = store.import_changes(vec![1, 2, 3]).unwrap_err();
+    let error = store.import_changes(vec![1, 2, 3]).wait().unwrap_err();
     assert!(
         matches!(error, GridbookError::MalformedChanges { .. }),
         "{error:?}"
     );
     drop(store);
     let path = dir.path().join("w-zhang.db").to_string_lossy().into_owned();
-    let error = Store::open(path, identity("w-li"), None).err().unwrap();
+    let error = Store::open(path, identity("w-li"), None)
+        .wait()
+        .err()
+        .unwrap();
     assert!(
         matches!(error, GridbookError::WorkerMismatch { .. }),
         "{error:?}"
@@ -303,7 +343,7 @@ fn core_errors_map_to_their_variants() {
 fn another_workers_token_is_a_worker_mismatch_and_nothing_is_vouched_before_a_sync() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, "w-zhang");
-    assert_eq!(store.vouched_identity().unwrap(), None);
+    assert_eq!(store.vouched_identity().wait().unwrap(), None);
     let error: GridbookError = gridbook::Error::TokenOfAnotherWorker.into();
     assert!(
         matches!(error, GridbookError::WorkerMismatch { .. }),
@@ -325,18 +365,23 @@ fn a_wrong_key_is_not_a_database() {
             bytes: vec![fill; 32],
         })
     };
-    let store = Store::open(path.clone(), identity("w-zhang"), key(1)).unwrap();
+    let store = Store::open(path.clone(), identity("w-zhang"), key(1))
+        .wait()
+        .unwrap();
     fixture(&store);
     drop(store);
     let error = Store::open(path.clone(), identity("w-zhang"), key(2))
+        .wait()
         .err()
         .unwrap();
     assert!(
         matches!(error, GridbookError::NotADatabase { .. }),
         "{error:?}"
     );
-    let store = Store::open(path, identity("w-zhang"), key(1)).unwrap();
-    assert_eq!(store.grids().unwrap().len(), 1);
+    let store = Store::open(path, identity("w-zhang"), key(1))
+        .wait()
+        .unwrap();
+    assert_eq!(store.grids().wait().unwrap().len(), 1);
 }
 
 #[test]
@@ -390,8 +435,11 @@ fn care_categories_are_the_core_list() {
 #[test]
 fn mask_resident_masks_id_number_and_phones() {
     let (_dir, store, f) = one_worker("w-zhang");
-    let id = store.create_resident(resident(&f.household)).unwrap();
-    let masked = mask_resident(store.resident(id).unwrap());
+    let id = store
+        .create_resident(resident(&f.household))
+        .wait()
+        .unwrap();
+    let masked = mask_resident(store.resident(id).wait().unwrap());
     assert_eq!(masked.phones, vec!["138****8000".to_string()]);
 }
 
@@ -400,50 +448,109 @@ fn changes_exchange_between_stores() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (open(&dir, "w-zhang"), open(&dir, "w-li"));
     let f = fixture(&a);
-    let set = a.export_since(0).unwrap();
+    let set = a.export_since(0).wait().unwrap();
     assert!(set.chunks > 0);
-    let report = b.import_changes(set.bytes.clone()).unwrap();
+    let report = b.import_changes(set.bytes.clone()).wait().unwrap();
     assert!(report.new_changes + report.new_snapshots > 0);
-    assert_eq!(b.roster(f.grid.clone()).unwrap().len(), 1);
-    assert_eq!(b.import_changes(set.bytes).unwrap().new_changes, 0);
-    assert!(b.conflicts(f.grid).unwrap().is_empty());
+    assert_eq!(b.roster(f.grid.clone()).wait().unwrap().len(), 1);
+    assert_eq!(b.import_changes(set.bytes).wait().unwrap().new_changes, 0);
+    assert!(b.conflicts(f.grid).wait().unwrap().is_empty());
 }
 
 struct Recorder(Mutex<Vec<SyncProgress>>);
 
 impl SyncListener for Recorder {
-    fn on_progress(&self, progress: SyncProgress) {
+    fn on_progress(&self, progress: SyncProgress) -> Result<(), ListenerError> {
         self.0.lock().unwrap().push(progress);
+        Ok(())
+    }
+}
+
+/// A listener that fails at its first call, as a Kotlin one that throws.
+struct Thrower(Mutex<u32>);
+
+impl SyncListener for Thrower {
+    fn on_progress(&self, _: SyncProgress) -> Result<(), ListenerError> {
+        *self.0.lock().unwrap() += 1;
+        Err(uniffi::UnexpectedUniFFICallbackError::new("a resident's name").into())
+    }
+}
+
+fn server(url: &str) -> SyncServer {
+    SyncServer {
+        url: url.into(),
+        token: "token".into(),
+        settings: SyncSettings {
+            max_attempts: 1,
+            ..default_sync_settings()
+        },
     }
 }
 
 #[test]
-fn a_cancelled_sync_stops_before_its_first_request() {
+fn a_bad_server_is_config_and_a_cancelled_sync_stops_before_its_first_request() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, "w-zhang");
-    assert!(matches!(
-        SyncClient::new("ftp://example.invalid".into(), "t".into(), None)
-            .err()
-            .unwrap(),
-        GridbookError::Config { .. }
-    ));
-    let client = SyncClient::new("http://127.0.0.1:9".into(), "token".into(), None).unwrap();
-    let cancel = CancelHandle::new();
-    cancel.cancel();
-    assert!(cancel.is_cancelled());
+    let error = store
+        .sync(server("ftp://example.invalid"), None)
+        .wait()
+        .unwrap_err();
+    assert!(matches!(error, GridbookError::Config { .. }), "{error:?}");
+
+    // Cancelling the future before it is polled: the drop guard cancels its token.
+    drop(store.sync(server("http://127.0.0.1:9"), None));
     let listener = Arc::new(Recorder(Mutex::new(vec![])));
-    let error = client.sync(store, listener.clone(), cancel).unwrap_err();
+    // cancelSync while the sync waits for its turn: it never sends a request.
+    let syncs = Arc::clone(&store.syncs);
+    let turn = syncs.turn.lock().unwrap();
+    let call = std::thread::spawn({
+        let (store, listener) = (Arc::clone(&store), listener.clone());
+        move || {
+            store
+                .sync(server("http://127.0.0.1:9"), Some(listener))
+                .wait()
+        }
+    });
+    while syncs.started.lock().unwrap().is_empty() {
+        std::thread::yield_now();
+    }
+    store.cancel_sync();
+    drop(turn);
+    let error = call.join().unwrap().unwrap_err();
     assert!(
         matches!(error, GridbookError::Cancelled { .. }),
         "{error:?}"
     );
     assert!(listener.0.lock().unwrap().is_empty());
+    assert!(syncs.started.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_listener_that_fails_stops_the_sync_with_listener_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let listener = Arc::new(Thrower(Mutex::new(0)));
+    // Port 9 refuses at once; the first progress (before any request) fails.
+    let error = store
+        .sync(server("http://127.0.0.1:9"), Some(listener.clone()))
+        .wait()
+        .unwrap_err();
+    match error {
+        GridbookError::ListenerFailed { listener } => {
+            assert_eq!(listener, "SyncListener.onProgress")
+        }
+        other => panic!("expected ListenerFailed, got {other:?}"),
+    }
+    assert_eq!(*listener.0.lock().unwrap(), 1, "not called again");
 }
 
 #[test]
 fn visits_due_forwards_the_policy_and_names_a_bad_date() {
     let (_dir, store, f) = one_worker("w-zhang");
-    store.create_resident(resident(&f.household)).unwrap();
+    store
+        .create_resident(resident(&f.household))
+        .wait()
+        .unwrap();
     let today = gridbook::LocalTime {
         utc_ms: now().utc_ms,
         offset_minutes: 480,
@@ -453,6 +560,7 @@ fn visits_due_forwards_the_policy_and_names_a_bad_date() {
 
     let due = store
         .visits_due(f.grid.clone(), today.clone(), None)
+        .wait()
         .unwrap();
     assert_eq!(due.len(), 1);
     assert_eq!(due[0].household.id, f.household);
@@ -470,12 +578,14 @@ fn visits_due_forwards_the_policy_and_names_a_bad_date() {
     assert!(
         store
             .visits_due(f.grid.clone(), today.clone(), Some(care_only))
+            .wait()
             .unwrap()
             .is_empty()
     );
 
     let error = store
         .visits_due(f.grid.clone(), "2024-13-01".into(), None)
+        .wait()
         .err()
         .unwrap();
     assert!(
@@ -491,6 +601,7 @@ fn visits_due_forwards_the_policy_and_names_a_bad_date() {
                 category_interval_days: Default::default(),
             }),
         )
+        .wait()
         .err()
         .unwrap();
     assert!(
@@ -518,15 +629,22 @@ fn sync_settings_default_to_the_core_and_bad_ones_name_the_setting() {
         (settings.max_push_bytes, settings.max_response_bytes),
         (1 << 20, 4 << 20)
     );
-    let url = || "https://sync.example.org".to_string();
-    assert!(SyncClient::with_settings(url(), "t".into(), settings.clone()).is_ok());
-
-    let refused =
-        |settings: SyncSettings| match SyncClient::with_settings(url(), "t".into(), settings) {
-            Err(GridbookError::Config { detail }) => detail,
-            Err(other) => panic!("expected Config, got {other:?}"),
-            Ok(_) => panic!("expected Config, got a client"),
-        };
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let refused = |settings: SyncSettings| match store
+        .sync(
+            SyncServer {
+                url: "https://sync.example.org".into(),
+                token: "t".into(),
+                settings,
+            },
+            None,
+        )
+        .wait()
+    {
+        Err(GridbookError::Config { detail }) => detail,
+        other => panic!("expected Config, got {other:?}"),
+    };
     let detail = refused(SyncSettings {
         max_attempts: 0,
         ..settings.clone()
@@ -569,18 +687,23 @@ fn open_with_options_compact_and_rebuild_keep_the_rows() {
         ..default_store_options()
     };
     assert_eq!(default_store_options().local_offset_minutes, 480);
-    let store =
-        Store::open_with_options(path.clone(), identity("w-zhang"), options.clone()).unwrap();
+    let store = Store::open_with_options(path.clone(), identity("w-zhang"), options.clone())
+        .wait()
+        .unwrap();
     let f = fixture(&store);
-    store.create_resident(resident(&f.household)).unwrap();
-    let roster = store.roster(f.grid.clone()).unwrap();
-    store.compact().unwrap();
-    store.rebuild_query_tables().unwrap();
-    assert!(roster == store.roster(f.grid.clone()).unwrap());
-    assert_eq!(store.today().len(), 10);
+    store
+        .create_resident(resident(&f.household))
+        .wait()
+        .unwrap();
+    let roster = store.roster(f.grid.clone()).wait().unwrap();
+    store.compact().wait().unwrap();
+    store.rebuild_query_tables().wait().unwrap();
+    assert!(roster == store.roster(f.grid.clone()).wait().unwrap());
+    assert_eq!(store.today().wait().len(), 10);
     drop(store);
     // The key was used: opening without it fails.
     let error = Store::open(path.clone(), identity("w-zhang"), None)
+        .wait()
         .err()
         .unwrap();
     assert!(
@@ -596,6 +719,7 @@ fn open_with_options_compact_and_rebuild_keep_the_rows() {
             ..options
         },
     )
+    .wait()
     .err()
     .unwrap();
     assert!(

@@ -13,22 +13,7 @@ use std::sync::Arc;
 use gridbook::{ChangeOrigin, ListenerFailed, LiveQuery};
 
 use super::Store;
-
-/// A listener's failure. An exception thrown by a Kotlin or Swift listener
-/// arrives as `Failed`; the store counts it (`listenerFailures()`) and goes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, uniffi::Error)]
-pub enum ListenerError {
-    /// The listener failed.
-    #[error("the listener failed")]
-    Failed,
-}
-
-impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
-    fn from(_: uniffi::UnexpectedUniFFICallbackError) -> Self {
-        // The foreign exception's text could hold anything: it is dropped.
-        ListenerError::Failed
-    }
-}
+use crate::sync::ListenerError;
 
 /// Hears that a live query's result may have changed. Implemented by the app
 /// in Kotlin or Swift (the `LiveQueries` helpers do it for you).

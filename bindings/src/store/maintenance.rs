@@ -1,7 +1,7 @@
 //! Opening a [`Store`] with explicit [`StoreOptions`], and the maintenance
 //! calls an app runs in the background: [`Store::compact`] and
-//! [`Store::rebuild_query_tables`]. Like every call they block: run them
-//! from a background job (Android WorkManager, iOS `BGProcessingTask`).
+//! [`Store::rebuild_query_tables`]. They take seconds on a big store: run
+//! them from a background job (Android WorkManager, iOS `BGProcessingTask`).
 //!
 //! [`StoreOptions`] is the core's `OpenOptions` with signed numbers (Kotlin
 //! `Int`, Swift `Int32`; uniffi has no `usize`); add a new option to both.
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use gridbook::ffi::GridbookError;
 use gridbook::{InvalidReason, OpenOptions, StoreKey, WorkerIdentity};
 
-use super::Store;
+use super::{Store, open};
 use crate::Result;
 
 /// How a store is opened. Start from [`default_store_options`].
@@ -50,7 +50,7 @@ impl Store {
     /// `compactAfterChanges`, `cachedDocuments`) before touching the file,
     /// and otherwise as `Store.open`.
     #[uniffi::constructor]
-    pub fn open_with_options(
+    pub async fn open_with_options(
         path: String,
         identity: WorkerIdentity,
         options: StoreOptions,
@@ -68,27 +68,27 @@ impl Store {
             compact_after_changes: u32::try_from(options.compact_after_changes).unwrap_or(0),
             cached_documents,
         };
-        let inner = gridbook::Store::open_with(path, identity, options)?;
-        Ok(Arc::new(Store { inner }))
+        open(path, identity, options).await
     }
 
     /// Today's date (`YYYY-MM-DD`) in the store's local offset: the date to
     /// pass to `visitsDue`.
-    pub fn today(&self) -> String {
-        self.inner.today().to_string()
+    pub async fn today(&self) -> String {
+        // The clock alone, no SQLite: no hop to the pool.
+        self.core().today().to_string()
     }
 
     /// Compacts every document into one snapshot: a smaller file and a faster
     /// open. Changes not yet sent stay queued for the server. Takes seconds on
     /// a grid with years of history: run it in a background job.
-    pub fn compact(&self) -> Result<()> {
-        Ok(self.inner.compact()?)
+    pub async fn compact(&self) -> Result<()> {
+        self.call(|s| s.compact()).await
     }
 
     /// Rewrites every query table (roster, visits, shifts …) from the
     /// documents, for support when the lists look wrong. The documents, and so
     /// the data, are not changed.
-    pub fn rebuild_query_tables(&self) -> Result<()> {
-        Ok(self.inner.rebuild()?)
+    pub async fn rebuild_query_tables(&self) -> Result<()> {
+        self.call(|s| s.rebuild()).await
     }
 }

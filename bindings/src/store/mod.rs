@@ -11,9 +11,11 @@
 //! kind adds a file here and a
 //! `mod` line below.
 //!
-//! Every call is blocking (SQLite on the calling thread): call it off the
-//! main thread (Kotlin `Dispatchers.IO`, Swift `Task.detached`). A `Store`
-//! may be shared between threads; calls are serialised inside the core.
+//! Every exported method is `async` (Kotlin `suspend fun`, Swift `async`):
+//! it forwards in one line through [`Store::call`], which runs the core call
+//! on the blocking pool (`crate::pool`). A `Store` may be shared between
+//! threads and tasks; calls are serialised inside the core. A new method
+//! follows the same shape: `self.call(move |s| s.method(&arg)).await`.
 
 mod exchange;
 mod live;
@@ -27,9 +29,10 @@ use std::sync::Arc;
 
 use gridbook::{OpenOptions, StoreKey, Worker, WorkerIdentity};
 
-use crate::Result;
+use crate::sync::Syncs;
+use crate::{GridbookError, Result, pool};
 
-pub use live::{ListenerError, LiveQueryListener};
+pub use live::LiveQueryListener;
 pub use maintenance::{StoreOptions, default_store_options};
 pub use visits::default_visit_policy;
 
@@ -38,7 +41,46 @@ pub use visits::default_visit_policy;
 /// deleting or moving the file.
 #[derive(uniffi::Object)]
 pub struct Store {
-    pub(crate) inner: gridbook::Store,
+    inner: Arc<gridbook::Store>,
+    /// This store's syncs: their cancel tokens, their turn, the cached clients.
+    pub(crate) syncs: Arc<Syncs>,
+}
+
+impl Store {
+    fn new(inner: gridbook::Store) -> Arc<Store> {
+        Arc::new(Store {
+            inner: Arc::new(inner),
+            syncs: Arc::default(),
+        })
+    }
+
+    /// Runs `f` on the core's store on the blocking pool; the one hop every
+    /// exported method makes. The store stays alive until `f` returns, even if
+    /// the app releases it (or cancels the call) meanwhile.
+    pub(crate) async fn call<T, E, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        E: Into<GridbookError>,
+        F: FnOnce(&gridbook::Store) -> std::result::Result<T, E> + Send + 'static,
+    {
+        let store = Arc::clone(&self.inner);
+        pool::run(move || f(&store).map_err(Into::into)).await
+    }
+
+    /// The core's store, for a call that hops to the pool itself (sync).
+    pub(crate) fn core(&self) -> Arc<gridbook::Store> {
+        Arc::clone(&self.inner)
+    }
+}
+
+/// Opens the core's store on the blocking pool.
+async fn open(path: String, identity: WorkerIdentity, options: OpenOptions) -> Result<Arc<Store>> {
+    pool::run(move || {
+        Ok(Store::new(gridbook::Store::open_with(
+            path, identity, options,
+        )?))
+    })
+    .await
 }
 
 #[uniffi::export]
@@ -52,10 +94,9 @@ impl Store {
     /// `Invalid` naming `key`, before the file is created. Fails with
     /// `NotADatabase` for a wrong key or a key of the other kind,
     /// `WorkerMismatch` if the file belongs to another worker, `SchemaTooNew`
-    /// if a newer app wrote it; the file is left as it was. Blocking: call off
-    /// the main thread.
+    /// if a newer app wrote it; the file is left as it was.
     #[uniffi::constructor]
-    pub fn open(
+    pub async fn open(
         path: String,
         identity: WorkerIdentity,
         key: Option<StoreKey>,
@@ -64,19 +105,19 @@ impl Store {
             key,
             ..OpenOptions::default()
         };
-        let inner = gridbook::Store::open_with(path, identity, options)?;
-        Ok(Arc::new(Store { inner }))
+        open(path, identity, options).await
     }
 
     /// The worker and device this store was opened for (names normalised).
-    pub fn identity(&self) -> WorkerIdentity {
+    pub async fn identity(&self) -> WorkerIdentity {
+        // Held in memory: no hop to the pool.
         self.inner.identity().clone()
     }
 
     /// The worker as the sync server vouched for them in the last sync (id,
     /// name, role), or null before the first sync. From the next open the
     /// store writes this name and role instead of the ones it was opened with.
-    pub fn vouched_identity(&self) -> Result<Option<Worker>> {
-        Ok(self.inner.vouched_identity()?)
+    pub async fn vouched_identity(&self) -> Result<Option<Worker>> {
+        self.call(|s| s.vouched_identity()).await
     }
 }

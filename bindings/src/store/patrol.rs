@@ -11,64 +11,69 @@ use crate::Result;
 #[uniffi::export]
 impl Store {
     /// Creates a patrol team in a grid; returns its id.
-    pub fn create_patrol_team(
+    pub async fn create_patrol_team(
         &self,
         grid_id: String,
         name: String,
         members: Vec<TeamMember>,
     ) -> Result<String> {
-        Ok(self.inner.create_patrol_team(&grid_id, &name, members)?)
+        self.call(move |s| s.create_patrol_team(&grid_id, &name, members))
+            .await
     }
 
     /// Adds a member to a patrol team.
-    pub fn add_team_member(&self, team_id: String, member: TeamMember) -> Result<()> {
-        Ok(self.inner.add_team_member(&team_id, member)?)
+    pub async fn add_team_member(&self, team_id: String, member: TeamMember) -> Result<()> {
+        self.call(move |s| s.add_team_member(&team_id, member))
+            .await
     }
 
     /// The patrol teams of a grid.
-    pub fn patrol_teams(&self, grid_id: String) -> Result<Vec<PatrolTeam>> {
-        Ok(self.inner.patrol_teams(&grid_id)?)
+    pub async fn patrol_teams(&self, grid_id: String) -> Result<Vec<PatrolTeam>> {
+        self.call(move |s| s.patrol_teams(&grid_id)).await
     }
 
     /// Creates a patrol shift; returns its id.
-    pub fn create_shift(&self, input: ShiftInput) -> Result<String> {
-        Ok(self.inner.create_shift(input)?)
+    pub async fn create_shift(&self, input: ShiftInput) -> Result<String> {
+        self.call(move |s| s.create_shift(input)).await
     }
 
     /// Signs a member up for a shift.
-    pub fn assign_to_shift(&self, shift_id: String, member_id: String) -> Result<()> {
-        Ok(self.inner.assign_to_shift(&shift_id, &member_id)?)
+    pub async fn assign_to_shift(&self, shift_id: String, member_id: String) -> Result<()> {
+        self.call(move |s| s.assign_to_shift(&shift_id, &member_id))
+            .await
     }
 
     /// Takes a member off a shift.
-    pub fn unassign_from_shift(&self, shift_id: String, member_id: String) -> Result<()> {
-        Ok(self.inner.unassign_from_shift(&shift_id, &member_id)?)
+    pub async fn unassign_from_shift(&self, shift_id: String, member_id: String) -> Result<()> {
+        self.call(move |s| s.unassign_from_shift(&shift_id, &member_id))
+            .await
     }
 
     /// Cancels a shift.
-    pub fn cancel_shift(&self, shift_id: String) -> Result<()> {
-        Ok(self.inner.cancel_shift(&shift_id)?)
+    pub async fn cancel_shift(&self, shift_id: String) -> Result<()> {
+        self.call(move |s| s.cancel_shift(&shift_id)).await
     }
 
     /// A member's shifts on or after a date (`YYYY-MM-DD`), soonest first; cancelled shifts left out.
-    pub fn upcoming_shifts(&self, member_id: String, from: String) -> Result<Vec<Shift>> {
+    pub async fn upcoming_shifts(&self, member_id: String, from: String) -> Result<Vec<Shift>> {
         let from = parse_date("from", &from)?;
-        Ok(self.inner.upcoming_shifts(&member_id, from)?)
+        self.call(move |s| s.upcoming_shifts(&member_id, from))
+            .await
     }
 
     /// A grid's shifts on one day (`YYYY-MM-DD`).
-    pub fn shifts_on(&self, grid_id: String, date: String) -> Result<Vec<Shift>> {
+    pub async fn shifts_on(&self, grid_id: String, date: String) -> Result<Vec<Shift>> {
         let date = parse_date("date", &date)?;
-        Ok(self.inner.shifts_on(&grid_id, date)?)
+        self.call(move |s| s.shifts_on(&grid_id, date)).await
     }
 
     /// Records a patrol check-in at a checkpoint of the shift's route; returns its id.
-    pub fn record_checkin(&self, input: CheckinInput) -> Result<String> {
-        Ok(self.inner.record_checkin(input)?)
+    pub async fn record_checkin(&self, input: CheckinInput) -> Result<String> {
+        self.call(move |s| s.record_checkin(input)).await
     }
 
     /// The check-ins of a shift, in time order.
-    pub fn shift_checkins(&self, shift_id: String) -> Result<Vec<Checkin>> {
-        Ok(self.inner.shift_checkins(&shift_id)?)
+    pub async fn shift_checkins(&self, shift_id: String) -> Result<Vec<Checkin>> {
+        self.call(move |s| s.shift_checkins(&shift_id)).await
     }
 }

@@ -2,8 +2,9 @@
 //! "Refused grids"): the sync status lists each blocked grid with its
 //! reason, its held changes and the confirmation to discard it
 //! (`BlockedGrid`, the core's type); holding is the default and needs no
-//! call. These methods forward to the core's `Store::discard_quarantined_grid`
-//! and `Store::discarded_grids`; a new way out adds its method here.
+//! call. These methods forward to the core's `discard_quarantined_grid` and
+//! `discarded_grids` through the blocking pool; a new way out adds its
+//! method here.
 
 use gridbook::sync::{DiscardConfirmation, DiscardedGrid};
 
@@ -20,19 +21,18 @@ impl Store {
     /// `StaleConfirmation` if the confirmation no longer matches (edits or a
     /// sync came in between: read the status and ask again); either way
     /// nothing changes.
-    pub fn discard_quarantined_grid(
+    pub async fn discard_quarantined_grid(
         &self,
         grid_id: String,
         confirmation: DiscardConfirmation,
     ) -> Result<DiscardedGrid> {
-        Ok(self
-            .inner
-            .discard_quarantined_grid(&grid_id, &confirmation)?)
+        self.call(move |s| s.discard_quarantined_grid(&grid_id, &confirmation))
+            .await
     }
 
     /// Every grid discarded from this store, oldest first: who, when, which
     /// grid, how many held changes were dropped and why.
-    pub fn discarded_grids(&self) -> Result<Vec<DiscardedGrid>> {
-        Ok(self.inner.discarded_grids()?)
+    pub async fn discarded_grids(&self) -> Result<Vec<DiscardedGrid>> {
+        self.call(|s| s.discarded_grids()).await
     }
 }

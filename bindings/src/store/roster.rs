@@ -16,155 +16,181 @@ use crate::Result;
 #[uniffi::export]
 impl Store {
     /// The grids held in this store, retired ones included.
-    pub fn grids(&self) -> Result<Vec<Grid>> {
-        Ok(self.inner.grids()?)
+    pub async fn grids(&self) -> Result<Vec<Grid>> {
+        self.call(|s| s.grids()).await
     }
 
     /// Creates a grid; returns its id.
-    pub fn create_grid(&self, input: GridInput) -> Result<String> {
-        Ok(self.inner.create_grid(input)?)
+    pub async fn create_grid(&self, input: GridInput) -> Result<String> {
+        self.call(move |s| s.create_grid(input)).await
     }
 
     /// Replaces a grid's fields.
-    pub fn update_grid(&self, grid_id: String, input: GridInput) -> Result<()> {
-        Ok(self.inner.update_grid(&grid_id, input)?)
+    pub async fn update_grid(&self, grid_id: String, input: GridInput) -> Result<()> {
+        self.call(move |s| s.update_grid(&grid_id, input)).await
     }
 
     /// Retires a grid (soft delete).
-    pub fn retire_grid(&self, grid_id: String) -> Result<()> {
-        Ok(self.inner.retire_grid(&grid_id)?)
+    pub async fn retire_grid(&self, grid_id: String) -> Result<()> {
+        self.call(move |s| s.retire_grid(&grid_id)).await
     }
 
     /// The buildings of a grid.
-    pub fn buildings(&self, grid_id: String) -> Result<Vec<Building>> {
-        Ok(self.inner.buildings(&grid_id)?)
+    pub async fn buildings(&self, grid_id: String) -> Result<Vec<Building>> {
+        self.call(move |s| s.buildings(&grid_id)).await
     }
 
     /// Creates a building in a grid; returns its id.
-    pub fn create_building(&self, grid_id: String, input: BuildingInput) -> Result<String> {
-        Ok(self.inner.create_building(&grid_id, input)?)
+    pub async fn create_building(&self, grid_id: String, input: BuildingInput) -> Result<String> {
+        self.call(move |s| s.create_building(&grid_id, input)).await
     }
 
     /// Replaces a building's fields.
-    pub fn update_building(&self, building_id: String, input: BuildingInput) -> Result<()> {
-        Ok(self.inner.update_building(&building_id, input)?)
+    pub async fn update_building(&self, building_id: String, input: BuildingInput) -> Result<()> {
+        self.call(move |s| s.update_building(&building_id, input))
+            .await
     }
 
     /// Retires a building (demolished or moved to another grid).
-    pub fn retire_building(&self, building_id: String) -> Result<()> {
-        Ok(self.inner.retire_building(&building_id)?)
+    pub async fn retire_building(&self, building_id: String) -> Result<()> {
+        self.call(move |s| s.retire_building(&building_id)).await
     }
 
     /// The workers of a grid's team.
-    pub fn workers(&self, grid_id: String) -> Result<Vec<Worker>> {
-        Ok(self.inner.workers(&grid_id)?)
+    pub async fn workers(&self, grid_id: String) -> Result<Vec<Worker>> {
+        self.call(move |s| s.workers(&grid_id)).await
     }
 
     /// A grid's roster: its households with member counts and last visits, in address order.
-    pub fn roster(&self, grid_id: String) -> Result<Vec<RosterRow>> {
-        Ok(self.inner.roster(&grid_id)?)
+    pub async fn roster(&self, grid_id: String) -> Result<Vec<RosterRow>> {
+        self.call(move |s| s.roster(&grid_id)).await
     }
 
     /// Searches a grid's residents by name, phone or ID-number ending, and
     /// households by address; at most `limit` hits, with masked display lines.
-    pub fn search(&self, grid_id: String, query: String, limit: i32) -> Result<Vec<SearchHit>> {
-        Ok(self.inner.search(&grid_id, &query, limit)?)
+    pub async fn search(
+        &self,
+        grid_id: String,
+        query: String,
+        limit: i32,
+    ) -> Result<Vec<SearchHit>> {
+        self.call(move |s| s.search(&grid_id, &query, limit)).await
     }
 
     /// A household with its members and visits, newest visit first.
-    pub fn household(&self, household_id: String) -> Result<HouseholdDetail> {
-        Ok(self.inner.household(&household_id)?)
+    pub async fn household(&self, household_id: String) -> Result<HouseholdDetail> {
+        self.call(move |s| s.household(&household_id)).await
     }
 
     /// Creates a household at a dwelling; returns its id.
-    pub fn create_household(&self, input: HouseholdInput) -> Result<String> {
-        Ok(self.inner.create_household(input)?)
+    pub async fn create_household(&self, input: HouseholdInput) -> Result<String> {
+        self.call(move |s| s.create_household(input)).await
     }
 
     /// Replaces a household's fields.
-    pub fn update_household(&self, household_id: String, input: HouseholdInput) -> Result<()> {
-        Ok(self.inner.update_household(&household_id, input)?)
+    pub async fn update_household(
+        &self,
+        household_id: String,
+        input: HouseholdInput,
+    ) -> Result<()> {
+        self.call(move |s| s.update_household(&household_id, input))
+            .await
     }
 
     /// Marks a household as moved out (soft delete: its history stays).
-    pub fn move_out_household(&self, household_id: String) -> Result<()> {
-        Ok(self.inner.move_out_household(&household_id)?)
+    pub async fn move_out_household(&self, household_id: String) -> Result<()> {
+        self.call(move |s| s.move_out_household(&household_id))
+            .await
     }
 
     /// Brings a moved-out household back.
-    pub fn reactivate_household(&self, household_id: String) -> Result<()> {
-        Ok(self.inner.reactivate_household(&household_id)?)
+    pub async fn reactivate_household(&self, household_id: String) -> Result<()> {
+        self.call(move |s| s.reactivate_household(&household_id))
+            .await
     }
 
     /// Makes one of the household's residents its head.
-    pub fn set_household_head(&self, household_id: String, resident_id: String) -> Result<()> {
-        Ok(self.inner.set_household_head(&household_id, &resident_id)?)
+    pub async fn set_household_head(
+        &self,
+        household_id: String,
+        resident_id: String,
+    ) -> Result<()> {
+        self.call(move |s| s.set_household_head(&household_id, &resident_id))
+            .await
     }
 
     /// One resident, unmasked: mask with `maskResident` before display.
-    pub fn resident(&self, resident_id: String) -> Result<Resident> {
-        Ok(self.inner.resident(&resident_id)?)
+    pub async fn resident(&self, resident_id: String) -> Result<Resident> {
+        self.call(move |s| s.resident(&resident_id)).await
     }
 
     /// The active residents of a grid with a care category (a code from `careCategories()`).
-    pub fn residents_by_care(&self, grid_id: String, category: String) -> Result<Vec<Resident>> {
-        Ok(self.inner.residents_by_care(&grid_id, &category)?)
+    pub async fn residents_by_care(
+        &self,
+        grid_id: String,
+        category: String,
+    ) -> Result<Vec<Resident>> {
+        self.call(move |s| s.residents_by_care(&grid_id, &category))
+            .await
     }
 
     /// Creates a resident in a household; returns its id.
-    pub fn create_resident(&self, input: ResidentInput) -> Result<String> {
-        Ok(self.inner.create_resident(input)?)
+    pub async fn create_resident(&self, input: ResidentInput) -> Result<String> {
+        self.call(move |s| s.create_resident(input)).await
     }
 
     /// Replaces a resident's fields.
-    pub fn update_resident(&self, resident_id: String, input: ResidentInput) -> Result<()> {
-        Ok(self.inner.update_resident(&resident_id, input)?)
+    pub async fn update_resident(&self, resident_id: String, input: ResidentInput) -> Result<()> {
+        self.call(move |s| s.update_resident(&resident_id, input))
+            .await
     }
 
     /// Records that a resident moved out or died on a date (`YYYY-MM-DD`, not
     /// in the future); `status` must not be `Active`.
-    pub fn retire_resident(
+    pub async fn retire_resident(
         &self,
         resident_id: String,
         status: ResidentStatus,
         on: String,
     ) -> Result<()> {
         let on = parse_date("moved_out", &on)?;
-        Ok(self.inner.retire_resident(&resident_id, status, on)?)
+        self.call(move |s| s.retire_resident(&resident_id, status, on))
+            .await
     }
 
     /// Appoints a building head (楼栋长) from a date (`YYYY-MM-DD`), ending the
     /// current head's term the same day; returns the appointment's id.
-    pub fn appoint_building_head(
+    pub async fn appoint_building_head(
         &self,
         building_id: String,
         person: HeadPerson,
         starts_on: String,
     ) -> Result<String> {
         let starts_on = parse_date("starts_on", &starts_on)?;
-        Ok(self
-            .inner
-            .appoint_building_head(&building_id, person, starts_on)?)
+        self.call(move |s| s.appoint_building_head(&building_id, person, starts_on))
+            .await
     }
 
     /// Ends a building head's term on a date (`YYYY-MM-DD`); the building then has no head.
-    pub fn end_building_head(&self, appointment_id: String, ends_on: String) -> Result<()> {
+    pub async fn end_building_head(&self, appointment_id: String, ends_on: String) -> Result<()> {
         let ends_on = parse_date("ends_on", &ends_on)?;
-        Ok(self.inner.end_building_head(&appointment_id, ends_on)?)
+        self.call(move |s| s.end_building_head(&appointment_id, ends_on))
+            .await
     }
 
     /// The current head of every building of a grid that has one.
-    pub fn current_building_heads(&self, grid_id: String) -> Result<Vec<HeadAppointment>> {
-        Ok(self.inner.current_building_heads(&grid_id)?)
+    pub async fn current_building_heads(&self, grid_id: String) -> Result<Vec<HeadAppointment>> {
+        self.call(move |s| s.current_building_heads(&grid_id)).await
     }
 
     /// Every appointment of a building, newest first.
-    pub fn building_head_history(&self, building_id: String) -> Result<Vec<HeadAppointment>> {
-        Ok(self.inner.building_head_history(&building_id)?)
+    pub async fn building_head_history(&self, building_id: String) -> Result<Vec<HeadAppointment>> {
+        self.call(move |s| s.building_head_history(&building_id))
+            .await
     }
 
     /// The buildings of a grid that have no current head.
-    pub fn buildings_without_head(&self, grid_id: String) -> Result<Vec<Building>> {
-        Ok(self.inner.buildings_without_head(&grid_id)?)
+    pub async fn buildings_without_head(&self, grid_id: String) -> Result<Vec<Building>> {
+        self.call(move |s| s.buildings_without_head(&grid_id)).await
     }
 }

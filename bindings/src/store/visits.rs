@@ -21,31 +21,32 @@ pub fn default_visit_policy() -> VisitPolicy {
 #[uniffi::export]
 impl Store {
     /// Logs a visit (走访) to a household; returns its id.
-    pub fn log_visit(&self, input: VisitInput) -> Result<String> {
-        Ok(self.inner.log_visit(input)?)
+    pub async fn log_visit(&self, input: VisitInput) -> Result<String> {
+        self.call(move |s| s.log_visit(input)).await
     }
 
     /// Replaces a visit's fields (findings keep their ids when given).
-    pub fn amend_visit(&self, visit_id: String, input: VisitInput) -> Result<()> {
-        Ok(self.inner.amend_visit(&visit_id, input)?)
+    pub async fn amend_visit(&self, visit_id: String, input: VisitInput) -> Result<()> {
+        self.call(move |s| s.amend_visit(&visit_id, input)).await
     }
 
     /// A worker's visits on local dates `from..=to` (`YYYY-MM-DD`).
-    pub fn visits_by_worker(
+    pub async fn visits_by_worker(
         &self,
         worker_id: String,
         from: String,
         to: String,
     ) -> Result<Vec<Visit>> {
         let (from, to) = (parse_date("from", &from)?, parse_date("to", &to)?);
-        Ok(self.inner.visits_by_worker(&worker_id, from, to)?)
+        self.call(move |s| s.visits_by_worker(&worker_id, from, to))
+            .await
     }
 
     /// The active households of a grid due for a visit on `today`
     /// (`YYYY-MM-DD`, the phone's local date), most urgent first: never
     /// reached, then the longest overdue, then the shorter interval, then in
     /// roster order. `policy` null means [`default_visit_policy`].
-    pub fn visits_due(
+    pub async fn visits_due(
         &self,
         grid_id: String,
         today: String,
@@ -53,6 +54,7 @@ impl Store {
     ) -> Result<Vec<VisitDue>> {
         let today = parse_date("today", &today)?;
         let policy = policy.unwrap_or_default();
-        Ok(self.inner.visits_due(&grid_id, today, &policy)?)
+        self.call(move |s| s.visits_due(&grid_id, today, &policy))
+            .await
     }
 }

@@ -117,6 +117,7 @@ fn a_rejected_id_number_and_phone_never_reach_the_text() {
     // The check character of this ID number is wrong (the right one is X).
     let error = store
         .create_resident(with("110105194912310021", "13800138000"))
+        .wait()
         .unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -124,6 +125,7 @@ fn a_rejected_id_number_and_phone_never_reach_the_text() {
     );
     let error = store
         .create_resident(with("11010519491231002X", "1380013"))
+        .wait()
         .unwrap_err();
     assert_eq!(
         error.to_string(),
@@ -133,5 +135,12 @@ fn a_rejected_id_number_and_phone_never_reach_the_text() {
         assert!(!text.contains("1380013"), "{text}");
         assert!(!text.contains("11010519491231002X"), "{text}");
     }
-    assert!(store.household(f.household).unwrap().members.is_empty());
+    assert!(
+        store
+            .household(f.household)
+            .wait()
+            .unwrap()
+            .members
+            .is_empty()
+    );
 }

@@ -11,7 +11,9 @@ fn negative_store_options_are_invalid_and_create_nothing() {
         path.to_string_lossy().into_owned(),
         identity("w-zhang"),
         options,
-    ) {
+    )
+    .wait()
+    {
         Err(GridbookError::Invalid {
             field,
             reason: InvalidReason::OutOfRange,
@@ -39,14 +41,19 @@ fn negative_store_options_are_invalid_and_create_nothing() {
 
 #[test]
 fn negative_sync_settings_are_config_errors_naming_the_setting() {
-    let refused = |settings: SyncSettings| match SyncClient::with_settings(
-        "https://sync.example.org".into(),
-        "t".into(),
-        settings,
-    ) {
-        Err(GridbookError::Config { detail }) => detail,
-        Err(other) => panic!("expected Config, got {other:?}"),
-        Ok(_) => panic!("expected Config, the client was made"),
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, "w-zhang");
+    let refused = |settings: SyncSettings| {
+        let server = SyncServer {
+            url: "https://sync.example.org".into(),
+            token: "t".into(),
+            settings,
+        };
+        match store.sync(server, None).wait() {
+            Err(GridbookError::Config { detail }) => detail,
+            Err(other) => panic!("expected Config, got {other:?}"),
+            Ok(_) => panic!("expected Config, the sync ran"),
+        }
     };
     let d = default_sync_settings();
     assert_eq!(d.max_attempts, 5);

@@ -19,14 +19,14 @@ fun identity(worker: String, device: String = "$worker 的手机") =
 fun rawKey(seed: String): StoreKey =
     StoreKey.Raw(java.security.MessageDigest.getInstance("SHA-256").digest(seed.toByteArray()))
 
-fun openStore(dir: File, worker: String, key: String? = null, file: String = "$worker.db"): Store =
+suspend fun openStore(dir: File, worker: String, key: String? = null, file: String = "$worker.db"): Store =
     Store.open(File(dir, file).path, identity(worker), key?.let(::rawKey))
 
 fun now(): LocalTime = LocalTime(utcMs = System.currentTimeMillis(), offsetMinutes = 480)
 
 class Fixture(val grid: String, val building: String, val household: String)
 
-fun fixture(store: Store): Fixture {
+suspend fun fixture(store: Store): Fixture {
     val grid = store.createGrid(
         GridInput(code = "330106001001001", name = "文新一网格", community = "文新社区", street = null, boundary = null),
     )
@@ -55,6 +55,10 @@ fun visitInput(household: String, seen: List<String>, notes: String) = VisitInpu
     findings = listOf(FindingInput(id = null, kind = FindingKind.REQUEST, text = "需要助餐服务", resolution = Resolution.ESCALATED)),
     gps = GpsFix(point = GeoPoint(lon = 120.1, lat = 30.28), accuracyM = 8.0),
 )
+
+/** A sync server with the default settings. */
+fun server(url: String, token: String = "token", attempts: Int = 5) =
+    SyncServer(url = url, token = token, settings = defaultSyncSettings().copy(maxAttempts = attempts))
 
 /** Records every progress report of a sync; implemented in Kotlin, called from Rust. */
 class RecordingListener : SyncListener {

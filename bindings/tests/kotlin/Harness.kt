@@ -4,6 +4,7 @@
 // generated gridbook_ffi.kt and run with java (see scripts/test-kotlin).
 package org.gridbook.tests
 
+import kotlinx.coroutines.runBlocking
 import kotlin.system.exitProcess
 
 class TestFailure(message: String) : AssertionError(message)
@@ -30,9 +31,10 @@ inline fun <reified E : Throwable> assertThrows(what: String, block: () -> Unit)
 }
 
 class Runner {
-    private val tests = mutableListOf<Pair<String, () -> Unit>>()
+    private val tests = mutableListOf<Pair<String, suspend () -> Unit>>()
 
-    fun test(name: String, body: () -> Unit) {
+    /** A test; its body may call the suspend API directly (it runs in `runBlocking`). */
+    fun test(name: String, body: suspend () -> Unit) {
         tests += name to body
     }
 
@@ -44,7 +46,7 @@ class Runner {
             if (filter != null && !name.contains(filter)) continue
             val started = System.nanoTime()
             try {
-                body()
+                runBlocking { body() }
                 passed++
                 println("ok    $name (${(System.nanoTime() - started) / 1_000_000} ms)")
             } catch (e: Throwable) {

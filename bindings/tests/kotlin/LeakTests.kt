@@ -140,7 +140,7 @@ private class Bounds(val mallocMb: Double, val heapLiveMb: Double, val nativeRss
 
 private val bounds = Bounds(mallocMb = 4.0, heapLiveMb = 1.0, nativeRssMb = 16.0)
 
-private fun leakCheck(what: String, warmup: Int, cycles: Int, bounds: Bounds, body: () -> Unit) {
+private suspend fun leakCheck(what: String, warmup: Int, cycles: Int, bounds: Bounds, body: suspend () -> Unit) {
     val started = System.nanoTime()
     repeat(warmup) { body() }
     val before = settledSample()
@@ -178,14 +178,14 @@ private fun leakCheck(what: String, warmup: Int, cycles: Int, bounds: Bounds, bo
     assertTrue(growth { it.nativeRssKb } <= bounds.nativeRssMb) { "$what: resident memory outside the Java heap grew by %.1f MB".format(growth { it.nativeRssKb }) }
 }
 
-private fun prepared(dir: File): Pair<Fixture, String> = openStore(dir, "w-zhang").use { store ->
+private suspend fun prepared(dir: File): Pair<Fixture, String> = openStore(dir, "w-zhang").use { store ->
     val f = fixture(store)
     val residentId = store.createResident(residentInput(f.household))
     store.logVisit(visitInput(f.household, listOf(residentId), "leak"))
     f to residentId
 }
 
-private fun useStore(store: Store, f: Fixture, residentId: String) {
+private suspend fun useStore(store: Store, f: Fixture, residentId: String) {
     assertEq(1, store.roster(f.grid).size, "roster")
     val detail = store.household(f.household)
     assertEq(1, detail.visits.size, "visits")
@@ -197,21 +197,18 @@ private fun useStore(store: Store, f: Fixture, residentId: String) {
 
 fun leakTests(r: Runner) {
     val scale = System.getenv("GRIDBOOK_LEAK_SCALE")?.toInt() ?: 1 // divides the cycle counts, for quick local runs
-    // Reads returning records, errors thrown from Rust, and a new CancelHandle
-    // and Kotlin SyncListener passed through Rust in a pre-cancelled sync of
-    // one SyncClient (built once: building one loads the TLS roots, ~40 ms).
-    r.test("leak check: ${10_000 / scale} use cycles of results, errors, cancel handles and listeners on one store") {
+    // Reads returning records, errors thrown from Rust, and a Kotlin listener
+    // passed through Rust that throws at the first progress (before any
+    // request) in a sync with one server (its client is cached by the store:
+    // building one loads the TLS roots, ~40 ms).
+    r.test("leak check: ${10_000 / scale} use cycles of results, errors and throwing listeners on one store") {
         val dir = tempDir("leak-use")
         val (f, residentId) = prepared(dir)
+        val server = server("http://127.0.0.1:9")
         openStore(dir, "w-zhang").use { store ->
-            SyncClient("http://127.0.0.1:9", "token", null).use { client ->
-                leakCheck("results, errors, CancelHandle, listener", 3_000 / scale, 10_000 / scale, bounds) {
-                    useStore(store, f, residentId)
-                    CancelHandle().use { cancel ->
-                        cancel.cancel()
-                        assertThrows<GridbookException.Cancelled>("cancelled") { client.sync(store, RecordingListener(), cancel) }
-                    }
-                }
+            leakCheck("results, errors, listener", 3_000 / scale, 10_000 / scale, bounds) {
+                useStore(store, f, residentId)
+                assertThrows<GridbookException.ListenerFailed>("listener threw") { store.sync(server) { throw IllegalStateException("stop") } }
             }
         }
     }

@@ -29,7 +29,7 @@ fun householdInput(building: String, room: String) = HouseholdInput(
 )
 
 /** A second grid with one building in [store]; returns the building. */
-fun otherGrid(store: Store): String {
+suspend fun otherGrid(store: Store): String {
     val grid = store.createGrid(GridInput(code = "330106001001002", name = "文新二网格", community = null, street = null, boundary = null))
     return store.createBuilding(grid, BuildingInput(number = "9栋", estate = null, units = 1, floors = 6, location = null))
 }

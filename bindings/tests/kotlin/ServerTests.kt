@@ -58,9 +58,9 @@ private class RunningServer(data: File, log: File) : AutoCloseable {
     }
 }
 
-private fun syncOnce(client: SyncClient, store: Store): Pair<SyncProgress, List<SyncProgress>> {
+private suspend fun syncOnce(server: SyncServer, store: Store): Pair<SyncProgress, List<SyncProgress>> {
     val listener = RecordingListener()
-    val report = CancelHandle().use { cancel -> client.sync(store, listener, cancel) }
+    val report = store.sync(server, listener)
     return report to listener.seen.toList()
 }
 
@@ -75,8 +75,8 @@ fun serverTests(r: Runner) {
         RunningServer(data, File(dir, "server.log")).use { server ->
             openStore(dir, "w-zhang").use { a ->
                 openStore(dir, "w-li").use { b ->
-                    SyncClient(server.url, tokenA, null).use { clientA ->
-                        SyncClient(server.url, tokenB, null).use { clientB ->
+                    server(server.url, tokenA).let { clientA ->
+                        server(server.url, tokenB).let { clientB ->
                             val f = fixture(a)
                             val residentId = a.createResident(residentInput(f.household))
                             val (report, stages) = syncOnce(clientA, a)
@@ -101,8 +101,7 @@ fun serverTests(r: Runner) {
                             assertEq(listOf("13900139000"), b.resident(residentId).phones, "b sees a's edit")
                             assertEq("同步测试", b.household(f.household).visits.single().notes, "b sees a's visit")
 
-                            val bad = SyncClient(server.url, "not-a-token", null)
-                            bad.use { assertThrows<GridbookException.Unauthorized>("bad token") { syncOnce(it, b) } }
+                            assertThrows<GridbookException.Unauthorized>("bad token") { syncOnce(server(server.url, "not-a-token"), b) }
 
                             // B may not create grids: its new grid alone is blocked, its changes held.
                             val other = fixture(b)

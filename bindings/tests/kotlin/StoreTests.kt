@@ -4,6 +4,11 @@ package org.gridbook.tests
 
 import org.gridbook.*
 import org.gridbook.core.*
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.delay
 
 fun storeTests(r: Runner) {
     r.test("roster, search, household detail and masking") {
@@ -181,42 +186,70 @@ fun storeTests(r: Runner) {
         openStore(dir, "w-zhang", key = "right", file = "secret.db").use { assertEq(1, it.grids().size, "reopened with the right key") }
     }
 
-    r.test("a pre-cancelled sync fails with Cancelled and changes nothing") {
+    r.test("a bad server is Config; a sync whose coroutine is cancelled fails and changes nothing") {
         openStore(tempDir("cancel"), "w-zhang").use { store ->
             fixture(store)
             val before = store.syncStatus()
-            assertThrows<GridbookException.Config>("bad url") { SyncClient("ftp://example.invalid", "t", null) }
-            SyncClient("http://127.0.0.1:9", "token", null).use { client ->
-                CancelHandle().use { cancel ->
-                    assertTrue(!cancel.isCancelled()) { "new handle is cancelled" }
-                    cancel.cancel()
-                    assertTrue(cancel.isCancelled()) { "cancel() did not stick" }
-                    val listener = RecordingListener()
-                    assertThrows<GridbookException.Cancelled>("cancelled sync") { client.sync(store, listener, cancel) }
-                    assertEq(0, listener.seen.size, "no progress before the first request")
-                }
+            assertThrows<GridbookException.Config>("bad url") { store.sync(server("ftp://example.invalid")) }
+            // Port 9 refuses: the sync retries with back-off until its coroutine is cancelled.
+            val listener = RecordingListener()
+            coroutineScope {
+                val job = async { store.sync(server("http://127.0.0.1:9", attempts = 1_000_000), listener) }
+                while (listener.seen.none { it.stage == SyncStage.WAITING_TO_RETRY }) delay(1)
+                job.cancelAndJoin()
+                assertTrue(job.isCancelled) { "the job was not cancelled" }
             }
+            // The drop guard cancelled the core's token: the sync's thread stops, and a new sync gets its turn.
+            val e = assertThrows<GridbookException.Unreachable>("the next sync runs") { store.sync(server("http://127.0.0.1:9", attempts = 1)) }
+            assertTrue(e.message.orEmpty().isNotEmpty()) { "no message" }
             assertEq(before, store.syncStatus(), "sync status unchanged")
         }
     }
 
-    r.test("an unreachable server is Unreachable, cancelled while retrying is Cancelled") {
+    r.test("cancelSync stops the running sync with Cancelled; a listener that throws is ListenerFailed") {
         openStore(tempDir("unreachable"), "w-zhang").use { store ->
             fixture(store)
-            SyncClient("http://127.0.0.1:9", "token", null).use { client ->
-                CancelHandle().use { cancel ->
-                    // Port 9 refuses: the client retries with back-off; cancel from the listener.
-                    val listener = object : SyncListener {
-                        val stages = mutableListOf<SyncStage>()
-                        override fun onProgress(progress: SyncProgress) {
-                            stages += progress.stage
-                            if (progress.stage == SyncStage.WAITING_TO_RETRY) cancel.cancel()
-                        }
-                    }
-                    val e = assertThrows<GridbookException>("sync to a closed port") { client.sync(store, listener, cancel) }
-                    assertTrue(e is GridbookException.Cancelled || e is GridbookException.Unreachable) { "unexpected $e" }
+            val stages = java.util.Collections.synchronizedList(mutableListOf<SyncStage>())
+            assertThrows<GridbookException.Cancelled>("cancelled from the listener") {
+                store.sync(server("http://127.0.0.1:9", attempts = 1_000_000)) { progress ->
+                    stages += progress.stage
+                    if (progress.stage == SyncStage.WAITING_TO_RETRY) store.cancelSync()
                 }
             }
+            assertTrue(SyncStage.WAITING_TO_RETRY in stages) { "stages: $stages" }
+            var calls = 0
+            val failed = assertThrows<GridbookException.ListenerFailed>("a throwing listener") {
+                store.sync(server("http://127.0.0.1:9")) {
+                    calls++
+                    throw IllegalStateException("王秀英 13800138000")
+                }
+            }
+            assertEq("SyncListener.onProgress", failed.listener, "listener named")
+            assertTrue(!failed.message.orEmpty().contains("王秀英")) { "the exception's text leaked: ${failed.message}" }
+            assertEq(1, calls, "not called after it threw")
+        }
+    }
+
+    r.test("two syncs on one store: the second waits for the first, then runs") {
+        openStore(tempDir("two-syncs"), "w-zhang").use { store ->
+            val order = java.util.Collections.synchronizedList(mutableListOf<String>())
+            coroutineScope {
+                val first = async(Dispatchers.Default) {
+                    store.sync(server("http://127.0.0.1:9", attempts = 1_000_000)) { order += "first ${it.stage}" }
+                }
+                while (order.none { it == "first WAITING_TO_RETRY" }) delay(1)
+                val second = async(Dispatchers.Default) {
+                    runCatching { store.sync(server("http://127.0.0.1:9", attempts = 1)) { order += "second ${it.stage}" } }.exceptionOrNull()
+                }
+                delay(300)
+                assertTrue(order.none { it.startsWith("second") }) { "the second ran beside the first: $order" }
+                first.cancelAndJoin()
+                val secondOutcome = second.await()
+                assertTrue(secondOutcome is GridbookException.Unreachable) { "second: $secondOutcome" }
+            }
+            val firstLast = order.indexOfLast { it.startsWith("first") }
+            val secondFirst = order.indexOfFirst { it.startsWith("second") }
+            assertTrue(secondFirst in (firstLast + 1)..order.size) { "interleaved: $order" }
         }
     }
 
@@ -227,9 +260,6 @@ fun storeTests(r: Runner) {
         store.close()
         store.close()
         assertThrows<IllegalStateException>("call after close") { store.roster(f.grid) }
-        val cancel = CancelHandle()
-        cancel.use { it.cancel() }
-        assertThrows<IllegalStateException>("handle after close") { cancel.isCancelled() }
         // The file is released: it reopens with the data.
         val rows = openStore(dir, "w-zhang").use { it.roster(f.grid) }
         assertEq(1, rows.size, "roster after reopening")
@@ -273,22 +303,20 @@ fun storeTests(r: Runner) {
         val settings = defaultSyncSettings()
         assertEq(60_000L, settings.requestTimeoutMs, "request timeout")
         assertEq(5, settings.maxAttempts, "attempts")
-        SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 2)).close()
-        val e = assertThrows<GridbookException.Config>("no attempts") {
-            SyncClient.withSettings("https://sync.example.org", "t", settings.copy(maxAttempts = 0))
+        openStore(tempDir("settings"), "w-zhang").use { store ->
+            suspend fun refused(url: String, settings: SyncSettings) =
+                assertThrows<GridbookException.Config>(url) { store.sync(SyncServer(url, "t", settings)) }
+            val e = refused("https://sync.example.org", settings.copy(maxAttempts = 0))
+            assertTrue(e.message.orEmpty().contains("max_attempts")) { "message: ${e.message}" }
+            refused("https://sync.example.org", settings.copy(extraRootCertificatePem = "junk".toByteArray()))
+            // Plain HTTP only to loopback, unless the development-only setting allows it.
+            assertEq(false, settings.allowPlainHttp, "plain HTTP allowed by default")
+            val plain = refused("http://192.0.2.10:8722", settings)
+            assertTrue(plain.message.orEmpty().contains("https://")) { "message: ${plain.message}" }
+            // Allowed: the client is built and the sync fails only at the network.
+            val quick = settings.copy(maxAttempts = 1, connectTimeoutMs = 200L, allowPlainHttp = true)
+            assertThrows<GridbookException.Unreachable>("plain HTTP allowed") { store.sync(SyncServer("http://127.0.0.1:9", "t", quick)) }
         }
-        assertTrue(e.message.orEmpty().contains("max_attempts")) { "message: ${e.message}" }
-        assertThrows<GridbookException.Config>("not a certificate") {
-            SyncClient.withSettings("https://sync.example.org", "t", settings.copy(extraRootCertificatePem = "junk".toByteArray()))
-        }
-        // Plain HTTP only to loopback, unless the development-only setting allows it.
-        assertEq(false, settings.allowPlainHttp, "plain HTTP allowed by default")
-        val plain = assertThrows<GridbookException.Config>("plain HTTP to the network") {
-            SyncClient("http://192.0.2.10:8722", "t", null)
-        }
-        assertTrue(plain.message.orEmpty().contains("https://")) { "message: ${plain.message}" }
-        SyncClient("http://localhost:8722", "t", null).close()
-        SyncClient.withSettings("http://192.0.2.10:8722", "t", settings.copy(allowPlainHttp = true)).close()
     }
 
     r.test("labels and name masking from the core") {
@@ -378,29 +406,35 @@ fun storeTests(r: Runner) {
         assertTrue(java.util.Arrays.equals(bytes, file.readBytes())) { "the file was modified" }
     }
 
-    r.test("store.sync: closing the store while its sync runs waits for the sync (20 races)") {
+    r.test("closing the store while its suspend calls and a sync run: no crash, the file reopens whole (40 races)") {
         val settings = defaultSyncSettings().copy(initialBackoffMs = 1L, maxBackoffMs = 2L, maxAttempts = 1_000_000, connectTimeoutMs = 200L)
         val random = java.util.Random(7)
-        repeat(20) { round ->
+        repeat(40) { round ->
+            val key = if (round % 2 == 0) "secret" else null
             val dir = tempDir("close-race")
-            val store = openStore(dir, "w-zhang", key = if (round % 2 == 0) "secret" else null)
+            val store = openStore(dir, "w-zhang", key = key)
             val f = fixture(store)
-            val client = SyncClient.withSettings("http://127.0.0.1:9", "token", settings)
-            val cancel = CancelHandle()
-            var outcome: Throwable? = null
-            val thread = Thread { outcome = runCatching { store.sync(client, RecordingListener(), cancel) }.exceptionOrNull() }
-            thread.start()
-            Thread.sleep(random.nextInt(4).toLong())
-            cancel.cancel()
-            store.close()
-            thread.join()
-            // Closed before the call began: refused in Kotlin; after: the sync ends first.
-            val safe = outcome is GridbookException.Cancelled || outcome is GridbookException.Unreachable ||
-                (outcome is IllegalStateException && outcome!!.message.orEmpty().contains("destroyed"))
-            assertTrue(safe) { "round $round: $outcome" }
-            client.close()
-            cancel.close()
-            openStore(dir, "w-zhang", key = if (round % 2 == 0) "secret" else null).use {
+            val outcomes = coroutineScope {
+                val sync = async(Dispatchers.Default) { runCatching { store.sync(SyncServer("http://127.0.0.1:9", "token", settings)) }.exceptionOrNull() }
+                val reads = List(4) {
+                    async(Dispatchers.Default) {
+                        runCatching { repeat(20) { store.roster(f.grid); store.createResident(residentInput(f.household)) } }.exceptionOrNull()
+                    }
+                }
+                delay(random.nextInt(6).toLong())
+                val closer = async(Dispatchers.Default) { store.close() }
+                delay(random.nextInt(3).toLong())
+                sync.cancelAndJoin()
+                closer.await()
+                reads.map { it.await() } + listOf(if (sync.isCancelled) null else sync.await())
+            }
+            // A call begun before close() ends normally; one begun after is refused in Kotlin.
+            for (outcome in outcomes) {
+                val safe = outcome == null || outcome is GridbookException.Cancelled || outcome is GridbookException.Unreachable ||
+                    (outcome is IllegalStateException && outcome.message.orEmpty().contains("destroyed"))
+                assertTrue(safe) { "round $round: $outcome" }
+            }
+            openStore(dir, "w-zhang", key = key).use {
                 assertEq(f.household, it.roster(f.grid).single().household.id, "round $round: the store reopens whole")
             }
         }

@@ -172,6 +172,15 @@ pub enum GridbookError {
         /// What is wrong.
         detail: String,
     },
+    /// A listener the app gave (for example `SyncListener.onProgress`) threw,
+    /// so the call stopped; what was applied before stays applied. The text
+    /// names the listener, never what it threw (an exception's message may
+    /// hold personal data).
+    #[error("{listener} failed")]
+    ListenerFailed {
+        /// The listener method that threw, as named in the API.
+        listener: String,
+    },
 }
 
 impl From<Error> for GridbookError {

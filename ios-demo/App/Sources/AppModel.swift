@@ -48,7 +48,7 @@ enum SessionPhase {
 
 /// The iOS side of the logic models (the counterpart of Android's
 /// DemoViewModel): opens the store off the main thread, creates the models
-/// with a concurrent queue for the store calls, and keeps the navigation path.
+/// (the store's calls are async), and keeps the navigation path.
 @MainActor
 final class AppModel: ObservableObject {
     @Published var path: [Screen] = []
@@ -56,8 +56,6 @@ final class AppModel: ObservableObject {
 
     let settings = DemoSettings()
     private let location = CoreLocationSource()
-    /// The store's blocking calls run here (the core serialises them inside).
-    private let storeQueue = DispatchQueue(label: "org.gridbook.demo.store", qos: .userInitiated, attributes: .concurrent)
     private var changes: StateSubscription?
 
     init() {
@@ -79,13 +77,10 @@ final class AppModel: ObservableObject {
         guard let identity = settings.identity else { return }
         phase = .opening
         let settings = settings
-        let queue = storeQueue
         Task {
             do {
-                let store = try await withCheckedThrowingContinuation { (c: CheckedContinuation<Store, Error>) in
-                    queue.async { c.resume(with: Result { try StoreFile.open(identity: identity, key: settings.databaseKey()) }) }
-                }
-                let calls = StoreCalls(store: store, queue: queue)
+                let store = try await StoreFile.open(identity: identity, key: settings.databaseKey())
+                let calls = StoreCalls(store: store)
                 let session = Session(
                     calls: calls,
                     today: TodayModel(calls: calls, clock: SystemClock()),

@@ -22,9 +22,9 @@ final class DemoSettings: @unchecked Sendable {
     var serverUrl: String { defaults.string(forKey: "server_url") ?? "" }
 
     /// Where to sync, or nil until both the URL and the token are set.
-    var server: SyncServer? {
+    var server: SyncConfig? {
         guard !serverUrl.isEmpty, let token = Keychain.get("device_token"), !token.isEmpty else { return nil }
-        return SyncServer(serverUrl: serverUrl, token: token)
+        return SyncConfig(serverUrl: serverUrl, token: token)
     }
 
     func save(workerId: String, name: String, role: WorkerRole, serverUrl: String, token: String) {

@@ -27,14 +27,14 @@ enum StoreFile {
     }
 
     /// Opens (or creates) the store with the Keychain's 32 bytes (hex text) as
-    /// its raw key: no key derivation, about a millisecond. Blocking
-    /// (migrations): call it off the main thread.
-    static func open(identity: WorkerIdentity, key: String) throws -> Store {
+    /// its raw key: no key derivation, about a millisecond; migrations run on
+    /// the library's pool.
+    static func open(identity: WorkerIdentity, key: String) async throws -> Store {
         let path = try directory().appendingPathComponent("gridbook.db").path
         let digits = Array(key.utf8)
         let bytes = stride(from: 0, to: digits.count - 1, by: 2).compactMap {
             UInt8(String(decoding: digits[$0...$0 + 1], as: UTF8.self), radix: 16)
         }
-        return try Store.open(path: path, identity: identity, key: .raw(bytes: Data(bytes)))
+        return try await Store.open(path: path, identity: identity, key: .raw(bytes: Data(bytes)))
     }
 }

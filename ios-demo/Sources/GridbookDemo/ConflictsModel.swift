@@ -51,7 +51,11 @@ public final class ConflictsModel {
     public func load(gridId: String) async {
         do {
             let found = try await calls.read { store in
-                try store.conflicts(gridId: gridId).map { Pair(conflict: $0, record: describeRecord(store, $0)) }
+                var pairs: [Pair] = []
+                for conflict in try await store.conflicts(gridId: gridId) {
+                    pairs.append(Pair(conflict: conflict, record: await describeRecord(store, conflict)))
+                }
+                return pairs
             }
             loaded = found.map { ($0.conflict, $0.record) }
             self.gridId = gridId
@@ -101,15 +105,15 @@ private struct Pair: Sendable {
     let record: String
 }
 
-private func describeRecord(_ store: Store, _ c: Conflict) -> String {
+private func describeRecord(_ store: Store, _ c: Conflict) async -> String {
     let kind = Labels.record(c.recordKind)
     do {
         switch c.recordKind {
         case .resident:
-            let r = try store.resident(residentId: c.recordId)
-            return "\(kind) \(maskName(name: r.name)) · \(Labels.address(try store.household(householdId: r.householdId).household))"
+            let r = try await store.resident(residentId: c.recordId)
+            return "\(kind) \(maskName(name: r.name)) · \(Labels.address(try await store.household(householdId: r.householdId).household))"
         case .household:
-            return "\(kind) \(Labels.address(try store.household(householdId: c.recordId).household))"
+            return "\(kind) \(Labels.address(try await store.household(householdId: c.recordId).household))"
         default:
             return kind
         }

@@ -94,7 +94,7 @@ public final class HouseholdModel {
         let id = householdId
         do {
             let (loaded, labels) = try await calls.read { store in
-                (try store.household(householdId: id), Labels.careLabels())
+                (try await store.household(householdId: id), Labels.careLabels())
             }
             detail = loaded
             careLabels = labels

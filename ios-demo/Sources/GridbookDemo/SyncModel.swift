@@ -2,7 +2,7 @@ import Foundation
 import Gridbook
 
 /// Where to sync: the district server and this device's token (issued by `gridbook-server admin issue-token`).
-public struct SyncServer: Equatable, Sendable {
+public struct SyncConfig: Equatable, Sendable {
     public var serverUrl: String
     public var token: String
 
@@ -31,17 +31,20 @@ public enum SyncState: Equatable, Sendable {
 }
 
 /// The sync button: one sync at a time, progress (stage, round trips, bytes)
-/// from the core's listener, cancellation through a `CancelHandle`. The
-/// blocking sync runs on the store queue; the listener is called on that
-/// thread and hands each report to the main actor.
+/// from the core's listener, cancellation by cancelling the sync's Task (the
+/// library's `sync` passes a Task's cancellation on to Rust). The listener is
+/// called on the library's thread and hands each report to the main actor.
 @MainActor
 public final class SyncModel {
     public let state = StateCell<SyncState>(.idle(unsentChanges: 0))
     private let calls: StoreCalls
-    private let server: @MainActor () -> SyncServer?
-    private var running: CancelHandle?
+    private let server: @MainActor () -> SyncConfig?
+    private var running: Task<Void, Never>?
+    private var cancelling = false
+    /// Tells the listener of a finished sync from the current one's.
+    private var generation = 0
 
-    public init(calls: StoreCalls, server: @escaping @MainActor () -> SyncServer?) {
+    public init(calls: StoreCalls, server: @escaping @MainActor () -> SyncConfig?) {
         self.calls = calls
         self.server = server
     }
@@ -50,7 +53,7 @@ public final class SyncModel {
     public func refreshStatus() async {
         if running != nil { return }
         do {
-            let status = try await calls.read { store in try store.syncStatus() }
+            let status = try await calls.read { store in try await store.syncStatus() }
             if running == nil { state.value = .idle(unsentChanges: status.unsentChanges) }
         } catch {
             state.value = .failed(message: describe(error), needsNewToken: false)
@@ -65,20 +68,19 @@ public final class SyncModel {
             return nil
         }
         if running != nil { return nil }
-        let handle = CancelHandle()
-        running = handle
+        generation += 1
+        let current = generation
+        cancelling = false
         state.value = .running(progress: nil, cancelling: false)
         let listener = ProgressRelay { [weak self] progress in
-            guard let self, self.running === handle else { return }
-            self.state.value = .running(progress: progress, cancelling: handle.isCancelled())
+            guard let self, self.generation == current, self.running != nil else { return }
+            self.state.value = .running(progress: progress, cancelling: self.cancelling)
         }
-        return Task { @MainActor in
+        let server = SyncServer(url: config.serverUrl, token: config.token, settings: defaultSyncSettings())
+        let task = Task { @MainActor in
             let result: SyncState
             do {
-                let report = try await calls.write { store in
-                    let client = try SyncClient(serverUrl: config.serverUrl, token: config.token, extraRootCertificatePem: nil)
-                    return try client.sync(store: store, listener: listener, cancel: handle)
-                }
+                let report = try await calls.write { store in try await store.sync(server: server, listener: listener) }
                 result = .done(report)
             } catch GridbookError.Cancelled {
                 result = .cancelled(unsentChanges: await unsent())
@@ -89,19 +91,22 @@ public final class SyncModel {
             running = nil
             state.value = result
         }
+        running = task
+        return task
     }
 
     /// Asks the running sync to stop; it ends as `.cancelled` (what was applied stays).
     public func cancel() {
-        guard let handle = running else { return }
-        handle.cancel()
+        guard let task = running else { return }
+        cancelling = true
+        task.cancel()
         if case let .running(progress, _) = state.value {
             state.value = .running(progress: progress, cancelling: true)
         }
     }
 
     private func unsent() async -> Int64 {
-        (try? await calls.read { store in try store.syncStatus().unsentChanges }) ?? 0
+        (try? await calls.read { store in try await store.syncStatus().unsentChanges }) ?? 0
     }
 
     /// Whether a state is a finished sync (the screens then reload).
@@ -120,7 +125,7 @@ private final class ProgressRelay: SyncListener, @unchecked Sendable {
         self.deliver = deliver
     }
 
-    func onProgress(progress: SyncProgress) {
+    func onProgress(progress: SyncProgress) throws {
         let deliver = deliver
         DispatchQueue.main.async {
             MainActor.assumeIsolated { deliver(progress) }

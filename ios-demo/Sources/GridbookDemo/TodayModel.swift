@@ -75,13 +75,13 @@ public final class TodayModel {
         let policy = policy
         do {
             state.value = try await calls.read { store in
-                let grids = try store.grids().filter { !$0.retired }
+                let grids = try await store.grids().filter { !$0.retired }
                 guard let grid = grids.first(where: { $0.id == wanted }) ?? grids.first else {
                     return TodayState.noGrid
                 }
                 let today = clock.today()
                 let labels = Labels.careLabels()
-                let rows = try store.visitsDue(gridId: grid.id, today: today, policy: policy).map { row($0, labels) }
+                let rows = try await store.visitsDue(gridId: grid.id, today: today, policy: policy).map { row($0, labels) }
                 return TodayState.loaded(gridId: grid.id, gridName: grid.name, today: today, rows: rows)
             }
         } catch {

@@ -111,7 +111,7 @@ public final class VisitFormModel {
             gps: gps
         )
         do {
-            let id = try await calls.write { store in try store.logVisit(input: input) }
+            let id = try await calls.write { store in try await store.logVisit(input: input) }
             state.value.saving = false
             state.value.savedVisitId = id
         } catch {

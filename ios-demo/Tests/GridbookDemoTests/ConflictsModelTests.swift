@@ -11,17 +11,17 @@ final class ConflictsModelTests: XCTestCase {
 
     @MainActor
     private static func aConcurrentPhoneEditIsListedMaskedWithItsAuthors(_ dir: URL) async throws {
-        let a = Env(try openStore(dir, "w-zhang"))
-        let b = try openStore(dir, "w-li")
-        let g = try grid(a.store, "502")
-        let residentId = try a.store.createResident(input: resident(g.households[0]))
-        _ = try b.importChanges(bytes: try a.store.exportSince(cursor: 0).bytes)
-        let cursorA = try a.store.exportSince(cursor: 0).cursor
-        let cursorB = try b.exportSince(cursor: 0).cursor
-        try a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
-        try b.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13700137000"))
-        _ = try a.store.importChanges(bytes: try b.exportSince(cursor: cursorB).bytes)
-        _ = try b.importChanges(bytes: try a.store.exportSince(cursor: cursorA).bytes)
+        let a = Env(try await openStore(dir, "w-zhang"))
+        let b = try await openStore(dir, "w-li")
+        let g = try await grid(a.store, "502")
+        let residentId = try await a.store.createResident(input: resident(g.households[0]))
+        _ = try await b.importChanges(bytes: try await a.store.exportSince(cursor: 0).bytes)
+        let cursorA = try await a.store.exportSince(cursor: 0).cursor
+        let cursorB = try await b.exportSince(cursor: 0).cursor
+        try await a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
+        try await b.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13700137000"))
+        _ = try await a.store.importChanges(bytes: try await b.exportSince(cursor: cursorB).bytes)
+        _ = try await b.importChanges(bytes: try await a.store.exportSince(cursor: cursorA).bytes)
 
         let model = ConflictsModel(calls: a.calls, clock: FixedClock(ms: 0))
         XCTAssertEqual(model.state.value, .loading)
@@ -39,7 +39,7 @@ final class ConflictsModelTests: XCTestCase {
         XCTAssertFalse(row.revealed)
         XCTAssertEqual(Set(row.values.map { "\($0.text) \($0.workerId ?? "-")" }), ["139****9000 w-zhang", "137****7000 w-li"])
         XCTAssertEqual(row.values.filter(\.isWinner).count, 1)
-        let shown = maskResident(resident: try a.store.resident(residentId: residentId)).phones
+        let shown = maskResident(resident: try await a.store.resident(residentId: residentId)).phones
         XCTAssertEqual(row.values.first(where: \.isWinner)?.text, shown.joined(separator: ","), "the winner is what the store shows")
         let minute = try NSRegularExpression(pattern: #"^\d{4}-\d\d-\d\d \d\d:\d\d$"#)
         XCTAssertEqual(row.values.compactMap(\.time).filter {
@@ -52,7 +52,7 @@ final class ConflictsModelTests: XCTestCase {
         XCTAssertEqual(Set(open[0].values.map(\.text)), ["13900139000", "13700137000"])
 
         // Editing the field resolves it: the list empties.
-        try a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
+        try await a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
         await model.load(gridId: g.id)
         XCTAssertEqual(model.state.value, .loaded(gridId: g.id, rows: []))
     }

@@ -11,21 +11,21 @@ final class HouseholdModelTests: XCTestCase {
 
     @MainActor
     private static func membersAreMaskedUntilRevealedAndVisitsAreNewestFirst(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
-        let g = try grid(env.store, "502")
+        let env = Env(try await openStore(dir, "w-zhang"))
+        let g = try await grid(env.store, "502")
         let home = g.households[0]
-        let head = try env.store.createResident(input: resident(home))
-        let son = try env.store.createResident(
+        let head = try await env.store.createResident(input: resident(home))
+        let son = try await env.store.createResident(
             input: resident(home, name: "李明", phone: "13912345678", idNumber: nil, care: [], relation: "20")
         )
         let at = FixedClock(2025, 6, 10, 9, 30).now()
-        _ = try env.store.logVisit(input: VisitInput(
+        _ = try await env.store.logVisit(input: VisitInput(
             householdId: home, at: at, kind: .specialCare, outcome: .met,
             residentsSeen: [head], notes: "老人身体尚可",
             findings: [FindingInput(id: nil, kind: .request, text: "需要助餐服务", resolution: .escalated)],
             gps: GpsFix(point: GeoPoint(lon: 120.1, lat: 30.28), accuracyM: 8.4)
         ))
-        _ = try env.store.logVisit(input: VisitInput(
+        _ = try await env.store.logVisit(input: VisitInput(
             householdId: home, at: LocalTime(utcMs: at.utcMs + 86_400_000, offsetMinutes: 480), kind: .routine,
             outcome: .nobodyHome, residentsSeen: [], notes: nil, findings: [], gps: nil
         ))
@@ -75,8 +75,8 @@ final class HouseholdModelTests: XCTestCase {
 
     @MainActor
     private static func anUnknownHouseholdIsAFailureNamingTheKind(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
-        _ = try grid(env.store, "502")
+        let env = Env(try await openStore(dir, "w-zhang"))
+        _ = try await grid(env.store, "502")
         let model = HouseholdModel(calls: env.calls, householdId: "00000000-0000-0000-0000-000000000000")
         await model.load()
         XCTAssertEqual(model.state.value, .failed("找不到该住户（可能已被删除）"))

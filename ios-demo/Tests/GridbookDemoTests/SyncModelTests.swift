@@ -21,12 +21,12 @@ final class SyncModelTests: XCTestCase {
         let tokenB = try issueToken(data, worker: "w-li", device: "李娜的手机")
         let server = try RunningServer(data: data, log: dir.appendingPathComponent("server.log"))
         defer { XCTAssertEqual(server.stop(), 0, "the server exits 0 on SIGTERM") }
-        let a = Env(try openStore(dir, "w-zhang"))
-        let b = Env(try openStore(dir, "w-li"))
+        let a = Env(try await openStore(dir, "w-zhang"))
+        let b = Env(try await openStore(dir, "w-li"))
 
         // Phone A: a grid, a resident, and a visit logged through the form.
-        let g = try grid(a.store, "502")
-        let residentId = try a.store.createResident(input: resident(g.households[0]))
+        let g = try await grid(a.store, "502")
+        let residentId = try await a.store.createResident(input: resident(g.households[0]))
         let form = VisitFormModel(calls: a.calls, clock: clock, location: FixedLocation(.fix(lon: 120.1, lat: 30.28, accuracyM: 9)), householdId: g.households[0])
         form.setKind(.specialCare)
         form.toggleSeen(residentId)
@@ -35,7 +35,7 @@ final class SyncModelTests: XCTestCase {
         await form.save()
         XCTAssertNotNil(form.state.value.savedVisitId)
 
-        let syncA = SyncModel(calls: a.calls) { SyncServer(serverUrl: server.url, token: tokenA) }
+        let syncA = SyncModel(calls: a.calls) { SyncConfig(serverUrl: server.url, token: tokenA) }
         await syncA.refreshStatus()
         XCTAssertEqual(syncA.state.value, .idle(unsentChanges: 5), "grid, building, household, resident and visit")
         var statesA: [SyncState] = []
@@ -66,7 +66,7 @@ final class SyncModelTests: XCTestCase {
         // The server hands the grid to both; phone B bootstraps and sees A's work.
         try admin(data, "assign", "--worker", "w-zhang", "--grid", g.id)
         try admin(data, "assign", "--worker", "w-li", "--grid", g.id)
-        let syncB = SyncModel(calls: b.calls) { SyncServer(serverUrl: server.url, token: tokenB) }
+        let syncB = SyncModel(calls: b.calls) { SyncConfig(serverUrl: server.url, token: tokenB) }
         await syncB.start()?.value
         guard case let .done(reportB) = syncB.state.value else { return XCTFail("b not done: \(syncB.state.value)") }
         XCTAssertGreaterThan(reportB.pulledChunks, 0, "b pulled nothing: \(reportB)")
@@ -100,10 +100,11 @@ final class SyncModelTests: XCTestCase {
         await syncA.start()?.value
         guard case let .done(pullA) = syncA.state.value else { return XCTFail("a not done: \(syncA.state.value)") }
         XCTAssertEqual(pullA.pulledChunks, 2)
-        XCTAssertEqual(try a.store.household(householdId: g.households[0]).visits.map(\.workerId), ["w-li", "w-zhang"])
+        let workers = try await a.store.household(householdId: g.households[0]).visits.map(\.workerId)
+        XCTAssertEqual(workers, ["w-li", "w-zhang"])
 
         // A wrong token: a typed failure asking for a new token.
-        let bad = SyncModel(calls: b.calls) { SyncServer(serverUrl: server.url, token: "not-a-token") }
+        let bad = SyncModel(calls: b.calls) { SyncConfig(serverUrl: server.url, token: "not-a-token") }
         await bad.start()?.value
         XCTAssertEqual(bad.state.value, .failed(message: "设备令牌无效或已吊销，请联系管理员重新签发", needsNewToken: true))
     }
@@ -114,7 +115,7 @@ final class SyncModelTests: XCTestCase {
 
     @MainActor
     private static func withoutSettingsNothingStarts(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
+        let env = Env(try await openStore(dir, "w-zhang"))
         let model = SyncModel(calls: env.calls) { nil }
         XCTAssertNil(model.start())
         XCTAssertEqual(model.state.value, .notConfigured)
@@ -126,12 +127,12 @@ final class SyncModelTests: XCTestCase {
 
     @MainActor
     private static func cancellingAWaitingSyncEndsItCancelledWithNothingLost(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
-        _ = try grid(env.store, "502")
-        let before = try env.store.syncStatus().unsentChanges
+        let env = Env(try await openStore(dir, "w-zhang"))
+        _ = try await grid(env.store, "502")
+        let before = try await env.store.syncStatus().unsentChanges
         XCTAssertEqual(before, 3)
         // Nothing listens on port 9: the client waits to retry, and is cancelled meanwhile.
-        let model = SyncModel(calls: env.calls) { SyncServer(serverUrl: "http://127.0.0.1:9", token: "token") }
+        let model = SyncModel(calls: env.calls) { SyncConfig(serverUrl: "http://127.0.0.1:9", token: "token") }
         let task = try XCTUnwrap(model.start())
         let waiting = try await awaitState(model.state, "a retry wait") {
             if case let .running(progress, _) = $0 { return progress?.stage == .waitingToRetry }
@@ -143,7 +144,8 @@ final class SyncModelTests: XCTestCase {
         XCTAssertNil(model.start(), "no second sync while the first is ending")
         await task.value
         XCTAssertEqual(model.state.value, .cancelled(unsentChanges: before))
-        XCTAssertEqual(try env.store.syncStatus().unsentChanges, before)
+        let unsent = try await env.store.syncStatus().unsentChanges
+        XCTAssertEqual(unsent, before)
         let again = try XCTUnwrap(model.start(), "a new sync can start after a cancelled one")
         model.cancel()
         await again.value

@@ -53,24 +53,33 @@ func identity(_ worker: String, name: String = "张伟") -> WorkerIdentity {
     WorkerIdentity(workerId: worker, name: name, role: .gridHead, deviceLabel: "\(name) 的手机")
 }
 
-func openStore(_ dir: URL, _ worker: String) throws -> Store {
-    try Store.open(path: dir.appendingPathComponent("\(worker).db").path, identity: identity(worker), key: nil)
+func openStore(_ dir: URL, _ worker: String) async throws -> Store {
+    try await Store.open(path: dir.appendingPathComponent("\(worker).db").path, identity: identity(worker), key: nil)
 }
 
-/// The queue the store calls run on in tests; blocks on it can tell they are there.
-nonisolated(unsafe) let storeQueueKey = DispatchSpecificKey<String>()
-
-/// What a test needs around one store: the store queue (a named serial queue,
-/// so tests can see calls leave the main thread) and the calls through it.
+/// What a test needs around one store: the store and the calls through it.
 struct Env {
     let store: Store
     let calls: StoreCalls
 
     init(_ store: Store) {
         self.store = store
-        let queue = DispatchQueue(label: "gridbook-store")
-        queue.setSpecific(key: storeQueueKey, value: "gridbook-store")
-        calls = StoreCalls(store: store, queue: queue)
+        calls = StoreCalls(store: store)
+    }
+}
+
+/// `XCTAssertEqual` for values read with `await` (XCTest's autoclosures
+/// cannot await). It runs on the caller's actor (`#isolation`), so a
+/// main-actor test's values are not sent elsewhere.
+func XCTAssertEqualAsync<T: Equatable & Sendable>(
+    _ a: @autoclosure () async throws -> T, _ b: @autoclosure () async throws -> T, _ message: @autoclosure () -> String = "",
+    isolation: isolated (any Actor)? = #isolation, file: StaticString = #filePath, line: UInt = #line
+) async {
+    do {
+        let (x, y) = (try await a(), try await b())
+        XCTAssertEqual(x, y, message(), file: file, line: line)
+    } catch {
+        XCTFail("\(message()): threw \(error)", file: file, line: line)
     }
 }
 
@@ -81,19 +90,20 @@ struct TestGrid {
 }
 
 /// A grid with one building and a household per room (unit 1, floor from the room number).
-func grid(_ store: Store, _ rooms: String...) throws -> TestGrid {
-    let grid = try store.createGrid(
+func grid(_ store: Store, _ rooms: String...) async throws -> TestGrid {
+    let grid = try await store.createGrid(
         input: GridInput(code: "330106001001001", name: "文新一网格", community: "文新社区", street: nil, boundary: nil)
     )
-    let building = try store.createBuilding(
+    let building = try await store.createBuilding(
         gridId: grid,
         input: BuildingInput(number: "3栋", estate: "幸福小区", units: 2, floors: 6, location: GeoPoint(lon: 120.1, lat: 30.28))
     )
-    let households = try rooms.map { room in
-        try store.createHousehold(input: HouseholdInput(
+    var households: [String] = []
+    for room in rooms {
+        households.append(try await store.createHousehold(input: HouseholdInput(
             buildingId: building, unit: "1", floor: Int32(room.dropLast(2))!, room: room,
             useKind: .ownerOccupied, tags: [], location: nil, notes: nil
-        ))
+        )))
     }
     return TestGrid(id: grid, building: building, households: households)
 }

@@ -7,8 +7,8 @@ import Gridbook
 final class TodayModelTests: XCTestCase {
     private static let clock = FixedClock(2025, 6, 16, 8, 0)
 
-    private static func visit(_ store: Store, _ household: String, _ at: FixedClock, _ outcome: VisitOutcome) throws {
-        _ = try store.logVisit(input: VisitInput(
+    private static func visit(_ store: Store, _ household: String, _ at: FixedClock, _ outcome: VisitOutcome) async throws {
+        _ = try await store.logVisit(input: VisitInput(
             householdId: household, at: at.now(), kind: .routine, outcome: outcome,
             residentsSeen: [], notes: nil, findings: [], gps: nil
         ))
@@ -20,7 +20,7 @@ final class TodayModelTests: XCTestCase {
 
     @MainActor
     private static func anEmptyStoreHasNoGrid(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
+        let env = Env(try await openStore(dir, "w-zhang"))
         let model = TodayModel(calls: env.calls, clock: clock)
         XCTAssertEqual(model.state.value, .loading)
         await model.refresh()
@@ -36,19 +36,19 @@ final class TodayModelTests: XCTestCase {
 
     @MainActor
     private static func theCoresPlanIsShownMostUrgentFirst(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
+        let env = Env(try await openStore(dir, "w-zhang"))
         let s = env.store
-        let g = try grid(s, "101", "102", "103", "104", "105")
+        let g = try await grid(s, "101", "102", "103", "104", "105")
         let (never, weekly, quarterly, fresh, notHome) = (g.households[0], g.households[1], g.households[2], g.households[3], g.households[4])
-        _ = try s.createResident(input: resident(never)) // elderly_alone, never visited
-        _ = try s.createResident(input: resident(weekly, name: "赵桂兰", phone: "13811112222", idNumber: nil))
-        try visit(s, weekly, FixedClock(2025, 6, 6, 9, 0), .met) // due 06-13: 3 days over
-        _ = try s.createResident(input: resident(quarterly, name: "钱强", phone: "13833334444", idNumber: nil, care: []))
-        try visit(s, quarterly, FixedClock(2025, 3, 8, 15, 30), .met) // +90: due 06-06, 10 days over
-        _ = try s.createResident(input: resident(fresh, name: "孙丽", phone: "13855556666", idNumber: nil))
-        try visit(s, fresh, FixedClock(2025, 6, 14, 10, 0), .met) // due 06-21: not today
-        _ = try s.createResident(input: resident(notHome, name: "李军", phone: "13877778888", idNumber: nil, care: []))
-        try visit(s, notHome, FixedClock(2025, 6, 13, 19, 0), .nobodyHome) // never reached
+        _ = try await s.createResident(input: resident(never)) // elderly_alone, never visited
+        _ = try await s.createResident(input: resident(weekly, name: "赵桂兰", phone: "13811112222", idNumber: nil))
+        try await visit(s, weekly, FixedClock(2025, 6, 6, 9, 0), .met) // due 06-13: 3 days over
+        _ = try await s.createResident(input: resident(quarterly, name: "钱强", phone: "13833334444", idNumber: nil, care: []))
+        try await visit(s, quarterly, FixedClock(2025, 3, 8, 15, 30), .met) // +90: due 06-06, 10 days over
+        _ = try await s.createResident(input: resident(fresh, name: "孙丽", phone: "13855556666", idNumber: nil))
+        try await visit(s, fresh, FixedClock(2025, 6, 14, 10, 0), .met) // due 06-21: not today
+        _ = try await s.createResident(input: resident(notHome, name: "李军", phone: "13877778888", idNumber: nil, care: []))
+        try await visit(s, notHome, FixedClock(2025, 6, 13, 19, 0), .nobodyHome) // never reached
 
         let model = TodayModel(calls: env.calls, clock: clock)
         var seen: [TodayState] = []
@@ -76,10 +76,10 @@ final class TodayModelTests: XCTestCase {
 
     @MainActor
     private static func aPolicyWithoutAGeneralIntervalListsOnlyCareHouseholds(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
-        let g = try grid(env.store, "101", "102")
-        _ = try env.store.createResident(input: resident(g.households[0]))
-        _ = try env.store.createResident(input: resident(g.households[1], name: "钱强", phone: "13833334444", idNumber: nil, care: []))
+        let env = Env(try await openStore(dir, "w-zhang"))
+        let g = try await grid(env.store, "101", "102")
+        _ = try await env.store.createResident(input: resident(g.households[0]))
+        _ = try await env.store.createResident(input: resident(g.households[1], name: "钱强", phone: "13833334444", idNumber: nil, care: []))
         var policy = defaultVisitPolicy()
         policy.generalIntervalDays = nil
         let model = TodayModel(calls: env.calls, clock: clock, policy: policy)

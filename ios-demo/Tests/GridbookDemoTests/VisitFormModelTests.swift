@@ -14,17 +14,11 @@ final class VisitFormModelTests: XCTestCase {
 
     @MainActor
     private static func aVisitIsLoggedWithTheLocationFixOnTheStoreQueue(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
-        let g = try grid(env.store, "502")
-        let head = try env.store.createResident(input: resident(g.households[0]))
+        let env = Env(try await openStore(dir, "w-zhang"))
+        let g = try await grid(env.store, "502")
+        let head = try await env.store.createResident(input: resident(g.households[0]))
         let location = FixedLocation(.fix(lon: 120.1234, lat: 30.2801, accuracyM: 12.0))
         let form = VisitFormModel(calls: env.calls, clock: clock, location: location, householdId: g.households[0])
-
-        // Store calls run on the injected queue, off the main thread.
-        XCTAssertTrue(Thread.isMainThread)
-        let (queue, main) = try await env.calls.read { _ in (DispatchQueue.getSpecific(key: storeQueueKey), Thread.isMainThread) }
-        XCTAssertEqual(queue, "gridbook-store")
-        XCTAssertFalse(main)
 
         await form.locate()
         XCTAssertEqual(location.calls, 1)
@@ -45,7 +39,7 @@ final class VisitFormModelTests: XCTestCase {
         XCTAssertFalse(saved.saving)
         let visitId = try XCTUnwrap(saved.savedVisitId)
         XCTAssertEqual(env.calls.changes.value, before + 1, "a write moves the change counter")
-        let visits = try env.store.household(householdId: g.households[0]).visits
+        let visits = try await env.store.household(householdId: g.households[0]).visits
         XCTAssertEqual(visits.count, 1)
         let visit = visits[0]
         XCTAssertEqual(visit.id, visitId)
@@ -64,7 +58,7 @@ final class VisitFormModelTests: XCTestCase {
         XCTAssertEqual(visit.gps, GpsFix(point: GeoPoint(lon: 120.1234, lat: 30.2801), accuracyM: 12.0))
 
         await form.save()
-        XCTAssertEqual(try env.store.household(householdId: g.households[0]).visits.count, 1, "a saved form does not save twice")
+        await XCTAssertEqualAsync(try await env.store.household(householdId: g.households[0]).visits.count, 1, "a saved form does not save twice")
         XCTAssertEqual(env.calls.changes.value, before + 1)
     }
 
@@ -74,15 +68,15 @@ final class VisitFormModelTests: XCTestCase {
 
     @MainActor
     private static func withoutLocationPermissionTheVisitIsSavedWithoutAPosition(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
-        let g = try grid(env.store, "502")
+        let env = Env(try await openStore(dir, "w-zhang"))
+        let g = try await grid(env.store, "502")
         let form = VisitFormModel(calls: env.calls, clock: clock, location: FixedLocation(.noPermission), householdId: g.households[0])
         await form.locate()
         XCTAssertEqual(form.state.value.location, .unavailable(.noPermission))
         form.setOutcome(.nobodyHome)
         await form.save()
         XCTAssertNotNil(form.state.value.savedVisitId)
-        let visits = try env.store.household(householdId: g.households[0]).visits
+        let visits = try await env.store.household(householdId: g.households[0]).visits
         XCTAssertEqual(visits.count, 1)
         XCTAssertNil(visits[0].gps)
         XCTAssertEqual(visits[0].outcome, .nobodyHome)
@@ -96,8 +90,8 @@ final class VisitFormModelTests: XCTestCase {
 
     @MainActor
     private static func anEmptyFindingIsRefusedNamingTheFieldAndNothingIsStored(_ dir: URL) async throws {
-        let env = Env(try openStore(dir, "w-zhang"))
-        let g = try grid(env.store, "502")
+        let env = Env(try await openStore(dir, "w-zhang"))
+        let g = try await grid(env.store, "502")
         let form = VisitFormModel(calls: env.calls, clock: clock, location: FixedLocation(.timedOut), householdId: g.households[0])
         form.addFinding(FindingDraft(kind: .problem, text: "   ", resolution: .open))
         form.setNotes("秘密备注 13800138000")
@@ -106,12 +100,12 @@ final class VisitFormModelTests: XCTestCase {
         XCTAssertEqual(state.error, "发现问题的内容：不能为空")
         XCTAssertNil(state.savedVisitId)
         XCTAssertFalse(state.saving)
-        XCTAssertEqual(try env.store.household(householdId: g.households[0]).visits.count, 0)
+        await XCTAssertEqualAsync(try await env.store.household(householdId: g.households[0]).visits.count, 0)
         XCTAssertEqual(state.location, .idle)
 
         form.removeFinding(at: 0)
         await form.save()
         XCTAssertNil(form.state.value.error)
-        XCTAssertEqual(try env.store.household(householdId: g.households[0]).visits.count, 1, "fixed and saved")
+        await XCTAssertEqualAsync(try await env.store.household(householdId: g.households[0]).visits.count, 1, "fixed and saved")
     }
 }

@@ -62,17 +62,17 @@ extension Store {
     }
 
     /// The roster of a grid, live.
-    public func rosterUpdates(gridId: String) -> AsyncThrowingStream<[RosterRow], Error> { liveQuery(.roster(gridId: gridId)) { try self.roster(gridId: gridId) } }
+    public func rosterUpdates(gridId: String) -> AsyncThrowingStream<[RosterRow], Error> { liveQuery(.roster(gridId: gridId)) { try await self.roster(gridId: gridId) } }
 
     /// One household with its residents and visits, live.
-    public func householdUpdates(householdId: String) -> AsyncThrowingStream<HouseholdDetail, Error> { liveQuery(.household(householdId: householdId)) { try self.household(householdId: householdId) } }
+    public func householdUpdates(householdId: String) -> AsyncThrowingStream<HouseholdDetail, Error> { liveQuery(.household(householdId: householdId)) { try await self.household(householdId: householdId) } }
 
     /// The households of a grid due for a visit today under `policy` (nil: the default), live; re-read on changes, not at midnight.
-    public func visitsDueUpdates(gridId: String, policy: VisitPolicy? = nil) -> AsyncThrowingStream<[VisitDue], Error> { liveQuery(.visitsDue(gridId: gridId)) { try self.visitsDue(gridId: gridId, today: self.today(), policy: policy) } }
+    public func visitsDueUpdates(gridId: String, policy: VisitPolicy? = nil) -> AsyncThrowingStream<[VisitDue], Error> { liveQuery(.visitsDue(gridId: gridId)) { try await self.visitsDue(gridId: gridId, today: await self.today(), policy: policy) } }
 
     /// The conflicts of a grid, live.
-    public func conflictsUpdates(gridId: String) -> AsyncThrowingStream<[Conflict], Error> { liveQuery(.conflicts(gridId: gridId)) { try self.conflicts(gridId: gridId) } }
+    public func conflictsUpdates(gridId: String) -> AsyncThrowingStream<[Conflict], Error> { liveQuery(.conflicts(gridId: gridId)) { try await self.conflicts(gridId: gridId) } }
 
     /// What waits to be sent, live: re-read after every local edit and every sync round.
-    public func syncStatusUpdates() -> AsyncThrowingStream<SyncStatus, Error> { liveQuery(.syncStatus) { try self.syncStatus() } }
+    public func syncStatusUpdates() -> AsyncThrowingStream<SyncStatus, Error> { liveQuery(.syncStatus) { try await self.syncStatus() } }
 }

@@ -7,20 +7,20 @@ import XCTest
 import Gridbook
 
 final class ErrorMessageTests: TempDirTestCase {
-    func testInvalidNamesTheCamelCaseFieldAndTheReasonInWords() throws {
-        let store = try openStore(try dir("messages"), "w-zhang")
-        let f = try fixture(store)
+    func testInvalidNamesTheCamelCaseFieldAndTheReasonInWords() async throws {
+        let store = try await openStore(try dir("messages"), "w-zhang")
+        let f = try await fixture(store)
         let idNumber = "110105194912310021"
         var input = residentInput(f.household)
         input.birthDate = nil
         input.idNumber = idNumber
-        let badId = expectGridbookError("a wrong check digit") { try store.createResident(input: input) }
+        let badId = await expectGridbookError("a wrong check digit") { try await store.createResident(input: input) }
         XCTAssertEqual(badId?.localizedDescription, "idNumber check digit does not match (GB 11643)")
         XCTAssertEqual(badId.map { "\($0)" }, "idNumber check digit does not match (GB 11643)")
         XCTAssertEqual(InvalidReason.idNumberCheckDigit.description, "check digit does not match (GB 11643)")
         let phone = "1380013"
-        let badPhone = expectGridbookError("a short phone") {
-            try store.createResident(input: residentInput(f.household, phone: phone))
+        let badPhone = await expectGridbookError("a short phone") {
+            try await store.createResident(input: residentInput(f.household, phone: phone))
         }
         XCTAssertEqual(badPhone?.localizedDescription, "phones is neither an 11-digit mobile number nor a landline number")
         for error in [badId, badPhone].compactMap({ $0 }) {
@@ -30,25 +30,25 @@ final class ErrorMessageTests: TempDirTestCase {
         }
     }
 
-    func testNotADatabaseWorkerMismatchAndNotFoundReadInWords() throws {
+    func testNotADatabaseWorkerMismatchAndNotFoundReadInWords() async throws {
         let dir = try self.dir("messages-key")
-        _ = try fixture(try openStore(dir, "w-zhang", key: "right", file: "secret.db"))
-        let wrongKey = expectGridbookError("a wrong raw key") { try openStore(dir, "w-zhang", key: "wrong", file: "secret.db") }
+        _ = try await fixture(try await openStore(dir, "w-zhang", key: "right", file: "secret.db"))
+        let wrongKey = await expectGridbookError("a wrong raw key") { try await openStore(dir, "w-zhang", key: "wrong", file: "secret.db") }
         XCTAssertEqual(wrongKey?.localizedDescription, "the file is not a Gridbook database, or the key is wrong")
         let path = dir.appendingPathComponent("secret.db").path
-        let passphrase = expectGridbookError("a passphrase on a raw-key file") {
-            try Store.open(path: path, identity: identity("w-zhang"), key: .passphrase(text: "right"))
+        let passphrase = await expectGridbookError("a passphrase on a raw-key file") {
+            try await Store.open(path: path, identity: identity("w-zhang"), key: .passphrase(text: "right"))
         }
         XCTAssertEqual(passphrase, .notADatabase)
-        let other = expectGridbookError("another worker") { try openStore(dir, "w-li", key: "right", file: "secret.db") }
+        let other = await expectGridbookError("another worker") { try await openStore(dir, "w-li", key: "right", file: "secret.db") }
         XCTAssertEqual(other?.localizedDescription, "this store belongs to another worker")
-        let shortKey = expectGridbookError("a 16-byte raw key") {
-            try Store.open(path: dir.appendingPathComponent("short.db").path, identity: identity("w-zhang"), key: .raw(bytes: Data(count: 16)))
+        let shortKey = await expectGridbookError("a 16-byte raw key") {
+            try await Store.open(path: dir.appendingPathComponent("short.db").path, identity: identity("w-zhang"), key: .raw(bytes: Data(count: 16)))
         }
         XCTAssertEqual(shortKey?.localizedDescription, "key must be exactly 32 bytes long")
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("short.db").path))
-        let store = try openStore(dir, "w-zhang", key: "right", file: "secret.db")
-        let missing = expectGridbookError("no such household") { try store.household(householdId: "h-none") }
+        let store = try await openStore(dir, "w-zhang", key: "right", file: "secret.db")
+        let missing = await expectGridbookError("no such household") { try await store.household(householdId: "h-none") }
         XCTAssertEqual(missing?.localizedDescription, "no household with id h-none")
         XCTAssertEqual(missing, .NotFound(kind: .household, id: "h-none"))
     }

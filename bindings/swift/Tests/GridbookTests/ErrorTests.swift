@@ -17,99 +17,99 @@ final class ErrorTests: TempDirTestCase {
         }
     }
 
-    func testAnInvalidPhoneIsInvalidPhonesWithoutThePhone() throws {
-        let store = try openStore(dir("invalid"), "w-zhang")
-        let f = try fixture(store)
-        let error = expectGridbookError("an invalid phone") {
-            try store.createResident(input: residentInput(f.household, phone: "1234567"))
+    func testAnInvalidPhoneIsInvalidPhonesWithoutThePhone() async throws {
+        let store = try await openStore(dir("invalid"), "w-zhang")
+        let f = try await fixture(store)
+        let error = await expectGridbookError("an invalid phone") {
+            try await store.createResident(input: residentInput(f.household, phone: "1234567"))
         }
         XCTAssertEqual(error, .Invalid(field: "phones", reason: .phone))
         assertSafe(error, names: "phones", without: ["1234567", "王秀英"])
-        XCTAssertEqual(try store.household(householdId: f.household).members.count, 0, "nothing stored")
-        XCTAssertEqual(try store.syncStatus().unsentChanges, 3, "no change recorded for the failed call")
+        await XCTAssertEqualAsync(try await store.household(householdId: f.household).members.count, 0, "nothing stored")
+        await XCTAssertEqualAsync(try await store.syncStatus().unsentChanges, 3, "no change recorded for the failed call")
     }
 
-    func testABadIdNumberIsInvalidIdNumberWithoutTheNumber() throws {
-        let store = try openStore(dir("idnumber"), "w-zhang")
-        let f = try fixture(store)
+    func testABadIdNumberIsInvalidIdNumberWithoutTheNumber() async throws {
+        let store = try await openStore(dir("idnumber"), "w-zhang")
+        let f = try await fixture(store)
         // The right number is 11010519491231002X: the check character is wrong.
-        let error = expectGridbookError("a wrong check character") {
-            try store.createResident(input: residentInput(f.household, idNumber: "110105194912310021"))
+        let error = await expectGridbookError("a wrong check character") {
+            try await store.createResident(input: residentInput(f.household, idNumber: "110105194912310021"))
         }
         XCTAssertEqual(error, .Invalid(field: "idNumber", reason: .idNumberCheckDigit))
         assertSafe(error, names: "idNumber", without: ["110105194912310021", "19491231", "王秀英"])
-        let short = expectGridbookError("a short ID number") {
-            try store.createResident(input: residentInput(f.household, idNumber: "1101051949"))
+        let short = await expectGridbookError("a short ID number") {
+            try await store.createResident(input: residentInput(f.household, idNumber: "1101051949"))
         }
         XCTAssertEqual(short, .Invalid(field: "idNumber", reason: .idNumberFormat))
         assertSafe(short, names: "idNumber", without: ["1101051949"])
-        XCTAssertEqual(try store.household(householdId: f.household).members.count, 0, "nothing stored")
+        await XCTAssertEqualAsync(try await store.household(householdId: f.household).members.count, 0, "nothing stored")
     }
 
-    func testBadDatesAndNamesAreInvalidWithTheirReason() throws {
-        let store = try openStore(dir("dates"), "w-zhang")
-        let f = try fixture(store)
+    func testBadDatesAndNamesAreInvalidWithTheirReason() async throws {
+        let store = try await openStore(dir("dates"), "w-zhang")
+        let f = try await fixture(store)
         var input = residentInput(f.household)
         input.birthDate = "1941-02-30"
-        let date = expectGridbookError("a date that does not exist") { try store.createResident(input: input) }
+        let date = await expectGridbookError("a date that does not exist") { try await store.createResident(input: input) }
         // A date inside a record is checked as it crosses into Rust, where the field is not known: the error names its type.
         XCTAssertEqual(date, .Invalid(field: "date", reason: .dateFormat))
         assertSafe(date, names: "date", without: ["1941-02-30"])
 
         input = residentInput(f.household)
         input.name = "  "
-        XCTAssertEqual(expectGridbookError("an empty name") { try store.createResident(input: input) }, .Invalid(field: "name", reason: .empty))
+        await XCTAssertEqualAsync(await expectGridbookError("an empty name") { try await store.createResident(input: input) }, .Invalid(field: "name", reason: .empty))
 
-        XCTAssertEqual(
-            expectGridbookError("a visits query with a bad date") {
-                try store.visitsByWorker(workerId: "w-zhang", from: "2020-1-1", to: "2020-12-31")
+        await XCTAssertEqualAsync(
+            await expectGridbookError("a visits query with a bad date") {
+                try await store.visitsByWorker(workerId: "w-zhang", from: "2020-1-1", to: "2020-12-31")
             },
             .Invalid(field: "from", reason: .dateFormat)
         )
-        XCTAssertEqual(try store.household(householdId: f.household).members.count, 0, "nothing stored")
+        await XCTAssertEqualAsync(try await store.household(householdId: f.household).members.count, 0, "nothing stored")
     }
 
-    func testUnknownIdsAreNotFoundAndBadChangeBytesMalformedChanges() throws {
-        let store = try openStore(dir("notfound"), "w-zhang")
-        XCTAssertEqual(expectGridbookError("an unknown household") { try store.household(householdId: "no-such-id") },
+    func testUnknownIdsAreNotFoundAndBadChangeBytesMalformedChanges() async throws {
+        let store = try await openStore(dir("notfound"), "w-zhang")
+        await XCTAssertEqualAsync(await expectGridbookError("an unknown household") { try await store.household(householdId: "no-such-id") },
                        .NotFound(kind: .household, id: "no-such-id"))
-        XCTAssertEqual(expectGridbookError("an unknown resident") { try store.resident(residentId: "nobody") },
+        await XCTAssertEqualAsync(await expectGridbookError("an unknown resident") { try await store.resident(residentId: "nobody") },
                        .NotFound(kind: .resident, id: "nobody"))
-        let grid = expectGridbookError("a building in an unknown grid") {
-            try store.createBuilding(gridId: "no-grid", input: BuildingInput(number: "1栋", estate: nil, units: 1, floors: 1, location: nil))
+        let grid = await expectGridbookError("a building in an unknown grid") {
+            try await store.createBuilding(gridId: "no-grid", input: BuildingInput(number: "1栋", estate: nil, units: 1, floors: 1, location: nil))
         }
         XCTAssertEqual(grid, .NotFound(kind: .grid, id: "no-grid"))
-        let garbage = expectGridbookError("a garbage import") { try store.importChanges(bytes: Data([1, 2, 3])) }
+        let garbage = await expectGridbookError("a garbage import") { try await store.importChanges(bytes: Data([1, 2, 3])) }
         guard case .MalformedChanges(let detail)? = garbage else {
             return XCTFail("expected MalformedChanges, got \(String(describing: garbage))")
         }
         XCTAssertFalse(detail.isEmpty)
-        XCTAssertEqual(try store.grids().count, 0, "nothing applied")
+        await XCTAssertEqualAsync(try await store.grids().count, 0, "nothing applied")
     }
 
-    func testAWrongKeyIsNotADatabaseAnotherWorkerWorkerMismatch() throws {
+    func testAWrongKeyIsNotADatabaseAnotherWorkerWorkerMismatch() async throws {
         let dir = try dir("key")
         do {
-            let store = try openStore(dir, "w-zhang", key: "right", file: "secret.db")
-            _ = try fixture(store)
+            let store = try await openStore(dir, "w-zhang", key: "right", file: "secret.db")
+            _ = try await fixture(store)
         }
-        XCTAssertEqual(expectGridbookError("a wrong key") { try openStore(dir, "w-zhang", key: "wrong", file: "secret.db") }, .notADatabase)
-        XCTAssertEqual(expectGridbookError("no key") { try openStore(dir, "w-zhang", key: nil, file: "secret.db") }, .notADatabase)
-        XCTAssertEqual(expectGridbookError("another worker") { try openStore(dir, "w-li", key: "right", file: "secret.db") }, .workerMismatch)
-        let reopened = try openStore(dir, "w-zhang", key: "right", file: "secret.db")
-        XCTAssertEqual(try reopened.grids().count, 1, "reopened with the right key")
+        await XCTAssertEqualAsync(await expectGridbookError("a wrong key") { try await openStore(dir, "w-zhang", key: "wrong", file: "secret.db") }, .notADatabase)
+        await XCTAssertEqualAsync(await expectGridbookError("no key") { try await openStore(dir, "w-zhang", key: nil, file: "secret.db") }, .notADatabase)
+        await XCTAssertEqualAsync(await expectGridbookError("another worker") { try await openStore(dir, "w-li", key: "right", file: "secret.db") }, .workerMismatch)
+        let reopened = try await openStore(dir, "w-zhang", key: "right", file: "secret.db")
+        await XCTAssertEqualAsync(try await reopened.grids().count, 1, "reopened with the right key")
         // The file on disk is not plain SQLite.
         let head = try Data(contentsOf: dir.appendingPathComponent("secret.db")).prefix(16)
         XCTAssertNotEqual(String(decoding: head, as: UTF8.self), "SQLite format 3\u{0}")
     }
 
-    func testAFileFromANewerAppIsSchemaTooNewAndLeftAlone() throws {
+    func testAFileFromANewerAppIsSchemaTooNewAndLeftAlone() async throws {
         let dir = try dir("schema")
         // A store with data: its latest writes are in the WAL while it is open;
         // released, its file holds everything, without a WAL beside it.
         do {
-            let store = try openStore(dir, "w-zhang")
-            _ = try fixture(store)
+            let store = try await openStore(dir, "w-zhang")
+            _ = try await fixture(store)
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted(), ["w-zhang.db", "w-zhang.db-shm", "w-zhang.db-wal"])
         }
         let file = dir.appendingPathComponent("w-zhang.db")
@@ -118,7 +118,7 @@ final class ErrorTests: TempDirTestCase {
         var bytes = try Data(contentsOf: file)
         bytes.replaceSubrange(60..<64, with: [0, 0, 0x03, 0xE7])
         try bytes.write(to: file)
-        let error = expectGridbookError("a file from a newer app") { try openStore(dir, "w-zhang") }
+        let error = await expectGridbookError("a file from a newer app") { try await openStore(dir, "w-zhang") }
         guard case .SchemaTooNew(let found, let supported)? = error else {
             return XCTFail("expected SchemaTooNew, got \(String(describing: error))")
         }
@@ -127,25 +127,28 @@ final class ErrorTests: TempDirTestCase {
         XCTAssertEqual(try Data(contentsOf: file), bytes, "the file was modified")
     }
 
-    func testAFileThatIsNotADatabaseIsNotADatabase() throws {
+    func testAFileThatIsNotADatabaseIsNotADatabase() async throws {
         let file = try dir("garbage").appendingPathComponent("w-zhang.db")
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })
         try garbage.write(to: file)
-        XCTAssertEqual(expectGridbookError("a file of garbage") { try openStore(file.deletingLastPathComponent(), "w-zhang") }, .notADatabase)
+        await XCTAssertEqualAsync(await expectGridbookError("a file of garbage") { try await openStore(file.deletingLastPathComponent(), "w-zhang") }, .notADatabase)
         XCTAssertEqual(try Data(contentsOf: file), garbage, "the file was modified")
     }
 
-    func testABadServerUrlIsConfig() {
-        let error = expectGridbookError("an ftp URL") { try SyncClient(serverUrl: "ftp://example.invalid", token: "t", extraRootCertificatePem: nil) }
+    func testABadServerUrlIsConfig() async throws {
+        let store = try await openStore(dir("bad-url"), "w-zhang")
+        let error = await expectGridbookError("an ftp URL") { try await store.sync(server: server("ftp://example.invalid")) }
         guard case .Config(let detail)? = error else {
             return XCTFail("expected Config, got \(String(describing: error))")
         }
         XCTAssertFalse(detail.isEmpty)
-        let pem = expectGridbookError("a certificate that is not PEM") {
-            try SyncClient(serverUrl: "https://example.invalid", token: "t", extraRootCertificatePem: Data("not a certificate".utf8))
+        var pem = defaultSyncSettings()
+        pem.extraRootCertificatePem = Data("not a certificate".utf8)
+        let refused = await expectGridbookError("a certificate that is not PEM") {
+            try await store.sync(server: server("https://example.invalid", settings: pem))
         }
-        guard case .Config? = pem else {
-            return XCTFail("expected Config, got \(String(describing: pem))")
+        guard case .Config? = refused else {
+            return XCTFail("expected Config, got \(String(describing: refused))")
         }
     }
 }

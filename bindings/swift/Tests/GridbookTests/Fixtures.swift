@@ -46,9 +46,9 @@ func rawKey(_ seed: String) -> StoreKey {
     return .raw(bytes: Data((0..<32).map { i in (seedBytes.isEmpty ? 0 : seedBytes[i % seedBytes.count]) ^ UInt8(i) }))
 }
 
-func openStore(_ dir: URL, _ worker: String, key: String? = nil, file: String? = nil) throws -> Store {
+func openStore(_ dir: URL, _ worker: String, key: String? = nil, file: String? = nil) async throws -> Store {
     let path = dir.appendingPathComponent(file ?? "\(worker).db").path
-    return try Store.open(path: path, identity: identity(worker), key: key.map(rawKey))
+    return try await Store.open(path: path, identity: identity(worker), key: key.map(rawKey))
 }
 
 /// The errors without data of their own, with the sentence each carries.
@@ -90,15 +90,15 @@ struct Fixture {
     let household: String
 }
 
-func fixture(_ store: Store) throws -> Fixture {
-    let grid = try store.createGrid(
+func fixture(_ store: Store) async throws -> Fixture {
+    let grid = try await store.createGrid(
         input: GridInput(code: "330106001001001", name: "文新一网格", community: "文新社区", street: nil, boundary: nil)
     )
-    let building = try store.createBuilding(
+    let building = try await store.createBuilding(
         gridId: grid,
         input: BuildingInput(number: "3栋", estate: "幸福小区", units: 2, floors: 6, location: GeoPoint(lon: 120.1, lat: 30.28))
     )
-    let household = try store.createHousehold(
+    let household = try await store.createHousehold(
         input: HouseholdInput(
             buildingId: building, unit: "1", floor: 5, room: "502", useKind: .ownerOccupied,
             tags: [], location: nil, notes: nil
@@ -136,7 +136,7 @@ final class RecordingListener: SyncListener, @unchecked Sendable {
         self.then = then
     }
 
-    func onProgress(progress: SyncProgress) {
+    func onProgress(progress: SyncProgress) throws {
         lock.lock()
         reports.append(progress)
         lock.unlock()
@@ -165,6 +165,52 @@ func expectGridbookError<T>(
         XCTFail("\(what): expected a GridbookError, got \(type(of: error)): \(error)", file: file, line: line)
     }
     return nil
+}
+
+/// `expectGridbookError` for an async call.
+func expectGridbookError<T>(
+    _ what: String, file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> T
+) async -> GridbookError? {
+    do {
+        let value = try await body()
+        XCTFail("\(what): expected a GridbookError, got \(value)", file: file, line: line)
+    } catch let error as GridbookError {
+        return error
+    } catch {
+        XCTFail("\(what): expected a GridbookError, got \(type(of: error)): \(error)", file: file, line: line)
+    }
+    return nil
+}
+
+/// `XCTAssertEqual` for values read with `await` (XCTest's autoclosures cannot await).
+func XCTAssertEqualAsync<T: Equatable>(
+    _ a: @autoclosure () async throws -> T, _ b: @autoclosure () async throws -> T, _ message: @autoclosure () -> String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) async {
+    do {
+        let (x, y) = (try await a(), try await b())
+        XCTAssertEqual(x, y, message(), file: file, line: line)
+    } catch {
+        XCTFail("\(message()): threw \(error)", file: file, line: line)
+    }
+}
+
+/// `XCTAssertTrue` for a condition read with `await`.
+func XCTAssertTrueAsync(
+    _ condition: @autoclosure () async throws -> Bool, _ message: @autoclosure () -> String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) async {
+    do {
+        let value = try await condition()
+        XCTAssertTrue(value, message(), file: file, line: line)
+    } catch {
+        XCTFail("\(message()): threw \(error)", file: file, line: line)
+    }
+}
+
+/// A sync server with the default settings, or `settings`.
+func server(_ url: String, token: String = "token", settings: SyncSettings = defaultSyncSettings()) -> SyncServer {
+    SyncServer(url: url, token: token, settings: settings)
 }
 
 /// The ways an app shows or logs an error: each must name the field and none

@@ -3,9 +3,9 @@
 // fails if it grew by more than its bound (10 MB) in between, and prints the
 // figures.
 // - 10,000 cycles on one open store: reads returning records, errors thrown
-//   from Rust, and a new CancelHandle and Swift SyncListener passed through
-//   Rust in a pre-cancelled sync of one SyncClient (a SyncClient is built
-//   once: building one loads the TLS roots);
+//   from Rust, and a Swift SyncListener passed through Rust that throws at
+//   the first progress (the store caches the server's client: building one
+//   loads the TLS roots);
 // - 1,000 cycles of opening, reading and releasing the store itself (each
 //   open is file I/O, about 10 ms).
 // GRIDBOOK_LEAK_SCALE divides the cycle counts, for quick local runs.
@@ -37,12 +37,12 @@ final class LeakTests: XCTestCase {
     private var f: Fixture!
     private var residentId: String!
 
-    override func setUpWithError() throws {
+    override func setUp() async throws {
         dir = try tempDir("leak")
-        let store = try openStore(dir, "w-zhang")
-        f = try fixture(store)
-        residentId = try store.createResident(input: residentInput(f.household))
-        _ = try store.logVisit(input: visitInput(f.household, seen: [residentId], notes: "leak"))
+        let store = try await openStore(dir, "w-zhang")
+        f = try await fixture(store)
+        residentId = try await store.createResident(input: residentInput(f.household))
+        _ = try await store.logVisit(input: visitInput(f.household, seen: [residentId], notes: "leak"))
     }
 
     override func tearDown() {
@@ -50,12 +50,12 @@ final class LeakTests: XCTestCase {
         super.tearDown()
     }
 
-    private func leakCheck(_ what: String, cycles: Int, boundMb: Double, _ body: () throws -> Void) throws {
+    private func leakCheck(_ what: String, cycles: Int, boundMb: Double, _ body: () async throws -> Void) async throws {
         let warmup = cycles / 10
         var atWarmup = 0
         let started = Date()
         for i in 1...cycles {
-            try body()
+            try await body()
             if i == warmup { atWarmup = try rssKb() }
         }
         let atEnd = try rssKb()
@@ -68,37 +68,36 @@ final class LeakTests: XCTestCase {
     }
 
     /// The reads and errors of one cycle, each checked exactly.
-    private func use(_ store: Store) throws {
-        guard try store.roster(gridId: f.grid).count == 1 else { throw TestError("roster") }
-        guard try store.household(householdId: f.household).visits.count == 1 else { throw TestError("visits") }
-        guard maskResident(resident: try store.resident(residentId: residentId)).phones == ["138****8000"] else { throw TestError("masked") }
-        guard try store.search(gridId: f.grid, query: "王", limit: 10).count == 1 else { throw TestError("search") }
-        guard expectGridbookError("unknown id", { try store.resident(residentId: "nobody") }) == .NotFound(kind: .resident, id: "nobody") else {
+    private func use(_ store: Store) async throws {
+        guard try await store.roster(gridId: f.grid).count == 1 else { throw TestError("roster") }
+        guard try await store.household(householdId: f.household).visits.count == 1 else { throw TestError("visits") }
+        guard maskResident(resident: try await store.resident(residentId: residentId)).phones == ["138****8000"] else { throw TestError("masked") }
+        guard try await store.search(gridId: f.grid, query: "王", limit: 10).count == 1 else { throw TestError("search") }
+        guard await expectGridbookError("unknown id", { try await store.resident(residentId: "nobody") }) == .NotFound(kind: .resident, id: "nobody") else {
             throw TestError("not found")
         }
-        guard expectGridbookError("bad phone", { try store.createResident(input: residentInput(f.household, phone: "1")) })
+        guard await expectGridbookError("bad phone", { try await store.createResident(input: residentInput(f.household, phone: "1")) })
             == .Invalid(field: "phones", reason: .phone) else { throw TestError("invalid") }
     }
 
-    func testUseCyclesOfResultsErrorsCancelHandlesAndListenersOnOneStore() throws {
-        let store = try openStore(dir, "w-zhang")
-        let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
+    func testUseCyclesOfResultsErrorsAndListenersOnOneStore() async throws {
+        let store = try await openStore(dir, "w-zhang")
+        let closed = server(closedPort)
         let aliveBefore = CountingListener.count
-        try leakCheck("results, errors, CancelHandle, listener", cycles: 10_000 / scale, boundMb: 10) {
-            try use(store)
-            let cancel = CancelHandle()
-            cancel.cancel()
-            guard expectGridbookError("cancelled", { try client.sync(store: store, listener: CountingListener(), cancel: cancel) }) == .cancelled else {
-                throw TestError("cancelled")
+        try await leakCheck("results, errors, listener", cycles: 10_000 / scale, boundMb: 10) {
+            try await use(store)
+            guard await expectGridbookError("listener threw", { try await store.sync(server: closed, listener: CountingListener()) })
+                == .ListenerFailed(listener: "SyncListener.onProgress") else {
+                throw TestError("listener failed")
             }
         }
         XCTAssertEqual(CountingListener.count, aliveBefore, "every listener passed to Rust was released")
     }
 
-    func testOpenReadReleaseCyclesOfTheStore() throws {
-        try leakCheck("Store.open + reads + release", cycles: 1_000 / scale, boundMb: 10) {
-            let store = try openStore(dir, "w-zhang")
-            try use(store)
+    func testOpenReadReleaseCyclesOfTheStore() async throws {
+        try await leakCheck("Store.open + reads + release", cycles: 1_000 / scale, boundMb: 10) {
+            let store = try await openStore(dir, "w-zhang")
+            try await use(store)
         }
     }
 }

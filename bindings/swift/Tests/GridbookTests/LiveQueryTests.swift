@@ -71,11 +71,11 @@ func householdInput(_ building: String, _ room: String) -> HouseholdInput {
 }
 
 /// A second grid with one building in `store`; returns the building.
-func otherGrid(_ store: Store) throws -> String {
-    let grid = try store.createGrid(
+func otherGrid(_ store: Store) async throws -> String {
+    let grid = try await store.createGrid(
         input: GridInput(code: "330106001001002", name: "文新二网格", community: nil, street: nil, boundary: nil)
     )
-    return try store.createBuilding(
+    return try await store.createBuilding(
         gridId: grid, input: BuildingInput(number: "9栋", estate: nil, units: 1, floors: 6, location: nil)
     )
 }
@@ -83,11 +83,11 @@ func otherGrid(_ store: Store) throws -> String {
 final class LiveQueryTests: TempDirTestCase {
     func testLiveRosterYieldsOncePerLocalEditAndMergeNeverForAnotherGrid() async throws {
         let dir = try dir("live")
-        let a = try openStore(dir, "w-zhang")
-        let b = try openStore(dir, "w-li")
-        let f = try fixture(a)
-        let otherBuilding = try otherGrid(a)
-        _ = try b.importChanges(bytes: try a.exportSince(cursor: 0).bytes)
+        let a = try await openStore(dir, "w-zhang")
+        let b = try await openStore(dir, "w-li")
+        let f = try await fixture(a)
+        let otherBuilding = try await otherGrid(a)
+        _ = try await b.importChanges(bytes: try await a.exportSince(cursor: 0).bytes)
         let counter = ChangeCounter()
         let counterId = a.subscribe(query: .roster(gridId: f.grid), listener: counter)
 
@@ -98,18 +98,18 @@ final class LiveQueryTests: TempDirTestCase {
         XCTAssertEqual(seen[0].count, 1, "initial roster")
         XCTAssertEqual(a.listenerCount(), 2, "the sequence's listener and the counter")
 
-        _ = try a.createHousehold(input: householdInput(f.building, "601"))
+        _ = try await a.createHousehold(input: householdInput(f.building, "601"))
         seen = try await rosters.waitFor(count: 2)
         XCTAssertEqual(seen[1].count, 2, "after a local edit")
         XCTAssertEqual(counter.heard, 1)
 
-        _ = try a.createHousehold(input: householdInput(otherBuilding, "101"))
+        _ = try await a.createHousehold(input: householdInput(otherBuilding, "101"))
         XCTAssertEqual(counter.heard, 1, "another grid's edit is not heard")
         try await Task.sleep(nanoseconds: quietNanos)
         XCTAssertEqual(rosters.all.count, 2, "no element for another grid")
 
-        _ = try b.createHousehold(input: householdInput(f.building, "701"))
-        let report = try a.importChanges(bytes: try b.exportSince(cursor: 0).bytes)
+        _ = try await b.createHousehold(input: householdInput(f.building, "701"))
+        let report = try await a.importChanges(bytes: try await b.exportSince(cursor: 0).bytes)
         XCTAssertGreaterThan(report.newChanges, 0)
         seen = try await rosters.waitFor(count: 3)
         XCTAssertEqual(seen[2].map { $0.household.room }.sorted(), ["502", "601", "701"], "after a merge")
@@ -125,8 +125,8 @@ final class LiveQueryTests: TempDirTestCase {
     }
 
     func testLiveHouseholdAndSyncStatusFollowALoggedVisit() async throws {
-        let store = try openStore(try dir("live-household"), "w-zhang")
-        let f = try fixture(store)
+        let store = try await openStore(try dir("live-household"), "w-zhang")
+        let f = try await fixture(store)
         let details = Collected<HouseholdDetail>()
         let statuses = Collected<SyncStatus>()
         let householdStream = store.householdUpdates(householdId: f.household)
@@ -138,7 +138,7 @@ final class LiveQueryTests: TempDirTestCase {
         let initial = try await details.waitFor(count: 1)
         XCTAssertEqual(initial[0].visits.count, 0)
         let before = try await statuses.waitFor(count: 1)[0].unsentChanges
-        _ = try store.logVisit(input: visitInput(f.household, seen: [], notes: "身体状况良好"))
+        _ = try await store.logVisit(input: visitInput(f.household, seen: [], notes: "身体状况良好"))
         let visited = try await details.waitFor(count: 2)
         XCTAssertEqual(visited[1].visits.count, 1, "the visit arrives")
         let after = try await statuses.waitFor(count: 2)
@@ -150,12 +150,12 @@ final class LiveQueryTests: TempDirTestCase {
         XCTAssertEqual(store.listenerCount(), 0, "both sequences unsubscribed")
     }
 
-    func testAListenerThatThrowsIsCountedAndTheStoreGoesOn() throws {
-        let store = try openStore(try dir("live-throw"), "w-zhang")
-        let f = try fixture(store)
+    func testAListenerThatThrowsIsCountedAndTheStoreGoesOn() async throws {
+        let store = try await openStore(try dir("live-throw"), "w-zhang")
+        let f = try await fixture(store)
         _ = store.subscribe(query: .roster(gridId: f.grid), listener: ThrowingListener())
-        _ = try store.createHousehold(input: householdInput(f.building, "601"))
+        _ = try await store.createHousehold(input: householdInput(f.building, "601"))
         XCTAssertEqual(store.listenerFailures(), 1, "the failure is counted")
-        XCTAssertEqual(try store.roster(gridId: f.grid).count, 2, "the edit committed")
+        await XCTAssertEqualAsync(try await store.roster(gridId: f.grid).count, 2, "the edit committed")
     }
 }

@@ -7,16 +7,16 @@ import XCTest
 import Gridbook
 
 final class StoreTests: TempDirTestCase {
-    func testRosterSearchHouseholdDetailAndMasking() throws {
-        let store = try openStore(dir("roster"), "w-zhang")
-        let f = try fixture(store)
-        let residentId = try store.createResident(input: residentInput(f.household, idNumber: "11010519491231002X"))
-        XCTAssertEqual(store.identity(), identity("w-zhang"))
-        XCTAssertEqual(try store.grids().map(\.id), [f.grid])
-        XCTAssertEqual(try store.grids().map(\.name), ["文新一网格"])
-        XCTAssertEqual(try store.buildings(gridId: f.grid).map(\.id), [f.building])
+    func testRosterSearchHouseholdDetailAndMasking() async throws {
+        let store = try await openStore(dir("roster"), "w-zhang")
+        let f = try await fixture(store)
+        let residentId = try await store.createResident(input: residentInput(f.household, idNumber: "11010519491231002X"))
+        await XCTAssertEqualAsync(await store.identity(), identity("w-zhang"))
+        await XCTAssertEqualAsync(try await store.grids().map(\.id), [f.grid])
+        await XCTAssertEqualAsync(try await store.grids().map(\.name), ["文新一网格"])
+        await XCTAssertEqualAsync(try await store.buildings(gridId: f.grid).map(\.id), [f.building])
 
-        let roster = try store.roster(gridId: f.grid)
+        let roster = try await store.roster(gridId: f.grid)
         XCTAssertEqual(roster.count, 1)
         XCTAssertEqual(roster[0].household.room, "502")
         XCTAssertEqual(roster[0].household.buildingNumber, "3栋")
@@ -24,24 +24,24 @@ final class StoreTests: TempDirTestCase {
         XCTAssertEqual(roster[0].memberCount, 1)
         XCTAssertNil(roster[0].lastVisit)
 
-        let hits = try store.search(gridId: f.grid, query: "王", limit: 10)
+        let hits = try await store.search(gridId: f.grid, query: "王", limit: 10)
         XCTAssertEqual(hits.count, 1)
         XCTAssertEqual(hits[0].residentId, residentId)
         XCTAssertEqual(hits[0].householdId, f.household)
         XCTAssertEqual(hits[0].matched, .name)
         XCTAssertFalse(hits[0].display.contains("王秀英"), "search display is not masked: \(hits[0].display)")
-        let byPhone = try store.search(gridId: f.grid, query: "8000", limit: 10)
+        let byPhone = try await store.search(gridId: f.grid, query: "8000", limit: 10)
         XCTAssertEqual(byPhone.map(\.matched), [.phoneSuffix])
         XCTAssertFalse(byPhone[0].display.contains("13800138000"), "phone shown unmasked: \(byPhone[0].display)")
-        XCTAssertEqual(try store.search(gridId: f.grid, query: "赵", limit: 10).count, 0)
+        await XCTAssertEqualAsync(try await store.search(gridId: f.grid, query: "赵", limit: 10).count, 0)
 
-        let detail = try store.household(householdId: f.household)
+        let detail = try await store.household(householdId: f.household)
         XCTAssertEqual(detail.household.id, f.household)
         XCTAssertEqual(detail.members.map(\.id), [residentId])
         XCTAssertEqual(detail.members[0].birthDate, "1941-03-02")
         XCTAssertEqual(detail.visits.count, 0)
 
-        let resident = try store.resident(residentId: residentId)
+        let resident = try await store.resident(residentId: residentId)
         XCTAssertEqual(resident.phones, ["13800138000"])
         XCTAssertEqual(resident.idNumber, "11010519491231002X")
         XCTAssertEqual(resident.care, ["elderly_alone"])
@@ -49,59 +49,59 @@ final class StoreTests: TempDirTestCase {
         let masked = maskResident(resident: resident)
         XCTAssertEqual(masked.phones, ["138****8000"])
         XCTAssertEqual(masked.idNumber, "110105********002X")
-        XCTAssertEqual(try store.residentsByCare(gridId: f.grid, category: "elderly_alone").map(\.id), [residentId])
-        XCTAssertEqual(try store.residentsByCare(gridId: f.grid, category: "left_behind_child").count, 0)
+        await XCTAssertEqualAsync(try await store.residentsByCare(gridId: f.grid, category: "elderly_alone").map(\.id), [residentId])
+        await XCTAssertEqualAsync(try await store.residentsByCare(gridId: f.grid, category: "left_behind_child").count, 0)
         XCTAssertTrue(careCategories().contains { $0.code == "elderly_alone" && !$0.label.isEmpty })
 
         // Grid, building, household and resident: four changes waiting for the server.
-        let status = try store.syncStatus()
+        let status = try await store.syncStatus()
         XCTAssertEqual(status.unsentChanges, 4)
         XCTAssertGreaterThan(status.unsentBytes, 0)
     }
 
-    func testResidentsUpdateRetireAndHouseholdHead() throws {
-        let store = try openStore(dir("residents"), "w-zhang")
-        let f = try fixture(store)
-        let first = try store.createResident(input: residentInput(f.household))
+    func testResidentsUpdateRetireAndHouseholdHead() async throws {
+        let store = try await openStore(dir("residents"), "w-zhang")
+        let f = try await fixture(store)
+        let first = try await store.createResident(input: residentInput(f.household))
         var input = residentInput(f.household, phone: "13900139000")
         input.name = "李建国"
         input.gender = .male
         input.care = []
-        let second = try store.createResident(input: input)
-        try store.setHouseholdHead(householdId: f.household, residentId: second)
-        XCTAssertEqual(try store.household(householdId: f.household).household.headId, second)
-        XCTAssertEqual(try store.roster(gridId: f.grid)[0].memberCount, 2)
+        let second = try await store.createResident(input: input)
+        try await store.setHouseholdHead(householdId: f.household, residentId: second)
+        await XCTAssertEqualAsync(try await store.household(householdId: f.household).household.headId, second)
+        await XCTAssertEqualAsync(try await store.roster(gridId: f.grid)[0].memberCount, 2)
 
-        try store.updateResident(residentId: first, input: residentInput(f.household, phone: "13700137000"))
-        XCTAssertEqual(try store.resident(residentId: first).phones, ["13700137000"])
+        try await store.updateResident(residentId: first, input: residentInput(f.household, phone: "13700137000"))
+        await XCTAssertEqualAsync(try await store.resident(residentId: first).phones, ["13700137000"])
 
-        try store.retireResident(residentId: first, status: .deceased, on: "2025-03-01")
-        let retired = try store.resident(residentId: first)
+        try await store.retireResident(residentId: first, status: .deceased, on: "2025-03-01")
+        let retired = try await store.resident(residentId: first)
         XCTAssertEqual(retired.status, .deceased)
         XCTAssertEqual(retired.movedOut, "2025-03-01")
-        XCTAssertEqual(try store.residentsByCare(gridId: f.grid, category: "elderly_alone").count, 0, "the deceased leave the care list")
+        await XCTAssertEqualAsync(try await store.residentsByCare(gridId: f.grid, category: "elderly_alone").count, 0, "the deceased leave the care list")
 
         // A retired building takes no new household.
-        let other = try store.createBuilding(gridId: f.grid, input: BuildingInput(number: "4栋", estate: nil, units: 1, floors: 3, location: nil))
-        try store.retireBuilding(buildingId: other)
-        XCTAssertEqual(try store.buildings(gridId: f.grid).first { $0.id == other }?.retired, true)
+        let other = try await store.createBuilding(gridId: f.grid, input: BuildingInput(number: "4栋", estate: nil, units: 1, floors: 3, location: nil))
+        try await store.retireBuilding(buildingId: other)
+        await XCTAssertEqualAsync(try await store.buildings(gridId: f.grid).first { $0.id == other }?.retired, true)
         let household = HouseholdInput(buildingId: other, unit: "1", floor: 1, room: "101", useKind: .rented, tags: [], location: nil, notes: nil)
-        let error = expectGridbookError("a household in a retired building") { try store.createHousehold(input: household) }
+        let error = await expectGridbookError("a household in a retired building") { try await store.createHousehold(input: household) }
         XCTAssertEqual(error, .Retired(kind: .building, id: other))
-        XCTAssertEqual(try store.roster(gridId: f.grid).count, 1, "nothing stored by the failed call")
+        await XCTAssertEqualAsync(try await store.roster(gridId: f.grid).count, 1, "nothing stored by the failed call")
 
-        try store.moveOutHousehold(householdId: f.household)
-        XCTAssertEqual(try store.household(householdId: f.household).household.status, .movedOut)
-        try store.reactivateHousehold(householdId: f.household)
-        XCTAssertEqual(try store.household(householdId: f.household).household.status, .active)
+        try await store.moveOutHousehold(householdId: f.household)
+        await XCTAssertEqualAsync(try await store.household(householdId: f.household).household.status, .movedOut)
+        try await store.reactivateHousehold(householdId: f.household)
+        await XCTAssertEqualAsync(try await store.household(householdId: f.household).household.status, .active)
     }
 
-    func testLogAndAmendVisit() throws {
-        let store = try openStore(dir("visit"), "w-zhang")
-        let f = try fixture(store)
-        let residentId = try store.createResident(input: residentInput(f.household))
-        let visitId = try store.logVisit(input: visitInput(f.household, seen: [residentId], notes: "身体尚好"))
-        let logged = try store.household(householdId: f.household).visits
+    func testLogAndAmendVisit() async throws {
+        let store = try await openStore(dir("visit"), "w-zhang")
+        let f = try await fixture(store)
+        let residentId = try await store.createResident(input: residentInput(f.household))
+        let visitId = try await store.logVisit(input: visitInput(f.household, seen: [residentId], notes: "身体尚好"))
+        let logged = try await store.household(householdId: f.household).visits
         XCTAssertEqual(logged.map(\.id), [visitId])
         XCTAssertEqual(logged[0].workerId, "w-zhang")
         XCTAssertEqual(logged[0].notes, "身体尚好")
@@ -111,105 +111,105 @@ final class StoreTests: TempDirTestCase {
 
         var amend = visitInput(f.household, seen: [residentId], notes: "已送餐")
         amend.findings = [FindingInput(id: logged[0].findings[0].id, kind: .request, text: "需要助餐服务", resolution: .solvedOnSite)]
-        try store.amendVisit(visitId: visitId, input: amend)
-        let amended = try store.household(householdId: f.household).visits
+        try await store.amendVisit(visitId: visitId, input: amend)
+        let amended = try await store.household(householdId: f.household).visits
         XCTAssertEqual(amended.count, 1)
         XCTAssertEqual(amended[0].notes, "已送餐")
         XCTAssertEqual(amended[0].findings.map(\.id), [logged[0].findings[0].id], "the finding keeps its id")
         XCTAssertEqual(amended[0].findings.map(\.resolution), [.solvedOnSite])
 
-        XCTAssertEqual(try store.visitsByWorker(workerId: "w-zhang", from: "2020-01-01", to: todayInChina()).map(\.id), [visitId])
-        XCTAssertEqual(try store.visitsByWorker(workerId: "w-li", from: "2020-01-01", to: todayInChina()).count, 0)
-        XCTAssertEqual(try store.roster(gridId: f.grid)[0].lastVisit?.offsetMinutes, 480)
+        await XCTAssertEqualAsync(try await store.visitsByWorker(workerId: "w-zhang", from: "2020-01-01", to: todayInChina()).map(\.id), [visitId])
+        await XCTAssertEqualAsync(try await store.visitsByWorker(workerId: "w-li", from: "2020-01-01", to: todayInChina()).count, 0)
+        await XCTAssertEqualAsync(try await store.roster(gridId: f.grid)[0].lastVisit?.offsetMinutes, 480)
     }
 
-    func testBuildingHeads() throws {
-        let store = try openStore(dir("heads"), "w-zhang")
-        let f = try fixture(store)
-        XCTAssertEqual(try store.buildingsWithoutHead(gridId: f.grid).map(\.id), [f.building])
-        let first = try store.appointBuildingHead(buildingId: f.building, person: .volunteer(name: "李大爷"), startsOn: "2025-01-01")
-        XCTAssertEqual(try store.buildingsWithoutHead(gridId: f.grid).count, 0)
-        let residentId = try store.createResident(input: residentInput(f.household))
-        let second = try store.appointBuildingHead(buildingId: f.building, person: .resident(residentId: residentId), startsOn: "2025-06-01")
-        let current = try store.currentBuildingHeads(gridId: f.grid)
+    func testBuildingHeads() async throws {
+        let store = try await openStore(dir("heads"), "w-zhang")
+        let f = try await fixture(store)
+        await XCTAssertEqualAsync(try await store.buildingsWithoutHead(gridId: f.grid).map(\.id), [f.building])
+        let first = try await store.appointBuildingHead(buildingId: f.building, person: .volunteer(name: "李大爷"), startsOn: "2025-01-01")
+        await XCTAssertEqualAsync(try await store.buildingsWithoutHead(gridId: f.grid).count, 0)
+        let residentId = try await store.createResident(input: residentInput(f.household))
+        let second = try await store.appointBuildingHead(buildingId: f.building, person: .resident(residentId: residentId), startsOn: "2025-06-01")
+        let current = try await store.currentBuildingHeads(gridId: f.grid)
         XCTAssertEqual(current.map(\.id), [second])
         XCTAssertEqual(current[0].person, .resident(residentId: residentId))
         XCTAssertEqual(current[0].appointedBy, "w-zhang")
         XCTAssertTrue(current[0].isCurrent)
-        let history = try store.buildingHeadHistory(buildingId: f.building)
+        let history = try await store.buildingHeadHistory(buildingId: f.building)
         XCTAssertEqual(history.map(\.id), [second, first], "newest first")
         XCTAssertEqual(history[1].endsOn, "2025-06-01", "the first term ended")
         XCTAssertEqual(history[1].person, .volunteer(name: "李大爷"))
-        try store.endBuildingHead(appointmentId: second, endsOn: "2025-07-01")
-        XCTAssertEqual(try store.buildingsWithoutHead(gridId: f.grid).map(\.id), [f.building])
-        XCTAssertEqual(try store.currentBuildingHeads(gridId: f.grid).count, 0)
+        try await store.endBuildingHead(appointmentId: second, endsOn: "2025-07-01")
+        await XCTAssertEqualAsync(try await store.buildingsWithoutHead(gridId: f.grid).map(\.id), [f.building])
+        await XCTAssertEqualAsync(try await store.currentBuildingHeads(gridId: f.grid).count, 0)
     }
 
-    func testPatrolTeamShiftAndCheckin() throws {
-        let store = try openStore(dir("patrol"), "w-zhang")
-        let f = try fixture(store)
-        let team = try store.createPatrolTeam(gridId: f.grid, name: "夜巡队", members: [TeamMember(memberId: "v-0001", name: "赵师傅")])
-        try store.addTeamMember(teamId: team, member: TeamMember(memberId: "v-0002", name: "钱阿姨"))
-        let teams = try store.patrolTeams(gridId: f.grid)
+    func testPatrolTeamShiftAndCheckin() async throws {
+        let store = try await openStore(dir("patrol"), "w-zhang")
+        let f = try await fixture(store)
+        let team = try await store.createPatrolTeam(gridId: f.grid, name: "夜巡队", members: [TeamMember(memberId: "v-0001", name: "赵师傅")])
+        try await store.addTeamMember(teamId: team, member: TeamMember(memberId: "v-0002", name: "钱阿姨"))
+        let teams = try await store.patrolTeams(gridId: f.grid)
         XCTAssertEqual(teams.map(\.id), [team])
         XCTAssertEqual(teams[0].members.map(\.memberId).sorted(), ["v-0001", "v-0002"])
 
         let date = todayInChina()
-        let shift = try store.createShift(input: ShiftInput(teamId: team, date: date, starts: "00:00", ends: "23:59", route: [f.building]))
-        try store.assignToShift(shiftId: shift, memberId: "v-0001")
-        XCTAssertEqual(try store.upcomingShifts(memberId: "v-0001", from: date).map(\.id), [shift])
-        let on = try store.shiftsOn(gridId: f.grid, date: date)
+        let shift = try await store.createShift(input: ShiftInput(teamId: team, date: date, starts: "00:00", ends: "23:59", route: [f.building]))
+        try await store.assignToShift(shiftId: shift, memberId: "v-0001")
+        await XCTAssertEqualAsync(try await store.upcomingShifts(memberId: "v-0001", from: date).map(\.id), [shift])
+        let on = try await store.shiftsOn(gridId: f.grid, date: date)
         XCTAssertEqual(on.map(\.id), [shift])
         XCTAssertEqual([on[0].starts, on[0].ends], ["00:00", "23:59"])
         XCTAssertEqual(on[0].members, ["v-0001"])
         XCTAssertEqual(on[0].route, [f.building])
 
-        let checkin = try store.recordCheckin(input: CheckinInput(shiftId: shift, memberId: "v-0001", at: now(), checkpoint: f.building, gps: nil))
-        XCTAssertEqual(try store.shiftCheckins(shiftId: shift).map(\.id), [checkin])
-        let offRoute = expectGridbookError("a check-in off the route") {
-            try store.recordCheckin(input: CheckinInput(shiftId: shift, memberId: "v-0001", at: now(), checkpoint: "elsewhere", gps: nil))
+        let checkin = try await store.recordCheckin(input: CheckinInput(shiftId: shift, memberId: "v-0001", at: now(), checkpoint: f.building, gps: nil))
+        await XCTAssertEqualAsync(try await store.shiftCheckins(shiftId: shift).map(\.id), [checkin])
+        let offRoute = await expectGridbookError("a check-in off the route") {
+            try await store.recordCheckin(input: CheckinInput(shiftId: shift, memberId: "v-0001", at: now(), checkpoint: "elsewhere", gps: nil))
         }
         guard case .Invalid(let field, _)? = offRoute else {
             return XCTFail("expected Invalid, got \(String(describing: offRoute))")
         }
         XCTAssertEqual(field, "checkpoint")
-        let badTime = expectGridbookError("a malformed start time") {
-            try store.createShift(input: ShiftInput(teamId: team, date: date, starts: "25:00", ends: "23:59", route: []))
+        let badTime = await expectGridbookError("a malformed start time") {
+            try await store.createShift(input: ShiftInput(teamId: team, date: date, starts: "25:00", ends: "23:59", route: []))
         }
         // A time inside a record is checked as it crosses into Rust, where the field is not known: the error names its type.
         XCTAssertEqual(badTime, .Invalid(field: "time", reason: .timeFormat))
-        XCTAssertEqual(try store.shiftCheckins(shiftId: shift).count, 1, "nothing stored by the failed check-in")
+        await XCTAssertEqualAsync(try await store.shiftCheckins(shiftId: shift).count, 1, "nothing stored by the failed check-in")
 
-        try store.unassignFromShift(shiftId: shift, memberId: "v-0001")
-        try store.cancelShift(shiftId: shift)
-        XCTAssertEqual(try store.upcomingShifts(memberId: "v-0001", from: date).count, 0, "a cancelled shift is left out")
+        try await store.unassignFromShift(shiftId: shift, memberId: "v-0001")
+        try await store.cancelShift(shiftId: shift)
+        await XCTAssertEqualAsync(try await store.upcomingShifts(memberId: "v-0001", from: date).count, 0, "a cancelled shift is left out")
     }
 
-    func testConcurrentEditsOfTheSamePhoneMakeOneConflict() throws {
+    func testConcurrentEditsOfTheSamePhoneMakeOneConflict() async throws {
         let dir = try dir("conflict")
-        let a = try openStore(dir, "w-zhang")
-        let b = try openStore(dir, "w-li")
-        let f = try fixture(a)
-        let residentId = try a.createResident(input: residentInput(f.household))
-        let set = try a.exportSince(cursor: 0)
+        let a = try await openStore(dir, "w-zhang")
+        let b = try await openStore(dir, "w-li")
+        let f = try await fixture(a)
+        let residentId = try await a.createResident(input: residentInput(f.household))
+        let set = try await a.exportSince(cursor: 0)
         XCTAssertGreaterThan(set.chunks, 0)
         XCTAssertFalse(set.bytes.isEmpty)
-        let report = try b.importChanges(bytes: set.bytes)
+        let report = try await b.importChanges(bytes: set.bytes)
         XCTAssertEqual(report.newChanges + report.newSnapshots, 4, "grid, building, household and resident: \(report)")
-        let again = try b.importChanges(bytes: set.bytes)
+        let again = try await b.importChanges(bytes: set.bytes)
         XCTAssertEqual(again.newChanges, 0, "importing twice is harmless")
         XCTAssertEqual(again.newSnapshots, 0)
-        XCTAssertEqual(try b.resident(residentId: residentId).phones, ["13800138000"])
-        XCTAssertEqual(try b.roster(gridId: f.grid).map(\.household.id), [f.household])
+        await XCTAssertEqualAsync(try await b.resident(residentId: residentId).phones, ["13800138000"])
+        await XCTAssertEqualAsync(try await b.roster(gridId: f.grid).map(\.household.id), [f.household])
 
-        let cursorA = try a.exportSince(cursor: 0).cursor
-        let cursorB = try b.exportSince(cursor: 0).cursor
-        try a.updateResident(residentId: residentId, input: residentInput(f.household, phone: "13900139000"))
-        try b.updateResident(residentId: residentId, input: residentInput(f.household, phone: "13700137000"))
-        XCTAssertEqual(try b.importChanges(bytes: a.exportSince(cursor: cursorA).bytes).newChanges, 1)
-        XCTAssertEqual(try a.importChanges(bytes: b.exportSince(cursor: cursorB).bytes).newChanges, 1)
+        let cursorA = try await a.exportSince(cursor: 0).cursor
+        let cursorB = try await b.exportSince(cursor: 0).cursor
+        try await a.updateResident(residentId: residentId, input: residentInput(f.household, phone: "13900139000"))
+        try await b.updateResident(residentId: residentId, input: residentInput(f.household, phone: "13700137000"))
+        await XCTAssertEqualAsync(try await b.importChanges(bytes: a.exportSince(cursor: cursorA).bytes).newChanges, 1)
+        await XCTAssertEqualAsync(try await a.importChanges(bytes: b.exportSince(cursor: cursorB).bytes).newChanges, 1)
         for (name, store) in [("a", a), ("b", b)] {
-            let conflicts = try store.conflicts(gridId: f.grid)
+            let conflicts = try await store.conflicts(gridId: f.grid)
             XCTAssertEqual(conflicts.count, 1, "conflicts in \(name): \(conflicts)")
             XCTAssertEqual(conflicts.first?.recordKind, .resident)
             XCTAssertEqual(conflicts.first?.recordId, residentId)
@@ -218,17 +218,17 @@ final class StoreTests: TempDirTestCase {
             XCTAssertEqual(conflicts.first?.values.filter(\.isWinner).count, 1)
             XCTAssertEqual(Set(conflicts.first?.values.compactMap(\.workerId) ?? []), ["w-zhang", "w-li"])
         }
-        XCTAssertEqual(try a.resident(residentId: residentId).phones, try b.resident(residentId: residentId).phones, "both converge")
-        let winner = try a.resident(residentId: residentId).phones
+        await XCTAssertEqualAsync(try await a.resident(residentId: residentId).phones, try await b.resident(residentId: residentId).phones, "both converge")
+        let winner = try await a.resident(residentId: residentId).phones
         XCTAssertTrue(winner == ["13900139000"] || winner == ["13700137000"], "winner \(winner)")
     }
 
-    func testTheDaysPlanUnderTheDefaultAndACustomPolicy() throws {
-        let store = try openStore(dir("plan"), "w-zhang")
-        let f = try fixture(store)
-        _ = try store.createResident(input: residentInput(f.household))
+    func testTheDaysPlanUnderTheDefaultAndACustomPolicy() async throws {
+        let store = try await openStore(dir("plan"), "w-zhang")
+        let f = try await fixture(store)
+        _ = try await store.createResident(input: residentInput(f.household))
         let today = todayInChina()
-        let due = try store.visitsDue(gridId: f.grid, today: today, policy: nil)
+        let due = try await store.visitsDue(gridId: f.grid, today: today, policy: nil)
         XCTAssertEqual(due.map(\.household.id), [f.household])
         XCTAssertEqual(due.first?.memberCount, 1)
         XCTAssertEqual(due.first?.careCategories, ["elderly_alone"])
@@ -244,52 +244,56 @@ final class StoreTests: TempDirTestCase {
         XCTAssertEqual(policy.categoryIntervalDays["left_behind_child"], 30)
         XCTAssertEqual(Set(policy.categoryIntervalDays.keys), Set(careCategories().map(\.code)))
 
-        _ = try store.logVisit(input: visitInput(f.household, seen: [], notes: "身体尚好"))
-        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: today, policy: nil).count, 0, "reached today")
+        _ = try await store.logVisit(input: visitInput(f.household, seen: [], notes: "身体尚好"))
+        await XCTAssertEqualAsync(try await store.visitsDue(gridId: f.grid, today: today, policy: nil).count, 0, "reached today")
         let inAWeek = addDays(today, 7)
-        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: addDays(today, 6), policy: nil).count, 0, "not due before the week is out")
-        let again = try store.visitsDue(gridId: f.grid, today: inAWeek, policy: nil)
+        await XCTAssertEqualAsync(try await store.visitsDue(gridId: f.grid, today: addDays(today, 6), policy: nil).count, 0, "not due before the week is out")
+        let again = try await store.visitsDue(gridId: f.grid, today: inAWeek, policy: nil)
         XCTAssertEqual(again.map(\.household.id), [f.household])
         XCTAssertEqual(again.first?.dueOn, inAWeek, "due again a week later")
         XCTAssertEqual(again.first?.lastReachedOn, today)
         XCTAssertEqual(again.first?.lastVisit?.offsetMinutes, 480)
         XCTAssertEqual(again.first?.daysOverdue, 0)
-        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: addDays(today, 10), policy: nil).first?.daysOverdue, 3)
+        await XCTAssertEqualAsync(try await store.visitsDue(gridId: f.grid, today: addDays(today, 10), policy: nil).first?.daysOverdue, 3)
 
         let monthly = VisitPolicy(generalIntervalDays: nil, categoryIntervalDays: ["elderly_alone": 30])
-        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: inAWeek, policy: monthly).count, 0, "monthly policy")
-        XCTAssertEqual(try store.visitsDue(gridId: f.grid, today: addDays(today, 30), policy: monthly).first?.dueOn, addDays(today, 30))
+        await XCTAssertEqualAsync(try await store.visitsDue(gridId: f.grid, today: inAWeek, policy: monthly).count, 0, "monthly policy")
+        await XCTAssertEqualAsync(try await store.visitsDue(gridId: f.grid, today: addDays(today, 30), policy: monthly).first?.dueOn, addDays(today, 30))
         var zero = monthly
         zero.generalIntervalDays = 0
-        let bad = expectGridbookError("a zero interval") { try store.visitsDue(gridId: f.grid, today: today, policy: zero) }
+        let bad = await expectGridbookError("a zero interval") { try await store.visitsDue(gridId: f.grid, today: today, policy: zero) }
         guard case .Invalid(let field, _)? = bad else {
             return XCTFail("expected Invalid, got \(String(describing: bad))")
         }
         XCTAssertEqual(field, "generalIntervalDays")
-        XCTAssertEqual(
-            expectGridbookError("a date that does not exist") { try store.visitsDue(gridId: f.grid, today: "2024-02-30", policy: nil) },
+        await XCTAssertEqualAsync(
+            await expectGridbookError("a date that does not exist") { try await store.visitsDue(gridId: f.grid, today: "2024-02-30", policy: nil) },
             .Invalid(field: "today", reason: .dateFormat)
         )
     }
 
-    func testOneStoreSharedBetweenThreads() throws {
-        let store = try openStore(dir("threads"), "w-zhang")
-        let f = try fixture(store)
+    func testOneStoreSharedBetweenThreads() async throws {
+        let store = try await openStore(dir("threads"), "w-zhang")
+        let f = try await fixture(store)
         let failures = Failures()
-        DispatchQueue.concurrentPerform(iterations: 8) { i in
-            do {
-                _ = try store.logVisit(input: visitInput(f.household, seen: [], notes: "线程 \(i)"))
-                _ = try store.roster(gridId: f.grid)
-            } catch {
-                failures.add("\(i): \(error)")
+        await withTaskGroup(of: Void.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    do {
+                        _ = try await store.logVisit(input: visitInput(f.household, seen: [], notes: "线程 \(i)"))
+                        _ = try await store.roster(gridId: f.grid)
+                    } catch {
+                        failures.add("\(i): \(error)")
+                    }
+                }
             }
         }
         XCTAssertEqual(failures.all, [])
-        let notes = try store.household(householdId: f.household).visits.compactMap(\.notes).sorted()
+        let notes = try await store.household(householdId: f.household).visits.compactMap(\.notes).sorted()
         XCTAssertEqual(notes, (0..<8).map { "线程 \($0)" }.sorted())
     }
 
-    func testOpenWithOptionsTodayCompactAndRebuildQueryTables() throws {
+    func testOpenWithOptionsTodayCompactAndRebuildQueryTables() async throws {
         let dir = try dir("options")
         let path = dir.appendingPathComponent("w-zhang.db").path
         XCTAssertEqual(
@@ -300,29 +304,29 @@ final class StoreTests: TempDirTestCase {
         options.key = rawKey("secret")
         options.compactAfterChanges = 4
         do {
-            let store = try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
-            let f = try fixture(store)
-            let residentId = try store.createResident(input: residentInput(f.household))
-            let roster = try store.roster(gridId: f.grid)
+            let store = try await Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
+            let f = try await fixture(store)
+            let residentId = try await store.createResident(input: residentInput(f.household))
+            let roster = try await store.roster(gridId: f.grid)
             XCTAssertEqual(roster.map(\.household.id), [f.household])
             XCTAssertEqual(roster[0].memberCount, 1)
-            try store.compact()
-            try store.rebuildQueryTables()
-            XCTAssertEqual(try store.roster(gridId: f.grid), roster, "roster after compact and rebuild")
-            XCTAssertEqual(try store.resident(residentId: residentId).name, "王秀英")
-            XCTAssertEqual(store.today(), todayInChina())
+            try await store.compact()
+            try await store.rebuildQueryTables()
+            await XCTAssertEqualAsync(try await store.roster(gridId: f.grid), roster, "roster after compact and rebuild")
+            await XCTAssertEqualAsync(try await store.resident(residentId: residentId).name, "王秀英")
+            await XCTAssertEqualAsync(await store.today(), todayInChina())
         }
-        XCTAssertEqual(expectGridbookError("opened without its key") { try openStore(dir, "w-zhang") }, .notADatabase)
+        await XCTAssertEqualAsync(await expectGridbookError("opened without its key") { try await openStore(dir, "w-zhang") }, .notADatabase)
         var zero = options
         zero.compactAfterChanges = 0
-        XCTAssertEqual(
-            expectGridbookError("a zero compaction threshold") {
-                try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: zero)
+        await XCTAssertEqualAsync(
+            await expectGridbookError("a zero compaction threshold") {
+                try await Store.openWithOptions(path: path, identity: identity("w-zhang"), options: zero)
             },
             .Invalid(field: "compactAfterChanges", reason: .outOfRange)
         )
-        let reopened = try Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
-        XCTAssertEqual(try reopened.grids().map(\.name), ["文新一网格"], "reopened with its key")
+        let reopened = try await Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
+        await XCTAssertEqualAsync(try await reopened.grids().map(\.name), ["文新一网格"], "reopened with its key")
     }
 }
 

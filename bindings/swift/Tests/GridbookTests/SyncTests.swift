@@ -1,7 +1,7 @@
-// The sync client without a server: a Swift SyncListener called from Rust,
-// cancellation with CancelHandle (before the sync, from the listener, from
-// another thread), the Unreachable error after the retries, and the client's
-// SyncSettings.
+// Store.sync without a server: a Swift SyncListener called from Rust,
+// cancellation (cancelSync from the listener, the Task cancelled while the
+// sync waits to retry or before it starts), a throwing closure, the
+// Unreachable error after the retries, and the SyncSettings.
 import Foundation
 import XCTest
 
@@ -11,62 +11,39 @@ import Gridbook
 let closedPort = "http://127.0.0.1:9"
 
 final class SyncTests: TempDirTestCase {
-    private func store(_ prefix: String) throws -> Store {
-        let store = try openStore(dir(prefix), "w-zhang")
-        _ = try fixture(store)
+    private func store(_ prefix: String) async throws -> Store {
+        let store = try await openStore(dir(prefix), "w-zhang")
+        _ = try await fixture(store)
         return store
     }
 
-    func testAPreCancelledSyncFailsWithCancelledAndChangesNothing() throws {
-        let store = try store("cancel")
-        let before = try store.syncStatus()
-        let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
-        let cancel = CancelHandle()
-        XCTAssertFalse(cancel.isCancelled())
-        cancel.cancel()
-        XCTAssertTrue(cancel.isCancelled())
-        cancel.cancel()
-        XCTAssertTrue(cancel.isCancelled(), "cancelling twice is harmless")
-        let listener = RecordingListener()
-        XCTAssertEqual(expectGridbookError("a cancelled sync") { try client.sync(store: store, listener: listener, cancel: cancel) }, .cancelled)
-        XCTAssertEqual(listener.seen.count, 0, "no progress before the first request")
-        XCTAssertEqual(try store.syncStatus(), before)
-        // The same through the store as the receiver.
-        XCTAssertEqual(expectGridbookError("a cancelled store.sync") { try store.sync(client: client, listener: listener, cancel: cancel) }, .cancelled)
-        XCTAssertEqual(listener.seen.count, 0)
-        XCTAssertEqual(try store.syncStatus(), before)
-    }
-
-    func testCancelledFromTheListenerWhileWaitingToRetry() throws {
-        let store = try store("listener-cancel")
-        let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
-        let cancel = CancelHandle()
+    func testCancelSyncFromTheListenerWhileWaitingToRetry() async throws {
+        let store = try await store("listener-cancel")
+        let before = try await store.syncStatus()
         let listener = RecordingListener { progress in
-            if progress.stage == .waitingToRetry { cancel.cancel() }
+            if progress.stage == .waitingToRetry { store.cancelSync() }
         }
-        XCTAssertEqual(expectGridbookError("a sync cancelled by its listener") {
-            try client.sync(store: store, listener: listener, cancel: cancel)
-        }, .cancelled)
+        let error = await expectGridbookError("a sync cancelled by its listener") {
+            try await store.sync(server: server(closedPort), listener: listener)
+        }
+        XCTAssertEqual(error, .cancelled)
         XCTAssertEqual(listener.stages, [.exchanging, .waitingToRetry], "one refused request, then cancelled while waiting")
         XCTAssertEqual(listener.seen.map(\.retries), [0, 1])
         XCTAssertEqual(listener.seen.map(\.roundTrips), [0, 0])
         XCTAssertEqual(listener.seen.first?.unsentChanges, 3, "grid, building and household wait to be sent")
-        XCTAssertEqual(try store.syncStatus().unsentChanges, 3, "nothing was acknowledged")
+        await XCTAssertEqualAsync(try await store.syncStatus(), before, "nothing was acknowledged")
     }
 
-    func testCancelledFromAnotherThreadWhileTheSyncRunsInATask() async throws {
-        let store = try store("task-cancel")
-        let client = try SyncClient(serverUrl: closedPort, token: "token", extraRootCertificatePem: nil)
-        let cancel = CancelHandle()
+    func testCancellingTheTaskCancelsTheSync() async throws {
+        let store = try await store("task-cancel")
         let waiting = DispatchSemaphore(value: 0)
         let listener = RecordingListener { progress in
             if progress.stage == .waitingToRetry { waiting.signal() }
         }
-        // As an app does it: the blocking call off the main thread.
-        let sync = Task.detached { try client.sync(store: store, listener: listener, cancel: cancel) }
+        let sync = Task { try await store.sync(server: server(closedPort), listener: listener) }
         XCTAssertEqual(waiting.wait(timeout: .now() + 30), .success, "the sync never waited to retry")
         let started = Date()
-        cancel.cancel()
+        sync.cancel()
         do {
             let report = try await sync.value
             XCTFail("the sync finished despite the cancel: \(report)")
@@ -78,13 +55,43 @@ final class SyncTests: TempDirTestCase {
         XCTAssertEqual(listener.stages, [.exchanging, .waitingToRetry])
     }
 
-    func testAnUnreachableServerIsUnreachableAfterFourRetries() throws {
-        let store = try store("unreachable")
-        let client = try SyncClient(serverUrl: closedPort, token: "secret-device-token", extraRootCertificatePem: nil)
+    func testATaskCancelledBeforeItsSyncStartsStopsAfterTheFirstProgress() async throws {
+        let store = try await store("pre-cancel")
+        let listener = RecordingListener()
+        let sync = Task {
+            // Cancelled before the sync call: Rust has no sync to stop yet.
+            withUnsafeCurrentTask { $0?.cancel() }
+            return try await store.sync(server: server(closedPort), listener: listener)
+        }
+        do {
+            let report = try await sync.value
+            XCTFail("the sync finished despite the cancel: \(report)")
+        } catch let error as GridbookError {
+            XCTAssertEqual(error, .cancelled)
+        }
+        // Its first progress repeats the cancel; the refused first request
+        // is already under way, and the sync stops while waiting to retry.
+        XCTAssertEqual(listener.stages, [.exchanging, .waitingToRetry], "stopped after its first progress")
+    }
+
+    func testAClosureThatThrowsIsListenerFailedWithoutItsText() async throws {
+        let store = try await store("listener-throws")
+        struct Leak: Error { let text = "王秀英 13800138000" }
+        let error = await expectGridbookError("a throwing closure") {
+            try await store.sync(server: server(closedPort)) { _ in throw Leak() }
+        }
+        XCTAssertEqual(error, .ListenerFailed(listener: "SyncListener.onProgress"))
+        for text in renderings(error!) {
+            XCTAssertFalse(text.contains("王秀英"), "the thrown text leaked: \(text)")
+        }
+    }
+
+    func testAnUnreachableServerIsUnreachableAfterFourRetries() async throws {
+        let store = try await store("unreachable")
         let listener = RecordingListener()
         let started = Date()
-        let error = expectGridbookError("a sync to a closed port") {
-            try client.sync(store: store, listener: listener, cancel: CancelHandle())
+        let error = await expectGridbookError("a sync to a closed port") {
+            try await store.sync(server: server(closedPort, token: "secret-device-token"), listener: listener)
         }
         guard case .Unreachable(let detail)? = error else {
             return XCTFail("expected Unreachable, got \(String(describing: error))")
@@ -100,7 +107,7 @@ final class SyncTests: TempDirTestCase {
         XCTAssertGreaterThan(Date().timeIntervalSince(started), 3.0)
     }
 
-    func testSyncSettingsDefaultsAndRefusalsNameTheSetting() throws {
+    func testSyncSettingsDefaultsAndRefusalsNameTheSetting() async throws {
         let settings = defaultSyncSettings()
         XCTAssertEqual(settings, SyncSettings(
             connectTimeoutMs: 10_000, requestTimeoutMs: 60_000, maxAttempts: 5, initialBackoffMs: 500,
@@ -113,11 +120,10 @@ final class SyncTests: TempDirTestCase {
         quick.maxAttempts = 2
         quick.initialBackoffMs = 10
         quick.maxBackoffMs = 10
-        let store = try store("settings")
-        let client = try SyncClient.withSettings(serverUrl: closedPort, token: "token", settings: quick)
+        let store = try await store("settings")
         let listener = RecordingListener()
-        let error = expectGridbookError("a sync to a closed port") {
-            try client.sync(store: store, listener: listener, cancel: CancelHandle())
+        let error = await expectGridbookError("a sync to a closed port") {
+            try await store.sync(server: server(closedPort, settings: quick), listener: listener)
         }
         guard case .Unreachable? = error else {
             return XCTFail("expected Unreachable, got \(String(describing: error))")
@@ -126,8 +132,8 @@ final class SyncTests: TempDirTestCase {
 
         var none = settings
         none.maxAttempts = 0
-        let refused = expectGridbookError("no attempts") {
-            try SyncClient.withSettings(serverUrl: "https://sync.example.org", token: "t", settings: none)
+        let refused = await expectGridbookError("no attempts") {
+            try await store.sync(server: server("https://sync.example.org", settings: none))
         }
         guard case .Config(let detail)? = refused else {
             return XCTFail("expected Config, got \(String(describing: refused))")
@@ -136,24 +142,30 @@ final class SyncTests: TempDirTestCase {
 
         var junk = settings
         junk.extraRootCertificatePem = Data("junk".utf8)
-        let pem = expectGridbookError("a PEM with no certificate") {
-            try SyncClient.withSettings(serverUrl: "https://sync.example.org", token: "t", settings: junk)
+        let pem = await expectGridbookError("a PEM with no certificate") {
+            try await store.sync(server: server("https://sync.example.org", settings: junk))
         }
         guard case .Config? = pem else {
             return XCTFail("expected Config, got \(String(describing: pem))")
         }
 
         // Plain HTTP only to loopback, unless the development-only setting allows it.
-        let plain = expectGridbookError("plain HTTP to the network") {
-            try SyncClient(serverUrl: "http://192.0.2.10:8722", token: "t", extraRootCertificatePem: nil)
+        let plain = await expectGridbookError("plain HTTP to the network") {
+            try await store.sync(server: server("http://192.0.2.10:8722"))
         }
         guard case .Config(let why)? = plain else {
             return XCTFail("expected Config, got \(String(describing: plain))")
         }
         XCTAssertTrue(why.contains("https://"), "detail: \(why)")
-        _ = try SyncClient(serverUrl: "http://localhost:8722", token: "t", extraRootCertificatePem: nil)
-        var development = settings
+        var development = quick
         development.allowPlainHttp = true
-        _ = try SyncClient.withSettings(serverUrl: "http://192.0.2.10:8722", token: "t", settings: development)
+        development.maxAttempts = 1
+        development.connectTimeoutMs = 200
+        let allowed = await expectGridbookError("plain HTTP allowed: fails at the network only") {
+            try await store.sync(server: server(closedPort, settings: development))
+        }
+        guard case .Unreachable? = allowed else {
+            return XCTFail("expected Unreachable, got \(String(describing: allowed))")
+        }
     }
 }

@@ -9,7 +9,7 @@ import android.util.Base64
 import androidx.core.content.edit
 import org.gridbook.core.WorkerIdentity
 import org.gridbook.core.WorkerRole
-import org.gridbook.demo.logic.SyncServer
+import org.gridbook.demo.logic.SyncConfig
 import java.security.KeyStore
 import java.security.SecureRandom
 import javax.crypto.Cipher
@@ -34,11 +34,11 @@ class DemoSettings(context: Context) {
             return WorkerIdentity(workerId = id, name = name, role = role, deviceLabel = "$name 的 ${Build.MODEL}")
         }
 
-    val server: SyncServer?
+    val server: SyncConfig?
         get() {
             val url = prefs.getString("server_url", null)?.takeIf { it.isNotBlank() } ?: return null
             val token = secrets.get("token") ?: return null
-            return SyncServer(url, token)
+            return SyncConfig(url, token)
         }
 
     val serverUrl: String get() = prefs.getString("server_url", null) ?: ""

@@ -3,13 +3,11 @@ package org.gridbook.demo
 import android.app.Application
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.viewModelScope
-import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.drop
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.withContext
 import org.gridbook.core.WorkerRole
 import org.gridbook.demo.logic.ConflictsModel
 import org.gridbook.demo.logic.HouseholdModel
@@ -45,7 +43,7 @@ sealed class SessionState {
 
 /**
  * The Android side of the logic models: creates them on [viewModelScope]
- * with Dispatchers.IO for the store, and keeps the back stack.
+ * in viewModelScope (the store's calls are suspend functions), and keeps the back stack.
  */
 class DemoViewModel(application: Application) : AndroidViewModel(application) {
     private val app = application as GridbookApp
@@ -74,8 +72,8 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
         sessionState.value = SessionState.Opening
         viewModelScope.launch {
             try {
-                val store = withContext(Dispatchers.IO) { app.openStore(identity) }
-                val calls = StoreCalls(store, Dispatchers.IO)
+                val store = app.openStore(identity)
+                val calls = StoreCalls(store)
                 val session = Session(
                     calls = calls,
                     today = TodayModel(calls, SystemClock, viewModelScope),

@@ -28,7 +28,7 @@ class GridbookApp : Application() {
      * (migrations): call it off the main thread.
      */
     @Synchronized
-    fun openStore(identity: WorkerIdentity): Store {
+    suspend fun openStore(identity: WorkerIdentity): Store {
         val key = StoreKey.Raw(settings.databaseKey().chunked(2).map { it.toInt(16).toByte() }.toByteArray())
         return store ?: Store.open(File(filesDir, "gridbook.db").path, identity, key).also { store = it }
     }

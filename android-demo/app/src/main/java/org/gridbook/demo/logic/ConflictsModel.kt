@@ -104,7 +104,7 @@ class ConflictsModel(
         )
     }
 
-    private fun describeRecord(store: Store, c: Conflict): String {
+    private suspend fun describeRecord(store: Store, c: Conflict): String {
         val kind = Labels.record(c.recordKind)
         return try {
             when (c.recordKind) {

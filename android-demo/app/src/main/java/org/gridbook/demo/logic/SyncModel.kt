@@ -1,20 +1,23 @@
 package org.gridbook.demo.logic
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
+import kotlinx.coroutines.NonCancellable
+import kotlinx.coroutines.withContext
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
-import org.gridbook.CancelHandle
 import org.gridbook.core.GridbookException
-import org.gridbook.SyncClient
-import org.gridbook.SyncListener
 import org.gridbook.core.SyncProgress
 import org.gridbook.core.SyncStage
+import org.gridbook.defaultSyncSettings
+import org.gridbook.sync
 
 /** Where to sync: the district server and this device's token (issued by `gridbook-server admin issue-token`). */
-data class SyncServer(val serverUrl: String, val token: String)
+data class SyncConfig(val serverUrl: String, val token: String)
 
 sealed class SyncState {
     /** Not syncing; [unsentChanges] edits wait for the server. */
@@ -36,20 +39,23 @@ sealed class SyncState {
 
 /**
  * The sync button: one sync at a time, progress (stage, round trips, bytes)
- * from the core's listener, cancellation through a [CancelHandle]. The
- * blocking sync runs on the store dispatcher; the listener is called on that
- * thread and only sets the state flow.
+ * from the core's listener, cancellation by cancelling the sync's coroutine
+ * (the Stop button; cancelling [scope] does it too). The sync is a suspend
+ * call; the listener runs on the library's thread and only sets the state flow.
  */
 class SyncModel(
     private val calls: StoreCalls,
     private val scope: CoroutineScope,
-    private val server: () -> SyncServer?,
+    private val server: () -> SyncConfig?,
 ) {
     private val mutable = MutableStateFlow<SyncState>(SyncState.Idle(0L))
     val state: StateFlow<SyncState> = mutable.asStateFlow()
 
     @Volatile
-    private var running: CancelHandle? = null
+    private var running: Job? = null
+
+    @Volatile
+    private var cancelling = false
 
     /** Reads how much waits to be sent (for the idle state). */
     fun refreshStatus(): Job = scope.launch {
@@ -69,39 +75,44 @@ class SyncModel(
             mutable.value = SyncState.NotConfigured
             return null
         }
+        val server = org.gridbook.SyncServer(url = config.serverUrl, token = config.token, settings = defaultSyncSettings())
         synchronized(this) {
             if (running != null) return null
-            running = CancelHandle()
+            cancelling = false
+            mutable.value = SyncState.Running(progress = null, cancelling = false)
+            // UNDISPATCHED: the sync's call is made before start() returns, so a
+            // cancel() right after it cancels the sync rather than a job that
+            // never ran (whose body, resetting the state, would never run).
+            return scope.launch(start = CoroutineStart.UNDISPATCHED) { run(server) }.also { running = it }
         }
-        val handle = running!!
-        mutable.value = SyncState.Running(progress = null, cancelling = false)
-        val listener = object : SyncListener {
-            override fun onProgress(progress: SyncProgress) {
-                mutable.value = SyncState.Running(progress, cancelling = handle.isCancelled())
+    }
+
+    private suspend fun run(server: org.gridbook.SyncServer) {
+        val result = try {
+            val report = calls.write { store ->
+                store.sync(server) { progress -> mutable.value = SyncState.Running(progress, cancelling) }
             }
+            SyncState.Done(report)
+        } catch (e: CancellationException) {
+            // cancel() cancelled the job: the library stopped the sync.
+            SyncState.Cancelled(withContext(NonCancellable) { unsent() })
+        } catch (e: GridbookException.Cancelled) {
+            SyncState.Cancelled(unsent())
+        } catch (e: GridbookException) {
+            SyncState.Failed(describe(e), needsNewToken = e is GridbookException.Unauthorized)
+        } finally {
+            synchronized(this@SyncModel) { running = null }
         }
-        return scope.launch {
-            val result = try {
-                val report = calls.write { store ->
-                    SyncClient(config.serverUrl, config.token, null).use { client -> store.sync(client, listener, handle) }
-                }
-                SyncState.Done(report)
-            } catch (e: GridbookException.Cancelled) {
-                SyncState.Cancelled(unsent())
-            } catch (e: GridbookException) {
-                SyncState.Failed(describe(e), needsNewToken = e is GridbookException.Unauthorized)
-            } finally {
-                synchronized(this@SyncModel) { running = null }
-                handle.close()
-            }
-            mutable.value = result
-        }
+        mutable.value = result
     }
 
     /** Asks the running sync to stop; it ends as [SyncState.Cancelled] (what was applied stays). */
     fun cancel() {
-        val handle = synchronized(this) { running } ?: return
-        handle.cancel()
+        val job = synchronized(this) { running } ?: return
+        cancelling = true
+        // Cancelling the coroutine cancels the sync (uniffi drops its future,
+        // whose guard stops the core's sync); nothing can slip between.
+        job.cancel()
         val current = mutable.value
         if (current is SyncState.Running) mutable.value = current.copy(cancelling = true)
     }

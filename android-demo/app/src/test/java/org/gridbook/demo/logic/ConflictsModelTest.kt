@@ -8,7 +8,7 @@ import kotlin.test.assertIs
 
 class ConflictsModelTest {
     @Test
-    fun aConcurrentPhoneEditIsListedMaskedWithItsAuthors() {
+    fun aConcurrentPhoneEditIsListedMaskedWithItsAuthors(): Unit = runBlocking {
         val dir = tempDir("conflicts")
         Env(openStore(dir, "w-zhang")).use { a ->
             openStore(dir, "w-li").use { b ->

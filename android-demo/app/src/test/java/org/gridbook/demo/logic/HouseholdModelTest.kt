@@ -16,7 +16,7 @@ import kotlin.test.assertIs
 
 class HouseholdModelTest {
     @Test
-    fun membersAreMaskedUntilRevealedAndVisitsAreNewestFirst() {
+    fun membersAreMaskedUntilRevealedAndVisitsAreNewestFirst(): Unit = runBlocking {
         Env(openStore(tempDir("household"), "w-zhang")).use { env ->
             val g = grid(env.store, "502")
             val home = g.households[0]
@@ -80,7 +80,7 @@ class HouseholdModelTest {
     }
 
     @Test
-    fun anUnknownHouseholdIsAFailureNamingTheKind() {
+    fun anUnknownHouseholdIsAFailureNamingTheKind(): Unit = runBlocking {
         Env(openStore(tempDir("household-missing"), "w-zhang")).use { env ->
             grid(env.store, "502")
             val model = HouseholdModel(env.calls, env.scope, "00000000-0000-0000-0000-000000000000")

@@ -1,5 +1,7 @@
 package org.gridbook.demo.logic
 
+import kotlinx.coroutines.runBlocking
+
 import org.gridbook.core.GridbookException
 import org.gridbook.core.InvalidReason
 import org.gridbook.core.RecordKind
@@ -9,7 +11,7 @@ import kotlin.test.assertNull
 
 class MaskingTest {
     @Test
-    fun namesKeepTheirFirstCharacterThroughTheCore() {
+    fun namesKeepTheirFirstCharacterThroughTheCore(): Unit = runBlocking {
         fun masked(name: String) = Masking.conflictValue("name", "\"$name\"", revealed = false)
         assertEquals("王**", masked("王秀英"))
         assertEquals("欧***", masked(" 欧阳娜娜 "))
@@ -20,7 +22,7 @@ class MaskingTest {
     }
 
     @Test
-    fun conflictValuesAreDecodedAndMaskedByField() {
+    fun conflictValuesAreDecodedAndMaskedByField(): Unit = runBlocking {
         assertEquals("139****9000,137****7000", Masking.conflictValue("phones", "\"13900139000,13700137000\"", revealed = false))
         assertEquals("13900139000", Masking.conflictValue("phones", "\"13900139000\"", revealed = true))
         assertEquals("110105********002X", Masking.conflictValue("id_number", "\"11010519491231002X\"", revealed = false))
@@ -34,7 +36,7 @@ class MaskingTest {
     }
 
     @Test
-    fun labelsForTheScreens() {
+    fun labelsForTheScreens(): Unit = runBlocking {
         assertEquals(listOf("512 B", "1.5 KB", "2.0 MB"), listOf(512L, 1536L, 2L * 1024L * 1024L).map(::formatBytes))
         assertEquals("2025-06-10 09:30", Labels.time(org.gridbook.core.LocalTime(utcMs = FixedClock.at(2025, 6, 10, 9, 30).nowMs, offsetMinutes = 480)))
         assertEquals("发现问题的内容", Labels.field("findings.text"))
@@ -42,7 +44,7 @@ class MaskingTest {
     }
 
     @Test
-    fun errorMessagesNameTheFieldNeverTheValue() {
+    fun errorMessagesNameTheFieldNeverTheValue(): Unit = runBlocking {
         assertEquals("电话：电话号码格式不对", describe(GridbookException.Invalid("phones", InvalidReason.Phone)))
         assertEquals("备注：太长（最多 500 个字）", describe(GridbookException.Invalid("notes", InvalidReason.TooLong(500L))))
         assertEquals("找不到该居民（可能已被删除）", describe(GridbookException.NotFound(RecordKind.RESIDENT, "r-1")))

@@ -26,7 +26,7 @@ class SyncModelTest {
     }
 
     @Test
-    fun twoPhonesSyncThroughARealServer() {
+    fun twoPhonesSyncThroughARealServer(): Unit = runBlocking {
         val dir = tempDir("sync")
         val data = File(dir, "server-data").also { it.mkdirs() }
         admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--role", "grid_head", "--can-create-grids")
@@ -49,7 +49,7 @@ class SyncModelTest {
                     }
                     assertNotNull(form.state.value.savedVisitId)
 
-                    val syncA = SyncModel(a.calls, a.scope) { SyncServer(server.url, tokenA) }
+                    val syncA = SyncModel(a.calls, a.scope) { SyncConfig(server.url, tokenA) }
                     runBlocking { syncA.refreshStatus().join() }
                     val idle = assertIs<SyncState.Idle>(syncA.state.value)
                     assertTrue(idle.unsentChanges > 0L, "a has changes to send")
@@ -74,7 +74,7 @@ class SyncModelTest {
                     // The server hands the grid to both; phone B bootstraps and sees A's work.
                     admin(data, "assign", "--worker", "w-zhang", "--grid", g.id)
                     admin(data, "assign", "--worker", "w-li", "--grid", g.id)
-                    val syncB = SyncModel(b.calls, b.scope) { SyncServer(server.url, tokenB) }
+                    val syncB = SyncModel(b.calls, b.scope) { SyncConfig(server.url, tokenB) }
                     runBlocking { assertNotNull(syncB.start()).join() }
                     val doneB = assertIs<SyncState.Done>(syncB.state.value)
                     assertTrue(doneB.report.pulledChunks > 0L, "b pulled nothing: ${doneB.report}")
@@ -97,7 +97,7 @@ class SyncModelTest {
                     assertEquals(listOf("同步测试", "w-zhang", "关爱探访", "定位 ±9 米"), listOf(visit.notes, visit.workerId, visit.kind, visit.gps))
 
                     // A wrong token: a typed failure asking for a new token.
-                    val bad = SyncModel(b.calls, b.scope) { SyncServer(server.url, "not-a-token") }
+                    val bad = SyncModel(b.calls, b.scope) { SyncConfig(server.url, "not-a-token") }
                     runBlocking { assertNotNull(bad.start()).join() }
                     assertEquals(SyncState.Failed("设备令牌无效或已吊销，请联系管理员重新签发", needsNewToken = true), bad.state.value)
                 }
@@ -106,7 +106,7 @@ class SyncModelTest {
     }
 
     @Test
-    fun withoutSettingsNothingStarts() {
+    fun withoutSettingsNothingStarts(): Unit = runBlocking {
         Env(openStore(tempDir("sync-none"), "w-zhang")).use { env ->
             val model = SyncModel(env.calls, env.scope) { null }
             assertNull(model.start())
@@ -115,12 +115,12 @@ class SyncModelTest {
     }
 
     @Test
-    fun cancellingAWaitingSyncEndsItCancelledWithNothingLost() {
+    fun cancellingAWaitingSyncEndsItCancelledWithNothingLost(): Unit = runBlocking {
         Env(openStore(tempDir("sync-cancel"), "w-zhang")).use { env ->
             grid(env.store, "502")
             val before = env.store.syncStatus().unsentChanges
             // Nothing listens on port 9: the client waits to retry, and is cancelled meanwhile.
-            val model = SyncModel(env.calls, env.scope) { SyncServer("http://127.0.0.1:9", "token") }
+            val model = SyncModel(env.calls, env.scope) { SyncConfig("http://127.0.0.1:9", "token") }
             val job = assertNotNull(model.start())
             awaitState(model.state, "a retry wait") { it is SyncState.Running && it.progress?.stage == SyncStage.WAITING_TO_RETRY }
             model.cancel()

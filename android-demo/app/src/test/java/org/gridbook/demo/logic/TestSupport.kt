@@ -3,9 +3,7 @@
 package org.gridbook.demo.logic
 
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.ExecutorCoroutineDispatcher
 import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.asCoroutineDispatcher
 import kotlinx.coroutines.cancel
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.first
@@ -27,7 +25,6 @@ import java.io.File
 import java.nio.file.Files
 import java.time.ZoneId
 import java.time.ZonedDateTime
-import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlin.test.assertEquals
 import kotlin.test.assertTrue
@@ -64,21 +61,15 @@ fun tempDir(prefix: String): File {
 fun identity(worker: String, name: String = "张伟") =
     WorkerIdentity(workerId = worker, name = name, role = WorkerRole.GRID_HEAD, deviceLabel = "$name 的手机")
 
-fun openStore(dir: File, worker: String): Store = Store.open(File(dir, "$worker.db").path, identity(worker), null)
+suspend fun openStore(dir: File, worker: String): Store = Store.open(File(dir, "$worker.db").path, identity(worker), null)
 
-/**
- * What a test needs around one store: the store dispatcher (one named
- * thread, so tests can see calls leave the caller's thread), a scope for the
- * models, and cleanup.
- */
+/** What a test needs around one store: a scope for the models, and cleanup. */
 class Env(val store: Store) : AutoCloseable {
-    val io: ExecutorCoroutineDispatcher = Executors.newSingleThreadExecutor { r -> Thread(r, "gridbook-store") }.asCoroutineDispatcher()
     val scope = CoroutineScope(SupervisorJob() + kotlinx.coroutines.Dispatchers.Default)
-    val calls = StoreCalls(store, io)
+    val calls = StoreCalls(store)
 
     override fun close() {
         scope.cancel()
-        io.close()
         store.close()
     }
 }
@@ -86,7 +77,7 @@ class Env(val store: Store) : AutoCloseable {
 class Grid(val id: String, val building: String, val households: List<String>)
 
 /** A grid with one building and [rooms] households (unit 1, floor from the room number). */
-fun grid(store: Store, vararg rooms: String): Grid {
+suspend fun grid(store: Store, vararg rooms: String): Grid {
     val grid = store.createGrid(GridInput(code = "330106001001001", name = "文新一网格", community = "文新社区", street = null, boundary = null))
     val building = store.createBuilding(
         grid,

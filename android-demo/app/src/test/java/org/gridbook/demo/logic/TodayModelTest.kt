@@ -14,7 +14,7 @@ import kotlin.test.assertIs
 class TodayModelTest {
     private val clock = FixedClock.at(2025, 6, 16, 8, 0)
 
-    private fun visit(store: Store, household: String, clockAt: FixedClock, outcome: VisitOutcome) {
+    private suspend fun visit(store: Store, household: String, clockAt: FixedClock, outcome: VisitOutcome) {
         store.logVisit(
             VisitInput(
                 householdId = household, at = clockAt.now(), kind = VisitKind.ROUTINE, outcome = outcome,
@@ -24,7 +24,7 @@ class TodayModelTest {
     }
 
     @Test
-    fun anEmptyStoreHasNoGrid() {
+    fun anEmptyStoreHasNoGrid(): Unit = runBlocking {
         Env(openStore(tempDir("today-empty"), "w-zhang")).use { env ->
             val model = TodayModel(env.calls, clock, env.scope)
             assertEquals(TodayState.Loading, model.state.value)
@@ -39,7 +39,7 @@ class TodayModelTest {
      * pins what the screen gets.
      */
     @Test
-    fun theCoresPlanIsShownMostUrgentFirst() {
+    fun theCoresPlanIsShownMostUrgentFirst(): Unit = runBlocking {
         Env(openStore(tempDir("today"), "w-zhang")).use { env ->
             val s = env.store
             val g = grid(s, "101", "102", "103", "104", "105")
@@ -81,7 +81,7 @@ class TodayModelTest {
     }
 
     @Test
-    fun aPolicyWithoutAGeneralIntervalListsOnlyCareHouseholds() {
+    fun aPolicyWithoutAGeneralIntervalListsOnlyCareHouseholds(): Unit = runBlocking {
         Env(openStore(tempDir("today-policy"), "w-zhang")).use { env ->
             val g = grid(env.store, "101", "102")
             env.store.createResident(resident(g.households[0]))

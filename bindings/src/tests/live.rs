@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use gridbook::codes::{DwellingUse, WorkerRole};
 use gridbook::{BuildingInput, ChangeOrigin, GridInput, HouseholdInput, LiveQuery, WorkerIdentity};
 
+use super::Wait;
 use crate::{ListenerError, LiveQueryListener, Store};
 
 #[derive(Default)]
@@ -30,7 +31,7 @@ impl LiveQueryListener for Heard {
 
 fn grid(store: &Store, code: &str) -> String {
     store
-        .inner
+        .core()
         .create_grid(GridInput {
             code: code.into(),
             name: "一网格".into(),
@@ -43,7 +44,7 @@ fn grid(store: &Store, code: &str) -> String {
 
 fn building(store: &Store, grid: &str) -> String {
     store
-        .inner
+        .core()
         .create_building(
             grid,
             BuildingInput {
@@ -59,7 +60,7 @@ fn building(store: &Store, grid: &str) -> String {
 
 fn household(store: &Store, building: &str) -> String {
     store
-        .inner
+        .core()
         .create_household(HouseholdInput {
             building_id: building.into(),
             unit: "1".into(),
@@ -83,7 +84,7 @@ fn a_listener_hears_its_query_only_and_a_failing_one_is_counted() {
         device_label: "张伟的手机".into(),
     };
     let path = dir.path().join("w1.db").to_string_lossy().into_owned();
-    let store = Store::open(path, identity, None).unwrap();
+    let store = Store::open(path, identity, None).wait().unwrap();
     let (a, b) = (grid(&store, "A-1"), grid(&store, "B-1"));
     let (in_a, in_b) = (building(&store, &a), building(&store, &b));
     let roster_a = Arc::new(Heard::default());
