@@ -91,6 +91,7 @@ pub struct ShiftInput {
     /// End time, local, later than the start on the same day.
     pub ends: TimeOfDay,
     /// The route: building ids or checkpoint names, in order.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub route: Vec<String>,
 }
 
@@ -116,6 +117,23 @@ pub struct Shift {
     pub members: Vec<String>,
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Shift {
+    /// This shift as the input `Store.createShift` takes, to plan another
+    /// shift like it (change the date, then create it). A shift is never
+    /// edited in place; its members are assigned separately
+    /// (`Store.assignToShift`).
+    pub fn to_input(&self) -> ShiftInput {
+        ShiftInput {
+            team_id: self.team_id.clone(),
+            date: self.date,
+            starts: self.starts,
+            ends: self.ends,
+            route: self.route.clone(),
+        }
+    }
+}
+
 /// A patrol check-in to record.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -129,6 +147,7 @@ pub struct CheckinInput {
     /// The checkpoint reached (one of the shift's route).
     pub checkpoint: String,
     /// Where the phone was.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gps: Option<GpsFix>,
 }
 
