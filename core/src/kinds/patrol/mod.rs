@@ -4,13 +4,16 @@
 //! map, so two coordinators adding different members offline both end up on
 //! it.
 //!
-//! - this file: the records and the stored form of a check-in;
+//! - this file: the records, the shift's conversion back to its input
+//!   (`to_input`) and the stored form of a check-in;
 //! - `edit.rs`: teams, shifts, assignments and check-ins;
 //! - `tables.rs`: the patrol tables written from the documents, and the reads.
 //!
 //! To add a field to shifts or check-ins, add it here, write it in
 //! `edit.rs`, and project and read it in `tables.rs` with its column in a
-//! new migration.
+//! new migration. A field of an input that is optional gets a uniffi
+//! default; `to_input` lists every field of the input, so the compiler
+//! asks for the new one there.
 
 use serde::{Deserialize, Serialize};
 

@@ -2,8 +2,9 @@
 //! appointments (楼栋长), households and residents, all in the grid's
 //! roster document `roster/<grid>`.
 //!
-//! - this file: the records as the API takes and returns them, and the code
-//!   lists of the roster that are enums;
+//! - this file: the records as the API takes and returns them, each
+//!   record's conversion back to its input (`to_input`, for edit screens),
+//!   and the code lists of the roster that are enums;
 //! - `catalogues.rs`: the string code lists (care categories, GB/T 4761
 //!   relation codes) with their labels;
 //! - `edit.rs`: the edits, each validating its whole input first;
@@ -15,7 +16,9 @@
 //! ID numbers and phones never reach a log through `{:?}`. To add a field:
 //! add it here, write it in `edit.rs`, project it in `project.rs`, read it
 //! in `query.rs`, add its column in a new migration and list it in
-//! `schema/README.md`.
+//! `schema/README.md`. A field of an input that is optional gets a uniffi
+//! default (Kotlin and Swift callers may leave it out); `to_input` lists
+//! every field of the input, so the compiler asks for the new one there.
 
 use crate::code_list::code_enum;
 use crate::kinds::RecordKind;

@@ -3,7 +3,8 @@
 //! quarter, `visits/<grid>/<YYYY>Q<n>`, so the document being written stays
 //! small however many years of visits a grid has.
 //!
-//! - this file: the records, the code lists and the stored form;
+//! - this file: the records with their conversion back to inputs
+//!   (`to_input`, for amending), the code lists and the stored form;
 //! - `edit.rs`: logging and amending;
 //! - `tables.rs`: the `visits` table written from the documents, and the reads;
 //! - `plan.rs`: which households are due a visit.
@@ -11,7 +12,9 @@
 //! To add a field: add it to the records here and to [`StoredVisit`] with
 //! `#[serde(default)]` (entries written by older builds must still read),
 //! fill it in `edit.rs`, and project and read it in `tables.rs` with its
-//! column in a new migration.
+//! column in a new migration. A field of an input that is optional gets a
+//! uniffi default; `to_input` lists every field of the input, so the
+//! compiler asks for the new one there.
 
 use serde::{Deserialize, Serialize};
 
