@@ -83,6 +83,7 @@ fun main(args: Array<String>) {
     errorMessageTests(runner)
     serverTests(runner)
     liveQueryTests(runner)
+    inputTests(runner)
     leakTests(runner)
     val failures = runner.run(args.firstOrNull())
     exitProcess(if (failures == 0) 0 else 1)

@@ -4,13 +4,16 @@
 //! map, so two coordinators adding different members offline both end up on
 //! it.
 //!
-//! - this file: the records and the stored form of a check-in;
+//! - this file: the records, the shift's conversion back to its input
+//!   (`to_input`) and the stored form of a check-in;
 //! - `edit.rs`: teams, shifts, assignments and check-ins;
 //! - `tables.rs`: the patrol tables written from the documents, and the reads.
 //!
 //! To add a field to shifts or check-ins, add it here, write it in
 //! `edit.rs`, and project and read it in `tables.rs` with its column in a
-//! new migration.
+//! new migration. A field of an input that is optional gets a uniffi
+//! default; `to_input` lists every field of the input, so the compiler
+//! asks for the new one there.
 
 use serde::{Deserialize, Serialize};
 
@@ -91,6 +94,7 @@ pub struct ShiftInput {
     /// End time, local, later than the start on the same day.
     pub ends: TimeOfDay,
     /// The route: building ids or checkpoint names, in order.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub route: Vec<String>,
 }
 
@@ -116,6 +120,23 @@ pub struct Shift {
     pub members: Vec<String>,
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Shift {
+    /// This shift as the input `Store.createShift` takes, to plan another
+    /// shift like it (change the date, then create it). A shift is never
+    /// edited in place; its members are assigned separately
+    /// (`Store.assignToShift`).
+    pub fn to_input(&self) -> ShiftInput {
+        ShiftInput {
+            team_id: self.team_id.clone(),
+            date: self.date,
+            starts: self.starts,
+            ends: self.ends,
+            route: self.route.clone(),
+        }
+    }
+}
+
 /// A patrol check-in to record.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -129,6 +150,7 @@ pub struct CheckinInput {
     /// The checkpoint reached (one of the shift's route).
     pub checkpoint: String,
     /// Where the phone was.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gps: Option<GpsFix>,
 }
 

@@ -2,8 +2,9 @@
 //! appointments (楼栋长), households and residents, all in the grid's
 //! roster document `roster/<grid>`.
 //!
-//! - this file: the records as the API takes and returns them, and the code
-//!   lists of the roster that are enums;
+//! - this file: the records as the API takes and returns them, each
+//!   record's conversion back to its input (`to_input`, for edit screens),
+//!   and the code lists of the roster that are enums;
 //! - `catalogues.rs`: the string code lists (care categories, GB/T 4761
 //!   relation codes) with their labels;
 //! - `edit.rs`: the edits, each validating its whole input first;
@@ -15,7 +16,9 @@
 //! ID numbers and phones never reach a log through `{:?}`. To add a field:
 //! add it here, write it in `edit.rs`, project it in `project.rs`, read it
 //! in `query.rs`, add its column in a new migration and list it in
-//! `schema/README.md`.
+//! `schema/README.md`. A field of an input that is optional gets a uniffi
+//! default (Kotlin and Swift callers may leave it out); `to_input` lists
+//! every field of the input, so the compiler asks for the new one there.
 
 use crate::code_list::code_enum;
 use crate::kinds::RecordKind;
@@ -69,10 +72,13 @@ pub struct GridInput {
     /// The grid's name.
     pub name: String,
     /// The community (社区) it belongs to.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub community: Option<String>,
     /// The street or township (街道/乡镇).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub street: Option<String>,
     /// The boundary ring in WGS-84, at least 3 points, if drawn.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub boundary: Option<Vec<GeoPoint>>,
 }
 
@@ -96,6 +102,21 @@ pub struct Grid {
     pub retired: bool,
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Grid {
+    /// This grid as the input `Store.updateGrid` takes: change the fields to
+    /// edit and pass it back; passed unchanged it changes nothing.
+    pub fn to_input(&self) -> GridInput {
+        GridInput {
+            code: self.code.clone(),
+            name: self.name.clone(),
+            community: self.community.clone(),
+            street: self.street.clone(),
+            boundary: self.boundary.clone(),
+        }
+    }
+}
+
 /// A building (楼栋) to create or update.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -103,12 +124,14 @@ pub struct BuildingInput {
     /// The building's number or name ("3栋", "12").
     pub number: String,
     /// The estate (小区) it stands in.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub estate: Option<String>,
     /// The number of units (单元), 1 to 100.
     pub units: i32,
     /// The number of floors above ground, 1 to 200.
     pub floors: i32,
     /// Where it stands.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<GeoPoint>,
 }
 
@@ -134,6 +157,21 @@ pub struct Building {
     pub retired: bool,
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Building {
+    /// This building as the input `Store.updateBuilding` takes: change the
+    /// fields to edit and pass it back; passed unchanged it changes nothing.
+    pub fn to_input(&self) -> BuildingInput {
+        BuildingInput {
+            number: self.number.clone(),
+            estate: self.estate.clone(),
+            units: self.units,
+            floors: self.floors,
+            location: self.location,
+        }
+    }
+}
+
 /// A household (户) at a dwelling, to create or update.
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -149,10 +187,13 @@ pub struct HouseholdInput {
     /// How the dwelling is used.
     pub use_kind: DwellingUse,
     /// Free tags (lower-case codes).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub tags: Vec<String>,
     /// The dwelling's location, if it differs from the building's.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub location: Option<GeoPoint>,
     /// Notes (may hold personal data; masked in exports).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub notes: Option<String>,
 }
 
@@ -188,6 +229,27 @@ pub struct Household {
     pub head_id: Option<String>,
 }
 
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Household {
+    /// This household as the input `Store.updateHousehold` takes: change the
+    /// fields to edit and pass it back; passed unchanged it changes nothing.
+    /// Its status and head are not part of it: they change through
+    /// `Store.moveOutHousehold`, `Store.reactivateHousehold` and
+    /// `Store.setHouseholdHead`.
+    pub fn to_input(&self) -> HouseholdInput {
+        HouseholdInput {
+            building_id: self.building_id.clone(),
+            unit: self.unit.clone(),
+            floor: self.floor,
+            room: self.room.clone(),
+            use_kind: self.use_kind,
+            tags: self.tags.clone(),
+            location: self.location,
+            notes: self.notes.clone(),
+        }
+    }
+}
+
 impl std::fmt::Debug for HouseholdInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HouseholdInput")
@@ -220,10 +282,13 @@ pub struct ResidentInput {
     /// Gender.
     pub gender: Gender,
     /// Birth date; not in the future.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub birth_date: Option<Date>,
     /// Resident ID number (18 characters, GB 11643 check digit).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id_number: Option<String>,
     /// Phones: 11-digit mobiles or landlines with area code.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub phones: Vec<String>,
     /// Relation to the head of household (GB/T 4761 code, "02" for the head).
     pub relation: String,
@@ -232,8 +297,10 @@ pub struct ResidentInput {
     /// Residence state.
     pub residence_state: ResidenceState,
     /// Care categories: codes from the closed list `careCategories()` returns.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub care: Vec<String>,
     /// When the resident moved in.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub moved_in: Option<Date>,
 }
 
@@ -280,6 +347,30 @@ pub struct Resident {
     pub moved_out: Option<Date>,
     /// Active, moved out or deceased.
     pub status: ResidentStatus,
+}
+
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Resident {
+    /// This resident as the input `Store.updateResident` takes: change the
+    /// fields to edit and pass it back; passed unchanged it changes nothing.
+    /// Convert the resident as read, not a masked copy: a masked ID number
+    /// or phone would be refused. Status and move-out date are not part of
+    /// it: they change through `Store.retireResident`.
+    pub fn to_input(&self) -> ResidentInput {
+        ResidentInput {
+            household_id: self.household_id.clone(),
+            name: self.name.clone(),
+            gender: self.gender,
+            birth_date: self.birth_date,
+            id_number: self.id_number.clone(),
+            phones: self.phones.clone(),
+            relation: self.relation.clone(),
+            registration: self.registration,
+            residence_state: self.residence_state,
+            care: self.care.clone(),
+            moved_in: self.moved_in,
+        }
+    }
 }
 
 impl Resident {

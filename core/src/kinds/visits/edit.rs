@@ -152,6 +152,9 @@ fn put_visit(
             resolution: finding.resolution.code().to_string(),
         });
     }
+    // In id order, the order the visit is read in: amending a visit with its
+    // own findings as read then stores the same value and writes no change.
+    findings.sort_by(|a, b| a.id.cmp(&b.id));
     let stored = StoredVisit {
         household_id,
         worker_id,

@@ -3,7 +3,8 @@
 //! quarter, `visits/<grid>/<YYYY>Q<n>`, so the document being written stays
 //! small however many years of visits a grid has.
 //!
-//! - this file: the records, the code lists and the stored form;
+//! - this file: the records with their conversion back to inputs
+//!   (`to_input`, for amending), the code lists and the stored form;
 //! - `edit.rs`: logging and amending;
 //! - `tables.rs`: the `visits` table written from the documents, and the reads;
 //! - `plan.rs`: which households are due a visit.
@@ -11,7 +12,9 @@
 //! To add a field: add it to the records here and to [`StoredVisit`] with
 //! `#[serde(default)]` (entries written by older builds must still read),
 //! fill it in `edit.rs`, and project and read it in `tables.rs` with its
-//! column in a new migration.
+//! column in a new migration. A field of an input that is optional gets a
+//! uniffi default; `to_input` lists every field of the input, so the
+//! compiler asks for the new one there.
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +56,7 @@ pub use plan::{MAX_INTERVAL_DAYS, REACHING_OUTCOMES, VisitDue, VisitPolicy};
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FindingInput {
     /// The finding's id when amending an existing one; `None` for a new one.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub id: Option<String>,
     /// Request or problem.
     pub kind: FindingKind,
@@ -75,12 +79,16 @@ pub struct VisitInput {
     /// What happened at the door.
     pub outcome: VisitOutcome,
     /// The residents seen (ids of the household's residents).
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub residents_seen: Vec<String>,
     /// Notes.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub notes: Option<String>,
     /// Requests and problems found.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub findings: Vec<FindingInput>,
     /// Where the phone was.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub gps: Option<GpsFix>,
 }
 
@@ -96,6 +104,20 @@ pub struct Finding {
     pub text: String,
     /// What became of it.
     pub resolution: Resolution,
+}
+
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Finding {
+    /// This finding as an input of `Store.amendVisit`, keeping its id so the
+    /// amendment updates it instead of adding a new one.
+    pub fn to_input(&self) -> FindingInput {
+        FindingInput {
+            id: Some(self.id.clone()),
+            kind: self.kind,
+            text: self.text.clone(),
+            resolution: self.resolution,
+        }
+    }
 }
 
 /// A visit as stored.
@@ -124,6 +146,25 @@ pub struct Visit {
     pub findings: Vec<Finding>,
     /// Where the phone was.
     pub gps: Option<GpsFix>,
+}
+
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Visit {
+    /// This visit as the input `Store.amendVisit` takes, its findings with
+    /// their ids: change the fields to amend and pass it back; passed
+    /// unchanged it changes nothing.
+    pub fn to_input(&self) -> VisitInput {
+        VisitInput {
+            household_id: self.household_id.clone(),
+            at: self.at,
+            kind: self.kind,
+            outcome: self.outcome,
+            residents_seen: self.residents_seen.clone(),
+            notes: self.notes.clone(),
+            findings: self.findings.iter().map(Finding::to_input).collect(),
+            gps: self.gps,
+        }
+    }
 }
 
 /// A household with its members and visits, newest visit first.
