@@ -11,7 +11,7 @@ use gridbook::codes::{
 use gridbook::sync::{SyncError, SyncProgress};
 use gridbook::{
     BuildingInput, Date, FindingInput, GeoPoint, GpsFix, GridInput, HouseholdInput, InvalidReason,
-    LocalTime, RecordKind, ResidentInput, SearchMatch, ShiftInput, TimeOfDay, VisitInput,
+    RecordKind, ResidentInput, SearchMatch, ShiftInput, TimeOfDay, Timestamp, VisitInput,
     VisitPolicy, WorkerIdentity,
 };
 
@@ -49,12 +49,12 @@ fn open(dir: &tempfile::TempDir, worker: &str) -> Arc<Store> {
         .unwrap()
 }
 
-fn now() -> LocalTime {
+fn now() -> Timestamp {
     let utc_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis();
-    LocalTime {
+    Timestamp {
         utc_ms: i64::try_from(utc_ms).unwrap(),
         offset_minutes: 480,
     }
@@ -551,7 +551,7 @@ fn visits_due_forwards_the_policy_and_names_a_bad_date() {
         .create_resident(resident(&f.household))
         .wait()
         .unwrap();
-    let today = gridbook::LocalTime {
+    let today = gridbook::Timestamp {
         utc_ms: now().utc_ms,
         offset_minutes: 480,
     }

@@ -60,7 +60,7 @@ pub use store::merge::ImportReport;
 pub use store::notify::{ChangeOrigin, ChangedRecord, ListenerFailed, LiveQuery, StoreChange};
 pub use store::{OpenOptions, RAW_KEY_BYTES, Store, StoreKey};
 pub use validate::{Date, InvalidReason, TimeOfDay};
-pub use values::{GeoPoint, GpsFix, LocalTime};
+pub use values::{GeoPoint, GpsFix, Timestamp};
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();

@@ -28,14 +28,14 @@ pub struct GpsFix {
 /// An instant with the local UTC offset it was recorded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct LocalTime {
+pub struct Timestamp {
     /// Milliseconds since 1970-01-01T00:00Z.
     pub utc_ms: i64,
     /// The local offset from UTC in minutes (China: +480).
     pub offset_minutes: i32,
 }
 
-impl LocalTime {
+impl Timestamp {
     /// The local calendar date of this instant.
     pub fn local_date(&self) -> Date {
         Date::from_unix_millis(self.utc_ms, self.offset_minutes)
@@ -84,7 +84,7 @@ pub(crate) fn optional_text(
 
 /// Checks a recorded instant: a valid offset, not in the future beyond clock
 /// drift, not before the system existed.
-pub(crate) fn check_time(at: LocalTime, field: &'static str) -> Result<LocalTime> {
+pub(crate) fn check_time(at: Timestamp, field: &'static str) -> Result<Timestamp> {
     validate::utc_offset_minutes(at.offset_minutes).field("offset_minutes")?;
     if at.utc_ms > now_ms() + CLOCK_SKEW_MS {
         return Err(Error::invalid(field, InvalidReason::InFuture));

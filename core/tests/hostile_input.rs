@@ -60,7 +60,7 @@ fn sample_change_set() -> Vec<u8> {
     source
         .log_visit(VisitInput {
             household_id: household,
-            at: LocalTime {
+            at: Timestamp {
                 utc_ms: 1_760_000_000_000,
                 offset_minutes: 480,
             },

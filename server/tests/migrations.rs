@@ -21,7 +21,7 @@ use common::{TestDb, block_on};
 use gridbook::Worker as TeamWorker;
 use gridbook::codes::WorkerRole;
 use gridbook::sync::{SyncLimits, SyncResponse};
-use gridbook::{Date, LocalTime, Store, VisitInput, WorkerIdentity};
+use gridbook::{Date, Store, Timestamp, VisitInput, WorkerIdentity};
 use gridbook_server::config::SQLITE_FILE;
 use gridbook_server::storage::{
     DeviceInfo, GridInfo, Migration, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Stats, Worker,
@@ -320,7 +320,7 @@ fn a_new_phone_syncs(server: &RunningServer, fixture: &ServerFixture) {
     store
         .log_visit(VisitInput {
             household_id: household,
-            at: LocalTime {
+            at: Timestamp {
                 utc_ms: 1_792_029_600_000, // 2026-10-15 10:00 in China
                 offset_minutes: 480,
             },
@@ -387,7 +387,7 @@ fn the_grid_heads_new_phone(server: &RunningServer, fixture: &ServerFixture) {
     store
         .log_visit(VisitInput {
             household_id: household,
-            at: LocalTime {
+            at: Timestamp {
                 utc_ms: 1_792_033_200_000, // 2026-10-15 11:00 in China
                 offset_minutes: 480,
             },

@@ -21,7 +21,7 @@ use std::path::Path;
 use common::*;
 use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
 use gridbook::sync::{DiscardConfirmation, GridRefusal, SyncError};
-use gridbook::{Error, GridInput, LocalTime, Store, VisitInput};
+use gridbook::{Error, GridInput, Store, Timestamp, VisitInput};
 
 fn visit(store: &Store, grid: &str) -> String {
     let household = store.roster(grid).unwrap()[0].household.id.clone();
@@ -32,7 +32,7 @@ fn visit(store: &Store, grid: &str) -> String {
     store
         .log_visit(VisitInput {
             household_id: household.clone(),
-            at: LocalTime {
+            at: Timestamp {
                 utc_ms: ms - 3_600_000,
                 offset_minutes: 480,
             },

@@ -22,7 +22,7 @@ fun rawKey(seed: String): StoreKey =
 suspend fun openStore(dir: File, worker: String, key: String? = null, file: String = "$worker.db"): Store =
     Store.open(File(dir, file).path, identity(worker), key?.let(::rawKey))
 
-fun now(): LocalTime = LocalTime(utcMs = System.currentTimeMillis(), offsetMinutes = 480)
+fun now(): Timestamp = Timestamp(utcMs = System.currentTimeMillis(), offsetMinutes = 480)
 
 class Fixture(val grid: String, val building: String, val household: String)
 

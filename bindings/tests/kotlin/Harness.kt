@@ -84,6 +84,7 @@ fun main(args: Array<String>) {
     serverTests(runner)
     liveQueryTests(runner)
     inputTests(runner)
+    timeTests(runner)
     leakTests(runner)
     val failures = runner.run(args.firstOrNull())
     exitProcess(if (failures == 0) 0 else 1)

@@ -322,7 +322,7 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
     // A new edit goes to the outbox and the queries, next to the old records.
     let h1 = roster_row(&store, &grid, "201").household.id;
     let mut visit = visit_input(&h1);
-    visit.at = LocalTime {
+    visit.at = Timestamp {
         utc_ms: 1_792_029_600_000, // 2026-10-15 10:00 in China: the fourth quarter's document exists
         offset_minutes: 480,
     };

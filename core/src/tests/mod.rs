@@ -105,8 +105,8 @@ pub(crate) fn resident_input(household: &str, name: &str) -> ResidentInput {
     }
 }
 
-pub(crate) fn now_local() -> LocalTime {
-    LocalTime {
+pub(crate) fn now_local() -> Timestamp {
+    Timestamp {
         utc_ms: crate::values::now_ms() - 60_000,
         offset_minutes: 480,
     }

@@ -25,9 +25,9 @@ extension Clock {
     }
 
     /// Now as the core's instant: UTC milliseconds and the local offset in minutes.
-    public func now() -> LocalTime {
+    public func now() -> Timestamp {
         let ms = nowMs()
-        return LocalTime(utcMs: ms, offsetMinutes: Int32(offsetMinutes(at: ms)))
+        return Timestamp(utcMs: ms, offsetMinutes: Int32(offsetMinutes(at: ms)))
     }
 
     /// The local offset from UTC at an instant, in minutes (480 in China).

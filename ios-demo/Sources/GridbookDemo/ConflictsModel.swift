@@ -90,7 +90,7 @@ public final class ConflictsModel {
                 ConflictValueRow(
                     text: Masking.conflictValue(field: sensitive ? c.field : "", valueJson: v.valueJson, revealed: open),
                     workerId: v.workerId,
-                    time: v.atMs.map { Labels.time(LocalTime(utcMs: $0, offsetMinutes: Int32(clock.offsetMinutes(at: $0)))) },
+                    time: v.atMs.map { Labels.time(Timestamp(utcMs: $0, offsetMinutes: Int32(clock.offsetMinutes(at: $0)))) },
                     isWinner: v.isWinner
                 )
             },

@@ -72,7 +72,7 @@ public enum Labels {
     public static func address(_ h: Household) -> String { "\(h.buildingNumber) \(h.unit)单元 \(h.room)" }
 
     /// A core instant shown in its own offset: "2026-11-22 14:30".
-    public static func time(_ t: LocalTime) -> String {
+    public static func time(_ t: Timestamp) -> String {
         let local = t.utcMs + Int64(t.offsetMinutes) * 60_000
         let c = utcCalendar.dateComponents([.hour, .minute], from: date(ms: local))
         return utcDate(ms: local) + String(format: " %02d:%02d", c.hour ?? 0, c.minute ?? 0)

@@ -26,7 +26,7 @@ final class HouseholdModelTests: XCTestCase {
             gps: GpsFix(point: GeoPoint(lon: 120.1, lat: 30.28), accuracyM: 8.4)
         ))
         _ = try await env.store.logVisit(input: VisitInput(
-            householdId: home, at: LocalTime(utcMs: at.utcMs + 86_400_000, offsetMinutes: 480), kind: .routine,
+            householdId: home, at: Timestamp(utcMs: at.utcMs + 86_400_000, offsetMinutes: 480), kind: .routine,
             outcome: .nobodyHome, residentsSeen: [], notes: nil, findings: [], gps: nil
         ))
 

@@ -44,7 +44,7 @@ final class VisitFormModelTests: XCTestCase {
         let visit = visits[0]
         XCTAssertEqual(visit.id, visitId)
         XCTAssertEqual(visit.workerId, "w-zhang")
-        XCTAssertEqual(visit.at, LocalTime(utcMs: clock.ms, offsetMinutes: 480))
+        XCTAssertEqual(visit.at, Timestamp(utcMs: clock.ms, offsetMinutes: 480))
         XCTAssertEqual(visit.kind, .specialCare)
         XCTAssertEqual(visit.outcome, .met)
         XCTAssertEqual(visit.residentsSeen, [head])

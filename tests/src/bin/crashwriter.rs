@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use gridbook::codes::{CodeList, FindingKind, Resolution, VisitKind, VisitOutcome, WorkerRole};
 use gridbook::{
-    CheckinInput, FindingInput, GeoPoint, GpsFix, HouseholdInput, LocalTime, OpenOptions, Store,
+    CheckinInput, FindingInput, GeoPoint, GpsFix, HouseholdInput, OpenOptions, Store, Timestamp,
     VisitInput, WorkerIdentity,
 };
 
@@ -113,9 +113,9 @@ fn now_ms() -> Result<i64, String> {
 }
 
 /// A time a little before now, in the grid's local offset.
-fn recent(rng: &mut Rng) -> Result<LocalTime, String> {
+fn recent(rng: &mut Rng) -> Result<Timestamp, String> {
     let back = i64::try_from(rng.below(10 * 60 * 1000)).unwrap_or(0);
-    Ok(LocalTime {
+    Ok(Timestamp {
         utc_ms: now_ms()? - back,
         offset_minutes: OFFSET_MINUTES,
     })

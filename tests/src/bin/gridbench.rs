@@ -27,7 +27,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
-use gridbook::{FindingInput, GeoPoint, GpsFix, LocalTime, Store, VisitInput, WorkerIdentity};
+use gridbook::{FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, WorkerIdentity};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
 use gridbook_harness::openbench::{self, OpenTimes};
 use gridbook_harness::rng::SplitMix64;
@@ -330,7 +330,7 @@ fn bench_visits(
         };
         inputs.push(VisitInput {
             household_id,
-            at: LocalTime {
+            at: Timestamp {
                 utc_ms: now - age_ms,
                 offset_minutes: 480,
             },

@@ -327,7 +327,7 @@ fn run() -> Result<bool, BoxError> {
         return Err("expected four households".into());
     };
     let now = now_china();
-    let minutes_ago = |m: i64| gridbook::LocalTime {
+    let minutes_ago = |m: i64| gridbook::Timestamp {
         utc_ms: now.utc_ms - m * 60_000,
         offset_minutes: now.offset_minutes,
     };
@@ -756,7 +756,7 @@ fn show_conflicts(store: &Store, grid_id: &str, conflicts: &[Conflict]) -> Resul
             let when = v
                 .at_ms
                 .map(|ms| {
-                    format_local(gridbook::LocalTime {
+                    format_local(gridbook::Timestamp {
                         utc_ms: ms,
                         offset_minutes: 480,
                     })

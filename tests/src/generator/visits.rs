@@ -6,7 +6,7 @@
 //! by the timeline (`timeline.rs`), which also writes them.
 
 use gridbook::codes::{FindingKind, Resolution, VisitKind, VisitOutcome};
-use gridbook::{FindingInput, LocalTime, VisitInput};
+use gridbook::{FindingInput, Timestamp, VisitInput};
 
 use super::Gen;
 use crate::rng::SplitMix64;
@@ -35,7 +35,7 @@ const MET_NOTES: &[&str] = &[
 ];
 
 impl Gen<'_> {
-    pub(super) fn visit(&mut self, household: usize, at: LocalTime) -> VisitInput {
+    pub(super) fn visit(&mut self, household: usize, at: Timestamp) -> VisitInput {
         let (id, residents, has_care, location) = match self.households.get(household) {
             Some(h) => (
                 h.id.clone(),

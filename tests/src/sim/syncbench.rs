@@ -27,7 +27,7 @@ use std::time::Instant;
 use automerge::AutoCommit;
 use gridbook::codes::{VisitKind, VisitOutcome};
 use gridbook::sync::SyncStage;
-use gridbook::{CheckinInput, GeoPoint, GpsFix, LocalTime, Store, VisitInput};
+use gridbook::{CheckinInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput};
 
 use super::SimError;
 use super::amsync::{PairStates, SyncCost, load_documents, sync_docs};
@@ -237,7 +237,7 @@ fn heads(docs: &mut BTreeMap<String, AutoCommit>) -> BTreeMap<String, Vec<autome
 fn day_of_work(store: &Store, grid: &GeneratedGrid) -> Result<(), SimError> {
     let mut rng = SplitMix64::new(0x0da7);
     let now = now_ms();
-    let at = |k: usize| LocalTime {
+    let at = |k: usize| Timestamp {
         utc_ms: now - i64::try_from(DAY_EDITS - k).unwrap_or(0) * 5 * 60_000,
         offset_minutes: 480,
     };

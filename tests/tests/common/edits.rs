@@ -65,12 +65,12 @@ pub fn table_of(kind: &str) -> &'static str {
     }
 }
 
-fn now() -> LocalTime {
+fn now() -> Timestamp {
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as i64;
-    LocalTime {
+    Timestamp {
         utc_ms: ms - 3_600_000,
         offset_minutes: 480,
     }

@@ -59,8 +59,8 @@ extension GridbookError {
     static let cancelled = GridbookError.Cancelled(detail: "the sync was cancelled")
 }
 
-func now() -> LocalTime {
-    LocalTime(utcMs: Int64(Date().timeIntervalSince1970 * 1000), offsetMinutes: 480)
+func now() -> Timestamp {
+    Timestamp(utcMs: Int64(Date().timeIntervalSince1970 * 1000), offsetMinutes: 480)
 }
 
 /// Today in China (UTC+8) as `YYYY-MM-DD`, the date the store stamps on today's work.

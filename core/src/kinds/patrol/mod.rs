@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::kinds::RecordKind;
 use crate::registry::{Collection, DocSpec, Kind, Partition};
 use crate::validate::{Date, TimeOfDay};
-use crate::values::{GpsFix, LocalTime};
+use crate::values::{GpsFix, Timestamp};
 
 mod edit;
 mod tables;
@@ -146,7 +146,7 @@ pub struct CheckinInput {
     /// The member checking in.
     pub member_id: String,
     /// When.
-    pub at: LocalTime,
+    pub at: Timestamp,
     /// The checkpoint reached (one of the shift's route).
     pub checkpoint: String,
     /// Where the phone was.
@@ -165,7 +165,7 @@ pub struct Checkin {
     /// The member.
     pub member_id: String,
     /// When.
-    pub at: LocalTime,
+    pub at: Timestamp,
     /// The checkpoint.
     pub checkpoint: String,
     /// Where the phone was.

@@ -17,7 +17,7 @@ use crate::store::Store;
 use crate::store::project::{reinsert, run};
 use crate::store::rows::{date, point};
 use crate::validate::{Date, TimeOfDay};
-use crate::values::{GpsFix, LocalTime};
+use crate::values::{GpsFix, Timestamp};
 
 pub(super) fn project_team(
     tx: &Transaction,
@@ -247,7 +247,7 @@ impl Store {
                         id: r.get(0)?,
                         shift_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
                         member_id: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                        at: LocalTime {
+                        at: Timestamp {
                             utc_ms: r.get::<_, Option<i64>>(3)?.unwrap_or(0),
                             offset_minutes: r.get::<_, Option<i64>>(4)?.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
                         },

@@ -24,7 +24,7 @@ use crate::code_list::code_enum;
 use crate::kinds::RecordKind;
 use crate::registry::{Collection, Kind};
 use crate::validate::{Date, mask_id_number, mask_name, mask_phone};
-use crate::values::{GeoPoint, LocalTime};
+use crate::values::{GeoPoint, Timestamp};
 
 pub use catalogues::{
     CARE_CATEGORIES, RELATION_CODES, RELATION_HEAD, is_care_category, is_relation_code,
@@ -434,7 +434,7 @@ pub struct RosterRow {
     /// Its active members.
     pub member_count: i32,
     /// The time of its latest visit.
-    pub last_visit: Option<LocalTime>,
+    pub last_visit: Option<Timestamp>,
 }
 
 /// Where a search matched.

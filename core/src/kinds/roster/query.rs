@@ -18,7 +18,7 @@ use crate::kinds::RecordKind;
 use crate::store::Store;
 use crate::store::rows::{date, point, saturating_i32, split_list};
 use crate::validate::{Date, mask_name};
-use crate::values::{GeoPoint, LocalTime};
+use crate::values::{GeoPoint, Timestamp};
 
 pub(crate) const HOUSEHOLD_COLUMNS: &str =
     "h.id, h.grid_id, h.building_id, h.building_number, h.unit, h.floor, h.room,
@@ -53,7 +53,7 @@ pub(crate) fn roster_row(row: &Row) -> rusqlite::Result<RosterRow> {
     Ok(RosterRow {
         household: household_row(row)?,
         member_count: saturating_i32(row.get(14)?),
-        last_visit: at.map(|utc_ms| LocalTime {
+        last_visit: at.map(|utc_ms| Timestamp {
             utc_ms,
             offset_minutes: offset.and_then(|o| i32::try_from(o).ok()).unwrap_or(0),
         }),

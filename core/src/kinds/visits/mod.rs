@@ -22,7 +22,7 @@ use crate::code_list::code_enum;
 use crate::kinds::RecordKind;
 use crate::kinds::roster::{Household, Resident};
 use crate::registry::{Collection, DocSpec, Kind, Partition};
-use crate::values::{GpsFix, LocalTime};
+use crate::values::{GpsFix, Timestamp};
 
 mod edit;
 mod plan;
@@ -73,7 +73,7 @@ pub struct VisitInput {
     /// The household visited.
     pub household_id: String,
     /// When.
-    pub at: LocalTime,
+    pub at: Timestamp,
     /// Why.
     pub kind: VisitKind,
     /// What happened at the door.
@@ -133,7 +133,7 @@ pub struct Visit {
     /// The worker who made it.
     pub worker_id: String,
     /// When.
-    pub at: LocalTime,
+    pub at: Timestamp,
     /// Why.
     pub kind: VisitKind,
     /// What happened at the door.

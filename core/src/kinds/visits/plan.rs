@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::kinds::roster::{CARE_CATEGORIES, Household, RosterRow, is_care_category};
 use crate::store::Store;
 use crate::validate::{self, Date, InvalidReason};
-use crate::values::LocalTime;
+use crate::values::Timestamp;
 
 /// The outcomes after which a household counts as visited.
 pub const REACHING_OUTCOMES: [VisitOutcome; 3] = [
@@ -125,7 +125,7 @@ pub struct VisitDue {
     /// The days allowed between visits, from the policy.
     pub interval_days: i32,
     /// Its latest visit of any outcome (a failed knock shows here).
-    pub last_visit: Option<LocalTime>,
+    pub last_visit: Option<Timestamp>,
     /// The local date of its latest visit that reached it.
     pub last_reached_on: Option<Date>,
     /// The date it fell due; `None` if no visit ever reached it.

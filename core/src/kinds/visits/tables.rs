@@ -20,7 +20,7 @@ use crate::store::Store;
 use crate::store::project::{clear_conflicts, delete_returning_household, write_conflicts};
 use crate::store::rows::point;
 use crate::validate::Date;
-use crate::values::{GpsFix, LocalTime};
+use crate::values::{GpsFix, Timestamp};
 
 pub(super) fn project_visit(
     tx: &Transaction,
@@ -142,7 +142,7 @@ fn visit_row(row: &Row) -> rusqlite::Result<Visit> {
         grid_id: row.get(1)?,
         household_id: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
         worker_id: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
-        at: LocalTime {
+        at: Timestamp {
             utc_ms: row.get::<_, Option<i64>>(4)?.unwrap_or(0),
             offset_minutes: row
                 .get::<_, Option<i64>>(5)?

@@ -20,9 +20,9 @@ object SystemClock : Clock {
 fun Clock.today(): LocalDate = Instant.ofEpochMilli(nowMs()).atZone(zone).toLocalDate()
 
 /** Now as the core's instant: UTC milliseconds and the local offset in minutes. */
-fun Clock.now(): org.gridbook.core.LocalTime {
+fun Clock.now(): org.gridbook.core.Timestamp {
     val ms = nowMs()
-    return org.gridbook.core.LocalTime(utcMs = ms, offsetMinutes = offsetMinutesAt(ms))
+    return org.gridbook.core.Timestamp(utcMs = ms, offsetMinutes = offsetMinutesAt(ms))
 }
 
 /** The local offset from UTC at an instant, in minutes (480 in China). */

@@ -95,7 +95,7 @@ class ConflictsModel(
                 ConflictValueRow(
                     text = if (sensitive) Masking.conflictValue(c.field, v.valueJson, open) else Masking.conflictValue("", v.valueJson, true),
                     workerId = v.workerId,
-                    time = v.atMs?.let { ms -> Labels.time(org.gridbook.core.LocalTime(utcMs = ms, offsetMinutes = clock.offsetMinutesAt(ms))) },
+                    time = v.atMs?.let { ms -> Labels.time(org.gridbook.core.Timestamp(utcMs = ms, offsetMinutes = clock.offsetMinutesAt(ms))) },
                     isWinner = v.isWinner,
                 )
             },

@@ -75,7 +75,7 @@ object Labels {
     private val minute = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
 
     /** A core instant shown in its own offset: "2026-11-22 14:30". */
-    fun time(t: org.gridbook.core.LocalTime): String =
+    fun time(t: org.gridbook.core.Timestamp): String =
         Instant.ofEpochMilli(t.utcMs).atOffset(ZoneOffset.ofTotalSeconds(t.offsetMinutes * 60)).format(minute)
 
     /** A care category code's label from the core's list, or the code itself for a local category. */

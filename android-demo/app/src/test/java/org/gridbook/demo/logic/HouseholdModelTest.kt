@@ -5,7 +5,7 @@ import org.gridbook.core.FindingInput
 import org.gridbook.core.FindingKind
 import org.gridbook.core.GeoPoint
 import org.gridbook.core.GpsFix
-import org.gridbook.core.LocalTime
+import org.gridbook.core.Timestamp
 import org.gridbook.core.Resolution
 import org.gridbook.core.VisitInput
 import org.gridbook.core.VisitKind
@@ -35,7 +35,7 @@ class HouseholdModelTest {
             )
             env.store.logVisit(
                 VisitInput(
-                    householdId = home, at = LocalTime(at.utcMs + 86_400_000L, 480), kind = VisitKind.ROUTINE,
+                    householdId = home, at = Timestamp(at.utcMs + 86_400_000L, 480), kind = VisitKind.ROUTINE,
                     outcome = VisitOutcome.NOBODY_HOME, residentsSeen = listOf(), notes = null, findings = listOf(), gps = null,
                 ),
             )

@@ -38,7 +38,7 @@ class MaskingTest {
     @Test
     fun labelsForTheScreens(): Unit = runBlocking {
         assertEquals(listOf("512 B", "1.5 KB", "2.0 MB"), listOf(512L, 1536L, 2L * 1024L * 1024L).map(::formatBytes))
-        assertEquals("2025-06-10 09:30", Labels.time(org.gridbook.core.LocalTime(utcMs = FixedClock.at(2025, 6, 10, 9, 30).nowMs, offsetMinutes = 480)))
+        assertEquals("2025-06-10 09:30", Labels.time(org.gridbook.core.Timestamp(utcMs = FixedClock.at(2025, 6, 10, 9, 30).nowMs, offsetMinutes = 480)))
         assertEquals("发现问题的内容", Labels.field("findings.text"))
         assertEquals("unknown_field", Labels.field("unknown_field"))
     }

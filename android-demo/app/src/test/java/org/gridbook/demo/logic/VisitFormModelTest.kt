@@ -4,7 +4,7 @@ import kotlinx.coroutines.runBlocking
 import org.gridbook.core.FindingKind
 import org.gridbook.core.GeoPoint
 import org.gridbook.core.GpsFix
-import org.gridbook.core.LocalTime
+import org.gridbook.core.Timestamp
 import org.gridbook.core.Resolution
 import org.gridbook.core.VisitKind
 import org.gridbook.core.VisitOutcome
@@ -48,7 +48,7 @@ class VisitFormModelTest {
             val visit = env.store.household(g.households[0]).visits.single()
             assertEquals(visitId, visit.id)
             assertEquals("w-zhang", visit.workerId)
-            assertEquals(LocalTime(utcMs = clock.nowMs, offsetMinutes = 480), visit.at)
+            assertEquals(Timestamp(utcMs = clock.nowMs, offsetMinutes = 480), visit.at)
             assertEquals(VisitKind.SPECIAL_CARE, visit.kind)
             assertEquals(VisitOutcome.MET, visit.outcome)
             assertEquals(listOf(head), visit.residentsSeen)
