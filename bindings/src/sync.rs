@@ -40,7 +40,7 @@ pub struct SyncStatus {
     pub unsent_changes: i64,
     /// Their size in bytes.
     pub unsent_bytes: i64,
-    /// Of `unsent_changes`, those held in grids the server refused.
+    /// Of `unsentChanges`, those held in grids the server refused.
     pub held_changes: i64,
     /// The grids the server refused, each with its reason, its held changes
     /// and the confirmation `Store.discardQuarantinedGrid` takes.
@@ -112,7 +112,7 @@ impl std::fmt::Debug for SyncServer {
 }
 
 /// How a store talks to a sync server: timeouts, retries and how much
-/// one request carries. Start from [`default_sync_settings`] and change what
+/// one request carries. Start from `defaultSyncSettings()` and change what
 /// the app needs (a longer request timeout on 2G, fewer attempts for a
 /// foreground "sync now").
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -123,7 +123,7 @@ pub struct SyncSettings {
     pub request_timeout_ms: i64,
     /// How many times to try one request before the sync fails (at least 1).
     pub max_attempts: i32,
-    /// The wait before the first retry in milliseconds; it doubles up to `max_backoff_ms`.
+    /// The wait before the first retry in milliseconds; it doubles up to `maxBackoffMs`.
     pub initial_backoff_ms: i64,
     /// The longest wait between retries in milliseconds.
     pub max_backoff_ms: i64,

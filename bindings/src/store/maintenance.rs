@@ -14,7 +14,7 @@ use gridbook::{InvalidReason, OpenOptions, StoreKey, WorkerIdentity};
 use super::{Store, open};
 use crate::Result;
 
-/// How a store is opened. Start from [`default_store_options`].
+/// How a store is opened. Start from `defaultStoreOptions()`.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct StoreOptions {
     /// The key of an encrypted file (see `Store.open`), or null for a plain file.
@@ -30,7 +30,7 @@ pub struct StoreOptions {
     pub cached_documents: i32,
 }
 
-/// The options [`Store::open`] uses: no key, UTC+8, compaction after 256
+/// The options `Store.open` uses: no key, UTC+8, compaction after 256
 /// changes, 8 cached documents.
 #[uniffi::export]
 pub fn default_store_options() -> StoreOptions {

@@ -45,7 +45,7 @@ impl Store {
     /// The active households of a grid due for a visit on `today`
     /// (`YYYY-MM-DD`, the phone's local date), most urgent first: never
     /// reached, then the longest overdue, then the shorter interval, then in
-    /// roster order. `policy` null means [`default_visit_policy`].
+    /// roster order. `policy` null means `defaultVisitPolicy()`.
     pub async fn visits_due(
         &self,
         grid_id: String,

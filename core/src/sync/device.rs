@@ -84,7 +84,7 @@ pub struct SyncStatus {
     pub unsent_changes: i64,
     /// Their size in bytes.
     pub unsent_bytes: i64,
-    /// Of `unsent_changes`, those held in grids the server refused: they
+    /// Of the unsent changes, those held in grids the server refused: they
     /// are not sent until the refusal is lifted or the grid is discarded.
     pub held_changes: i64,
     /// The grids the server refused for this worker, by grid id, each with
