@@ -5,6 +5,7 @@ import org.gridbook.*
 import org.gridbook.core.*
 import java.io.File
 import java.nio.file.Files
+import java.util.concurrent.TimeUnit
 
 fun tempDir(prefix: String): File {
     val dir = Files.createTempDirectory("gridbook-kt-$prefix").toFile()
@@ -66,5 +67,61 @@ class RecordingListener : SyncListener {
 
     override fun onProgress(progress: SyncProgress) {
         seen += progress
+    }
+}
+
+// A real gridbook-server process on 127.0.0.1 for the sync tests; the binary
+// comes from GRIDBOOK_SERVER (set by scripts/test-kotlin).
+
+private fun serverBinary(): String {
+    val path = System.getenv("GRIDBOOK_SERVER") ?: fail("GRIDBOOK_SERVER is not set (the gridbook-server binary)")
+    assertTrue(File(path).canExecute()) { "GRIDBOOK_SERVER=$path is not an executable" }
+    return path
+}
+
+/** Runs one `gridbook-server admin` command against [data]; returns its stdout. */
+fun admin(data: File, vararg args: String): String {
+    val process = ProcessBuilder(listOf(serverBinary(), "--data", data.path, "admin") + args)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start()
+    val out = process.inputStream.bufferedReader().readText()
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS)) { "admin ${args.joinToString(" ")} did not finish" }
+    assertEq(0, process.exitValue(), "exit status of admin ${args.joinToString(" ")}")
+    return out
+}
+
+/** Issues a token for a new device of [worker]; returns the token. */
+fun issueToken(data: File, worker: String, device: String): String {
+    val out = admin(data, "issue-token", "--worker", worker, "--device", device)
+    return out.lines().firstOrNull { it.startsWith("token ") }?.removePrefix("token ")?.trim()
+        ?: fail("issue-token printed no token line") // the output itself is not shown: it is a secret
+}
+
+/** A `gridbook-server --listen 127.0.0.1:0` process on [data], stopped by `close()`. */
+class RunningServer(data: File, log: File) : AutoCloseable {
+    private val process: Process = ProcessBuilder(serverBinary(), "--data", data.path, "--listen", "127.0.0.1:0")
+        .redirectError(log)
+        .start()
+    val url: String
+
+    init {
+        val line = try {
+            process.inputStream.bufferedReader().readLine()
+        } catch (e: Exception) {
+            null
+        }
+        if (line == null || !line.startsWith("listening on http://127.0.0.1:")) {
+            close()
+            fail("the server did not print its listening line (got '$line'); its log:\n${log.readText()}")
+        }
+        url = line.removePrefix("listening on ").trim()
+    }
+
+    override fun close() {
+        process.destroy()
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly()
+            process.waitFor(10, TimeUnit.SECONDS)
+        }
     }
 }

@@ -82,6 +82,7 @@ fun main(args: Array<String>) {
     storeTests(runner)
     errorMessageTests(runner)
     serverTests(runner)
+    blockedGridTests(runner)
     liveQueryTests(runner)
     inputTests(runner)
     timeTests(runner)

@@ -218,3 +218,104 @@ func server(_ url: String, token: String = "token", settings: SyncSettings = def
 func renderings(_ error: Error) -> [String] {
     ["\(error)", String(reflecting: error), error.localizedDescription]
 }
+
+// A real gridbook-server process on 127.0.0.1 for the sync tests; the binary
+// comes from GRIDBOOK_SERVER (set by scripts/test-swift).
+
+private func serverBinary() throws -> String {
+    guard let path = ProcessInfo.processInfo.environment["GRIDBOOK_SERVER"], !path.isEmpty else {
+        throw TestError("GRIDBOOK_SERVER is not set (the gridbook-server binary)")
+    }
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+        throw TestError("GRIDBOOK_SERVER=\(path) is not an executable")
+    }
+    return path
+}
+
+struct TestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs one `gridbook-server admin` command against `data`; returns its stdout.
+@discardableResult
+func admin(_ data: URL, _ args: String...) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try serverBinary())
+    process.arguments = ["--data", data.path, "admin"] + args
+    let out = Pipe()
+    process.standardOutput = out
+    try process.run()
+    let bytes = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw TestError("admin \(args.joined(separator: " ")) exited with \(process.terminationStatus)")
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// Issues a device token; returns the device id and the token.
+func issueToken(_ data: URL, worker: String, device: String) throws -> (device: String, token: String) {
+    let lines = try admin(data, "issue-token", "--worker", worker, "--device", device).split(separator: "\n")
+    func value(_ key: String) throws -> String {
+        guard let line = lines.first(where: { $0.hasPrefix(key + " ") }) else {
+            throw TestError("issue-token printed no \(key) line") // the output itself is not shown: it holds a secret
+        }
+        return line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces)
+    }
+    return (try value("device"), try value("token"))
+}
+
+/// A `gridbook-server --listen 127.0.0.1:0` process, stopped with SIGTERM by `stop()`.
+final class RunningServer {
+    private let process = Process()
+    let url: String
+
+    init(data: URL, log: URL) throws {
+        process.executableURL = URL(fileURLWithPath: try serverBinary())
+        process.arguments = ["--data", data.path, "--listen", "127.0.0.1:0"]
+        guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
+            throw TestError("cannot create \(log.path)")
+        }
+        process.standardError = try FileHandle(forWritingTo: log)
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        // A server that never prints its line is stopped, which ends the read.
+        let pid = process.processIdentifier
+        let printed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if printed.wait(timeout: .now() + 30) == .timedOut { kill(pid, SIGKILL) }
+        }
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        printed.signal()
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("listening on http://127.0.0.1:") else {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+            let logged = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw TestError("the server did not print its listening line (got '\(text)'); its log:\n\(logged)")
+        }
+        url = String(text.dropFirst("listening on ".count))
+    }
+
+    /// SIGTERM, then SIGKILL if it has not exited within 10 seconds. Returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        let pid = process.processIdentifier
+        let exited = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            if exited.wait(timeout: .now() + 10) == .timedOut { kill(pid, SIGKILL) }
+        }
+        process.terminate()
+        process.waitUntilExit()
+        exited.signal()
+        return process.terminationStatus
+    }
+}
