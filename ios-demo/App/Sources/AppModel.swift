@@ -51,12 +51,17 @@ enum SessionPhase {
 /// (the store's calls are async), and keeps the navigation path.
 @MainActor
 final class AppModel: ObservableObject {
-    @Published var path: [Screen] = []
+    @Published var path: [Screen] = [] {
+        // A screen popped (the back button, a swipe or `back()`): its live
+        // query stops, so the store drops its listener.
+        didSet {
+            for screen in oldValue where !path.contains(screen) { stopped(screen) }
+        }
+    }
     @Published private(set) var phase: SessionPhase = .needsSetup
 
     let settings = DemoSettings()
     private let location = CoreLocationSource()
-    private var changes: StateSubscription?
 
     init() {
         if settings.identity != nil { open() }
@@ -88,24 +93,12 @@ final class AppModel: ObservableObject {
                     conflicts: ConflictsModel(calls: calls, clock: SystemClock())
                 )
                 phase = .open(session)
-                // Reload what is on screen after a visit is logged or a sync applied.
-                changes = calls.changes.observe { [weak self] _ in self?.reload() }
-                await session.today.refresh()
-                await session.sync.refreshStatus()
+                // The screens follow the store's live queries: a visit logged
+                // or a sync applied reaches them with no reload from here.
+                session.today.observe()
+                session.sync.observe()
             } catch {
                 phase = .failed(describe(error))
-            }
-        }
-    }
-
-    private func reload() {
-        guard let session else { return }
-        Task {
-            await session.today.refresh()
-            switch path.last {
-            case let .household(ref)?: await ref.object.load()
-            case .conflicts?: if let grid = session.today.state.value.gridId { await session.conflicts.load(gridId: grid) }
-            default: break
             }
         }
     }
@@ -113,8 +106,8 @@ final class AppModel: ObservableObject {
     func openHousehold(_ householdId: String) {
         guard let session else { return }
         let model = HouseholdModel(calls: session.calls, householdId: householdId)
+        model.observe()
         path.append(.household(Ref(object: model)))
-        Task { await model.load() }
     }
 
     func logVisit(_ household: HouseholdModel) {
@@ -125,7 +118,7 @@ final class AppModel: ObservableObject {
 
     func openConflicts() {
         guard let session else { return }
-        if let grid = session.today.state.value.gridId { Task { await session.conflicts.load(gridId: grid) } }
+        if let grid = session.today.state.value.gridId { session.conflicts.observe(gridId: grid) }
         path.append(.conflicts)
     }
 
@@ -135,5 +128,13 @@ final class AppModel: ObservableObject {
 
     func back() {
         if !path.isEmpty { path.removeLast() }
+    }
+
+    private func stopped(_ screen: Screen) {
+        switch screen {
+        case let .household(ref): ref.object.close()
+        case .conflicts: session?.conflicts.close()
+        default: break
+        }
     }
 }

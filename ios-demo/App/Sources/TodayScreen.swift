@@ -79,11 +79,13 @@ struct SyncPanel: View {
     let app: AppModel
     let model: SyncModel
     @StateObject private var sync: Watched<SyncState>
+    @StateObject private var badge: Watched<SyncBadge?>
 
     init(app: AppModel, model: SyncModel) {
         self.app = app
         self.model = model
         _sync = StateObject(wrappedValue: Watched(model.state))
+        _badge = StateObject(wrappedValue: Watched(model.status))
     }
 
     var body: some View {
@@ -97,7 +99,7 @@ struct SyncPanel: View {
             }
         case let state:
             HStack {
-                Text(summary(state)).font(.subheadline)
+                Text(summary(state, badge.value)).font(.subheadline)
                 Spacer()
                 if needsSettings(state) {
                     Button("设置") { app.openSetup() }
@@ -121,15 +123,17 @@ struct SyncPanel: View {
             + (p.retries > 0 ? " · 重试 \(p.retries) 次" : "")
     }
 
-    private func summary(_ state: SyncState) -> String {
-        switch state {
-        case let .idle(unsent): return unsent == 0 ? "没有待上传的更改" : "\(unsent) 条更改待上传"
+    /// The last sync's outcome, then what waits to be sent and each grid the server refused (live).
+    private func summary(_ state: SyncState, _ badge: SyncBadge?) -> String {
+        let outcome: String? = switch state {
+        case .idle, .running: nil
         case let .done(r):
-            return "同步完成：上传 \(r.pushedChanges) 条，下载 \(r.pulledChunks) 块，共 \(formatBytes(r.bytesSent + r.bytesReceived))"
-        case let .cancelled(unsent): return "同步已取消，\(unsent) 条更改待上传"
-        case let .failed(message, _): return message
-        case .notConfigured: return "还没有设置同步服务器"
-        case .running: return ""
+            "同步完成：上传 \(r.pushedChanges) 条，下载 \(r.pulledChunks) 块，共 \(formatBytes(r.bytesSent + r.bytesReceived))"
+        case .cancelled: "同步已取消"
+        case let .failed(message, _): message
+        case .notConfigured: "还没有设置同步服务器"
         }
+        let unsent = badge.map { $0.unsentChanges == 0 ? "没有待上传的更改" : "\($0.unsentChanges) 条更改待上传" }
+        return ([outcome, unsent].compactMap { $0 } + (badge?.blocked ?? [])).joined(separator: "\n")
     }
 }

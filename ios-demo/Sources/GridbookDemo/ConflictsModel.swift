@@ -42,27 +42,46 @@ public final class ConflictsModel {
     private var loaded: [(Conflict, String)] = []
     private var gridId: String?
     private var revealed: Set<String> = []
+    private var watching: Task<Void, Never>?
 
     public init(calls: StoreCalls, clock: Clock) {
         self.calls = calls
         self.clock = clock
     }
 
-    public func load(gridId: String) async {
-        do {
-            let found = try await calls.read { store in
-                var pairs: [Pair] = []
-                for conflict in try await store.conflicts(gridId: gridId) {
-                    pairs.append(Pair(conflict: conflict, record: await describeRecord(store, conflict)))
+    deinit {
+        watching?.cancel()
+    }
+
+    /// Starts following `gridId`'s conflicts in a task the model owns (a
+    /// second call switches grid): a conflict merged by a sync appears, and
+    /// one resolved by editing its field goes, with no reload. `close` stops it.
+    public func observe(gridId: String) {
+        watching?.cancel()
+        let store = calls.store
+        let updates = store.conflictsUpdates(gridId: gridId)
+        watching = Task { [weak self] in
+            do {
+                for try await conflicts in updates {
+                    var found: [(Conflict, String)] = []
+                    for conflict in conflicts {
+                        found.append((conflict, await describeRecord(store, conflict)))
+                    }
+                    guard let self, !Task.isCancelled else { return }
+                    self.loaded = found
+                    self.gridId = gridId
+                    self.publish()
                 }
-                return pairs
+            } catch {
+                self?.state.value = .failed(describe(error))
             }
-            loaded = found.map { ($0.conflict, $0.record) }
-            self.gridId = gridId
-            publish()
-        } catch {
-            state.value = .failed(describe(error))
         }
+    }
+
+    /// Stops following the conflicts (the screen went) and removes the store's listener.
+    public func close() {
+        watching?.cancel()
+        watching = nil
     }
 
     public func toggleReveal(_ key: String) {
@@ -100,10 +119,6 @@ public final class ConflictsModel {
     }
 }
 
-private struct Pair: Sendable {
-    let conflict: Conflict
-    let record: String
-}
 
 private func describeRecord(_ store: Store, _ c: Conflict) async -> String {
     let kind = Labels.record(c.recordKind)

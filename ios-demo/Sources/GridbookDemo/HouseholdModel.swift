@@ -73,7 +73,9 @@ public struct HouseholdView: Equatable, Sendable {
     public var visits: [VisitRow]
 }
 
-/// One household's active members and visit history, newest visit first.
+/// One household's active members and visit history, newest visit first,
+/// kept current by the store's live query: a visit logged here or a change
+/// merged by a sync reaches the screen with no reload.
 @MainActor
 public final class HouseholdModel {
     public let state = StateCell<HouseholdState>(.loading)
@@ -84,24 +86,40 @@ public final class HouseholdModel {
     private var detail: HouseholdDetail?
     private var careLabels: [String: String] = [:]
     private var revealed: Set<String> = []
+    private var watching: Task<Void, Never>?
 
     public init(calls: StoreCalls, householdId: String) {
         self.calls = calls
         self.householdId = householdId
     }
 
-    public func load() async {
-        let id = householdId
-        do {
-            let (loaded, labels) = try await calls.read { store in
-                (try await store.household(householdId: id), Labels.careLabels())
+    deinit {
+        watching?.cancel()
+    }
+
+    /// Starts following the household in a task the model owns; `close` (the screen went) stops it.
+    public func observe() {
+        watching?.cancel()
+        let updates = calls.store.householdUpdates(householdId: householdId)
+        watching = Task { [weak self] in
+            do {
+                let labels = Labels.careLabels()
+                for try await loaded in updates {
+                    guard let self else { return }
+                    self.careLabels = labels
+                    self.detail = loaded
+                    self.publish()
+                }
+            } catch {
+                self?.state.value = .failed(describe(error))
             }
-            detail = loaded
-            careLabels = labels
-            publish()
-        } catch {
-            state.value = .failed(describe(error))
         }
+    }
+
+    /// Stops following the household and removes the store's listener.
+    public func close() {
+        watching?.cancel()
+        watching = nil
     }
 
     /// Shows or hides one member's unmasked name, phones and ID number.

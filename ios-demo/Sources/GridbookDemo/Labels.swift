@@ -14,6 +14,17 @@ public enum Labels {
         }
     }
 
+    /// A grid the server refused, for the sync panel: its name (`name`, the
+    /// grid's id when the phone has no name for it), why, and how many
+    /// changes wait on the phone ("文新一网格 未分配给你，3 条更改暂存在手机上").
+    public static func blockedGrid(_ grid: BlockedGrid, name: String?) -> String {
+        let why = switch grid.reason {
+        case .notAssigned: "未分配给你"
+        case .mayNotCreate: "你无权新建网格"
+        }
+        return "\(name ?? grid.gridId) \(why)，\(grid.heldChanges) 条更改暂存在手机上"
+    }
+
     public static func record(_ value: RecordKind) -> String {
         switch value {
         case .grid: "网格"

@@ -12,13 +12,27 @@ public struct SyncConfig: Equatable, Sendable {
     }
 }
 
+/// What waits for the server, for the panel's badge: the changes not sent
+/// yet (held ones included) and one line per grid the server refused
+/// (`Labels.blockedGrid`).
+public struct SyncBadge: Equatable, Sendable {
+    public var unsentChanges: Int64
+    public var blocked: [String]
+
+    public init(unsentChanges: Int64, blocked: [String]) {
+        self.unsentChanges = unsentChanges
+        self.blocked = blocked
+    }
+}
+
 public enum SyncState: Equatable, Sendable {
-    /// Not syncing; `unsentChanges` edits wait for the server.
-    case idle(unsentChanges: Int64)
+    /// Not syncing, and no sync ran yet.
+    case idle
     /// Running: the last step reported (nil before the first), and whether cancel was asked.
     case running(progress: SyncProgress?, cancelling: Bool)
     case done(SyncProgress)
-    case cancelled(unsentChanges: Int64)
+    /// Cancelled; what the rounds before applied stays applied.
+    case cancelled
     /// `message` names the problem (never a token or data); `needsNewToken` for a revoked or wrong token.
     case failed(message: String, needsNewToken: Bool)
     /// No server configured yet.
@@ -34,9 +48,14 @@ public enum SyncState: Equatable, Sendable {
 /// from the core's listener, cancellation by cancelling the sync's Task (the
 /// library's `sync` passes a Task's cancellation on to Rust). The listener is
 /// called on the library's thread and hands each report to the main actor.
+/// The badge (`status`) follows the store's sync status live: a local edit,
+/// a sync round or a refusal changes it with no re-read by the app.
 @MainActor
 public final class SyncModel {
-    public let state = StateCell<SyncState>(.idle(unsentChanges: 0))
+    public let state = StateCell<SyncState>(.idle)
+    /// What waits to be sent, once `observe` read it (nil before).
+    public let status = StateCell<SyncBadge?>(nil)
+    private var watching: Task<Void, Never>?
     private let calls: StoreCalls
     private let server: @MainActor () -> SyncConfig?
     private var running: Task<Void, Never>?
@@ -49,15 +68,43 @@ public final class SyncModel {
         self.server = server
     }
 
-    /// Reads how much waits to be sent (for the idle state).
-    public func refreshStatus() async {
-        if running != nil { return }
-        do {
-            let status = try await calls.read { store in try await store.syncStatus() }
-            if running == nil { state.value = .idle(unsentChanges: status.unsentChanges) }
-        } catch {
-            state.value = .failed(message: describe(error), needsNewToken: false)
+    deinit {
+        watching?.cancel()
+        running?.cancel()
+    }
+
+    /// Starts following the store's sync status in a task the model owns; `close` stops it.
+    public func observe() {
+        watching?.cancel()
+        let store = calls.store
+        let updates = store.syncStatusUpdates()
+        watching = Task { [weak self] in
+            do {
+                for try await status in updates {
+                    // A refused grid is named by the phone's copy of it, when it has one.
+                    var names: [String: String] = [:]
+                    if !status.blockedGrids.isEmpty {
+                        for grid in try await store.grids() { names[grid.id] = grid.name }
+                    }
+                    let badge = SyncBadge(
+                        unsentChanges: status.unsentChanges,
+                        blocked: status.blockedGrids.map { Labels.blockedGrid($0, name: names[$0.gridId]) }
+                    )
+                    guard let self, !Task.isCancelled else { return }
+                    self.status.value = badge
+                }
+            } catch {
+                guard let self, self.running == nil else { return }
+                self.state.value = .failed(message: describe(error), needsNewToken: false)
+            }
         }
+    }
+
+    /// Stops following the sync status and cancels a running sync (the app goes).
+    public func close() {
+        cancel()
+        watching?.cancel()
+        watching = nil
     }
 
     /// Starts a sync unless one is running; returns its task, or nil if none was started.
@@ -83,7 +130,7 @@ public final class SyncModel {
                 let report = try await calls.write { store in try await store.sync(server: server, listener: listener) }
                 result = .done(report)
             } catch GridbookError.Cancelled {
-                result = .cancelled(unsentChanges: await unsent())
+                result = .cancelled
             } catch {
                 let unauthorized = if case .Unauthorized? = error as? GridbookError { true } else { false }
                 result = .failed(message: describe(error), needsNewToken: unauthorized)
@@ -103,16 +150,6 @@ public final class SyncModel {
         if case let .running(progress, _) = state.value {
             state.value = .running(progress: progress, cancelling: true)
         }
-    }
-
-    private func unsent() async -> Int64 {
-        (try? await calls.read { store in try await store.syncStatus().unsentChanges }) ?? 0
-    }
-
-    /// Whether a state is a finished sync (the screens then reload).
-    public static func finished(_ state: SyncState) -> Bool {
-        if case let .done(report) = state { return report.stage == .done }
-        return false
     }
 }
 

@@ -51,16 +51,18 @@ public enum TodayState: Equatable, Sendable {
     }
 }
 
-/// Today's households to visit, for the first active grid of the store (or
-/// `refresh`'s grid): the core's `visitsDue` under `policy` (nil: the core's
-/// default policy). Who is due and the order, most urgent first, are the
-/// core's; this only shows them.
+/// Today's households to visit, for the first active grid of the store: the
+/// core's `visitsDue` under `policy` (nil: the core's default policy), kept
+/// current by the store's live query. Who is due and the order, most urgent
+/// first, are the core's; this only shows them. Nobody re-reads it after an
+/// edit or a sync: the core signals every change that affects the list.
 @MainActor
 public final class TodayModel {
     public let state = StateCell<TodayState>(.loading)
     private let calls: StoreCalls
     private let clock: Clock
     private let policy: VisitPolicy?
+    private var watching: Task<Void, Never>?
 
     public init(calls: StoreCalls, clock: Clock, policy: VisitPolicy? = nil) {
         self.calls = calls
@@ -68,25 +70,61 @@ public final class TodayModel {
         self.policy = policy
     }
 
-    /// Reloads the list; `gridId` nil keeps the current grid or takes the first active one.
-    public func refresh(gridId: String? = nil) async {
-        let wanted = gridId ?? state.value.gridId
+    deinit {
+        watching?.cancel()
+    }
+
+    /// Starts following the list in a task the model owns (a second call
+    /// restarts it); `close` stops it and removes the store's listeners.
+    public func observe() {
+        watching?.cancel()
+        let store = calls.store
         let clock = clock
         let policy = policy
-        do {
-            state.value = try await calls.read { store in
-                let grids = try await store.grids().filter { !$0.retired }
-                guard let grid = grids.first(where: { $0.id == wanted }) ?? grids.first else {
-                    return TodayState.noGrid
-                }
-                let today = clock.today()
+        watching = Task { [weak self] in
+            do {
                 let labels = Labels.careLabels()
-                let rows = try await store.visitsDue(gridId: grid.id, today: today, policy: policy).map { row($0, labels) }
-                return TodayState.loaded(gridId: grid.id, gridName: grid.name, today: today, rows: rows)
+                // No live query lists the grids. A grid arrives by a sync round
+                // or is created here, and both change what waits to be sent, so
+                // the sync status's signal re-reads which grid to show.
+                var shown: Grid?
+                var due: Task<Void, Never>?
+                defer { due?.cancel() }
+                for try await grid in store.liveQuery(.syncStatus, read: { try await store.grids().first { !$0.retired } }) {
+                    if shown == grid && due != nil { continue }
+                    shown = grid
+                    due?.cancel()
+                    guard let grid else {
+                        self?.state.value = .noGrid
+                        continue
+                    }
+                    // visitsDueUpdates with the model's clock for "today" (the
+                    // store's would be the phone's date, which tests cannot
+                    // fix): re-read on every change to the grid's households,
+                    // residents or visits.
+                    let updates = store.liveQuery(.visitsDue(gridId: grid.id)) {
+                        let today = clock.today()
+                        let rows = try await store.visitsDue(gridId: grid.id, today: today, policy: policy).map { row($0, labels) }
+                        return TodayState.loaded(gridId: grid.id, gridName: grid.name, today: today, rows: rows)
+                    }
+                    due = Task { [weak self] in
+                        do {
+                            for try await loaded in updates { self?.state.value = loaded }
+                        } catch {
+                            self?.state.value = .failed(describe(error))
+                        }
+                    }
+                }
+            } catch {
+                self?.state.value = .failed(describe(error))
             }
-        } catch {
-            state.value = .failed(describe(error))
         }
+    }
+
+    /// Stops following the list (the screen went); the last state stays.
+    public func close() {
+        watching?.cancel()
+        watching = nil
     }
 }
 

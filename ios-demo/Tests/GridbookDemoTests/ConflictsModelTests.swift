@@ -18,15 +18,23 @@ final class ConflictsModelTests: XCTestCase {
         _ = try await b.importChanges(bytes: try await a.store.exportSince(cursor: 0).bytes)
         let cursorA = try await a.store.exportSince(cursor: 0).cursor
         let cursorB = try await b.exportSince(cursor: 0).cursor
+        let model = ConflictsModel(calls: a.calls, clock: FixedClock(ms: 0))
+        XCTAssertEqual(model.state.value, .loading)
+        model.observe(gridId: g.id)
+        defer { model.close() }
+        let none = try await awaitState(model.state, "no conflict") { if case .loaded = $0 { true } else { false } }
+        XCTAssertEqual(none, .loaded(gridId: g.id, rows: []))
+
+        // The conflict arrives by merging the other phone's changes; the test
+        // calls nothing on the model.
         try await a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
         try await b.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13700137000"))
         _ = try await a.store.importChanges(bytes: try await b.exportSince(cursor: cursorB).bytes)
         _ = try await b.importChanges(bytes: try await a.store.exportSince(cursor: cursorA).bytes)
-
-        let model = ConflictsModel(calls: a.calls, clock: FixedClock(ms: 0))
-        XCTAssertEqual(model.state.value, .loading)
-        await model.load(gridId: g.id)
-        guard case let .loaded(gridId, rows) = model.state.value else { return XCTFail("not loaded: \(model.state.value)") }
+        let merged = try await awaitState(model.state, "the merged conflict") {
+            if case let .loaded(_, rows) = $0 { !rows.isEmpty } else { false }
+        }
+        guard case let .loaded(gridId, rows) = merged else { return XCTFail("not loaded: \(merged)") }
         XCTAssertEqual(gridId, g.id)
         XCTAssertEqual(rows.count, 1)
         let row = rows[0]
@@ -51,9 +59,11 @@ final class ConflictsModelTests: XCTestCase {
         XCTAssertTrue(open[0].revealed)
         XCTAssertEqual(Set(open[0].values.map(\.text)), ["13900139000", "13700137000"])
 
-        // Editing the field resolves it: the list empties.
+        // Editing the field resolves it: the list empties by itself.
         try await a.store.updateResident(residentId: residentId, input: resident(g.households[0], phone: "13900139000"))
-        await model.load(gridId: g.id)
-        XCTAssertEqual(model.state.value, .loaded(gridId: g.id, rows: []))
+        let resolved = try await awaitState(model.state, "the resolved conflict gone") {
+            if case let .loaded(_, rows) = $0 { rows.isEmpty } else { false }
+        }
+        XCTAssertEqual(resolved, .loaded(gridId: g.id, rows: []))
     }
 }

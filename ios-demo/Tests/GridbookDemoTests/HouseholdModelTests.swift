@@ -32,8 +32,10 @@ final class HouseholdModelTests: XCTestCase {
 
         let model = HouseholdModel(calls: env.calls, householdId: home)
         XCTAssertEqual(model.state.value, .loading)
-        await model.load()
-        guard case let .loaded(loaded) = model.state.value else { return XCTFail("not loaded: \(model.state.value)") }
+        model.observe()
+        defer { model.close() }
+        let first = try await awaitState(model.state, "the household") { if case .loaded = $0 { true } else { false } }
+        guard case let .loaded(loaded) = first else { return XCTFail("not loaded: \(first)") }
         XCTAssertEqual(loaded.address, "3栋 1单元 502")
         XCTAssertEqual(loaded.use, "自住")
         XCTAssertEqual(loaded.members.count, 2)
@@ -78,7 +80,8 @@ final class HouseholdModelTests: XCTestCase {
         let env = Env(try await openStore(dir, "w-zhang"))
         _ = try await grid(env.store, "502")
         let model = HouseholdModel(calls: env.calls, householdId: "00000000-0000-0000-0000-000000000000")
-        await model.load()
-        XCTAssertEqual(model.state.value, .failed("找不到该住户（可能已被删除）"))
+        model.observe()
+        let failed = try await awaitState(model.state, "the failure") { if case .failed = $0 { true } else { false } }
+        XCTAssertEqual(failed, .failed("找不到该住户（可能已被删除）"))
     }
 }

@@ -36,11 +36,13 @@ final class SyncModelTests: XCTestCase {
         XCTAssertNotNil(form.state.value.savedVisitId)
 
         let syncA = SyncModel(calls: a.calls) { SyncConfig(serverUrl: server.url, token: tokenA) }
-        await syncA.refreshStatus()
-        XCTAssertEqual(syncA.state.value, .idle(unsentChanges: 5), "grid, building, household, resident and visit")
+        XCTAssertEqual(syncA.state.value, .idle)
+        syncA.observe()
+        defer { syncA.close() }
+        let badge = try await awaitState(syncA.status, "a's sync status") { $0 != nil }
+        XCTAssertEqual(badge, SyncBadge(unsentChanges: 5, blocked: []), "grid, building, household, resident and visit")
         var statesA: [SyncState] = []
         syncA.state.observe { statesA.append($0) }
-        let changesBefore = a.calls.changes.value
         let task = try XCTUnwrap(syncA.start())
         XCTAssertNil(syncA.start(), "a second sync does not start while one runs")
         await task.value
@@ -51,7 +53,6 @@ final class SyncModelTests: XCTestCase {
         XCTAssertEqual(report.retries, 0)
         XCTAssertGreaterThan(report.bytesSent, 0)
         XCTAssertGreaterThan(report.bytesReceived, 0)
-        XCTAssertEqual(a.calls.changes.value, changesBefore + 1, "a sync moves the change counter")
         XCTAssertEqual(statesA.first, .running(progress: nil, cancelling: false))
         XCTAssertEqual(statesA.last, .done(report))
         let progress = statesA.compactMap { state -> SyncProgress? in
@@ -59,30 +60,39 @@ final class SyncModelTests: XCTestCase {
             return nil
         }
         XCTAssertTrue(progress.contains { $0.stage == .exchanging }, "stages: \(progress.map(\.stage))")
-        XCTAssertTrue(SyncModel.finished(syncA.state.value))
-        await syncA.refreshStatus()
-        XCTAssertEqual(syncA.state.value, .idle(unsentChanges: 0))
+        // The badge follows the sync with no re-read: nothing waits now.
+        let sent = try await awaitState(syncA.status, "nothing unsent") { $0?.unsentChanges == 0 }
+        XCTAssertEqual(sent, SyncBadge(unsentChanges: 0, blocked: []))
+        XCTAssertEqual(syncA.state.value, .done(report), "the badge leaves the sync's outcome shown")
 
         // The server hands the grid to both; phone B bootstraps and sees A's work.
         try admin(data, "assign", "--worker", "w-zhang", "--grid", g.id)
         try admin(data, "assign", "--worker", "w-li", "--grid", g.id)
+        // B's list is open before its first sync: no grid yet.
+        let today = TodayModel(calls: b.calls, clock: FixedClock(2025, 6, 30, 8, 0))
+        today.observe()
+        defer { today.close() }
+        _ = try await awaitState(today.state, "no grid on b") { $0 == .noGrid }
         let syncB = SyncModel(calls: b.calls) { SyncConfig(serverUrl: server.url, token: tokenB) }
         await syncB.start()?.value
         guard case let .done(reportB) = syncB.state.value else { return XCTFail("b not done: \(syncB.state.value)") }
         XCTAssertGreaterThan(reportB.pulledChunks, 0, "b pulled nothing: \(reportB)")
         XCTAssertEqual(reportB.pushedChanges, 0)
 
-        // Two weeks later, B's plan has the household due again after A's visit.
-        let today = TodayModel(calls: b.calls, clock: FixedClock(2025, 6, 30, 8, 0))
-        await today.refresh()
-        XCTAssertEqual(today.state.value, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-30", rows: [
+        // Two weeks later, B's plan has the household due again after A's
+        // visit: the sync brought it to the list with no reload.
+        let plan = try await awaitState(today.state, "b's plan after the sync") { $0.gridId != nil }
+        XCTAssertEqual(plan, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-30", rows: [
             DueRow(householdId: g.households[0], address: "3栋 1单元 502", memberCount: 1, care: ["独居老人"],
                    lastVisit: "2025-06-16 10:00", dueOn: "2025-06-23", daysOverdue: 7, intervalDays: 7),
         ]))
 
+        // Opened from the list, the household shows A's visit.
         let household = HouseholdModel(calls: b.calls, householdId: g.households[0])
-        await household.load()
-        guard case let .loaded(detail) = household.state.value else { return XCTFail("not loaded: \(household.state.value)") }
+        household.observe()
+        defer { household.close() }
+        let shown = try await awaitState(household.state, "the household on b") { if case .loaded = $0 { true } else { false } }
+        guard case let .loaded(detail) = shown else { return XCTFail("not loaded: \(shown)") }
         XCTAssertEqual(detail.members.map(\.name), ["王**"])
         XCTAssertEqual(detail.visits.count, 1)
         XCTAssertEqual(detail.visits[0].notes, "同步测试")
@@ -133,6 +143,10 @@ final class SyncModelTests: XCTestCase {
         XCTAssertEqual(before, 3)
         // Nothing listens on port 9: the client waits to retry, and is cancelled meanwhile.
         let model = SyncModel(calls: env.calls) { SyncConfig(serverUrl: "http://127.0.0.1:9", token: "token") }
+        model.observe()
+        defer { model.close() }
+        let badge = try await awaitState(model.status, "the unsent count") { $0 != nil }
+        XCTAssertEqual(badge, SyncBadge(unsentChanges: before, blocked: []))
         let task = try XCTUnwrap(model.start())
         let waiting = try await awaitState(model.state, "a retry wait") {
             if case let .running(progress, _) = $0 { return progress?.stage == .waitingToRetry }
@@ -143,12 +157,13 @@ final class SyncModelTests: XCTestCase {
         XCTAssertEqual(model.state.value, .running(progress: progress, cancelling: true))
         XCTAssertNil(model.start(), "no second sync while the first is ending")
         await task.value
-        XCTAssertEqual(model.state.value, .cancelled(unsentChanges: before))
+        XCTAssertEqual(model.state.value, .cancelled)
         let unsent = try await env.store.syncStatus().unsentChanges
         XCTAssertEqual(unsent, before)
+        XCTAssertEqual(model.status.value, SyncBadge(unsentChanges: before, blocked: []), "nothing was lost")
         let again = try XCTUnwrap(model.start(), "a new sync can start after a cancelled one")
         model.cancel()
         await again.value
-        XCTAssertEqual(model.state.value, .cancelled(unsentChanges: before))
+        XCTAssertEqual(model.state.value, .cancelled)
     }
 }

@@ -23,8 +23,15 @@ final class TodayModelTests: XCTestCase {
         let env = Env(try await openStore(dir, "w-zhang"))
         let model = TodayModel(calls: env.calls, clock: clock)
         XCTAssertEqual(model.state.value, .loading)
-        await model.refresh()
-        XCTAssertEqual(model.state.value, .noGrid)
+        model.observe()
+        _ = try await awaitState(model.state, "no grid") { $0 == .noGrid }
+        // A grid created on the phone shows with no call to the model.
+        let g = try await grid(env.store, "101")
+        let loaded = try await awaitState(model.state, "the new grid") { $0.gridId != nil }
+        XCTAssertEqual(loaded, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-16", rows: [
+            DueRow(householdId: g.households[0], address: "3栋 1单元 101", memberCount: 0, care: [], lastVisit: nil, dueOn: nil, daysOverdue: 0, intervalDays: 90),
+        ]))
+        model.close()
     }
 
     /// Five households on 2025-06-16 under the default policy (elders living
@@ -53,7 +60,8 @@ final class TodayModelTests: XCTestCase {
         let model = TodayModel(calls: env.calls, clock: clock)
         var seen: [TodayState] = []
         let subscription = model.state.observe { seen.append($0) }
-        await model.refresh()
+        model.observe()
+        _ = try await awaitState(model.state, "the plan") { $0.gridId != nil }
         subscription.cancel()
         XCTAssertEqual(seen.count, 1, "one change published: \(seen)")
         XCTAssertEqual(model.state.value, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-16", rows: [
@@ -63,11 +71,13 @@ final class TodayModelTests: XCTestCase {
             DueRow(householdId: weekly, address: "3栋 1单元 102", memberCount: 1, care: ["独居老人"], lastVisit: "2025-06-06 09:00", dueOn: "2025-06-13", daysOverdue: 3, intervalDays: 7),
         ]))
 
-        // A visit logged through the form takes the household off today's list.
+        // A visit logged through the form takes the household off today's
+        // list by itself: the test calls nothing on the list's model.
         let form = VisitFormModel(calls: env.calls, clock: FixedClock(2025, 6, 16, 9, 0), location: FixedLocation(.timedOut), householdId: never)
         await form.save()
-        await model.refresh()
-        XCTAssertEqual(model.state.value.rows.map(\.householdId), [notHome, quarterly, weekly])
+        let after = try await awaitState(model.state, "the list without the visited household") { $0.rows.count == 3 }
+        XCTAssertEqual(after.rows.map(\.householdId), [notHome, quarterly, weekly])
+        model.close()
     }
 
     func testAPolicyWithoutAGeneralIntervalListsOnlyCareHouseholds() async throws {
@@ -83,12 +93,15 @@ final class TodayModelTests: XCTestCase {
         var policy = defaultVisitPolicy()
         policy.generalIntervalDays = nil
         let model = TodayModel(calls: env.calls, clock: clock, policy: policy)
-        await model.refresh()
-        XCTAssertEqual(model.state.value.rows.map(\.householdId), [g.households[0]])
+        model.observe()
+        let loaded = try await awaitState(model.state, "the plan") { $0.gridId != nil }
+        XCTAssertEqual(loaded.rows.map(\.householdId), [g.households[0]])
+        model.close()
 
         policy.generalIntervalDays = 0
         let invalid = TodayModel(calls: env.calls, clock: clock, policy: policy)
-        await invalid.refresh()
-        XCTAssertEqual(invalid.state.value, .failed("generalIntervalDays：超出范围"))
+        invalid.observe()
+        let failed = try await awaitState(invalid.state, "the failure") { if case .failed = $0 { true } else { false } }
+        XCTAssertEqual(failed, .failed("generalIntervalDays：超出范围"))
     }
 }

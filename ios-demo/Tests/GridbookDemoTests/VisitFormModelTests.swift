@@ -31,14 +31,12 @@ final class VisitFormModelTests: XCTestCase {
         form.addFinding(FindingDraft(kind: .problem, text: "楼道堆放杂物", resolution: .open))
         form.addFinding(FindingDraft(kind: .request, text: "需要助餐", resolution: .open))
         form.updateFinding(at: 1, FindingDraft(kind: .request, text: "需要助餐服务", resolution: .escalated))
-        let before = env.calls.changes.value
         await form.save()
 
         let saved = form.state.value
         XCTAssertNil(saved.error)
         XCTAssertFalse(saved.saving)
         let visitId = try XCTUnwrap(saved.savedVisitId)
-        XCTAssertEqual(env.calls.changes.value, before + 1, "a write moves the change counter")
         let visits = try await env.store.household(householdId: g.households[0]).visits
         XCTAssertEqual(visits.count, 1)
         let visit = visits[0]
@@ -59,7 +57,6 @@ final class VisitFormModelTests: XCTestCase {
 
         await form.save()
         await XCTAssertEqualAsync(try await env.store.household(householdId: g.households[0]).visits.count, 1, "a saved form does not save twice")
-        XCTAssertEqual(env.calls.changes.value, before + 1)
     }
 
     func testWithoutLocationPermissionTheVisitIsSavedWithoutAPosition() async throws {

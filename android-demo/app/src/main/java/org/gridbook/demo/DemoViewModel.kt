@@ -6,7 +6,6 @@ import androidx.lifecycle.viewModelScope
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
-import kotlinx.coroutines.flow.drop
 import kotlinx.coroutines.launch
 import org.gridbook.core.WorkerRole
 import org.gridbook.demo.logic.ConflictsModel
@@ -81,17 +80,10 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
                     conflicts = ConflictsModel(calls, SystemClock, viewModelScope),
                 )
                 sessionState.value = SessionState.Open(session)
-                session.today.refresh()
-                session.sync.refreshStatus()
-                // Reload what is on screen after a visit is logged or a sync applied.
-                calls.changes.drop(1).collect {
-                    session.today.refresh()
-                    when (val top = stack.value.last()) {
-                        is Screen.Household -> top.model.load()
-                        Screen.Conflicts -> gridId()?.let { session.conflicts.load(it) }
-                        else -> Unit
-                    }
-                }
+                // The screens follow the store's live queries: a visit logged
+                // or a sync applied reaches them with no reload from here.
+                session.today.observe()
+                session.sync.observe()
             } catch (e: Exception) {
                 sessionState.value = SessionState.Failed(describe(e))
             }
@@ -105,7 +97,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
     fun openHousehold(householdId: String) {
         val session = openSession() ?: return
         val model = HouseholdModel(session.calls, viewModelScope, householdId)
-        model.load()
+        model.observe()
         stack.value = stack.value + Screen.Household(model)
     }
 
@@ -118,7 +110,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
 
     fun openConflicts() {
         val session = openSession() ?: return
-        gridId()?.let { session.conflicts.load(it) }
+        gridId()?.let { session.conflicts.observe(it) }
         stack.value = stack.value + Screen.Conflicts
     }
 
@@ -129,12 +121,19 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
     /** Pops a screen; false when on the first one (the activity then finishes). */
     fun back(): Boolean {
         if (stack.value.size <= 1) return false
+        // The screen goes: its live query stops, so the store drops its listener.
+        when (val top = stack.value.last()) {
+            is Screen.Household -> top.model.close()
+            Screen.Conflicts -> openSession()?.conflicts?.close()
+            else -> Unit
+        }
         stack.value = stack.value.dropLast(1)
         return true
     }
 
     override fun onCleared() {
-        // A sync in progress stops; what it applied stays applied.
-        openSession()?.sync?.cancel()
+        // A sync in progress stops (what it applied stays applied); the live
+        // queries end with viewModelScope, which is cancelled now too.
+        openSession()?.sync?.close()
     }
 }

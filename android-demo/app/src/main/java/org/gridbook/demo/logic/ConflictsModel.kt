@@ -1,15 +1,18 @@
 package org.gridbook.demo.logic
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
 import org.gridbook.core.Conflict
 import org.gridbook.core.GridbookException
 import org.gridbook.core.RecordKind
 import org.gridbook.Store
+import org.gridbook.conflictsFlow
 import org.gridbook.maskName
 
 /** One value a field was given, as shown. */
@@ -56,18 +59,44 @@ class ConflictsModel(
     private val mutable = MutableStateFlow<ConflictsState>(ConflictsState.Loading)
     val state: StateFlow<ConflictsState> = mutable.asStateFlow()
 
+    @Volatile
     private var loaded: List<Pair<Conflict, String>> = emptyList()
+
+    @Volatile
     private var gridId: String? = null
     private val revealed = mutableSetOf<String>()
 
-    fun load(gridId: String): Job = scope.launch {
-        try {
-            loaded = calls.read { store -> store.conflicts(gridId).map { it to describeRecord(store, it) } }
-            this@ConflictsModel.gridId = gridId
-            publish()
-        } catch (e: Exception) {
-            mutable.value = ConflictsState.Failed(describe(e))
-        }
+    @Volatile
+    private var watching: Job? = null
+
+    /**
+     * Starts following [gridId]'s conflicts in the model's scope (a second
+     * call switches grid): a conflict merged by a sync appears, and one
+     * resolved by editing its field goes, with no reload. [close] stops it.
+     */
+    fun observe(gridId: String): Job {
+        watching?.cancel()
+        val store = calls.store
+        return scope.launch {
+            try {
+                store.conflictsFlow(gridId)
+                    .map { found -> found.map { it to describeRecord(store, it) } }
+                    .collect {
+                        loaded = it
+                        this@ConflictsModel.gridId = gridId
+                        publish()
+                    }
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                mutable.value = ConflictsState.Failed(describe(e))
+            }
+        }.also { watching = it }
+    }
+
+    /** Stops following the conflicts (the screen went) and removes the store's listener. */
+    fun close() {
+        watching?.cancel()
     }
 
     fun toggleReveal(key: String) {

@@ -1,5 +1,6 @@
 package org.gridbook.demo.logic
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -14,6 +15,7 @@ import org.gridbook.core.Visit
 import org.gridbook.dwellingUseLabel
 import org.gridbook.findingKindLabel
 import org.gridbook.genderLabel
+import org.gridbook.householdFlow
 import org.gridbook.resolutionLabel
 import org.gridbook.visitKindLabel
 import org.gridbook.visitOutcomeLabel
@@ -60,7 +62,11 @@ sealed class HouseholdState {
     data class Failed(val message: String) : HouseholdState()
 }
 
-/** One household's active members and visit history, newest visit first. */
+/**
+ * One household's active members and visit history, newest visit first, kept
+ * current by the store's live query: a visit logged here or a change merged
+ * by a sync reaches the screen with no reload.
+ */
 class HouseholdModel(
     private val calls: StoreCalls,
     private val scope: CoroutineScope,
@@ -70,19 +76,35 @@ class HouseholdModel(
     val state: StateFlow<HouseholdState> = mutable.asStateFlow()
 
     // Unmasked data stays here; only masked rows reach the state unless revealed.
+    @Volatile
     private var detail: HouseholdDetail? = null
     private var careLabels: Map<String, String> = emptyMap()
     private val revealed = mutableSetOf<String>()
 
-    fun load(): Job = scope.launch {
-        try {
-            val (loaded, labels) = calls.read { store -> store.household(householdId) to TodayModel.careLabels() }
-            detail = loaded
-            careLabels = labels
-            publish()
-        } catch (e: Exception) {
-            mutable.value = HouseholdState.Failed(describe(e))
-        }
+    @Volatile
+    private var watching: Job? = null
+
+    /** Starts following the household in the model's scope; [close] (the screen went) stops it. */
+    fun observe(): Job {
+        watching?.cancel()
+        return scope.launch {
+            try {
+                careLabels = TodayModel.careLabels()
+                calls.store.householdFlow(householdId).collect {
+                    detail = it
+                    publish()
+                }
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                mutable.value = HouseholdState.Failed(describe(e))
+            }
+        }.also { watching = it }
+    }
+
+    /** Stops following the household and removes the store's listener. */
+    fun close() {
+        watching?.cancel()
     }
 
     /** Shows or hides one member's unmasked name, phones and ID number. */

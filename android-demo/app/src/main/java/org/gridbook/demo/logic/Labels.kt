@@ -1,5 +1,7 @@
 package org.gridbook.demo.logic
 
+import org.gridbook.core.BlockedGrid
+import org.gridbook.core.GridRefusal
 import org.gridbook.core.Household
 import org.gridbook.core.RecordKind
 import org.gridbook.core.SyncStage
@@ -18,6 +20,19 @@ object Labels {
         SyncStage.WAITING_TO_RETRY -> "网络不佳，稍后重试"
         SyncStage.APPLYING -> "正在写入"
         SyncStage.DONE -> "已完成"
+    }
+
+    /**
+     * A grid the server refused, for the sync panel: its name ([name], the
+     * grid's id when the phone has no name for it), why, and how many changes
+     * wait on the phone ("文新一网格 未分配给你，3 条更改暂存在手机上").
+     */
+    fun blockedGrid(grid: BlockedGrid, name: String?): String {
+        val why = when (grid.reason) {
+            GridRefusal.NOT_ASSIGNED -> "未分配给你"
+            GridRefusal.MAY_NOT_CREATE -> "你无权新建网格"
+        }
+        return "${name ?: grid.gridId} $why，${grid.heldChanges} 条更改暂存在手机上"
     }
 
     fun record(value: RecordKind): String = when (value) {

@@ -4,31 +4,37 @@ import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Job
-import kotlinx.coroutines.NonCancellable
-import kotlinx.coroutines.withContext
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
 import org.gridbook.core.GridbookException
 import org.gridbook.core.SyncProgress
-import org.gridbook.core.SyncStage
 import org.gridbook.defaultSyncSettings
 import org.gridbook.sync
+import org.gridbook.syncStatusFlow
 
 /** Where to sync: the district server and this device's token (issued by `gridbook-server admin issue-token`). */
 data class SyncConfig(val serverUrl: String, val token: String)
 
+/**
+ * What waits for the server, for the panel's badge: the changes not sent yet
+ * (held ones included) and one line per grid the server refused
+ * ([Labels.blockedGrid]).
+ */
+data class SyncBadge(val unsentChanges: Long, val blocked: List<String>)
+
 sealed class SyncState {
-    /** Not syncing; [unsentChanges] edits wait for the server. */
-    data class Idle(val unsentChanges: Long) : SyncState()
+    /** Not syncing, and no sync ran yet. */
+    object Idle : SyncState()
 
     /** Running: the last step reported (null before the first), and whether cancel was asked. */
     data class Running(val progress: SyncProgress?, val cancelling: Boolean) : SyncState()
 
     data class Done(val report: SyncProgress) : SyncState()
 
-    data class Cancelled(val unsentChanges: Long) : SyncState()
+    /** Cancelled; what the rounds before applied stays applied. */
+    object Cancelled : SyncState()
 
     /** [message] names the problem (never a token or data); [needsNewToken] for a revoked or wrong token. */
     data class Failed(val message: String, val needsNewToken: Boolean) : SyncState()
@@ -42,14 +48,21 @@ sealed class SyncState {
  * from the core's listener, cancellation by cancelling the sync's coroutine
  * (the Stop button; cancelling [scope] does it too). The sync is a suspend
  * call; the listener runs on the library's thread and only sets the state flow.
+ * The badge ([status]) follows the store's sync status live: a local edit,
+ * a sync round or a refusal changes it with no re-read by the app.
  */
 class SyncModel(
     private val calls: StoreCalls,
     private val scope: CoroutineScope,
     private val server: () -> SyncConfig?,
 ) {
-    private val mutable = MutableStateFlow<SyncState>(SyncState.Idle(0L))
+    private val mutable = MutableStateFlow<SyncState>(SyncState.Idle)
     val state: StateFlow<SyncState> = mutable.asStateFlow()
+
+    private val badge = MutableStateFlow<SyncBadge?>(null)
+
+    /** What waits to be sent, once [observe] read it (null before). */
+    val status: StateFlow<SyncBadge?> = badge.asStateFlow()
 
     @Volatile
     private var running: Job? = null
@@ -57,15 +70,32 @@ class SyncModel(
     @Volatile
     private var cancelling = false
 
-    /** Reads how much waits to be sent (for the idle state). */
-    fun refreshStatus(): Job = scope.launch {
-        if (running != null) return@launch
-        try {
-            val status = calls.read { it.syncStatus() }
-            if (running == null) mutable.value = SyncState.Idle(status.unsentChanges)
-        } catch (e: Exception) {
-            mutable.value = SyncState.Failed(describe(e), needsNewToken = false)
-        }
+    @Volatile
+    private var watching: Job? = null
+
+    /** Starts following the store's sync status in the model's scope; [close] stops it. */
+    fun observe(): Job {
+        watching?.cancel()
+        val store = calls.store
+        return scope.launch {
+            try {
+                store.syncStatusFlow().collect { status ->
+                    // A refused grid is named by the phone's copy of it, when it has one.
+                    val names = if (status.blockedGrids.isEmpty()) emptyMap() else store.grids().associate { it.id to it.name }
+                    badge.value = SyncBadge(status.unsentChanges, status.blockedGrids.map { Labels.blockedGrid(it, names[it.gridId]) })
+                }
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                if (running == null) mutable.value = SyncState.Failed(describe(e), needsNewToken = false)
+            }
+        }.also { watching = it }
+    }
+
+    /** Stops following the sync status and cancels a running sync (the app goes). */
+    fun close() {
+        cancel()
+        watching?.cancel()
     }
 
     /** Starts a sync unless one is running; returns its job, or null if none was started. */
@@ -95,9 +125,9 @@ class SyncModel(
             SyncState.Done(report)
         } catch (e: CancellationException) {
             // cancel() cancelled the job: the library stopped the sync.
-            SyncState.Cancelled(withContext(NonCancellable) { unsent() })
+            SyncState.Cancelled
         } catch (e: GridbookException.Cancelled) {
-            SyncState.Cancelled(unsent())
+            SyncState.Cancelled
         } catch (e: GridbookException) {
             SyncState.Failed(describe(e), needsNewToken = e is GridbookException.Unauthorized)
         } finally {
@@ -115,16 +145,5 @@ class SyncModel(
         job.cancel()
         val current = mutable.value
         if (current is SyncState.Running) mutable.value = current.copy(cancelling = true)
-    }
-
-    private suspend fun unsent(): Long = try {
-        calls.read { it.syncStatus().unsentChanges }
-    } catch (e: GridbookException) {
-        0L
-    }
-
-    companion object {
-        /** Whether a state is a finished sync that changed the store's data (the screens then reload). */
-        fun finished(state: SyncState): Boolean = state is SyncState.Done && state.report.stage == SyncStage.DONE
     }
 }

@@ -1,14 +1,21 @@
 package org.gridbook.demo.logic
 
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.flatMapLatest
+import kotlinx.coroutines.flow.flowOf
 import kotlinx.coroutines.launch
+import org.gridbook.core.LiveQuery
 import org.gridbook.core.VisitDue
 import org.gridbook.core.VisitPolicy
 import org.gridbook.careCategories
+import org.gridbook.liveQuery
 
 /** One household on today's list, ready to show. */
 data class DueRow(
@@ -39,10 +46,11 @@ sealed class TodayState {
 }
 
 /**
- * Today's households to visit, for the first active grid of the store (or
- * [refresh]'s grid): the core's `visitsDue` under [policy] (null: the core's
- * default policy). Who is due and the order, most urgent first, are the
- * core's; this only shows them.
+ * Today's households to visit, for the first active grid of the store: the
+ * core's `visitsDue` under [policy] (null: the core's default policy), kept
+ * current by the store's live query. Who is due and the order, most urgent
+ * first, are the core's; this only shows them. Nobody re-reads it after an
+ * edit or a sync: the core signals every change that affects the list.
  */
 class TodayModel(
     private val calls: StoreCalls,
@@ -53,24 +61,52 @@ class TodayModel(
     private val mutable = MutableStateFlow<TodayState>(TodayState.Loading)
     val state: StateFlow<TodayState> = mutable.asStateFlow()
 
-    /** Reloads the list; [gridId] null keeps the current grid or takes the first active one. */
-    fun refresh(gridId: String? = null): Job = scope.launch {
-        val current = (mutable.value as? TodayState.Loaded)?.gridId
-        mutable.value = try {
-            calls.read { store ->
-                val grids = store.grids().filter { !it.retired }
-                val grid = grids.firstOrNull { it.id == (gridId ?: current) } ?: grids.firstOrNull()
-                if (grid == null) {
-                    TodayState.NoGrid
-                } else {
-                    val today = clock.today().toString()
-                    val labels = careLabels()
-                    TodayState.Loaded(grid.id, grid.name, today, store.visitsDue(grid.id, today, policy).map { row(it, labels) })
-                }
+    @Volatile
+    private var watching: Job? = null
+
+    /**
+     * Starts following the list in the model's scope (a second call restarts
+     * it); [close] or cancelling the scope stops it and removes the store's
+     * listeners.
+     */
+    @OptIn(ExperimentalCoroutinesApi::class)
+    fun observe(): Job {
+        watching?.cancel()
+        val store = calls.store
+        return scope.launch {
+            try {
+                val labels = careLabels()
+                // No live query lists the grids. A grid arrives by a sync
+                // round or is created here, and both change what waits to be
+                // sent, so the sync status's signal re-reads which grid to show.
+                store.liveQuery(LiveQuery.SyncStatus) { store.grids().firstOrNull { !it.retired } }
+                    .distinctUntilChanged()
+                    .flatMapLatest { grid ->
+                        if (grid == null) {
+                            flowOf(TodayState.NoGrid)
+                        } else {
+                            // visitsDueFlow with the model's clock for "today"
+                            // (the store's would be the phone's date, which tests
+                            // cannot fix): re-read on every change to the grid's
+                            // households, residents or visits.
+                            store.liveQuery(LiveQuery.VisitsDue(grid.id)) {
+                                val today = clock.today().toString()
+                                TodayState.Loaded(grid.id, grid.name, today, store.visitsDue(grid.id, today, policy).map { row(it, labels) })
+                            }
+                        }
+                    }
+                    .collect { mutable.value = it }
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                mutable.value = TodayState.Failed(describe(e))
             }
-        } catch (e: Exception) {
-            TodayState.Failed(describe(e))
-        }
+        }.also { watching = it }
+    }
+
+    /** Stops following the list (the screen went); the last state stays. */
+    fun close() {
+        watching?.cancel()
     }
 
     private fun row(due: VisitDue, labels: Map<String, String>) = DueRow(

@@ -19,6 +19,7 @@ import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import org.gridbook.core.SyncProgress
 import org.gridbook.demo.logic.Labels
+import org.gridbook.demo.logic.SyncBadge
 import org.gridbook.demo.logic.SyncModel
 import org.gridbook.demo.logic.SyncState
 import org.gridbook.demo.logic.formatBytes
@@ -27,6 +28,7 @@ import org.gridbook.demo.logic.formatBytes
 @Composable
 fun SyncPanel(sync: SyncModel, onSettings: () -> Unit) {
     val state by sync.state.collectAsStateWithLifecycle()
+    val badge by sync.status.collectAsStateWithLifecycle()
     Surface(tonalElevation = 2.dp, modifier = Modifier.fillMaxWidth()) {
         Column(Modifier.padding(16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             when (val s = state) {
@@ -39,7 +41,7 @@ fun SyncPanel(sync: SyncModel, onSettings: () -> Unit) {
                     }
                 }
                 else -> Row(verticalAlignment = Alignment.CenterVertically, horizontalArrangement = Arrangement.spacedBy(12.dp)) {
-                    Text(summary(s), Modifier.weight(1f), style = MaterialTheme.typography.bodyMedium)
+                    Text(summary(s, badge), Modifier.weight(1f), style = MaterialTheme.typography.bodyMedium)
                     when {
                         s is SyncState.NotConfigured || (s is SyncState.Failed && s.needsNewToken) ->
                             Button(onClick = onSettings) { Text("设置") }
@@ -55,12 +57,17 @@ private fun traffic(p: SyncProgress) =
     "已发送 ${formatBytes(p.bytesSent)} · 已接收 ${formatBytes(p.bytesReceived)} · 往返 ${p.roundTrips} 次" +
         if (p.retries > 0) " · 重试 ${p.retries} 次" else ""
 
-private fun summary(s: SyncState): String = when (s) {
-    is SyncState.Idle -> if (s.unsentChanges == 0L) "没有待上传的更改" else "${s.unsentChanges} 条更改待上传"
-    is SyncState.Done -> "同步完成：上传 ${s.report.pushedChanges} 条，下载 ${s.report.pulledChunks} 块，" +
-        "共 ${formatBytes(s.report.bytesSent + s.report.bytesReceived)}"
-    is SyncState.Cancelled -> "同步已取消，${s.unsentChanges} 条更改待上传"
-    is SyncState.Failed -> s.message
-    SyncState.NotConfigured -> "还没有设置同步服务器"
-    is SyncState.Running -> ""
+/** The last sync's outcome, then what waits to be sent and each grid the server refused (live). */
+private fun summary(s: SyncState, badge: SyncBadge?): String {
+    val outcome = when (s) {
+        SyncState.Idle -> null
+        is SyncState.Done -> "同步完成：上传 ${s.report.pushedChanges} 条，下载 ${s.report.pulledChunks} 块，" +
+            "共 ${formatBytes(s.report.bytesSent + s.report.bytesReceived)}"
+        SyncState.Cancelled -> "同步已取消"
+        is SyncState.Failed -> s.message
+        SyncState.NotConfigured -> "还没有设置同步服务器"
+        is SyncState.Running -> null
+    }
+    val unsent = badge?.let { if (it.unsentChanges == 0L) "没有待上传的更改" else "${it.unsentChanges} 条更改待上传" }
+    return (listOfNotNull(outcome, unsent) + badge?.blocked.orEmpty()).joinToString("\n")
 }

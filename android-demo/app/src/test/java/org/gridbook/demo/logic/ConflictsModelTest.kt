@@ -17,15 +17,20 @@ class ConflictsModelTest {
                 b.importChanges(a.store.exportSince(0L).bytes)
                 val cursorA = a.store.exportSince(0L).cursor
                 val cursorB = b.exportSince(0L).cursor
+                val model = ConflictsModel(a.calls, FixedClock(0), a.scope)
+                assertEquals(ConflictsState.Loading, model.state.value)
+                model.observe(g.id)
+                assertEquals(ConflictsState.Loaded(g.id, listOf()), awaitState(model.state, "no conflict") { it is ConflictsState.Loaded })
+
+                // The conflict arrives by merging the other phone's changes; the
+                // test calls nothing on the model.
                 a.store.updateResident(residentId, resident(g.households[0], phone = "13900139000"))
                 b.updateResident(residentId, resident(g.households[0], phone = "13700137000"))
                 a.store.importChanges(b.exportSince(cursorB).bytes)
                 b.importChanges(a.store.exportSince(cursorA).bytes)
-
-                val model = ConflictsModel(a.calls, FixedClock(0), a.scope)
-                assertEquals(ConflictsState.Loading, model.state.value)
-                runBlocking { model.load(g.id).join() }
-                val loaded = assertIs<ConflictsState.Loaded>(model.state.value)
+                val loaded = assertIs<ConflictsState.Loaded>(
+                    awaitState(model.state, "the merged conflict") { (it as? ConflictsState.Loaded)?.rows?.isNotEmpty() == true },
+                )
                 val row = loaded.rows.single()
                 assertEquals(RecordKind.RESIDENT, row.recordKind)
                 assertEquals(residentId, row.recordId)
@@ -46,10 +51,13 @@ class ConflictsModelTest {
                 assertEquals(true, open.revealed)
                 assertEquals(setOf("13900139000", "13700137000"), open.values.map { it.text }.toSet())
 
-                // Editing the field resolves it: the list empties.
+                // Editing the field resolves it: the list empties by itself.
                 a.store.updateResident(residentId, resident(g.households[0], phone = "13900139000"))
-                runBlocking { model.load(g.id).join() }
-                assertEquals(ConflictsState.Loaded(g.id, listOf()), model.state.value)
+                assertEquals(
+                    ConflictsState.Loaded(g.id, listOf()),
+                    awaitState(model.state, "the resolved conflict gone") { (it as? ConflictsState.Loaded)?.rows?.isEmpty() == true },
+                )
+                model.close()
             }
         }
     }

@@ -41,8 +41,8 @@ class HouseholdModelTest {
             )
 
             val model = HouseholdModel(env.calls, env.scope, home)
-            runBlocking { model.load().join() }
-            val loaded = assertIs<HouseholdState.Loaded>(model.state.value)
+            model.observe()
+            val loaded = assertIs<HouseholdState.Loaded>(awaitState(model.state, "the household") { it is HouseholdState.Loaded })
             assertEquals("3栋 1单元 502", loaded.address)
             assertEquals("自住", loaded.use)
             assertEquals(2, loaded.members.size)
@@ -84,8 +84,8 @@ class HouseholdModelTest {
         Env(openStore(tempDir("household-missing"), "w-zhang")).use { env ->
             grid(env.store, "502")
             val model = HouseholdModel(env.calls, env.scope, "00000000-0000-0000-0000-000000000000")
-            runBlocking { model.load().join() }
-            assertEquals(HouseholdState.Failed("找不到该住户（可能已被删除）"), model.state.value)
+            model.observe()
+            assertEquals(HouseholdState.Failed("找不到该住户（可能已被删除）"), awaitState(model.state, "the failure") { it is HouseholdState.Failed })
         }
     }
 }

@@ -28,8 +28,13 @@ class TodayModelTest {
         Env(openStore(tempDir("today-empty"), "w-zhang")).use { env ->
             val model = TodayModel(env.calls, clock, env.scope)
             assertEquals(TodayState.Loading, model.state.value)
-            runBlocking { model.refresh().join() }
-            assertEquals(TodayState.NoGrid, model.state.value)
+            model.observe()
+            awaitState(model.state, "no grid") { it == TodayState.NoGrid }
+            // A grid created on the phone shows with no call to the model.
+            val g = grid(env.store, "101")
+            val loaded = awaitState(model.state, "the new grid") { it is TodayState.Loaded }
+            assertEquals(TodayState.Loaded(g.id, "文新一网格", "2025-06-16", listOf(DueRow(g.households[0], "3栋 1单元 101", 0, listOf(), null, null, 0, 90))), loaded)
+            model.close()
         }
     }
 
@@ -55,8 +60,8 @@ class TodayModelTest {
             visit(s, notHome, FixedClock.at(2025, 6, 13, 19, 0), VisitOutcome.NOBODY_HOME) // never reached
 
             val model = TodayModel(env.calls, clock, env.scope)
-            runBlocking { model.refresh().join() }
-            val loaded = assertIs<TodayState.Loaded>(model.state.value)
+            model.observe()
+            val loaded = assertIs<TodayState.Loaded>(awaitState(model.state, "the plan") { it is TodayState.Loaded })
             assertEquals(g.id, loaded.gridId)
             assertEquals("文新一网格", loaded.gridName)
             assertEquals("2025-06-16", loaded.today)
@@ -70,13 +75,12 @@ class TodayModelTest {
                 loaded.rows,
             )
 
-            // A visit logged through the form takes the household off today's list.
+            // A visit logged through the form takes the household off today's
+            // list by itself: the test calls nothing on the list's model.
             val form = VisitFormModel(env.calls, FixedClock.at(2025, 6, 16, 9, 0), FixedLocation(LocationResult.TimedOut), env.scope, never)
-            runBlocking {
-                form.save().join()
-                model.refresh().join()
-            }
-            assertEquals(listOf(notHome, quarterly, weekly), assertIs<TodayState.Loaded>(model.state.value).rows.map { it.householdId })
+            runBlocking { form.save().join() }
+            val after = awaitState(model.state, "the list without the visited household") { (it as? TodayState.Loaded)?.rows?.size == 3 }
+            assertEquals(listOf(notHome, quarterly, weekly), assertIs<TodayState.Loaded>(after).rows.map { it.householdId })
         }
     }
 
@@ -88,12 +92,13 @@ class TodayModelTest {
             env.store.createResident(resident(g.households[1], name = "钱强", phone = "13833334444", idNumber = null, care = listOf()))
             val policy: VisitPolicy = defaultVisitPolicy().copy(generalIntervalDays = null)
             val model = TodayModel(env.calls, clock, env.scope, policy)
-            runBlocking { model.refresh().join() }
-            assertEquals(listOf(g.households[0]), assertIs<TodayState.Loaded>(model.state.value).rows.map { it.householdId })
+            model.observe()
+            val loaded = awaitState(model.state, "the plan") { it is TodayState.Loaded }
+            assertEquals(listOf(g.households[0]), assertIs<TodayState.Loaded>(loaded).rows.map { it.householdId })
 
             val invalid = TodayModel(env.calls, clock, env.scope, defaultVisitPolicy().copy(generalIntervalDays = 0))
-            runBlocking { invalid.refresh().join() }
-            assertEquals(TodayState.Failed("generalIntervalDays：超出范围"), invalid.state.value)
+            invalid.observe()
+            assertEquals(TodayState.Failed("generalIntervalDays：超出范围"), awaitState(invalid.state, "the failure") { it is TodayState.Failed })
         }
     }
 }
