@@ -25,9 +25,11 @@ final class TodayModelTests: XCTestCase {
         XCTAssertEqual(model.state.value, .loading)
         model.observe()
         _ = try await awaitState(model.state, "no grid") { $0 == .noGrid }
-        // A grid created on the phone shows with no call to the model.
+        // A grid created on the phone shows with no call to the model. The
+        // grid, its building and its household are three writes, so the list
+        // may first show the grid empty; wait for the household.
         let g = try await grid(env.store, "101")
-        let loaded = try await awaitState(model.state, "the new grid") { $0.gridId != nil }
+        let loaded = try await awaitState(model.state, "the new grid") { $0.gridId != nil && !$0.rows.isEmpty }
         XCTAssertEqual(loaded, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-16", rows: [
             DueRow(householdId: g.households[0], address: "3栋 1单元 101", memberCount: 0, care: [], lastVisit: nil, dueOn: nil, daysOverdue: 0, intervalDays: 90),
         ]))

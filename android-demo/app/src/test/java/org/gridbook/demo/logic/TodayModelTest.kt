@@ -30,9 +30,11 @@ class TodayModelTest {
             assertEquals(TodayState.Loading, model.state.value)
             model.observe()
             awaitState(model.state, "no grid") { it == TodayState.NoGrid }
-            // A grid created on the phone shows with no call to the model.
+            // A grid created on the phone shows with no call to the model. The
+            // grid, its building and its household are three writes, so the
+            // list may first show the grid empty; wait for the household.
             val g = grid(env.store, "101")
-            val loaded = awaitState(model.state, "the new grid") { it is TodayState.Loaded }
+            val loaded = awaitState(model.state, "the new grid") { it is TodayState.Loaded && it.rows.isNotEmpty() }
             assertEquals(TodayState.Loaded(g.id, "文新一网格", "2025-06-16", listOf(DueRow(g.households[0], "3栋 1单元 101", 0, listOf(), null, null, 0, 90))), loaded)
             model.close()
         }
