@@ -21,11 +21,11 @@ use gridbook::codes::CodeList;
 use tokio_postgres::{GenericClient, NoTls};
 
 use super::{
-    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState,
-    GridTeam, Listing, LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch, PushOutcome,
-    RefusedGrid, SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult, Worker,
-    WorkerRole, db_pos, group_teams, latest_version, now_unix, pos, refusal, sorted_unique,
-    stored_role,
+    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridRefusal,
+    GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch,
+    PushOutcome, RefusedGrid, SnapshotRow, Stats, Storage, StorageError, StorageFuture,
+    StorageResult, Worker, WorkerRole, db_pos, group_teams, latest_version, now_unix, pos, refusal,
+    sorted_unique, stored_role,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -178,24 +178,41 @@ async fn grid_seen<C: GenericClient>(c: &C, grid: &str) -> StorageResult<bool> {
     )
 }
 
+/// Every grid of `grids` the worker is not assigned to, sorted, with its
+/// refusal (`None`: a new grid the worker may create with this push).
+async fn unassigned<C: GenericClient>(
+    c: &C,
+    device: &AuthenticatedDevice,
+    grids: &[String],
+    creating: &[String],
+) -> StorageResult<Vec<(String, Option<GridRefusal>)>> {
+    let mut out = Vec::new();
+    for grid in sorted_unique(grids) {
+        if is_assigned(c, &device.worker_id, &grid).await? {
+            continue;
+        }
+        let seen = grid_seen(c, &grid).await?;
+        let refused = refusal(device, &grid, seen, creating);
+        out.push((grid, refused));
+    }
+    Ok(out)
+}
+
+/// The grids of `grids` that must be created; fails on the first refused one.
 async fn access<C: GenericClient>(
     c: &C,
     device: &AuthenticatedDevice,
     grids: &[String],
     creating: &[String],
 ) -> StorageResult<Vec<String>> {
-    let mut create = Vec::new();
-    for grid in sorted_unique(grids) {
-        if is_assigned(c, &device.worker_id, &grid).await? {
-            continue;
-        }
-        if device.can_create_grids && creating.contains(&grid) && !grid_seen(c, &grid).await? {
-            create.push(grid);
-        } else {
-            return Err(StorageError::GridForbidden(grid));
-        }
-    }
-    Ok(create)
+    unassigned(c, device, grids, creating)
+        .await?
+        .into_iter()
+        .map(|(grid, refused)| match refused {
+            None => Ok(grid),
+            Some(_) => Err(StorageError::GridForbidden(grid)),
+        })
+        .collect()
 }
 
 async fn store_push(
@@ -596,20 +613,13 @@ impl Storage for PostgresStorage {
     ) -> StorageFuture<'_, Vec<RefusedGrid>> {
         Box::pin(async move {
             let c = self.client().await?;
-            let mut refused = Vec::new();
-            for grid in sorted_unique(&grids) {
-                if is_assigned(&**c, &device.worker_id, &grid).await? {
-                    continue;
-                }
-                let seen = grid_seen(&**c, &grid).await?;
-                if let Some(reason) = refusal(&device, &grid, seen, &creating) {
-                    refused.push(RefusedGrid {
-                        grid_id: grid,
-                        reason,
-                    });
-                }
-            }
-            Ok(refused)
+            Ok(unassigned(&**c, &device, &grids, &creating)
+                .await?
+                .into_iter()
+                .filter_map(|(grid_id, refused)| {
+                    refused.map(|reason| RefusedGrid { grid_id, reason })
+                })
+                .collect())
         })
     }
 

@@ -10,11 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use gridbook::codes::CodeList;
+
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridState,
-    GridTeam, Listing, LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, RefusedGrid,
+    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridRefusal,
+    GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, RefusedGrid,
     SQLITE_MIGRATIONS, SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult,
     Worker, WorkerRole, db_pos, group_teams, latest_version, now_unix, pos, refusal, sorted_unique,
     stored_role,
@@ -191,14 +192,15 @@ fn is_assigned(conn: &Connection, worker_id: &str, grid_id: &str) -> StorageResu
     .map_err(db)
 }
 
-/// The grids of `grids` that must be created; fails on the first refused one.
-fn access(
+/// Every grid of `grids` the worker is not assigned to, sorted, with its
+/// refusal (`None`: a new grid the worker may create with this push).
+fn unassigned(
     conn: &Connection,
     device: &AuthenticatedDevice,
     grids: &[String],
     creating: &[String],
-) -> StorageResult<Vec<String>> {
-    let mut create = Vec::new();
+) -> StorageResult<Vec<(String, Option<GridRefusal>)>> {
+    let mut out = Vec::new();
     for grid in sorted_unique(grids) {
         if is_assigned(conn, &device.worker_id, &grid)? {
             continue;
@@ -212,13 +214,26 @@ fn access(
             .optional()
             .map_err(db)?
             .is_some();
-        if device.can_create_grids && !seen && creating.contains(&grid) {
-            create.push(grid);
-        } else {
-            return Err(StorageError::GridForbidden(grid));
-        }
+        let refused = refusal(device, &grid, seen, creating);
+        out.push((grid, refused));
     }
-    Ok(create)
+    Ok(out)
+}
+
+/// The grids of `grids` that must be created; fails on the first refused one.
+fn access(
+    conn: &Connection,
+    device: &AuthenticatedDevice,
+    grids: &[String],
+    creating: &[String],
+) -> StorageResult<Vec<String>> {
+    unassigned(conn, device, grids, creating)?
+        .into_iter()
+        .map(|(grid, refused)| match refused {
+            None => Ok(grid),
+            Some(_) => Err(StorageError::GridForbidden(grid)),
+        })
+        .collect()
 }
 
 fn store_push(tx: &Transaction<'_>, batch: &PushBatch) -> StorageResult<PushOutcome> {
@@ -718,28 +733,12 @@ impl Storage for SqliteStorage {
         creating: Vec<String>,
     ) -> StorageFuture<'_, Vec<RefusedGrid>> {
         self.run(move |conn| {
-            let mut refused = Vec::new();
-            for grid in sorted_unique(&grids) {
-                if is_assigned(conn, &device.worker_id, &grid)? {
-                    continue;
-                }
-                let seen = conn
-                    .query_row(
-                        "SELECT 1 FROM grids WHERE grid_id = ?1",
-                        [&grid],
-                        |_| Ok(()),
-                    )
-                    .optional()
-                    .map_err(db)?
-                    .is_some();
-                if let Some(reason) = refusal(&device, &grid, seen, &creating) {
-                    refused.push(RefusedGrid {
-                        grid_id: grid,
-                        reason,
-                    });
-                }
-            }
-            Ok(refused)
+            Ok(unassigned(conn, &device, &grids, &creating)?
+                .into_iter()
+                .filter_map(|(grid_id, refused)| {
+                    refused.map(|reason| RefusedGrid { grid_id, reason })
+                })
+                .collect())
         })
     }
 
