@@ -10,7 +10,7 @@
 //! ([`Store`] with its methods in `store/`, one file per record kind; its
 //! sync with [`SyncServer`] and [`SyncListener`] in `sync.rs`), the
 //! settings whose foreign form differs from the core's ([`StoreOptions`],
-//! [`SyncSettings`], [`SyncStatus`]) and the label and mask functions.
+//! [`SyncSettings`]) and the label and mask functions.
 //! Business logic belongs in the `gridbook` crate, with its tests.
 //!
 //! Every `Store` method is async (Kotlin `suspend fun`, Swift `async`) and
@@ -35,8 +35,7 @@ pub use store::{
     LiveQueryListener, Store, StoreOptions, default_store_options, default_visit_policy,
 };
 pub use sync::{
-    ListenerError, SyncListener, SyncReport, SyncServer, SyncSettings, SyncStatus,
-    default_sync_settings,
+    ListenerError, SyncListener, SyncReport, SyncServer, SyncSettings, default_sync_settings,
 };
 
 /// The result type of every fallible exported call.

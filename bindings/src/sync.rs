@@ -12,17 +12,16 @@
 //! and Stop buttons). To add a sync option, add it to [`SyncSettings`] and to
 //! `options` below.
 //!
-//! `SyncProgress` and `SyncStage` are the core's own types. [`SyncSettings`]
-//! is the core's `SyncClientOptions` in milliseconds and plain numbers, and
-//! [`SyncStatus`] leaves out the per-grid cursors: a new client option or
-//! status field is added to both.
+//! `SyncProgress`, `SyncStage` and `SyncStatus` are the core's own types.
+//! [`SyncSettings`] is the core's `SyncClientOptions` in milliseconds and
+//! plain numbers: a new client option is added to both.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use gridbook::sync::{
-    BlockedGrid, CancelToken, SyncClient, SyncClientOptions, SyncError, SyncLimits, SyncProgress,
+    CancelToken, SyncClient, SyncClientOptions, SyncError, SyncLimits, SyncProgress, SyncStatus,
 };
 
 use crate::store::Store;
@@ -30,25 +29,6 @@ use crate::{GridbookError, Result, pool};
 
 /// The outcome of a finished sync: the last progress, at stage `Done`.
 pub type SyncReport = SyncProgress;
-
-/// What a store has waiting for the server, for an "unsent" badge, and the
-/// grids the server refused, for a "blocked" notice.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct SyncStatus {
-    /// Changes written here that the server has not acknowledged (held
-    /// ones included).
-    pub unsent_changes: i64,
-    /// Their size in bytes.
-    pub unsent_bytes: i64,
-    /// Of `unsentChanges`, those held in grids the server refused.
-    pub held_changes: i64,
-    /// The grids the server refused, each with its reason, its held changes
-    /// and the confirmation `Store.discardQuarantinedGrid` takes.
-    pub blocked_grids: Vec<BlockedGrid>,
-    /// Whether the server says the worker may create grids (null before the
-    /// first sync with a server that says): hide "create grid" when false.
-    pub can_create_grids: Option<bool>,
-}
 
 /// Receives a sync's progress. Implemented by the app in Kotlin or Swift
 /// (Kotlin and Swift also take a lambda or closure: `store.sync(server) { … }`).
@@ -343,13 +323,6 @@ impl Store {
 
     /// What this store has waiting for the server.
     pub async fn sync_status(&self) -> Result<SyncStatus> {
-        let status = self.call(|s| s.sync_status()).await?;
-        Ok(SyncStatus {
-            unsent_changes: status.unsent_changes,
-            unsent_bytes: status.unsent_bytes,
-            held_changes: status.held_changes,
-            blocked_grids: status.blocked_grids,
-            can_create_grids: status.can_create_grids,
-        })
+        self.call(|s| s.sync_status()).await
     }
 }

@@ -239,7 +239,7 @@ fn discard_needs_the_confirmation_of_the_status(
     // The assigned grid is untouched and still syncs.
     assert_eq!(w1.store.buildings(assigned).unwrap().len(), 2);
     w1.sync(1);
-    assert_eq!(w1.store.sync_status().unwrap().grids.len(), 1);
+    assert_eq!(w1.store.sync_cursors().unwrap().len(), 1);
 }
 
 fn an_unassigned_grid_holds_its_visit_until_reassigned(backend: Backend) {
@@ -264,7 +264,7 @@ fn an_unassigned_grid_holds_its_visit_until_reassigned(backend: Backend) {
         client_options(&server.url(), &token),
     );
     w1.sync(1);
-    assert_eq!(w1.store.sync_status().unwrap().grids.len(), 2);
+    assert_eq!(w1.store.sync_cursors().unwrap().len(), 2);
 
     let household_a = visit(&w1.store, &grid_a);
     let held = w1.store.sync_status().unwrap().unsent_changes;

@@ -76,8 +76,10 @@ pub struct SyncApplied {
     pub more: bool,
 }
 
-/// What a store has waiting for the server.
+/// What a store has waiting for the server, for an "unsent" badge, and the
+/// grids the server refused, for a "blocked" notice.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncStatus {
     /// Changes written here that the server has not acknowledged (held
     /// ones included).
@@ -88,14 +90,12 @@ pub struct SyncStatus {
     /// are not sent until the refusal is lifted or the grid is discarded.
     pub held_changes: i64,
     /// The grids the server refused for this worker, by grid id, each with
-    /// its reason and the changes held in it.
+    /// its reason, its held changes and the confirmation
+    /// `Store.discardQuarantinedGrid` takes.
     pub blocked_grids: Vec<BlockedGrid>,
-    /// Whether the server says the worker may create grids (`None` before
-    /// the first sync with a server that says): an app hides "create grid"
-    /// when it is `Some(false)`.
+    /// Whether the server says the worker may create grids (null before the
+    /// first sync with a server that says): hide "create grid" when false.
     pub can_create_grids: Option<bool>,
-    /// The store's position in each grid it holds, blocked ones included.
-    pub grids: Vec<GridCursor>,
 }
 
 impl Store {
@@ -269,8 +269,7 @@ impl Store {
         })
     }
 
-    /// What is waiting to be sent, which grids the server refused and why,
-    /// and where the store stands in each grid.
+    /// What is waiting to be sent, and which grids the server refused and why.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         self.read(|conn| {
             let (count, bytes): (i64, i64) = conn
@@ -285,9 +284,13 @@ impl Store {
                 held_changes: held_changes(conn)?,
                 blocked_grids: blocked_grids(conn)?,
                 can_create_grids: team::vouched_can_create_grids(conn)?,
-                grids: grid_cursors(conn)?,
             })
         })
+    }
+
+    /// Where the store stands in each grid it holds, blocked ones included.
+    pub fn sync_cursors(&self) -> Result<Vec<GridCursor>> {
+        self.read(grid_cursors)
     }
 
     /// The worker this store belongs to as the sync server vouched for them

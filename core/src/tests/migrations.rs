@@ -218,9 +218,14 @@ fn a_version_four_database_opens_with_its_blocked_grid_and_team() {
     let blocked = &status.blocked_grids[0];
     assert_eq!(blocked.reason, crate::sync::GridRefusal::MayNotCreate);
     assert_eq!(blocked.held_changes, 2);
-    assert_eq!(status.grids.len(), 2, "the blocked grid is still held");
-    let grid = status
-        .grids
+    assert_eq!(
+        store.sync_cursors().unwrap().len(),
+        2,
+        "the blocked grid is still held"
+    );
+    let grid = store
+        .sync_cursors()
+        .unwrap()
         .iter()
         .find(|g| g.grid_id != blocked.grid_id)
         .unwrap()

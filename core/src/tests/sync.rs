@@ -278,7 +278,7 @@ fn a_new_device_bootstraps_from_snapshots_in_small_pages() {
             .filter(|c| c.kind == ChunkKind::Snapshot)
             .count();
         let applied = b.apply_sync_response(&request, &response).unwrap();
-        cursor = b.sync_status().unwrap().grids[0].clone();
+        cursor = b.sync_cursors().unwrap()[0].clone();
         rounds += 1;
         if rounds == 2 {
             // The server compacts again in the middle of the bootstrap.

@@ -18,6 +18,7 @@ import org.gridbook.core.Conflict
 import org.gridbook.core.HouseholdDetail
 import org.gridbook.core.LiveQuery
 import org.gridbook.core.RosterRow
+import org.gridbook.core.SyncStatus
 import org.gridbook.core.VisitDue
 import org.gridbook.core.VisitPolicy
 
