@@ -224,7 +224,7 @@ impl Syncs {
     }
 
     /// Cancels every sync started and not finished.
-    fn cancel_all(&self) {
+    pub(crate) fn cancel_all(&self) {
         for (_, token) in lock(&self.started).iter() {
             token.cancel();
         }
@@ -309,7 +309,7 @@ impl Store {
         // Listed at the call's first poll, before the hop to the pool, so a
         // `cancelSync` from then on reaches it.
         let _started = self.syncs.start(&token);
-        let (store, syncs) = (self.core(), Arc::clone(&self.syncs));
+        let (store, syncs) = (self.core()?, Arc::clone(&self.syncs));
         pool::run(move || syncs.run(&store, &server, listener.as_deref(), token)).await
     }
 

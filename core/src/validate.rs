@@ -250,6 +250,11 @@ impl Date {
         }
     }
 
+    /// Today's date at a UTC offset of `offset_minutes`, by this device's clock.
+    pub fn today(offset_minutes: i32) -> Date {
+        Date::from_unix_millis(crate::values::now_ms(), offset_minutes)
+    }
+
     /// The local calendar date of the instant `ms` milliseconds after the Unix
     /// epoch, seen at a UTC offset of `offset_minutes` (e.g. +480 for
     /// China Standard Time).

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use gridbook::{ChangeOrigin, ListenerFailed, LiveQuery};
 
 use super::Store;
+use crate::Result;
 use crate::sync::ListenerError;
 
 /// Hears that a live query's result may have changed. Implemented by the app
@@ -30,30 +31,38 @@ pub trait LiveQueryListener: Send + Sync {
 #[uniffi::export]
 impl Store {
     /// Registers `listener` for the changes that affect `query`; returns the
-    /// id to pass to `unsubscribe`. The store holds the listener until then
-    /// (or until the store is released).
-    pub fn subscribe(&self, query: LiveQuery, listener: Arc<dyn LiveQueryListener>) -> i64 {
-        let id = self.inner.subscribe_query(query, move |origin| {
+    /// id to pass to `unsubscribe`. The store holds the listener until then,
+    /// or until the store is closed, when it hears `ChangeOrigin.Closed` last.
+    /// Fails with `Closed` on a closed store.
+    pub fn subscribe(&self, query: LiveQuery, listener: Arc<dyn LiveQueryListener>) -> Result<i64> {
+        let id = self.core()?.subscribe_query(query, move |origin| {
             listener.on_change(origin).map_err(|_| ListenerFailed)
         });
         // Ids count up from 1: i64 holds them for the life of any process.
-        i64::try_from(id).unwrap_or(i64::MAX)
+        Ok(i64::try_from(id).unwrap_or(i64::MAX))
     }
 
     /// Removes the listener registered under `id`; returns whether there was
     /// one. A change being delivered on another thread at this moment may
     /// still reach it once.
     pub fn unsubscribe(&self, id: i64) -> bool {
-        u64::try_from(id).is_ok_and(|id| self.inner.unsubscribe(id))
+        let Ok(store) = self.core() else {
+            return false; // closing removed every listener
+        };
+        u64::try_from(id).is_ok_and(|id| store.unsubscribe(id))
     }
 
-    /// How many listeners are registered (for tests and leak checks).
+    /// How many listeners are registered (for tests and leak checks); 0 once closed.
     pub fn listener_count(&self) -> i64 {
-        i64::try_from(self.inner.listener_count()).unwrap_or(i64::MAX)
+        self.core().map_or(0, |store| {
+            i64::try_from(store.listener_count()).unwrap_or(i64::MAX)
+        })
     }
 
-    /// How many times a listener threw since the store was opened.
-    pub fn listener_failures(&self) -> i64 {
-        i64::try_from(self.inner.listener_failures()).unwrap_or(i64::MAX)
+    /// How many times a listener threw since the store was opened; `Closed`
+    /// once closed.
+    pub fn listener_failures(&self) -> Result<i64> {
+        let store = self.core()?;
+        Ok(i64::try_from(store.listener_failures()).unwrap_or(i64::MAX))
     }
 }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use gridbook::ffi::GridbookError;
-use gridbook::{InvalidReason, OpenOptions, StoreKey, WorkerIdentity};
+use gridbook::{Date, InvalidReason, OpenOptions, StoreKey, WorkerIdentity};
 
 use super::{Store, open};
 use crate::Result;
@@ -71,11 +71,11 @@ impl Store {
         open(path, identity, options).await
     }
 
-    /// Today's date (`YYYY-MM-DD`) in the store's local offset: the date to
-    /// pass to `visitsDue`.
-    pub async fn today(&self) -> String {
+    /// Today's date in the store's local offset: the date to pass to
+    /// `visitsDue`.
+    pub async fn today(&self) -> Date {
         // The clock alone, no SQLite: no hop to the pool.
-        self.core().today().to_string()
+        Date::today(self.local_offset_minutes)
     }
 
     /// Compacts every document into one snapshot: a smaller file and a faster

@@ -25,7 +25,8 @@ mod quarantine;
 mod roster;
 mod visits;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use gridbook::{OpenOptions, StoreKey, Worker, WorkerIdentity};
 
@@ -37,11 +38,18 @@ pub use maintenance::{StoreOptions, default_store_options};
 pub use visits::default_visit_policy;
 
 /// A Gridbook store: one SQLite file on the phone holding a worker's grids.
-/// Close it (Kotlin `close()`/`use`, Swift: drop the last reference) before
-/// deleting or moving the file.
+///
+/// Close it before deleting or moving the file: Kotlin `closeAndWait()`,
+/// Swift `close()`, which return once the file is closed. Kotlin's `close()`
+/// (and `use`) releases the store when its running calls return. Any call
+/// after closing fails with `Closed`.
 #[derive(uniffi::Object)]
 pub struct Store {
-    inner: Arc<gridbook::Store>,
+    /// The core's store; `None` once closed.
+    inner: Mutex<Option<Arc<gridbook::Store>>>,
+    /// Kept apart from `inner` so `identity()` and `today()` answer after closing.
+    identity: WorkerIdentity,
+    local_offset_minutes: i32,
     /// This store's syncs: their cancel tokens, their turn, the cached clients.
     pub(crate) syncs: Arc<Syncs>,
 }
@@ -49,7 +57,9 @@ pub struct Store {
 impl Store {
     fn new(inner: gridbook::Store) -> Arc<Store> {
         Arc::new(Store {
-            inner: Arc::new(inner),
+            identity: inner.identity().clone(),
+            local_offset_minutes: inner.local_offset_minutes(),
+            inner: Mutex::new(Some(Arc::new(inner))),
             syncs: Arc::default(),
         })
     }
@@ -63,13 +73,58 @@ impl Store {
         E: Into<GridbookError>,
         F: FnOnce(&gridbook::Store) -> std::result::Result<T, E> + Send + 'static,
     {
-        let store = Arc::clone(&self.inner);
+        let store = self.core()?;
         pool::run(move || f(&store).map_err(Into::into)).await
     }
 
-    /// The core's store, for a call that hops to the pool itself (sync).
-    pub(crate) fn core(&self) -> Arc<gridbook::Store> {
-        Arc::clone(&self.inner)
+    /// The core's store, for a call that hops to the pool itself (sync), or
+    /// `Closed`.
+    pub(crate) fn core(&self) -> Result<Arc<gridbook::Store>> {
+        self.inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .ok_or_else(closed)
+    }
+}
+
+/// The error of every call on a closed store.
+fn closed() -> GridbookError {
+    GridbookError::Closed {
+        detail: "the store was closed; open it again to go on".into(),
+    }
+}
+
+/// Waits until the calls still holding `store` have returned (polling: a
+/// close is rare and they end soon, a sync being cancelled), then drops it,
+/// which closes its SQLite connections.
+fn drop_when_last(mut store: Arc<gridbook::Store>) {
+    loop {
+        match Arc::try_unwrap(store) {
+            Ok(last) => return drop(last),
+            Err(shared) => {
+                store = shared;
+                std::thread::sleep(CLOSE_POLL);
+            }
+        }
+    }
+}
+
+/// How often `close` looks whether the last running call has returned.
+const CLOSE_POLL: Duration = Duration::from_millis(2);
+
+impl Drop for Store {
+    /// Released without `close` (Kotlin `close()`, Swift's last reference):
+    /// live queries still hear `Closed` and end instead of waiting for ever.
+    fn drop(&mut self) {
+        let store = self
+            .inner
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(store) = store {
+            store.close_listeners();
+        }
     }
 }
 
@@ -111,7 +166,31 @@ impl Store {
     /// The worker and device this store was opened for (names normalised).
     pub async fn identity(&self) -> WorkerIdentity {
         // Held in memory: no hop to the pool.
-        self.inner.identity().clone()
+        self.identity.clone()
+    }
+
+    /// Closes the store and returns once its file is closed, so that it can
+    /// be deleted or moved (a worker signing out). A running sync is
+    /// cancelled and calls already running finish first; every later call
+    /// fails with `Closed`. Closing again does nothing. In Kotlin this is
+    /// `closeAndWait()`, beside `AutoCloseable.close()`.
+    pub async fn close(&self) -> Result<()> {
+        let taken = self
+            .inner
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(store) = taken else {
+            return Ok(());
+        };
+        self.syncs.cancel_all();
+        // Live queries re-read on this last notification, get `Closed`, and end.
+        store.close_listeners();
+        pool::run(move || {
+            drop_when_last(store);
+            Ok(())
+        })
+        .await
     }
 
     /// The worker as the sync server vouched for them in the last sync (id,

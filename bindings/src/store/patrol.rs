@@ -1,9 +1,7 @@
 //! The [`Store`] calls of patrols (`gridbook`'s `kinds/patrol`): teams,
-//! shifts and check-ins. Dates given as arguments are `YYYY-MM-DD` text,
-//! parsed here so that a malformed one names its argument.
+//! shifts and check-ins.
 
-use gridbook::ffi::parse_date;
-use gridbook::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
+use gridbook::{Checkin, CheckinInput, Date, PatrolTeam, Shift, ShiftInput, TeamMember};
 
 use super::Store;
 use crate::Result;
@@ -54,16 +52,14 @@ impl Store {
         self.call(move |s| s.cancel_shift(&shift_id)).await
     }
 
-    /// A member's shifts on or after a date (`YYYY-MM-DD`), soonest first; cancelled shifts left out.
-    pub async fn upcoming_shifts(&self, member_id: String, from: String) -> Result<Vec<Shift>> {
-        let from = parse_date("from", &from)?;
+    /// A member's shifts on or after a date, soonest first; cancelled shifts left out.
+    pub async fn upcoming_shifts(&self, member_id: String, from: Date) -> Result<Vec<Shift>> {
         self.call(move |s| s.upcoming_shifts(&member_id, from))
             .await
     }
 
-    /// A grid's shifts on one day (`YYYY-MM-DD`).
-    pub async fn shifts_on(&self, grid_id: String, date: String) -> Result<Vec<Shift>> {
-        let date = parse_date("date", &date)?;
+    /// A grid's shifts on one day.
+    pub async fn shifts_on(&self, grid_id: String, date: Date) -> Result<Vec<Shift>> {
         self.call(move |s| s.shifts_on(&grid_id, date)).await
     }
 

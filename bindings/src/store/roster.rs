@@ -1,12 +1,10 @@
 //! The [`Store`] calls of the roster (`gridbook`'s `kinds/roster`): grids,
 //! buildings, the team's workers, households, residents, the roster list,
-//! search and building heads. Dates given as arguments are `YYYY-MM-DD`
-//! text, parsed here so that a malformed one names its argument.
+//! search and building heads.
 
 use gridbook::codes::ResidentStatus;
-use gridbook::ffi::parse_date;
 use gridbook::{
-    Building, BuildingInput, Grid, GridInput, HeadAppointment, HeadPerson, HouseholdDetail,
+    Building, BuildingInput, Date, Grid, GridInput, HeadAppointment, HeadPerson, HouseholdDetail,
     HouseholdInput, Resident, ResidentInput, RosterRow, SearchHit, Worker,
 };
 
@@ -145,35 +143,32 @@ impl Store {
             .await
     }
 
-    /// Records that a resident moved out or died on a date (`YYYY-MM-DD`, not
-    /// in the future); `status` must not be `Active`.
+    /// Records that a resident moved out or died on a date (not in the
+    /// future); `status` must not be `Active`.
     pub async fn retire_resident(
         &self,
         resident_id: String,
         status: ResidentStatus,
-        on: String,
+        on: Date,
     ) -> Result<()> {
-        let on = parse_date("moved_out", &on)?;
         self.call(move |s| s.retire_resident(&resident_id, status, on))
             .await
     }
 
-    /// Appoints a building head (楼栋长) from a date (`YYYY-MM-DD`), ending the
+    /// Appoints a building head (楼栋长) from a date, ending the
     /// current head's term the same day; returns the appointment's id.
     pub async fn appoint_building_head(
         &self,
         building_id: String,
         person: HeadPerson,
-        starts_on: String,
+        starts_on: Date,
     ) -> Result<String> {
-        let starts_on = parse_date("starts_on", &starts_on)?;
         self.call(move |s| s.appoint_building_head(&building_id, person, starts_on))
             .await
     }
 
-    /// Ends a building head's term on a date (`YYYY-MM-DD`); the building then has no head.
-    pub async fn end_building_head(&self, appointment_id: String, ends_on: String) -> Result<()> {
-        let ends_on = parse_date("ends_on", &ends_on)?;
+    /// Ends a building head's term on a date; the building then has no head.
+    pub async fn end_building_head(&self, appointment_id: String, ends_on: Date) -> Result<()> {
         self.call(move |s| s.end_building_head(&appointment_id, ends_on))
             .await
     }

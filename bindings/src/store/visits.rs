@@ -1,11 +1,8 @@
 //! The [`Store`] calls of visits (`gridbook`'s `kinds/visits`): logging and
 //! amending visits, a worker's visits, and the door-knocking plan
-//! ([`Store::visits_due`] under a `VisitPolicy`). Dates given as arguments
-//! are `YYYY-MM-DD` text, parsed here so that a malformed one names its
-//! argument.
+//! ([`Store::visits_due`] under a `VisitPolicy`).
 
-use gridbook::ffi::parse_date;
-use gridbook::{Visit, VisitDue, VisitInput, VisitPolicy};
+use gridbook::{Date, Visit, VisitDue, VisitInput, VisitPolicy};
 
 use super::Store;
 use crate::Result;
@@ -30,29 +27,27 @@ impl Store {
         self.call(move |s| s.amend_visit(&visit_id, input)).await
     }
 
-    /// A worker's visits on local dates `from..=to` (`YYYY-MM-DD`).
+    /// A worker's visits on local dates `from..=to`.
     pub async fn visits_by_worker(
         &self,
         worker_id: String,
-        from: String,
-        to: String,
+        from: Date,
+        to: Date,
     ) -> Result<Vec<Visit>> {
-        let (from, to) = (parse_date("from", &from)?, parse_date("to", &to)?);
         self.call(move |s| s.visits_by_worker(&worker_id, from, to))
             .await
     }
 
     /// The active households of a grid due for a visit on `today`
-    /// (`YYYY-MM-DD`, the phone's local date), most urgent first: never
+    /// (the phone's local date, `today()`), most urgent first: never
     /// reached, then the longest overdue, then the shorter interval, then in
     /// roster order. `policy` null means `defaultVisitPolicy()`.
     pub async fn visits_due(
         &self,
         grid_id: String,
-        today: String,
+        today: Date,
         policy: Option<VisitPolicy>,
     ) -> Result<Vec<VisitDue>> {
-        let today = parse_date("today", &today)?;
         let policy = policy.unwrap_or_default();
         self.call(move |s| s.visits_due(&grid_id, today, &policy))
             .await

@@ -1,5 +1,6 @@
 //! The live-query listener as Kotlin and Swift reach it: heard for its query
-//! only, a failing one counted, gone after `unsubscribe`. The edits go
+//! only, a failing one counted, gone after `unsubscribe`, told `Closed` last
+//! when the store closes or is released. The edits go
 //! through the core directly; the core's own tests cover which changes
 //! affect which query.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -32,6 +33,7 @@ impl LiveQueryListener for Heard {
 fn grid(store: &Store, code: &str) -> String {
     store
         .core()
+        .unwrap()
         .create_grid(GridInput {
             code: code.into(),
             name: "一网格".into(),
@@ -45,6 +47,7 @@ fn grid(store: &Store, code: &str) -> String {
 fn building(store: &Store, grid: &str) -> String {
     store
         .core()
+        .unwrap()
         .create_building(
             grid,
             BuildingInput {
@@ -61,6 +64,7 @@ fn building(store: &Store, grid: &str) -> String {
 fn household(store: &Store, building: &str) -> String {
     store
         .core()
+        .unwrap()
         .create_household(HouseholdInput {
             building_id: building.into(),
             unit: "1".into(),
@@ -92,8 +96,12 @@ fn a_listener_hears_its_query_only_and_a_failing_one_is_counted() {
         fail: true,
         ..Heard::default()
     });
-    let id = store.subscribe(LiveQuery::Roster { grid_id: a.clone() }, roster_a.clone());
-    store.subscribe(LiveQuery::Roster { grid_id: a.clone() }, failing.clone());
+    let id = store
+        .subscribe(LiveQuery::Roster { grid_id: a.clone() }, roster_a.clone())
+        .unwrap();
+    store
+        .subscribe(LiveQuery::Roster { grid_id: a.clone() }, failing.clone())
+        .unwrap();
     assert_eq!(store.listener_count(), 2);
 
     household(&store, &in_b);
@@ -101,11 +109,74 @@ fn a_listener_hears_its_query_only_and_a_failing_one_is_counted() {
     household(&store, &in_a);
     assert_eq!(*roster_a.origins.lock().unwrap(), vec![ChangeOrigin::Local]);
     assert_eq!(*failing.origins.lock().unwrap(), vec![ChangeOrigin::Local]);
-    assert_eq!(store.listener_failures(), 1);
+    assert_eq!(store.listener_failures().unwrap(), 1);
 
     assert!(store.unsubscribe(id));
     assert_eq!(store.listener_count(), 1);
     household(&store, &in_a);
     assert_eq!(roster_a.origins.lock().unwrap().len(), 1);
     assert_eq!(failing.origins.lock().unwrap().len(), 2);
+}
+
+fn opened(dir: &tempfile::TempDir) -> Arc<Store> {
+    let identity = WorkerIdentity {
+        worker_id: "w1".into(),
+        name: "张伟".into(),
+        role: WorkerRole::GridHead,
+        device_label: "张伟的手机".into(),
+    };
+    let path = dir.path().join("w1.db").to_string_lossy().into_owned();
+    Store::open(path, identity, None).wait().unwrap()
+}
+
+fn is_closed<T: std::fmt::Debug>(result: crate::Result<T>) -> bool {
+    matches!(result, Err(crate::GridbookError::Closed { .. }))
+}
+
+#[test]
+fn close_tells_listeners_last_then_every_call_is_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = opened(&dir);
+    let grid_id = grid(&store, "A-1");
+    let heard = Arc::new(Heard::default());
+    store
+        .subscribe(
+            LiveQuery::Roster {
+                grid_id: grid_id.clone(),
+            },
+            heard.clone(),
+        )
+        .unwrap();
+
+    store.close().wait().unwrap();
+    assert_eq!(*heard.origins.lock().unwrap(), vec![ChangeOrigin::Closed]);
+    assert_eq!(store.listener_count(), 0);
+    assert!(is_closed(store.roster(grid_id.clone()).wait()));
+    assert!(is_closed(store.grids().wait()));
+    assert!(is_closed(store.listener_failures()));
+    assert!(is_closed(
+        store.subscribe(LiveQuery::SyncStatus, heard.clone())
+    ));
+    assert!(!store.unsubscribe(1));
+    assert_eq!(store.identity().wait().worker_id, "w1");
+    store.close().wait().unwrap();
+
+    // The file was closed: it opens again, with the grid, while the closed
+    // object is still held.
+    let reopened = opened(&dir);
+    assert_eq!(reopened.roster(grid_id).wait().unwrap().len(), 0);
+    assert_eq!(reopened.grids().wait().unwrap().len(), 1);
+    assert_eq!(heard.origins.lock().unwrap().len(), 1, "heard nothing more");
+}
+
+#[test]
+fn a_store_released_without_close_still_ends_its_live_queries() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = opened(&dir);
+    let heard = Arc::new(Heard::default());
+    store
+        .subscribe(LiveQuery::SyncStatus, heard.clone())
+        .unwrap();
+    drop(store);
+    assert_eq!(*heard.origins.lock().unwrap(), vec![ChangeOrigin::Closed]);
 }

@@ -1,6 +1,7 @@
 // Shared fixtures: temporary stores and a small grid, as a phone app builds them.
 package org.gridbook.tests
 
+import java.time.LocalDate
 import org.gridbook.*
 import org.gridbook.core.*
 import java.io.File
@@ -45,7 +46,7 @@ suspend fun fixture(store: Store): Fixture {
 }
 
 fun residentInput(household: String, phone: String = "13800138000") = ResidentInput(
-    householdId = household, name = "王秀英", gender = Gender.FEMALE, birthDate = "1941-03-02", idNumber = null,
+    householdId = household, name = "王秀英", gender = Gender.FEMALE, birthDate = LocalDate.of(1941, 3, 2), idNumber = null,
     phones = listOf(phone), relation = "02", registration = Registration.LOCAL,
     residenceState = ResidenceState.CONSISTENT, care = listOf("elderly_alone"), movedIn = null,
 )

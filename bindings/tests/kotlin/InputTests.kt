@@ -4,6 +4,7 @@
 // the input back.
 package org.gridbook.tests
 
+import java.time.LocalTime
 import org.gridbook.*
 import org.gridbook.core.*
 
@@ -71,10 +72,10 @@ fun inputTests(r: Runner) {
 
             val team = store.createPatrolTeam(grid, "夜巡队", listOf(TeamMember(memberId = "w-zhang", name = "张伟")))
             val today = store.today()
-            val empty = store.createShift(ShiftInput(teamId = team, date = today, starts = "19:00", ends = "21:00"))
+            val empty = store.createShift(ShiftInput(teamId = team, date = today, starts = LocalTime.of(19, 0), ends = LocalTime.of(21, 0)))
             assertEq(listOf<String>(), store.shiftsOn(grid, today).single { it.id == empty }.route, "shift route")
             val shift = store.createShift(
-                ShiftInput(teamId = team, date = today, starts = "21:00", ends = "23:00", route = listOf("南门")),
+                ShiftInput(teamId = team, date = today, starts = LocalTime.of(21, 0), ends = LocalTime.of(23, 0), route = listOf("南门")),
             )
             store.assignToShift(shift, "w-zhang")
             val checkin = store.recordCheckin(CheckinInput(shiftId = shift, memberId = "w-zhang", at = now(), checkpoint = "南门"))
@@ -126,10 +127,10 @@ fun inputTests(r: Runner) {
             val team = store.createPatrolTeam(f.grid, "夜巡队", listOf())
             val today = store.today()
             val first = store.createShift(
-                ShiftInput(teamId = team, date = today, starts = "19:30", ends = "21:00", route = listOf("3栋", "南门")),
+                ShiftInput(teamId = team, date = today, starts = LocalTime.of(19, 30), ends = LocalTime.of(21, 0), route = listOf("3栋", "南门")),
             )
             val shift = store.shiftsOn(f.grid, today).single()
-            val nextWeek = java.time.LocalDate.parse(today).plusDays(7).toString()
+            val nextWeek = today.plusDays(7)
             val second = store.createShift(shift.toInput().copy(date = nextWeek))
             assertTrue(second != first) { "a new shift" }
             assertEq(shift.copy(id = second, date = nextWeek), store.shiftsOn(f.grid, nextWeek).single(), "the same shift a week later")

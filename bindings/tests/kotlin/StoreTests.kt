@@ -2,6 +2,9 @@
 // conflicts, errors, the progress listener, cancellation and lifetimes.
 package org.gridbook.tests
 
+import java.time.LocalDate
+import java.time.LocalTime
+import java.time.ZoneOffset
 import org.gridbook.*
 import org.gridbook.core.*
 import kotlinx.coroutines.Dispatchers
@@ -38,7 +41,7 @@ fun storeTests(r: Runner) {
             val detail = store.household(f.household)
             assertEq(f.household, detail.household.id, "household id")
             assertEq(listOf(residentId), detail.members.map { it.id }, "members")
-            assertEq("1941-03-02", detail.members[0].birthDate, "birth date")
+            assertEq(LocalDate.of(1941, 3, 2), detail.members[0].birthDate, "birth date")
             assertEq(listOf("13800138000"), store.resident(residentId).phones, "unmasked phone")
             assertEq(listOf("138****8000"), maskResident(store.resident(residentId)).phones, "masked phone")
             assertEq(1, store.residentsByCare(f.grid, "elderly_alone").size, "care list")
@@ -68,8 +71,8 @@ fun storeTests(r: Runner) {
             assertEq("已送餐", amended.notes, "amended notes")
             assertEq(logged.findings[0].id, amended.findings.single().id, "finding keeps its id")
             assertEq(Resolution.SOLVED_ON_SITE, amended.findings[0].resolution, "amended resolution")
-            val today = java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString()
-            assertEq(listOf(visitId), store.visitsByWorker("w-zhang", "2020-01-01", today).map { it.id }, "visits by worker")
+            val today = LocalDate.now(ZoneOffset.ofHours(8))
+            assertEq(listOf(visitId), store.visitsByWorker("w-zhang", LocalDate.of(2020, 1, 1), today).map { it.id }, "visits by worker")
             assertEq(480, store.roster(f.grid)[0].lastVisit?.offsetMinutes, "roster last visit")
         }
     }
@@ -78,16 +81,16 @@ fun storeTests(r: Runner) {
         openStore(tempDir("heads"), "w-zhang").use { store ->
             val f = fixture(store)
             assertEq(listOf(f.building), store.buildingsWithoutHead(f.grid).map { it.id }, "without head")
-            val first = store.appointBuildingHead(f.building, HeadPerson.Volunteer(name = "李大爷"), "2025-01-01")
+            val first = store.appointBuildingHead(f.building, HeadPerson.Volunteer(name = "李大爷"), LocalDate.of(2025, 1, 1))
             val residentId = store.createResident(residentInput(f.household))
-            val second = store.appointBuildingHead(f.building, HeadPerson.Resident(residentId = residentId), "2025-06-01")
+            val second = store.appointBuildingHead(f.building, HeadPerson.Resident(residentId = residentId), LocalDate.of(2025, 6, 1))
             val current = store.currentBuildingHeads(f.grid).single()
             assertEq(second, current.id, "current head")
             assertEq(HeadPerson.Resident(residentId = residentId), current.person, "head person")
             val history = store.buildingHeadHistory(f.building)
             assertEq(listOf(second, first), history.map { it.id }, "history newest first")
-            assertEq("2025-06-01", history[1].endsOn, "first term ended")
-            store.endBuildingHead(second, "2025-07-01")
+            assertEq(LocalDate.of(2025, 6, 1), history[1].endsOn, "first term ended")
+            store.endBuildingHead(second, LocalDate.of(2025, 7, 1))
             assertEq(listOf(f.building), store.buildingsWithoutHead(f.grid).map { it.id }, "no head again")
         }
     }
@@ -98,11 +101,11 @@ fun storeTests(r: Runner) {
             val team = store.createPatrolTeam(f.grid, "夜巡队", listOf(TeamMember(memberId = "v-0001", name = "赵师傅")))
             store.addTeamMember(team, TeamMember(memberId = "v-0002", name = "钱阿姨"))
             assertEq(listOf("v-0001", "v-0002"), store.patrolTeams(f.grid).single().members.map { it.memberId }.sorted(), "members")
-            val date = java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString()
-            val shift = store.createShift(ShiftInput(teamId = team, date = date, starts = "00:00", ends = "23:59", route = listOf(f.building)))
+            val date = LocalDate.now(ZoneOffset.ofHours(8))
+            val shift = store.createShift(ShiftInput(teamId = team, date = date, starts = LocalTime.of(0, 0), ends = LocalTime.of(23, 59), route = listOf(f.building)))
             store.assignToShift(shift, "v-0001")
             assertEq(listOf(shift), store.upcomingShifts("v-0001", date).map { it.id }, "upcoming")
-            assertEq(listOf("00:00", "23:59"), store.shiftsOn(f.grid, date).single().let { listOf(it.starts, it.ends) }, "times")
+            assertEq(listOf(LocalTime.of(0, 0), LocalTime.of(23, 59)), store.shiftsOn(f.grid, date).single().let { listOf(it.starts, it.ends) }, "times")
             val checkin = store.recordCheckin(CheckinInput(shiftId = shift, memberId = "v-0001", at = now(), checkpoint = f.building, gps = null))
             assertEq(listOf(checkin), store.shiftCheckins(shift).map { it.id }, "check-ins")
             val wrong = assertThrows<GridbookException.Invalid>("check-in off the route") {
@@ -159,9 +162,9 @@ fun storeTests(r: Runner) {
             assertTrue(!text.contains("1234567")) { "the phone leaked into the exception: $text" }
             assertEq(0, store.household(f.household).members.size, "nothing stored")
             val date = assertThrows<GridbookException.Invalid>("bad date") {
-                store.createResident(residentInput(f.household).copy(birthDate = "1941-02-30"))
+                store.createResident(residentInput(f.household).copy(birthDate = LocalDate.of(10000, 1, 1)))
             }
-            // A date inside a record is checked as it crosses into Rust, where the field is not known: the error names its type.
+            // A date the core cannot hold (after 9999) is refused as it crosses into Rust, where the field is not known: the error names its type.
             assertEq("date", date.field, "date field")
             assertEq(InvalidReason.DateFormat, date.reason, "date reason")
         }
@@ -253,27 +256,58 @@ fun storeTests(r: Runner) {
         }
     }
 
-    r.test("close and use {}: calls after close throw, double close is harmless") {
+    r.test("close and use {}: calls after close throw Closed, double close is harmless") {
         val dir = tempDir("close")
         val store = openStore(dir, "w-zhang")
         val f = fixture(store)
         store.close()
         store.close()
-        assertThrows<IllegalStateException>("call after close") { store.roster(f.grid) }
+        val closed = assertThrows<GridbookException.Closed>("call after close") { store.roster(f.grid) }
+        assertTrue(closed.message.orEmpty().contains("closed")) { "message: ${closed.message}" }
         // The file is released: it reopens with the data.
         val rows = openStore(dir, "w-zhang").use { it.roster(f.grid) }
         assertEq(1, rows.size, "roster after reopening")
         val reopened = openStore(dir, "w-zhang")
         val exception = runCatching { reopened.use { throw IllegalArgumentException("app error") } }.exceptionOrNull()
         assertTrue(exception is IllegalArgumentException) { "use {} must rethrow the body's exception: $exception" }
-        assertThrows<IllegalStateException>("closed by use {}") { reopened.grids() }
+        assertThrows<GridbookException.Closed>("closed by use {}") { reopened.grids() }
+    }
+
+    r.test("closeAndWait: the file is closed when it returns, live queries end with Closed, later calls throw Closed") {
+        val dir = tempDir("close-wait")
+        val store = openStore(dir, "w-zhang", key = "secret")
+        val f = fixture(store)
+        val roster = kotlinx.coroutines.CompletableDeferred<Throwable?>()
+        val first = kotlinx.coroutines.CompletableDeferred<Unit>()
+        coroutineScope {
+            val watcher = async(Dispatchers.Default) {
+                runCatching { store.rosterFlow(f.grid).collect { first.complete(Unit) } }.exceptionOrNull().also { roster.complete(it) }
+            }
+            first.await()
+            assertEq(1L, store.listenerCount(), "the live query listens")
+            store.closeAndWait()
+            store.closeAndWait()
+            watcher.await()
+        }
+        val ended = roster.await()
+        assertTrue(ended is GridbookException.Closed) { "the live query must end with Closed: $ended" }
+        assertEq(0L, store.listenerCount(), "no listener left")
+        assertThrows<GridbookException.Closed>("read after closeAndWait") { store.roster(f.grid) }
+        assertThrows<GridbookException.Closed>("write after closeAndWait") { store.createResident(residentInput(f.household)) }
+        assertThrows<GridbookException.Closed>("sync after closeAndWait") { store.sync(SyncServer("http://127.0.0.1:9", "token", defaultSyncSettings())) }
+        assertThrows<GridbookException.Closed>("subscribe after closeAndWait") { store.rosterFlow(f.grid).collect { } }
+        assertEq("w-zhang", store.identity().workerId, "identity still answers")
+        store.close()
+        // Closed means closed: the files can go (a worker signing out), and a new store starts empty.
+        dir.listFiles()!!.forEach { assertTrue(it.delete()) { "could not delete ${it.name}" } }
+        openStore(dir, "w-zhang", key = "secret").use { assertEq(0, it.grids().size, "a fresh store") }
     }
 
     r.test("the day's plan: visitsDue under the default and a custom policy") {
         openStore(tempDir("plan"), "w-zhang").use { store ->
             val f = fixture(store)
             store.createResident(residentInput(f.household))
-            val today = java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString()
+            val today = LocalDate.now(ZoneOffset.ofHours(8))
             val due = store.visitsDue(f.grid, today, null).single()
             assertEq(f.household, due.household.id, "due household")
             assertEq(listOf("elderly_alone"), due.careCategories, "care categories")
@@ -283,7 +317,7 @@ fun storeTests(r: Runner) {
 
             store.logVisit(visitInput(f.household, emptyList(), "身体尚好"))
             assertEq(0, store.visitsDue(f.grid, today, null).size, "reached today")
-            val inAWeek = java.time.LocalDate.parse(today).plusDays(7).toString()
+            val inAWeek = today.plusDays(7)
             val again = store.visitsDue(f.grid, inAWeek, null).single()
             assertEq(inAWeek, again.dueOn, "due again a week later")
             assertEq(today, again.lastReachedOn, "last reached")
@@ -294,7 +328,7 @@ fun storeTests(r: Runner) {
                 store.visitsDue(f.grid, today, monthly.copy(generalIntervalDays = 0))
             }
             assertEq("generalIntervalDays", bad.field, "field")
-            val badDate = assertThrows<GridbookException.Invalid>("bad date") { store.visitsDue(f.grid, "2024-02-30", null) }
+            val badDate = assertThrows<GridbookException.Invalid>("bad date") { store.visitsDue(f.grid, LocalDate.of(10000, 1, 1), null) }
             assertEq(InvalidReason.DateFormat, badDate.reason, "reason")
         }
     }
@@ -339,7 +373,7 @@ fun storeTests(r: Runner) {
             store.compact()
             store.rebuildQueryTables()
             assertEq(roster, store.roster(f.grid), "roster after compact and rebuild")
-            assertEq(java.time.LocalDate.now(java.time.ZoneOffset.ofHours(8)).toString(), store.today(), "today")
+            assertEq(LocalDate.now(ZoneOffset.ofHours(8)), store.today(), "today")
         }
         assertThrows<GridbookException.NotADatabase>("opened without its key") { Store.open(path, identity("w-zhang"), null) }
         val e = assertThrows<GridbookException.Invalid>("zero compaction threshold") {
@@ -372,9 +406,9 @@ fun storeTests(r: Runner) {
             store.setHouseholdHead(f.household, second)
             assertEq(second, store.household(f.household).household.headId, "new head")
 
-            store.retireResident(first, ResidentStatus.DECEASED, "2025-03-01")
+            store.retireResident(first, ResidentStatus.DECEASED, LocalDate.of(2025, 3, 1))
             val gone = store.resident(first)
-            assertEq(ResidentStatus.DECEASED to "2025-03-01", gone.status to gone.movedOut, "retired resident")
+            assertEq(ResidentStatus.DECEASED to LocalDate.of(2025, 3, 1), gone.status to gone.movedOut, "retired resident")
             assertEq(1, store.roster(f.grid).single().memberCount, "active members")
 
             store.moveOutHousehold(f.household)
@@ -422,21 +456,23 @@ fun storeTests(r: Runner) {
                     }
                 }
                 delay(random.nextInt(6).toLong())
-                val closer = async(Dispatchers.Default) { store.close() }
+                // Half the rounds release the object (close), half close the file and wait (closeAndWait).
+                val closer = async(Dispatchers.Default) { if (round % 4 < 2) store.close() else store.closeAndWait() }
                 delay(random.nextInt(3).toLong())
                 sync.cancelAndJoin()
                 closer.await()
                 reads.map { it.await() } + listOf(if (sync.isCancelled) null else sync.await())
             }
-            // A call begun before close() ends normally; one begun after is refused in Kotlin.
+            // A call begun before the close ends normally; one begun after is refused with Closed.
             for (outcome in outcomes) {
                 val safe = outcome == null || outcome is GridbookException.Cancelled || outcome is GridbookException.Unreachable ||
-                    (outcome is IllegalStateException && outcome.message.orEmpty().contains("destroyed"))
+                    outcome is GridbookException.Closed
                 assertTrue(safe) { "round $round: $outcome" }
             }
             openStore(dir, "w-zhang", key = key).use {
                 assertEq(f.household, it.roster(f.grid).single().household.id, "round $round: the store reopens whole")
             }
+            store.close()
         }
     }
 }

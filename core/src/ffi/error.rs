@@ -172,6 +172,13 @@ pub enum GridbookError {
         /// What is wrong.
         detail: String,
     },
+    /// The store was closed (Kotlin `close()` or `closeAndWait()`, Swift
+    /// `close()`); open the file again to go on.
+    #[error("{detail}")]
+    Closed {
+        /// The cause in words.
+        detail: String,
+    },
     /// A listener the app gave (for example `SyncListener.onProgress`) threw,
     /// so the call stopped; what was applied before stays applied. The text
     /// names the listener, never what it threw (an exception's message may

@@ -20,12 +20,6 @@ use crate::validate::{Date, InvalidReason, TimeOfDay};
 
 pub use error::{GridbookError, api_field_name};
 
-/// Parses a `YYYY-MM-DD` date given for the argument `field` of an exported
-/// call; a malformed one is [`GridbookError::Invalid`] naming the argument.
-pub fn parse_date(field: &str, text: &str) -> Result<Date, GridbookError> {
-    Date::parse(text).map_err(|reason| GridbookError::invalid(field, reason))
-}
-
 /// The error a malformed date or time inside a record lifts to. Lifting
 /// does not know the record's field, so it names the type (`date`, `time`).
 fn lift_error(field: &str, reason: InvalidReason) -> uniffi::deps::anyhow::Error {
@@ -37,14 +31,17 @@ fn lift_error(field: &str, reason: InvalidReason) -> uniffi::deps::anyhow::Error
 type IsoDate = Date;
 
 uniffi::custom_type!(
-    /// A calendar date as `YYYY-MM-DD` text.
+    /// A calendar date: `java.time.LocalDate` in Kotlin, Foundation's
+    /// `DateComponents` (year, month, day) in Swift; `YYYY-MM-DD` text on
+    /// the wire (see core/uniffi.toml).
     IsoDate, String, {
     lower: |date| date.to_string(),
     try_lift: |text| Date::parse(&text).map_err(|reason| lift_error("date", reason)),
 });
 
 uniffi::custom_type!(
-    /// A time of day as `HH:MM` text.
+    /// A time of day to the minute: `java.time.LocalTime` in Kotlin,
+    /// `DateComponents` (hour, minute) in Swift; `HH:MM` text on the wire.
     TimeOfDay, String, {
     lower: |time| time.to_string(),
     try_lift: |text| TimeOfDay::parse(&text).map_err(|reason| lift_error("time", reason)),

@@ -32,7 +32,6 @@ use crate::docs::{DocCache, DocId};
 use crate::error::{Error, Result};
 use crate::identity::WorkerIdentity;
 use crate::validate::{self, Date};
-use crate::values::now_ms;
 
 mod checkpoint;
 pub(crate) mod conflicts;
@@ -271,7 +270,12 @@ impl Store {
 
     /// Today's date in the grid's local time.
     pub fn today(&self) -> Date {
-        Date::from_unix_millis(now_ms(), self.options.local_offset_minutes)
+        Date::today(self.options.local_offset_minutes)
+    }
+
+    /// The UTC offset this store stamps local dates in, in minutes (+480 in China).
+    pub fn local_offset_minutes(&self) -> i32 {
+        self.options.local_offset_minutes
     }
 
     pub(crate) fn lock_writer(&self) -> MutexGuard<'_, Writer> {

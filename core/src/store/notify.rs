@@ -46,6 +46,9 @@ pub enum ChangeOrigin {
     Merge,
     /// Every query table was rebuilt from the documents.
     Rebuild,
+    /// The store is being closed: the last notification, to every query; a
+    /// re-read fails, so a live query ends there.
+    Closed,
 }
 
 /// One record whose rows changed.
@@ -274,6 +277,31 @@ impl Store {
         list.retain(|(other, _)| *other != id);
         self.listeners.count.store(list.len(), Ordering::Release);
         list.len() != before
+    }
+
+    /// Tells every listener that the store is closing (origin `Closed`,
+    /// affecting every query), then removes them all, so that nothing keeps
+    /// waiting for a change that cannot come. Called by whoever closes the
+    /// store before dropping it (the bindings' `close`).
+    pub fn close_listeners(&self) {
+        let change = StoreChange {
+            origin: ChangeOrigin::Closed,
+            records: Vec::new(),
+            whole_grids: Vec::new(),
+            everything: true,
+            sync_state: true,
+        };
+        let listeners: Vec<(u64, Listener)> = {
+            let mut list = self.listeners.lock();
+            self.listeners.count.store(0, Ordering::Release);
+            std::mem::take(&mut *list)
+        };
+        for (_, listener) in listeners {
+            let outcome = catch_unwind(AssertUnwindSafe(|| listener(&change)));
+            if !matches!(outcome, Ok(Ok(()))) {
+                self.listeners.failures.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     /// How many listeners are registered.

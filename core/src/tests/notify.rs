@@ -267,3 +267,33 @@ fn a_rebuild_notifies_everything_and_not_the_sync_status() {
     store.compact().unwrap();
     assert!(take(&heard).is_empty());
 }
+
+#[test]
+fn closing_the_listeners_tells_every_query_once_and_removes_them() {
+    let (_dir, store, a) = one_worker("w1");
+    let (_, heard) = recorder(&store);
+    let plan = Arc::new(Mutex::new(Vec::new()));
+    let sink = plan.clone();
+    store.subscribe_query(
+        LiveQuery::VisitsDue {
+            grid_id: a.grid.clone(),
+        },
+        move |origin| {
+            sink.lock().unwrap().push(origin);
+            Ok(())
+        },
+    );
+    store.subscribe(|_| Err(ListenerFailed));
+    store.close_listeners();
+    let changes = take(&heard);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].origin, ChangeOrigin::Closed);
+    assert!(changes[0].affects(&LiveQuery::SyncStatus));
+    assert_eq!(*plan.lock().unwrap(), vec![ChangeOrigin::Closed]);
+    assert_eq!(store.listener_failures(), 1);
+    assert_eq!(store.listener_count(), 0);
+    // Nothing is left to hear a later write.
+    store.log_visit(visit_input(&a.household)).unwrap();
+    assert!(take(&heard).is_empty());
+    assert_eq!(plan.lock().unwrap().len(), 1);
+}

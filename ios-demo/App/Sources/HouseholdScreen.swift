@@ -48,7 +48,7 @@ struct MemberView: View {
         HStack(alignment: .top) {
             VStack(alignment: .leading, spacing: 2) {
                 Text("\(member.name)\(member.isHead ? "（户主）" : "") · \(member.gender)").font(.headline)
-                if let birth = member.birthDate { Text("出生 \(birth)").font(.caption) }
+                if let birth = member.birthDate { Text("出生 \(birth.isoDate)").font(.caption) }
                 if let id = member.idNumber { Text("身份证 \(id)").font(.caption.monospaced()) }
                 if !member.phones.isEmpty { Text("电话 \(member.phones.joined(separator: "，"))").font(.caption.monospaced()) }
                 if !member.care.isEmpty { Text(member.care.joined(separator: "、")).font(.caption).foregroundStyle(.orange) }

@@ -17,11 +17,11 @@ public struct SystemClock: Clock {
 }
 
 extension Clock {
-    /// Today's local date, `YYYY-MM-DD` as the core reads it.
-    public func today() -> String {
+    /// Today's local date (year, month, day).
+    public func today() -> DateComponents {
         let ms = nowMs()
         let local = ms + Int64(offsetMinutes(at: ms)) * 60_000
-        return Labels.utcDate(ms: local)
+        return Labels.utcDay(ms: local)
     }
 
     /// Now as the core's instant: UTC milliseconds and the local offset in minutes.

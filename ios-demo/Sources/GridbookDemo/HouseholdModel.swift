@@ -1,3 +1,4 @@
+import Foundation
 import Gridbook
 
 /// A member as shown: masked unless `revealed`.
@@ -5,7 +6,7 @@ public struct MemberRow: Equatable, Sendable {
     public var residentId: String
     public var name: String
     public var gender: String
-    public var birthDate: String?
+    public var birthDate: DateComponents?
     public var phones: [String]
     public var idNumber: String?
     public var care: [String]
@@ -13,7 +14,7 @@ public struct MemberRow: Equatable, Sendable {
     public var revealed: Bool
 
     public init(
-        residentId: String, name: String, gender: String, birthDate: String?, phones: [String],
+        residentId: String, name: String, gender: String, birthDate: DateComponents?, phones: [String],
         idNumber: String?, care: [String], isHead: Bool, revealed: Bool
     ) {
         self.residentId = residentId

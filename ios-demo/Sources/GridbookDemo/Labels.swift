@@ -98,9 +98,12 @@ public enum Labels {
     }
 
     /// "YYYY-MM-DD" of a UTC instant in milliseconds.
-    static func utcDate(ms: Int64) -> String {
+    static func utcDate(ms: Int64) -> String { utcDay(ms: ms).isoDate }
+
+    /// The year, month and day of a UTC instant in milliseconds.
+    static func utcDay(ms: Int64) -> DateComponents {
         let c = utcCalendar.dateComponents([.year, .month, .day], from: date(ms: ms))
-        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+        return DateComponents(year: c.year, month: c.month, day: c.day)
     }
 
     private static func date(ms: Int64) -> Date {

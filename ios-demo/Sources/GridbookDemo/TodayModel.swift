@@ -1,3 +1,4 @@
+import Foundation
 import Gridbook
 
 /// One household on today's list, ready to show.
@@ -10,15 +11,15 @@ public struct DueRow: Equatable, Sendable {
     public var care: [String]
     /// The latest visit of any outcome ("2025-06-10 09:30"), nil if never visited.
     public var lastVisit: String?
-    /// The date the household fell due (`YYYY-MM-DD`); nil if no visit ever reached it.
-    public var dueOn: String?
+    /// The date the household fell due; nil if no visit ever reached it.
+    public var dueOn: DateComponents?
     public var daysOverdue: Int
     /// The visiting interval that applies to the household, in days.
     public var intervalDays: Int
 
     public init(
         householdId: String, address: String, memberCount: Int, care: [String], lastVisit: String?,
-        dueOn: String?, daysOverdue: Int, intervalDays: Int
+        dueOn: DateComponents?, daysOverdue: Int, intervalDays: Int
     ) {
         self.householdId = householdId
         self.address = address
@@ -35,7 +36,7 @@ public enum TodayState: Equatable, Sendable {
     case loading
     /// The store holds no active grid yet (first start: sync to receive one).
     case noGrid
-    case loaded(gridId: String, gridName: String, today: String, rows: [DueRow])
+    case loaded(gridId: String, gridName: String, today: DateComponents, rows: [DueRow])
     case failed(String)
 
     /// The grid shown, once loaded.

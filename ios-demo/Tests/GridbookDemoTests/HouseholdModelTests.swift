@@ -40,12 +40,12 @@ final class HouseholdModelTests: XCTestCase {
         XCTAssertEqual(loaded.use, "自住")
         XCTAssertEqual(loaded.members.count, 2)
         let shownHead = MemberRow(
-            residentId: head, name: "王**", gender: "女", birthDate: "1949-12-31", phones: ["138****8000"],
+            residentId: head, name: "王**", gender: "女", birthDate: day(1949, 12, 31), phones: ["138****8000"],
             idNumber: "110105********002X", care: ["独居老人"], isHead: true, revealed: false
         )
         XCTAssertEqual(loaded.members.first { $0.residentId == head }, shownHead)
         XCTAssertEqual(loaded.members.first { $0.residentId == son }, MemberRow(
-            residentId: son, name: "李*", gender: "女", birthDate: "1949-12-31", phones: ["139****5678"],
+            residentId: son, name: "李*", gender: "女", birthDate: day(1949, 12, 31), phones: ["139****5678"],
             idNumber: nil, care: [], isHead: false, revealed: false
         ))
 
@@ -62,7 +62,7 @@ final class HouseholdModelTests: XCTestCase {
         model.toggleReveal(head)
         let open = try XCTUnwrap(model.members.first { $0.residentId == head })
         XCTAssertEqual(open, MemberRow(
-            residentId: head, name: "王秀英", gender: "女", birthDate: "1949-12-31", phones: ["13800138000"],
+            residentId: head, name: "王秀英", gender: "女", birthDate: day(1949, 12, 31), phones: ["13800138000"],
             idNumber: "11010519491231002X", care: ["独居老人"], isHead: true, revealed: true
         ))
         XCTAssertEqual(model.members.first { $0.residentId == son }?.name, "李*", "only the chosen member is revealed")

@@ -30,7 +30,7 @@ final class MaskingTests: XCTestCase {
         XCTAssertEqual(([512, 1536, 2 * 1024 * 1024] as [Int64]).map(formatBytes), ["512 B", "1.5 KB", "2.0 MB"])
         XCTAssertEqual(Labels.time(Timestamp(utcMs: FixedClock(2025, 6, 10, 9, 30).ms, offsetMinutes: 480)), "2025-06-10 09:30")
         XCTAssertEqual(Labels.time(Timestamp(utcMs: FixedClock(2025, 1, 1, 7, 59).ms, offsetMinutes: 0)), "2024-12-31 23:59")
-        XCTAssertEqual(FixedClock(2025, 1, 1, 7, 59).today(), "2025-01-01", "today is Shanghai's date")
+        XCTAssertEqual(FixedClock(2025, 1, 1, 7, 59).today(), day(2025, 1, 1), "today is Shanghai's date")
         XCTAssertEqual(FixedClock(2025, 1, 1, 7, 59).now(), Timestamp(utcMs: 1_735_689_540_000, offsetMinutes: 480))
         XCTAssertEqual(Labels.field("findings.text"), "发现问题的内容")
         XCTAssertEqual(Labels.field("unknown_field"), "unknown_field")

@@ -82,9 +82,9 @@ final class SyncModelTests: XCTestCase {
         // Two weeks later, B's plan has the household due again after A's
         // visit: the sync brought it to the list with no reload.
         let plan = try await awaitState(today.state, "b's plan after the sync") { $0.gridId != nil }
-        XCTAssertEqual(plan, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-30", rows: [
+        XCTAssertEqual(plan, .loaded(gridId: g.id, gridName: "文新一网格", today: day(2025, 6, 30), rows: [
             DueRow(householdId: g.households[0], address: "3栋 1单元 502", memberCount: 1, care: ["独居老人"],
-                   lastVisit: "2025-06-16 10:00", dueOn: "2025-06-23", daysOverdue: 7, intervalDays: 7),
+                   lastVisit: "2025-06-16 10:00", dueOn: day(2025, 6, 23), daysOverdue: 7, intervalDays: 7),
         ]))
 
         // Opened from the list, the household shows A's visit.

@@ -113,7 +113,7 @@ func resident(
     idNumber: String? = "11010519491231002X", care: [String] = ["elderly_alone"], relation: String = "02"
 ) -> ResidentInput {
     ResidentInput(
-        householdId: household, name: name, gender: .female, birthDate: "1949-12-31", idNumber: idNumber,
+        householdId: household, name: name, gender: .female, birthDate: day(1949, 12, 31), idNumber: idNumber,
         phones: [phone], relation: relation, registration: .local,
         residenceState: .consistent, care: care, movedIn: nil
     )
@@ -231,4 +231,9 @@ final class RunningServer {
         exited.signal()
         return process.terminationStatus
     }
+}
+
+/// A date as the core gives it: year, month and day, nothing else.
+func day(_ year: Int, _ month: Int, _ day: Int) -> DateComponents {
+    DateComponents(year: year, month: month, day: day)
 }

@@ -30,7 +30,7 @@ final class TodayModelTests: XCTestCase {
         // may first show the grid empty; wait for the household.
         let g = try await grid(env.store, "101")
         let loaded = try await awaitState(model.state, "the new grid") { $0.gridId != nil && !$0.rows.isEmpty }
-        XCTAssertEqual(loaded, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-16", rows: [
+        XCTAssertEqual(loaded, .loaded(gridId: g.id, gridName: "文新一网格", today: day(2025, 6, 16), rows: [
             DueRow(householdId: g.households[0], address: "3栋 1单元 101", memberCount: 0, care: [], lastVisit: nil, dueOn: nil, daysOverdue: 0, intervalDays: 90),
         ]))
         model.close()
@@ -66,11 +66,11 @@ final class TodayModelTests: XCTestCase {
         _ = try await awaitState(model.state, "the plan") { $0.gridId != nil }
         subscription.cancel()
         XCTAssertEqual(seen.count, 1, "one change published: \(seen)")
-        XCTAssertEqual(model.state.value, .loaded(gridId: g.id, gridName: "文新一网格", today: "2025-06-16", rows: [
+        XCTAssertEqual(model.state.value, .loaded(gridId: g.id, gridName: "文新一网格", today: day(2025, 6, 16), rows: [
             DueRow(householdId: never, address: "3栋 1单元 101", memberCount: 1, care: ["独居老人"], lastVisit: nil, dueOn: nil, daysOverdue: 0, intervalDays: 7),
             DueRow(householdId: notHome, address: "3栋 1单元 105", memberCount: 1, care: [], lastVisit: "2025-06-13 19:00", dueOn: nil, daysOverdue: 0, intervalDays: 90),
-            DueRow(householdId: quarterly, address: "3栋 1单元 103", memberCount: 1, care: [], lastVisit: "2025-03-08 15:30", dueOn: "2025-06-06", daysOverdue: 10, intervalDays: 90),
-            DueRow(householdId: weekly, address: "3栋 1单元 102", memberCount: 1, care: ["独居老人"], lastVisit: "2025-06-06 09:00", dueOn: "2025-06-13", daysOverdue: 3, intervalDays: 7),
+            DueRow(householdId: quarterly, address: "3栋 1单元 103", memberCount: 1, care: [], lastVisit: "2025-03-08 15:30", dueOn: day(2025, 6, 6), daysOverdue: 10, intervalDays: 90),
+            DueRow(householdId: weekly, address: "3栋 1单元 102", memberCount: 1, care: ["独居老人"], lastVisit: "2025-06-06 09:00", dueOn: day(2025, 6, 13), daysOverdue: 3, intervalDays: 7),
         ]))
 
         // A visit logged through the form takes the household off today's

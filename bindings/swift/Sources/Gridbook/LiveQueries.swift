@@ -34,14 +34,19 @@ extension Store {
     /// listener is registered before the first read, so no change is missed,
     /// and removed when the sequence terminates (the consuming task is
     /// cancelled or the loop is left). A failed read ends the sequence with
-    /// its error.
+    /// its error; closing the store ends it with `GridbookError.Closed`.
     public func liveQuery<T: Sendable>(
         _ query: LiveQuery,
         read: @escaping @Sendable () async throws -> T
     ) -> AsyncThrowingStream<T, Error> {
         AsyncThrowingStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let signal = ChangeSignal()
-            let id = self.subscribe(query: query, listener: signal)
+            let id: Int64
+            do {
+                id = try self.subscribe(query: query, listener: signal)
+            } catch {
+                return continuation.finish(throwing: error)
+            }
             let reader = Task.detached {
                 do {
                     continuation.yield(try await read())

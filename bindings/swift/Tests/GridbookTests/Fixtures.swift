@@ -57,31 +57,38 @@ extension GridbookError {
     static let workerMismatch = GridbookError.WorkerMismatch(detail: "this store belongs to another worker")
     static let unauthorized = GridbookError.Unauthorized(detail: "the server did not accept this device's token")
     static let cancelled = GridbookError.Cancelled(detail: "the sync was cancelled")
+    static let closed = GridbookError.Closed(detail: "the store was closed; open it again to go on")
 }
 
 func now() -> Timestamp {
     Timestamp(utcMs: Int64(Date().timeIntervalSince1970 * 1000), offsetMinutes: 480)
 }
 
-/// Today in China (UTC+8) as `YYYY-MM-DD`, the date the store stamps on today's work.
-func todayInChina() -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-    formatter.dateFormat = "yyyy-MM-dd"
-    return formatter.string(from: Date())
+/// Today in China (UTC+8), the date the store stamps on today's work.
+func todayInChina() -> DateComponents {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(secondsFromGMT: 8 * 3600)!
+    let c = calendar.dateComponents([.year, .month, .day], from: Date())
+    return day(c.year!, c.month!, c.day!)
 }
 
-/// `date` (`YYYY-MM-DD`) moved by `days` days.
-func addDays(_ date: String, _ days: Int) -> String {
+/// A date as the core gives it: year, month and day, nothing else.
+func day(_ year: Int, _ month: Int, _ day: Int) -> DateComponents {
+    DateComponents(year: year, month: month, day: day)
+}
+
+/// A time of day as the core gives it: hour and minute.
+func timeOfDay(_ hour: Int, _ minute: Int) -> DateComponents {
+    DateComponents(hour: hour, minute: minute)
+}
+
+/// `date` moved by `days` days.
+func addDays(_ date: DateComponents, _ days: Int) -> DateComponents {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC")!
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.calendar = calendar
-    formatter.timeZone = calendar.timeZone
-    formatter.dateFormat = "yyyy-MM-dd"
-    return formatter.string(from: calendar.date(byAdding: .day, value: days, to: formatter.date(from: date)!)!)
+    let moved = calendar.date(byAdding: .day, value: days, to: calendar.date(from: date)!)!
+    let c = calendar.dateComponents([.year, .month, .day], from: moved)
+    return day(c.year!, c.month!, c.day!)
 }
 
 struct Fixture {
@@ -109,7 +116,7 @@ func fixture(_ store: Store) async throws -> Fixture {
 
 func residentInput(_ household: String, phone: String = "13800138000", idNumber: String? = nil) -> ResidentInput {
     ResidentInput(
-        householdId: household, name: "王秀英", gender: .female, birthDate: "1941-03-02", idNumber: idNumber,
+        householdId: household, name: "王秀英", gender: .female, birthDate: day(1941, 3, 2), idNumber: idNumber,
         phones: [phone], relation: "02", registration: .local,
         residenceState: .consistent, care: ["elderly_alone"], movedIn: nil
     )

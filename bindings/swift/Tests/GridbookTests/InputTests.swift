@@ -60,10 +60,10 @@ final class InputTests: TempDirTestCase {
 
         let team = try await store.createPatrolTeam(gridId: grid, name: "夜巡队", members: [TeamMember(memberId: "w-zhang", name: "张伟")])
         let today = await store.today()
-        let empty = try await store.createShift(input: ShiftInput(teamId: team, date: today, starts: "19:00", ends: "21:00"))
+        let empty = try await store.createShift(input: ShiftInput(teamId: team, date: today, starts: timeOfDay(19, 0), ends: timeOfDay(21, 0)))
         await XCTAssertEqualAsync(try await store.shiftsOn(gridId: grid, date: today).first { $0.id == empty }?.route, [])
         let shift = try await store.createShift(
-            input: ShiftInput(teamId: team, date: today, starts: "21:00", ends: "23:00", route: ["南门"])
+            input: ShiftInput(teamId: team, date: today, starts: timeOfDay(21, 0), ends: timeOfDay(23, 0), route: ["南门"])
         )
         try await store.assignToShift(shiftId: shift, memberId: "w-zhang")
         let checkin = try await store.recordCheckin(input: CheckinInput(shiftId: shift, memberId: "w-zhang", at: now(), checkpoint: "南门"))
@@ -130,7 +130,7 @@ final class InputTests: TempDirTestCase {
         let team = try await store.createPatrolTeam(gridId: f.grid, name: "夜巡队", members: [])
         let today = await store.today()
         let first = try await store.createShift(
-            input: ShiftInput(teamId: team, date: today, starts: "19:30", ends: "21:00", route: ["3栋", "南门"])
+            input: ShiftInput(teamId: team, date: today, starts: timeOfDay(19, 30), ends: timeOfDay(21, 0), route: ["3栋", "南门"])
         )
         let shift = try await store.shiftsOn(gridId: f.grid, date: today)[0]
         XCTAssertEqual(shift.id, first)

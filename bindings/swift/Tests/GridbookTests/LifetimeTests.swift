@@ -118,4 +118,50 @@ final class LifetimeTests: TempDirTestCase {
             await XCTAssertEqualAsync(try await reopened.roster(gridId: f!.grid).map(\.household.id), [f!.household], "round \(round)")
         }
     }
+
+    /// `close()` closes the file before it returns: a live sequence ends with
+    /// `Closed`, every later call fails with `Closed`, and the file can be
+    /// deleted (a worker signing out), though the app still holds the store.
+    func testCloseEndsLiveQueriesAndLaterCallsFailWithClosed() async throws {
+        let dir = try dir("close")
+        let store = try await openStore(dir, "w-zhang", key: "secret")
+        let f = try await fixture(store)
+        let rosters = Collected<[RosterRow]>()
+        let stream = store.rosterUpdates(gridId: f.grid)
+        let consumer = Task { () -> Error? in
+            do {
+                for try await roster in stream { rosters.append(roster) }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        _ = try await rosters.waitFor(count: 1)
+        XCTAssertEqual(store.listenerCount(), 1)
+
+        try await store.close()
+        try await store.close()
+        let ended = await consumer.value
+        XCTAssertEqual(ended as? GridbookError, .closed, "the live sequence ends with Closed")
+        XCTAssertEqual(store.listenerCount(), 0)
+        await XCTAssertEqualAsync(await expectGridbookError("a read") { try await store.roster(gridId: f.grid) }, .closed)
+        await XCTAssertEqualAsync(await expectGridbookError("a write") { try await store.createResident(input: residentInput(f.household)) }, .closed)
+        await XCTAssertEqualAsync(await expectGridbookError("a sync") { try await store.sync(server: server(closedPort)) }, .closed)
+        XCTAssertThrowsError(try store.subscribe(query: .syncStatus, listener: ChangeSignalProbe())) { error in
+            XCTAssertEqual(error as? GridbookError, .closed)
+        }
+        await XCTAssertEqualAsync(await store.identity().workerId, "w-zhang", "identity still answers")
+        XCTAssertEqual(String(describing: GridbookError.closed), "the store was closed; open it again to go on")
+
+        for file in try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil) {
+            try FileManager.default.removeItem(at: file)
+        }
+        let fresh = try await openStore(dir, "w-zhang", key: "secret")
+        await XCTAssertEqualAsync(try await fresh.grids().count, 0, "a fresh store")
+    }
+}
+
+/// A listener that ignores what it hears.
+final class ChangeSignalProbe: LiveQueryListener, @unchecked Sendable {
+    func onChange(origin: ChangeOrigin) {}
 }

@@ -89,7 +89,7 @@ final class LiveQueryTests: TempDirTestCase {
         let otherBuilding = try await otherGrid(a)
         _ = try await b.importChanges(bytes: try await a.exportSince(cursor: 0).bytes)
         let counter = ChangeCounter()
-        let counterId = a.subscribe(query: .roster(gridId: f.grid), listener: counter)
+        let counterId = try a.subscribe(query: .roster(gridId: f.grid), listener: counter)
 
         let rosters = Collected<[RosterRow]>()
         let stream = a.rosterUpdates(gridId: f.grid)
@@ -153,9 +153,9 @@ final class LiveQueryTests: TempDirTestCase {
     func testAListenerThatThrowsIsCountedAndTheStoreGoesOn() async throws {
         let store = try await openStore(try dir("live-throw"), "w-zhang")
         let f = try await fixture(store)
-        _ = store.subscribe(query: .roster(gridId: f.grid), listener: ThrowingListener())
+        _ = try store.subscribe(query: .roster(gridId: f.grid), listener: ThrowingListener())
         _ = try await store.createHousehold(input: householdInput(f.building, "601"))
-        XCTAssertEqual(store.listenerFailures(), 1, "the failure is counted")
+        XCTAssertEqual(try store.listenerFailures(), 1, "the failure is counted")
         await XCTAssertEqualAsync(try await store.roster(gridId: f.grid).count, 2, "the edit committed")
     }
 }

@@ -38,7 +38,7 @@ final class StoreTests: TempDirTestCase {
         let detail = try await store.household(householdId: f.household)
         XCTAssertEqual(detail.household.id, f.household)
         XCTAssertEqual(detail.members.map(\.id), [residentId])
-        XCTAssertEqual(detail.members[0].birthDate, "1941-03-02")
+        XCTAssertEqual(detail.members[0].birthDate, day(1941, 3, 2))
         XCTAssertEqual(detail.visits.count, 0)
 
         let resident = try await store.resident(residentId: residentId)
@@ -75,10 +75,10 @@ final class StoreTests: TempDirTestCase {
         try await store.updateResident(residentId: first, input: residentInput(f.household, phone: "13700137000"))
         await XCTAssertEqualAsync(try await store.resident(residentId: first).phones, ["13700137000"])
 
-        try await store.retireResident(residentId: first, status: .deceased, on: "2025-03-01")
+        try await store.retireResident(residentId: first, status: .deceased, on: day(2025, 3, 1))
         let retired = try await store.resident(residentId: first)
         XCTAssertEqual(retired.status, .deceased)
-        XCTAssertEqual(retired.movedOut, "2025-03-01")
+        XCTAssertEqual(retired.movedOut, day(2025, 3, 1))
         await XCTAssertEqualAsync(try await store.residentsByCare(gridId: f.grid, category: "elderly_alone").count, 0, "the deceased leave the care list")
 
         // A retired building takes no new household.
@@ -118,8 +118,8 @@ final class StoreTests: TempDirTestCase {
         XCTAssertEqual(amended[0].findings.map(\.id), [logged[0].findings[0].id], "the finding keeps its id")
         XCTAssertEqual(amended[0].findings.map(\.resolution), [.solvedOnSite])
 
-        await XCTAssertEqualAsync(try await store.visitsByWorker(workerId: "w-zhang", from: "2020-01-01", to: todayInChina()).map(\.id), [visitId])
-        await XCTAssertEqualAsync(try await store.visitsByWorker(workerId: "w-li", from: "2020-01-01", to: todayInChina()).count, 0)
+        await XCTAssertEqualAsync(try await store.visitsByWorker(workerId: "w-zhang", from: day(2020, 1, 1), to: todayInChina()).map(\.id), [visitId])
+        await XCTAssertEqualAsync(try await store.visitsByWorker(workerId: "w-li", from: day(2020, 1, 1), to: todayInChina()).count, 0)
         await XCTAssertEqualAsync(try await store.roster(gridId: f.grid)[0].lastVisit?.offsetMinutes, 480)
     }
 
@@ -127,10 +127,10 @@ final class StoreTests: TempDirTestCase {
         let store = try await openStore(dir("heads"), "w-zhang")
         let f = try await fixture(store)
         await XCTAssertEqualAsync(try await store.buildingsWithoutHead(gridId: f.grid).map(\.id), [f.building])
-        let first = try await store.appointBuildingHead(buildingId: f.building, person: .volunteer(name: "李大爷"), startsOn: "2025-01-01")
+        let first = try await store.appointBuildingHead(buildingId: f.building, person: .volunteer(name: "李大爷"), startsOn: day(2025, 1, 1))
         await XCTAssertEqualAsync(try await store.buildingsWithoutHead(gridId: f.grid).count, 0)
         let residentId = try await store.createResident(input: residentInput(f.household))
-        let second = try await store.appointBuildingHead(buildingId: f.building, person: .resident(residentId: residentId), startsOn: "2025-06-01")
+        let second = try await store.appointBuildingHead(buildingId: f.building, person: .resident(residentId: residentId), startsOn: day(2025, 6, 1))
         let current = try await store.currentBuildingHeads(gridId: f.grid)
         XCTAssertEqual(current.map(\.id), [second])
         XCTAssertEqual(current[0].person, .resident(residentId: residentId))
@@ -138,9 +138,9 @@ final class StoreTests: TempDirTestCase {
         XCTAssertTrue(current[0].isCurrent)
         let history = try await store.buildingHeadHistory(buildingId: f.building)
         XCTAssertEqual(history.map(\.id), [second, first], "newest first")
-        XCTAssertEqual(history[1].endsOn, "2025-06-01", "the first term ended")
+        XCTAssertEqual(history[1].endsOn, day(2025, 6, 1), "the first term ended")
         XCTAssertEqual(history[1].person, .volunteer(name: "李大爷"))
-        try await store.endBuildingHead(appointmentId: second, endsOn: "2025-07-01")
+        try await store.endBuildingHead(appointmentId: second, endsOn: day(2025, 7, 1))
         await XCTAssertEqualAsync(try await store.buildingsWithoutHead(gridId: f.grid).map(\.id), [f.building])
         await XCTAssertEqualAsync(try await store.currentBuildingHeads(gridId: f.grid).count, 0)
     }
@@ -155,12 +155,12 @@ final class StoreTests: TempDirTestCase {
         XCTAssertEqual(teams[0].members.map(\.memberId).sorted(), ["v-0001", "v-0002"])
 
         let date = todayInChina()
-        let shift = try await store.createShift(input: ShiftInput(teamId: team, date: date, starts: "00:00", ends: "23:59", route: [f.building]))
+        let shift = try await store.createShift(input: ShiftInput(teamId: team, date: date, starts: timeOfDay(0, 0), ends: timeOfDay(23, 59), route: [f.building]))
         try await store.assignToShift(shiftId: shift, memberId: "v-0001")
         await XCTAssertEqualAsync(try await store.upcomingShifts(memberId: "v-0001", from: date).map(\.id), [shift])
         let on = try await store.shiftsOn(gridId: f.grid, date: date)
         XCTAssertEqual(on.map(\.id), [shift])
-        XCTAssertEqual([on[0].starts, on[0].ends], ["00:00", "23:59"])
+        XCTAssertEqual([on[0].starts, on[0].ends], [timeOfDay(0, 0), timeOfDay(23, 59)])
         XCTAssertEqual(on[0].members, ["v-0001"])
         XCTAssertEqual(on[0].route, [f.building])
 
@@ -174,7 +174,7 @@ final class StoreTests: TempDirTestCase {
         }
         XCTAssertEqual(field, "checkpoint")
         let badTime = await expectGridbookError("a malformed start time") {
-            try await store.createShift(input: ShiftInput(teamId: team, date: date, starts: "25:00", ends: "23:59", route: []))
+            try await store.createShift(input: ShiftInput(teamId: team, date: date, starts: timeOfDay(25, 0), ends: timeOfDay(23, 59), route: []))
         }
         // A time inside a record is checked as it crosses into Rust, where the field is not known: the error names its type.
         XCTAssertEqual(badTime, .Invalid(field: "time", reason: .timeFormat))
@@ -267,8 +267,9 @@ final class StoreTests: TempDirTestCase {
         }
         XCTAssertEqual(field, "generalIntervalDays")
         await XCTAssertEqualAsync(
-            await expectGridbookError("a date that does not exist") { try await store.visitsDue(gridId: f.grid, today: "2024-02-30", policy: nil) },
-            .Invalid(field: "today", reason: .dateFormat)
+            await expectGridbookError("a date that does not exist") { try await store.visitsDue(gridId: f.grid, today: day(2024, 2, 30), policy: nil) },
+            // Checked as it crosses into Rust, where the argument is not known: the error names its type.
+            .Invalid(field: "date", reason: .dateFormat)
         )
     }
 

@@ -15,6 +15,7 @@ import kotlinx.coroutines.flow.flowOn
 import kotlinx.coroutines.withContext
 import org.gridbook.core.ChangeOrigin
 import org.gridbook.core.Conflict
+import org.gridbook.core.GridbookException
 import org.gridbook.core.HouseholdDetail
 import org.gridbook.core.LiveQuery
 import org.gridbook.core.RosterRow
@@ -28,7 +29,8 @@ import org.gridbook.core.VisitPolicy
  * while a read runs are conflated into one more read, and a slow collector
  * sees only the latest result. Reads run on `Dispatchers.IO`. The listener is
  * registered before the first read, so no change is missed, and removed when
- * the collector is cancelled. Cancel collectors before closing the store.
+ * the collector is cancelled. Closing the store ends the Flow with
+ * [GridbookException.Closed].
  */
 fun <T> Store.liveQuery(query: LiveQuery, read: suspend () -> T): Flow<T> = channelFlow {
     val changed = Channel<Unit>(Channel.CONFLATED)
@@ -46,7 +48,7 @@ fun <T> Store.liveQuery(query: LiveQuery, read: suspend () -> T): Flow<T> = chan
         withContext(NonCancellable) {
             try {
                 unsubscribe(id)
-            } catch (closed: IllegalStateException) {
+            } catch (closed: GridbookException.Closed) {
                 // The store was closed first; its listeners went with it.
             }
         }

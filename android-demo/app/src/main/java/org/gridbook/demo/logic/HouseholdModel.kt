@@ -1,5 +1,6 @@
 package org.gridbook.demo.logic
 
+import java.time.LocalDate
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -25,7 +26,7 @@ data class MemberRow(
     val residentId: String,
     val name: String,
     val gender: String,
-    val birthDate: String?,
+    val birthDate: LocalDate?,
     val phones: List<String>,
     val idNumber: String?,
     val care: List<String>,

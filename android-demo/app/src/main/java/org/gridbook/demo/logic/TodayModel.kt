@@ -1,5 +1,6 @@
 package org.gridbook.demo.logic
 
+import java.time.LocalDate
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.ExperimentalCoroutinesApi
@@ -27,8 +28,8 @@ data class DueRow(
     val care: List<String>,
     /** The latest visit of any outcome ("2025-06-10 09:30"), null if never visited. */
     val lastVisit: String?,
-    /** The date the household fell due (`YYYY-MM-DD`); null if no visit ever reached it. */
-    val dueOn: String?,
+    /** The date the household fell due; null if no visit ever reached it. */
+    val dueOn: LocalDate?,
     val daysOverdue: Int,
     /** The visiting interval that applies to the household, in days. */
     val intervalDays: Int,
@@ -40,7 +41,7 @@ sealed class TodayState {
     /** The store holds no active grid yet (first start: sync to receive one). */
     object NoGrid : TodayState()
 
-    data class Loaded(val gridId: String, val gridName: String, val today: String, val rows: List<DueRow>) : TodayState()
+    data class Loaded(val gridId: String, val gridName: String, val today: LocalDate, val rows: List<DueRow>) : TodayState()
 
     data class Failed(val message: String) : TodayState()
 }
@@ -90,7 +91,7 @@ class TodayModel(
                             // cannot fix): re-read on every change to the grid's
                             // households, residents or visits.
                             store.liveQuery(LiveQuery.VisitsDue(grid.id)) {
-                                val today = clock.today().toString()
+                                val today = clock.today()
                                 TodayState.Loaded(grid.id, grid.name, today, store.visitsDue(grid.id, today, policy).map { row(it, labels) })
                             }
                         }

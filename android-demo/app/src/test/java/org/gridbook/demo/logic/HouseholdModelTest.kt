@@ -1,5 +1,6 @@
 package org.gridbook.demo.logic
 
+import java.time.LocalDate
 import kotlinx.coroutines.runBlocking
 import org.gridbook.core.FindingInput
 import org.gridbook.core.FindingKind
@@ -48,12 +49,12 @@ class HouseholdModelTest {
             assertEquals(2, loaded.members.size)
             val shownHead = loaded.members.single { it.residentId == head }
             assertEquals(
-                MemberRow(head, "王**", "女", "1949-12-31", listOf("138****8000"), "110105********002X", listOf("独居老人"), isHead = true, revealed = false),
+                MemberRow(head, "王**", "女", LocalDate.of(1949, 12, 31), listOf("138****8000"), "110105********002X", listOf("独居老人"), isHead = true, revealed = false),
                 shownHead,
             )
             val shownSon = loaded.members.single { it.residentId == son }
             assertEquals(
-                MemberRow(son, "李*", "女", "1949-12-31", listOf("139****5678"), null, listOf(), isHead = false, revealed = false),
+                MemberRow(son, "李*", "女", LocalDate.of(1949, 12, 31), listOf("139****5678"), null, listOf(), isHead = false, revealed = false),
                 shownSon,
             )
 

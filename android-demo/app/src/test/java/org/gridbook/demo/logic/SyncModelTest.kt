@@ -1,5 +1,6 @@
 package org.gridbook.demo.logic
 
+import java.time.LocalDate
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
@@ -88,7 +89,7 @@ class SyncModelTest {
                     val list = assertIs<TodayState.Loaded>(awaitState(today.state, "b's plan after the sync") { it is TodayState.Loaded })
                     assertEquals(g.id, list.gridId)
                     assertEquals(
-                        listOf(DueRow(g.households[0], "3栋 1单元 502", 1, listOf("独居老人"), "2025-06-16 10:00", "2025-06-23", 7, 7)),
+                        listOf(DueRow(g.households[0], "3栋 1单元 502", 1, listOf("独居老人"), "2025-06-16 10:00", LocalDate.of(2025, 6, 23), 7, 7)),
                         list.rows,
                     )
 

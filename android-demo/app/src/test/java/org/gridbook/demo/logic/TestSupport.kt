@@ -2,6 +2,7 @@
 // real gridbook-server process on 127.0.0.1 (binary from GRIDBOOK_SERVER).
 package org.gridbook.demo.logic
 
+import java.time.LocalDate
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.cancel
@@ -102,7 +103,7 @@ fun resident(
     care: List<String> = listOf("elderly_alone"),
     relation: String = "02",
 ) = ResidentInput(
-    householdId = household, name = name, gender = Gender.FEMALE, birthDate = "1949-12-31", idNumber = idNumber,
+    householdId = household, name = name, gender = Gender.FEMALE, birthDate = LocalDate.of(1949, 12, 31), idNumber = idNumber,
     phones = listOf(phone), relation = relation, registration = Registration.LOCAL,
     residenceState = ResidenceState.CONSISTENT, care = care, movedIn = null,
 )

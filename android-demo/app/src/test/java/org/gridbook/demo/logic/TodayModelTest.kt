@@ -1,5 +1,6 @@
 package org.gridbook.demo.logic
 
+import java.time.LocalDate
 import kotlinx.coroutines.runBlocking
 import org.gridbook.Store
 import org.gridbook.core.VisitInput
@@ -35,7 +36,7 @@ class TodayModelTest {
             // list may first show the grid empty; wait for the household.
             val g = grid(env.store, "101")
             val loaded = awaitState(model.state, "the new grid") { it is TodayState.Loaded && it.rows.isNotEmpty() }
-            assertEquals(TodayState.Loaded(g.id, "文新一网格", "2025-06-16", listOf(DueRow(g.households[0], "3栋 1单元 101", 0, listOf(), null, null, 0, 90))), loaded)
+            assertEquals(TodayState.Loaded(g.id, "文新一网格", LocalDate.of(2025, 6, 16), listOf(DueRow(g.households[0], "3栋 1单元 101", 0, listOf(), null, null, 0, 90))), loaded)
             model.close()
         }
     }
@@ -66,13 +67,13 @@ class TodayModelTest {
             val loaded = assertIs<TodayState.Loaded>(awaitState(model.state, "the plan") { it is TodayState.Loaded })
             assertEquals(g.id, loaded.gridId)
             assertEquals("文新一网格", loaded.gridName)
-            assertEquals("2025-06-16", loaded.today)
+            assertEquals(LocalDate.of(2025, 6, 16), loaded.today)
             assertEquals(
                 listOf(
                     DueRow(never, "3栋 1单元 101", 1, listOf("独居老人"), null, null, 0, 7),
                     DueRow(notHome, "3栋 1单元 105", 1, listOf(), "2025-06-13 19:00", null, 0, 90),
-                    DueRow(quarterly, "3栋 1单元 103", 1, listOf(), "2025-03-08 15:30", "2025-06-06", 10, 90),
-                    DueRow(weekly, "3栋 1单元 102", 1, listOf("独居老人"), "2025-06-06 09:00", "2025-06-13", 3, 7),
+                    DueRow(quarterly, "3栋 1单元 103", 1, listOf(), "2025-03-08 15:30", LocalDate.of(2025, 6, 6), 10, 90),
+                    DueRow(weekly, "3栋 1单元 102", 1, listOf("独居老人"), "2025-06-06 09:00", LocalDate.of(2025, 6, 13), 3, 7),
                 ),
                 loaded.rows,
             )
