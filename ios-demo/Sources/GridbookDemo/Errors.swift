@@ -14,6 +14,7 @@ public func describe(_ error: Error) -> String {
     case .Unreachable: return "无法连接同步服务器，请检查网络后重试"
     case .Cancelled: return "同步已取消"
     case .ListenerFailed: return "同步进度显示出错，同步已停止"
+    case .Closed: return "数据已关闭，请重新打开"
     case let .Rejected(status, _): return "服务器拒绝了请求（\(status)）"
     case .Config: return "同步设置有误：服务器地址或证书"
     case .NotADatabase: return "数据文件无法打开（密钥错误或文件损坏）"
