@@ -6,6 +6,7 @@
 mod architecture;
 mod authorship;
 mod bad_input;
+mod calendar;
 mod codes;
 mod hostile_push;
 mod inputs;
