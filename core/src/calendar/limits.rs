@@ -1,11 +1,9 @@
-//! Deadlines counted in a [`WorkCalendar`] from a start and a [`TimeLimit`],
-//! and the [`WarningLight`] of the time left.
+//! Deadlines counted in a [`WorkCalendar`] from a start and a [`TimeLimit`].
 //!
 //! All local times are taken at the start's own UTC offset
 //! (`Timestamp::offset_minutes`, +480 in China), which the deadline keeps;
 //! the offset does not change in between (China has no daylight saving).
 
-use crate::code_list::code_enum;
 use crate::error::{Error, FieldCheck, Result};
 use crate::validate::{self, Date, InvalidReason, TimeOfDay};
 use crate::values::Timestamp;
@@ -17,10 +15,6 @@ use super::WorkCalendar;
 pub const MAX_LIMIT_HOURS: i32 = 10_000;
 /// The longest limit in working days ([`TimeLimit::WorkingDays`]).
 pub const MAX_LIMIT_WORKING_DAYS: i32 = 1_000;
-/// The share of the allowed time, in percent, below which the time left is
-/// shown yellow by [`warning_light`]: the last third, so that a limit of
-/// three working days turns yellow in the afternoon of the day before.
-pub const DEFAULT_YELLOW_PERCENT: i32 = 33;
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -265,49 +259,5 @@ fn working_hours_end(
         }
         day = next_working_day(calendar, day)?;
         from = 0;
-    }
-}
-
-code_enum! {
-    /// How much time an event has left (红黄绿灯): green while more than a
-    /// share of its allowed time is left, yellow in that last share, red once
-    /// it is overdue. Computed, never stored.
-    WarningLight, fallback Red, {
-        /// More than the yellow share of the allowed time is left.
-        Green = "green", "绿灯";
-        /// Less than the yellow share is left, or none; not overdue yet.
-        Yellow = "yellow", "黄灯";
-        /// The deadline has passed.
-        Red = "red", "红灯";
-    }
-}
-
-/// The light of an event started at `start` and due at `deadline`, at
-/// `now`, with yellow in the last [`DEFAULT_YELLOW_PERCENT`] percent of the
-/// allowed time.
-pub fn warning_light(start: Timestamp, deadline: Timestamp, now: Timestamp) -> WarningLight {
-    warning_light_with(start, deadline, now, DEFAULT_YELLOW_PERCENT)
-}
-
-/// The light of an event, yellow once less than `yellow_percent` (clamped to
-/// 0..=100) of the time from `start` to `deadline` is left. The time is
-/// elapsed time, nights and holidays included. Red strictly after the
-/// deadline; at the deadline itself, or when no time was allowed, yellow.
-pub fn warning_light_with(
-    start: Timestamp,
-    deadline: Timestamp,
-    now: Timestamp,
-    yellow_percent: i32,
-) -> WarningLight {
-    if now.utc_ms > deadline.utc_ms {
-        return WarningLight::Red;
-    }
-    let left = i128::from(deadline.utc_ms) - i128::from(now.utc_ms);
-    let allowed = i128::from(deadline.utc_ms) - i128::from(start.utc_ms);
-    let percent = i128::from(yellow_percent.clamp(0, 100));
-    if left == 0 || allowed <= 0 || left * 100 < allowed * percent {
-        WarningLight::Yellow
-    } else {
-        WarningLight::Green
     }
 }

@@ -40,8 +40,9 @@
 //! [`WorkCalendar::china`] falls back to Monday-to-Friday and covers no year
 //! (it never panics, and never pretends).
 //!
-//! Deadlines and the warning light are in `limits.rs`: [`deadline`],
-//! [`TimeLimit`], [`OfficeHours`], [`warning_light`], [`WarningLight`].
+//! Deadlines are in `limits.rs` ([`deadline`], [`TimeLimit`],
+//! [`OfficeHours`]), the light of the time left in `light.rs`
+//! ([`warning_light`], [`WarningLight`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -50,12 +51,11 @@ use serde::Deserialize;
 
 use crate::validate::Date;
 
+mod light;
 mod limits;
 
-pub use limits::{
-    DEFAULT_YELLOW_PERCENT, MAX_LIMIT_HOURS, MAX_LIMIT_WORKING_DAYS, OfficeHours, TimeLimit,
-    WarningLight, deadline, warning_light, warning_light_with,
-};
+pub use light::{DEFAULT_YELLOW_PERCENT, WarningLight, warning_light, warning_light_with};
+pub use limits::{MAX_LIMIT_HOURS, MAX_LIMIT_WORKING_DAYS, OfficeHours, TimeLimit, deadline};
 
 /// The holiday notices, as shipped.
 const CN_HOLIDAYS: &str = include_str!("cn_holidays.json");
@@ -222,7 +222,7 @@ impl WorkCalendar {
 }
 
 /// Monday is 0, Sunday 6.
-pub(crate) fn weekday_index(date: Date) -> i64 {
+fn weekday_index(date: Date) -> i64 {
     // 1970-01-01 was a Thursday.
     (date.days_since_epoch() + 3).rem_euclid(7)
 }

@@ -8,6 +8,7 @@ mod authorship;
 mod bad_input;
 mod calendar;
 mod codes;
+mod deadlines;
 mod hostile_push;
 mod inputs;
 mod merge;
