@@ -30,9 +30,11 @@ const LATEST_START_MS: i64 = 221_845_392_000_000;
 const MAX_DAYS_OFF_IN_A_ROW: i32 = 366;
 
 /// The office hours of a working day, when working hours and working-day
-/// deadlines run. Places differ (summer and winter timetables, a shorter
-/// lunch in the north), so callers pass their own; the default is the
-/// common civil-service day, 08:30–12:00 and 13:30–17:30 (7.5 hours).
+/// deadlines run. Places differ (cities set their own office hours, many
+/// with a later summer afternoon, 夏季作息), so callers pass their own; the
+/// default is a common day of street and community offices, 08:30–12:00 and
+/// 13:30–17:30 (7.5 hours). Opens ≤ lunch starts ≤ lunch ends ≤ closes,
+/// with at least an hour of office time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct OfficeHours {
@@ -66,34 +68,37 @@ impl OfficeHours {
     /// Checks the order opens ≤ lunch starts ≤ lunch ends ≤ closes, with at
     /// least an hour of office time in the day.
     fn check(&self) -> Result<()> {
-        if self.closes <= self.opens {
-            return Err(Error::invalid(
-                "hours.closes",
-                InvalidReason::EndsBeforeStart,
-            ));
-        }
-        if self.lunch_starts < self.opens || self.lunch_starts > self.closes {
-            return Err(Error::invalid(
+        use InvalidReason::{EndsBeforeStart, OutOfRange};
+        let office_ms: i64 = self.sessions().iter().map(|(a, b)| b - a).sum();
+        // The first broken rule names its field.
+        let rules = [
+            (self.closes <= self.opens, "hours.closes", EndsBeforeStart),
+            (
+                self.lunch_starts < self.opens,
                 "hours.lunch_starts",
-                InvalidReason::OutOfRange,
-            ));
-        }
-        if self.lunch_ends < self.lunch_starts {
-            return Err(Error::invalid(
+                OutOfRange,
+            ),
+            (
+                self.lunch_starts > self.closes,
+                "hours.lunch_starts",
+                OutOfRange,
+            ),
+            (
+                self.lunch_ends < self.lunch_starts,
                 "hours.lunch_ends",
-                InvalidReason::EndsBeforeStart,
-            ));
-        }
-        if self.lunch_ends > self.closes {
-            return Err(Error::invalid(
+                EndsBeforeStart,
+            ),
+            (
+                self.lunch_ends > self.closes,
                 "hours.lunch_ends",
-                InvalidReason::OutOfRange,
-            ));
+                OutOfRange,
+            ),
+            (office_ms < HOUR_MS, "hours", OutOfRange),
+        ];
+        match rules.into_iter().find(|(broken, ..)| *broken) {
+            Some((_, field, reason)) => Err(Error::invalid(field, reason)),
+            None => Ok(()),
         }
-        if self.sessions().iter().map(|(a, b)| b - a).sum::<i64>() < HOUR_MS {
-            return Err(Error::invalid("hours", InvalidReason::OutOfRange));
-        }
-        Ok(())
     }
 
     /// The morning and the afternoon, in milliseconds after local midnight.
@@ -175,7 +180,7 @@ pub fn deadline(
     let utc_ms = match limit {
         TimeLimit::Hours { hours } => start.utc_ms + i64::from(hours) * HOUR_MS,
         TimeLimit::WorkingDays { days } => {
-            let closes = hours.sessions()[1].1;
+            let closes = i64::from(hours.closes.minutes()) * MINUTE_MS;
             let mut day = local.date;
             if days == 0 && !(calendar.is_working_day(day) && local.ms <= closes) {
                 day = next_working_day(calendar, day)?;
