@@ -30,8 +30,10 @@
 //!    (the name as the notice writes it, the first and the last day off,
 //!    weekends inside the range included), and every make-up working day.
 //! 2. Bump `version`.
-//! 3. Add the year's known dates to `core/src/tests/calendar.rs` (its make-up
-//!    days work, its holidays do not), and update the year list in this doc.
+//! 3. In `core/src/tests/calendar.rs`, add a test of the year's dates (its
+//!    make-up days work, its holidays do not) and update the tests that
+//!    name the covered years, the version and an uncovered year; update the
+//!    year list in this doc.
 //!
 //! The file is checked when it is read: years follow each other without a
 //! gap, every date lies in its year, make-up days are Saturdays or Sundays,
