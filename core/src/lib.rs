@@ -13,7 +13,8 @@
 //! The crate in layers (`ARCHITECTURE.md` at the repository's root has the
 //! diagram), each using only those below it:
 //! - values: `validate` (pure input checks, `Date`, masks), `code_list`,
-//!   `values` (points, fixes, times), `identity`, `error`;
+//!   `values` (points, fixes, times), `identity`, `error`, `photos` (a
+//!   photo's bytes: type by magic number, metadata stripped, SHA-256 id);
 //! - documents: `crdt` (Automerge helpers), `entries` (one-value records),
 //!   `docs` (document ids, genesis, cache);
 //! - the store: `store` (the handle, the single write path, migrations,
@@ -41,6 +42,7 @@ mod error;
 pub mod ffi;
 mod identity;
 mod kinds;
+pub mod photos;
 mod registry;
 mod sortkey;
 mod store;
@@ -55,6 +57,10 @@ pub use docs::DOC_LAYOUT_VERSION;
 pub use error::{Error, ProtocolError, Result};
 pub use identity::{Worker, WorkerIdentity};
 pub use kinds::*;
+pub use photos::{
+    DEFAULT_MAX_PHOTO_BYTES, PhotoLimits, PhotoType, PreparedPhoto, photo_id, prepare_photo,
+    verify_photo,
+};
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;
 pub use store::notify::{ChangeOrigin, ChangedRecord, ListenerFailed, LiveQuery, StoreChange};

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "identity",
             "error",
             "sortkey",
+            "photos",
         ],
     ),
     ("documents", &["crdt", "entries", "docs", "registry"]),
