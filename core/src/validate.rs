@@ -97,7 +97,7 @@ pub enum InvalidReason {
     /// The patrol member is neither assigned to the shift nor in its team.
     #[error("is neither assigned to the shift nor a member of its team")]
     NotOnShift,
-    /// A photo is larger than the cap it was given (`photos::PhotoLimits`).
+    /// A photo, as given, is larger than the cap of its photo limits.
     #[error("is larger than {max_bytes} bytes")]
     PhotoTooLarge {
         /// The cap in bytes.

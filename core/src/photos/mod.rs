@@ -42,7 +42,7 @@
 //!
 //! To add a type: add a variant to [`PhotoType`] with its MIME type, teach
 //! `sniff` its magic number, write a module whose `strip` returns
-//! [`Stripped`] (keep it idempotent), dispatch to it in [`prepare_photo`],
+//! `Stripped` (keep it idempotent), dispatch to it in [`prepare_photo`],
 //! extend the message of [`InvalidReason::PhotoType`], and add tests with
 //! a real file built byte by byte.
 
@@ -113,7 +113,8 @@ impl PhotoType {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhotoLimits {
-    /// The most bytes a photo may have as given to [`prepare_photo`].
+    /// The most bytes a photo may have as given, before its metadata is
+    /// stripped.
     pub max_bytes: u64,
 }
 
@@ -129,7 +130,7 @@ impl Default for PhotoLimits {
 #[derive(Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PreparedPhoto {
-    /// The lowercase hex SHA-256 of [`PreparedPhoto::bytes`].
+    /// The lowercase hex SHA-256 of the bytes below (64 characters).
     pub id: String,
     /// The type, by magic number.
     pub photo_type: PhotoType,

@@ -13,6 +13,7 @@ mod merge;
 mod migrations;
 mod notify;
 mod photo_formats;
+mod photo_jpeg;
 mod photo_props;
 mod photo_samples;
 mod photos;

@@ -1,4 +1,4 @@
-//! Photos: PNG, WebP and HEIC, built byte by byte.
+//! Photos: PNG and WebP, built byte by byte.
 
 use super::photo_samples::*;
 use super::photos::{prepare, reason};
@@ -237,69 +237,6 @@ fn broken_webp_structure_is_malformed() {
             webp(&[riff_chunk(b"VP8X", &[0x10; 8]), alph, vp8]),
         ),
         ("odd chunk without its padding byte", odd),
-    ];
-    for (case, bytes) in cases {
-        assert_eq!(
-            reason(prepare(&bytes)),
-            InvalidReason::PhotoMalformed,
-            "{case}"
-        );
-    }
-}
-
-/// An ISO-BMFF box.
-pub(crate) fn bmff_box(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
-    let size = u32::try_from(body.len() + 8).unwrap().to_be_bytes();
-    [&size, kind.as_slice(), body].concat()
-}
-
-pub(crate) fn ftyp(major: &[u8; 4], compatible: &[u8]) -> Vec<u8> {
-    bmff_box(b"ftyp", &[major.as_slice(), &[0; 4], compatible].concat())
-}
-
-#[test]
-fn heic_is_checked_box_by_box_and_kept_as_it_is() {
-    let meta = bmff_box(b"meta", &[0, 0, 0, 0]);
-    let heic = [
-        ftyp(b"heic", b"mif1heic"),
-        meta.clone(),
-        bmff_box(b"mdat", MODEL),
-    ]
-    .concat();
-    let prepared = prepare(&heic).unwrap();
-    assert_eq!(prepared.bytes, heic);
-    assert_eq!(
-        (prepared.photo_type, prepared.orientation),
-        (PhotoType::Heic, None)
-    );
-    let large = [b"\0\0\0\x01mdat\0\0\0\0\0\0\0\x12".as_slice(), b"xy"].concat();
-    let to_end = [b"\0\0\0\0mdat".as_slice(), MODEL].concat();
-    for last in [large, to_end] {
-        let heic = [ftyp(b"mif1", b"mif1heix"), meta.clone(), last].concat();
-        assert_eq!(prepare(&heic).unwrap().bytes, heic);
-    }
-
-    let avif = [ftyp(b"avif", b"mif1miaf"), meta.clone()].concat();
-    assert_eq!(reason(prepare(&avif)), InvalidReason::PhotoType);
-    let head = ftyp(b"heic", b"mif1");
-    let cases: Vec<(&str, Vec<u8>)> = vec![
-        ("no meta", [head.clone(), bmff_box(b"mdat", b"xy")].concat()),
-        (
-            "box past the end",
-            [head.clone(), meta.clone(), b"\0\0\0\x40mdat".to_vec()].concat(),
-        ),
-        (
-            "bytes after the boxes",
-            [head.clone(), meta.clone(), b"\0\0\0".to_vec()].concat(),
-        ),
-        (
-            "box smaller than its header",
-            [head.clone(), meta.clone(), b"\0\0\0\x04mdat".to_vec()].concat(),
-        ),
-        (
-            "large size under 16",
-            [head, meta, b"\0\0\0\x01mdat\0\0\0\0\0\0\0\x0f".to_vec()].concat(),
-        ),
     ];
     for (case, bytes) in cases {
         assert_eq!(
