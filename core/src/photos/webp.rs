@@ -4,7 +4,8 @@
 //! Kept: `VP8X` (its EXIF and XMP flags cleared), `ICCP`, `ANIM`, `ANMF`,
 //! `ALPH`, `VP8 ` and `VP8L`. Dropped: `EXIF`, `XMP ` and any other chunk
 //! (unknown chunks may carry anything), and every byte after the RIFF
-//! size. The RIFF size is recomputed.
+//! size. The RIFF size is recomputed. An `ANMF` frame is copied whole,
+//! unknown chunks nested in it included (no encoder writes metadata there).
 //!
 //! An `EXIF` orientation other than 1 comes back as a minimal `EXIF` chunk
 //! at the end, where the container puts metadata, with its VP8X flag set.
