@@ -46,5 +46,9 @@ private func describe(_ reason: InvalidReason) -> String {
     case .endsBeforeStart: "结束早于开始"
     case .notOnShift: "不在该班次路线上"
     case let .wrongLength(expected): "长度不对（应为 \(expected) 字节）"
+    case let .photoTooLarge(maxBytes): "照片太大（最多 \(maxBytes / 1_048_576) MB）"
+    case .photoType: "不是 JPEG、PNG、HEIC 或 WebP 图片"
+    case .photoMalformed: "图片已损坏或不完整"
+    case .photoHashMismatch: "图片与其编号不符"
     }
 }

@@ -48,4 +48,8 @@ private fun reason(r: InvalidReason): String = when (r) {
     InvalidReason.EndsBeforeStart -> "结束早于开始"
     InvalidReason.NotOnShift -> "不在该班次路线上"
     is InvalidReason.WrongLength -> "长度不对（应为 ${r.expected} 字节）"
+    is InvalidReason.PhotoTooLarge -> "照片太大（最多 ${r.maxBytes / 1_048_576} MB）"
+    InvalidReason.PhotoType -> "不是 JPEG、PNG、HEIC 或 WebP 图片"
+    InvalidReason.PhotoMalformed -> "图片已损坏或不完整"
+    InvalidReason.PhotoHashMismatch -> "图片与其编号不符"
 }
