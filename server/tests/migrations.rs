@@ -70,6 +70,14 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: false,
     },
+    ServerFixture {
+        version: 3,
+        sql: include_str!("../../schema/fixtures/server/sqlite/v003.sql"),
+        grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
+        applied: &[(1, 1_796_625_117), (2, 1_796_647_294), (3, 1_796_667_038)],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
+    },
 ];
 
 /// One fixture per schema version, version 1 first (`schema/fixtures/server/postgres/`).
@@ -89,6 +97,14 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         applied: &[(1, 1_796_625_123), (2, 1_796_647_303)],
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: false,
+    },
+    ServerFixture {
+        version: 3,
+        sql: include_str!("../../schema/fixtures/server/postgres/v003.sql"),
+        grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
+        applied: &[(1, 1_796_625_123), (2, 1_796_647_303), (3, 1_796_667_045)],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
     },
 ];
 
@@ -516,6 +532,11 @@ fn a_version_two_sqlite_database_opens_and_is_upgraded() {
     sqlite_fixture_opens(&SQLITE_FIXTURES[1]);
 }
 
+#[test]
+fn a_version_three_sqlite_database_opens_and_is_upgraded() {
+    sqlite_fixture_opens(&SQLITE_FIXTURES[2]);
+}
+
 fn sqlite_fixture_opens(fixture: &ServerFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(SQLITE_FILE);
@@ -640,6 +661,11 @@ fn a_version_one_postgres_database_opens_and_is_upgraded() {
 #[test]
 fn a_version_two_postgres_database_opens_and_is_upgraded() {
     postgres_fixture_opens(&POSTGRES_FIXTURES[1]);
+}
+
+#[test]
+fn a_version_three_postgres_database_opens_and_is_upgraded() {
+    postgres_fixture_opens(&POSTGRES_FIXTURES[2]);
 }
 
 fn postgres_fixture_opens(fixture: &ServerFixture) {
