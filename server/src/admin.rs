@@ -9,7 +9,9 @@
 use std::sync::Arc;
 
 use crate::auth;
-use crate::storage::{Listing, NewDevice, Storage, StorageResult, Worker, WorkerRole};
+use crate::storage::{
+    AssignmentScope, Listing, NewDevice, Storage, StorageResult, Worker, WorkerRole,
+};
 
 /// A device token as issued: shown once, never stored.
 #[derive(Clone, PartialEq, Eq)]
@@ -76,10 +78,24 @@ impl Admin {
         self.storage.set_role(worker_id.to_string(), role).await
     }
 
-    /// Assigns a grid to a worker (creating the grid record). False if it was already.
+    /// Assigns a whole grid to a worker (creating the grid record). False
+    /// if it was already, with that scope.
     pub async fn assign(&self, worker_id: &str, grid_id: &str) -> StorageResult<bool> {
+        self.assign_scoped(worker_id, grid_id, AssignmentScope::All)
+            .await
+    }
+
+    /// Assigns a grid to a worker with a scope (a department gets
+    /// [`AssignmentScope::Events`]), or changes the scope of the
+    /// assignment. False if it was assigned with that scope already.
+    pub async fn assign_scoped(
+        &self,
+        worker_id: &str,
+        grid_id: &str,
+        scope: AssignmentScope,
+    ) -> StorageResult<bool> {
         self.storage
-            .assign(worker_id.to_string(), grid_id.to_string())
+            .assign(worker_id.to_string(), grid_id.to_string(), scope)
             .await
     }
 
@@ -155,6 +171,17 @@ impl BlockingAdmin {
     /// See [`Admin::assign`].
     pub fn assign(&self, worker_id: &str, grid_id: &str) -> StorageResult<bool> {
         self.runtime.block_on(self.admin.assign(worker_id, grid_id))
+    }
+
+    /// See [`Admin::assign_scoped`].
+    pub fn assign_scoped(
+        &self,
+        worker_id: &str,
+        grid_id: &str,
+        scope: AssignmentScope,
+    ) -> StorageResult<bool> {
+        self.runtime
+            .block_on(self.admin.assign_scoped(worker_id, grid_id, scope))
     }
 
     /// See [`Admin::unassign`].

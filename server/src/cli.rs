@@ -26,7 +26,7 @@ use crate::config::{
     TlsFiles, open_storage,
 };
 use crate::error::ServerError;
-use crate::storage::{Listing, WorkerRole};
+use crate::storage::{AssignmentScope, Listing, WorkerRole};
 
 /// The Gridbook district sync server.
 #[derive(Debug, Parser)]
@@ -125,7 +125,7 @@ pub enum AdminCommand {
         #[arg(long, value_parser = parse_role)]
         role: WorkerRole,
     },
-    /// Assign a grid to a worker.
+    /// Assign a grid to a worker, or change the scope of an assignment.
     Assign {
         /// Worker id.
         #[arg(long)]
@@ -133,6 +133,11 @@ pub enum AdminCommand {
         /// Grid id (UUID).
         #[arg(long)]
         grid: String,
+        /// Which documents the worker may pull and push: all (the grid's
+        /// team) or events (a department: event documents and their
+        /// photos, never the roster).
+        #[arg(long, value_parser = parse_scope, default_value = "all")]
+        scope: AssignmentScope,
     },
     /// Remove a grid assignment.
     Unassign {
@@ -167,6 +172,11 @@ pub enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// A scope code as the command line takes it.
+fn parse_scope(code: &str) -> Result<AssignmentScope, String> {
+    AssignmentScope::parse(code).ok_or_else(|| "not a scope; one of all, events".to_string())
 }
 
 /// A role code as the command line takes it.
@@ -339,11 +349,19 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
             };
             writeln!(out, "worker {worker} is {}{note}", role.code())?;
         }
-        AdminCommand::Assign { worker, grid } => {
+        AdminCommand::Assign {
+            worker,
+            grid,
+            scope,
+        } => {
             check_grid_id(grid)?;
-            let new = admin.assign(worker, grid).await?;
+            let new = admin.assign_scoped(worker, grid, *scope).await?;
             let note = if new { "" } else { " (already)" };
-            writeln!(out, "grid {grid} assigned to {worker}{note}")?;
+            writeln!(
+                out,
+                "grid {grid} assigned to {worker} (scope {}){note}",
+                scope.code()
+            )?;
         }
         AdminCommand::Unassign { worker, grid } => {
             if admin.unassign(worker, grid).await? {
@@ -405,13 +423,22 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
             }
             writeln!(out, "grids:")?;
             for g in &listing.grids {
+                // A department shows as `worker(events)`.
+                let workers: Vec<String> = g
+                    .workers
+                    .iter()
+                    .map(|w| match g.scoped.iter().find(|(s, _)| s == w) {
+                        Some((_, scope)) => format!("{w}({})", scope.code()),
+                        None => w.clone(),
+                    })
+                    .collect();
                 writeln!(
                     out,
                     "  {}  changes {}  generation {}  workers {}",
                     g.grid_id,
                     g.last_seq,
                     g.generation,
-                    g.workers.join(",")
+                    workers.join(",")
                 )?;
             }
             writeln!(out, "devices:")?;
@@ -444,8 +471,9 @@ pub fn issued_json(worker_id: &str, issued: &IssuedToken) -> serde_json::Value {
 
 /// `list --json`: `{"workers": [{"worker_id", "name", "role" (a role code),
 /// "can_create_grids"}], "grids": [{"grid_id", "last_seq", "generation",
-/// "workers": [worker id]}], "devices": [{"device_id", "worker_id", "label",
-/// "revoked_at" (Unix seconds or null)}]}`.
+/// "workers": [worker id], "scopes": {worker id: scope code} (every
+/// assigned worker, "all" or "events")}], "devices": [{"device_id",
+/// "worker_id", "label", "revoked_at" (Unix seconds or null)}]}`.
 pub fn listing_json(listing: &Listing) -> serde_json::Value {
     let workers: Vec<serde_json::Value> = listing
         .workers
@@ -463,11 +491,25 @@ pub fn listing_json(listing: &Listing) -> serde_json::Value {
         .grids
         .iter()
         .map(|g| {
+            let scopes: serde_json::Map<String, serde_json::Value> = g
+                .workers
+                .iter()
+                .map(|w| {
+                    let scope = g
+                        .scoped
+                        .iter()
+                        .find(|(s, _)| s == w)
+                        .map(|(_, scope)| *scope)
+                        .unwrap_or_default();
+                    (w.clone(), scope.code().into())
+                })
+                .collect();
             serde_json::json!({
                 "grid_id": g.grid_id,
                 "last_seq": g.last_seq,
                 "generation": g.generation,
                 "workers": g.workers,
+                "scopes": scopes,
             })
         })
         .collect();

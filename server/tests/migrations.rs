@@ -24,8 +24,8 @@ use gridbook::sync::{SyncLimits, SyncResponse};
 use gridbook::{Date, Store, Timestamp, VisitInput, WorkerIdentity};
 use gridbook_server::config::SQLITE_FILE;
 use gridbook_server::storage::{
-    DeviceInfo, GridInfo, Migration, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, Stats, Worker,
-    latest_version,
+    AssignmentScope, DeviceInfo, GridInfo, Migration, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS,
+    Stats, Worker, latest_version,
 };
 use gridbook_server::{
     Backend, PostgresStorage, RunningServer, ServerConfig, SqliteStorage, Storage, StorageError,
@@ -44,7 +44,13 @@ struct ServerFixture {
     /// before version 2 the server kept none, and every worker it knew
     /// becomes an assistant (`002_worker_roles.sql`).
     roles: [WorkerRole; 2],
+    /// A department (`w-fangguan`, 街道房管所) assigned the grid with an
+    /// events-only scope: from version 3, when assignments got their scope.
+    department: bool,
 }
+
+/// The department of the fixtures from version 3.
+const DEPARTMENT: &str = "w-fangguan";
 
 /// One fixture per schema version, version 1 first (`schema/fixtures/server/sqlite/`).
 const SQLITE_FIXTURES: &[ServerFixture] = &[
@@ -54,6 +60,7 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
         applied: &[(1, 1_796_625_117)],
         roles: [WorkerRole::Assistant, WorkerRole::Assistant],
+        department: false,
     },
     ServerFixture {
         version: 2,
@@ -61,6 +68,15 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
         applied: &[(1, 1_796_625_117), (2, 1_796_647_294)],
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: false,
+    },
+    ServerFixture {
+        version: 3,
+        sql: include_str!("../../schema/fixtures/server/sqlite/v003.sql"),
+        grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
+        applied: &[(1, 1_796_625_117), (2, 1_796_647_294), (3, 1_796_667_038)],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
     },
 ];
 
@@ -72,6 +88,7 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
         applied: &[(1, 1_796_625_123)],
         roles: [WorkerRole::Assistant, WorkerRole::Assistant],
+        department: false,
     },
     ServerFixture {
         version: 2,
@@ -79,6 +96,15 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
         applied: &[(1, 1_796_625_123), (2, 1_796_647_303)],
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: false,
+    },
+    ServerFixture {
+        version: 3,
+        sql: include_str!("../../schema/fixtures/server/postgres/v003.sql"),
+        grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
+        applied: &[(1, 1_796_625_123), (2, 1_796_647_303), (3, 1_796_667_045)],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
     },
 ];
 
@@ -147,6 +173,7 @@ fn every_server_schema_version_has_a_frozen_fixture_on_both_backends() {
 
 async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
     let grid = fixture.grid;
+    let departments = u64::from(fixture.department);
     assert_eq!(
         s.stats().await.unwrap(),
         Stats {
@@ -154,36 +181,77 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
             changes: 61,
             actors: 2,
             snapshots: 5,
-            assignments: 2,
+            assignments: 2 + departments,
         }
     );
     let listing = s.list().await.unwrap();
-    assert_eq!(
-        listing.workers,
-        [
+    let mut workers = vec![
+        Worker {
+            worker_id: "w-liming".into(),
+            name: "李明".into(),
+            role: fixture.roles[0],
+            can_create_grids: true,
+        },
+        Worker {
+            worker_id: "w-zhaolei".into(),
+            name: "赵磊".into(),
+            role: fixture.roles[1],
+            can_create_grids: false,
+        },
+    ];
+    let mut team = vec!["w-liming".to_string(), "w-zhaolei".to_string()];
+    let mut scoped = vec![];
+    if fixture.department {
+        workers.insert(
+            0,
             Worker {
-                worker_id: "w-liming".into(),
-                name: "李明".into(),
-                role: fixture.roles[0],
-                can_create_grids: true,
-            },
-            Worker {
-                worker_id: "w-zhaolei".into(),
-                name: "赵磊".into(),
-                role: fixture.roles[1],
+                worker_id: DEPARTMENT.into(),
+                name: "街道房管所".into(),
+                role: WorkerRole::Assistant,
                 can_create_grids: false,
             },
-        ]
-    );
+        );
+        team.insert(0, DEPARTMENT.into());
+        scoped.push((DEPARTMENT.to_string(), AssignmentScope::Events));
+    }
+    assert_eq!(listing.workers, workers);
     assert_eq!(
         listing.grids,
         [GridInfo {
             grid_id: grid.into(),
             last_seq: 61,
             generation: 54,
-            workers: vec!["w-liming".into(), "w-zhaolei".into()],
+            workers: team,
+            scoped,
         }]
     );
+    // Assignments made before version 3 cover the whole grid, as they did.
+    for worker in ["w-liming", "w-zhaolei"] {
+        assert_eq!(
+            s.assignment_scopes(worker.into()).await.unwrap(),
+            [(grid.to_string(), AssignmentScope::All)]
+        );
+    }
+    if fixture.department {
+        assert_eq!(
+            s.assignment_scopes(DEPARTMENT.into()).await.unwrap(),
+            [(grid.to_string(), AssignmentScope::Events)]
+        );
+        // The grid holds no event document: a department reads nothing,
+        // and its cursor passes the whole log.
+        let log = s
+            .read_log(
+                grid.into(),
+                0,
+                None,
+                AssignmentScope::Events,
+                u64::MAX,
+                1_000,
+            )
+            .await
+            .unwrap();
+        assert_eq!((log.rows.len(), log.scanned_to, log.more), (0, 61, false));
+    }
     let mut devices: Vec<(String, String, bool)> = listing
         .devices
         .iter()
@@ -203,7 +271,7 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
         [grid.to_string()]
     );
     let log = s
-        .read_log(grid.into(), 0, None, u64::MAX, 1_000)
+        .read_log(grid.into(), 0, None, AssignmentScope::All, u64::MAX, 1_000)
         .await
         .unwrap();
     assert!(!log.more);
@@ -211,7 +279,10 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
         log.rows.iter().map(|r| r.seq).collect::<Vec<_>>(),
         (1..=61).collect::<Vec<u64>>()
     );
-    let snapshots = s.read_snapshots(grid.into(), None, 10).await.unwrap();
+    let snapshots = s
+        .read_snapshots(grid.into(), None, AssignmentScope::All, 10)
+        .await
+        .unwrap();
     let docs: Vec<(String, u64)> = snapshots
         .iter()
         .map(|r| (r.doc_id.clone(), r.generation))
@@ -343,7 +414,7 @@ fn a_new_phone_syncs(server: &RunningServer, fixture: &ServerFixture) {
             changes: 63,
             actors: 3,
             snapshots: 5,
-            assignments: 2,
+            assignments: 2 + u64::from(fixture.department),
         }
     );
     the_grid_heads_new_phone(server, fixture);
@@ -459,6 +530,11 @@ fn a_version_one_sqlite_database_opens_and_is_upgraded() {
 #[test]
 fn a_version_two_sqlite_database_opens_and_is_upgraded() {
     sqlite_fixture_opens(&SQLITE_FIXTURES[1]);
+}
+
+#[test]
+fn a_version_three_sqlite_database_opens_and_is_upgraded() {
+    sqlite_fixture_opens(&SQLITE_FIXTURES[2]);
 }
 
 fn sqlite_fixture_opens(fixture: &ServerFixture) {
@@ -585,6 +661,11 @@ fn a_version_one_postgres_database_opens_and_is_upgraded() {
 #[test]
 fn a_version_two_postgres_database_opens_and_is_upgraded() {
     postgres_fixture_opens(&POSTGRES_FIXTURES[1]);
+}
+
+#[test]
+fn a_version_three_postgres_database_opens_and_is_upgraded() {
+    postgres_fixture_opens(&POSTGRES_FIXTURES[2]);
 }
 
 fn postgres_fixture_opens(fixture: &ServerFixture) {

@@ -12,8 +12,8 @@ use gridbook_server::Admin;
 use gridbook_server::auth::hash_token;
 use gridbook_server::compaction::{CompactionOutcome, compact_grid};
 use gridbook_server::storage::{
-    AuthenticatedDevice, GridRefusal, GridTeam, NewChange, PushBatch, RefusedGrid, Storage,
-    StorageError, TeamMember, WorkerRole,
+    AssignmentScope, AuthenticatedDevice, GridRefusal, GridTeam, NewChange, PushBatch, RefusedGrid,
+    Storage, StorageError, TeamMember, WorkerRole,
 };
 
 const G1: &str = "11111111-1111-4111-8111-111111111111";
@@ -58,7 +58,14 @@ fn batch(device: &AuthenticatedDevice, actor: &str, changes: Vec<NewChange>) -> 
 
 async fn all_seqs(s: &Arc<dyn Storage>, grid: &str) -> Vec<u64> {
     let log = s
-        .read_log(grid.into(), 0, None, u64::MAX, 1_000_000)
+        .read_log(
+            grid.into(),
+            0,
+            None,
+            AssignmentScope::All,
+            u64::MAX,
+            1_000_000,
+        )
         .await
         .unwrap();
     assert!(!log.more);
@@ -67,7 +74,9 @@ async fn all_seqs(s: &Arc<dyn Storage>, grid: &str) -> Vec<u64> {
 
 async fn append_is_idempotent(s: Arc<dyn Storage>) {
     let d = device(&s, "w1", false).await;
-    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     let push = batch(
         &d,
         "aa01",
@@ -98,8 +107,12 @@ async fn append_is_idempotent(s: Arc<dyn Storage>) {
 
 async fn seq_increases_per_grid(s: Arc<dyn Storage>) {
     let d = device(&s, "w1", false).await;
-    s.assign("w1".into(), G1.into()).await.unwrap();
-    s.assign("w1".into(), G2.into()).await.unwrap();
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
+    s.assign("w1".into(), G2.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     for round in 0..3u8 {
         let changes = vec![
             change(G1, round * 10 + 1, 5),
@@ -118,8 +131,12 @@ async fn seq_increases_per_grid(s: Arc<dyn Storage>) {
 async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>) {
     let a = device(&s, "w1", false).await;
     let b = device(&s, "w2", false).await;
-    s.assign("w1".into(), G1.into()).await.unwrap();
-    s.assign("w2".into(), G1.into()).await.unwrap();
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
+    s.assign("w2".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     // seq 1 A, 2 B, 3 A, 4 B, 5 B; every change 100 bytes.
     s.store_push(batch(&a, "aa01", vec![change(G1, 1, 100)]))
         .await
@@ -139,7 +156,14 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
     .unwrap();
 
     let page = s
-        .read_log(G1.into(), 0, Some("aa01".to_string()), 250, 100)
+        .read_log(
+            G1.into(),
+            0,
+            Some("aa01".to_string()),
+            AssignmentScope::All,
+            250,
+            100,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -152,7 +176,14 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
     assert_eq!(page.rows[0].doc_id, format!("roster/{G1}"));
 
     let rest = s
-        .read_log(G1.into(), 4, Some("aa01".to_string()), 250, 100)
+        .read_log(
+            G1.into(),
+            4,
+            Some("aa01".to_string()),
+            AssignmentScope::All,
+            250,
+            100,
+        )
         .await
         .unwrap();
     assert_eq!(rest.rows.iter().map(|r| r.seq).collect::<Vec<_>>(), vec![5]);
@@ -161,7 +192,14 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
 
     // B's store's own rows are left out; the cursor still moves past them.
     let for_b = s
-        .read_log(G1.into(), 3, Some("bb01".to_string()), 10_000, 100)
+        .read_log(
+            G1.into(),
+            3,
+            Some("bb01".to_string()),
+            AssignmentScope::All,
+            10_000,
+            100,
+        )
         .await
         .unwrap();
     assert!(for_b.rows.is_empty());
@@ -169,13 +207,23 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
     assert!(!for_b.more);
 
     // A tiny budget still returns one row.
-    let tiny = s.read_log(G1.into(), 0, None, 1, 100).await.unwrap();
+    let tiny = s
+        .read_log(G1.into(), 0, None, AssignmentScope::All, 1, 100)
+        .await
+        .unwrap();
     assert_eq!(tiny.rows.len(), 1);
     assert!(tiny.more);
 
     // A row limit counts excluded rows too.
     let limited = s
-        .read_log(G1.into(), 0, Some("aa01".to_string()), 10_000, 2)
+        .read_log(
+            G1.into(),
+            0,
+            Some("aa01".to_string()),
+            AssignmentScope::All,
+            10_000,
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -186,7 +234,10 @@ async fn read_log_after_cursor_excludes_device_within_budget(s: Arc<dyn Storage>
     assert!(limited.more);
 
     // Nothing after the end.
-    let end = s.read_log(G1.into(), 5, None, 10_000, 100).await.unwrap();
+    let end = s
+        .read_log(G1.into(), 5, None, AssignmentScope::All, 10_000, 100)
+        .await
+        .unwrap();
     assert!(end.rows.is_empty());
     assert_eq!(end.scanned_to, 5);
     assert!(!end.more);
@@ -199,7 +250,8 @@ async fn assignments_and_grid_creation(s: Arc<dyn Storage>) {
 
     // Unknown worker.
     assert!(matches!(
-        s.assign("nobody".into(), G1.into()).await,
+        s.assign("nobody".into(), G1.into(), AssignmentScope::All)
+            .await,
         Err(StorageError::NotFound("worker"))
     ));
 
@@ -242,8 +294,16 @@ async fn assignments_and_grid_creation(s: Arc<dyn Storage>) {
     assert!(matches!(err, StorageError::GridForbidden(_)));
 
     // Assign / unassign.
-    assert!(s.assign("w1".into(), G1.into()).await.unwrap());
-    assert!(!s.assign("w1".into(), G1.into()).await.unwrap());
+    assert!(
+        s.assign("w1".into(), G1.into(), AssignmentScope::All)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.assign("w1".into(), G1.into(), AssignmentScope::All)
+            .await
+            .unwrap()
+    );
     s.check_access(plain.clone(), vec![G1.into()], vec![])
         .await
         .unwrap();
@@ -252,7 +312,9 @@ async fn assignments_and_grid_creation(s: Arc<dyn Storage>) {
     assert!(s.assigned_grids("w1".into()).await.unwrap().is_empty());
 
     // A grid known but assigned to nobody cannot be claimed by a creator.
-    s.assign("w1".into(), G2.into()).await.unwrap();
+    s.assign("w1".into(), G2.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     s.unassign("w1".into(), G2.into()).await.unwrap();
     assert!(matches!(
         s.store_push(batch(&creator, "bb01", vec![change(G2, 3, 5)]))
@@ -322,7 +384,9 @@ async fn actor_bound_to_other_device_is_refused(s: Arc<dyn Storage>) {
     let a = device(&s, "w1", false).await;
     let b = device(&s, "w1", false).await;
     assert_ne!(a.device_id, b.device_id);
-    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     s.store_push(batch(&a, "aa01", vec![change(G1, 1, 5)]))
         .await
         .unwrap();
@@ -347,8 +411,12 @@ async fn actor_bound_to_other_device_is_refused(s: Arc<dyn Storage>) {
 async fn failed_push_stores_nothing(s: Arc<dyn Storage>) {
     let creator = device(&s, "w1", true).await;
     let other = device(&s, "w2", false).await;
-    s.assign("w1".into(), G1.into()).await.unwrap();
-    s.assign("w2".into(), G2.into()).await.unwrap();
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
+    s.assign("w2".into(), G2.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     // Bind actor "bb01" to the other device.
     s.store_push(batch(&other, "bb01", vec![change(G2, 9, 5)]))
         .await
@@ -384,7 +452,9 @@ async fn failed_push_stores_nothing(s: Arc<dyn Storage>) {
 
 async fn snapshots_compare_and_set(s: Arc<dyn Storage>) {
     let d = device(&s, "w1", false).await;
-    s.assign("w1".into(), G1.into()).await.unwrap();
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     s.store_push(batch(
         &d,
         "aa01",
@@ -420,7 +490,10 @@ async fn snapshots_compare_and_set(s: Arc<dyn Storage>) {
             .await
             .unwrap()
     );
-    let snaps = s.read_snapshots(G1.into(), None, 10).await.unwrap();
+    let snaps = s
+        .read_snapshots(G1.into(), None, AssignmentScope::All, 10)
+        .await
+        .unwrap();
     assert_eq!(snaps.len(), 2);
     assert_eq!(snaps[0].doc_id, doc);
     assert_eq!(snaps[0].bytes, vec![1, 2]);
@@ -432,12 +505,18 @@ async fn snapshots_compare_and_set(s: Arc<dyn Storage>) {
     );
     // Paging by document id.
     let after = s
-        .read_snapshots(G1.into(), Some(doc.clone()), 10)
+        .read_snapshots(G1.into(), Some(doc.clone()), AssignmentScope::All, 10)
         .await
         .unwrap();
     assert_eq!(after.len(), 1);
     assert_eq!(after[0].doc_id, other_doc);
-    assert_eq!(s.read_snapshots(G1.into(), None, 1).await.unwrap().len(), 1);
+    assert_eq!(
+        s.read_snapshots(G1.into(), None, AssignmentScope::All, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
 
     // The next compaction reads only what came after its document's snapshot.
     let input = s.compaction_input(G1.into(), 3).await.unwrap();
@@ -450,7 +529,10 @@ async fn snapshots_compare_and_set(s: Arc<dyn Storage>) {
             .await
             .unwrap()
     );
-    let snaps = s.read_snapshots(G1.into(), None, 10).await.unwrap();
+    let snaps = s
+        .read_snapshots(G1.into(), None, AssignmentScope::All, 10)
+        .await
+        .unwrap();
     assert_eq!(
         (snaps[0].generation, snaps[0].bytes.clone()),
         (3, vec![3, 3])
@@ -492,7 +574,10 @@ async fn compaction_of_real_changes(s: Arc<dyn Storage>) {
     );
     // A new device loads the snapshots and sees the grid and its buildings.
     let fresh = common::Phone::new("w1");
-    let snaps = s.read_snapshots(grid.clone(), None, 100).await.unwrap();
+    let snaps = s
+        .read_snapshots(grid.clone(), None, AssignmentScope::All, 100)
+        .await
+        .unwrap();
     for snap in &snaps {
         assert_eq!(snap.generation, n);
     }
@@ -571,9 +656,15 @@ async fn roles_are_kept_and_changed(s: Arc<dyn Storage>) {
 async fn refusals_per_grid_and_teams(s: Arc<dyn Storage>) {
     let plain = device(&s, "w1", false).await;
     let creator = device(&s, "w2", true).await;
-    s.assign("w1".into(), G1.into()).await.unwrap();
-    s.assign("w2".into(), G1.into()).await.unwrap();
-    s.assign("w2".into(), G2.into()).await.unwrap();
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
+    s.assign("w2".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
+    s.assign("w2".into(), G2.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     let refused = s
         .refused_grids(
             plain.clone(),
@@ -628,6 +719,148 @@ async fn refusals_per_grid_and_teams(s: Arc<dyn Storage>) {
     assert_eq!(teams[1].workers, vec![member("w2")]);
 }
 
+/// A department's events-only assignment: its reads leave out every
+/// document the scope does not cover while the cursor moves past them, the
+/// listing shows the scope, and a widening or a removal makes the worker's
+/// devices start the grid over until each names it at cursor 0.
+async fn scoped_assignments_filter_reads_and_reset_on_widening(s: Arc<dyn Storage>) {
+    let head = device(&s, "w1", false).await;
+    let department = device(&s, "w3", false).await;
+    s.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
+    assert!(
+        s.assign("w3".into(), G1.into(), AssignmentScope::Events)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.assign("w3".into(), G1.into(), AssignmentScope::Events)
+            .await
+            .unwrap(),
+        "the same scope again changes nothing"
+    );
+    assert_eq!(
+        s.assignment_scopes("w3".into()).await.unwrap(),
+        vec![(G1.to_string(), AssignmentScope::Events)]
+    );
+    let doc = |kind: &str, n: u8, doc_id: String| NewChange {
+        grid_id: G1.into(),
+        doc_id,
+        hash: vec![n; 32],
+        bytes: format!("{kind}-bytes-{n}").into_bytes(),
+    };
+    s.store_push(batch(
+        &head,
+        "aa01",
+        vec![
+            doc("roster", 1, format!("roster/{G1}")),
+            doc("visits", 2, format!("visits/{G1}/2026Q3")),
+            doc("roster", 3, format!("roster/{G1}")),
+        ],
+    ))
+    .await
+    .unwrap();
+
+    let narrow = s
+        .read_log(
+            G1.into(),
+            0,
+            Some("dd01".into()),
+            AssignmentScope::Events,
+            u64::MAX,
+            100,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (narrow.rows.len(), narrow.scanned_to, narrow.more),
+        (0, 3, false),
+        "nothing sent, the cursor past every row"
+    );
+    let first_two = s
+        .read_log(G1.into(), 0, None, AssignmentScope::Events, u64::MAX, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        (first_two.rows.len(), first_two.scanned_to, first_two.more),
+        (0, 2, true)
+    );
+    let whole = s
+        .read_log(G1.into(), 0, None, AssignmentScope::All, u64::MAX, 100)
+        .await
+        .unwrap();
+    assert_eq!(whole.rows.len(), 3);
+
+    assert!(
+        s.store_compaction(
+            G1.into(),
+            0,
+            3,
+            vec![
+                (format!("roster/{G1}"), b"roster-snapshot".to_vec()),
+                (format!("visits/{G1}/2026Q3"), b"visits-snapshot".to_vec()),
+            ],
+        )
+        .await
+        .unwrap()
+    );
+    for max_rows in [1, 10] {
+        assert!(
+            s.read_snapshots(G1.into(), None, AssignmentScope::Events, max_rows)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+    assert_eq!(
+        s.read_snapshots(G1.into(), None, AssignmentScope::All, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let listing = s.list().await.unwrap();
+    let g1 = listing.grids.iter().find(|g| g.grid_id == G1).unwrap();
+    assert_eq!(g1.workers, vec!["w1".to_string(), "w3".to_string()]);
+    assert_eq!(g1.scoped, vec![("w3".to_string(), AssignmentScope::Events)]);
+
+    // No reset until the scope widens.
+    let resets =
+        |started_over: Vec<String>| s.scope_resets(department.device_id.clone(), started_over);
+    assert!(resets(vec![]).await.unwrap().is_empty());
+    assert!(
+        s.assign("w3".into(), G1.into(), AssignmentScope::All)
+            .await
+            .unwrap()
+    );
+    assert!(
+        s.scope_resets(head.device_id.clone(), vec![])
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the widened worker's devices start over"
+    );
+    assert_eq!(resets(vec![]).await.unwrap(), vec![G1.to_string()]);
+    assert_eq!(
+        resets(vec![G2.into()]).await.unwrap(),
+        vec![G1.to_string()],
+        "another grid at cursor 0 proves nothing about this one"
+    );
+    assert!(resets(vec![G1.into()]).await.unwrap().is_empty());
+    assert!(resets(vec![]).await.unwrap().is_empty());
+    // Narrowing leaves the cursor valid; removing a narrow assignment does not.
+    assert!(
+        s.assign("w3".into(), G1.into(), AssignmentScope::Events)
+            .await
+            .unwrap()
+    );
+    assert!(resets(vec![]).await.unwrap().is_empty());
+    assert!(s.unassign("w3".into(), G1.into()).await.unwrap());
+    assert_eq!(resets(vec![]).await.unwrap(), vec![G1.to_string()]);
+    assert!(s.assignment_scopes("w3".into()).await.unwrap().is_empty());
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -661,6 +894,7 @@ suite!(
     snapshots_compare_and_set,
     compaction_of_real_changes,
     refusals_per_grid_and_teams,
+    scoped_assignments_filter_reads_and_reset_on_widening,
 );
 
 /// Two pools over one database (two server processes) append to the same
@@ -686,8 +920,12 @@ async fn postgres_concurrent_appends_from_two_processes() {
     );
     let a = device(&p1, "w1", false).await;
     let b = device(&p2, "w2", false).await;
-    p1.assign("w1".into(), G1.into()).await.unwrap();
-    p1.assign("w2".into(), G1.into()).await.unwrap();
+    p1.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
+    p1.assign("w2".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
 
     const ROUNDS: u32 = 60;
     let writer = |s: Arc<dyn Storage>, d: AuthenticatedDevice, actor: &'static str, salt: u32| {
@@ -728,7 +966,7 @@ async fn postgres_concurrent_appends_from_two_processes() {
                     "reader stalled at {cursor}"
                 );
                 let batch = reader
-                    .read_log(G1.into(), cursor, None, 4096, 7)
+                    .read_log(G1.into(), cursor, None, AssignmentScope::All, 4096, 7)
                     .await
                     .unwrap();
                 seen.extend(batch.rows.iter().map(|r| r.seq));
@@ -765,7 +1003,9 @@ async fn postgres_concurrent_compactions_one_wins() {
             .unwrap(),
     );
     let d = device(&p1, "w1", false).await;
-    p1.assign("w1".into(), G1.into()).await.unwrap();
+    p1.assign("w1".into(), G1.into(), AssignmentScope::All)
+        .await
+        .unwrap();
     p1.store_push(batch(&d, "aa01", vec![change(G1, 1, 5), change(G1, 2, 5)]))
         .await
         .unwrap();
@@ -775,7 +1015,10 @@ async fn postgres_concurrent_compactions_one_wins() {
     );
     let (r1, r2) = (r1.unwrap(), r2.unwrap());
     assert!(r1 ^ r2, "exactly one compaction wins: {r1} {r2}");
-    let snaps = p1.read_snapshots(G1.into(), None, 10).await.unwrap();
+    let snaps = p1
+        .read_snapshots(G1.into(), None, AssignmentScope::All, 10)
+        .await
+        .unwrap();
     assert_eq!(snaps.len(), 1);
     assert_eq!(snaps[0].bytes, if r1 { vec![1] } else { vec![2] });
     db.drop_db().await;
@@ -810,5 +1053,9 @@ async fn reopening_keeps_data_and_schema_version() {
 
 async fn one_assignment(s: &Arc<dyn Storage>) {
     device(s, "w1", false).await;
-    assert!(s.assign("w1".into(), G1.into()).await.unwrap());
+    assert!(
+        s.assign("w1".into(), G1.into(), AssignmentScope::All)
+            .await
+            .unwrap()
+    );
 }

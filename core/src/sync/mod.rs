@@ -10,6 +10,8 @@
 //! - `device`: the store's side: the request to send and how a response is
 //!   applied, in one SQLite transaction; `quarantine`: the grids the server
 //!   refused, their held changes, and discarding one (audited);
+//! - `scope`: which documents of a grid an assignment covers (a
+//!   department's events-only assignment), which the server enforces;
 //! - `client` (cargo feature `client`): the HTTP client with timeouts,
 //!   retries, progress and cancellation; `tls` (same feature): its rustls
 //!   configuration.
@@ -27,6 +29,7 @@ mod grids;
 #[cfg(any(test, feature = "hub"))]
 mod hub;
 mod quarantine;
+mod scope;
 mod wire;
 
 #[cfg(feature = "client")]
@@ -49,6 +52,7 @@ pub use hub::{
     request_actor, response_budget,
 };
 pub use quarantine::{BlockedGrid, DiscardConfirmation, DiscardedGrid};
+pub use scope::{AssignmentScope, EVENT_DOC_KINDS};
 pub use wire::{
     ChunkKind, GridCursor, GridPage, MAX_ACTOR_BYTES, MAX_CHANGE_BYTES, MAX_CHANGES_PER_REQUEST,
     MAX_DOC_ID_BYTES, MAX_DOCS_PER_REQUEST, MAX_GRIDS_PER_REQUEST, MAX_INFLATED_BYTES,

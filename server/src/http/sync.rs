@@ -19,6 +19,15 @@
 //! status, duration. Never change contents, tokens or resident data; the
 //! grid ids are UUIDs the decoder formatted itself, so no client text
 //! reaches a log line.
+//!
+//! A grid assigned with a narrow scope (`gridbook::sync::AssignmentScope`,
+//! a department's events-only assignment) is held to it both ways: a push
+//! to a document the scope does not cover refuses the whole request with
+//! 403 (an honest department's phone never writes one), and its pages carry
+//! only the documents the scope covers, the cursor moving past the rest.
+//! A device whose cursor may have skipped documents its worker may now pull
+//! (the scope was widened) is told to start the grid over: its page is empty
+//! with cursor 0, until it names the grid at cursor 0 (`Storage::scope_resets`).
 //! To change what is checked, change `gridbook::sync::check_push`; to change
 //! what a page holds, `gridbook::sync::PageBuilder`.
 
@@ -32,9 +41,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use gridbook::sync::{
-    ByteBudget, CheckedChange, GridCursor, GridPage, MAX_REQUEST_BYTES, PER_GRID_VERSION,
-    PageBuilder, PagePlan, ProtocolError, Pusher, SyncRequest, SyncResponse, VouchedIdentity,
-    check_authors, check_push, outside_dependencies, plan_page, request_actor, response_budget,
+    AssignmentScope, ByteBudget, CheckedChange, GridCursor, GridPage, MAX_REQUEST_BYTES,
+    PER_GRID_VERSION, PageBuilder, PagePlan, ProtocolError, Pusher, SyncRequest, SyncResponse,
+    VouchedIdentity, check_authors, check_push, outside_dependencies, plan_page, request_actor,
+    response_budget,
 };
 
 use gridbook::codes::CodeList;
@@ -183,6 +193,35 @@ async fn handle(
         .into_iter()
         .filter(|g| !refused_ids.contains(g))
         .collect();
+    let scopes = state
+        .storage
+        .assignment_scopes(device.worker_id.clone())
+        .await?;
+    // A grid this push creates is its creator's whole grid.
+    let scope_of = |grid: &str| {
+        scopes
+            .iter()
+            .find(|(g, _)| g == grid)
+            .map(|(_, scope)| *scope)
+            .unwrap_or_default()
+    };
+    // A department's phone never writes the roster or a visit: such a push
+    // is forged or broken, and nothing of it is stored.
+    for (index, pushed) in request.push.iter().enumerate() {
+        let Some(grid) = grid_of_doc(&pushed.doc_id) else {
+            continue;
+        };
+        if refused_ids.contains(&grid) {
+            continue;
+        }
+        if !scope_of(&grid).allows_doc(&pushed.doc_id) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("change {index} is to a document the worker's assignment does not cover"),
+            ));
+        }
+    }
 
     let forbidden_or_bad = |e: ProtocolError| match e {
         ProtocolError::ForeignActor { .. } | ProtocolError::ForgedAuthor { .. } => {
@@ -241,23 +280,30 @@ async fn handle(
         .filter(|c| !refused_ids.contains(&c.grid_id))
         .cloned()
         .collect();
+    // The team of a department's grid is sent too: it names the grid's
+    // staff (id, name, role), whom the department's events name as their
+    // reporters, and no resident; the roster document is what it never gets.
     let teams = if per_grid {
         state.storage.grid_teams(device.worker_id.clone()).await?
     } else {
         Vec::new()
     };
-    let assigned = if per_grid {
-        teams.iter().map(|t| t.grid_id.clone()).collect()
-    } else {
-        state
-            .storage
-            .assigned_grids(device.worker_id.clone())
-            .await?
-    };
-    for grid in assigned {
-        if !cursors.iter().any(|c| c.grid_id == grid) {
+    // Only a grid the request names at cursor 0 proves that the device
+    // starts it over: a grid it does not name gets a page from 0 that a
+    // phone holding the grid blocked does not apply.
+    let started_over: Vec<String> = cursors
+        .iter()
+        .filter(|c| c.cursor == 0 && c.resume_after.is_none())
+        .map(|c| c.grid_id.clone())
+        .collect();
+    let resets = state
+        .storage
+        .scope_resets(device.device_id.clone(), started_over)
+        .await?;
+    for (grid, _) in &scopes {
+        if !cursors.iter().any(|c| &c.grid_id == grid) {
             cursors.push(GridCursor {
-                grid_id: grid,
+                grid_id: grid.clone(),
                 cursor: 0,
                 resume_after: None,
             });
@@ -267,14 +313,19 @@ async fn handle(
     let budget_bytes = u64::from(response_budget(request.max_response_bytes));
     let mut pages = Vec::with_capacity(cursors.len());
     for cursor in &cursors {
-        let page = fill_page(
-            state.storage.as_ref(),
-            &actor,
-            cursor,
-            &mut budget,
-            budget_bytes,
-        )
-        .await?;
+        let page = if resets.contains(&cursor.grid_id) {
+            start_over(&cursor.grid_id, &mut budget)
+        } else {
+            fill_page(
+                state.storage.as_ref(),
+                &actor,
+                cursor,
+                scope_of(&cursor.grid_id),
+                &mut budget,
+                budget_bytes,
+            )
+            .await?
+        };
         counts.chunks_out += page.chunks.len();
         pages.push(page);
     }
@@ -298,14 +349,28 @@ async fn handle(
     Ok(response)
 }
 
+/// The page that makes a device start a grid over: no chunks, cursor 0,
+/// more to come. Merging is idempotent, so the phone loses nothing by
+/// pulling the grid again; its next request names the grid at cursor 0.
+fn start_over(grid_id: &str, budget: &mut ByteBudget) -> GridPage {
+    let origin = GridCursor {
+        grid_id: grid_id.to_string(),
+        cursor: 0,
+        resume_after: None,
+    };
+    PageBuilder::new(&origin, 0, budget).finish(true)
+}
+
 /// Fills one grid's page: snapshots first for a bootstrapping device, then
 /// the log after its cursor, leaving out the changes the requesting store
 /// wrote (by actor, so that a reinstalled app on the same device, with a new
-/// store and actor, receives its old changes back).
+/// store and actor, receives its old changes back) and the documents
+/// `scope` does not cover (the cursor moves past both alike).
 async fn fill_page(
     storage: &dyn Storage,
     actor: &str,
     cursor: &GridCursor,
+    scope: AssignmentScope,
     budget: &mut ByteBudget,
     budget_bytes: u64,
 ) -> StorageResult<GridPage> {
@@ -319,7 +384,7 @@ async fn fill_page(
         let mut after = after_doc;
         loop {
             let rows = storage
-                .read_snapshots(cursor.grid_id.clone(), after.clone(), BATCH_ROWS)
+                .read_snapshots(cursor.grid_id.clone(), after.clone(), scope, BATCH_ROWS)
                 .await?;
             if rows.is_empty() {
                 page.snapshots_done();
@@ -340,6 +405,7 @@ async fn fill_page(
                 cursor.grid_id.clone(),
                 after,
                 Some(actor.to_string()),
+                scope,
                 budget_bytes,
                 BATCH_ROWS,
             )

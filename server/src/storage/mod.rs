@@ -19,7 +19,7 @@ use std::pin::Pin;
 
 use gridbook::codes::CodeList;
 pub use gridbook::codes::WorkerRole;
-pub use gridbook::sync::{GridRefusal, GridTeam, RefusedGrid, TeamMember};
+pub use gridbook::sync::{AssignmentScope, GridRefusal, GridTeam, RefusedGrid, TeamMember};
 
 mod migrations;
 mod postgres;
@@ -142,6 +142,9 @@ pub struct GridInfo {
     pub generation: u64,
     /// The workers it is assigned to, sorted.
     pub workers: Vec<String>,
+    /// The assignments of `workers` narrower than [`AssignmentScope::All`]
+    /// (a department's), by worker.
+    pub scoped: Vec<(String, AssignmentScope)>,
 }
 
 /// Everything an administrator may see: workers, grids and devices.
@@ -300,12 +303,41 @@ pub trait Storage: Send + Sync + 'static {
     /// for an unknown worker; returns false if the worker had that role already.
     fn set_role(&self, worker_id: String, role: WorkerRole) -> StorageFuture<'_, bool>;
 
-    /// Assigns a grid to a worker, creating the grid if the server has not
-    /// seen it. Returns false if it was assigned already.
-    fn assign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool>;
+    /// Assigns a grid to a worker with a scope, creating the grid if the
+    /// server has not seen it; assigning it again with another scope
+    /// changes the scope. Returns false if it was assigned with this scope
+    /// already. Widening a scope records a reset of the grid for each of
+    /// the worker's devices (see [`Storage::scope_resets`]), in the same
+    /// transaction.
+    fn assign(
+        &self,
+        worker_id: String,
+        grid_id: String,
+        scope: AssignmentScope,
+    ) -> StorageFuture<'_, bool>;
 
-    /// Removes an assignment. Returns false if there was none.
+    /// Removes an assignment. Returns false if there was none. Removing a
+    /// narrow one records a reset for each of the worker's devices, as a
+    /// widening does: the grid may be assigned again, wider.
     fn unassign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool>;
+
+    /// The grids assigned to a worker with their scopes, by grid.
+    fn assignment_scopes(
+        &self,
+        worker_id: String,
+    ) -> StorageFuture<'_, Vec<(String, AssignmentScope)>>;
+
+    /// The grids this device must start over: its cursor there may have
+    /// skipped documents its worker may now pull (an events-only assignment
+    /// was widened or removed). First forgets the resets of the grids in
+    /// `started_over` (the request names them at cursor 0: the device holds
+    /// no position there, so whatever it pulls next is under the current
+    /// scope); returns the rest, sorted.
+    fn scope_resets(
+        &self,
+        device_id: String,
+        started_over: Vec<String>,
+    ) -> StorageFuture<'_, Vec<String>>;
 
     /// Registers a device with its token's hash.
     fn add_device(&self, device: NewDevice) -> StorageFuture<'_, ()>;
@@ -367,24 +399,30 @@ pub trait Storage: Send + Sync + 'static {
     fn grid_state(&self, grid_id: String) -> StorageFuture<'_, Option<GridState>>;
 
     /// Reads a grid's log after `after`, leaving out the rows written by
-    /// `exclude_actor` (the requesting store's actor: it has them), stopping before the row that would take the bytes
+    /// `exclude_actor` (the requesting store's actor: it has them) and the
+    /// rows of documents `scope` does not cover (their bytes never leave
+    /// the storage), stopping before the row that would take the bytes
     /// over `max_bytes` (but returning at least one row if any) or after
-    /// `max_rows` rows.
+    /// `max_rows` rows. Left-out rows count as looked at (`scanned_to`
+    /// passes them), so a cursor moves past them as past any other.
     fn read_log(
         &self,
         grid_id: String,
         after: u64,
         exclude_actor: Option<String>,
+        scope: AssignmentScope,
         max_bytes: u64,
         max_rows: u32,
     ) -> StorageFuture<'_, LogBatch>;
 
     /// Reads a grid's snapshots by document id after `after_doc`, at most
-    /// `max_rows`.
+    /// `max_rows`, leaving out the documents `scope` does not cover (an
+    /// empty answer still means no snapshot is left after `after_doc`).
     fn read_snapshots(
         &self,
         grid_id: String,
         after_doc: Option<String>,
+        scope: AssignmentScope,
         max_rows: u32,
     ) -> StorageFuture<'_, Vec<SnapshotRow>>;
 
@@ -427,6 +465,27 @@ pub(crate) fn now_unix() -> i64 {
 pub(crate) fn stored_role(code: &str) -> StorageResult<WorkerRole> {
     WorkerRole::from_code(code)
         .ok_or_else(|| StorageError::Database("a worker's role is not a known role code".into()))
+}
+
+/// A scope read from the database. Only [`AssignmentScope`] codes are ever
+/// written, so another value means the database was edited by hand.
+pub(crate) fn stored_scope(code: &str) -> StorageResult<AssignmentScope> {
+    AssignmentScope::parse(code).ok_or_else(|| {
+        StorageError::Database("an assignment's scope is not a known scope code".into())
+    })
+}
+
+/// Whether changing an assignment's scope from `old` (None: no assignment)
+/// to `new` (None: removed) may expose documents a device's cursor skipped,
+/// so that the worker's devices must start the grid over.
+pub(crate) fn needs_reset(old: Option<AssignmentScope>, new: Option<AssignmentScope>) -> bool {
+    match (old, new) {
+        (Some(old), Some(new)) => !new.within(old),
+        // A narrow assignment removed may come back wider; the reset keeps
+        // the device from resuming the old cursor then.
+        (Some(old), None) => old != AssignmentScope::All,
+        (None, _) => false,
+    }
 }
 
 /// Converts a stored position (never negative) to u64.

@@ -21,11 +21,11 @@ use gridbook::codes::CodeList;
 use tokio_postgres::{GenericClient, NoTls};
 
 use super::{
-    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridRefusal,
-    GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, POSTGRES_MIGRATIONS, PushBatch,
-    PushOutcome, RefusedGrid, SnapshotRow, Stats, Storage, StorageError, StorageFuture,
-    StorageResult, Worker, WorkerRole, db_pos, group_teams, latest_version, now_unix, pos, refusal,
-    sorted_unique, stored_role,
+    AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
+    GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice,
+    POSTGRES_MIGRATIONS, PushBatch, PushOutcome, RefusedGrid, SnapshotRow, Stats, Storage,
+    StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos, group_teams,
+    latest_version, needs_reset, now_unix, pos, refusal, sorted_unique, stored_role, stored_scope,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -167,6 +167,19 @@ async fn is_assigned<C: GenericClient>(c: &C, worker: &str, grid: &str) -> Stora
     .await
     .map_err(db)?
     .is_some())
+}
+
+/// Records that every device of the worker must start the grid over.
+async fn record_resets<C: GenericClient>(c: &C, worker: &str, grid: &str) -> StorageResult<()> {
+    c.execute(
+        "INSERT INTO scope_resets (device_id, grid_id)
+         SELECT device_id, $2 FROM devices WHERE worker_id = $1
+         ON CONFLICT DO NOTHING",
+        &[&worker, &grid],
+    )
+    .await
+    .map_err(db)?;
+    Ok(())
 }
 
 async fn grid_seen<C: GenericClient>(c: &C, grid: &str) -> StorageResult<bool> {
@@ -352,19 +365,25 @@ async fn list<C: GenericClient>(c: &C) -> StorageResult<Listing> {
             last_seq: pos(r.get(1)),
             generation: pos(r.get(2)),
             workers: Vec::new(),
+            scoped: Vec::new(),
         })
         .collect();
     for grid in &mut grids {
-        grid.workers = c
+        let rows = c
             .query(
-                "SELECT worker_id FROM assignments WHERE grid_id = $1 ORDER BY worker_id",
+                "SELECT worker_id, scope FROM assignments WHERE grid_id = $1 ORDER BY worker_id",
                 &[&grid.grid_id],
             )
             .await
-            .map_err(db)?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+            .map_err(db)?;
+        for row in rows {
+            let worker: String = row.get(0);
+            let scope = stored_scope(row.get(1))?;
+            if scope != AssignmentScope::All {
+                grid.scoped.push((worker.clone(), scope));
+            }
+            grid.workers.push(worker);
+        }
     }
     let devices = c
         .query(
@@ -454,7 +473,12 @@ impl Storage for PostgresStorage {
         })
     }
 
-    fn assign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
+    fn assign(
+        &self,
+        worker_id: String,
+        grid_id: String,
+        scope: AssignmentScope,
+    ) -> StorageFuture<'_, bool> {
         Box::pin(async move {
             let mut c = self.client().await?;
             let tx = c.transaction().await.map_err(db)?;
@@ -466,31 +490,112 @@ impl Storage for PostgresStorage {
             .map_err(db)?;
             let n = tx
                 .execute(
-                    "INSERT INTO assignments (worker_id, grid_id) VALUES ($1, $2)
+                    "INSERT INTO assignments (worker_id, grid_id, scope) VALUES ($1, $2, $3)
                      ON CONFLICT DO NOTHING",
-                    &[&worker_id, &grid_id],
+                    &[&worker_id, &grid_id, &scope.code()],
                 )
                 .await
                 .map_err(|e| match sqlstate(&e) {
                     Some(FK_VIOLATION) => StorageError::NotFound("worker"),
                     _ => db(e),
                 })?;
+            if n == 1 {
+                tx.commit().await.map_err(db)?;
+                return Ok(true);
+            }
+            // Read under the row's lock, so two administrators changing the
+            // scope at once both see the scope they replace.
+            let row = tx
+                .query_one(
+                    "SELECT scope FROM assignments WHERE worker_id = $1 AND grid_id = $2
+                     FOR UPDATE",
+                    &[&worker_id, &grid_id],
+                )
+                .await
+                .map_err(db)?;
+            let old = stored_scope(row.get(0))?;
+            if old == scope {
+                tx.commit().await.map_err(db)?;
+                return Ok(false);
+            }
+            tx.execute(
+                "UPDATE assignments SET scope = $3 WHERE worker_id = $1 AND grid_id = $2",
+                &[&worker_id, &grid_id, &scope.code()],
+            )
+            .await
+            .map_err(db)?;
+            if needs_reset(Some(old), Some(scope)) {
+                record_resets(&*tx, &worker_id, &grid_id).await?;
+            }
             tx.commit().await.map_err(db)?;
-            Ok(n == 1)
+            Ok(true)
         })
     }
 
     fn unassign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
         Box::pin(async move {
-            let c = self.client().await?;
-            let n = c
-                .execute(
-                    "DELETE FROM assignments WHERE worker_id = $1 AND grid_id = $2",
+            let mut c = self.client().await?;
+            let tx = c.transaction().await.map_err(db)?;
+            let old = tx
+                .query_opt(
+                    "DELETE FROM assignments WHERE worker_id = $1 AND grid_id = $2
+                     RETURNING scope",
                     &[&worker_id, &grid_id],
                 )
                 .await
+                .map_err(db)?
+                .map(|r| stored_scope(r.get(0)))
+                .transpose()?;
+            if needs_reset(old, None) {
+                record_resets(&*tx, &worker_id, &grid_id).await?;
+            }
+            tx.commit().await.map_err(db)?;
+            Ok(old.is_some())
+        })
+    }
+
+    fn assignment_scopes(
+        &self,
+        worker_id: String,
+    ) -> StorageFuture<'_, Vec<(String, AssignmentScope)>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            c.query(
+                "SELECT grid_id, scope FROM assignments WHERE worker_id = $1 ORDER BY grid_id",
+                &[&worker_id],
+            )
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| Ok((r.get(0), stored_scope(r.get(1))?)))
+            .collect()
+        })
+    }
+
+    fn scope_resets(
+        &self,
+        device_id: String,
+        started_over: Vec<String>,
+    ) -> StorageFuture<'_, Vec<String>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            if !started_over.is_empty() {
+                c.execute(
+                    "DELETE FROM scope_resets WHERE device_id = $1 AND grid_id = ANY($2)",
+                    &[&device_id, &started_over],
+                )
+                .await
                 .map_err(db)?;
-            Ok(n == 1)
+            }
+            Ok(c.query(
+                "SELECT grid_id FROM scope_resets WHERE device_id = $1 ORDER BY grid_id",
+                &[&device_id],
+            )
+            .await
+            .map_err(db)?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
         })
     }
 
@@ -677,6 +782,7 @@ impl Storage for PostgresStorage {
         grid_id: String,
         after: u64,
         exclude_actor: Option<String>,
+        scope: AssignmentScope,
         max_bytes: u64,
         max_rows: u32,
     ) -> StorageFuture<'_, LogBatch> {
@@ -707,7 +813,9 @@ impl Storage for PostgresStorage {
                 }
                 let seq = pos(row.get(0));
                 let actor: &str = row.get(2);
-                if Some(actor) == exclude_actor.as_deref() {
+                let doc_id: String = row.get(1);
+                // A row the scope does not cover moves the cursor like the device's own.
+                if Some(actor) == exclude_actor.as_deref() || !scope.allows_doc(&doc_id) {
                     batch.scanned_to = seq;
                     continue;
                 }
@@ -719,11 +827,7 @@ impl Storage for PostgresStorage {
                 }
                 total += len;
                 batch.scanned_to = seq;
-                batch.rows.push(LogRow {
-                    seq,
-                    doc_id: row.get(1),
-                    bytes,
-                });
+                batch.rows.push(LogRow { seq, doc_id, bytes });
             }
             Ok(batch)
         })
@@ -733,28 +837,47 @@ impl Storage for PostgresStorage {
         &self,
         grid_id: String,
         after_doc: Option<String>,
+        scope: AssignmentScope,
         max_rows: u32,
     ) -> StorageFuture<'_, Vec<SnapshotRow>> {
         Box::pin(async move {
             let c = self.client().await?;
-            Ok(c.query(
-                "SELECT doc_id, generation, bytes FROM snapshots
-                 WHERE grid_id = $1 AND doc_id > $2 ORDER BY doc_id LIMIT $3",
-                &[
-                    &grid_id,
-                    &after_doc.unwrap_or_default(),
-                    &i64::from(max_rows),
-                ],
-            )
-            .await
-            .map_err(db)?
-            .iter()
-            .map(|r| SnapshotRow {
-                doc_id: r.get(0),
-                generation: pos(r.get(1)),
-                bytes: r.get(2),
-            })
-            .collect())
+            let mut after = after_doc.unwrap_or_default();
+            let mut out = Vec::new();
+            if max_rows == 0 {
+                return Ok(out);
+            }
+            // Read on past the documents the scope leaves out: an empty
+            // answer must mean that no snapshot is left.
+            loop {
+                let rows = c
+                    .query(
+                        "SELECT doc_id, generation, bytes FROM snapshots
+                         WHERE grid_id = $1 AND doc_id > $2 ORDER BY doc_id LIMIT $3",
+                        &[&grid_id, &after, &i64::from(max_rows)],
+                    )
+                    .await
+                    .map_err(db)?;
+                let full = rows.len() == max_rows as usize;
+                for r in &rows {
+                    let doc_id: String = r.get(0);
+                    after.clone_from(&doc_id);
+                    if !scope.allows_doc(&doc_id) {
+                        continue;
+                    }
+                    out.push(SnapshotRow {
+                        doc_id,
+                        generation: pos(r.get(1)),
+                        bytes: r.get(2),
+                    });
+                    if out.len() == max_rows as usize {
+                        return Ok(out);
+                    }
+                }
+                if !full {
+                    return Ok(out);
+                }
+            }
         })
     }
 

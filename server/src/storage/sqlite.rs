@@ -14,11 +14,11 @@ use gridbook::codes::CodeList;
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use super::{
-    AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend, GridInfo, GridRefusal,
-    GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, PushBatch, PushOutcome, RefusedGrid,
-    SQLITE_MIGRATIONS, SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult,
-    Worker, WorkerRole, db_pos, group_teams, latest_version, now_unix, pos, refusal, sorted_unique,
-    stored_role,
+    AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
+    GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, PushBatch,
+    PushOutcome, RefusedGrid, SQLITE_MIGRATIONS, SnapshotRow, Stats, Storage, StorageError,
+    StorageFuture, StorageResult, Worker, WorkerRole, db_pos, group_teams, latest_version,
+    needs_reset, now_unix, pos, refusal, sorted_unique, stored_role, stored_scope,
 };
 
 /// The SQLite backend. Cheap to clone (shares one connection).
@@ -192,6 +192,35 @@ fn is_assigned(conn: &Connection, worker_id: &str, grid_id: &str) -> StorageResu
     .map_err(db)
 }
 
+/// The scope of an assignment, or None if there is none.
+fn assigned_scope(
+    conn: &Connection,
+    worker_id: &str,
+    grid_id: &str,
+) -> StorageResult<Option<AssignmentScope>> {
+    conn.query_row(
+        "SELECT scope FROM assignments WHERE worker_id = ?1 AND grid_id = ?2",
+        [worker_id, grid_id],
+        |r| r.get::<_, String>(0),
+    )
+    .optional()
+    .map_err(db)?
+    .map(|code| stored_scope(&code))
+    .transpose()
+}
+
+/// Records that every device of the worker must start the grid over.
+fn record_resets(tx: &Transaction<'_>, worker_id: &str, grid_id: &str) -> StorageResult<()> {
+    tx.execute(
+        "INSERT INTO scope_resets (device_id, grid_id)
+         SELECT device_id, ?2 FROM devices WHERE worker_id = ?1
+         ON CONFLICT DO NOTHING",
+        params![worker_id, grid_id],
+    )
+    .map_err(db)?;
+    Ok(())
+}
+
 /// Every grid of `grids` the worker is not assigned to, sorted, with its
 /// refusal (`None`: a new grid the worker may create with this push).
 fn unassigned(
@@ -327,6 +356,7 @@ fn read_log(
     grid_id: &str,
     after: u64,
     exclude: Option<&str>,
+    scope: AssignmentScope,
     max_bytes: u64,
     max_rows: u32,
 ) -> StorageResult<LogBatch> {
@@ -357,7 +387,9 @@ fn read_log(
         }
         let seq: i64 = row.get(0).map_err(db)?;
         let actor: String = row.get(2).map_err(db)?;
-        if Some(actor.as_str()) == exclude {
+        let doc_id: String = row.get(1).map_err(db)?;
+        // A row the scope does not cover moves the cursor like the device's own.
+        if Some(actor.as_str()) == exclude || !scope.allows_doc(&doc_id) {
             batch.scanned_to = pos(seq);
             count += 1;
             continue;
@@ -376,7 +408,7 @@ fn read_log(
         batch.scanned_to = pos(seq);
         batch.rows.push(LogRow {
             seq: pos(seq),
-            doc_id: row.get(1).map_err(db)?,
+            doc_id,
             bytes,
         });
     }
@@ -471,21 +503,31 @@ fn list(conn: &Connection) -> StorageResult<Listing> {
                 last_seq: pos(r.get(1)?),
                 generation: pos(r.get(2)?),
                 workers: Vec::new(),
+                scoped: Vec::new(),
             })
         })
         .map_err(db)?
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(db)?;
     for grid in &mut grids {
-        grid.workers = conn
+        let rows = conn
             .prepare_cached(
-                "SELECT worker_id FROM assignments WHERE grid_id = ?1 ORDER BY worker_id",
+                "SELECT worker_id, scope FROM assignments WHERE grid_id = ?1 ORDER BY worker_id",
             )
             .map_err(db)?
-            .query_map([&grid.grid_id], |r| r.get(0))
+            .query_map([&grid.grid_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(db)?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(db)?;
+        for (worker, code) in rows {
+            let scope = stored_scope(&code)?;
+            if scope != AssignmentScope::All {
+                grid.scoped.push((worker.clone(), scope));
+            }
+            grid.workers.push(worker);
+        }
     }
     let devices = conn
         .prepare(
@@ -577,7 +619,12 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn assign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
+    fn assign(
+        &self,
+        worker_id: String,
+        grid_id: String,
+        scope: AssignmentScope,
+    ) -> StorageFuture<'_, bool> {
         self.write(move |tx| {
             if !grid_exists(tx, &grid_id)? {
                 tx.execute(
@@ -586,32 +633,107 @@ impl Storage for SqliteStorage {
                 )
                 .map_err(db)?;
             }
-            let n = tx
-                .execute(
-                    "INSERT INTO assignments (worker_id, grid_id) VALUES (?1, ?2)
-                     ON CONFLICT DO NOTHING",
-                    params![worker_id, grid_id],
-                )
-                .map_err(|e| {
-                    if is_fk_violation(&e) {
-                        StorageError::NotFound("worker")
-                    } else {
-                        db(e)
-                    }
-                })?;
-            Ok(n == 1)
+            let old = assigned_scope(tx, &worker_id, &grid_id)?;
+            match old {
+                Some(old) if old == scope => return Ok(false),
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE assignments SET scope = ?3 WHERE worker_id = ?1 AND grid_id = ?2",
+                        params![worker_id, grid_id, scope.code()],
+                    )
+                    .map_err(db)?;
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO assignments (worker_id, grid_id, scope) VALUES (?1, ?2, ?3)",
+                        params![worker_id, grid_id, scope.code()],
+                    )
+                    .map_err(|e| {
+                        if is_fk_violation(&e) {
+                            StorageError::NotFound("worker")
+                        } else {
+                            db(e)
+                        }
+                    })?;
+                }
+            }
+            if needs_reset(old, Some(scope)) {
+                record_resets(tx, &worker_id, &grid_id)?;
+            }
+            Ok(true)
         })
     }
 
     fn unassign(&self, worker_id: String, grid_id: String) -> StorageFuture<'_, bool> {
         self.write(move |tx| {
-            let n = tx
-                .execute(
-                    "DELETE FROM assignments WHERE worker_id = ?1 AND grid_id = ?2",
-                    params![worker_id, grid_id],
+            let old = assigned_scope(tx, &worker_id, &grid_id)?;
+            tx.execute(
+                "DELETE FROM assignments WHERE worker_id = ?1 AND grid_id = ?2",
+                params![worker_id, grid_id],
+            )
+            .map_err(db)?;
+            if needs_reset(old, None) {
+                record_resets(tx, &worker_id, &grid_id)?;
+            }
+            Ok(old.is_some())
+        })
+    }
+
+    fn assignment_scopes(
+        &self,
+        worker_id: String,
+    ) -> StorageFuture<'_, Vec<(String, AssignmentScope)>> {
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "SELECT grid_id, scope FROM assignments WHERE worker_id = ?1 ORDER BY grid_id",
+            )
+            .map_err(db)?
+            .query_map([&worker_id], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(db)?
+            .into_iter()
+            .map(|(grid, code)| Ok((grid, stored_scope(&code)?)))
+            .collect()
+        })
+    }
+
+    fn scope_resets(
+        &self,
+        device_id: String,
+        started_over: Vec<String>,
+    ) -> StorageFuture<'_, Vec<String>> {
+        self.run(move |conn| {
+            let pending = |conn: &Connection| -> StorageResult<Vec<String>> {
+                conn.prepare_cached(
+                    "SELECT grid_id FROM scope_resets WHERE device_id = ?1 ORDER BY grid_id",
+                )
+                .map_err(db)?
+                .query_map([&device_id], |r| r.get(0))
+                .map_err(db)?
+                .collect::<rusqlite::Result<Vec<String>>>()
+                .map_err(db)
+            };
+            let found = pending(conn)?;
+            // Most requests have no reset: they read and write nothing more.
+            if !found.iter().any(|g| started_over.contains(g)) {
+                return Ok(found);
+            }
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(db)?;
+            for grid in &started_over {
+                tx.execute(
+                    "DELETE FROM scope_resets WHERE device_id = ?1 AND grid_id = ?2",
+                    params![device_id, grid],
                 )
                 .map_err(db)?;
-            Ok(n == 1)
+            }
+            let left = pending(&tx)?;
+            tx.commit().map_err(db)?;
+            Ok(left)
         })
     }
 
@@ -790,6 +912,7 @@ impl Storage for SqliteStorage {
         grid_id: String,
         after: u64,
         exclude_actor: Option<String>,
+        scope: AssignmentScope,
         max_bytes: u64,
         max_rows: u32,
     ) -> StorageFuture<'_, LogBatch> {
@@ -799,6 +922,7 @@ impl Storage for SqliteStorage {
                 &grid_id,
                 after,
                 exclude_actor.as_deref(),
+                scope,
                 max_bytes,
                 max_rows,
             )
@@ -809,27 +933,37 @@ impl Storage for SqliteStorage {
         &self,
         grid_id: String,
         after_doc: Option<String>,
+        scope: AssignmentScope,
         max_rows: u32,
     ) -> StorageFuture<'_, Vec<SnapshotRow>> {
         self.run(move |conn| {
-            conn.prepare_cached(
-                "SELECT doc_id, generation, bytes FROM snapshots
-                 WHERE grid_id = ?1 AND doc_id > ?2 ORDER BY doc_id LIMIT ?3",
-            )
-            .map_err(db)?
-            .query_map(
-                params![grid_id, after_doc.unwrap_or_default(), i64::from(max_rows)],
-                |r| {
-                    Ok(SnapshotRow {
-                        doc_id: r.get(0)?,
-                        generation: pos(r.get(1)?),
-                        bytes: r.get(2)?,
-                    })
-                },
-            )
-            .map_err(db)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(db)
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT doc_id, generation, bytes FROM snapshots
+                     WHERE grid_id = ?1 AND doc_id > ?2 ORDER BY doc_id",
+                )
+                .map_err(db)?;
+            let mut rows = stmt
+                .query(params![grid_id, after_doc.unwrap_or_default()])
+                .map_err(db)?;
+            let mut out = Vec::new();
+            // Read on past the documents the scope leaves out: an empty
+            // answer must mean that no snapshot is left.
+            while out.len() < max_rows as usize {
+                let Some(row) = rows.next().map_err(db)? else {
+                    break;
+                };
+                let doc_id: String = row.get(0).map_err(db)?;
+                if !scope.allows_doc(&doc_id) {
+                    continue;
+                }
+                out.push(SnapshotRow {
+                    doc_id,
+                    generation: pos(row.get(1).map_err(db)?),
+                    bytes: row.get(2).map_err(db)?,
+                });
+            }
+            Ok(out)
         })
     }
 

@@ -1,0 +1,438 @@
+//! A department (报到单位) that grid events are dispatched to: a worker with
+//! an events-only assignment (`admin assign --scope events`), through the
+//! real `gridbook-server` binary and real phone stores, on SQLite and on
+//! PostgreSQL. It receives no roster and no visit (not in any response, not
+//! in its store's file), its cursor passes the grid's whole log, a push of
+//! a roster change is refused with 403 and stores nothing, it cannot create
+//! a grid, and widening its scope to `all` makes its phone start the grid
+//! over and receive the roster.
+//!
+//! The positive case (a department receives an `events/...` document) waits
+//! for the events document kind, which lands on another branch; the filter
+//! (`AssignmentScope::allows_doc`) already lets it through by name.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::ServerProcess;
+use gridbook::codes::{
+    DwellingUse, Gender, Registration, ResidenceState, VisitKind, VisitOutcome, WorkerRole,
+};
+use gridbook::sync::{GridRefusal, SyncLimits, SyncRequest, SyncResponse};
+use gridbook::{
+    BuildingInput, GridInput, HouseholdInput, ResidentInput, Store, Timestamp, VisitInput,
+    WorkerIdentity,
+};
+use gridbook_server::storage::Stats;
+
+const DEPARTMENT: &str = "w-fangguan";
+
+/// Invented residents: (name, phone, ID number with a valid check character).
+const RESIDENTS: [(&str, &str, &str); 2] = [
+    ("欧阳秀珍", "13905710231", "330106194103150246"),
+    ("司马建国", "13857104466", "330106198506020516"),
+];
+
+fn client() -> reqwest::blocking::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+fn post(url: &str, token: &str, request: &SyncRequest) -> (u16, Vec<u8>) {
+    let response = client()
+        .post(format!("{url}{}", gridbook::sync::SYNC_PATH))
+        .header("content-type", gridbook::sync::CONTENT_TYPE)
+        .bearer_auth(token)
+        .body(request.encode())
+        .send()
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.bytes().unwrap().to_vec())
+}
+
+/// Syncs until nothing is left; returns every response, decoded.
+fn sync_all(url: &str, token: &str, store: &Store) -> Vec<SyncResponse> {
+    let mut responses = Vec::new();
+    for _ in 0..50 {
+        let request = store.sync_request(&SyncLimits::default()).unwrap();
+        let (status, body) = post(url, token, &request);
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        let response = SyncResponse::decode(&body).unwrap();
+        let applied = store.apply_sync_response(&request, &response).unwrap();
+        responses.push(response);
+        if !applied.more {
+            return responses;
+        }
+    }
+    panic!("sync did not finish in 50 rounds");
+}
+
+/// The document ids of every chunk of `responses`.
+fn doc_ids(responses: &[SyncResponse]) -> Vec<String> {
+    responses
+        .iter()
+        .flat_map(|r| &r.grids)
+        .flat_map(|p| &p.chunks)
+        .map(|c| c.doc_id.clone())
+        .collect()
+}
+
+fn open_store(dir: &Path, worker_id: &str, role: WorkerRole) -> Store {
+    Store::open(
+        dir.join("phone.db"),
+        WorkerIdentity {
+            worker_id: worker_id.into(),
+            name: "测试员".into(),
+            role,
+            device_label: "测试手机".into(),
+        },
+    )
+    .unwrap()
+}
+
+/// The bytes of a store's files as they lie on disk (the store is opened
+/// without a key, so they are plain): the database and its write-ahead log.
+fn file_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    for name in ["phone.db", "phone.db-wal"] {
+        let path: PathBuf = dir.join(name);
+        if path.exists() {
+            all.extend(std::fs::read(path).unwrap());
+        }
+    }
+    all
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// The residents' personal data found in a store's files.
+fn personal_data_in(dir: &Path) -> Vec<&'static str> {
+    let bytes = file_bytes(dir);
+    RESIDENTS
+        .iter()
+        .flat_map(|(name, phone, id)| [*name, *phone, *id])
+        .filter(|needle| contains(&bytes, needle))
+        .collect()
+}
+
+/// The grid head's phone: a grid with buildings, a household, two residents
+/// and a visit.
+fn the_grid_heads_grid(head: &Store) -> String {
+    let grid = head
+        .create_grid(GridInput {
+            code: "330106001002003".into(),
+            name: "梧桐里网格".into(),
+            community: Some("梧桐里社区".into()),
+            street: None,
+            boundary: None,
+        })
+        .unwrap();
+    let mut building = String::new();
+    for number in ["1栋", "2栋"] {
+        building = head
+            .create_building(
+                &grid,
+                BuildingInput {
+                    number: number.into(),
+                    estate: None,
+                    units: 2,
+                    floors: 6,
+                    location: None,
+                },
+            )
+            .unwrap();
+    }
+    let household = head
+        .create_household(HouseholdInput {
+            building_id: building,
+            unit: "1".into(),
+            floor: 2,
+            room: "201".into(),
+            use_kind: DwellingUse::OwnerOccupied,
+            tags: vec![],
+            location: None,
+            notes: None,
+        })
+        .unwrap();
+    let mut seen = Vec::new();
+    for (name, phone, id_number) in RESIDENTS {
+        seen.push(
+            head.create_resident(ResidentInput {
+                household_id: household.clone(),
+                name: name.into(),
+                gender: Gender::Female,
+                birth_date: None,
+                id_number: Some(id_number.into()),
+                phones: vec![phone.into()],
+                relation: "02".into(),
+                registration: Registration::Local,
+                residence_state: ResidenceState::Consistent,
+                care: vec![],
+                moved_in: None,
+            })
+            .unwrap(),
+        );
+    }
+    head.log_visit(VisitInput {
+        household_id: household,
+        at: Timestamp {
+            utc_ms: 1_792_029_600_000, // 2026-10-15 10:00 in China
+            offset_minutes: 480,
+        },
+        kind: VisitKind::Routine,
+        outcome: VisitOutcome::Met,
+        residents_seen: seen,
+        notes: None,
+        findings: vec![],
+        gps: None,
+    })
+    .unwrap();
+    grid
+}
+
+/// The whole story on one backend: `extra` selects it (`--postgres CONN`
+/// or nothing), `stats` reads the server's row counts.
+fn a_department_gets_events_only(data: &Path, extra: &[&str], stats: &dyn Fn() -> Stats) {
+    let admin = |args: &[&str]| common::admin(data, extra, args);
+    let token = |worker: &str| {
+        admin(&["issue-token", "--worker", worker, "--device", "手机"])
+            .lines()
+            .find_map(|l| l.strip_prefix("token "))
+            .unwrap()
+            .to_string()
+    };
+    common::add_worker(
+        data,
+        extra,
+        "w1",
+        "王芳",
+        &["--role", "grid_head", "--can-create-grids"],
+    );
+    common::add_worker(data, extra, DEPARTMENT, "街道房管所", &[]);
+    let (head_token, department_token) = (token("w1"), token(DEPARTMENT));
+    let mut args = vec!["--listen", "127.0.0.1:0", "--compact-after", "5"];
+    args.extend_from_slice(extra);
+    let server = ServerProcess::start(data, &args);
+    let url = server.url.as_str();
+
+    let head_dir = tempfile::tempdir().unwrap();
+    let head = open_store(head_dir.path(), "w1", WorkerRole::GridHead);
+    let grid = the_grid_heads_grid(&head);
+    sync_all(url, &head_token, &head);
+    // The roster as compacted snapshots and as log rows after them: a
+    // department's bootstrap must leave out both.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while stats().snapshots == 0 {
+        assert!(Instant::now() < deadline, "no compaction within 20 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    head.update_building(
+        &head.buildings(&grid).unwrap()[0].id,
+        BuildingInput {
+            number: "1栋".into(),
+            estate: Some("梧桐小区".into()),
+            units: 2,
+            floors: 6,
+            location: None,
+        },
+    )
+    .unwrap();
+    sync_all(url, &head_token, &head);
+    let last_seq = stats().changes;
+    assert_eq!(head.sync_cursor(&grid).unwrap(), last_seq);
+    assert!(
+        personal_data_in(head_dir.path()).len() == 6,
+        "the search finds the residents in a store that holds them"
+    );
+
+    let out = admin(&[
+        "assign", "--worker", DEPARTMENT, "--grid", &grid, "--scope", "events",
+    ]);
+    assert!(out.contains("(scope events)"), "{out}");
+    let listing = admin(&["list"]);
+    assert!(
+        listing.contains(&format!("workers {DEPARTMENT}(events),w1")),
+        "{listing}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&admin(&["list", "--json"])).unwrap();
+    assert_eq!(json["grids"][0]["scopes"][DEPARTMENT], "events");
+    assert_eq!(json["grids"][0]["scopes"]["w1"], "all");
+
+    // The department's first sync: no roster, no visit, and its cursor at
+    // the grid's last position.
+    let department_dir = tempfile::tempdir().unwrap();
+    let department = open_store(department_dir.path(), DEPARTMENT, WorkerRole::Assistant);
+    let before = stats();
+    let responses = sync_all(url, &department_token, &department);
+    assert_eq!(doc_ids(&responses), Vec::<String>::new());
+    let pages: Vec<_> = responses.iter().flat_map(|r| &r.grids).collect();
+    assert!(pages.iter().all(|p| p.grid_id == grid), "only its grid");
+    assert_eq!(department.sync_cursor(&grid).unwrap(), last_seq);
+    // The team names the grid's staff, never a resident.
+    let team = &responses.last().unwrap().teams;
+    assert_eq!(team.len(), 1);
+    let members: Vec<&str> = team[0]
+        .workers
+        .iter()
+        .map(|w| w.worker_id.as_str())
+        .collect();
+    assert_eq!(members, [DEPARTMENT, "w1"]);
+    // A second sync pulls nothing and leaves the cursor where it was.
+    let again = sync_all(url, &department_token, &department);
+    assert_eq!(again.len(), 1);
+    assert_eq!(doc_ids(&again), Vec::<String>::new());
+    assert_eq!(department.sync_cursor(&grid).unwrap(), last_seq);
+    assert_eq!(
+        stats(),
+        Stats {
+            actors: before.actors + 1,
+            ..before
+        },
+        "its syncs stored nothing but its actor, as any sync binds"
+    );
+    assert!(department.buildings(&grid).unwrap_or_default().is_empty());
+    drop(department);
+    assert_eq!(personal_data_in(department_dir.path()), Vec::<&str>::new());
+
+    // A roster change pushed with the department's token (a forged or broken
+    // client: its store got the grid from the grid head's change set) is
+    // refused whole, and nothing is stored.
+    let forger_dir = tempfile::tempdir().unwrap();
+    let forger = open_store(forger_dir.path(), DEPARTMENT, WorkerRole::Assistant);
+    forger.import(&head.export_since(0).unwrap().bytes).unwrap();
+    let building = forger.buildings(&grid).unwrap()[0].clone();
+    forger
+        .update_building(
+            &building.id,
+            BuildingInput {
+                number: "1栋".into(),
+                estate: Some("改过的小区".into()),
+                units: 2,
+                floors: 6,
+                location: None,
+            },
+        )
+        .unwrap();
+    let forged = forger.sync_request(&SyncLimits::default()).unwrap();
+    assert!(
+        forged
+            .push
+            .iter()
+            .any(|p| p.doc_id == format!("roster/{grid}"))
+    );
+    let before = stats();
+    let (status, body) = post(url, &department_token, &forged);
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(error["error"], "forbidden");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("assignment does not cover"),
+        "{error}"
+    );
+    assert_eq!(stats(), before, "a refused push stored something");
+
+    // A department may not create grids: its new grid is refused on its own.
+    let creator_dir = tempfile::tempdir().unwrap();
+    let creator = open_store(creator_dir.path(), DEPARTMENT, WorkerRole::Assistant);
+    let own_grid = creator
+        .create_grid(GridInput {
+            code: "330106001002004".into(),
+            name: "新网格".into(),
+            community: None,
+            street: None,
+            boundary: None,
+        })
+        .unwrap();
+    let request = creator.sync_request(&SyncLimits::default()).unwrap();
+    let (status, body) = post(url, &department_token, &request);
+    assert_eq!(status, 200);
+    let refused = SyncResponse::decode(&body).unwrap().refused;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(
+        (refused[0].grid_id.as_str(), refused[0].reason),
+        (own_grid.as_str(), GridRefusal::MayNotCreate)
+    );
+    assert_eq!(stats().grids, before.grids);
+    assert_eq!(stats().changes, before.changes);
+
+    // Widened to the whole grid: the department's phone is told to start
+    // the grid over (its cursor skipped the roster) and then receives it.
+    let department = open_store(department_dir.path(), DEPARTMENT, WorkerRole::Assistant);
+    assert_eq!(department.sync_cursor(&grid).unwrap(), last_seq);
+    let out = admin(&["assign", "--worker", DEPARTMENT, "--grid", &grid]);
+    assert!(out.contains("(scope all)"), "{out}");
+    let responses = sync_all(url, &department_token, &department);
+    let first = &responses[0].grids[0];
+    assert_eq!(
+        (first.cursor, first.chunks.len(), first.more),
+        (0, 0, true),
+        "the first answer only moves the cursor back"
+    );
+    let received = doc_ids(&responses);
+    assert!(received.contains(&format!("roster/{grid}")), "{received:?}");
+    assert!(
+        received
+            .iter()
+            .any(|d| d.starts_with(&format!("visits/{grid}/"))),
+        "{received:?}"
+    );
+    assert_eq!(department.buildings(&grid).unwrap().len(), 2);
+    assert_eq!(department.sync_cursor(&grid).unwrap(), last_seq);
+    // Started over once: the next sync is an ordinary one.
+    let again = sync_all(url, &department_token, &department);
+    assert_eq!(again.len(), 1);
+    assert_eq!(doc_ids(&again), Vec::<String>::new());
+    drop(department);
+    assert_eq!(personal_data_in(department_dir.path()).len(), 6);
+
+    let (status, log) = server.terminate();
+    assert!(status.success());
+    for (name, phone, id_number) in RESIDENTS {
+        assert!(
+            !log.contains(name) && !log.contains(phone) && !log.contains(id_number),
+            "{log}"
+        );
+    }
+}
+
+#[test]
+fn a_department_gets_events_only_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    a_department_gets_events_only(data, &[], &|| common::sqlite_stats(data));
+}
+
+#[test]
+fn a_department_gets_events_only_on_postgres() {
+    // One runtime for every PostgreSQL call: the pool's connections live on it.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(common::TestDb::create());
+    let dir = tempfile::tempdir().unwrap();
+    let pg = ["--postgres", db.conn.as_str()];
+    // The server's schema is made by the first admin command; the storage
+    // that reads the counts connects after it.
+    common::add_worker(dir.path(), &pg, "w0", "管理员", &[]);
+    let storage = rt
+        .block_on(gridbook_server::PostgresStorage::connect(&db.conn))
+        .unwrap();
+    let stats = || {
+        rt.block_on(gridbook_server::Storage::stats(&storage))
+            .unwrap()
+    };
+    a_department_gets_events_only(dir.path(), &pg, &stats);
+    drop(storage);
+    rt.block_on(db.drop_db());
+}
