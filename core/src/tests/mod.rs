@@ -7,6 +7,7 @@ mod architecture;
 mod authorship;
 mod bad_input;
 mod codes;
+mod events;
 mod hostile_push;
 mod inputs;
 mod merge;

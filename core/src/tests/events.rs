@@ -1,0 +1,645 @@
+//! Grid events: the closed loop through the public API with exact outcomes,
+//! the refusals (status, role, worker, input) that write nothing, and the
+//! merge rule: contradicting steps taken offline end in the same derived
+//! state on every replica, kept in the log and flagged for review.
+
+use super::*;
+use crate::{Error, InvalidReason};
+
+/// A store of `worker` with `role`, in `dir`.
+pub(crate) fn open_as(dir: &tempfile::TempDir, worker: &str, role: WorkerRole) -> Store {
+    let identity = WorkerIdentity {
+        role,
+        ..identity(worker)
+    };
+    Store::open(dir.path().join(format!("{worker}.db")), identity).unwrap()
+}
+
+/// Every store receives everything every other store has.
+pub(crate) fn sync_all(stores: &[&Store]) {
+    for from in stores {
+        for to in stores {
+            if !std::ptr::eq(*from, *to) {
+                send(from, to);
+            }
+        }
+    }
+}
+
+/// Two hours ago plus `minutes`.
+pub(crate) fn t(minutes: i64) -> Timestamp {
+    Timestamp {
+        utc_ms: crate::values::now_ms() - 2 * 3_600_000 + minutes * 60_000,
+        offset_minutes: 480,
+    }
+}
+
+pub(crate) fn event_input(grid: &str, category: &str) -> EventInput {
+    EventInput {
+        grid_id: grid.into(),
+        category: category.into(),
+        description: "消防通道被杂物堵塞".into(),
+        urgency: Urgency::Normal,
+        building_id: None,
+        household_id: None,
+        gps: None,
+        address: None,
+        source: EventSource::DoorKnocking,
+        source_record_id: None,
+        residents_involved: vec![],
+        at: t(0),
+        photos: vec![],
+    }
+}
+
+pub(crate) fn step(event: &str, action: StepAction, minute: i64) -> EventStepInput {
+    EventStepInput {
+        event_id: event.into(),
+        action,
+        at: t(minute),
+        comment: None,
+        photos: vec![],
+        assignee: None,
+        level: None,
+        extension: None,
+        satisfaction: None,
+    }
+}
+
+fn dispatch(event: &str, to: &str, minute: i64) -> EventStepInput {
+    EventStepInput {
+        assignee: Some(to.into()),
+        ..step(event, StepAction::Dispatch, minute)
+    }
+}
+
+/// The grid head's, a department's and the police officer's stores, sharing the fixture.
+struct Team {
+    _dir: tempfile::TempDir,
+    head: Store,
+    dept: Store,
+    police: Store,
+    f: Fixture,
+}
+
+fn team() -> Team {
+    let dir = tempfile::tempdir().unwrap();
+    let head = open_as(&dir, "head", WorkerRole::GridHead);
+    let dept = open_as(&dir, "dept", WorkerRole::Department);
+    let police = open_as(&dir, "police", WorkerRole::PoliceOfficer);
+    let f = fixture(&head);
+    sync_all(&[&head, &dept, &police]);
+    Team {
+        _dir: dir,
+        head,
+        dept,
+        police,
+        f,
+    }
+}
+
+fn status(store: &Store, event: &str) -> (EventStatus, i32, Option<String>, bool) {
+    let e = store.event(event).unwrap();
+    (e.status, e.level, e.assignee, e.needs_review)
+}
+
+fn actions(store: &Store, event: &str) -> Vec<(StepAction, bool)> {
+    store
+        .event(event)
+        .unwrap()
+        .steps
+        .iter()
+        .map(|s| (s.action, s.applied))
+        .collect()
+}
+
+#[test]
+fn the_full_loop_from_report_to_close() {
+    let Team {
+        head,
+        dept,
+        police,
+        f,
+        ..
+    } = team();
+    let input = EventInput {
+        residents_involved: vec![f.head.clone()],
+        household_id: Some(f.household.clone()),
+        building_id: Some(f.building.clone()),
+        photos: vec!["ab".repeat(32)],
+        ..event_input(&f.grid, "fire_lane_blocked")
+    };
+    let id = head.report_event(input).unwrap();
+    assert_eq!(status(&head, &id), (EventStatus::Reported, 1, None, false));
+    head.take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    head.take_event_step(dispatch(&id, "dept", 2)).unwrap();
+    sync_all(&[&head, &dept, &police]);
+    assert_eq!(dept.events_assigned_to("dept").unwrap().len(), 1);
+    dept.take_event_step(step(&id, StepAction::Take, 3))
+        .unwrap();
+    dept.take_event_step(EventStepInput {
+        extension: Some(HandlingLimit {
+            unit: LimitUnit::Hours,
+            amount: 12,
+        }),
+        ..step(&id, StepAction::RequestExtension, 4)
+    })
+    .unwrap();
+    sync_all(&[&head, &dept, &police]);
+    head.take_event_step(step(&id, StepAction::GrantExtension, 5))
+        .unwrap();
+    sync_all(&[&head, &dept, &police]);
+    dept.take_event_step(step(&id, StepAction::Resolve, 6))
+        .unwrap();
+    sync_all(&[&head, &dept, &police]);
+    police
+        .take_event_step(step(&id, StepAction::Verify, 7))
+        .unwrap();
+    sync_all(&[&head, &dept, &police]);
+    head.take_event_step(EventStepInput {
+        satisfaction: Some(Satisfaction::Satisfied),
+        ..step(&id, StepAction::Close, 8)
+    })
+    .unwrap();
+    sync_all(&[&head, &dept, &police]);
+    for store in [&head, &dept, &police] {
+        assert_eq!(
+            status(store, &id),
+            (EventStatus::Closed, 1, Some("dept".into()), false)
+        );
+        assert_eq!(
+            actions(store, &id),
+            [
+                StepAction::Accept,
+                StepAction::Dispatch,
+                StepAction::Take,
+                StepAction::RequestExtension,
+                StepAction::GrantExtension,
+                StepAction::Resolve,
+                StepAction::Verify,
+                StepAction::Close
+            ]
+            .map(|a| (a, true))
+        );
+        assert!(store.events_open(&f.grid).unwrap().is_empty());
+        assert!(store.events_assigned_to("dept").unwrap().is_empty());
+    }
+    let event = head.event(&id).unwrap();
+    assert_eq!(event.reporter_id, "head");
+    assert_eq!(event.residents_involved, vec![f.head.clone()]);
+    assert_eq!(event.deadline, None);
+    let worker_ids: Vec<&str> = event.steps.iter().map(|s| s.worker_id.as_str()).collect();
+    assert_eq!(
+        worker_ids,
+        [
+            "head", "head", "dept", "dept", "head", "dept", "police", "head"
+        ]
+    );
+    assert_rebuild_matches(&head);
+    assert_eq!(
+        head.query_table_dump().unwrap(),
+        dept.query_table_dump().unwrap()
+    );
+}
+
+#[test]
+fn a_routine_event_is_self_resolved_and_a_higher_one_is_not() {
+    let Team { head, f, .. } = team();
+    let dispute = head
+        .report_event(event_input(&f.grid, "neighbour_dispute"))
+        .unwrap();
+    head.take_event_step(step(&dispute, StepAction::Accept, 1))
+        .unwrap();
+    head.take_event_step(step(&dispute, StepAction::SelfResolve, 2))
+        .unwrap();
+    assert_eq!(
+        status(&head, &dispute),
+        (EventStatus::Closed, 1, None, false)
+    );
+    // A gas leak starts at the joint level (联合哨).
+    let gas = head.report_event(event_input(&f.grid, "gas_leak")).unwrap();
+    assert_eq!(head.event(&gas).unwrap().level, 2);
+    assert_eq!(head.events_by_level(&f.grid, 2).unwrap().len(), 1);
+    head.take_event_step(step(&gas, StepAction::Accept, 1))
+        .unwrap();
+    assert!(matches!(
+        head.take_event_step(step(&gas, StepAction::SelfResolve, 2)),
+        Err(Error::StepRefused {
+            action: "self_resolve",
+            reason: "not_routine_level"
+        })
+    ));
+    // Escalation only goes up.
+    let level = |level| EventStepInput {
+        level: Some(level),
+        ..step(&gas, StepAction::Escalate, 3)
+    };
+    assert!(matches!(
+        head.take_event_step(level(2)),
+        Err(Error::Invalid {
+            field: "level",
+            reason: InvalidReason::OutOfRange
+        })
+    ));
+    head.take_event_step(level(3)).unwrap();
+    assert_eq!(head.event(&gas).unwrap().level, 3);
+    assert_eq!(head.events_by_level(&f.grid, 3).unwrap().len(), 1);
+}
+
+#[test]
+fn a_sent_back_event_is_supplemented_by_its_reporter_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = open_as(&dir, "head", WorkerRole::GridHead);
+    let bh = open_as(&dir, "bh", WorkerRole::BuildingHead);
+    let other = open_as(&dir, "other", WorkerRole::Assistant);
+    let f = fixture(&head);
+    sync_all(&[&head, &bh, &other]);
+    let id = bh
+        .report_event(event_input(&f.grid, "ebike_charging"))
+        .unwrap();
+    sync_all(&[&head, &bh, &other]);
+    head.take_event_step(step(&id, StepAction::SendBack, 1))
+        .unwrap();
+    sync_all(&[&head, &bh, &other]);
+    assert_eq!(bh.event(&id).unwrap().status, EventStatus::Returned);
+    assert!(matches!(
+        other.take_event_step(step(&id, StepAction::Supplement, 2)),
+        Err(Error::StepRefused {
+            action: "supplement",
+            reason: "not_reporter"
+        })
+    ));
+    bh.take_event_step(EventStepInput {
+        comment: Some("在2单元楼道，充电线从5楼拉下".into()),
+        ..step(&id, StepAction::Supplement, 2)
+    })
+    .unwrap();
+    sync_all(&[&head, &bh, &other]);
+    head.take_event_step(step(&id, StepAction::Accept, 3))
+        .unwrap();
+    assert_eq!(
+        actions(&head, &id),
+        vec![
+            (StepAction::SendBack, true),
+            (StepAction::Supplement, true),
+            (StepAction::Accept, true)
+        ]
+    );
+    assert_eq!(head.event(&id).unwrap().status, EventStatus::Accepted);
+}
+
+#[test]
+fn a_unit_returns_an_event_and_it_is_dispatched_again() {
+    let Team { head, dept, f, .. } = team();
+    let id = head
+        .report_event(event_input(&f.grid, "facility_repair"))
+        .unwrap();
+    head.take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    head.take_event_step(dispatch(&id, "dept", 2)).unwrap();
+    sync_all(&[&head, &dept]);
+    dept.take_event_step(step(&id, StepAction::Take, 3))
+        .unwrap();
+    dept.take_event_step(step(&id, StepAction::ReturnByUnit, 4))
+        .unwrap();
+    sync_all(&[&head, &dept]);
+    assert_eq!(status(&head, &id), (EventStatus::Accepted, 1, None, false));
+    head.take_event_step(dispatch(&id, "dept-2", 5)).unwrap();
+    sync_all(&[&head, &dept]);
+    assert!(matches!(
+        dept.take_event_step(step(&id, StepAction::Take, 6)),
+        Err(Error::StepRefused {
+            action: "take",
+            reason: "not_assignee"
+        })
+    ));
+    assert_eq!(
+        status(&dept, &id),
+        (EventStatus::Dispatched, 1, Some("dept-2".into()), false)
+    );
+    assert_eq!(head.events_assigned_to("dept-2").unwrap().len(), 1);
+}
+
+#[test]
+fn the_worker_who_resolved_may_not_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = open_as(&dir, "head", WorkerRole::GridHead);
+    let assistant = open_as(&dir, "assistant", WorkerRole::Assistant);
+    let f = fixture(&head);
+    let id = head
+        .report_event(event_input(&f.grid, "exposed_garbage"))
+        .unwrap();
+    head.take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    head.take_event_step(dispatch(&id, "assistant", 2)).unwrap();
+    sync_all(&[&head, &assistant]);
+    assistant
+        .take_event_step(step(&id, StepAction::Take, 3))
+        .unwrap();
+    assistant
+        .take_event_step(step(&id, StepAction::Resolve, 4))
+        .unwrap();
+    assert!(matches!(
+        assistant.take_event_step(step(&id, StepAction::Verify, 5)),
+        Err(Error::StepRefused {
+            action: "verify",
+            reason: "resolver_may_not_verify"
+        })
+    ));
+    sync_all(&[&head, &assistant]);
+    head.take_event_step(step(&id, StepAction::RejectVerification, 5))
+        .unwrap();
+    assert_eq!(head.event(&id).unwrap().status, EventStatus::Handling);
+}
+
+#[test]
+fn roles_that_may_not_take_a_step_are_refused() {
+    let Team {
+        head,
+        dept,
+        police,
+        f,
+        ..
+    } = team();
+    let id = head
+        .report_event(event_input(&f.grid, "street_vending"))
+        .unwrap();
+    sync_all(&[&head, &dept, &police]);
+    let refused = |store: &Store, action| match store.take_event_step(EventStepInput {
+        assignee: Some("dept".into()),
+        ..step(&id, action, 1)
+    }) {
+        Err(Error::RoleMayNot { action, role }) => (action, role),
+        other => panic!("expected RoleMayNot, got {other:?}"),
+    };
+    assert_eq!(
+        refused(&dept, StepAction::Accept),
+        ("accept", WorkerRole::Department)
+    );
+    assert_eq!(
+        refused(&police, StepAction::Cancel),
+        ("cancel", WorkerRole::PoliceOfficer)
+    );
+    head.take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    sync_all(&[&head, &dept, &police]);
+    let later = |store: &Store, action| match store.take_event_step(EventStepInput {
+        assignee: Some("dept".into()),
+        ..step(&id, action, 2)
+    }) {
+        Err(Error::RoleMayNot { action, role }) => (action, role),
+        other => panic!("expected RoleMayNot, got {other:?}"),
+    };
+    assert_eq!(
+        later(&police, StepAction::Dispatch),
+        ("dispatch", WorkerRole::PoliceOfficer)
+    );
+    assert_eq!(
+        later(&dept, StepAction::SelfResolve),
+        ("self_resolve", WorkerRole::Department)
+    );
+    assert!(dept.event(&id).unwrap().steps.len() == 1);
+}
+
+#[test]
+fn illegal_steps_and_bad_input_write_nothing() {
+    let Team { head, f, .. } = team();
+    let id = head
+        .report_event(event_input(&f.grid, "security_hazard"))
+        .unwrap();
+    head.take_event_step(step(&id, StepAction::Accept, 5))
+        .unwrap();
+    let before = (
+        head.query_table_dump().unwrap(),
+        chunk_count(&head),
+        head.sync_status().unwrap().unsent_changes,
+    );
+    let refusals: Vec<(EventStepInput, &str)> = vec![
+        (
+            step(&id, StepAction::Take, 6),
+            "StepNotAllowed take accepted",
+        ),
+        (
+            step(&id, StepAction::Close, 6),
+            "StepNotAllowed close accepted",
+        ),
+        (
+            step(&id, StepAction::Accept, 6),
+            "StepNotAllowed accept accepted",
+        ),
+        (step(&id, StepAction::Dispatch, 6), "Invalid assignee"),
+        (
+            step(&id, StepAction::GrantExtension, 6),
+            "StepNotAllowed grant_extension accepted",
+        ),
+        (step(&id, StepAction::Cancel, 4), "Invalid at"),
+        (
+            EventStepInput {
+                photos: vec!["AB".repeat(32)],
+                ..step(&id, StepAction::Cancel, 6)
+            },
+            "Invalid photos",
+        ),
+        (
+            step("no-such-event", StepAction::Cancel, 6),
+            "NotFound event",
+        ),
+    ];
+    for (input, expected) in refusals {
+        let got = match head.take_event_step(input) {
+            Err(Error::StepNotAllowed { action, status }) => {
+                format!("StepNotAllowed {action} {status}")
+            }
+            Err(Error::Invalid { field, .. }) => format!("Invalid {field}"),
+            Err(Error::NotFound { kind, .. }) => format!("NotFound {kind}"),
+            other => panic!("{expected}: got {other:?}"),
+        };
+        assert_eq!(got, expected);
+    }
+    let after = (
+        head.query_table_dump().unwrap(),
+        chunk_count(&head),
+        head.sync_status().unwrap().unsent_changes,
+    );
+    assert!(before == after, "a refused step wrote something");
+}
+
+#[test]
+fn an_unknown_category_and_strangers_of_another_grid_are_refused() {
+    let Team { head, f, .. } = team();
+    let other_grid = head
+        .create_grid(GridInput {
+            code: "330106001001002".into(),
+            ..grid_input()
+        })
+        .unwrap();
+    let building = head
+        .create_building(&other_grid, building_input("9栋"))
+        .unwrap();
+    let household = head
+        .create_household(household_input(&building, "101"))
+        .unwrap();
+    let stranger = head
+        .create_resident(ResidentInput {
+            id_number: None,
+            ..resident_input(&household, "陈明")
+        })
+        .unwrap();
+    let before = head.query_table_dump().unwrap();
+    assert!(matches!(
+        head.report_event(event_input(&f.grid, "gas_leaks")),
+        Err(Error::Invalid {
+            field: "category",
+            reason: InvalidReason::UnknownCode
+        })
+    ));
+    let refused = |input: EventInput| match head.report_event(input) {
+        Err(Error::NotFound { kind, .. }) => kind,
+        other => panic!("expected NotFound, got {other:?}"),
+    };
+    let base = event_input(&f.grid, "family_dispute");
+    assert_eq!(
+        refused(EventInput {
+            residents_involved: vec![f.head.clone(), stranger],
+            ..base.clone()
+        }),
+        RecordKind::Resident
+    );
+    assert_eq!(
+        refused(EventInput {
+            household_id: Some(household),
+            ..base.clone()
+        }),
+        RecordKind::Household
+    );
+    assert_eq!(
+        refused(EventInput {
+            building_id: Some(building),
+            ..base.clone()
+        }),
+        RecordKind::Building
+    );
+    assert_eq!(
+        refused(EventInput {
+            source_record_id: Some("3f1d2c3b-0000-4000-8000-000000000000".into()),
+            ..base.clone()
+        }),
+        RecordKind::Visit
+    );
+    assert_eq!(head.query_table_dump().unwrap(), before);
+    // A visit of the grid is a valid source.
+    let visit = head.log_visit(visit_input(&f.household)).unwrap();
+    head.report_event(EventInput {
+        source_record_id: Some(visit),
+        ..base
+    })
+    .unwrap();
+}
+
+#[test]
+fn closing_an_event_with_residents_needs_their_satisfaction() {
+    let Team { head, f, .. } = team();
+    let id = head
+        .report_event(EventInput {
+            residents_involved: vec![f.head.clone()],
+            ..event_input(&f.grid, "elderly_alone_help")
+        })
+        .unwrap();
+    head.take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    assert!(matches!(
+        head.take_event_step(step(&id, StepAction::SelfResolve, 2)),
+        Err(Error::Invalid {
+            field: "satisfaction",
+            reason: InvalidReason::Required
+        })
+    ));
+    head.take_event_step(EventStepInput {
+        satisfaction: Some(Satisfaction::BasicallySatisfied),
+        ..step(&id, StepAction::SelfResolve, 2)
+    })
+    .unwrap();
+    let event = head.event(&id).unwrap();
+    assert_eq!(event.status, EventStatus::Closed);
+    assert_eq!(
+        event.steps[1].satisfaction,
+        Some(Satisfaction::BasicallySatisfied)
+    );
+    // Without residents, none is asked for.
+    let other = head
+        .report_event(event_input(&f.grid, "elderly_alone_help"))
+        .unwrap();
+    head.take_event_step(step(&other, StepAction::Accept, 1))
+        .unwrap();
+    head.take_event_step(step(&other, StepAction::SelfResolve, 2))
+        .unwrap();
+}
+
+#[test]
+fn a_resolution_concurrent_with_a_cancellation_is_kept_and_flagged() {
+    let Team { head, dept, f, .. } = team();
+    let id = head
+        .report_event(event_input(&f.grid, "property_dispute"))
+        .unwrap();
+    head.take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    head.take_event_step(dispatch(&id, "dept", 2)).unwrap();
+    sync_all(&[&head, &dept]);
+    dept.take_event_step(step(&id, StepAction::Take, 3))
+        .unwrap();
+    sync_all(&[&head, &dept]);
+    // Offline: the unit resolves, the grid cancels a minute later.
+    dept.take_event_step(step(&id, StepAction::Resolve, 10))
+        .unwrap();
+    head.take_event_step(step(&id, StepAction::Cancel, 11))
+        .unwrap();
+    assert_eq!(head.event(&id).unwrap().status, EventStatus::Cancelled);
+    assert_eq!(dept.event(&id).unwrap().status, EventStatus::Resolved);
+    sync_all(&[&head, &dept]);
+    for store in [&head, &dept] {
+        assert_eq!(
+            status(store, &id),
+            (EventStatus::Resolved, 1, Some("dept".into()), true)
+        );
+        assert_eq!(
+            actions(store, &id),
+            vec![
+                (StepAction::Accept, true),
+                (StepAction::Dispatch, true),
+                (StepAction::Take, true),
+                (StepAction::Resolve, true),
+                (StepAction::Cancel, false)
+            ]
+        );
+        assert_eq!(store.events_needing_review(&f.grid).unwrap().len(), 1);
+    }
+    assert_eq!(head.event(&id).unwrap(), dept.event(&id).unwrap());
+    assert_eq!(
+        head.query_table_dump().unwrap(),
+        dept.query_table_dump().unwrap()
+    );
+    assert_rebuild_matches(&dept);
+}
+
+#[test]
+fn concurrent_escalations_end_at_the_highest_level() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = open_as(&dir, "head", WorkerRole::GridHead);
+    let assistant = open_as(&dir, "assistant", WorkerRole::Assistant);
+    let f = fixture(&head);
+    let id = head
+        .report_event(event_input(&f.grid, "illegal_construction"))
+        .unwrap();
+    sync_all(&[&head, &assistant]);
+    let escalate = |level, minute| EventStepInput {
+        level: Some(level),
+        ..step(&id, StepAction::Escalate, minute)
+    };
+    head.take_event_step(escalate(3, 1)).unwrap();
+    assistant.take_event_step(escalate(3, 2)).unwrap();
+    sync_all(&[&head, &assistant]);
+    for store in [&head, &assistant] {
+        assert_eq!(status(store, &id), (EventStatus::Reported, 3, None, false));
+    }
+}
