@@ -8,6 +8,7 @@ mod authorship;
 mod bad_input;
 mod codes;
 mod events;
+mod events_merge;
 mod hostile_push;
 mod inputs;
 mod merge;
