@@ -44,7 +44,7 @@ fn input(event: &str, action: StepAction, pick: usize, minute: i64) -> EventStep
             unit: LimitUnit::Hours,
             amount: 1 + pick as i32,
         }),
-        satisfaction: (pick % 4 != 0).then_some(Satisfaction::Satisfied),
+        satisfaction: (!pick.is_multiple_of(4)).then_some(Satisfaction::Satisfied),
         ..step(event, action, minute)
     }
 }
