@@ -13,7 +13,9 @@
 //! The crate in layers (`ARCHITECTURE.md` at the repository's root has the
 //! diagram), each using only those below it:
 //! - values: `validate` (pure input checks, `Date`, masks), `code_list`,
-//!   `values` (points, fixes, times), `identity`, `error`;
+//!   `values` (points, fixes, times), `identity`, `error`, `calendar`
+//!   (China's working days from the State Council's holiday notices, event
+//!   deadlines and their warning light);
 //! - documents: `crdt` (Automerge helpers), `entries` (one-value records),
 //!   `docs` (document ids, genesis, cache);
 //! - the store: `store` (the handle, the single write path, migrations,
@@ -30,6 +32,7 @@
 //! of the protocol, for `gridbook-server`), `uniffi` (the records and enums
 //! derive the uniffi traits, for the Kotlin and Swift bindings).
 
+pub mod calendar;
 mod changeset;
 mod code_list;
 mod crdt;
@@ -48,6 +51,7 @@ pub mod sync;
 pub mod validate;
 mod values;
 
+pub use calendar::{HolidayNotice, OfficeHours, TimeLimit, WarningLight, WorkCalendar};
 pub use changeset::ChangeSet;
 pub use changeset::MAX_CHANGE_SET_BYTES;
 pub use db::SCHEMA_VERSION;

@@ -51,6 +51,7 @@ pub mod codes {
         Registration, ResidenceState, ResidentStatus, is_care_category, is_relation_code,
     };
     pub use super::visits::{FindingKind, Resolution, VisitKind, VisitOutcome};
+    pub use crate::calendar::WarningLight;
     pub use crate::code_list::CodeList;
     pub use crate::identity::WorkerRole;
 }

@@ -17,6 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "identity",
             "error",
             "sortkey",
+            "calendar",
         ],
     ),
     ("documents", &["crdt", "entries", "docs", "registry"]),

@@ -6,7 +6,9 @@
 mod architecture;
 mod authorship;
 mod bad_input;
+mod calendar;
 mod codes;
+mod deadlines;
 mod events;
 mod events_merge;
 mod hostile_push;
