@@ -15,8 +15,8 @@ pub(crate) mod roster;
 pub(crate) mod visits;
 
 pub use events::{
-    Event, EventCategories, EventCategory, EventInput, EventStep, EventStepInput, HandlingLimit,
-    WhistleLevel, WhistleLevels,
+    Event, EventCategories, EventCategory, EventInput, EventStep, EventStepInput, WhistleLevel,
+    WhistleLevels,
 };
 pub use patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
 pub use roster::{
@@ -44,7 +44,7 @@ pub(crate) static REGISTRY: &[&Kind] = &[
 /// The code lists of every kind, and the [`CodeList`](crate::code_list::CodeList) trait.
 pub mod codes {
     pub use super::events::{
-        EventSource, EventStatus, LimitUnit, Satisfaction, StepAction, StepRefusal, Urgency,
+        EventSource, EventStatus, Satisfaction, StepAction, StepRefusal, Urgency,
     };
     pub use super::roster::{
         CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_CODES, RELATION_HEAD,

@@ -26,10 +26,13 @@ pub(crate) fn sync_all(stores: &[&Store]) {
     }
 }
 
-/// Two hours ago plus `minutes`.
+/// Two hours before the first call in this process, plus `minutes`: one
+/// clock for a whole test, so that times compare exactly.
 pub(crate) fn t(minutes: i64) -> Timestamp {
+    static BASE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    let base = *BASE.get_or_init(|| crate::values::now_ms() - 2 * 3_600_000);
     Timestamp {
-        utc_ms: crate::values::now_ms() - 2 * 3_600_000 + minutes * 60_000,
+        utc_ms: base + minutes * 60_000,
         offset_minutes: 480,
     }
 }
@@ -139,10 +142,7 @@ fn the_full_loop_from_report_to_close() {
     dept.take_event_step(step(&id, StepAction::Take, 3))
         .unwrap();
     dept.take_event_step(EventStepInput {
-        extension: Some(HandlingLimit {
-            unit: LimitUnit::Hours,
-            amount: 12,
-        }),
+        extension: Some(TimeLimit::Hours { hours: 12 }),
         ..step(&id, StepAction::RequestExtension, 4)
     })
     .unwrap();
@@ -188,7 +188,10 @@ fn the_full_loop_from_report_to_close() {
     let event = head.event(&id).unwrap();
     assert_eq!(event.reporter_id, "head");
     assert_eq!(event.residents_involved, vec![f.head.clone()]);
-    assert_eq!(event.deadline, None);
+    // 消防通道堵塞: 24 hours from the acceptance, and the 12 granted.
+    assert_eq!(event.deadline.unwrap().utc_ms, t(1).utc_ms + 36 * 3_600_000);
+    assert_eq!(event.accepted_at, Some(t(1)));
+    assert_eq!(event.warning_light(t(2)), None, "closed");
     let worker_ids: Vec<&str> = event.steps.iter().map(|s| s.worker_id.as_str()).collect();
     assert_eq!(
         worker_ids,
@@ -642,4 +645,40 @@ fn concurrent_escalations_end_at_the_highest_level() {
     for store in [&head, &assistant] {
         assert_eq!(status(store, &id), (EventStatus::Reported, 3, None, false));
     }
+}
+
+#[test]
+fn deadlines_run_from_the_acceptance_and_overdue_events_are_listed() {
+    let Team { head, f, .. } = team();
+    let gas = head.report_event(event_input(&f.grid, "gas_leak")).unwrap();
+    // Until it is accepted, the clock runs from the report.
+    assert_eq!(
+        head.event(&gas).unwrap().deadline.unwrap().utc_ms,
+        t(0).utc_ms + 2 * 3_600_000
+    );
+    head.take_event_step(step(&gas, StepAction::Accept, 10))
+        .unwrap();
+    let event = head.event(&gas).unwrap();
+    let due = event.deadline.unwrap();
+    assert_eq!(due.utc_ms, t(10).utc_ms + 2 * 3_600_000);
+    assert_eq!(due.offset_minutes, 480);
+    assert_eq!(event.warning_light(t(20)), Some(WarningLight::Green));
+    assert_eq!(event.warning_light(t(125)), Some(WarningLight::Yellow));
+    assert_eq!(event.warning_light(t(131)), Some(WarningLight::Red));
+    assert!(head.events_overdue(&f.grid, t(130)).unwrap().is_empty());
+    let overdue: Vec<String> = head
+        .events_overdue(&f.grid, t(131))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(overdue, vec![gas.clone()]);
+    // A category in working days is due at an office's closing time.
+    let dispute = head
+        .report_event(event_input(&f.grid, "neighbour_dispute"))
+        .unwrap();
+    let due = head.event(&dispute).unwrap().deadline.unwrap();
+    assert!(due.utc_ms >= t(0).utc_ms + 7 * 86_400_000);
+    assert_eq!((due.utc_ms / 60_000 + 480) % 1440, 17 * 60 + 30);
+    assert_rebuild_matches(&head);
 }

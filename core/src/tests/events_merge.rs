@@ -40,9 +40,8 @@ fn input(event: &str, action: StepAction, pick: usize, minute: i64) -> EventStep
     EventStepInput {
         assignee: Some(WORKERS[pick % 3].to_string()),
         level: Some(2 + (pick % 2) as i32),
-        extension: Some(HandlingLimit {
-            unit: LimitUnit::Hours,
-            amount: 1 + pick as i32,
+        extension: Some(TimeLimit::Hours {
+            hours: 1 + pick as i32,
         }),
         satisfaction: (!pick.is_multiple_of(4)).then_some(Satisfaction::Satisfied),
         ..step(event, action, minute)

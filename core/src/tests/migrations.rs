@@ -314,6 +314,9 @@ fn a_version_five_database_opens_with_its_events() {
             (StepAction::Dispatch, true)
         ]
     );
+    // 2 hours from its acceptance, 2026-11-02 09:05 +08:00.
+    assert_eq!(gas.deadline.unwrap().utc_ms, 1_793_588_700_000);
+    assert_eq!(store.events_overdue(&grid, now_local()).unwrap().len(), 1);
     assert_eq!(store.events_by_level(&grid, 1).unwrap().len(), 0);
     assert!(store.events_needing_review(&grid).unwrap().is_empty());
     assert_rebuild_matches(&store);

@@ -18,10 +18,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::{
-    EventCategories, EventCategory, HandlingLimit, LimitUnit, WhistleLevel, WhistleLevels,
-};
-use crate::code_list::CodeList;
+use super::{EventCategories, EventCategory, StoredLimit, WhistleLevel, WhistleLevels};
+use crate::calendar::TimeLimit;
 
 const CATEGORIES_JSON: &str = include_str!("categories.json");
 const LEVELS_JSON: &str = include_str!("whistle_levels.json");
@@ -75,10 +73,13 @@ pub(crate) fn categories() -> &'static EventCategories {
                     name: item.name,
                     group_code: group.code.clone(),
                     group_name: group.name.clone(),
-                    limit: HandlingLimit {
-                        unit: LimitUnit::from_code_or_default(Some(&item.limit.unit)),
+                    // A unit the file misspells reads as hours, never as nothing (a test keeps it from shipping).
+                    limit: StoredLimit {
+                        unit: item.limit.unit,
                         amount: item.limit.amount,
-                    },
+                    }
+                    .read()
+                    .unwrap_or(TimeLimit::Hours { hours: 24 }),
                     close_condition: item.close_condition,
                     initial_level: item.level,
                 })
@@ -133,25 +134,12 @@ mod tests {
             (gas.name.as_str(), gas.group_name.as_str()),
             ("燃气泄漏", "安全隐患")
         );
-        assert_eq!(
-            gas.limit,
-            HandlingLimit {
-                unit: LimitUnit::Hours,
-                amount: 2
-            }
-        );
+        assert_eq!(gas.limit, TimeLimit::Hours { hours: 2 });
         let garbage = category("exposed_garbage").unwrap();
-        assert_eq!(
-            garbage.limit,
-            HandlingLimit {
-                unit: LimitUnit::WorkingHours,
-                amount: 4
-            }
-        );
+        assert_eq!(garbage.limit, TimeLimit::WorkingHours { hours: 4 });
         assert!(all.categories.iter().all(|c| is_level(c.initial_level)
-            && c.limit.amount > 0
-            && !c.close_condition.is_empty()
-            && LimitUnit::ALL.contains(&c.limit.unit)));
+            && StoredLimit::amount(c.limit) > 0
+            && !c.close_condition.is_empty()));
         let levels = levels();
         assert_eq!(levels.version, 1);
         let ranks: Vec<(i32, &str)> = levels
@@ -169,7 +157,12 @@ mod tests {
         for group in file.groups {
             for item in group.items {
                 assert!(
-                    LimitUnit::from_code(&item.limit.unit).is_some(),
+                    StoredLimit {
+                        unit: item.limit.unit.clone(),
+                        amount: item.limit.amount
+                    }
+                    .read()
+                    .is_some(),
                     "{}",
                     item.code
                 );

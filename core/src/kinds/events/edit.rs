@@ -151,7 +151,7 @@ impl Store {
         let photos = check_photos(&input.photos, "photos")?;
         let assignee = optional_id(input.assignee.as_deref(), "assignee")?;
         if let Some(extension) = input.extension
-            && !(1..=MAX_EXTENSION).contains(&extension.amount)
+            && !(1..=MAX_EXTENSION).contains(&StoredLimit::amount(extension))
         {
             return Err(Error::invalid(
                 "extension.amount",

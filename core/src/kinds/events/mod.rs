@@ -26,6 +26,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::{self, TimeLimit, WarningLight};
 use crate::code_list::code_enum;
 use crate::identity::WorkerRole;
 use crate::kinds::RecordKind;
@@ -72,16 +73,6 @@ pub(crate) static KIND: Kind = Kind {
     }],
 };
 
-/// A time limit: an amount of hours, working days or working hours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
-pub struct HandlingLimit {
-    /// What the amount counts.
-    pub unit: LimitUnit,
-    /// How many of them (at least 1).
-    pub amount: i32,
-}
-
 /// One category (小类) of the catalogue.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
@@ -95,7 +86,7 @@ pub struct EventCategory {
     /// The group's name (安全隐患).
     pub group_name: String,
     /// The handling time limit (处置时限).
-    pub limit: HandlingLimit,
+    pub limit: TimeLimit,
     /// When the event may be closed (结案标准).
     pub close_condition: String,
     /// The whistle level a new event of this category starts at.
@@ -221,7 +212,7 @@ pub struct EventStepInput {
     /// `RequestExtension`: the time asked for; `GrantExtension`: the time
     /// granted (the request's when not given).
     #[cfg_attr(feature = "uniffi", uniffi(default))]
-    pub extension: Option<HandlingLimit>,
+    pub extension: Option<TimeLimit>,
     /// `Close`, `SelfResolve`: the residents' satisfaction, required when
     /// residents are involved.
     #[cfg_attr(feature = "uniffi", uniffi(default))]
@@ -269,7 +260,7 @@ pub struct EventStep {
     /// `Escalate`: the level's rank.
     pub level: Option<i32>,
     /// `RequestExtension`, `GrantExtension`: the time.
-    pub extension: Option<HandlingLimit>,
+    pub extension: Option<TimeLimit>,
     /// `Close`, `SelfResolve`: the satisfaction.
     pub satisfaction: Option<Satisfaction>,
     /// Whether the step moved the event: `false` for a step that was not
@@ -330,14 +321,31 @@ pub struct Event {
     pub level: i32,
     /// Derived: who handles it now (after `Dispatch`, until `ReturnByUnit`).
     pub assignee: Option<String>,
-    /// Derived: when handling is due. `None` until the working-day calendar
-    /// is available to compute it.
+    /// Derived: when handling is due (办理时限): the category's limit from
+    /// the acceptance (or the report, until accepted), in China's
+    /// working-day calendar with the default office hours, extended by
+    /// every granted extension.
     pub deadline: Option<Timestamp>,
     /// The steps, in the derived order (time, then id).
     pub steps: Vec<EventStep>,
     /// Derived: a step contradicted another (for example a resolution
     /// concurrent with a cancellation); a grid head should look at it.
     pub needs_review: bool,
+    /// Derived: when it was (last) accepted, the start of its handling clock.
+    pub accepted_at: Option<Timestamp>,
+}
+
+#[cfg_attr(feature = "uniffi", uniffi::export)]
+impl Event {
+    /// The light of the time left at `now` (红黄绿灯): `None` for a closed
+    /// or cancelled event or one without a deadline.
+    pub fn warning_light(&self, now: Timestamp) -> Option<WarningLight> {
+        if matches!(self.status, EventStatus::Closed | EventStatus::Cancelled) {
+            return None;
+        }
+        let start = self.accepted_at.unwrap_or(self.at);
+        Some(calendar::warning_light(start, self.deadline?, now))
+    }
 }
 
 impl std::fmt::Debug for Event {
@@ -355,7 +363,8 @@ impl std::fmt::Debug for Event {
     }
 }
 
-/// A time limit as stored: the unit's code and the amount.
+/// A time limit as stored: its unit (`hours`, `working_days`,
+/// `working_hours`) and the amount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct StoredLimit {
@@ -364,20 +373,35 @@ pub(crate) struct StoredLimit {
 }
 
 impl StoredLimit {
-    pub(crate) fn of(limit: HandlingLimit) -> StoredLimit {
+    pub(crate) fn of(limit: TimeLimit) -> StoredLimit {
+        let (unit, amount) = match limit {
+            TimeLimit::Hours { hours } => ("hours", hours),
+            TimeLimit::WorkingDays { days } => ("working_days", days),
+            TimeLimit::WorkingHours { hours } => ("working_hours", hours),
+        };
         StoredLimit {
-            unit: crate::code_list::CodeList::code(limit.unit).to_string(),
-            amount: limit.amount,
+            unit: unit.to_string(),
+            amount,
         }
     }
 
     /// The limit, if its unit is known and its amount positive.
-    pub(crate) fn read(&self) -> Option<HandlingLimit> {
-        let unit = <LimitUnit as crate::code_list::CodeList>::from_code(&self.unit)?;
-        (self.amount > 0).then_some(HandlingLimit {
-            unit,
-            amount: self.amount,
-        })
+    pub(crate) fn read(&self) -> Option<TimeLimit> {
+        let amount = self.amount;
+        if amount <= 0 {
+            return None;
+        }
+        match self.unit.as_str() {
+            "hours" => Some(TimeLimit::Hours { hours: amount }),
+            "working_days" => Some(TimeLimit::WorkingDays { days: amount }),
+            "working_hours" => Some(TimeLimit::WorkingHours { hours: amount }),
+            _ => None,
+        }
+    }
+
+    /// The amount of a limit, whatever its unit.
+    pub(crate) fn amount(limit: TimeLimit) -> i32 {
+        StoredLimit::of(limit).amount
     }
 }
 
@@ -536,18 +560,6 @@ code_enum!(
         BasicallySatisfied = "basically_satisfied", "基本满意";
         /// Dissatisfied (不满意).
         Dissatisfied = "dissatisfied", "不满意";
-    }
-);
-
-code_enum!(
-    /// What a time limit counts.
-    LimitUnit, fallback Hours, {
-        /// Clock hours (小时).
-        Hours = "hours", "小时";
-        /// Working days (工作日), by the national holiday calendar.
-        WorkingDays = "working_days", "工作日";
-        /// Working hours (工作时).
-        WorkingHours = "working_hours", "工作时";
     }
 );
 

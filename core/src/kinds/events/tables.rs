@@ -13,9 +13,10 @@ use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
 use super::workflow::{self, ReportFacts, StepFacts};
 use super::{
-    Event, EventCategories, EventStep, HandlingLimit, StoredEvent, StoredLimit, StoredStep,
-    WhistleLevels, catalogue,
+    Event, EventCategories, EventStep, StoredEvent, StoredLimit, StoredStep, WhistleLevels,
+    catalogue,
 };
+use crate::calendar::TimeLimit;
 use crate::code_list::CodeList;
 use crate::crdt::map_at;
 use crate::entries;
@@ -119,7 +120,12 @@ fn insert_event(tx: &Transaction, ctx: &DocContext, id: &str, versions: &Version
     let mut residents = e.residents.clone();
     residents.sort();
     residents.dedup();
-    let limit = e.limit.as_ref().and_then(StoredLimit::read);
+    // Only a readable limit is kept, in its canonical form.
+    let limit = e
+        .limit
+        .as_ref()
+        .and_then(StoredLimit::read)
+        .map(StoredLimit::of);
     tx.prepare_cached(
         "INSERT INTO events (id, doc_id, grid_id, category, description, urgency, building_id,
             household_id, lon, lat, accuracy_m, address, source, source_record_id, residents,
@@ -149,8 +155,8 @@ fn insert_event(tx: &Transaction, ctx: &DocContext, id: &str, versions: &Version
         entries::encode(&e.photos)?,
         e.reporter_id,
         e.level.clamp(1, 3),
-        limit.map(|l| l.unit.code()),
-        limit.map(|l| l.amount),
+        limit.as_ref().map(|l| l.unit.clone()),
+        limit.as_ref().map(|l| l.amount),
     ])?;
     Ok(true)
 }
@@ -170,7 +176,11 @@ fn insert_step(
     if s.event_id.is_empty() {
         return Ok(None);
     }
-    let extension = s.extension.as_ref().and_then(StoredLimit::read);
+    let extension = s
+        .extension
+        .as_ref()
+        .and_then(StoredLimit::read)
+        .map(StoredLimit::of);
     tx.prepare_cached(
         "INSERT INTO event_steps (id, doc_id, grid_id, event_id, action, worker_id, role, at_ms,
             offset_min, comment, photos, assignee, level, ext_unit, ext_amount, satisfaction,
@@ -191,8 +201,8 @@ fn insert_step(
         entries::encode(&s.photos)?,
         s.assignee,
         s.level,
-        extension.map(|l| l.unit.code()),
-        extension.map(|l| l.amount),
+        extension.as_ref().map(|l| l.unit.clone()),
+        extension.as_ref().map(|l| l.amount),
         s.satisfaction,
     ])?;
     Ok(Some(s.event_id))
@@ -260,7 +270,7 @@ pub(super) fn facts(
     Ok(Some((report, steps)))
 }
 
-fn limit(unit: Option<String>, amount: Option<i64>) -> Option<HandlingLimit> {
+fn limit(unit: Option<String>, amount: Option<i64>) -> Option<TimeLimit> {
     StoredLimit {
         unit: unit?,
         amount: i32::try_from(amount?).ok()?,
@@ -275,6 +285,20 @@ fn rederive(tx: &Transaction, ctx: &DocContext, event_id: &str) -> Result<()> {
     };
     ctx.note(RecordKind::Event, event_id);
     let derived = workflow::derive(&report, &steps);
+    let (at_ms, offset_min, unit, amount): (i64, i64, Option<String>, Option<i64>) = tx
+        .prepare_cached(
+            "SELECT at_ms, offset_min, limit_unit, limit_amount FROM events WHERE id = ?1",
+        )?
+        .query_row([event_id], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?.unwrap_or(0),
+                r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?;
+    let reported = timestamp(Some(at_ms), Some(offset_min));
+    let due = workflow::deadline(reported, limit(unit, amount), &derived.state);
     let mut update = tx.prepare_cached(
         "UPDATE event_steps SET position = ?2, applied = ?3 WHERE id = ?1 AND event_id = ?4",
     )?;
@@ -287,13 +311,15 @@ fn rederive(tx: &Transaction, ctx: &DocContext, event_id: &str) -> Result<()> {
     run(
         tx,
         "UPDATE events SET status = ?2, level = ?3, assignee = ?4, accepted_at_ms = ?5,
-            deadline_ms = NULL, deadline_offset = NULL, needs_review = ?6 WHERE id = ?1",
+            deadline_ms = ?6, deadline_offset = ?7, needs_review = ?8 WHERE id = ?1",
         params![
             event_id,
             state.status.code(),
             state.level,
             state.assignee,
             state.accepted_at_ms,
+            due.map(|d| d.utc_ms),
+            due.map(|d| d.offset_minutes),
             derived.needs_review,
         ],
     )?;
@@ -303,7 +329,7 @@ fn rederive(tx: &Transaction, ctx: &DocContext, event_id: &str) -> Result<()> {
 const EVENT_COLUMNS: &str = "e.id, e.grid_id, e.category, e.description, e.urgency, e.building_id,
     e.household_id, e.lon, e.lat, e.accuracy_m, e.address, e.source, e.source_record_id,
     e.residents, e.at_ms, e.offset_min, e.photos, e.reporter_id, e.status, e.level, e.assignee,
-    e.deadline_ms, e.deadline_offset, e.needs_review";
+    e.deadline_ms, e.deadline_offset, e.needs_review, e.accepted_at_ms";
 
 fn timestamp(ms: Option<i64>, offset: Option<i64>) -> Timestamp {
     Timestamp {
@@ -348,6 +374,9 @@ fn event_row(row: &Row) -> rusqlite::Result<Event> {
         deadline: deadline_ms.map(|ms| timestamp(Some(ms), row.get(22).ok().flatten())),
         steps: Vec::new(),
         needs_review: row.get(23)?,
+        accepted_at: row
+            .get::<_, Option<i64>>(24)?
+            .map(|ms| timestamp(Some(ms), row.get(15).ok().flatten())),
     })
 }
 
@@ -438,6 +467,20 @@ impl Store {
     /// A grid's events with contradicting steps (needs review), most urgent first.
     pub fn events_needing_review(&self, grid_id: &str) -> Result<Vec<Event>> {
         self.read(|conn| events_where(conn, "e.grid_id = ?1 AND e.needs_review = 1", [grid_id]))
+    }
+
+    /// A grid's open events whose deadline passed before `now`, the most
+    /// overdue first.
+    pub fn events_overdue(&self, grid_id: &str, now: Timestamp) -> Result<Vec<Event>> {
+        let mut events = self.read(|conn| {
+            events_where(
+                conn,
+                &format!("e.grid_id = ?1 AND e.deadline_ms < ?2 AND {OPEN}"),
+                params![grid_id, now.utc_ms],
+            )
+        })?;
+        events.sort_by_key(|e| (e.deadline.map(|d| d.utc_ms), e.at.utc_ms));
+        Ok(events)
     }
 
     /// The event category catalogue (大类/小类, time limits, close conditions).

@@ -22,10 +22,12 @@
 //! To add an action: its line in `StepAction` (mod.rs), its rule here, and
 //! what it changes in [`apply`].
 
-use super::{EventStatus, HandlingLimit, Satisfaction, StepAction, StepRefusal};
+use super::{EventStatus, Satisfaction, StepAction, StepRefusal};
+use crate::calendar::{self, OfficeHours, TimeLimit, WorkCalendar};
 use crate::code_list::CodeList;
 use crate::identity::WorkerRole;
 use crate::registry::EntryRefusal;
+use crate::values::Timestamp;
 
 use EventStatus as S;
 use StepAction as A;
@@ -126,7 +128,7 @@ pub(crate) struct StepFacts {
     pub(crate) role: Option<WorkerRole>,
     pub(crate) assignee: Option<String>,
     pub(crate) level: Option<i32>,
-    pub(crate) extension: Option<HandlingLimit>,
+    pub(crate) extension: Option<TimeLimit>,
     pub(crate) satisfaction: Option<Satisfaction>,
 }
 
@@ -138,9 +140,9 @@ pub(crate) struct State {
     pub(crate) assignee: Option<String>,
     /// Who resolved it, until a rejected verification or a return.
     pub(crate) resolver: Option<String>,
-    pub(crate) pending_extension: Option<HandlingLimit>,
+    pub(crate) pending_extension: Option<TimeLimit>,
     /// Extensions granted, in order.
-    pub(crate) extensions: Vec<HandlingLimit>,
+    pub(crate) extensions: Vec<TimeLimit>,
     /// When it was (last) accepted, the start of the handling clock.
     pub(crate) accepted_at_ms: Option<i64>,
 }
@@ -286,6 +288,28 @@ pub(crate) fn derive(report: &ReportFacts, steps: &[StepFacts]) -> Derived {
         applied,
         needs_review,
     }
+}
+
+/// When an event is due: its category's limit counted from its acceptance
+/// (or its report, until it is accepted) in China's working-day calendar
+/// with the default office hours, then each granted extension counted on
+/// from there. `None` without a limit, or if the calendar refuses the times.
+pub(crate) fn deadline(
+    reported: Timestamp,
+    limit: Option<TimeLimit>,
+    state: &State,
+) -> Option<Timestamp> {
+    let calendar = WorkCalendar::china();
+    let hours = OfficeHours::default();
+    let start = Timestamp {
+        utc_ms: state.accepted_at_ms.unwrap_or(reported.utc_ms),
+        offset_minutes: reported.offset_minutes,
+    };
+    let mut due = calendar::deadline(start, limit?, calendar, &hours).ok()?;
+    for extension in &state.extensions {
+        due = calendar::deadline(due, *extension, calendar, &hours).ok()?;
+    }
+    Some(due)
 }
 
 /// The sync server's check of a pushed step: it names the role the server
