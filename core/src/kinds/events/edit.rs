@@ -149,8 +149,17 @@ impl Store {
         let at = check_time(input.at, "at")?;
         let comment = optional_text(input.comment.as_deref(), 2000, "comment")?;
         let photos = check_photos(&input.photos, "photos")?;
-        let assignee = optional_id(input.assignee.as_deref(), "assignee")?;
-        if let Some(extension) = input.extension
+        let action = input.action;
+        // Only the fields the action uses are checked and stored.
+        let uses = |actions: &[StepAction]| actions.contains(&action);
+        let assignee = match input.assignee.as_deref() {
+            Some(id) if uses(&[StepAction::Dispatch]) => optional_id(Some(id), "assignee")?,
+            _ => None,
+        };
+        let extension = input
+            .extension
+            .filter(|_| uses(&[StepAction::RequestExtension, StepAction::GrantExtension]));
+        if let Some(extension) = extension
             && !(1..=MAX_EXTENSION).contains(&StoredLimit::amount(extension))
         {
             return Err(Error::invalid(
@@ -158,30 +167,24 @@ impl Store {
                 InvalidReason::OutOfRange,
             ));
         }
-        if let Some(level) = input.level
+        let level = input.level.filter(|_| uses(&[StepAction::Escalate]));
+        if let Some(level) = level
             && !catalogue::is_level(level)
         {
             return Err(Error::invalid("level", InvalidReason::OutOfRange));
         }
-        let action = input.action;
-        // Only the fields the action uses are stored.
         let step = StepFacts {
             id: new_record_id(),
             action: Some(action),
             at_ms: at.utc_ms,
             worker_id: self.identity().worker_id.clone(),
             role: Some(self.identity().role),
-            assignee: assignee.filter(|_| action == StepAction::Dispatch),
-            level: input.level.filter(|_| action == StepAction::Escalate),
-            extension: input.extension.filter(|_| {
-                matches!(
-                    action,
-                    StepAction::RequestExtension | StepAction::GrantExtension
-                )
-            }),
+            assignee,
+            level,
+            extension,
             satisfaction: input
                 .satisfaction
-                .filter(|_| matches!(action, StepAction::Close | StepAction::SelfResolve)),
+                .filter(|_| uses(&[StepAction::Close, StepAction::SelfResolve])),
         };
         let event_id = input.event_id.clone();
         self.write(|edit| {
