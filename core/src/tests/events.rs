@@ -1,6 +1,5 @@
-//! Grid events: the closed loop through the public API with exact outcomes,
-//! the refusals (status, role, worker, input) that write nothing, and the
-//! merge rule: contradicting steps taken offline end in the same derived
+//! Grid events: the closed loop through the public API with exact outcomes
+//! (the refusals are in `events_refusals.rs`), deadlines, and the merge rule: contradicting steps taken offline end in the same derived
 //! state on every replica, kept in the log and flagged for review.
 
 use super::*;
@@ -77,15 +76,15 @@ fn dispatch(event: &str, to: &str, minute: i64) -> EventStepInput {
 }
 
 /// The grid head's, a department's and the police officer's stores, sharing the fixture.
-struct Team {
-    _dir: tempfile::TempDir,
-    head: Store,
-    dept: Store,
-    police: Store,
-    f: Fixture,
+pub(crate) struct Team {
+    pub _dir: tempfile::TempDir,
+    pub head: Store,
+    pub dept: Store,
+    pub police: Store,
+    pub f: Fixture,
 }
 
-fn team() -> Team {
+pub(crate) fn team() -> Team {
     let dir = tempfile::tempdir().unwrap();
     let head = open_as(&dir, "head", WorkerRole::GridHead);
     let dept = open_as(&dir, "dept", WorkerRole::Department);
@@ -354,229 +353,6 @@ fn the_worker_who_resolved_may_not_verify() {
     head.take_event_step(step(&id, StepAction::RejectVerification, 5))
         .unwrap();
     assert_eq!(head.event(&id).unwrap().status, EventStatus::Handling);
-}
-
-#[test]
-fn roles_that_may_not_take_a_step_are_refused() {
-    let Team {
-        head,
-        dept,
-        police,
-        f,
-        ..
-    } = team();
-    let id = head
-        .report_event(event_input(&f.grid, "street_vending"))
-        .unwrap();
-    sync_all(&[&head, &dept, &police]);
-    let refused = |store: &Store, action| match store.take_event_step(EventStepInput {
-        assignee: Some("dept".into()),
-        ..step(&id, action, 1)
-    }) {
-        Err(Error::RoleMayNot { action, role }) => (action, role),
-        other => panic!("expected RoleMayNot, got {other:?}"),
-    };
-    assert_eq!(
-        refused(&dept, StepAction::Accept),
-        ("accept", WorkerRole::Department)
-    );
-    assert_eq!(
-        refused(&police, StepAction::Cancel),
-        ("cancel", WorkerRole::PoliceOfficer)
-    );
-    head.take_event_step(step(&id, StepAction::Accept, 1))
-        .unwrap();
-    sync_all(&[&head, &dept, &police]);
-    let later = |store: &Store, action| match store.take_event_step(EventStepInput {
-        assignee: Some("dept".into()),
-        ..step(&id, action, 2)
-    }) {
-        Err(Error::RoleMayNot { action, role }) => (action, role),
-        other => panic!("expected RoleMayNot, got {other:?}"),
-    };
-    assert_eq!(
-        later(&police, StepAction::Dispatch),
-        ("dispatch", WorkerRole::PoliceOfficer)
-    );
-    assert_eq!(
-        later(&dept, StepAction::SelfResolve),
-        ("self_resolve", WorkerRole::Department)
-    );
-    assert!(dept.event(&id).unwrap().steps.len() == 1);
-}
-
-#[test]
-fn illegal_steps_and_bad_input_write_nothing() {
-    let Team { head, f, .. } = team();
-    let id = head
-        .report_event(event_input(&f.grid, "security_hazard"))
-        .unwrap();
-    head.take_event_step(step(&id, StepAction::Accept, 5))
-        .unwrap();
-    let before = (
-        head.query_table_dump().unwrap(),
-        chunk_count(&head),
-        head.sync_status().unwrap().unsent_changes,
-    );
-    let refusals: Vec<(EventStepInput, &str)> = vec![
-        (
-            step(&id, StepAction::Take, 6),
-            "StepNotAllowed take accepted",
-        ),
-        (
-            step(&id, StepAction::Close, 6),
-            "StepNotAllowed close accepted",
-        ),
-        (
-            step(&id, StepAction::Accept, 6),
-            "StepNotAllowed accept accepted",
-        ),
-        (step(&id, StepAction::Dispatch, 6), "Invalid assignee"),
-        (
-            step(&id, StepAction::GrantExtension, 6),
-            "StepNotAllowed grant_extension accepted",
-        ),
-        (step(&id, StepAction::Cancel, 4), "Invalid at"),
-        (
-            EventStepInput {
-                photos: vec!["AB".repeat(32)],
-                ..step(&id, StepAction::Cancel, 6)
-            },
-            "Invalid photos",
-        ),
-        (
-            step("no-such-event", StepAction::Cancel, 6),
-            "NotFound event",
-        ),
-    ];
-    for (input, expected) in refusals {
-        let got = match head.take_event_step(input) {
-            Err(Error::StepNotAllowed { action, status }) => {
-                format!("StepNotAllowed {action} {status}")
-            }
-            Err(Error::Invalid { field, .. }) => format!("Invalid {field}"),
-            Err(Error::NotFound { kind, .. }) => format!("NotFound {kind}"),
-            other => panic!("{expected}: got {other:?}"),
-        };
-        assert_eq!(got, expected);
-    }
-    let after = (
-        head.query_table_dump().unwrap(),
-        chunk_count(&head),
-        head.sync_status().unwrap().unsent_changes,
-    );
-    assert!(before == after, "a refused step wrote something");
-}
-
-#[test]
-fn an_unknown_category_and_strangers_of_another_grid_are_refused() {
-    let Team { head, f, .. } = team();
-    let other_grid = head
-        .create_grid(GridInput {
-            code: "330106001001002".into(),
-            ..grid_input()
-        })
-        .unwrap();
-    let building = head
-        .create_building(&other_grid, building_input("9栋"))
-        .unwrap();
-    let household = head
-        .create_household(household_input(&building, "101"))
-        .unwrap();
-    let stranger = head
-        .create_resident(ResidentInput {
-            id_number: None,
-            ..resident_input(&household, "陈明")
-        })
-        .unwrap();
-    let before = head.query_table_dump().unwrap();
-    assert!(matches!(
-        head.report_event(event_input(&f.grid, "gas_leaks")),
-        Err(Error::Invalid {
-            field: "category",
-            reason: InvalidReason::UnknownCode
-        })
-    ));
-    let refused = |input: EventInput| match head.report_event(input) {
-        Err(Error::NotFound { kind, .. }) => kind,
-        other => panic!("expected NotFound, got {other:?}"),
-    };
-    let base = event_input(&f.grid, "family_dispute");
-    assert_eq!(
-        refused(EventInput {
-            residents_involved: vec![f.head.clone(), stranger],
-            ..base.clone()
-        }),
-        RecordKind::Resident
-    );
-    assert_eq!(
-        refused(EventInput {
-            household_id: Some(household),
-            ..base.clone()
-        }),
-        RecordKind::Household
-    );
-    assert_eq!(
-        refused(EventInput {
-            building_id: Some(building),
-            ..base.clone()
-        }),
-        RecordKind::Building
-    );
-    assert_eq!(
-        refused(EventInput {
-            source_record_id: Some("3f1d2c3b-0000-4000-8000-000000000000".into()),
-            ..base.clone()
-        }),
-        RecordKind::Visit
-    );
-    assert_eq!(head.query_table_dump().unwrap(), before);
-    // A visit of the grid is a valid source.
-    let visit = head.log_visit(visit_input(&f.household)).unwrap();
-    head.report_event(EventInput {
-        source_record_id: Some(visit),
-        ..base
-    })
-    .unwrap();
-}
-
-#[test]
-fn closing_an_event_with_residents_needs_their_satisfaction() {
-    let Team { head, f, .. } = team();
-    let id = head
-        .report_event(EventInput {
-            residents_involved: vec![f.head.clone()],
-            ..event_input(&f.grid, "elderly_alone_help")
-        })
-        .unwrap();
-    head.take_event_step(step(&id, StepAction::Accept, 1))
-        .unwrap();
-    assert!(matches!(
-        head.take_event_step(step(&id, StepAction::SelfResolve, 2)),
-        Err(Error::Invalid {
-            field: "satisfaction",
-            reason: InvalidReason::Required
-        })
-    ));
-    head.take_event_step(EventStepInput {
-        satisfaction: Some(Satisfaction::BasicallySatisfied),
-        ..step(&id, StepAction::SelfResolve, 2)
-    })
-    .unwrap();
-    let event = head.event(&id).unwrap();
-    assert_eq!(event.status, EventStatus::Closed);
-    assert_eq!(
-        event.steps[1].satisfaction,
-        Some(Satisfaction::BasicallySatisfied)
-    );
-    // Without residents, none is asked for.
-    let other = head
-        .report_event(event_input(&f.grid, "elderly_alone_help"))
-        .unwrap();
-    head.take_event_step(step(&other, StepAction::Accept, 1))
-        .unwrap();
-    head.take_event_step(step(&other, StepAction::SelfResolve, 2))
-        .unwrap();
 }
 
 #[test]

@@ -11,6 +11,7 @@ mod codes;
 mod deadlines;
 mod events;
 mod events_merge;
+mod events_refusals;
 mod hostile_push;
 mod inputs;
 mod merge;

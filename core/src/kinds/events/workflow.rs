@@ -23,11 +23,8 @@
 //! what it changes in [`apply`].
 
 use super::{EventStatus, Satisfaction, StepAction, StepRefusal};
-use crate::calendar::{self, OfficeHours, TimeLimit, WorkCalendar};
-use crate::code_list::CodeList;
+use crate::calendar::TimeLimit;
 use crate::identity::WorkerRole;
-use crate::registry::EntryRefusal;
-use crate::values::Timestamp;
 
 use EventStatus as S;
 use StepAction as A;
@@ -287,51 +284,5 @@ pub(crate) fn derive(report: &ReportFacts, steps: &[StepFacts]) -> Derived {
         order,
         applied,
         needs_review,
-    }
-}
-
-/// When an event is due: its category's limit counted from its acceptance
-/// (or its report, until it is accepted) in China's working-day calendar
-/// with the default office hours, then each granted extension counted on
-/// from there. `None` without a limit, or if the calendar refuses the times.
-pub(crate) fn deadline(
-    reported: Timestamp,
-    limit: Option<TimeLimit>,
-    state: &State,
-) -> Option<Timestamp> {
-    let calendar = WorkCalendar::china();
-    let hours = OfficeHours::default();
-    let start = Timestamp {
-        utc_ms: state.accepted_at_ms.unwrap_or(reported.utc_ms),
-        offset_minutes: reported.offset_minutes,
-    };
-    let mut due = calendar::deadline(start, limit?, calendar, &hours).ok()?;
-    for extension in &state.extensions {
-        due = calendar::deadline(due, *extension, calendar, &hours).ok()?;
-    }
-    Some(due)
-}
-
-/// The sync server's check of a pushed step: it names the role the server
-/// keeps, and that role may take its action. An action this build does not
-/// know passes (a newer phone's; every replica leaves it unapplied).
-pub(crate) fn check_pushed_step(
-    entry: &serde_json::Map<String, serde_json::Value>,
-    role: &str,
-) -> Result<(), EntryRefusal> {
-    match entry.get("role") {
-        Some(serde_json::Value::String(written)) if written == role => {}
-        _ => return Err(EntryRefusal::Forged("role")),
-    }
-    let Some(action) = entry
-        .get("action")
-        .and_then(serde_json::Value::as_str)
-        .and_then(StepAction::from_code)
-    else {
-        return Ok(());
-    };
-    match WorkerRole::from_code(role) {
-        Some(role) if role_may(action, role) => Ok(()),
-        _ => Err(EntryRefusal::RoleMayNot(action.code())),
     }
 }
