@@ -458,3 +458,31 @@ fn deadlines_run_from_the_acceptance_and_overdue_events_are_listed() {
     assert_eq!((due.utc_ms / 60_000 + 480) % 1440, 17 * 60 + 30);
     assert_rebuild_matches(&head);
 }
+
+#[test]
+fn open_events_list_the_highest_level_then_urgent_then_oldest_first() {
+    let Team { head, f, .. } = team();
+    let report = |category: &str, urgency, minute| {
+        head.report_event(EventInput {
+            urgency,
+            at: t(minute),
+            ..event_input(&f.grid, category)
+        })
+        .unwrap()
+    };
+    let old_normal = report("exposed_garbage", Urgency::Normal, 0);
+    let urgent = report("exposed_garbage", Urgency::Urgent, 5);
+    let gas = report("gas_leak", Urgency::Normal, 10);
+    let closed = report("neighbour_dispute", Urgency::Urgent, 1);
+    head.take_event_step(step(&closed, StepAction::Accept, 2))
+        .unwrap();
+    head.take_event_step(step(&closed, StepAction::SelfResolve, 3))
+        .unwrap();
+    let open: Vec<String> = head
+        .events_open(&f.grid)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(open, vec![gas, urgent, old_normal]);
+}

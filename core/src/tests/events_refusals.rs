@@ -228,3 +228,77 @@ fn closing_an_event_with_residents_needs_their_satisfaction() {
     head.take_event_step(step(&other, StepAction::SelfResolve, 2))
         .unwrap();
 }
+
+#[test]
+fn a_bad_report_names_its_field_and_writes_nothing() {
+    let Team { head, f, .. } = team();
+    let before = head.query_table_dump().unwrap();
+    let field = |input: EventInput| match head.report_event(input) {
+        Err(Error::Invalid { field, reason }) => (field, reason),
+        other => panic!("expected Invalid, got {other:?}"),
+    };
+    let base = event_input(&f.grid, "gas_leak");
+    assert_eq!(
+        field(EventInput {
+            description: "  ".into(),
+            ..base.clone()
+        }),
+        ("description", InvalidReason::Empty)
+    );
+    assert_eq!(
+        field(EventInput {
+            description: "漏".repeat(2001),
+            ..base.clone()
+        }),
+        ("description", InvalidReason::TooLong { max: 2000 })
+    );
+    assert_eq!(
+        field(EventInput {
+            photos: vec!["0".repeat(63)],
+            ..base.clone()
+        }),
+        ("photos", InvalidReason::PhotoId)
+    );
+    assert_eq!(
+        field(EventInput {
+            photos: vec!["0".repeat(64); 21],
+            ..base.clone()
+        }),
+        ("photos", InvalidReason::TooLong { max: 20 })
+    );
+    assert_eq!(
+        field(EventInput {
+            gps: Some(GpsFix {
+                point: GeoPoint {
+                    lon: 200.0,
+                    lat: 30.0
+                },
+                accuracy_m: 5.0
+            }),
+            ..base.clone()
+        })
+        .0,
+        "gps.lon"
+    );
+    assert_eq!(
+        field(EventInput {
+            at: Timestamp {
+                utc_ms: crate::values::now_ms() + 3 * 3_600_000,
+                offset_minutes: 480
+            },
+            ..base.clone()
+        }),
+        ("at", InvalidReason::InFuture)
+    );
+    assert!(matches!(
+        head.report_event(EventInput {
+            grid_id: "no-such-grid".into(),
+            ..base
+        }),
+        Err(Error::NotFound {
+            kind: RecordKind::Grid,
+            ..
+        })
+    ));
+    assert_eq!(head.query_table_dump().unwrap(), before);
+}
