@@ -486,3 +486,33 @@ fn open_events_list_the_highest_level_then_urgent_then_oldest_first() {
         .collect();
     assert_eq!(open, vec![gas, urgent, old_normal]);
 }
+
+#[test]
+fn a_step_in_a_later_quarter_goes_into_its_events_document() {
+    let Team { head, f, .. } = team();
+    // 2026-09-20 10:00 +08:00, in the third quarter.
+    let reported = Timestamp {
+        utc_ms: 1_789_869_600_000,
+        offset_minutes: 480,
+    };
+    let id = head
+        .report_event(EventInput {
+            at: reported,
+            ..event_input(&f.grid, "property_dispute")
+        })
+        .unwrap();
+    head.take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    let docs: Vec<String> = head
+        .read(|c| {
+            Ok(
+                c.prepare("SELECT doc_id FROM events UNION ALL SELECT doc_id FROM event_steps")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?,
+            )
+        })
+        .unwrap();
+    let expected = format!("events/{}/2026Q3", f.grid);
+    assert_eq!(docs, vec![expected.clone(), expected]);
+    assert_eq!(head.event(&id).unwrap().status, EventStatus::Accepted);
+}
