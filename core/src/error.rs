@@ -45,6 +45,34 @@ pub enum Error {
         /// The id of the record.
         id: String,
     },
+    /// The step may not be taken on the event as it stands now (an event
+    /// must be accepted before it is dispatched, ...); nothing was written.
+    #[error("the step {action} may not be taken on an event whose status is {status}")]
+    StepNotAllowed {
+        /// The step's action (a `StepAction` code).
+        action: &'static str,
+        /// The event's current status (an `EventStatus` code).
+        status: &'static str,
+    },
+    /// The store's worker has a role that may not take this step (only the
+    /// grid dispatches, ...); nothing was written.
+    #[error("a worker with the role {role:?} may not take the step {action}")]
+    RoleMayNot {
+        /// The step's action (a `StepAction` code).
+        action: &'static str,
+        /// The worker's role.
+        role: crate::identity::WorkerRole,
+    },
+    /// The store's worker may not take this step on this event for another
+    /// reason than role or status (not the assignee, the resolver verifying
+    /// their own work, ...); nothing was written.
+    #[error("the step {action} is refused: {reason}")]
+    StepRefused {
+        /// The step's action (a `StepAction` code).
+        action: &'static str,
+        /// Why (a `StepRefusal` code).
+        reason: &'static str,
+    },
     /// Change bytes from another replica could not be decoded; nothing was applied.
     #[error("malformed change data: {0}")]
     MalformedChanges(String),
@@ -210,6 +238,16 @@ pub enum ProtocolError {
         index: usize,
         /// The field or map that was forged.
         field: &'static str,
+    },
+    /// A pushed change holds an event step whose action the pusher's role
+    /// may not take (only the grid dispatches or closes, ...), as the server
+    /// keeps the role.
+    #[error("pushed change {index} takes the step {action}, which the pusher's role may not take")]
+    RoleMayNot {
+        /// Its position in the request.
+        index: usize,
+        /// The step's action (a `StepAction` code).
+        action: &'static str,
     },
     /// A pushed change was written by another actor than the request's.
     #[error("pushed change {index} was written by another device")]

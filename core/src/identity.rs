@@ -44,5 +44,8 @@ code_enum!(
         BuildingHead = "building_head", "楼栋长";
         /// Patrol volunteer (巡逻志愿者).
         PatrolVolunteer = "patrol_volunteer", "巡逻志愿者";
+        /// A department's or unit's account (报到部门), to which grid events
+        /// are dispatched.
+        Department = "department", "报到部门";
     }
 );

@@ -1,6 +1,7 @@
 //! Gridbook: the offline-first core of a community grid worker's app
 //! (网格员). It keeps a grid's household roster, door-knocking visit logs
-//! and building-head and patrol assignments in one SQLite file, and merges
+//! building-head and patrol assignments and grid events (网格吹哨) with their
+//! closed loop of steps in one SQLite file, and merges
 //! edits made offline on several phones through Automerge documents.
 //!
 //! Start with [`Store::open`]; every edit is a method of [`Store`] that
@@ -21,7 +22,7 @@
 //!   `docs` (document ids, genesis, cache);
 //! - the store: `store` (the handle, the single write path, migrations,
 //!   projection driver, merging, the registry of kinds, the team, conflicts);
-//! - the record kinds: `kinds` (`roster`, `visits`, `patrol`), each holding
+//! - the record kinds: `kinds` (`roster`, `visits`, `patrol`, `events`), each holding
 //!   its types, checks, edits, projection and queries, plugged into the
 //!   store through `kinds::REGISTRY`;
 //! - interchange: `changeset` (the change-set file format), `sync` (the

@@ -230,6 +230,37 @@ pub(crate) struct Kind {
     // declaration.
     #[cfg_attr(not(any(test, feature = "hub")), allow(dead_code))]
     pub(crate) author_fields: &'static [&'static str],
+    /// Checks the sync server makes on the entries pushed into one of its
+    /// collections when it knows the pusher's role (an event step's action
+    /// must be one the role may take): `sync::check_authors`.
+    #[cfg_attr(not(any(test, feature = "hub")), allow(dead_code))]
+    pub(crate) entry_checks: &'static [EntryCheck],
+}
+
+/// Why the sync server refuses a pushed entry ([`EntryCheck`]); fixed texts only.
+#[cfg_attr(not(any(test, feature = "hub")), allow(dead_code))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EntryRefusal {
+    /// The entry names another value than the server's in an author field
+    /// (the role the server keeps).
+    Forged(&'static str),
+    /// The pusher's role may not write this entry (an action's code).
+    RoleMayNot(&'static str),
+}
+
+/// Checks a pushed entry (a JSON object) against the pusher's role code.
+pub(crate) type EntryCheckFn =
+    fn(&serde_json::Map<String, serde_json::Value>, &str) -> Result<(), EntryRefusal>;
+
+/// A check of the entries of one collection, in the documents of one kind.
+#[cfg_attr(not(any(test, feature = "hub")), allow(dead_code))]
+pub(crate) struct EntryCheck {
+    /// The document kind.
+    pub(crate) doc: &'static DocSpec,
+    /// The collection (a map of its genesis).
+    pub(crate) collection: &'static str,
+    /// The check.
+    pub(crate) check: EntryCheckFn,
 }
 
 /// Every registered kind, in the registry's order (which is the order a
@@ -242,6 +273,12 @@ pub(crate) fn kinds() -> impl Iterator<Item = &'static Kind> {
 #[cfg(any(test, feature = "hub"))]
 pub(crate) fn author_fields() -> impl Iterator<Item = &'static str> {
     kinds().flat_map(|kind| kind.author_fields.iter().copied())
+}
+
+/// Every check of pushed entries, of any kind.
+#[cfg(any(test, feature = "hub"))]
+pub(crate) fn entry_checks() -> impl Iterator<Item = &'static EntryCheck> {
+    kinds().flat_map(|kind| kind.entry_checks.iter())
 }
 
 /// Every document kind.

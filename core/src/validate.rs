@@ -97,6 +97,14 @@ pub enum InvalidReason {
     /// The patrol member is neither assigned to the shift nor in its team.
     #[error("is neither assigned to the shift nor a member of its team")]
     NotOnShift,
+    /// The value is required here (a dispatch's assignee, a close's
+    /// satisfaction when residents are involved).
+    #[error("is required for this step")]
+    Required,
+    /// The value is not a photo id: the lowercase hex SHA-256 of the photo,
+    /// 64 characters.
+    #[error("is not a photo id (64 lowercase hex characters)")]
+    PhotoId,
     /// A photo, as given, is larger than the cap of its photo limits.
     #[error("is larger than {max_bytes} bytes")]
     PhotoTooLarge {

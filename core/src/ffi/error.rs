@@ -19,8 +19,11 @@
 //! no data) and map the core's error to it below; the apps' exhaustive `when`
 //! and `switch` over it then fail to compile until they handle it.
 
+use crate::code_list::CodeList;
 use crate::error::Error;
+use crate::identity::WorkerRole;
 use crate::kinds::RecordKind;
+use crate::kinds::codes::{EventStatus, StepAction, StepRefusal};
 #[cfg(feature = "client")]
 use crate::sync::SyncError;
 use crate::validate::InvalidReason;
@@ -57,6 +60,32 @@ pub enum GridbookError {
         kind: RecordKind,
         /// The id of the record.
         id: String,
+    },
+    /// The step may not be taken on the event as it stands now; nothing was
+    /// written. Read the event again: another worker's step may have moved it.
+    #[error("the step {} may not be taken on an event whose status is {}", .action.code(), .status.code())]
+    StepNotAllowed {
+        /// The step's action.
+        action: StepAction,
+        /// The event's current status.
+        status: EventStatus,
+    },
+    /// The worker's role may not take this step; nothing was written.
+    #[error("the role {} may not take the step {}", .role.code(), .action.code())]
+    RoleMayNot {
+        /// The step's action.
+        action: StepAction,
+        /// The worker's role.
+        role: WorkerRole,
+    },
+    /// The worker may not take this step on this event (not its assignee,
+    /// the resolver verifying their own work, ...); nothing was written.
+    #[error("the step {} is refused: {}", .action.code(), .reason.code())]
+    StepRefused {
+        /// The step's action.
+        action: StepAction,
+        /// Why.
+        reason: StepRefusal,
     },
     /// Change bytes from another replica did not decode; nothing was applied.
     #[error("malformed change data: {detail}")]
@@ -197,6 +226,18 @@ impl From<Error> for GridbookError {
             E::Invalid { field, reason } => GridbookError::invalid(field, reason),
             E::NotFound { kind, id } => GridbookError::NotFound { kind, id },
             E::Retired { kind, id } => GridbookError::Retired { kind, id },
+            E::StepNotAllowed { action, status } => GridbookError::StepNotAllowed {
+                action: CodeList::from_code_or_default(Some(action)),
+                status: CodeList::from_code_or_default(Some(status)),
+            },
+            E::RoleMayNot { action, role } => GridbookError::RoleMayNot {
+                action: CodeList::from_code_or_default(Some(action)),
+                role,
+            },
+            E::StepRefused { action, reason } => GridbookError::StepRefused {
+                action: CodeList::from_code_or_default(Some(action)),
+                reason: CodeList::from_code_or_default(Some(reason)),
+            },
             E::MalformedChanges(detail) => GridbookError::MalformedChanges { detail },
             E::SchemaTooNew { found, supported } => {
                 GridbookError::SchemaTooNew { found, supported }

@@ -9,10 +9,15 @@
 //! (the kinds' names in errors and conflicts) and [`codes`]. Adding a kind
 //! touches this file once for each of those.
 
+pub(crate) mod events;
 pub(crate) mod patrol;
 pub(crate) mod roster;
 pub(crate) mod visits;
 
+pub use events::{
+    Event, EventCategories, EventCategory, EventInput, EventStep, EventStepInput, WhistleLevel,
+    WhistleLevels,
+};
 pub use patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
 pub use roster::{
     Building, BuildingInput, Grid, GridInput, HeadAppointment, HeadPerson, Household,
@@ -33,10 +38,14 @@ pub(crate) static REGISTRY: &[&Kind] = &[
     &crate::store::team::KIND,
     &visits::KIND,
     &patrol::KIND,
+    &events::KIND,
 ];
 
 /// The code lists of every kind, and the [`CodeList`](crate::code_list::CodeList) trait.
 pub mod codes {
+    pub use super::events::{
+        EventSource, EventStatus, Satisfaction, StepAction, StepRefusal, Urgency,
+    };
     pub use super::roster::{
         CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_CODES, RELATION_HEAD,
         Registration, ResidenceState, ResidentStatus, is_care_category, is_relation_code,
@@ -74,6 +83,10 @@ pub enum RecordKind {
     Checkin,
     /// A worker of the grid's team.
     Worker,
+    /// A grid event (网格事件).
+    Event,
+    /// A step of a grid event's closed loop.
+    EventStep,
 }
 
 impl RecordKind {
@@ -90,6 +103,8 @@ impl RecordKind {
             RecordKind::Shift => "shift",
             RecordKind::Checkin => "checkin",
             RecordKind::Worker => "worker",
+            RecordKind::Event => "event",
+            RecordKind::EventStep => "event_step",
         }
     }
 
@@ -106,6 +121,8 @@ impl RecordKind {
             RecordKind::Shift,
             RecordKind::Checkin,
             RecordKind::Worker,
+            RecordKind::Event,
+            RecordKind::EventStep,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)
@@ -118,6 +135,7 @@ impl std::fmt::Display for RecordKind {
             RecordKind::HeadAppointment => "building-head appointment",
             RecordKind::PatrolTeam => "patrol team",
             RecordKind::Checkin => "check-in",
+            RecordKind::EventStep => "event step",
             other => other.as_str(),
         })
     }

@@ -104,6 +104,12 @@ pub enum LiveQuery {
     },
     /// What waits to be sent (`Store.syncStatus`).
     SyncStatus,
+    /// The events of a grid (`Store.eventsOpen`, `eventsByLevel`,
+    /// `eventsNeedingReview`, `event`): a report or a step in the grid.
+    Events {
+        /// The grid.
+        grid_id: String,
+    },
 }
 
 impl StoreChange {
@@ -144,6 +150,9 @@ impl StoreChange {
             // Every kind's fields can conflict.
             LiveQuery::Conflicts { grid_id } => in_grid(grid_id, &[]),
             LiveQuery::SyncStatus => self.sync_state,
+            LiveQuery::Events { grid_id } => {
+                in_grid(grid_id, &[RecordKind::Event, RecordKind::EventStep])
+            }
         }
     }
 }

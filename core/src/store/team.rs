@@ -33,6 +33,7 @@ pub(crate) static KIND: Kind = Kind {
     tables: &["workers", "devices"],
     // The worker a device belongs to.
     author_fields: &["worker_id"],
+    entry_checks: &[],
 };
 
 fn project_worker(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {

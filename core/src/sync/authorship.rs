@@ -10,7 +10,10 @@
 //!   author field names the pushing worker;
 //! - in the roster document's `devices` map a change touches only its own
 //!   actor's entry, and in the `workers` map only its own worker's;
-//! - a worker's `role`, where the server knows it, is the server's.
+//! - a worker's `role`, where the server knows it, is the server's;
+//! - an entry of a collection with an entry check (an event step:
+//!   `Kind::entry_checks`) passes it for the pusher's role, where the server
+//!   knows it: the step names that role, and the role may take its action.
 //!
 //! The phone keeps to this by construction (its store writes its own
 //! worker's id, and only a visit's maker amends it), so a refusal means a
@@ -42,8 +45,88 @@ pub struct Pusher {
 /// refuses the whole request.
 pub fn check_authors(checked: &[CheckedChange], pusher: &Pusher) -> Result<(), ProtocolError> {
     let team_maps = TeamMaps::of_genesis()?;
+    let checked_maps = CheckedMaps::of_genesis()?;
     for (index, change) in checked.iter().enumerate() {
         check_change(index, change, pusher, &team_maps)?;
+        if let Some(role) = pusher.role.as_deref() {
+            check_entries(index, change, role, &checked_maps)?;
+        }
+    }
+    Ok(())
+}
+
+/// The collections with an entry check, by document kind and genesis object.
+struct CheckedMaps(Vec<CheckedMap>);
+
+/// A document kind's name, the collection's genesis object and its check.
+type CheckedMap = (&'static str, (u64, Vec<u8>), registry::EntryCheckFn);
+
+impl CheckedMaps {
+    fn of_genesis() -> Result<CheckedMaps, ProtocolError> {
+        let mut maps = Vec::new();
+        for check in registry::entry_checks() {
+            let genesis =
+                docs::genesis(check.doc).map_err(|_| ProtocolError::Malformed("genesis".into()))?;
+            match genesis.get(ROOT, check.collection) {
+                Ok(Some((_, ObjId::Id(counter, actor, _)))) => maps.push((
+                    check.doc.name,
+                    (counter, actor.to_bytes().to_vec()),
+                    check.check,
+                )),
+                _ => return Err(ProtocolError::Malformed("genesis".into())),
+            }
+        }
+        Ok(CheckedMaps(maps))
+    }
+}
+
+/// Runs the entry checks of the collections a change writes into.
+fn check_entries(
+    index: usize,
+    checked: &CheckedChange,
+    role: &str,
+    maps: &CheckedMaps,
+) -> Result<(), ProtocolError> {
+    let Some((_, kind, _)) = DocId::parse(&checked.doc_id) else {
+        return Ok(());
+    };
+    let ours: Vec<_> = maps
+        .0
+        .iter()
+        .filter(|(doc, _, _)| *doc == kind.name)
+        .collect();
+    if ours.is_empty() {
+        return Ok(());
+    }
+    let change = parse_change(&checked.bytes).map_err(|_| ProtocolError::ChangeRejected {
+        index,
+        reason: "undecodable change",
+    })?;
+    for op in &change.decode().operations {
+        let (ObjectId::Id(obj), OpType::Put(ScalarValue::Str(value))) = (&op.obj, &op.action)
+        else {
+            continue;
+        };
+        let obj = (obj.counter(), obj.actor().to_bytes().to_vec());
+        for (_, map, check) in &ours {
+            if *map != obj {
+                continue;
+            }
+            let Ok(serde_json::Value::Object(entry)) = serde_json::from_str(value) else {
+                return Err(ProtocolError::ChangeRejected {
+                    index,
+                    reason: "entry is not a JSON object",
+                });
+            };
+            check(&entry, role).map_err(|refusal| match refusal {
+                registry::EntryRefusal::Forged(field) => {
+                    ProtocolError::ForgedAuthor { index, field }
+                }
+                registry::EntryRefusal::RoleMayNot(action) => {
+                    ProtocolError::RoleMayNot { index, action }
+                }
+            })?;
+        }
     }
     Ok(())
 }

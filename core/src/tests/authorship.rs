@@ -227,3 +227,83 @@ fn deleting_or_retyping_an_author_field_is_refused() {
     });
     assert_eq!(retyped, forged("worker_id"));
 }
+
+/// Pushes, as worker w1 with `role` as the server keeps it, a change putting
+/// one JSON `entry` into `collection` of this quarter's event document.
+fn event_entry(collection: &str, entry: &str, role: Option<&str>) -> Result<(), ProtocolError> {
+    let doc = crate::docs::DocId::parse(&format!("events/{GRID}/2026Q1")).unwrap();
+    let bytes = forged_change(doc.1, ACTOR, |doc| {
+        let map = doc.get(ROOT, collection).unwrap().unwrap().1;
+        doc.put(&map, "11111111-2222-3333-4444-555555555555", entry)
+            .unwrap();
+    });
+    let pusher = Pusher {
+        role: role.map(str::to_string),
+        ..w1()
+    };
+    push_one(ACTOR, doc.0.to_string(), bytes, &pusher)
+}
+
+#[test]
+fn an_event_or_a_step_in_another_workers_name_is_refused() {
+    let report = r#"{"category":"gas_leak","reporter_id":"w2"}"#;
+    assert_eq!(
+        event_entry("events", report, Some("assistant")),
+        forged("reporter_id")
+    );
+    let step = r#"{"event_id":"e","action":"accept","worker_id":"w2","role":"assistant"}"#;
+    assert_eq!(
+        event_entry("event_steps", step, Some("assistant")),
+        forged("worker_id")
+    );
+    let own = r#"{"event_id":"e","action":"accept","worker_id":"w1","role":"assistant"}"#;
+    assert_eq!(event_entry("event_steps", own, Some("assistant")), Ok(()));
+}
+
+#[test]
+fn a_step_the_pushers_role_may_not_take_is_refused() {
+    let dispatch = r#"{"event_id":"e","action":"dispatch","assignee":"d","worker_id":"w1","role":"department"}"#;
+    assert_eq!(
+        event_entry("event_steps", dispatch, Some("department")),
+        Err(ProtocolError::RoleMayNot {
+            index: 0,
+            action: "dispatch"
+        })
+    );
+    // A step claiming a role the server does not give its worker.
+    let claimed = r#"{"event_id":"e","action":"dispatch","assignee":"d","worker_id":"w1","role":"grid_head"}"#;
+    assert_eq!(
+        event_entry("event_steps", claimed, Some("department")),
+        forged("role")
+    );
+    let verify = r#"{"event_id":"e","action":"verify","worker_id":"w1","role":"building_head"}"#;
+    assert_eq!(
+        event_entry("event_steps", verify, Some("building_head")),
+        Err(ProtocolError::RoleMayNot {
+            index: 0,
+            action: "verify"
+        })
+    );
+    // The assignee's steps are any role's (who the assignee is, every
+    // replica checks); a server that keeps no role checks none.
+    let take = r#"{"event_id":"e","action":"take","worker_id":"w1","role":"department"}"#;
+    assert_eq!(event_entry("event_steps", take, Some("department")), Ok(()));
+    assert_eq!(event_entry("event_steps", dispatch, None), Ok(()));
+    // The same text in another kind's document is not a step.
+    assert_eq!(entry_change("visits", "visits", take), Ok(()));
+}
+
+#[test]
+fn an_honest_phones_events_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = super::events::open_as(&dir, "w1", WorkerRole::GridHead);
+    let f = fixture(&head);
+    let id = head
+        .report_event(super::events::event_input(&f.grid, "gas_leak"))
+        .unwrap();
+    head.take_event_step(super::events::step(&id, StepAction::Accept, 1))
+        .unwrap();
+    let mut pusher = pusher("w1", &head);
+    pusher.role = Some("grid_head".into());
+    assert_eq!(vouch(&head, &pusher), Ok(()));
+}

@@ -68,6 +68,14 @@ const PHONE_FIXTURES: &[PhoneFixture] = &[
         outbox_with_bytes: 0,
         cursor: 61,
     },
+    PhoneFixture {
+        version: 5,
+        sql: include_str!("../../../schema/fixtures/phone/v005.sql"),
+        chunks: 17,
+        unsent_after_open: 9,
+        outbox_with_bytes: 0,
+        cursor: 61,
+    },
 ];
 
 /// The worker whose phone the fixtures are.
@@ -257,6 +265,89 @@ fn a_version_four_database_opens_with_its_blocked_grid_and_team() {
     assert_same_schema(&path, &fresh);
 }
 
+/// The events a version-5 store wrote read back with their derived state,
+/// a rebuild gives the same rows, and the loop goes on from where it was.
+#[test]
+fn a_version_five_database_opens_with_its_events() {
+    let fixture = &PHONE_FIXTURES[4];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v5.db");
+    load_fixture(fixture, &path);
+    let store = Store::open(&path, fixture_owner()).unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!(
+        (status.unsent_changes, status.held_changes),
+        (fixture.unsent_after_open, 2)
+    );
+    let blocked = status.blocked_grids[0].grid_id.clone();
+    let grid = store
+        .sync_cursors()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.grid_id != blocked)
+        .unwrap()
+        .grid_id;
+    let open = store.events_open(&grid).unwrap();
+    assert_eq!(open.len(), 1);
+    let gas = &open[0];
+    assert_eq!(
+        (
+            gas.category.as_str(),
+            gas.status,
+            gas.level,
+            gas.assignee.as_deref()
+        ),
+        (
+            "gas_leak",
+            EventStatus::Dispatched,
+            3,
+            Some("d-gas-company")
+        )
+    );
+    let actions: Vec<(StepAction, bool)> =
+        gas.steps.iter().map(|s| (s.action, s.applied)).collect();
+    assert_eq!(
+        actions,
+        vec![
+            (StepAction::Accept, true),
+            (StepAction::Escalate, true),
+            (StepAction::Dispatch, true)
+        ]
+    );
+    // 2 hours from its acceptance, 2026-11-02 09:05 +08:00.
+    assert_eq!(gas.deadline.unwrap().utc_ms, 1_793_588_700_000);
+    assert_eq!(store.events_overdue(&grid, now_local()).unwrap().len(), 1);
+    assert_eq!(store.events_by_level(&grid, 1).unwrap().len(), 0);
+    assert!(store.events_needing_review(&grid).unwrap().is_empty());
+    assert_rebuild_matches(&store);
+    // The grid head may not take the unit's step; escalating again is fine.
+    let next = |action| EventStepInput {
+        event_id: gas.id.clone(),
+        action,
+        at: now_local(),
+        comment: None,
+        photos: vec![],
+        assignee: None,
+        level: None,
+        extension: None,
+        satisfaction: None,
+    };
+    assert!(matches!(
+        store.take_event_step(next(StepAction::Take)),
+        Err(Error::StepRefused { .. })
+    ));
+    store
+        .take_event_step(EventStepInput {
+            comment: Some("督促尽快到场".into()),
+            ..next(StepAction::RequestExtension)
+        })
+        .unwrap_err();
+    drop(store);
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh, fixture_owner()).unwrap());
+    assert_same_schema(&path, &fresh);
+}
+
 fn upgrades_with_its_data(fixture: &PhoneFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
@@ -288,6 +379,8 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("devices", 2),
         ("discarded_grids", 0),
         ("docs", 5),
+        ("event_steps", 0),
+        ("events", 0),
         ("grid_members", 0),
         ("grids", 1),
         ("households", 6),
@@ -804,11 +897,12 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
     assert_eq!(queued, 3);
     store.compact().unwrap();
     drop(store);
-    // Version 2 had neither the sync tables nor those of version 4.
+    // Version 2 had neither the sync tables nor those of versions 4 and 5.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE outbox; DROP TABLE sync_cursors; DROP TABLE quarantined_grids;
-         DROP TABLE grid_members; DROP TABLE discarded_grids; PRAGMA user_version = 2;",
+         DROP TABLE grid_members; DROP TABLE discarded_grids; DROP TABLE events;
+         DROP TABLE event_steps; PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(conn);

@@ -297,3 +297,50 @@ fn closing_the_listeners_tells_every_query_once_and_removes_them() {
     assert!(take(&heard).is_empty());
     assert_eq!(plan.lock().unwrap().len(), 1);
 }
+
+#[test]
+fn an_event_step_notifies_its_grids_events_and_merges_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = super::events::open_as(&dir, "head", WorkerRole::GridHead);
+    let other = super::events::open_as(&dir, "other", WorkerRole::Assistant);
+    let a = fixture(&head);
+    let (grid_b, _) = second_grid(&head);
+    let id = head
+        .report_event(super::events::event_input(&a.grid, "gas_leak"))
+        .unwrap();
+    sync_pair(&head, &other);
+    let (_, heard) = recorder(&head);
+    let events = |store: &Store, grid: &str| {
+        let origins = Arc::new(Mutex::new(Vec::new()));
+        let sink = origins.clone();
+        store.subscribe_query(
+            LiveQuery::Events {
+                grid_id: grid.to_string(),
+            },
+            move |origin| {
+                sink.lock().unwrap().push(origin);
+                Ok(())
+            },
+        );
+        origins
+    };
+    let (in_a, in_b) = (events(&head, &a.grid), events(&head, &grid_b));
+    let step_id = head
+        .take_event_step(super::events::step(&id, StepAction::Accept, 1))
+        .unwrap();
+    let changes = take(&heard);
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        changes[0].records,
+        vec![
+            record(&a.grid, RecordKind::Event, &id),
+            record(&a.grid, RecordKind::EventStep, &step_id),
+        ]
+    );
+    assert_eq!(*in_a.lock().unwrap(), vec![ChangeOrigin::Local]);
+    assert!(in_b.lock().unwrap().is_empty());
+    // Another phone's step, merged.
+    let in_other = events(&other, &a.grid);
+    send(&head, &other);
+    assert_eq!(*in_other.lock().unwrap(), vec![ChangeOrigin::Merge]);
+}

@@ -24,6 +24,9 @@ public func describe(_ error: Error) -> String {
     case .Database, .Document: return "数据存储出错"
     case .GridNotBlocked: return "该网格没有被服务器拒绝，无需丢弃"
     case .StaleConfirmation: return "待发送的记录已有变化，请重新确认后再丢弃"
+    case .StepNotAllowed: return "事件当前状态下不能办理此步骤"
+    case .RoleMayNot: return "你的角色不能办理此步骤"
+    case .StepRefused: return "你不能办理此步骤"
     }
 }
 
@@ -45,6 +48,8 @@ private func describe(_ reason: InvalidReason) -> String {
     case .unknownCode: "未知的代码"
     case .endsBeforeStart: "结束早于开始"
     case .notOnShift: "不在该班次路线上"
+    case .required: "此步骤必须填写"
+    case .photoId: "不是有效的照片编号"
     case let .wrongLength(expected): "长度不对（应为 \(expected) 字节）"
     case let .photoTooLarge(maxBytes): "照片太大（最多 \(maxBytes / 1_048_576) MB）"
     case .photoType: "不是 JPEG、PNG、HEIC 或 WebP 图片"

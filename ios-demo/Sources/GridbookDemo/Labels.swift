@@ -37,6 +37,8 @@ public enum Labels {
         case .shift: "巡逻班次"
         case .checkin: "巡逻签到"
         case .worker: "网格员"
+        case .event: "事件"
+        case .eventStep: "事件办理步骤"
         }
     }
 

@@ -224,7 +224,9 @@ async fn handle(
     }
 
     let forbidden_or_bad = |e: ProtocolError| match e {
-        ProtocolError::ForeignActor { .. } | ProtocolError::ForgedAuthor { .. } => {
+        ProtocolError::ForeignActor { .. }
+        | ProtocolError::ForgedAuthor { .. }
+        | ProtocolError::RoleMayNot { .. } => {
             ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string())
         }
         other => bad_request(other),

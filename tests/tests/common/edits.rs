@@ -37,7 +37,7 @@ pub struct Acknowledged {
 }
 
 /// How many kinds of edit there are: [`edit`] takes a `kind` in `0..KINDS`.
-pub const KINDS: u8 = 16;
+pub const KINDS: u8 = 18;
 
 /// What [`edit`] does when the store refuses an edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub fn table_of(kind: &str) -> &'static str {
         "head" => "building_heads",
         "shift" => "shifts",
         "checkin" => "checkins",
+        "event" => "events",
+        "event_step" => "event_steps",
         other => panic!("unknown kind {other}"),
     }
 }
@@ -363,6 +365,39 @@ fn edit_or_refuse(
             })?;
             ack.records.insert(("checkin", id));
         }
+        16 => {
+            let categories = store.event_categories().categories;
+            let Some(category) = pick(&categories, a) else {
+                return Ok(());
+            };
+            let id = store.report_event(EventInput {
+                grid_id: grid.into(),
+                category: category.code,
+                description: "楼道堆放杂物".into(),
+                urgency: Urgency::ALL[b % Urgency::ALL.len()],
+                building_id: pick(&buildings, b),
+                household_id: None,
+                gps: None,
+                address: None,
+                source: EventSource::ALL[a % EventSource::ALL.len()],
+                source_record_id: None,
+                residents_involved: vec![],
+                at: now(),
+                photos: vec![],
+            })?;
+            ack.records.insert(("event", id));
+        }
+        17 => {
+            let events = store.events_open(grid)?;
+            let Some(event) = pick(&events, a) else {
+                return Ok(());
+            };
+            let Some(input) = legal_step(store, &event, b) else {
+                return Ok(());
+            };
+            let id = store.take_event_step(input)?;
+            ack.records.insert(("event_step", id));
+        }
         // Kind 15, and any number without an arm of its own: a resident moves out.
         _ => {
             let Some(household) = pick(&households, a) else {
@@ -378,4 +413,54 @@ fn edit_or_refuse(
         }
     }
     Ok(())
+}
+
+/// A step the store's worker may take on `event` as this store sees it
+/// (picked with `b`), later than every step it knows; `None` if there is none.
+fn legal_step(store: &Store, event: &Event, b: usize) -> Option<EventStepInput> {
+    let me = store.identity().worker_id.clone();
+    let role = store.identity().role;
+    let grid = matches!(role, WorkerRole::GridHead | WorkerRole::Assistant);
+    let verifier = grid || role == WorkerRole::PoliceOfficer;
+    let mine = event.assignee.as_deref() == Some(me.as_str());
+    let resolver = event
+        .steps
+        .iter()
+        .rev()
+        .find(|s| s.applied && s.action == StepAction::Resolve)
+        .map(|s| s.worker_id.clone());
+    let mut legal = Vec::new();
+    match event.status {
+        EventStatus::Reported if grid => legal.push(StepAction::Accept),
+        EventStatus::Accepted if grid => legal.push(StepAction::Dispatch),
+        EventStatus::Dispatched if mine => legal.push(StepAction::Take),
+        EventStatus::Handling if mine => legal.push(StepAction::Resolve),
+        EventStatus::Resolved if verifier && resolver.as_deref() != Some(me.as_str()) => {
+            legal.push(StepAction::Verify)
+        }
+        EventStatus::Verified if grid => legal.push(StepAction::Close),
+        _ => {}
+    }
+    if grid && event.level < 3 {
+        legal.push(StepAction::Escalate);
+    }
+    let action = pick(&legal, b)?;
+    let latest = event
+        .steps
+        .iter()
+        .map(|s| s.at.utc_ms)
+        .fold(event.at.utc_ms, i64::max);
+    let mut at = now();
+    at.utc_ms = at.utc_ms.max(latest + 1);
+    Some(EventStepInput {
+        event_id: event.id.clone(),
+        action,
+        at,
+        comment: None,
+        photos: vec![],
+        assignee: Some(me),
+        level: Some(event.level + 1),
+        extension: None,
+        satisfaction: Some(Satisfaction::Satisfied),
+    })
 }

@@ -48,6 +48,7 @@ pub(crate) static KIND: Kind = Kind {
     ],
     // Who recorded a check-in.
     author_fields: &["recorded_by"],
+    entry_checks: &[],
     tables: &[
         "patrol_teams",
         "team_members",

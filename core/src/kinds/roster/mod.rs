@@ -61,6 +61,7 @@ pub(crate) static KIND: Kind = Kind {
     ],
     // Who appointed a building head.
     author_fields: &["appointed_by"],
+    entry_checks: &[],
 };
 
 /// A grid (网格) to create or update.

@@ -46,6 +46,7 @@ pub(crate) static KIND: Kind = Kind {
     )],
     // Who made a visit.
     author_fields: &["worker_id"],
+    entry_checks: &[],
     tables: &["visits"],
 };
 

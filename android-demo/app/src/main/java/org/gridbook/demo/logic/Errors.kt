@@ -27,6 +27,9 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.Database, is GridbookException.Document -> "数据存储出错"
     is GridbookException.GridNotBlocked -> "该网格没有被服务器拒绝，无需丢弃"
     is GridbookException.StaleConfirmation -> "待发送的记录已有变化，请重新确认后再丢弃"
+    is GridbookException.StepNotAllowed -> "事件当前状态下不能办理此步骤"
+    is GridbookException.RoleMayNot -> "你的角色不能办理此步骤"
+    is GridbookException.StepRefused -> "你不能办理此步骤"
     else -> "操作失败"
 }
 
@@ -47,6 +50,8 @@ private fun reason(r: InvalidReason): String = when (r) {
     InvalidReason.UnknownCode -> "未知的代码"
     InvalidReason.EndsBeforeStart -> "结束早于开始"
     InvalidReason.NotOnShift -> "不在该班次路线上"
+    InvalidReason.Required -> "此步骤必须填写"
+    InvalidReason.PhotoId -> "不是有效的照片编号"
     is InvalidReason.WrongLength -> "长度不对（应为 ${r.expected} 字节）"
     is InvalidReason.PhotoTooLarge -> "照片太大（最多 ${r.maxBytes / 1_048_576} MB）"
     InvalidReason.PhotoType -> "不是 JPEG、PNG、HEIC 或 WebP 图片"

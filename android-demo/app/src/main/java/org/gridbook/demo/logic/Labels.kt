@@ -46,6 +46,8 @@ object Labels {
         RecordKind.SHIFT -> "巡逻班次"
         RecordKind.CHECKIN -> "巡逻签到"
         RecordKind.WORKER -> "网格员"
+        RecordKind.EVENT -> "事件"
+        RecordKind.EVENT_STEP -> "事件办理步骤"
     }
 
     /** A field name of a record as the core reports it in conflicts (snake_case) and errors (camelCase). */
