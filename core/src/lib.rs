@@ -15,7 +15,8 @@
 //! - values: `validate` (pure input checks, `Date`, masks), `code_list`,
 //!   `values` (points, fixes, times), `identity`, `error`, `calendar`
 //!   (China's working days from the State Council's holiday notices, event
-//!   deadlines and their warning light);
+//!   deadlines and their warning light), `photos` (a photo's bytes: type by
+//!   magic number, metadata stripped, SHA-256 id);
 //! - documents: `crdt` (Automerge helpers), `entries` (one-value records),
 //!   `docs` (document ids, genesis, cache);
 //! - the store: `store` (the handle, the single write path, migrations,
@@ -44,6 +45,7 @@ mod error;
 pub mod ffi;
 mod identity;
 mod kinds;
+pub mod photos;
 mod registry;
 mod sortkey;
 mod store;
@@ -59,6 +61,10 @@ pub use docs::DOC_LAYOUT_VERSION;
 pub use error::{Error, ProtocolError, Result};
 pub use identity::{Worker, WorkerIdentity};
 pub use kinds::*;
+pub use photos::{
+    DEFAULT_MAX_PHOTO_BYTES, PhotoLimits, PhotoType, PreparedPhoto, photo_id, prepare_photo,
+    verify_photo,
+};
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;
 pub use store::notify::{ChangeOrigin, ChangedRecord, ListenerFailed, LiveQuery, StoreChange};

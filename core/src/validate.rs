@@ -105,6 +105,22 @@ pub enum InvalidReason {
     /// 64 characters.
     #[error("is not a photo id (64 lowercase hex characters)")]
     PhotoId,
+    /// A photo, as given, is larger than the cap of its photo limits.
+    #[error("is larger than {max_bytes} bytes")]
+    PhotoTooLarge {
+        /// The cap in bytes.
+        max_bytes: i64,
+    },
+    /// A photo's first bytes are not those of a JPEG, PNG, HEIC or WebP image.
+    #[error("is not a JPEG, PNG, HEIC or WebP image")]
+    PhotoType,
+    /// A photo's first bytes name its type, but its structure is broken
+    /// (a truncated or garbled segment, chunk or box).
+    #[error("is damaged or truncated")]
+    PhotoMalformed,
+    /// A photo's bytes do not hash to the id they are stored or sent under.
+    #[error("does not match its SHA-256 id")]
+    PhotoHashMismatch,
 }
 
 // ---------------------------------------------------------------------------

@@ -81,14 +81,7 @@ fn household(store: &Store, building: &str) -> String {
 #[test]
 fn a_listener_hears_its_query_only_and_a_failing_one_is_counted() {
     let dir = tempfile::tempdir().unwrap();
-    let identity = WorkerIdentity {
-        worker_id: "w1".into(),
-        name: "张伟".into(),
-        role: WorkerRole::GridHead,
-        device_label: "张伟的手机".into(),
-    };
-    let path = dir.path().join("w1.db").to_string_lossy().into_owned();
-    let store = Store::open(path, identity, None).wait().unwrap();
+    let store = opened(&dir);
     let (a, b) = (grid(&store, "A-1"), grid(&store, "B-1"));
     let (in_a, in_b) = (building(&store, &a), building(&store, &b));
     let roster_a = Arc::new(Heard::default());

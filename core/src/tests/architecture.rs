@@ -18,6 +18,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "error",
             "sortkey",
             "calendar",
+            "photos",
         ],
     ),
     ("documents", &["crdt", "entries", "docs", "registry"]),

@@ -14,6 +14,7 @@ public func describe(_ error: Error) -> String {
     case .Unreachable: return "无法连接同步服务器，请检查网络后重试"
     case .Cancelled: return "同步已取消"
     case .ListenerFailed: return "同步进度显示出错，同步已停止"
+    case .Closed: return "数据已关闭，请重新打开"
     case let .Rejected(status, _): return "服务器拒绝了请求（\(status)）"
     case .Config: return "同步设置有误：服务器地址或证书"
     case .NotADatabase: return "数据文件无法打开（密钥错误或文件损坏）"
@@ -45,5 +46,9 @@ private func describe(_ reason: InvalidReason) -> String {
     case .endsBeforeStart: "结束早于开始"
     case .notOnShift: "不在该班次路线上"
     case let .wrongLength(expected): "长度不对（应为 \(expected) 字节）"
+    case let .photoTooLarge(maxBytes): "照片太大（最多 \(maxBytes / 1_048_576) MB）"
+    case .photoType: "不是 JPEG、PNG、HEIC 或 WebP 图片"
+    case .photoMalformed: "图片已损坏或不完整"
+    case .photoHashMismatch: "图片与其编号不符"
     }
 }

@@ -52,6 +52,7 @@ public enum Labels {
     private static let fields: [String: String] = [
         "name": "姓名",
         "phones": "电话",
+        "photo": "照片",
         "id_number": "身份证号",
         "birth_date": "出生日期",
         "gender": "性别",

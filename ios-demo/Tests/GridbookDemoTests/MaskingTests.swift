@@ -40,6 +40,8 @@ final class MaskingTests: XCTestCase {
         XCTAssertEqual(describe(GridbookError.Invalid(field: "phones", reason: .phone)), "电话：电话号码格式不对")
         XCTAssertEqual(describe(GridbookError.Invalid(field: "notes", reason: .tooLong(max: 500))), "备注：太长（最多 500 个字）")
         XCTAssertEqual(describe(GridbookError.NotFound(kind: .resident, id: "r-1")), "找不到该居民（可能已被删除）")
+        XCTAssertEqual(describe(GridbookError.Invalid(field: "photo", reason: .photoTooLarge(maxBytes: 5_242_880))), "照片：照片太大（最多 5 MB）")
+        XCTAssertEqual(describe(GridbookError.Closed(detail: "the store was closed; open it again to go on")), "数据已关闭，请重新打开")
         XCTAssertEqual(describe(GridbookError.NotAuthor(kind: .visit, id: "v-1")), "只有记录这条走访记录的网格员可以修改它")
         XCTAssertEqual(describe(GridbookError.Cancelled(detail: "the sync was cancelled")), "同步已取消")
         XCTAssertEqual(describe(GridbookError.Invalid(field: "idNumber", reason: .idNumberCheckDigit)), "身份证号：身份证号校验位不对")

@@ -17,6 +17,7 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.Unreachable -> "无法连接同步服务器，请检查网络后重试"
     is GridbookException.Cancelled -> "同步已取消"
     is GridbookException.ListenerFailed -> "同步进度显示出错，同步已停止"
+    is GridbookException.Closed -> "数据已关闭，请重新打开"
     is GridbookException.Rejected -> "服务器拒绝了请求（${error.status}）"
     is GridbookException.Config -> "同步设置有误：服务器地址或证书"
     is GridbookException.NotADatabase -> "数据文件无法打开（密钥错误或文件损坏）"
@@ -47,4 +48,8 @@ private fun reason(r: InvalidReason): String = when (r) {
     InvalidReason.EndsBeforeStart -> "结束早于开始"
     InvalidReason.NotOnShift -> "不在该班次路线上"
     is InvalidReason.WrongLength -> "长度不对（应为 ${r.expected} 字节）"
+    is InvalidReason.PhotoTooLarge -> "照片太大（最多 ${r.maxBytes / 1_048_576} MB）"
+    InvalidReason.PhotoType -> "不是 JPEG、PNG、HEIC 或 WebP 图片"
+    InvalidReason.PhotoMalformed -> "图片已损坏或不完整"
+    InvalidReason.PhotoHashMismatch -> "图片与其编号不符"
 }

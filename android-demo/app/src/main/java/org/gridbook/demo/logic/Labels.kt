@@ -57,6 +57,7 @@ object Labels {
     private val FIELDS = mapOf(
         "name" to "姓名",
         "phones" to "电话",
+        "photo" to "照片",
         "id_number" to "身份证号",
         "birth_date" to "出生日期",
         "gender" to "性别",

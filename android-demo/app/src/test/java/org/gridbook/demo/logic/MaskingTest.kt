@@ -50,6 +50,8 @@ class MaskingTest {
         assertEquals("找不到该居民（可能已被删除）", describe(GridbookException.NotFound(RecordKind.RESIDENT, "r-1")))
         assertEquals("只有记录这条走访记录的网格员可以修改它", describe(GridbookException.NotAuthor(RecordKind.VISIT, "v-1")))
         assertEquals("同步已取消", describe(GridbookException.Cancelled("the sync was cancelled")))
+        assertEquals("照片：照片太大（最多 5 MB）", describe(GridbookException.Invalid("photo", InvalidReason.PhotoTooLarge(5_242_880L))))
+        assertEquals("数据已关闭，请重新打开", describe(GridbookException.Closed("the store was closed; open it again to go on")))
         assertEquals("身份证号：身份证号校验位不对", describe(GridbookException.Invalid("idNumber", InvalidReason.IdNumberCheckDigit)))
         assertEquals("操作失败", describe(IllegalStateException("13800138000")))
     }
