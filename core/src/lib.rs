@@ -68,6 +68,9 @@ pub use photos::{
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;
 pub use store::notify::{ChangeOrigin, ChangedRecord, ListenerFailed, LiveQuery, StoreChange};
+pub use store::photos::{
+    DEFAULT_PHOTO_CACHE_BYTES, MAX_PHOTO_LIMIT_BYTES, PhotoInfo, PhotoOrigin, PhotoUpload,
+};
 pub use store::{OpenOptions, RAW_KEY_BYTES, Store, StoreKey};
 pub use validate::{Date, InvalidReason, TimeOfDay};
 pub use values::{GeoPoint, GpsFix, Timestamp};

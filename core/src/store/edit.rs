@@ -361,7 +361,7 @@ impl<'a> Edit<'a> {
         Ok(())
     }
 
-    /// Removes a grid's documents from the file and from memory, and
+    /// Removes a grid's documents and photos from the file and from memory, and
     /// recreates the query tables without them (a discard is rare and
     /// deliberate, so the simple, proven path is worth a rebuild).
     pub(crate) fn forget_grid(&mut self, grid_id: &str) -> Result<()> {
@@ -380,6 +380,14 @@ impl<'a> Edit<'a> {
         }
         self.tx
             .execute("DELETE FROM docs WHERE grid_id = ?1", [grid_id])?;
+        // The grid's photos go with it: the server refused the grid, so the
+        // uploader could never send them.
+        self.tx.execute(
+            "DELETE FROM photo_bytes WHERE id IN (SELECT id FROM photos WHERE grid_id = ?1)",
+            [grid_id],
+        )?;
+        self.tx
+            .execute("DELETE FROM photos WHERE grid_id = ?1", [grid_id])?;
         self.registered.remove(grid_id);
         self.rebuild_all()
     }
