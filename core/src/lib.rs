@@ -20,7 +20,8 @@
 //! - documents: `crdt` (Automerge helpers), `entries` (one-value records),
 //!   `docs` (document ids, genesis, cache);
 //! - the store: `store` (the handle, the single write path, migrations,
-//!   projection driver, merging, the registry of kinds, the team, conflicts);
+//!   projection driver, merging, the registry of kinds, the team, conflicts,
+//!   photos stored inside the file with their upload states);
 //! - the record kinds: `kinds` (`roster`, `visits`, `patrol`), each holding
 //!   its types, checks, edits, projection and queries, plugged into the
 //!   store through `kinds::REGISTRY`;
