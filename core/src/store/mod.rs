@@ -64,10 +64,10 @@ pub struct OpenOptions {
     /// How many documents to keep loaded for writing.
     pub cached_documents: usize,
     /// The cap on a photo attached or downloaded (default 5 MiB; 1 byte to
-    /// [`photos::MAX_PHOTO_LIMIT_BYTES`]).
+    /// [`MAX_PHOTO_LIMIT_BYTES`](crate::MAX_PHOTO_LIMIT_BYTES)).
     pub photo_limits: PhotoLimits,
     /// The most bytes of photos the server holds that the phone keeps
-    /// (default 200 MiB, see [`photos::DEFAULT_PHOTO_CACHE_BYTES`]); photos
+    /// (default 200 MiB, see [`DEFAULT_PHOTO_CACHE_BYTES`](crate::DEFAULT_PHOTO_CACHE_BYTES)); photos
     /// attached here and not yet uploaded never count and are never dropped.
     pub photo_cache_bytes: u64,
 }
@@ -152,7 +152,7 @@ impl Store {
     /// Opens or creates a store with explicit options (encryption key, compaction).
     /// An option that cannot work (a raw key of another length than 32
     /// bytes, a zero compaction threshold, a photo cap of 0 or above
-    /// [`photos::MAX_PHOTO_LIMIT_BYTES`], a photo cache above `i64::MAX`)
+    /// [`MAX_PHOTO_LIMIT_BYTES`](crate::MAX_PHOTO_LIMIT_BYTES), a photo cache above `i64::MAX`)
     /// is [`Error::Invalid`] naming it, before the file is created or touched.
     pub fn open_with(
         path: impl AsRef<Path>,

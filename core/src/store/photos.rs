@@ -9,22 +9,18 @@
 //! upload state) and `photo_bytes` (the bytes), migration 6; a rebuild of
 //! the query tables never touches them.
 //!
-//! The upload state of a photo attached here ([`Store::add_photo`]):
+//! The upload state of a photo attached here ([`Store::add_photo`]) starts
+//! as `waiting`; the uploader's reports move it:
 //!
-//! ```text
-//!   waiting ──progress──► uploading ──uploaded──► uploaded
-//!      │                   │    ▲                    ▲
-//!      └──failed──► failed ◄────┘ └───progress───────┤
-//!                     └──────────────uploaded────────┘
-//! ```
+//! | state now                     | progress(n)    | failed(reason)   | uploaded   |
+//! |-------------------------------|----------------|------------------|------------|
+//! | waiting, uploading, failed    | uploading(n)   | failed(reason)   | uploaded   |
+//! | uploaded, not ours            | unchanged      | unchanged        | unchanged  |
 //!
-//! Any state but `uploaded` takes a progress report (becoming `uploading`
-//! with its resume offset), a failure (becoming `failed` with a reason) or
-//! the server's confirmation (becoming `uploaded`). `uploaded` is final: a
-//! late progress or failure report of an uploader racing itself leaves it
-//! as it is, so the hooks are idempotent. A photo received from the server
-//! ([`Store::store_downloaded_photo`]) is [`PhotoUpload::NotOurs`] and the
-//! hooks leave it alone too.
+//! `uploaded` is final: a late progress or failure report of an uploader
+//! racing itself leaves it as it is, so every hook is idempotent. A photo
+//! received from the server ([`Store::store_downloaded_photo`]) is
+//! [`PhotoUpload::NotOurs`], and the hooks leave it alone too.
 //!
 //! The cache: every photo the server holds a verified copy of (downloaded,
 //! or attached here and uploaded) may be dropped from the phone, because it
