@@ -19,6 +19,7 @@ use crate::crdt::{ensure_map, s, set};
 use crate::docs::{self, DocCache, DocId, DocKind, ROSTER, StoredChunk};
 use crate::error::{Error, Result};
 use crate::identity::WorkerIdentity;
+use crate::kinds::RecordKind;
 use crate::registry;
 use crate::registry::{DocContext, Projected, RecordRef};
 use crate::values::now_ms;
@@ -84,6 +85,12 @@ impl<'a> Edit<'a> {
     /// Notes that the outbox or a sync cursor changed (the sync status).
     pub(crate) fn sync_state_changed(&mut self) {
         self.sync_state = true;
+    }
+
+    /// Notes a change to a record that no document holds (a photo's row),
+    /// for the listeners.
+    pub(crate) fn note_record(&self, kind: RecordKind, grid_id: &str, id: &str) {
+        self.projected.borrow_mut().note(kind, grid_id, id);
     }
 
     /// Notes that this edit merges what another replica sent.

@@ -29,11 +29,15 @@
 //! until their total is within [`OpenOptions::photo_cache_bytes`](super::OpenOptions::photo_cache_bytes),
 //! never the photo that just entered. A photo attached here and not yet
 //! uploaded is never dropped: the phone holds its only copy.
+//!
+//! Every change to a photo's row is noted for the listeners as a
+//! `RecordKind::Photo` in its grid (the live query `LiveQuery::Photos`);
+//! reading a photo, which only moves its read time, is not.
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::Store;
 use super::lookup;
+use super::{Edit, Store};
 use crate::code_list::{CodeList, code_enum};
 use crate::error::{Error, FieldCheck, Result};
 use crate::kinds::RecordKind;
@@ -223,22 +227,24 @@ fn read_clock(conn: &Connection) -> Result<i64> {
 
 /// Drops cached photos (those the server holds: `upload = 'uploaded'`),
 /// least recently read first, until their total is at most `limit` bytes;
-/// `keep`, which just entered the cache, is never dropped.
-fn evict(conn: &Connection, limit: i64, keep: &str) -> Result<()> {
+/// `keep`, which just entered the cache, is never dropped. Notes each
+/// photo dropped for the listeners.
+fn evict(edit: &Edit, limit: i64, keep: &str) -> Result<()> {
+    let conn: &Connection = edit.tx;
     let mut total: i64 = conn
         .prepare_cached("SELECT coalesce(sum(size), 0) FROM photos WHERE upload = 'uploaded'")?
         .query_row([], |r| r.get(0))?;
     if total <= limit {
         return Ok(());
     }
-    let candidates: Vec<(String, i64)> = conn
+    let candidates: Vec<(String, i64, String)> = conn
         .prepare_cached(
-            "SELECT id, size FROM photos WHERE upload = 'uploaded' AND id != ?1
+            "SELECT id, size, grid_id FROM photos WHERE upload = 'uploaded' AND id != ?1
              ORDER BY last_read_at_ms, id",
         )?
-        .query_map([keep], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([keep], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for (id, size) in candidates {
+    for (id, size, grid_id) in candidates {
         if total <= limit {
             break;
         }
@@ -247,19 +253,21 @@ fn evict(conn: &Connection, limit: i64, keep: &str) -> Result<()> {
         conn.prepare_cached("DELETE FROM photos WHERE id = ?1")?
             .execute([&id])?;
         total = total.saturating_sub(size);
+        edit.note_record(RecordKind::Photo, &grid_id, &id);
     }
     Ok(())
 }
 
 /// Inserts a photo's row and bytes.
 fn insert(
-    conn: &Connection,
+    edit: &Edit,
     id: &str,
     grid_id: &str,
     photo_type: PhotoType,
     bytes: &[u8],
     origin: PhotoOrigin,
 ) -> Result<()> {
+    let conn: &Connection = edit.tx;
     let size = signed(bytes.len())?;
     let now = now_ms();
     let read_at = read_clock(conn)?;
@@ -286,6 +294,7 @@ fn insert(
     ])?;
     conn.prepare_cached("INSERT INTO photo_bytes (id, bytes) VALUES (?1, ?2)")?
         .execute(params![id, bytes])?;
+    edit.note_record(RecordKind::Photo, grid_id, id);
     Ok(())
 }
 
@@ -315,7 +324,7 @@ impl Store {
                 return Ok(info);
             }
             insert(
-                edit.tx,
+                edit,
                 &prepared.id,
                 grid_id,
                 prepared.photo_type,
@@ -411,13 +420,17 @@ impl Store {
             if !(0..=info.size_bytes).contains(&sent_bytes) {
                 return Err(Error::invalid("sent_bytes", InvalidReason::OutOfRange));
             }
-            edit.tx
+            let changed = edit
+                .tx
                 .prepare_cached(
                     "UPDATE photos SET upload = 'uploading', uploaded_bytes = ?2, failure = NULL,
                          upload_at_ms = ?3
                      WHERE id = ?1 AND origin = 'local' AND upload != 'uploaded'",
                 )?
                 .execute(params![id, sent_bytes, now_ms()])?;
+            if changed > 0 {
+                edit.note_record(RecordKind::Photo, &info.grid_id, id);
+            }
             existing(edit.tx, id)
         })
     }
@@ -430,7 +443,7 @@ impl Store {
         check_id(id)?;
         let limit = self.photo_cache_limit();
         self.write(|edit| {
-            existing(edit.tx, id)?;
+            let info = existing(edit.tx, id)?;
             let changed = edit
                 .tx
                 .prepare_cached(
@@ -440,7 +453,8 @@ impl Store {
                 )?
                 .execute(params![id, now_ms()])?;
             if changed > 0 {
-                evict(edit.tx, limit, id)?;
+                edit.note_record(RecordKind::Photo, &info.grid_id, id);
+                evict(edit, limit, id)?;
             }
             existing(edit.tx, id)
         })
@@ -456,13 +470,17 @@ impl Store {
         check_id(id)?;
         let reason = validate::text(reason, MAX_REASON_CHARS).field("reason")?;
         self.write(|edit| {
-            existing(edit.tx, id)?;
-            edit.tx
+            let info = existing(edit.tx, id)?;
+            let changed = edit
+                .tx
                 .prepare_cached(
                     "UPDATE photos SET upload = 'failed', failure = ?2, upload_at_ms = ?3
                      WHERE id = ?1 AND origin = 'local' AND upload != 'uploaded'",
                 )?
                 .execute(params![id, reason, now_ms()])?;
+            if changed > 0 {
+                edit.note_record(RecordKind::Photo, &info.grid_id, id);
+            }
             existing(edit.tx, id)
         })
     }
@@ -508,14 +526,14 @@ impl Store {
                 return Ok(info);
             }
             insert(
-                edit.tx,
+                edit,
                 id,
                 grid_id,
                 photo_type,
                 bytes,
                 PhotoOrigin::Downloaded,
             )?;
-            evict(edit.tx, limit, id)?;
+            evict(edit, limit, id)?;
             existing(edit.tx, id)
         })
     }

@@ -546,3 +546,48 @@ fn discarding_a_blocked_grid_takes_its_photos() {
     assert_eq!(photo_rows(&store), (0, 0));
     assert_eq!(not_found(store.photo_info(&id)).0, RecordKind::Photo);
 }
+
+#[test]
+fn the_photos_live_query_hears_every_change_of_a_grids_photos_but_reads() {
+    use std::sync::{Arc, Mutex};
+    let (_dir, store, f) = store_with(OpenOptions {
+        photo_cache_bytes: 0,
+        ..Default::default()
+    });
+    let listen = |grid_id: &str| {
+        let heard = Arc::new(Mutex::new(0));
+        let sink = heard.clone();
+        store.subscribe_query(
+            crate::LiveQuery::Photos {
+                grid_id: grid_id.into(),
+            },
+            move |_| {
+                *sink.lock().unwrap() += 1;
+                Ok(())
+            },
+        );
+        heard
+    };
+    let photos = listen(&f.grid);
+    let elsewhere = listen("another-grid");
+    let count = |heard: &Arc<Mutex<i32>>| *heard.lock().unwrap();
+    let id = store.add_photo(&f.grid, &noisy_jpeg(60, 10)).unwrap().id;
+    assert_eq!(count(&photos), 1);
+    store.photo(&id).unwrap();
+    store.add_photo(&f.grid, &noisy_jpeg(60, 10)).unwrap();
+    assert_eq!(count(&photos), 1, "a read or an add that changes nothing");
+    store.mark_upload_progress(&id, 5).unwrap();
+    store.mark_upload_failed(&id, "超时").unwrap();
+    store.mark_uploaded(&id).unwrap();
+    assert_eq!(count(&photos), 4);
+    store.mark_uploaded(&id).unwrap();
+    assert_eq!(count(&photos), 4, "uploaded already");
+    let theirs = noisy_jpeg(61, 10);
+    store
+        .store_downloaded_photo(&f.grid, &photo_id(&theirs), &theirs)
+        .unwrap();
+    // One change: the download and the eviction of the uploaded photo.
+    assert_eq!(count(&photos), 5);
+    assert_eq!(held(&store, &f.grid), vec![photo_id(&theirs)]);
+    assert_eq!(count(&elsewhere), 0);
+}
