@@ -21,7 +21,8 @@
 //! - documents: `crdt` (Automerge helpers), `entries` (one-value records),
 //!   `docs` (document ids, genesis, cache);
 //! - the store: `store` (the handle, the single write path, migrations,
-//!   projection driver, merging, the registry of kinds, the team, conflicts);
+//!   projection driver, merging, the registry of kinds, the team, conflicts,
+//!   photos stored inside the file with their upload states);
 //! - the record kinds: `kinds` (`roster`, `visits`, `patrol`, `events`), each holding
 //!   its types, checks, edits, projection and queries, plugged into the
 //!   store through `kinds::REGISTRY`;
@@ -69,6 +70,9 @@ pub use photos::{
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;
 pub use store::notify::{ChangeOrigin, ChangedRecord, ListenerFailed, LiveQuery, StoreChange};
+pub use store::photos::{
+    DEFAULT_PHOTO_CACHE_BYTES, MAX_PHOTO_LIMIT_BYTES, PhotoInfo, PhotoOrigin, PhotoUpload,
+};
 pub use store::{OpenOptions, RAW_KEY_BYTES, Store, StoreKey};
 pub use validate::{Date, InvalidReason, TimeOfDay};
 pub use values::{GeoPoint, GpsFix, Timestamp};

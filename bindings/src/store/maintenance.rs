@@ -67,6 +67,8 @@ impl Store {
             // A negative threshold becomes 0, which the core refuses naming it.
             compact_after_changes: u32::try_from(options.compact_after_changes).unwrap_or(0),
             cached_documents,
+            // The photo cap and cache are not options of the apps yet.
+            ..OpenOptions::default()
         };
         open(path, identity, options).await
     }

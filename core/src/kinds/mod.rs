@@ -87,6 +87,8 @@ pub enum RecordKind {
     Event,
     /// A step of a grid event's closed loop.
     EventStep,
+    /// A photo, by its id (the SHA-256 of its bytes).
+    Photo,
 }
 
 impl RecordKind {
@@ -105,6 +107,7 @@ impl RecordKind {
             RecordKind::Worker => "worker",
             RecordKind::Event => "event",
             RecordKind::EventStep => "event_step",
+            RecordKind::Photo => "photo",
         }
     }
 
@@ -123,6 +126,7 @@ impl RecordKind {
             RecordKind::Worker,
             RecordKind::Event,
             RecordKind::EventStep,
+            RecordKind::Photo,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)

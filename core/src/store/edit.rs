@@ -19,6 +19,7 @@ use crate::crdt::{ensure_map, s, set};
 use crate::docs::{self, DocCache, DocId, DocKind, ROSTER, StoredChunk};
 use crate::error::{Error, Result};
 use crate::identity::WorkerIdentity;
+use crate::kinds::RecordKind;
 use crate::registry;
 use crate::registry::{DocContext, Projected, RecordRef};
 use crate::values::now_ms;
@@ -84,6 +85,12 @@ impl<'a> Edit<'a> {
     /// Notes that the outbox or a sync cursor changed (the sync status).
     pub(crate) fn sync_state_changed(&mut self) {
         self.sync_state = true;
+    }
+
+    /// Notes a change to a record that no document holds (a photo's row),
+    /// for the listeners.
+    pub(crate) fn note_record(&self, kind: RecordKind, grid_id: &str, id: &str) {
+        self.projected.borrow_mut().note(kind, grid_id, id);
     }
 
     /// Notes that this edit merges what another replica sent.
@@ -361,7 +368,7 @@ impl<'a> Edit<'a> {
         Ok(())
     }
 
-    /// Removes a grid's documents from the file and from memory, and
+    /// Removes a grid's documents and photos from the file and from memory, and
     /// recreates the query tables without them (a discard is rare and
     /// deliberate, so the simple, proven path is worth a rebuild).
     pub(crate) fn forget_grid(&mut self, grid_id: &str) -> Result<()> {
@@ -380,6 +387,14 @@ impl<'a> Edit<'a> {
         }
         self.tx
             .execute("DELETE FROM docs WHERE grid_id = ?1", [grid_id])?;
+        // The grid's photos go with it: the server refused the grid, so the
+        // uploader could never send them.
+        self.tx.execute(
+            "DELETE FROM photo_bytes WHERE id IN (SELECT id FROM photos WHERE grid_id = ?1)",
+            [grid_id],
+        )?;
+        self.tx
+            .execute("DELETE FROM photos WHERE grid_id = ?1", [grid_id])?;
         self.registered.remove(grid_id);
         self.rebuild_all()
     }

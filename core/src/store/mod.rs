@@ -15,9 +15,10 @@
 //! `project` (the projection driver), `merge` (chunks from other replicas),
 //! `registry` (how kinds plug in), `team` (workers and devices),
 //! `conflicts`, `lookup` and `rows` (helpers for edits and queries),
-//! `checkpoint` (WAL checkpoints on a thread of their own) and `notify`
+//! `checkpoint` (WAL checkpoints on a thread of their own), `notify`
 //! (change notifications and live queries, delivered by [`Store::write`]
-//! once a write has committed).
+//! once a write has committed) and `photos` (photo bytes and their upload
+//! state: device-local, beside the documents).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ use crate::db;
 use crate::docs::{DocCache, DocId};
 use crate::error::{Error, Result};
 use crate::identity::WorkerIdentity;
+use crate::photos::PhotoLimits;
 use crate::validate::{self, Date};
 
 mod checkpoint;
@@ -40,6 +42,7 @@ mod key;
 pub(crate) mod lookup;
 pub(crate) mod merge;
 pub(crate) mod notify;
+pub(crate) mod photos;
 pub(crate) mod project;
 pub(crate) mod rows;
 pub(crate) mod team;
@@ -60,6 +63,13 @@ pub struct OpenOptions {
     pub compact_after_changes: u32,
     /// How many documents to keep loaded for writing.
     pub cached_documents: usize,
+    /// The cap on a photo attached or downloaded (default 5 MiB; 1 byte to
+    /// [`MAX_PHOTO_LIMIT_BYTES`](crate::MAX_PHOTO_LIMIT_BYTES)).
+    pub photo_limits: PhotoLimits,
+    /// The most bytes of photos the server holds that the phone keeps
+    /// (default 200 MiB, see [`DEFAULT_PHOTO_CACHE_BYTES`](crate::DEFAULT_PHOTO_CACHE_BYTES)); photos
+    /// attached here and not yet uploaded never count and are never dropped.
+    pub photo_cache_bytes: u64,
 }
 
 impl Default for OpenOptions {
@@ -69,6 +79,8 @@ impl Default for OpenOptions {
             local_offset_minutes: 480,
             compact_after_changes: 256,
             cached_documents: 8,
+            photo_limits: PhotoLimits::default(),
+            photo_cache_bytes: photos::DEFAULT_PHOTO_CACHE_BYTES,
         }
     }
 }
@@ -139,8 +151,9 @@ impl Store {
 
     /// Opens or creates a store with explicit options (encryption key, compaction).
     /// An option that cannot work (a raw key of another length than 32
-    /// bytes, a zero compaction threshold) is [`Error::Invalid`] naming it,
-    /// before the file is created or touched.
+    /// bytes, a zero compaction threshold, a photo cap of 0 or above
+    /// [`MAX_PHOTO_LIMIT_BYTES`](crate::MAX_PHOTO_LIMIT_BYTES), a photo cache above `i64::MAX`)
+    /// is [`Error::Invalid`] naming it, before the file is created or touched.
     pub fn open_with(
         path: impl AsRef<Path>,
         identity: WorkerIdentity,
@@ -160,6 +173,18 @@ impl Store {
         if options.compact_after_changes == 0 {
             return Err(Error::invalid(
                 "compact_after_changes",
+                validate::InvalidReason::OutOfRange,
+            ));
+        }
+        if !(1..=photos::MAX_PHOTO_LIMIT_BYTES).contains(&options.photo_limits.max_bytes) {
+            return Err(Error::invalid(
+                "photo_limits.max_bytes",
+                validate::InvalidReason::OutOfRange,
+            ));
+        }
+        if i64::try_from(options.photo_cache_bytes).is_err() {
+            return Err(Error::invalid(
+                "photo_cache_bytes",
                 validate::InvalidReason::OutOfRange,
             ));
         }

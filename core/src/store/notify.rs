@@ -110,6 +110,13 @@ pub enum LiveQuery {
         /// The grid.
         grid_id: String,
     },
+    /// The photos of a grid and their upload states (`Store.photoStates`):
+    /// a photo attached, downloaded, dropped from the cache, or its upload
+    /// moved on. Reading a photo changes nothing here.
+    Photos {
+        /// The grid.
+        grid_id: String,
+    },
 }
 
 impl StoreChange {
@@ -153,6 +160,7 @@ impl StoreChange {
             LiveQuery::Events { grid_id } => {
                 in_grid(grid_id, &[RecordKind::Event, RecordKind::EventStep])
             }
+            LiveQuery::Photos { grid_id } => in_grid(grid_id, &[RecordKind::Photo]),
         }
     }
 }

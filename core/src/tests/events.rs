@@ -124,11 +124,15 @@ fn the_full_loop_from_report_to_close() {
         f,
         ..
     } = team();
+    let photo = head
+        .add_photo(&f.grid, &super::photo_samples::phone_jpeg(true))
+        .unwrap()
+        .id;
     let input = EventInput {
         residents_involved: vec![f.head.clone()],
         household_id: Some(f.household.clone()),
         building_id: Some(f.building.clone()),
-        photos: vec!["ab".repeat(32)],
+        photos: vec![photo],
         ..event_input(&f.grid, "fire_lane_blocked")
     };
     let id = head.report_event(input).unwrap();

@@ -76,6 +76,14 @@ const PHONE_FIXTURES: &[PhoneFixture] = &[
         outbox_with_bytes: 0,
         cursor: 61,
     },
+    PhoneFixture {
+        version: 6,
+        sql: include_str!("../../../schema/fixtures/phone/v006.sql"),
+        chunks: 18,
+        unsent_after_open: 10,
+        outbox_with_bytes: 0,
+        cursor: 61,
+    },
 ];
 
 /// The worker whose phone the fixtures are.
@@ -348,6 +356,82 @@ fn a_version_five_database_opens_with_its_events() {
     assert_same_schema(&path, &fresh);
 }
 
+/// The photos a version-6 store held read back with their upload states
+/// and bytes, a rebuild keeps them, and the uploader goes on.
+#[test]
+fn a_version_six_database_opens_with_its_photos() {
+    use crate::{PhotoOrigin, PhotoUpload};
+    let fixture = &PHONE_FIXTURES[5];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v6.db");
+    load_fixture(fixture, &path);
+    let store = Store::open(&path, fixture_owner()).unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!(
+        (status.unsent_changes, status.held_changes),
+        (fixture.unsent_after_open, 2)
+    );
+    let blocked = status.blocked_grids[0].grid_id.clone();
+    let grid = store
+        .sync_cursors()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.grid_id != blocked)
+        .unwrap()
+        .grid_id;
+    let photos = store.photo_states(&grid).unwrap();
+    let states: Vec<(PhotoOrigin, PhotoUpload)> = photos
+        .iter()
+        .map(|p| (p.origin, p.upload.clone()))
+        .collect();
+    let mut expected = vec![
+        (
+            PhotoOrigin::Local,
+            PhotoUpload::Uploading { sent_bytes: 64 },
+        ),
+        (PhotoOrigin::Local, PhotoUpload::Uploaded),
+        (
+            PhotoOrigin::Local,
+            PhotoUpload::Failed {
+                reason: "网络中断".into(),
+                sent_bytes: 0,
+            },
+        ),
+        (PhotoOrigin::Downloaded, PhotoUpload::NotOurs),
+    ];
+    let mut got = states.clone();
+    got.sort_by_key(|s| format!("{s:?}"));
+    expected.sort_by_key(|s| format!("{s:?}"));
+    assert_eq!(got, expected);
+    for photo in &photos {
+        let bytes = store.photo(&photo.id).unwrap();
+        assert_eq!(crate::photo_id(&bytes), photo.id);
+        assert_eq!(bytes.len() as i64, photo.size_bytes);
+    }
+    // The event names the photo being uploaded.
+    let uploading = photos
+        .iter()
+        .find(|p| matches!(p.upload, PhotoUpload::Uploading { .. }))
+        .unwrap();
+    let named: Vec<Vec<String>> = store
+        .events_open(&grid)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.photos)
+        .filter(|p| !p.is_empty())
+        .collect();
+    assert_eq!(named, vec![vec![uploading.id.clone()]]);
+    assert_eq!(store.photos_to_upload(10).unwrap().len(), 2);
+    assert_rebuild_matches(&store);
+    assert_eq!(store.photo_states(&grid).unwrap(), photos);
+    let done = store.mark_uploaded(&uploading.id).unwrap();
+    assert_eq!(done.upload, PhotoUpload::Uploaded);
+    drop(store);
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh, fixture_owner()).unwrap());
+    assert_same_schema(&path, &fresh);
+}
+
 fn upgrades_with_its_data(fixture: &PhoneFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
@@ -387,6 +471,8 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("meta", 2),
         ("outbox", fixture.unsent_after_open),
         ("patrol_teams", 1),
+        ("photo_bytes", 0),
+        ("photos", 0),
         ("quarantined_grids", 0),
         ("resident_care", 7),
         ("residents", 11),
@@ -897,12 +983,13 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
     assert_eq!(queued, 3);
     store.compact().unwrap();
     drop(store);
-    // Version 2 had neither the sync tables nor those of versions 4 and 5.
+    // Version 2 had neither the sync tables nor those of versions 4 to 6.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE outbox; DROP TABLE sync_cursors; DROP TABLE quarantined_grids;
          DROP TABLE grid_members; DROP TABLE discarded_grids; DROP TABLE events;
-         DROP TABLE event_steps; PRAGMA user_version = 2;",
+         DROP TABLE event_steps; DROP TABLE photos; DROP TABLE photo_bytes;
+         PRAGMA user_version = 2;",
     )
     .unwrap();
     drop(conn);

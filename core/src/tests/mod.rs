@@ -21,6 +21,7 @@ mod photo_formats;
 mod photo_jpeg;
 mod photo_props;
 mod photo_samples;
+mod photo_store;
 mod photos;
 mod roster;
 mod signed_counts;

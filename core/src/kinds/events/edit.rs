@@ -26,6 +26,7 @@ use crate::entries;
 use crate::error::{Error, FieldCheck, Result};
 use crate::kinds::RecordKind;
 use crate::store::lookup::{grid_of, grid_of_active};
+use crate::store::photos::{is_photo_id, require_photo};
 use crate::store::{Edit, Store};
 use crate::validate::{self, InvalidReason};
 use crate::values::{check_gps, check_time, optional_text};
@@ -35,7 +36,8 @@ const MAX_PHOTOS: usize = 20;
 /// The longest time limit an extension may ask for, in any unit.
 const MAX_EXTENSION: i32 = 1000;
 
-/// Photo ids: the lowercase hex SHA-256 of each photo.
+/// Photo ids: the lowercase hex SHA-256 of each photo. Whether the store
+/// holds them is checked in the write ([`require_photos`]).
 fn check_photos(photos: &[String], field: &'static str) -> Result<Vec<String>> {
     if photos.len() > MAX_PHOTOS {
         return Err(Error::invalid(
@@ -45,15 +47,20 @@ fn check_photos(photos: &[String], field: &'static str) -> Result<Vec<String>> {
             },
         ));
     }
-    let is_photo_id = |p: &String| {
-        p.len() == 64
-            && p.bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-    };
-    if !photos.iter().all(is_photo_id) {
+    if !photos.iter().all(|p| is_photo_id(p)) {
         return Err(Error::invalid(field, InvalidReason::PhotoId));
     }
     Ok(photos.to_vec())
+}
+
+/// Every photo a report or step names must be one this store holds
+/// (attached with `Store::add_photo` or downloaded), so an app cannot name
+/// a photo it never attached. Only local writes check this: a record
+/// received by sync may name photos this phone does not hold yet.
+fn require_photos(conn: &rusqlite::Connection, photos: &[String]) -> Result<()> {
+    photos
+        .iter()
+        .try_for_each(|photo| require_photo(conn, photo))
 }
 
 /// An optional id given by the caller.
@@ -96,6 +103,7 @@ impl Store {
             for resident in &residents {
                 in_grid(RecordKind::Resident, "residents", resident)?;
             }
+            require_photos(edit.tx, &photos)?;
             if let Some(source) = &source_record_id {
                 let known = edit
                     .tx
@@ -195,6 +203,7 @@ impl Store {
                 .optional()?;
             let (doc_id, grid_id, reported_ms) =
                 location.ok_or_else(|| Error::not_found(RecordKind::Event, &event_id))?;
+            require_photos(edit.tx, &photos)?;
             let doc_id = DocId::parse(&doc_id)
                 .map(|(d, _, _)| d)
                 .ok_or_else(|| Error::not_found(RecordKind::Event, &event_id))?;
