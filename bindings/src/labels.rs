@@ -5,8 +5,9 @@
 
 use gridbook::Resident;
 use gridbook::codes::{
-    CARE_CATEGORIES, CodeList, DwellingUse, FindingKind, Gender, HouseholdStatus, RELATION_CODES,
-    Registration, ResidenceState, ResidentStatus, Resolution, VisitKind, VisitOutcome, WorkerRole,
+    CARE_CATEGORIES, CodeList, DwellingUse, EventSource, EventStatus, FindingKind, Gender,
+    HouseholdStatus, RELATION_CODES, Registration, ResidenceState, ResidentStatus, Resolution,
+    Satisfaction, StepAction, Urgency, VisitKind, VisitOutcome, WarningLight, WorkerRole,
 };
 
 /// A code and its Chinese label, for pickers.
@@ -96,6 +97,30 @@ export_label!(
 export_label!(
     /// The Chinese label of a worker role (网格长, 协管员 …).
     worker_role_label(WorkerRole)
+);
+export_label!(
+    /// The Chinese label of an event's urgency (一般, 紧急).
+    urgency_label(Urgency)
+);
+export_label!(
+    /// The Chinese label of where an event came from (敲门扫楼, 12345热线 …).
+    event_source_label(EventSource)
+);
+export_label!(
+    /// The Chinese label of an event's status (已上报, 已受理 … 已结案).
+    event_status_label(EventStatus)
+);
+export_label!(
+    /// The Chinese label of a step of an event's loop (受理, 派遣 … 结案).
+    step_action_label(StepAction)
+);
+export_label!(
+    /// The Chinese label of a resident's satisfaction (满意, 基本满意, 不满意).
+    satisfaction_label(Satisfaction)
+);
+export_label!(
+    /// The Chinese label of an event's warning light (绿灯, 黄灯, 红灯).
+    warning_light_label(WarningLight)
 );
 
 /// The same resident with the ID number and phones masked

@@ -3,7 +3,9 @@
 //! Its exported methods forward to the core's `gridbook::Store` and convert
 //! the core's errors with `?`. They live beside the core's record kinds, one
 //! file each: `roster.rs` (grids, buildings, households, residents, building
-//! heads), `visits.rs` (visits and the visit plan), `patrol.rs` (teams,
+//! heads), `visits.rs` (visits and the visit plan), `events.rs` (grid events
+//! and their closed loop), `photos.rs` (photos and their upload states),
+//! `patrol.rs` (teams,
 //! shifts, check-ins), `exchange.rs` (conflicts and change sets without a
 //! server), `maintenance.rs` (opening with options, compaction, rebuild),
 //! `live.rs` (listeners for live queries) and `quarantine.rs` (discarding a
@@ -17,10 +19,12 @@
 //! threads and tasks; calls are serialised inside the core. A new method
 //! follows the same shape: `self.call(move |s| s.method(&arg)).await`.
 
+mod events;
 mod exchange;
 mod live;
 mod maintenance;
 mod patrol;
+mod photos;
 mod quarantine;
 mod roster;
 mod visits;

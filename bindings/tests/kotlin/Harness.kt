@@ -84,6 +84,7 @@ fun main(args: Array<String>) {
     serverTests(runner)
     blockedGridTests(runner)
     liveQueryTests(runner)
+    eventTests(runner)
     inputTests(runner)
     timeTests(runner)
     leakTests(runner)

@@ -18,7 +18,7 @@ use crate::code_list::CodeList;
 use crate::crdt::{ensure_map, s, set};
 use crate::docs::{self, DocCache, DocId, DocKind, ROSTER, StoredChunk};
 use crate::error::{Error, Result};
-use crate::identity::WorkerIdentity;
+use crate::identity::{WorkerIdentity, WorkerRole};
 use crate::kinds::RecordKind;
 use crate::registry;
 use crate::registry::{DocContext, Projected, RecordRef};
@@ -151,8 +151,13 @@ impl<'a> Edit<'a> {
     }
 
     /// Maps this device's actor to its worker in the grid's roster, once.
+    ///
+    /// Not for a department (报到部门): it is assigned only the grid's events
+    /// and never holds or writes the roster (the sync server refuses a roster
+    /// change from it); the server's own actor table says which of its
+    /// devices wrote a step.
     fn register_device(&mut self, grid_id: &str) -> Result<()> {
-        if self.registered.contains(grid_id) {
+        if self.registered.contains(grid_id) || self.identity.role == WorkerRole::Department {
             return Ok(());
         }
         let actor = self.actor.to_hex_string();

@@ -80,4 +80,10 @@ extension Store {
 
     /// What waits to be sent, live: re-read after every local edit and every sync round.
     public func syncStatusUpdates() -> AsyncThrowingStream<SyncStatus, Error> { liveQuery(.syncStatus) { try await self.syncStatus() } }
+
+    /// A grid's open events (neither closed nor cancelled), most urgent first, live.
+    public func openEventsUpdates(gridId: String) -> AsyncThrowingStream<[Event], Error> { liveQuery(.events(gridId: gridId)) { try await self.eventsOpen(gridId: gridId) } }
+
+    /// The photos this phone holds for a grid with their upload states, live.
+    public func photoStatesUpdates(gridId: String) -> AsyncThrowingStream<[PhotoInfo], Error> { liveQuery(.photos(gridId: gridId)) { try await self.photoStates(gridId: gridId) } }
 }

@@ -15,9 +15,11 @@ import kotlinx.coroutines.flow.flowOn
 import kotlinx.coroutines.withContext
 import org.gridbook.core.ChangeOrigin
 import org.gridbook.core.Conflict
+import org.gridbook.core.Event
 import org.gridbook.core.GridbookException
 import org.gridbook.core.HouseholdDetail
 import org.gridbook.core.LiveQuery
+import org.gridbook.core.PhotoInfo
 import org.gridbook.core.RosterRow
 import org.gridbook.core.SyncStatus
 import org.gridbook.core.VisitDue
@@ -69,3 +71,9 @@ fun Store.conflictsFlow(gridId: String): Flow<List<Conflict>> = liveQuery(LiveQu
 
 /** What waits to be sent, live: re-read after every local edit and every sync round. */
 fun Store.syncStatusFlow(): Flow<SyncStatus> = liveQuery(LiveQuery.SyncStatus) { syncStatus() }
+
+/** A grid's open events (neither closed nor cancelled), most urgent first, live. */
+fun Store.openEventsFlow(gridId: String): Flow<List<Event>> = liveQuery(LiveQuery.Events(gridId)) { eventsOpen(gridId) }
+
+/** The photos this phone holds for a grid with their upload states, live. */
+fun Store.photoStatesFlow(gridId: String): Flow<List<PhotoInfo>> = liveQuery(LiveQuery.Photos(gridId)) { photoStates(gridId) }

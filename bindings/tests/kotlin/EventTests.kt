@@ -1,0 +1,125 @@
+// Grid events from Kotlin: a grid head reports a blocked fire lane with a
+// photo, accepts and dispatches it to a department's account, the department
+// takes and resolves it, the grid verifies and closes it; refusals are typed
+// and write nothing; the open list is a Flow.
+package org.gridbook.tests
+
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.channels.Channel
+import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withTimeout
+import org.gridbook.*
+import org.gridbook.core.*
+import java.security.MessageDigest
+
+/** A 1×1 PNG, as a camera app might hand it over without metadata. */
+val TINY_PNG: ByteArray = listOf(
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+).map { it.toByte() }.toByteArray()
+
+/** The same PNG with a text chunk naming a place after its header: metadata the store must strip. */
+fun pngWithText(text: String): ByteArray {
+    val payload = "Comment".toByteArray() + byteArrayOf(0) + text.toByteArray()
+    val length = java.nio.ByteBuffer.allocate(4).putInt(payload.size).array()
+    val chunk = length + "tEXt".toByteArray() + payload + byteArrayOf(0, 0, 0, 0)
+    return TINY_PNG.copyOfRange(0, 33) + chunk + TINY_PNG.copyOfRange(33, TINY_PNG.size)
+}
+
+fun sha256Hex(bytes: ByteArray): String =
+    MessageDigest.getInstance("SHA-256").digest(bytes).joinToString("") { "%02x".format(it) }
+
+/** Minutes after a fixed start: each step must come after the one before. */
+fun minute(n: Int): Timestamp = Timestamp(utcMs = 1_780_000_000_000L + n * 60_000L, offsetMinutes = 480)
+
+fun departmentIdentity(worker: String) =
+    WorkerIdentity(workerId = worker, name = "房管所", role = WorkerRole.DEPARTMENT, deviceLabel = "房管所的手机")
+
+fun step(eventId: String, action: StepAction, at: Int, assignee: String? = null) =
+    EventStepInput(eventId = eventId, action = action, at = minute(at), assignee = assignee)
+
+fun eventTests(r: Runner) {
+    r.test("events: report with a photo, accept, dispatch to a department, take, resolve, verify, close") {
+        val dir = tempDir("events")
+        openStore(dir, "w-zhang").use { head ->
+            Store.open(java.io.File(dir, "d-housing.db").path, departmentIdentity("d-housing"), null).use { department ->
+                val f = fixture(head)
+                val photo = head.addPhoto(f.grid, pngWithText("幸福小区3栋 王秀英家门口"))
+                assertEq(sha256Hex(TINY_PNG), photo.id, "the id is the SHA-256 of the stripped bytes")
+                assertTrue(head.photo(photo.id).contentEquals(TINY_PNG)) { "the text chunk was not stripped" }
+                assertEq(PhotoUpload.Waiting, photo.upload, "waiting for its upload")
+
+                val eventId = head.reportEvent(
+                    EventInput(
+                        gridId = f.grid, category = "fire_lane_blocked", description = "3栋东侧消防通道被电动车堵塞",
+                        urgency = Urgency.URGENT, buildingId = f.building, source = EventSource.DOOR_KNOCKING,
+                        at = minute(0), photos = listOf(photo.id),
+                    ),
+                )
+                head.takeEventStep(step(eventId, StepAction.ACCEPT, 1))
+                head.takeEventStep(step(eventId, StepAction.DISPATCH, 2, assignee = "d-housing"))
+                val dispatched = head.event(eventId)
+                assertEq(EventStatus.DISPATCHED to "d-housing", dispatched.status to dispatched.assignee, "dispatched")
+                assertEq(minute(1).utcMs + 24 * 3_600_000L, dispatched.deadline?.utcMs, "24 hours from the acceptance")
+
+                department.importChanges(head.exportSince(0L).bytes)
+                assertEq(listOf(eventId), department.eventsAssignedTo("d-housing").map { it.id }, "the department's list")
+                val refused = assertThrows<GridbookException.RoleMayNot>("a department may not cancel") {
+                    department.takeEventStep(step(eventId, StepAction.CANCEL, 3))
+                }
+                assertEq(StepAction.CANCEL to WorkerRole.DEPARTMENT, refused.action to refused.role, "refusal")
+                department.takeEventStep(step(eventId, StepAction.TAKE, 3))
+                department.takeEventStep(step(eventId, StepAction.RESOLVE, 4))
+
+                head.importChanges(department.exportSince(0L).bytes)
+                val wrong = assertThrows<GridbookException.StepNotAllowed>("close before verifying") {
+                    head.takeEventStep(step(eventId, StepAction.CLOSE, 5))
+                }
+                assertEq(EventStatus.RESOLVED, wrong.status, "status named")
+                assertEq(4, head.event(eventId).steps.size, "the refused step wrote nothing")
+                head.takeEventStep(step(eventId, StepAction.VERIFY, 5))
+                head.takeEventStep(step(eventId, StepAction.CLOSE, 6))
+                val closed = head.event(eventId)
+                assertEq(EventStatus.CLOSED, closed.status, "closed")
+                assertEq(
+                    listOf(StepAction.ACCEPT, StepAction.DISPATCH, StepAction.TAKE, StepAction.RESOLVE, StepAction.VERIFY, StepAction.CLOSE),
+                    closed.steps.map { it.action }, "the log",
+                )
+                assertEq(listOf("w-zhang", "w-zhang", "d-housing", "d-housing", "w-zhang", "w-zhang"), closed.steps.map { it.workerId }, "who")
+                assertEq(null, closed.warningLight(minute(7)), "no light once closed")
+                assertEq("已结案", eventStatusLabel(closed.status), "label")
+                assertEq(0, head.eventsOpen(f.grid).size, "nothing open")
+            }
+        }
+    }
+
+    r.test("events: the open list is a Flow that follows a report and a step") {
+        openStore(tempDir("events-flow"), "w-zhang").use { store ->
+            val f = fixture(store)
+            val seen = Channel<List<EventStatus>>(Channel.UNLIMITED)
+            coroutineScope {
+                val job = launch(Dispatchers.Default) { store.openEventsFlow(f.grid).collect { seen.send(it.map { e -> e.status }) } }
+                withTimeout(10_000) {
+                    assertEq(emptyList<EventStatus>(), seen.receive(), "nothing open yet")
+                    val id = store.reportEvent(
+                        EventInput(gridId = f.grid, category = "gas_leak", description = "楼道有燃气味", urgency = Urgency.URGENT, source = EventSource.RESIDENT_REQUEST, at = minute(0)),
+                    )
+                    assertEq(listOf(EventStatus.REPORTED), seen.receive(), "reported")
+                    store.takeEventStep(step(id, StepAction.ACCEPT, 1))
+                    assertEq(listOf(EventStatus.ACCEPTED), seen.receive(), "accepted")
+                    assertEq(2, store.event(id).level, "a gas leak starts at the joint whistle")
+                    val unknown = assertThrows<GridbookException.Invalid>("an unknown category") {
+                        store.reportEvent(EventInput(gridId = f.grid, category = "no_such", description = "x", urgency = Urgency.NORMAL, source = EventSource.HOTLINE12345, at = minute(2)))
+                    }
+                    assertEq("category", unknown.field, "names the field")
+                }
+                job.cancel()
+            }
+        }
+    }
+}
