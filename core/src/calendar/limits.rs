@@ -40,7 +40,7 @@ const MAX_DAYS_OFF_IN_A_ROW: i32 = 366;
 pub struct OfficeHours {
     /// When the office opens.
     pub opens: TimeOfDay,
-    /// When the lunch break starts (equal to `lunch_ends` for none).
+    /// When the lunch break starts (equal to the end of lunch for none).
     pub lunch_starts: TimeOfDay,
     /// When the lunch break ends.
     pub lunch_ends: TimeOfDay,
@@ -118,7 +118,7 @@ pub enum TimeLimit {
     /// Calendar hours, nights and holidays included: urgent safety hazards
     /// (2 hours, 24 hours).
     Hours {
-        /// 0..=[`MAX_LIMIT_HOURS`].
+        /// 0 to 10,000.
         hours: i32,
     },
     /// Working days: the limit ends when the office closes on the n-th
@@ -128,13 +128,13 @@ pub enum TimeLimit {
     /// 0 means the same working day: the close of the start's day, or of the
     /// next working day when the start is on a day off or after closing.
     WorkingDays {
-        /// 0..=[`MAX_LIMIT_WORKING_DAYS`].
+        /// 0 to 1,000.
         days: i32,
     },
     /// Working hours (工作时), counted only within the office hours of
     /// working days, as the 数字城管 catalogues give them (4 个工作时).
     WorkingHours {
-        /// 0..=[`MAX_LIMIT_HOURS`].
+        /// 0 to 10,000.
         hours: i32,
     },
 }

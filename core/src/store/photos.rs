@@ -59,9 +59,9 @@ const BYTES_FIELD: &str = "photo";
 code_enum!(
     /// Where a stored photo came from.
     PhotoOrigin, fallback Local, {
-        /// Attached on this phone ([`Store::add_photo`]): this phone uploads it.
+        /// Attached on this phone (`addPhoto`): this phone uploads it.
         Local = "local", "本机";
-        /// Received from the server ([`Store::store_downloaded_photo`]).
+        /// Received from the server, downloaded on demand.
         Downloaded = "downloaded", "已下载";
     }
 );
@@ -72,7 +72,7 @@ code_enum!(
 pub enum PhotoUpload {
     /// Attached here, not yet sent.
     Waiting,
-    /// Being sent; the server has acknowledged `sent_bytes` of it.
+    /// Being sent; the server has acknowledged `sentBytes` of it.
     Uploading {
         /// The bytes the server has acknowledged: where the upload resumes.
         sent_bytes: i64,
@@ -90,7 +90,7 @@ pub enum PhotoUpload {
     NotOurs,
 }
 
-/// A stored photo without its bytes ([`Store::photo`] reads those).
+/// A stored photo without its bytes (`photo(photoId)` reads those).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct PhotoInfo {

@@ -51,7 +51,7 @@ final class DemoSettings: @unchecked Sendable {
         return key
     }
 
-    static let roles: [WorkerRole] = [.gridHead, .assistant, .policeOfficer, .buildingHead, .patrolVolunteer]
+    static let roles: [WorkerRole] = [.gridHead, .assistant, .policeOfficer, .buildingHead, .patrolVolunteer, .department]
 
     private static func code(_ role: WorkerRole) -> String { "\(role)" }
     private static func role(_ code: String) -> WorkerRole? { roles.first { "\($0)" == code } }

@@ -48,6 +48,7 @@ object Labels {
         RecordKind.WORKER -> "网格员"
         RecordKind.EVENT -> "事件"
         RecordKind.EVENT_STEP -> "事件办理步骤"
+        RecordKind.PHOTO -> "照片"
     }
 
     /** A field name of a record as the core reports it in conflicts (snake_case) and errors (camelCase). */
