@@ -7,9 +7,12 @@
 //! a grid, and widening its scope to `all` makes its phone start the grid
 //! over and receive the roster.
 //!
-//! The positive case (a department receives an `events/...` document) waits
-//! for the events document kind, which lands on another branch; the filter
-//! (`AssignmentScope::allows_doc`) already lets it through by name.
+//!
+//! And the work it is there for: a grid head reports an event and
+//! dispatches it to the department, which receives the event's document and
+//! nothing else, takes and resolves it from its own phone (which never
+//! writes the roster, so its pushes pass the scope), and the grid head's
+//! phone sees the steps.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
@@ -21,10 +24,11 @@ use common::ServerProcess;
 use gridbook::codes::{
     DwellingUse, Gender, Registration, ResidenceState, VisitKind, VisitOutcome, WorkerRole,
 };
+use gridbook::codes::{EventSource, EventStatus, StepAction, Urgency};
 use gridbook::sync::{GridRefusal, SyncLimits, SyncRequest, SyncResponse};
 use gridbook::{
-    BuildingInput, GridInput, HouseholdInput, ResidentInput, Store, Timestamp, VisitInput,
-    WorkerIdentity,
+    BuildingInput, EventInput, EventStepInput, GridInput, HouseholdInput, ResidentInput, Store,
+    Timestamp, VisitInput, WorkerIdentity,
 };
 use gridbook_server::storage::Stats;
 
@@ -434,5 +438,166 @@ fn a_department_gets_events_only_on_postgres() {
     };
     a_department_gets_events_only(dir.path(), &pg, &stats);
     drop(storage);
+    rt.block_on(db.drop_db());
+}
+
+/// A step at `minute` minutes after a fixed start, in the grid's offset.
+fn event_step(
+    event_id: &str,
+    action: StepAction,
+    minute: i64,
+    assignee: Option<&str>,
+) -> EventStepInput {
+    EventStepInput {
+        event_id: event_id.into(),
+        action,
+        at: Timestamp {
+            utc_ms: 1_792_029_600_000 + minute * 60_000,
+            offset_minutes: 480,
+        },
+        comment: None,
+        photos: vec![],
+        assignee: assignee.map(str::to_string),
+        level: None,
+        extension: None,
+        satisfaction: None,
+    }
+}
+
+/// The department handles an event dispatched to it, on one backend.
+fn a_department_handles_its_event(data: &Path, extra: &[&str]) {
+    let admin = |args: &[&str]| common::admin(data, extra, args);
+    let token = |worker: &str| {
+        admin(&["issue-token", "--worker", worker, "--device", "手机"])
+            .lines()
+            .find_map(|l| l.strip_prefix("token "))
+            .unwrap()
+            .to_string()
+    };
+    common::add_worker(
+        data,
+        extra,
+        "w1",
+        "王芳",
+        &["--role", "grid_head", "--can-create-grids"],
+    );
+    common::add_worker(
+        data,
+        extra,
+        DEPARTMENT,
+        "街道房管所",
+        &["--role", "department"],
+    );
+    let (head_token, department_token) = (token("w1"), token(DEPARTMENT));
+    let mut args = vec!["--listen", "127.0.0.1:0"];
+    args.extend_from_slice(extra);
+    let server = ServerProcess::start(data, &args);
+    let url = server.url.as_str();
+
+    let head_dir = tempfile::tempdir().unwrap();
+    let head = open_store(head_dir.path(), "w1", WorkerRole::GridHead);
+    let grid = the_grid_heads_grid(&head);
+    let event = head
+        .report_event(EventInput {
+            grid_id: grid.clone(),
+            category: "fire_lane_blocked".into(),
+            description: "2栋东侧消防通道被杂物堵塞".into(),
+            urgency: Urgency::Urgent,
+            building_id: None,
+            household_id: None,
+            gps: None,
+            address: Some("梧桐里2栋东侧".into()),
+            source: EventSource::DoorKnocking,
+            source_record_id: None,
+            residents_involved: vec![],
+            at: event_step("", StepAction::Accept, 0, None).at,
+            photos: vec![],
+        })
+        .unwrap();
+    head.take_event_step(event_step(&event, StepAction::Accept, 1, None))
+        .unwrap();
+    head.take_event_step(event_step(
+        &event,
+        StepAction::Dispatch,
+        2,
+        Some(DEPARTMENT),
+    ))
+    .unwrap();
+    sync_all(url, &head_token, &head);
+    admin(&[
+        "assign", "--worker", DEPARTMENT, "--grid", &grid, "--scope", "events",
+    ]);
+
+    let department_dir = tempfile::tempdir().unwrap();
+    let department = open_store(department_dir.path(), DEPARTMENT, WorkerRole::Department);
+    let received = doc_ids(&sync_all(url, &department_token, &department));
+    assert!(!received.is_empty(), "the event's document arrives");
+    assert!(
+        received
+            .iter()
+            .all(|d| d.starts_with(&format!("events/{grid}/"))),
+        "{received:?}"
+    );
+    let assigned = department.events_assigned_to(DEPARTMENT).unwrap();
+    assert_eq!(
+        assigned.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        [event.as_str()]
+    );
+    assert_eq!(assigned[0].address.as_deref(), Some("梧桐里2栋东侧"));
+    department
+        .take_event_step(event_step(&event, StepAction::Take, 3, None))
+        .unwrap();
+    department
+        .take_event_step(event_step(&event, StepAction::Resolve, 4, None))
+        .unwrap();
+    // Its pushes hold the event's document only: no roster registration.
+    let request = department.sync_request(&SyncLimits::default()).unwrap();
+    assert!(!request.push.is_empty());
+    assert!(
+        request
+            .push
+            .iter()
+            .all(|c| c.doc_id.starts_with(&format!("events/{grid}/"))),
+        "{:?}",
+        request.push.iter().map(|c| &c.doc_id).collect::<Vec<_>>()
+    );
+    sync_all(url, &department_token, &department);
+    assert_eq!(department.sync_status().unwrap().unsent_changes, 0);
+
+    sync_all(url, &head_token, &head);
+    let handled = head.event(&event).unwrap();
+    assert_eq!(handled.status, EventStatus::Resolved);
+    assert_eq!(
+        handled
+            .steps
+            .iter()
+            .map(|s| (s.action, s.worker_id.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (StepAction::Accept, "w1"),
+            (StepAction::Dispatch, "w1"),
+            (StepAction::Take, DEPARTMENT),
+            (StepAction::Resolve, DEPARTMENT),
+        ]
+    );
+    drop(department);
+    assert_eq!(personal_data_in(department_dir.path()), Vec::<&str>::new());
+    let (status, _) = server.terminate();
+    assert!(status.success());
+}
+
+#[test]
+fn a_department_handles_its_event_on_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    a_department_handles_its_event(dir.path(), &[]);
+}
+
+#[test]
+fn a_department_handles_its_event_on_postgres() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(common::TestDb::create());
+    let dir = tempfile::tempdir().unwrap();
+    let pg = ["--postgres", db.conn.as_str()];
+    a_department_handles_its_event(dir.path(), &pg);
     rt.block_on(db.drop_db());
 }
