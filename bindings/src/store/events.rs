@@ -3,7 +3,9 @@
 //! or a department works from, and the catalogues. The workflow, its role
 //! rules and the derived state are the core's; these forward.
 
-use gridbook::{Event, EventCategories, EventInput, EventStepInput, Timestamp, WhistleLevels};
+use gridbook::{
+    Date, Event, EventCategories, EventInput, EventKpis, EventStepInput, Timestamp, WhistleLevels,
+};
 
 use super::Store;
 use crate::Result;
@@ -55,6 +57,14 @@ impl Store {
     /// A grid's open events whose deadline passed before `now`, the most overdue first.
     pub async fn events_overdue(&self, grid_id: String, now: Timestamp) -> Result<Vec<Event>> {
         self.call(move |s| s.events_overdue(&grid_id, now)).await
+    }
+
+    /// The event KPIs of a grid for the events reported on the local dates
+    /// `from..=to`: response, resolution, on-time and satisfaction counts
+    /// and rates, and the events by status, level and category. Per grid,
+    /// never per worker.
+    pub async fn event_kpis(&self, grid_id: String, from: Date, to: Date) -> Result<EventKpis> {
+        self.call(move |s| s.event_kpis(&grid_id, from, to)).await
     }
 
     /// The event categories (大类/小类) with their time limits and close conditions.

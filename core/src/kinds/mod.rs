@@ -15,8 +15,8 @@ pub(crate) mod roster;
 pub(crate) mod visits;
 
 pub use events::{
-    Event, EventCategories, EventCategory, EventInput, EventStep, EventStepInput, WhistleLevel,
-    WhistleLevels,
+    Event, EventCategories, EventCategory, EventInput, EventKpis, EventStep, EventStepInput,
+    KpiCount, WhistleLevel, WhistleLevels,
 };
 pub use patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
 pub use roster::{

@@ -520,3 +520,99 @@ fn a_step_in_a_later_quarter_goes_into_its_events_document() {
     assert_eq!(docs, vec![expected.clone(), expected]);
     assert_eq!(head.event(&id).unwrap().status, EventStatus::Accepted);
 }
+
+#[test]
+fn kpis_count_response_resolution_time_and_satisfaction_per_grid() {
+    let Team { head, dept, f, .. } = team();
+    // Self-resolved in time, a dissatisfied resident, 30 minutes to respond.
+    let on_time = head
+        .report_event(EventInput {
+            residents_involved: vec![f.head.clone()],
+            ..event_input(&f.grid, "fire_lane_blocked")
+        })
+        .unwrap();
+    head.take_event_step(step(&on_time, StepAction::Accept, 30))
+        .unwrap();
+    head.take_event_step(EventStepInput {
+        satisfaction: Some(Satisfaction::Dissatisfied),
+        ..step(&on_time, StepAction::SelfResolve, 40)
+    })
+    .unwrap();
+    // A gas leak dispatched, handled and closed past its 2 hours.
+    let late = head.report_event(event_input(&f.grid, "gas_leak")).unwrap();
+    head.take_event_step(step(&late, StepAction::Accept, 10))
+        .unwrap();
+    head.take_event_step(dispatch(&late, "dept", 11)).unwrap();
+    sync_all(&[&head, &dept]);
+    dept.take_event_step(step(&late, StepAction::Take, 12))
+        .unwrap();
+    dept.take_event_step(step(&late, StepAction::Resolve, 13))
+        .unwrap();
+    sync_all(&[&head, &dept]);
+    head.take_event_step(step(&late, StepAction::Verify, 140))
+        .unwrap();
+    head.take_event_step(step(&late, StepAction::Close, 150))
+        .unwrap();
+    // Cancelled after 90 minutes, and one not answered yet.
+    let cancelled = head
+        .report_event(event_input(&f.grid, "neighbour_dispute"))
+        .unwrap();
+    head.take_event_step(step(&cancelled, StepAction::Cancel, 90))
+        .unwrap();
+    head.report_event(event_input(&f.grid, "ebike_charging"))
+        .unwrap();
+
+    let day = t(0).local_date();
+    let kpis = head.event_kpis(&f.grid, day, day.add_days(7)).unwrap();
+    assert_eq!(
+        (kpis.reported, kpis.responded, kpis.closed, kpis.cancelled),
+        (4, 3, 2, 1)
+    );
+    assert_eq!(kpis.response_rate, Some(0.75));
+    // Response minutes 10, 30, 90: the median is 30.
+    assert_eq!(kpis.median_response_minutes, Some(30));
+    assert_eq!(kpis.resolution_rate, Some(2.0 / 3.0));
+    assert_eq!((kpis.closed_on_time, kpis.on_time_rate), (1, Some(0.5)));
+    assert_eq!(
+        (kpis.rated, kpis.satisfied, kpis.satisfaction_rate),
+        (1, 0, Some(0.0))
+    );
+    let counts = |list: &[KpiCount]| {
+        list.iter()
+            .map(|c| (c.code.clone(), c.count))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        counts(&kpis.by_status),
+        [
+            ("cancelled".into(), 1),
+            ("closed".into(), 2),
+            ("reported".into(), 1)
+        ]
+    );
+    assert_eq!(counts(&kpis.by_level), [("1".into(), 3), ("2".into(), 1)]);
+    assert_eq!(
+        counts(&kpis.by_category),
+        [
+            ("ebike_charging".into(), 1),
+            ("fire_lane_blocked".into(), 1),
+            ("gas_leak".into(), 1),
+            ("neighbour_dispute".into(), 1)
+        ]
+    );
+    // The same on the department's phone once it holds the events; none
+    // the day before; a period that ends before it starts is refused.
+    sync_all(&[&head, &dept]);
+    assert_eq!(
+        dept.event_kpis(&f.grid, day, day.add_days(7)).unwrap(),
+        kpis
+    );
+    let before = head
+        .event_kpis(&f.grid, day.add_days(-3), day.add_days(-1))
+        .unwrap();
+    assert_eq!((before.reported, before.response_rate), (0, None));
+    assert!(matches!(
+        head.event_kpis(&f.grid, day, day.add_days(-1)),
+        Err(Error::Invalid { field, reason: InvalidReason::EndsBeforeStart }) if field == "to"
+    ));
+}

@@ -19,7 +19,9 @@
 //! - `workflow.rs`: the rules table and the derivation of the state;
 //! - `edit.rs`: reporting an event and taking a step;
 //! - `project.rs`: the `events` and `event_steps` tables written from the
-//!   documents; `tables.rs`: the queries that read them.
+//!   documents; `tables.rs`: the queries that read them;
+//! - `kpis.rs`: the grid's KPIs for a period (response, resolution, on
+//!   time, satisfaction), never per worker.
 //!
 //! To add a field to reports or steps: add it to the records in
 //! `records.rs` and to the `Stored*` struct with `#[serde(default)]`, fill it
@@ -33,6 +35,7 @@ use crate::registry::{Collection, DocSpec, EntryCheck, Kind, Partition};
 mod catalogue;
 mod codes;
 mod edit;
+mod kpis;
 mod project;
 mod push;
 mod records;
@@ -41,6 +44,7 @@ mod tables;
 pub(crate) mod workflow;
 
 pub use codes::{EventSource, EventStatus, Satisfaction, StepAction, StepRefusal, Urgency};
+pub use kpis::{EventKpis, KpiCount};
 pub use records::{
     Event, EventCategories, EventCategory, EventInput, EventStep, EventStepInput, WhistleLevel,
     WhistleLevels,
