@@ -7,7 +7,8 @@ use gridbook::Resident;
 use gridbook::codes::{
     CARE_CATEGORIES, CodeList, DwellingUse, EventSource, EventStatus, FindingKind, Gender,
     HouseholdStatus, RELATION_CODES, Registration, ResidenceState, ResidentStatus, Resolution,
-    Satisfaction, StepAction, Urgency, VisitKind, VisitOutcome, WarningLight, WorkerRole,
+    Satisfaction, StepAction, StepRefusal, Urgency, VisitKind, VisitOutcome, WarningLight,
+    WorkerRole,
 };
 
 /// A code and its Chinese label, for pickers.
@@ -113,6 +114,10 @@ export_label!(
 export_label!(
     /// The Chinese label of a step of an event's loop (受理, 派遣 … 结案).
     step_action_label(StepAction)
+);
+export_label!(
+    /// Why a step was refused, in Chinese (仅承办人可操作 …).
+    step_refusal_label(StepRefusal)
 );
 export_label!(
     /// The Chinese label of a resident's satisfaction (满意, 基本满意, 不满意).

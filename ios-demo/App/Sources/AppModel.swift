@@ -8,6 +8,7 @@ enum Screen: Hashable {
     case household(Ref<HouseholdModel>)
     case visit(Ref<VisitRoute>)
     case conflicts
+    case events
     case setup
 }
 
@@ -30,12 +31,14 @@ final class Session {
     let today: TodayModel
     let sync: SyncModel
     let conflicts: ConflictsModel
+    let events: EventsModel
 
-    init(calls: StoreCalls, today: TodayModel, sync: SyncModel, conflicts: ConflictsModel) {
+    init(calls: StoreCalls, today: TodayModel, sync: SyncModel, conflicts: ConflictsModel, events: EventsModel) {
         self.calls = calls
         self.today = today
         self.sync = sync
         self.conflicts = conflicts
+        self.events = events
     }
 }
 
@@ -90,7 +93,8 @@ final class AppModel: ObservableObject {
                     calls: calls,
                     today: TodayModel(calls: calls, clock: SystemClock()),
                     sync: SyncModel(calls: calls) { [weak self] in self?.settings.server },
-                    conflicts: ConflictsModel(calls: calls, clock: SystemClock())
+                    conflicts: ConflictsModel(calls: calls, clock: SystemClock()),
+                    events: EventsModel(calls: calls, clock: SystemClock())
                 )
                 phase = .open(session)
                 // The screens follow the store's live queries: a visit logged
@@ -122,6 +126,12 @@ final class AppModel: ObservableObject {
         path.append(.conflicts)
     }
 
+    func openEvents() {
+        guard let session else { return }
+        if let grid = session.today.state.value.gridId { session.events.observe(gridId: grid) }
+        path.append(.events)
+    }
+
     func openSetup() {
         path.append(.setup)
     }
@@ -134,6 +144,7 @@ final class AppModel: ObservableObject {
         switch screen {
         case let .household(ref): ref.object.close()
         case .conflicts: session?.conflicts.close()
+        case .events: session?.events.close()
         default: break
         }
     }

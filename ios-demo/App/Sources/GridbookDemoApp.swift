@@ -48,6 +48,10 @@ struct RootView: View {
                     VisitScreen(app: app, route: ref.object)
                 case .conflicts:
                     if let session = app.session { ConflictsScreen(app: app, model: session.conflicts) }
+                case .events:
+                    if let session = app.session {
+                        EventsScreen(model: session.events, gridId: session.today.state.value.gridId)
+                    }
                 case .setup:
                     SetupScreen(app: app)
                 }

@@ -36,6 +36,7 @@ struct TodayScreen: View {
         .navigationTitle(title)
         .toolbar {
             ToolbarItem(placement: .navigationBarLeading) { Button("待核冲突") { app.openConflicts() } }
+            ToolbarItem(placement: .navigationBarLeading) { Button("事件") { app.openEvents() } }
             ToolbarItem(placement: .navigationBarTrailing) { Button("设置") { app.openSetup() } }
         }
         .refreshable { await session.today.refresh() }

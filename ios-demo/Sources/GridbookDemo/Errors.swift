@@ -24,9 +24,9 @@ public func describe(_ error: Error) -> String {
     case .Database, .Document: return "数据存储出错"
     case .GridNotBlocked: return "该网格没有被服务器拒绝，无需丢弃"
     case .StaleConfirmation: return "待发送的记录已有变化，请重新确认后再丢弃"
-    case .StepNotAllowed: return "事件当前状态下不能办理此步骤"
-    case .RoleMayNot: return "你的角色不能办理此步骤"
-    case .StepRefused: return "你不能办理此步骤"
+    case let .StepNotAllowed(action, status): return "\(stepActionLabel(value: action))：事件\(eventStatusLabel(value: status))时不能办理"
+    case let .RoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能办理“\(stepActionLabel(value: action))”"
+    case let .StepRefused(action, reason): return "\(stepActionLabel(value: action))：\(stepRefusalLabel(value: reason))"
     }
 }
 

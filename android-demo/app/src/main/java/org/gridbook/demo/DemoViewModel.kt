@@ -9,6 +9,7 @@ import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.launch
 import org.gridbook.core.WorkerRole
 import org.gridbook.demo.logic.ConflictsModel
+import org.gridbook.demo.logic.EventsModel
 import org.gridbook.demo.logic.HouseholdModel
 import org.gridbook.demo.logic.HouseholdState
 import org.gridbook.demo.logic.MemberRow
@@ -27,11 +28,12 @@ sealed class Screen {
     /** Logging a visit; [members] are the household's, for "who was seen". */
     data class Visit(val model: VisitFormModel, val members: List<MemberRow>) : Screen()
     object Conflicts : Screen()
+    object Events : Screen()
     object Setup : Screen()
 }
 
 /** The store once opened, with the models that live as long as it. */
-class Session(val calls: StoreCalls, val today: TodayModel, val sync: SyncModel, val conflicts: ConflictsModel)
+class Session(val calls: StoreCalls, val today: TodayModel, val sync: SyncModel, val conflicts: ConflictsModel, val events: EventsModel)
 
 sealed class SessionState {
     object NeedsSetup : SessionState()
@@ -78,6 +80,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
                     today = TodayModel(calls, SystemClock, viewModelScope),
                     sync = SyncModel(calls, viewModelScope) { app.settings.server },
                     conflicts = ConflictsModel(calls, SystemClock, viewModelScope),
+                    events = EventsModel(calls, SystemClock, viewModelScope),
                 )
                 sessionState.value = SessionState.Open(session)
                 // The screens follow the store's live queries: a visit logged
@@ -114,6 +117,15 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
         stack.value = stack.value + Screen.Conflicts
     }
 
+    fun openEvents() {
+        val session = openSession() ?: return
+        gridId()?.let { session.events.observe(it) }
+        stack.value = stack.value + Screen.Events
+    }
+
+    /** The grid the screens show, for a report. */
+    fun currentGridId(): String? = gridId()
+
     fun openSetup() {
         stack.value = stack.value + Screen.Setup
     }
@@ -125,6 +137,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
         when (val top = stack.value.last()) {
             is Screen.Household -> top.model.close()
             Screen.Conflicts -> openSession()?.conflicts?.close()
+            Screen.Events -> openSession()?.events?.close()
             else -> Unit
         }
         stack.value = stack.value.dropLast(1)

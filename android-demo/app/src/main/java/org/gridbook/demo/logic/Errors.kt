@@ -2,6 +2,10 @@ package org.gridbook.demo.logic
 
 import org.gridbook.core.GridbookException
 import org.gridbook.core.InvalidReason
+import org.gridbook.eventStatusLabel
+import org.gridbook.stepActionLabel
+import org.gridbook.stepRefusalLabel
+import org.gridbook.workerRoleLabel
 
 /**
  * A message for the user. It names the field, never the value (the core's
@@ -27,9 +31,9 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.Database, is GridbookException.Document -> "数据存储出错"
     is GridbookException.GridNotBlocked -> "该网格没有被服务器拒绝，无需丢弃"
     is GridbookException.StaleConfirmation -> "待发送的记录已有变化，请重新确认后再丢弃"
-    is GridbookException.StepNotAllowed -> "事件当前状态下不能办理此步骤"
-    is GridbookException.RoleMayNot -> "你的角色不能办理此步骤"
-    is GridbookException.StepRefused -> "你不能办理此步骤"
+    is GridbookException.StepNotAllowed -> "${stepActionLabel(error.action)}：事件${eventStatusLabel(error.status)}时不能办理"
+    is GridbookException.RoleMayNot -> "${workerRoleLabel(error.role)}不能办理“${stepActionLabel(error.action)}”"
+    is GridbookException.StepRefused -> "${stepActionLabel(error.action)}：${stepRefusalLabel(error.reason)}"
     else -> "操作失败"
 }
 

@@ -42,6 +42,7 @@ fun DemoApp(vm: DemoViewModel) {
             is Screen.Household -> HouseholdScreen(top.model, onBack = { vm.back() }, onLogVisit = { vm.logVisit(top.model) })
             is Screen.Visit -> VisitScreen(top.model, top.members, onDone = { vm.back() })
             Screen.Conflicts -> ConflictsScreen(s.session.conflicts, onBack = { vm.back() })
+            Screen.Events -> EventsScreen(s.session.events, gridId = vm.currentGridId(), onBack = { vm.back() })
             Screen.Setup -> Unit
         }
     }

@@ -40,6 +40,7 @@ fun TodayScreen(session: Session, vm: DemoViewModel) {
             TopAppBar(
                 title = { Text(title) },
                 actions = {
+                    TextButton(onClick = vm::openEvents) { Text("事件") }
                     TextButton(onClick = vm::openConflicts) { Text("待核冲突") }
                     TextButton(onClick = vm::openSetup) { Text("设置") }
                 },
