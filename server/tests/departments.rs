@@ -204,16 +204,23 @@ fn the_grid_heads_grid(head: &Store) -> String {
     grid
 }
 
-/// The whole story on one backend: `extra` selects it (`--postgres CONN`
-/// or nothing), `stats` reads the server's row counts.
-fn a_department_gets_events_only(data: &Path, extra: &[&str], stats: &dyn Fn() -> Stats) {
-    let admin = |args: &[&str]| common::admin(data, extra, args);
+/// Adds the grid head `w1` and the department (with `department_args`),
+/// and issues a device token to each: (grid head's, department's).
+fn grid_head_and_department(
+    data: &Path,
+    extra: &[&str],
+    department_args: &[&str],
+) -> (String, String) {
     let token = |worker: &str| {
-        admin(&["issue-token", "--worker", worker, "--device", "手机"])
-            .lines()
-            .find_map(|l| l.strip_prefix("token "))
-            .unwrap()
-            .to_string()
+        common::admin(
+            data,
+            extra,
+            &["issue-token", "--worker", worker, "--device", "手机"],
+        )
+        .lines()
+        .find_map(|l| l.strip_prefix("token "))
+        .unwrap()
+        .to_string()
     };
     common::add_worker(
         data,
@@ -222,8 +229,15 @@ fn a_department_gets_events_only(data: &Path, extra: &[&str], stats: &dyn Fn() -
         "王芳",
         &["--role", "grid_head", "--can-create-grids"],
     );
-    common::add_worker(data, extra, DEPARTMENT, "街道房管所", &[]);
-    let (head_token, department_token) = (token("w1"), token(DEPARTMENT));
+    common::add_worker(data, extra, DEPARTMENT, "街道房管所", department_args);
+    (token("w1"), token(DEPARTMENT))
+}
+
+/// The whole story on one backend: `extra` selects it (`--postgres CONN`
+/// or nothing), `stats` reads the server's row counts.
+fn a_department_gets_events_only(data: &Path, extra: &[&str], stats: &dyn Fn() -> Stats) {
+    let admin = |args: &[&str]| common::admin(data, extra, args);
+    let (head_token, department_token) = grid_head_and_department(data, extra, &[]);
     let mut args = vec!["--listen", "127.0.0.1:0", "--compact-after", "5"];
     args.extend_from_slice(extra);
     let server = ServerProcess::start(data, &args);
@@ -467,28 +481,8 @@ fn event_step(
 /// The department handles an event dispatched to it, on one backend.
 fn a_department_handles_its_event(data: &Path, extra: &[&str]) {
     let admin = |args: &[&str]| common::admin(data, extra, args);
-    let token = |worker: &str| {
-        admin(&["issue-token", "--worker", worker, "--device", "手机"])
-            .lines()
-            .find_map(|l| l.strip_prefix("token "))
-            .unwrap()
-            .to_string()
-    };
-    common::add_worker(
-        data,
-        extra,
-        "w1",
-        "王芳",
-        &["--role", "grid_head", "--can-create-grids"],
-    );
-    common::add_worker(
-        data,
-        extra,
-        DEPARTMENT,
-        "街道房管所",
-        &["--role", "department"],
-    );
-    let (head_token, department_token) = (token("w1"), token(DEPARTMENT));
+    let (head_token, department_token) =
+        grid_head_and_department(data, extra, &["--role", "department"]);
     let mut args = vec!["--listen", "127.0.0.1:0"];
     args.extend_from_slice(extra);
     let server = ServerProcess::start(data, &args);
