@@ -234,3 +234,27 @@ pub fn measure(path: &Path, identity: &WorkerIdentity) -> Result<EventBench, Sim
         store_bytes_with_photos,
     })
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_measurement_runs_on_real_photos_and_lists_every_open_event() {
+        let dir = tempfile::tempdir().unwrap();
+        let identity = WorkerIdentity {
+            worker_id: "w-bench".into(),
+            name: "基准测试员".into(),
+            role: gridbook::codes::WorkerRole::GridHead,
+            device_label: "基准测试机".into(),
+        };
+        let bench = measure(&dir.path().join("events.db"), &identity).unwrap();
+        assert_eq!(bench.open_listed, OPEN_EVENTS);
+        assert!((300_000..320_000).contains(&bench.photo_bytes));
+        // The photos are noise: stored whole, never deduplicated.
+        let photos = u64::try_from(PHOTO_EVENTS * bench.photo_bytes).unwrap();
+        assert!(bench.store_bytes_with_photos > photos);
+        assert_ne!(noise_png(1), noise_png(2));
+    }
+}
