@@ -91,7 +91,8 @@ pub fn noise_png(seed: u64) -> Vec<u8> {
     let side = u32::try_from(SIDE).unwrap_or(0);
     let mut raw = Vec::with_capacity(SIDE * (SIDE * 3 + 1));
     for _ in 0..SIDE {
-        raw.push(0); // filter: none
+        // Each row starts with its filter type: none.
+        raw.extend_from_slice(&[0]);
         for _ in 0..SIDE * 3 / 8 {
             raw.extend_from_slice(&rng.next_u64().to_le_bytes());
         }
