@@ -257,6 +257,9 @@ pub fn print_events(
             .map_or_else(|| code.to_string(), |s| format!("{} {code}", s.label()))
     };
     let counts = |list: &[gridbook::KpiCount], label: &dyn Fn(&str) -> String| {
+        if list.is_empty() {
+            return "（无 none）".to_string();
+        }
         list.iter()
             .map(|c| format!("{} {}", label(&c.code), c.count))
             .collect::<Vec<_>>()
