@@ -8,6 +8,7 @@
 //! (or a new small module declared below) and document what it measures or
 //! produces; binaries live in `src/bin/`.
 
+pub mod eventbench;
 pub mod generator;
 pub mod openbench;
 pub mod rng;

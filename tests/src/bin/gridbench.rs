@@ -10,7 +10,10 @@
 //! same documents (`gridbook_harness::sim::syncbench`).
 //!
 //! Last, the write path with 0, 1 and 8 change listeners registered
-//! (`gridbook_harness::sim::listenbench`).
+//! (`gridbook_harness::sim::listenbench`), and grid events in a store of
+//! their own: a report with a ~300 KB photo, a step, the open list of 2,000
+//! events and the store's size with 200 photos
+//! (`gridbook_harness::eventbench`).
 //!
 //! `gridbench --hostile` measures only the CPU time of the worst requests a
 //! device token can send (`gridbook_harness::sim::hostile`).
@@ -28,6 +31,7 @@ use std::time::Instant;
 
 use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
 use gridbook::{FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, WorkerIdentity};
+use gridbook_harness::eventbench::{self, EventBench, OPEN_EVENTS, PHOTO_EVENTS};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
 use gridbook_harness::openbench::{self, OpenTimes};
 use gridbook_harness::rng::SplitMix64;
@@ -137,6 +141,7 @@ struct Report {
     synced_db_bytes: u64,
     sync: SyncBench,
     listen: ListenBench,
+    events: EventBench,
 }
 
 fn identity() -> WorkerIdentity {
@@ -270,6 +275,12 @@ fn run() -> Result<Report, BoxError> {
         .map_err(|e| format!("listener measurements: {e}"))?;
     drop(store);
 
+    // event_*, events_open_list_ms, store_bytes_with_200_photos: see
+    // gridbook_harness::eventbench; a store of their own, so nothing above
+    // changes.
+    let events = eventbench::measure(&scratch.join("events.db"), &identity())
+        .map_err(|e| format!("event measurements: {e}"))?;
+
     let visit_write_us_p50 = percentile(&store_samples, 50.0);
     Ok(Report {
         households: grid.counts.households,
@@ -295,6 +306,7 @@ fn run() -> Result<Report, BoxError> {
         synced_db_bytes,
         sync,
         listen,
+        events,
     })
 }
 
@@ -554,6 +566,12 @@ impl Report {
             "visit_write_1_listener_us_p99": round(self.listen.p99_us[1], 1),
             "visit_write_8_listeners_us_p50": round(self.listen.p50_us[2], 1),
             "visit_write_8_listeners_us_p99": round(self.listen.p99_us[2], 1),
+            "event_photo_bytes": self.events.photo_bytes,
+            "event_report_us_p50": round(self.events.report_us_p50, 1),
+            "event_step_us_p50": round(self.events.step_us_p50, 1),
+            "events_open": OPEN_EVENTS,
+            "events_open_list_ms": round(self.events.open_list_ms, 2),
+            "store_bytes_with_200_photos": self.events.store_bytes_with_photos,
         })
     }
 
@@ -666,10 +684,33 @@ impl Report {
                 ),
             )
         });
+        let events = [
+            (
+                "report event + photo p50".to_string(),
+                format!(
+                    "{:.0} µs ({} KB)",
+                    self.events.report_us_p50,
+                    self.events.photo_bytes / 1000
+                ),
+            ),
+            (
+                "event step p50".to_string(),
+                format!("{:.0} µs", self.events.step_us_p50),
+            ),
+            (
+                format!("open events list ({OPEN_EVENTS})"),
+                format!("{:.2} ms", self.events.open_list_ms),
+            ),
+            (
+                format!("store with {PHOTO_EVENTS} photos"),
+                mib(self.events.store_bytes_with_photos),
+            ),
+        ];
         let rows: Vec<(String, String)> = rows
             .into_iter()
             .map(|(label, value)| (label.to_string(), value))
             .chain(listen)
+            .chain(events)
             .collect();
         println!("gridbench: five-year grid ({VISIT_WRITES} timed visit writes)");
         for (label, value) in rows {

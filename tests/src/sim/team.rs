@@ -9,6 +9,7 @@ use std::path::Path;
 
 use gridbook::WorkerIdentity;
 use gridbook::codes::WorkerRole;
+use gridbook::sync::AssignmentScope;
 
 use super::SimError;
 use super::device::Device;
@@ -27,6 +28,9 @@ pub enum Role {
     BuildingHead,
     /// 巡逻志愿者: evening patrols: signs up for shifts and checks in.
     PatrolVolunteer,
+    /// 报到单位: a department's account that takes and resolves the events
+    /// dispatched to it; it is assigned the grid's events only.
+    Department,
 }
 
 /// How a role works: on what share of days, how many edits, how often it syncs.
@@ -83,6 +87,14 @@ impl Role {
                 sync_day: 0.7,
                 syncs: (1, 2),
             },
+            // Office hours on working days, with syncs to pick up new dispatches.
+            Role::Department => Habits {
+                work_day: 0.85,
+                edits: (2, 4),
+                hours: (9 * 60, 17 * 60),
+                sync_day: 0.85,
+                syncs: (2, 3),
+            },
         }
     }
 
@@ -94,6 +106,7 @@ impl Role {
             Role::PoliceOfficer => WorkerRole::PoliceOfficer,
             Role::BuildingHead => WorkerRole::BuildingHead,
             Role::PatrolVolunteer => WorkerRole::PatrolVolunteer,
+            Role::Department => WorkerRole::Department,
         }
     }
 
@@ -105,6 +118,7 @@ impl Role {
             Role::PoliceOfficer => "片区民警 police",
             Role::BuildingHead => "楼栋长 building head",
             Role::PatrolVolunteer => "巡逻志愿者 patrol",
+            Role::Department => "报到单位 department",
         }
     }
 }
@@ -177,6 +191,16 @@ pub fn default_team(n: usize) -> Vec<Member> {
     team
 }
 
+/// The department (报到单位) the grid dispatches events to: not one of the
+/// grid's team, so [`default_team`] leaves it out; `gridsim` adds it.
+pub fn department() -> Member {
+    Member {
+        worker_id: super::work::DEPARTMENT_ID.to_string(),
+        name: "房管所".to_string(),
+        role: Role::Department,
+    }
+}
+
 /// Every member's device, enrolled on one server.
 #[derive(Debug)]
 pub struct Team {
@@ -210,10 +234,18 @@ impl Team {
         Ok(Team { devices })
     }
 
-    /// Assigns `grid_id` to every member on the server.
+    /// Assigns `grid_id` to every member on the server; a department gets
+    /// the grid's events only (the roster is none of its business).
     pub fn assign(&self, server: &SimServer, grid_id: &str) -> Result<(), SimError> {
         for device in &self.devices {
-            server.admin().assign(&device.member.worker_id, grid_id)?;
+            let scope = if device.member.role == Role::Department {
+                AssignmentScope::Events
+            } else {
+                AssignmentScope::All
+            };
+            server
+                .admin()
+                .assign_scoped(&device.member.worker_id, grid_id, scope)?;
         }
         Ok(())
     }

@@ -22,7 +22,8 @@
 //! Files: this one (the worker, its tally, which edit each role picks),
 //! `pick.rs` (which household or resident an edit touches), `visits.rs`,
 //! `roster.rs` (household, resident and building-head edits) and
-//! `patrol.rs` (shifts, sign-ups, check-ins, and the grid's preparation).
+//! `patrol.rs` (shifts, sign-ups, check-ins, and the grid's preparation)
+//! and `events.rs` (grid events: reports, the grid's and the department's steps).
 
 use gridbook::codes::VisitKind;
 use gridbook::{Date, Store};
@@ -31,11 +32,13 @@ use super::SimError;
 use super::team::{Member, Role};
 use crate::rng::SplitMix64;
 
+mod events;
 mod patrol;
 mod pick;
 mod roster;
 mod visits;
 
+pub use events::DEPARTMENT_ID;
 pub use patrol::{plan_shifts, prepare_grid};
 
 /// China Standard Time.
@@ -66,6 +69,13 @@ pub struct Tally {
     pub checkins: u64,
     /// Edits the store refused (stale view), skipped.
     pub refused: u64,
+    /// Grid events reported.
+    pub events_reported: u64,
+    /// Steps taken on events.
+    pub event_steps: u64,
+    /// Event steps the store refused: the event had moved on (a concurrent
+    /// step synced in meanwhile) or was not the worker's to move.
+    pub event_refused: u64,
 }
 
 impl Tally {
@@ -80,6 +90,8 @@ impl Tally {
             + self.shifts_created
             + self.shift_signups
             + self.checkins
+            + self.events_reported
+            + self.event_steps
     }
 }
 
@@ -95,13 +107,17 @@ pub struct Worker {
     rng: SplitMix64,
 }
 
-/// Whether the store refused an edit because the worker's view was stale or the record retired.
+/// Whether the store refused an edit because the worker's view was stale
+/// or the record retired, or refused an event's step at its current state.
 fn is_refusal(e: &gridbook::Error) -> bool {
     matches!(
         e,
         gridbook::Error::Invalid { .. }
             | gridbook::Error::NotFound { .. }
             | gridbook::Error::Retired { .. }
+            | gridbook::Error::StepNotAllowed { .. }
+            | gridbook::Error::RoleMayNot { .. }
+            | gridbook::Error::StepRefused { .. }
     )
 }
 
@@ -132,7 +148,10 @@ impl Worker {
             Role::Assistant => self.assistant_edit(store, grid_id, date, minute),
             Role::PoliceOfficer => self.police_edit(store, grid_id, date, minute),
             Role::BuildingHead => self.building_head_edit(store, grid_id, date, minute),
-            Role::PatrolVolunteer => self.patrol(store, grid_id, date),
+            Role::PatrolVolunteer => self
+                .supplement_returned(store, grid_id, date, minute)
+                .and_then(|()| self.patrol(store, grid_id, date)),
+            Role::Department => self.department_edit(store, date, minute),
         };
         match outcome {
             Ok(()) => Ok(()),
@@ -154,6 +173,9 @@ impl Worker {
         if store.shifts_on(grid, date.add_days(1))?.is_empty() {
             self.tally.shifts_created += plan_shifts(store, grid, date, 7)?;
             return Ok(());
+        }
+        if self.rng.chance(0.4) {
+            return self.handle_events(store, grid, date, minute, 6);
         }
         match self
             .rng
@@ -183,7 +205,14 @@ impl Worker {
         date: Date,
         minute: i64,
     ) -> gridbook::Result<()> {
-        match self.rng.weighted(&[(0u8, 10), (1, 1), (2, 1), (3, 2)]) {
+        match self
+            .rng
+            .weighted(&[(0u8, 10), (1, 1), (2, 1), (3, 2), (4, 2)])
+        {
+            Some(4) => {
+                self.supplement_returned(store, grid, date, minute)?;
+                self.handle_events(store, grid, date, minute, 3)
+            }
             Some(1) => self.change_phone(store, grid, true),
             Some(2) => self.change_notes(store, grid, true),
             Some(3) => self.visit(store, grid, date, minute, Target::Focus, VisitKind::Routine),
@@ -216,7 +245,10 @@ impl Worker {
         minute: i64,
     ) -> gridbook::Result<()> {
         let building = Target::Building(self.slot);
-        if self.rng.chance(0.7) {
+        self.supplement_returned(store, grid, date, minute)?;
+        if self.rng.chance(0.12) {
+            self.report_in_building(store, grid, date, minute)
+        } else if self.rng.chance(0.7) {
             self.visit(store, grid, date, minute, building, VisitKind::Routine)
         } else {
             self.change_notes(store, grid, true)

@@ -35,6 +35,7 @@ impl Worker {
             self.tally.shift_signups += 1;
         }
         let stops = self.rng.range(3, 5);
+        let mut last = None;
         for k in 0..stops {
             let checkpoint = shift
                 .route
@@ -42,7 +43,7 @@ impl Worker {
                 .cloned()
                 .unwrap_or_default();
             let minute = 18 * 60 + 35 + k * 25 + self.rng.range(0, 10);
-            store.record_checkin(CheckinInput {
+            let id = store.record_checkin(CheckinInput {
                 shift_id: shift.id.clone(),
                 member_id: me.clone(),
                 at: local_instant(date, minute, OFFSET),
@@ -56,6 +57,12 @@ impl Worker {
                 }),
             })?;
             self.tally.checkins += 1;
+            last = Some((id, minute));
+        }
+        if let Some((checkin, minute)) = last
+            && self.rng.chance(0.08)
+        {
+            self.report_from_patrol(store, grid, date, minute + 5, checkin)?;
         }
         Ok(())
     }

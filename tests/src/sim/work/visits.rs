@@ -4,7 +4,7 @@
 use gridbook::codes::{FindingKind, VisitKind, VisitOutcome};
 use gridbook::{Date, GeoPoint, GpsFix, Store, VisitInput};
 
-use super::{OFFSET, Target, Worker};
+use super::{OFFSET, Role, Target, Worker};
 use crate::generator::draw_findings;
 use crate::timefmt::local_instant;
 
@@ -65,8 +65,15 @@ impl Worker {
             accuracy_m: 5.0 + self.rng.unit() * 25.0,
         });
         let n_findings = findings.len() as u64;
-        store.log_visit(VisitInput {
-            household_id: row.household.id,
+        // Grid workers turn some of what they find at the door into events.
+        let to_report = findings
+            .first()
+            .map(|f| f.text.clone())
+            .filter(|_| matches!(self.member.role, Role::GridHead | Role::Assistant))
+            .filter(|_| self.rng.chance(0.35));
+        let seen = residents_seen.clone();
+        let visit_id = store.log_visit(VisitInput {
+            household_id: row.household.id.clone(),
             at: local_instant(date, minute, OFFSET),
             kind,
             outcome,
@@ -77,6 +84,15 @@ impl Worker {
         })?;
         self.tally.visits += 1;
         self.tally.findings += n_findings;
+        if let Some(finding) = to_report {
+            let household = (
+                row.household.building_id.as_str(),
+                row.household.id.as_str(),
+            );
+            self.report_from_visit(
+                store, grid, date, minute, visit_id, household, &finding, &seen,
+            )?;
+        }
         Ok(())
     }
 }
