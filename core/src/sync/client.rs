@@ -207,9 +207,8 @@ struct RemotePhoto {
 impl RemotePhoto {
     /// The JSON the server answers a status request or a chunk with.
     fn parse(body: &[u8]) -> Result<RemotePhoto, SyncError> {
-        let json: serde_json::Value = serde_json::from_slice(body).map_err(|_| {
-            SyncError::Unreachable("the server's photo status is not JSON".into())
-        })?;
+        let json: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|_| SyncError::Unreachable("the server's photo status is not JSON".into()))?;
         let received = json.get("received").and_then(serde_json::Value::as_u64);
         let complete = json.get("complete").and_then(serde_json::Value::as_bool);
         match (received, complete) {
@@ -466,7 +465,9 @@ impl SyncClient {
         if u64::try_from(photo.size_bytes).map_or(true, |size| size > MAX_SERVER_PHOTO_BYTES) {
             return Err(SyncError::Rejected {
                 status: 413,
-                message: format!("the server takes photos of at most {MAX_SERVER_PHOTO_BYTES} bytes"),
+                message: format!(
+                    "the server takes photos of at most {MAX_SERVER_PHOTO_BYTES} bytes"
+                ),
             });
         }
         let bytes = store.photo(&photo.id)?;
@@ -478,7 +479,9 @@ impl SyncClient {
                 store.mark_uploaded(&photo.id)?;
                 return Ok(());
             }
-            let offset = usize::try_from(remote.received).unwrap_or(usize::MAX).min(size);
+            let offset = usize::try_from(remote.received)
+                .unwrap_or(usize::MAX)
+                .min(size);
             let sent = i64::try_from(offset).unwrap_or(i64::MAX);
             store.mark_upload_progress(&photo.id, sent)?;
             let end = offset.saturating_add(PHOTO_CHUNK_BYTES).min(size);
@@ -501,7 +504,8 @@ impl SyncClient {
                 // lost): start again from the server's count.
                 Err(SyncError::Rejected { status: 409, .. }) if resumes < MAX_RESUMES => {
                     resumes += 1;
-                    remote = self.retrying(report, progress, cancel, || self.photo_status(&path))?;
+                    remote =
+                        self.retrying(report, progress, cancel, || self.photo_status(&path))?;
                 }
                 Err(error) => return Err(error),
             }
