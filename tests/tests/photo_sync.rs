@@ -158,7 +158,7 @@ fn a_photo_goes_from_one_phone_to_another(backend: Backend) {
     let report = assistant.sync(1);
     assert_eq!(report.uploaded_photos, 0);
     let seen = assistant.store.event(&event).unwrap();
-    assert_eq!(seen.photos, [photo.id.clone()]);
+    assert_eq!(seen.photos, std::slice::from_ref(&photo.id));
     assert!(assistant.store.photo(&photo.id).is_err());
     let client = SyncClient::new(client_options(&server.url(), &assistant_token)).unwrap();
     let downloaded = client
