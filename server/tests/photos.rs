@@ -4,7 +4,7 @@
 //! repeated chunk acknowledged without change, a chunk out of place
 //! refused, a wrong hash refused with nothing kept, a worker without the
 //! grid refused on every endpoint, a department with an events-only
-//! assignment uploading and downloading, and the download identical to
+//! assignment uploading and downloading, every limit refused unstored, and the download identical to
 //! what was uploaded.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
@@ -257,6 +257,21 @@ fn photos_through_the_server(data: &Path, extra: &[&str]) {
     assert_eq!((status, code(&json)), (400, "invalid_field"));
     let (status, json) = api.put(Some(&head), GRID, &big_id, 10, 5, &big[..10]);
     assert_eq!((status, code(&json)), (400, "invalid_field"));
+    // A chunk of unknown length (chunked transfer) is refused unread.
+    let response = client()
+        .put(format!(
+            "{}{}?offset=0",
+            server.url,
+            photo_path(GRID, &big_id)
+        ))
+        .header(PHOTO_SIZE_HEADER, "10")
+        .bearer_auth(&head)
+        .body(reqwest::blocking::Body::new(std::io::Cursor::new(
+            big[..10].to_vec(),
+        )))
+        .send()
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 411);
     assert_eq!(api.received(&head, GRID, &big_id), 0);
 
     // A department's events-only assignment covers the event photos.

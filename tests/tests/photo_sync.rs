@@ -4,7 +4,8 @@
 //! `uploading` at the server's count), resumes from the server's count in
 //! the next sync through a lost answer, and ends `uploaded`; the assistant
 //! syncs, sees the event name the photo, downloads it on demand and holds
-//! the same bytes.
+//! the same bytes. And a photo over the server's cap is marked failed with
+//! its reason while the sync goes on.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 mod common;
@@ -177,6 +178,54 @@ fn a_photo_goes_from_one_phone_to_another(backend: Backend) {
         other => panic!("expected 404, got {other:?}"),
     }
     assert!(assistant.store.photo_info(&absent).is_err());
+}
+
+/// A photo the server cannot take (over its 5 MiB cap, attached on a phone
+/// whose own cap is larger) is marked failed with `too_large` before any of
+/// it is sent; the sync goes on and succeeds, and the next photo uploads.
+#[test]
+fn a_photo_the_server_cannot_take_fails_with_its_reason_and_the_sync_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(Backend::Sqlite(dir.path().join("server")), &[]);
+    let token = server.enrol("w-head", WorkerRole::GridHead, None, true);
+    let store = gridbook::Store::open_with(
+        dir.path().join("phone.db"),
+        gridbook::WorkerIdentity {
+            worker_id: "w-head".into(),
+            name: "王芳".into(),
+            role: WorkerRole::GridHead,
+            device_label: "手机".into(),
+        },
+        gridbook::OpenOptions {
+            photo_limits: gridbook::PhotoLimits {
+                max_bytes: 8 * 1024 * 1024,
+            },
+            ..gridbook::OpenOptions::default()
+        },
+    )
+    .unwrap();
+    let grid = seed_grid(&store);
+    let huge = store
+        .add_photo(&grid, &large_jpeg(6 * 1024 * 1024))
+        .unwrap();
+    let small = store.add_photo(&grid, &large_jpeg(10_000)).unwrap();
+    let client = SyncClient::new(client_options(&server.url(), &token)).unwrap();
+    let report = client
+        .sync(&store, &mut |_| {}, &CancelToken::new())
+        .unwrap();
+    assert_eq!(report.uploaded_photos, 1);
+    assert_eq!(report.unsent_photos, 1);
+    assert_eq!(
+        store.photo_info(&huge.id).unwrap().upload,
+        PhotoUpload::Failed {
+            reason: "too_large".into(),
+            sent_bytes: 0
+        }
+    );
+    assert_eq!(
+        store.photo_info(&small.id).unwrap().upload,
+        PhotoUpload::Uploaded
+    );
 }
 
 #[test]
