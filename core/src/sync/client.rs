@@ -223,6 +223,11 @@ impl RemotePhoto {
 /// The reason a photo's upload failed for good, as the app shows it
 /// (`PhotoUpload::Failed`); None for a failure to retry in a later sync.
 fn final_failure(error: &SyncError) -> Option<String> {
+    // A timeout or "too many requests" after every retry is the network's
+    // state, not the photo's.
+    if retry_after(error) {
+        return None;
+    }
     match error {
         SyncError::Forbidden(_) => Some("forbidden".into()),
         SyncError::Rejected { status: 422, .. } => Some(PHOTO_HASH_MISMATCH.into()),
@@ -815,5 +820,50 @@ mod tests {
             message.contains("https://") && message.contains("loopback"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn photo_status_answers_parse_and_refusals_map_to_their_reasons() {
+        let status = RemotePhoto::parse(br#"{"size":10,"received":4,"complete":false}"#).unwrap();
+        assert_eq!((status.received, status.complete), (4, false));
+        let never = RemotePhoto::parse(br#"{"size":null,"received":0,"complete":false}"#).unwrap();
+        assert_eq!(never.received, 0);
+        for bad in [
+            &b"not json"[..],
+            br#"{"received":"4","complete":false}"#,
+            b"{}",
+        ] {
+            assert!(matches!(
+                RemotePhoto::parse(bad),
+                Err(SyncError::Unreachable(_))
+            ));
+        }
+        let rejected = |status| SyncError::Rejected {
+            status,
+            message: String::new(),
+        };
+        assert_eq!(
+            final_failure(&SyncError::Forbidden(String::new())).as_deref(),
+            Some("forbidden")
+        );
+        assert_eq!(
+            final_failure(&rejected(422)).as_deref(),
+            Some("hash_mismatch")
+        );
+        assert_eq!(final_failure(&rejected(413)).as_deref(), Some("too_large"));
+        assert_eq!(
+            final_failure(&rejected(400)).as_deref(),
+            Some("rejected_400")
+        );
+        // What a later sync may get through leaves the photo as it is.
+        for passing in [
+            rejected(408),
+            rejected(429),
+            SyncError::Unreachable(String::new()),
+            SyncError::Unauthorized,
+            SyncError::Cancelled,
+        ] {
+            assert_eq!(final_failure(&passing), None);
+        }
     }
 }
