@@ -321,6 +321,32 @@ impl Store {
         self.syncs.cancel_all();
     }
 
+    /// Downloads the photo `photoId` of the grid `gridId` from `server`
+    /// when the app shows it, checks it against its id and keeps it in the
+    /// photo cache; a photo this store holds already is returned without a
+    /// request. Retries like `sync`, and `cancelSync()` stops it.
+    ///
+    /// Errors: `Rejected` with status 404 when the server holds no complete
+    /// photo by that id in that grid; `Forbidden` for a grid not assigned
+    /// to this worker; `Invalid` when the bytes do not hash to the id
+    /// (nothing is stored).
+    pub async fn download_photo(
+        &self,
+        server: SyncServer,
+        grid_id: String,
+        photo_id: String,
+    ) -> Result<gridbook::PhotoInfo> {
+        let token = CancelToken::new();
+        let _cancel_on_drop = CancelOnDrop(token.clone());
+        let _started = self.syncs.start(&token);
+        let (store, syncs) = (self.core()?, Arc::clone(&self.syncs));
+        pool::run(move || {
+            let client = syncs.client(&server)?;
+            Ok(client.download_photo(&store, &grid_id, &photo_id, &token)?)
+        })
+        .await
+    }
+
     /// What this store has waiting for the server.
     pub async fn sync_status(&self) -> Result<SyncStatus> {
         self.call(|s| s.sync_status()).await

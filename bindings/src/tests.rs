@@ -712,3 +712,56 @@ fn open_with_options_compact_and_rebuild_keep_the_rows() {
         "{error:?}"
     );
 }
+
+/// The smallest complete JPEG: SOI, JFIF, tables, scan, EOI.
+fn tiny_jpeg() -> Vec<u8> {
+    let segment = |marker: u8, payload: &[u8]| {
+        let mut out = vec![0xFF, marker];
+        out.extend_from_slice(&u16::try_from(payload.len() + 2).unwrap().to_be_bytes());
+        out.extend_from_slice(payload);
+        out
+    };
+    let mut out = vec![0xFF, 0xD8];
+    out.extend(segment(0xE0, b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0"));
+    out.extend(segment(0xDB, &[[0u8].as_slice(), &[1; 64]].concat()));
+    out.extend(segment(0xC0, &[8, 0, 8, 0, 8, 1, 1, 0x11, 0]));
+    let mut huffman = vec![0u8, 1];
+    huffman.extend([0; 15]);
+    huffman.push(0);
+    out.extend(segment(0xC4, &huffman));
+    huffman[0] = 0x10;
+    out.extend(segment(0xC4, &huffman));
+    out.extend([
+        0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x3F, 0xFF, 0xD9,
+    ]);
+    out
+}
+
+#[test]
+fn download_photo_answers_a_held_photo_without_a_request_and_fails_typed_otherwise() {
+    let (_dir, store, f) = one_worker("w-zhang");
+    let held = store.add_photo(f.grid.clone(), tiny_jpeg()).wait().unwrap();
+    // Nothing listens on port 9: a request would fail.
+    let again = store
+        .download_photo(
+            server("http://127.0.0.1:9"),
+            f.grid.clone(),
+            held.id.clone(),
+        )
+        .wait()
+        .unwrap();
+    assert_eq!(again, held);
+    let error = store
+        .download_photo(server("http://127.0.0.1:9"), f.grid.clone(), "0".repeat(64))
+        .wait()
+        .unwrap_err();
+    assert!(
+        matches!(error, GridbookError::Unreachable { .. }),
+        "{error:?}"
+    );
+    let error = store
+        .download_photo(server("ftp://example.invalid"), f.grid, "0".repeat(64))
+        .wait()
+        .unwrap_err();
+    assert!(matches!(error, GridbookError::Config { .. }), "{error:?}");
+}

@@ -24,8 +24,8 @@ use gridbook::sync::{SyncLimits, SyncResponse};
 use gridbook::{Date, Store, Timestamp, VisitInput, WorkerIdentity};
 use gridbook_server::config::SQLITE_FILE;
 use gridbook_server::storage::{
-    AssignmentScope, DeviceInfo, GridInfo, Migration, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS,
-    Stats, Worker, latest_version,
+    AssignmentScope, DeviceInfo, GridInfo, Migration, POSTGRES_MIGRATIONS, PhotoStatus,
+    SQLITE_MIGRATIONS, Stats, Worker, latest_version,
 };
 use gridbook_server::{
     Backend, PostgresStorage, RunningServer, ServerConfig, SqliteStorage, Storage, StorageError,
@@ -47,7 +47,15 @@ struct ServerFixture {
     /// A department (`w-fangguan`, 街道房管所) assigned the grid with an
     /// events-only scope: from version 3, when assignments got their scope.
     department: bool,
+    /// One complete photo and one upload cut at 1000 of 3000 bytes in its
+    /// grid: from version 4, when the server began to keep photos.
+    photos: bool,
 }
+
+/// The complete photo of the fixtures from version 4 (159 bytes).
+const FIXTURE_PHOTO: &str = "24ac74130806ae02d7e4ee72881b977601999c6c9f94ee1545ed4830459b737f";
+/// The upload cut after its first chunk in the fixtures from version 4.
+const FIXTURE_CUT_PHOTO: &str = "fb5a5e7439fbb98b3dc324a722e08e9e89c21f0fd07307980e831cf7f97cc82b";
 
 /// The department of the fixtures from version 3.
 const DEPARTMENT: &str = "w-fangguan";
@@ -61,6 +69,7 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         applied: &[(1, 1_796_625_117)],
         roles: [WorkerRole::Assistant, WorkerRole::Assistant],
         department: false,
+        photos: false,
     },
     ServerFixture {
         version: 2,
@@ -69,6 +78,7 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         applied: &[(1, 1_796_625_117), (2, 1_796_647_294)],
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: false,
+        photos: false,
     },
     ServerFixture {
         version: 3,
@@ -77,6 +87,21 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         applied: &[(1, 1_796_625_117), (2, 1_796_647_294), (3, 1_796_667_038)],
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: true,
+        photos: false,
+    },
+    ServerFixture {
+        version: 4,
+        sql: include_str!("../../schema/fixtures/server/sqlite/v004.sql"),
+        grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
+        applied: &[
+            (1, 1_796_625_117),
+            (2, 1_796_647_294),
+            (3, 1_796_667_038),
+            (4, 1_796_670_473),
+        ],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
+        photos: true,
     },
 ];
 
@@ -89,6 +114,7 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         applied: &[(1, 1_796_625_123)],
         roles: [WorkerRole::Assistant, WorkerRole::Assistant],
         department: false,
+        photos: false,
     },
     ServerFixture {
         version: 2,
@@ -97,6 +123,7 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         applied: &[(1, 1_796_625_123), (2, 1_796_647_303)],
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: false,
+        photos: false,
     },
     ServerFixture {
         version: 3,
@@ -105,6 +132,21 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         applied: &[(1, 1_796_625_123), (2, 1_796_647_303), (3, 1_796_667_045)],
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: true,
+        photos: false,
+    },
+    ServerFixture {
+        version: 4,
+        sql: include_str!("../../schema/fixtures/server/postgres/v004.sql"),
+        grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
+        applied: &[
+            (1, 1_796_625_123),
+            (2, 1_796_647_303),
+            (3, 1_796_667_045),
+            (4, 1_796_670_478),
+        ],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
+        photos: true,
     },
 ];
 
@@ -252,6 +294,7 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
             .unwrap();
         assert_eq!((log.rows.len(), log.scanned_to, log.more), (0, 61, false));
     }
+    check_photos(s, fixture).await;
     let mut devices: Vec<(String, String, bool)> = listing
         .devices
         .iter()
@@ -296,6 +339,51 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
             (format!("visits/{grid}/2026Q3"), 54),
             (format!("visits/{grid}/2026Q4"), 54),
         ]
+    );
+}
+
+/// The photos from version 4: the complete one served and verified, the
+/// cut one resumable from its count; before it, none.
+async fn check_photos(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
+    let grid = fixture.grid.to_string();
+    let status = s
+        .photo_status(grid.clone(), FIXTURE_PHOTO.into())
+        .await
+        .unwrap();
+    let cut = s
+        .photo_status(grid.clone(), FIXTURE_CUT_PHOTO.into())
+        .await
+        .unwrap();
+    let bytes = s
+        .read_photo(grid.clone(), FIXTURE_PHOTO.into())
+        .await
+        .unwrap();
+    if !fixture.photos {
+        assert_eq!((status, cut, bytes), (None, None, None));
+        return;
+    }
+    assert_eq!(
+        status,
+        Some(PhotoStatus {
+            size: 159,
+            received: 159,
+            complete: true
+        })
+    );
+    let bytes = bytes.unwrap();
+    gridbook::verify_photo(FIXTURE_PHOTO, &bytes).unwrap();
+    assert!(bytes.starts_with(&[0xFF, 0xD8]));
+    assert_eq!(
+        cut,
+        Some(PhotoStatus {
+            size: 3000,
+            received: 1000,
+            complete: false
+        })
+    );
+    assert_eq!(
+        s.read_photo(grid, FIXTURE_CUT_PHOTO.into()).await.unwrap(),
+        None
     );
 }
 
@@ -537,6 +625,11 @@ fn a_version_three_sqlite_database_opens_and_is_upgraded() {
     sqlite_fixture_opens(&SQLITE_FIXTURES[2]);
 }
 
+#[test]
+fn a_version_four_sqlite_database_opens_and_is_upgraded() {
+    sqlite_fixture_opens(&SQLITE_FIXTURES[3]);
+}
+
 fn sqlite_fixture_opens(fixture: &ServerFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(SQLITE_FILE);
@@ -666,6 +759,11 @@ fn a_version_two_postgres_database_opens_and_is_upgraded() {
 #[test]
 fn a_version_three_postgres_database_opens_and_is_upgraded() {
     postgres_fixture_opens(&POSTGRES_FIXTURES[2]);
+}
+
+#[test]
+fn a_version_four_postgres_database_opens_and_is_upgraded() {
+    postgres_fixture_opens(&POSTGRES_FIXTURES[3]);
 }
 
 fn postgres_fixture_opens(fixture: &ServerFixture) {

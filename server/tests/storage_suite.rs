@@ -12,8 +12,8 @@ use gridbook_server::Admin;
 use gridbook_server::auth::hash_token;
 use gridbook_server::compaction::{CompactionOutcome, compact_grid};
 use gridbook_server::storage::{
-    AssignmentScope, AuthenticatedDevice, GridRefusal, GridTeam, NewChange, PushBatch, RefusedGrid,
-    Storage, StorageError, TeamMember, WorkerRole,
+    AssignmentScope, AuthenticatedDevice, GridRefusal, GridTeam, NewChange, PhotoAppend,
+    PhotoChunk, PhotoStatus, PushBatch, RefusedGrid, Storage, StorageError, TeamMember, WorkerRole,
 };
 
 const G1: &str = "11111111-1111-4111-8111-111111111111";
@@ -861,6 +861,91 @@ async fn scoped_assignments_filter_reads_and_reset_on_widening(s: Arc<dyn Storag
     assert!(s.assignment_scopes("w3".into()).await.unwrap().is_empty());
 }
 
+/// A photo's chunks: appended only at the count received, a repeat
+/// acknowledged unchanged, a gap and another size refused without a write,
+/// the photo complete and readable once its bytes hash to its id, and an
+/// upload whose bytes do not deleted whole; photos are kept per grid.
+async fn photo_chunks_append_verify_and_discard(s: Arc<dyn Storage>) {
+    let admin = Admin::new(Arc::clone(&s));
+    admin
+        .add_worker("w1", "王芳", WorkerRole::Assistant, false)
+        .await
+        .unwrap();
+    admin.assign("w1", G1).await.unwrap();
+    let photo: Vec<u8> = (0..3000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let id = gridbook::photo_id(&photo);
+    let chunk = |offset: usize, end: usize, size: usize, id: &str| PhotoChunk {
+        grid_id: G1.into(),
+        photo_id: id.into(),
+        size: size as u64,
+        offset: offset as u64,
+        bytes: photo[offset..end].to_vec(),
+    };
+    let status = |received: u64, complete: bool| {
+        PhotoAppend::Stored(PhotoStatus {
+            size: 3000,
+            received,
+            complete,
+        })
+    };
+    assert_eq!(s.photo_status(G1.into(), id.clone()).await.unwrap(), None);
+    let append = |c: PhotoChunk| s.append_photo_chunk(c);
+    assert_eq!(
+        append(chunk(0, 1000, 3000, &id)).await.unwrap(),
+        status(1000, false)
+    );
+    assert_eq!(
+        append(chunk(0, 1000, 3000, &id)).await.unwrap(),
+        status(1000, false)
+    );
+    assert_eq!(
+        append(chunk(2000, 3000, 3000, &id)).await.unwrap(),
+        PhotoAppend::Gap { received: 1000 }
+    );
+    assert_eq!(
+        append(chunk(1000, 2000, 3001, &id)).await.unwrap(),
+        PhotoAppend::SizeMismatch { size: 3000 }
+    );
+    // A chunk overlapping the count adds only what is new.
+    assert_eq!(
+        append(chunk(500, 2000, 3000, &id)).await.unwrap(),
+        status(2000, false)
+    );
+    assert_eq!(s.read_photo(G1.into(), id.clone()).await.unwrap(), None);
+    assert_eq!(
+        append(chunk(2000, 3000, 3000, &id)).await.unwrap(),
+        status(3000, true)
+    );
+    assert_eq!(
+        append(chunk(0, 1000, 3000, &id)).await.unwrap(),
+        status(3000, true)
+    );
+    assert_eq!(
+        s.read_photo(G1.into(), id.clone()).await.unwrap(),
+        Some(photo.clone())
+    );
+    assert_eq!(s.read_photo(G2.into(), id.clone()).await.unwrap(), None);
+
+    let wrong = gridbook::photo_id(b"another photo");
+    assert_eq!(
+        append(chunk(0, 1500, 3000, &wrong)).await.unwrap(),
+        PhotoAppend::Stored(PhotoStatus {
+            size: 3000,
+            received: 1500,
+            complete: false
+        })
+    );
+    assert_eq!(
+        append(chunk(1500, 3000, 3000, &wrong)).await.unwrap(),
+        PhotoAppend::HashMismatch
+    );
+    assert_eq!(
+        s.photo_status(G1.into(), wrong.clone()).await.unwrap(),
+        None
+    );
+    assert_eq!(s.read_photo(G1.into(), wrong).await.unwrap(), None);
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -895,6 +980,7 @@ suite!(
     compaction_of_real_changes,
     refusals_per_grid_and_teams,
     scoped_assignments_filter_reads_and_reset_on_widening,
+    photo_chunks_append_verify_and_discard,
 );
 
 /// Two pools over one database (two server processes) append to the same

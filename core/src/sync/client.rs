@@ -16,8 +16,12 @@ use std::time::{Duration, Instant};
 
 use super::device::SyncLimits;
 use super::wire::SyncResponse;
-use super::{CONTENT_TYPE, MAX_RESPONSE_BYTES, ProtocolError, SYNC_PATH};
+use super::{
+    CONTENT_TYPE, MAX_RESPONSE_BYTES, MAX_SERVER_PHOTO_BYTES, PHOTO_CHUNK_BYTES,
+    PHOTO_HASH_MISMATCH, PHOTO_SIZE_HEADER, ProtocolError, SYNC_PATH, photo_path,
+};
 use crate::store::Store;
+use crate::store::photos::PhotoInfo;
 
 /// Settings of a [`SyncClient`].
 #[derive(Debug, Clone)]
@@ -168,6 +172,13 @@ pub struct SyncProgress {
     pub bytes_sent: i64,
     /// Response bytes received (bodies).
     pub bytes_received: i64,
+    /// Photos attached here that the server confirmed in this sync.
+    pub uploaded_photos: i64,
+    /// Photos attached here still to upload (waiting, being uploaded or
+    /// failed; those of a grid the server refused wait for it).
+    pub unsent_photos: i64,
+    /// Photo bytes the server acknowledged in this sync.
+    pub photo_bytes_sent: i64,
 }
 
 /// A count or size for [`SyncProgress`], whose fields are signed for Kotlin
@@ -180,6 +191,61 @@ fn count(n: usize) -> i64 {
 fn unsent(store: &Store) -> Result<i64, SyncError> {
     Ok(store.sync_status()?.unsent_changes)
 }
+
+/// The photos attached here and not yet on the server.
+fn unsent_photos(store: &Store) -> Result<i64, SyncError> {
+    Ok(count(store.photos_to_upload(i64::MAX)?.len()))
+}
+
+/// Where the server stands on one photo (`GET ...?status`).
+#[derive(Debug, Clone, Copy)]
+struct RemotePhoto {
+    received: u64,
+    complete: bool,
+}
+
+impl RemotePhoto {
+    /// The JSON the server answers a status request or a chunk with.
+    fn parse(body: &[u8]) -> Result<RemotePhoto, SyncError> {
+        let json: serde_json::Value = serde_json::from_slice(body)
+            .map_err(|_| SyncError::Unreachable("the server's photo status is not JSON".into()))?;
+        let received = json.get("received").and_then(serde_json::Value::as_u64);
+        let complete = json.get("complete").and_then(serde_json::Value::as_bool);
+        match (received, complete) {
+            (Some(received), Some(complete)) => Ok(RemotePhoto { received, complete }),
+            _ => Err(SyncError::Unreachable(
+                "the server's photo status lacks a field".into(),
+            )),
+        }
+    }
+}
+
+/// The reason a photo's upload failed for good, as the app shows it
+/// (`PhotoUpload::Failed`); None for a failure to retry in a later sync.
+fn final_failure(error: &SyncError) -> Option<String> {
+    // A timeout or "too many requests" after every retry is the network's
+    // state, not the photo's.
+    if retry_after(error) {
+        return None;
+    }
+    match error {
+        SyncError::Forbidden(_) => Some("forbidden".into()),
+        SyncError::Rejected { status: 422, .. } => Some(PHOTO_HASH_MISMATCH.into()),
+        SyncError::Rejected { status: 413, .. } => Some("too_large".into()),
+        SyncError::Rejected { status, .. } => Some(format!("rejected_{status}")),
+        // The phone's own copy no longer hashes to its id: no upload can
+        // succeed, and the server would refuse it anyway.
+        SyncError::Store(crate::Error::Invalid {
+            reason: crate::InvalidReason::PhotoHashMismatch,
+            ..
+        }) => Some("local_copy_damaged".into()),
+        _ => None,
+    }
+}
+
+/// How many times one upload starts over from the server's count after a
+/// chunk was refused as out of place, before it is marked failed.
+const MAX_RESUMES: u32 = 3;
 
 /// The outcome of a finished sync.
 pub type SyncReport = SyncProgress;
@@ -209,6 +275,7 @@ impl CancelToken {
 pub struct SyncClient {
     http: reqwest::blocking::Client,
     endpoint: String,
+    base: String,
     options: SyncClientOptions,
 }
 
@@ -239,6 +306,7 @@ impl SyncClient {
         Ok(SyncClient {
             http,
             endpoint: format!("{base}{SYNC_PATH}"),
+            base: base.to_string(),
             options,
         })
     }
@@ -261,6 +329,9 @@ impl SyncClient {
             pulled_chunks: 0,
             bytes_sent: 0,
             bytes_received: 0,
+            uploaded_photos: 0,
+            unsent_photos: unsent_photos(store)?,
+            photo_bytes_sent: 0,
         };
         let mut limits = self.options.limits;
         loop {
@@ -299,6 +370,11 @@ impl SyncClient {
             }
         }
         report.unsent_changes = unsent(store)?;
+        // Only now: every change that may name these photos has been
+        // pushed, so no other phone meets a reference to a photo the server
+        // has never seen.
+        self.upload_photos(store, &mut report, progress, cancel)?;
+        report.unsent_photos = unsent_photos(store)?;
         report.stage = SyncStage::Done;
         progress(&report);
         Ok(report)
@@ -337,18 +413,225 @@ impl SyncClient {
         }
     }
 
+    /// Uploads the photos attached here that the server does not hold,
+    /// resuming each from the count the server reports. A refusal that no
+    /// retry can change (forbidden, hash mismatch, too large) marks the
+    /// photo failed with its reason and the sync goes on; a network failure
+    /// after every retry ends the sync with the photo left uploading, to
+    /// resume next time.
+    fn upload_photos(
+        &self,
+        store: &Store,
+        report: &mut SyncProgress,
+        progress: &mut dyn FnMut(&SyncProgress),
+        cancel: &CancelToken,
+    ) -> Result<(), SyncError> {
+        let blocked: Vec<String> = store
+            .sync_status()?
+            .blocked_grids
+            .into_iter()
+            .map(|b| b.grid_id)
+            .collect();
+        for photo in store.photos_to_upload(i64::MAX)? {
+            // A refused grid's changes are held: its photos wait with them.
+            if blocked.contains(&photo.grid_id) {
+                continue;
+            }
+            if cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+            match self.upload_photo(store, &photo, report, progress, cancel) {
+                Ok(()) => {
+                    report.uploaded_photos = report.uploaded_photos.saturating_add(1);
+                    report.unsent_photos = report.unsent_photos.saturating_sub(1).max(0);
+                }
+                Err(error) => match final_failure(&error) {
+                    Some(reason) => {
+                        store.mark_upload_failed(&photo.id, &reason)?;
+                    }
+                    None => return Err(error),
+                },
+            }
+            progress(report);
+        }
+        Ok(())
+    }
+
+    /// Sends one photo in chunks from where the server stands.
+    fn upload_photo(
+        &self,
+        store: &Store,
+        photo: &PhotoInfo,
+        report: &mut SyncProgress,
+        progress: &mut dyn FnMut(&SyncProgress),
+        cancel: &CancelToken,
+    ) -> Result<(), SyncError> {
+        let path = photo_path(&photo.grid_id, &photo.id);
+        if u64::try_from(photo.size_bytes).map_or(true, |size| size > MAX_SERVER_PHOTO_BYTES) {
+            return Err(SyncError::Rejected {
+                status: 413,
+                message: format!(
+                    "the server takes photos of at most {MAX_SERVER_PHOTO_BYTES} bytes"
+                ),
+            });
+        }
+        let bytes = store.photo(&photo.id)?;
+        let size = bytes.len();
+        let mut resumes = 0;
+        let mut remote = self.retrying(report, progress, cancel, || self.photo_status(&path))?;
+        loop {
+            if remote.complete {
+                store.mark_uploaded(&photo.id)?;
+                return Ok(());
+            }
+            let offset = usize::try_from(remote.received)
+                .unwrap_or(usize::MAX)
+                .min(size);
+            let sent = i64::try_from(offset).unwrap_or(i64::MAX);
+            store.mark_upload_progress(&photo.id, sent)?;
+            let end = offset.saturating_add(PHOTO_CHUNK_BYTES).min(size);
+            let chunk = bytes.get(offset..end).unwrap_or_default();
+            report.stage = SyncStage::Exchanging;
+            progress(report);
+            let answer = self.retrying(report, progress, cancel, || {
+                self.put_chunk(&path, offset, size, chunk)
+            });
+            match answer {
+                Ok(next) => {
+                    let acked = next.received.saturating_sub(remote.received);
+                    report.photo_bytes_sent = report
+                        .photo_bytes_sent
+                        .saturating_add(i64::try_from(acked).unwrap_or(i64::MAX));
+                    remote = next;
+                }
+                // The server holds another count than this phone thought
+                // (another phone uploaded the same photo, or an answer was
+                // lost): start again from the server's count.
+                Err(SyncError::Rejected { status: 409, .. }) if resumes < MAX_RESUMES => {
+                    resumes += 1;
+                    remote =
+                        self.retrying(report, progress, cancel, || self.photo_status(&path))?;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Downloads the photo `photo_id` of `grid_id` from the server on
+    /// demand, checks it against its id and keeps it in the store's cache
+    /// (`Store::store_downloaded_photo`). A photo the store holds already
+    /// is returned without a request. Retries like a sync; never reports
+    /// progress.
+    ///
+    /// Errors: [`SyncError::Rejected`] with status 404 when the server holds
+    /// no complete photo by that id in that grid; [`SyncError::Forbidden`]
+    /// for a grid not assigned to this worker; [`SyncError::Store`] when
+    /// the bytes do not hash to the id (nothing is stored).
+    pub fn download_photo(
+        &self,
+        store: &Store,
+        grid_id: &str,
+        photo_id: &str,
+        cancel: &CancelToken,
+    ) -> Result<PhotoInfo, SyncError> {
+        if let Ok(info) = store.photo_info(photo_id) {
+            return Ok(info);
+        }
+        let path = photo_path(grid_id, photo_id);
+        let mut report = SyncProgress {
+            stage: SyncStage::Exchanging,
+            round_trips: 0,
+            retries: 0,
+            pushed_changes: 0,
+            unsent_changes: 0,
+            pulled_chunks: 0,
+            bytes_sent: 0,
+            bytes_received: 0,
+            uploaded_photos: 0,
+            unsent_photos: 0,
+            photo_bytes_sent: 0,
+        };
+        let bytes = self.retrying(&mut report, &mut |_| {}, cancel, || {
+            let request = self.http.get(format!("{}{path}", self.base));
+            self.send(request, MAX_SERVER_PHOTO_BYTES.saturating_add(1))
+        })?;
+        Ok(store.store_downloaded_photo(grid_id, photo_id, &bytes)?)
+    }
+
+    fn photo_status(&self, path: &str) -> Result<RemotePhoto, SyncError> {
+        let request = self.http.get(format!("{}{path}?status", self.base));
+        RemotePhoto::parse(&self.send(request, 4096)?)
+    }
+
+    fn put_chunk(
+        &self,
+        path: &str,
+        offset: usize,
+        size: usize,
+        chunk: &[u8],
+    ) -> Result<RemotePhoto, SyncError> {
+        let request = self
+            .http
+            .put(format!("{}{path}?offset={offset}", self.base))
+            .header(PHOTO_SIZE_HEADER, size.to_string())
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(chunk.to_vec());
+        RemotePhoto::parse(&self.send(request, 4096)?)
+    }
+
+    /// Runs one request, retrying what may succeed later with the sync's
+    /// backoff; counts retries in `report`.
+    fn retrying<T>(
+        &self,
+        report: &mut SyncProgress,
+        progress: &mut dyn FnMut(&SyncProgress),
+        cancel: &CancelToken,
+        mut request: impl FnMut() -> Result<T, SyncError>,
+    ) -> Result<T, SyncError> {
+        let mut backoff = self.options.initial_backoff;
+        let mut attempt = 1;
+        loop {
+            if cancel.is_cancelled() {
+                return Err(SyncError::Cancelled);
+            }
+            let failure = match request() {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            if !retry_after(&failure) || attempt >= self.options.max_attempts.max(1) {
+                return Err(failure);
+            }
+            attempt += 1;
+            report.retries = report.retries.saturating_add(1);
+            report.stage = SyncStage::WaitingToRetry;
+            progress(report);
+            sleep_unless_cancelled(jittered(backoff), cancel)?;
+            backoff = (backoff * 2).min(self.options.max_backoff);
+        }
+    }
+
     fn post(&self, body: &[u8]) -> Result<Vec<u8>, SyncError> {
-        let response = self
+        let request = self
             .http
             .post(&self.endpoint)
-            .bearer_auth(&self.options.token)
             .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-            .body(body.to_vec())
+            .body(body.to_vec());
+        // Room for the largest page plus framing; more is not a page.
+        self.send(request, u64::from(MAX_RESPONSE_BYTES) * 2)
+    }
+
+    /// Sends a request with the token and reads at most `limit` bytes of
+    /// its answer; a status other than 200 becomes its [`SyncError`].
+    fn send(
+        &self,
+        request: reqwest::blocking::RequestBuilder,
+        limit: u64,
+    ) -> Result<Vec<u8>, SyncError> {
+        let response = request
+            .bearer_auth(&self.options.token)
             .send()
             .map_err(|e| SyncError::Unreachable(describe(&e)))?;
         let status = response.status().as_u16();
-        // Room for the largest page plus framing; more is not a page.
-        let limit = u64::from(MAX_RESPONSE_BYTES) * 2;
         let mut answer = Vec::new();
         response
             .take(limit)
@@ -537,5 +820,50 @@ mod tests {
             message.contains("https://") && message.contains("loopback"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn photo_status_answers_parse_and_refusals_map_to_their_reasons() {
+        let status = RemotePhoto::parse(br#"{"size":10,"received":4,"complete":false}"#).unwrap();
+        assert_eq!((status.received, status.complete), (4, false));
+        let never = RemotePhoto::parse(br#"{"size":null,"received":0,"complete":false}"#).unwrap();
+        assert_eq!(never.received, 0);
+        for bad in [
+            &b"not json"[..],
+            br#"{"received":"4","complete":false}"#,
+            b"{}",
+        ] {
+            assert!(matches!(
+                RemotePhoto::parse(bad),
+                Err(SyncError::Unreachable(_))
+            ));
+        }
+        let rejected = |status| SyncError::Rejected {
+            status,
+            message: String::new(),
+        };
+        assert_eq!(
+            final_failure(&SyncError::Forbidden(String::new())).as_deref(),
+            Some("forbidden")
+        );
+        assert_eq!(
+            final_failure(&rejected(422)).as_deref(),
+            Some("hash_mismatch")
+        );
+        assert_eq!(final_failure(&rejected(413)).as_deref(), Some("too_large"));
+        assert_eq!(
+            final_failure(&rejected(400)).as_deref(),
+            Some("rejected_400")
+        );
+        // What a later sync may get through leaves the photo as it is.
+        for passing in [
+            rejected(408),
+            rejected(429),
+            SyncError::Unreachable(String::new()),
+            SyncError::Unauthorized,
+            SyncError::Cancelled,
+        ] {
+            assert_eq!(final_failure(&passing), None);
+        }
     }
 }

@@ -10,6 +10,8 @@
 //! - `device`: the store's side: the request to send and how a response is
 //!   applied, in one SQLite transaction; `quarantine`: the grids the server
 //!   refused, their held changes, and discarding one (audited);
+//! - `photo_wire`: the photo endpoints' paths, header and limits (photos
+//!   travel beside the change log);
 //! - `scope`: which documents of a grid an assignment covers (a
 //!   department's events-only assignment), which the server enforces;
 //! - `client` (cargo feature `client`): the HTTP client with timeouts,
@@ -28,6 +30,7 @@ mod device;
 mod grids;
 #[cfg(any(test, feature = "hub"))]
 mod hub;
+mod photo_wire;
 mod quarantine;
 mod scope;
 mod wire;
@@ -50,6 +53,10 @@ pub use grids::{GridRefusal, GridTeam, RefusedGrid, TeamMember};
 pub use hub::{
     ByteBudget, CheckedChange, PageBuilder, PagePlan, check_push, compact_document, plan_page,
     request_actor, response_budget,
+};
+pub use photo_wire::{
+    MAX_SERVER_PHOTO_BYTES, PHOTO_CHUNK_BYTES, PHOTO_HASH_MISMATCH, PHOTO_OFFSET_MISMATCH,
+    PHOTO_SIZE_HEADER, photo_path,
 };
 pub use quarantine::{BlockedGrid, DiscardConfirmation, DiscardedGrid};
 pub use scope::{AssignmentScope, EVENT_DOC_KINDS};

@@ -1,4 +1,5 @@
-//! The HTTP surface: `POST /v1/sync` ([`sync`]) and `GET /health`
+//! The HTTP surface: `POST /v1/sync` ([`sync`]), the photo endpoints under
+//! `/v1/grids/{grid}/photos/{id}` ([`photos`]) and `GET /health`
 //! ([`health`]), errors as JSON `{"error", "message"}`, and one log line per
 //! request (request id, method, path, status, duration).
 //!
@@ -19,6 +20,7 @@ use crate::compaction::Compactor;
 use crate::storage::{Storage, StorageError};
 
 pub mod health;
+pub mod photos;
 pub mod sync;
 
 /// What every handler shares.
@@ -46,6 +48,10 @@ pub struct RequestId(pub String);
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(gridbook::sync::SYNC_PATH, post(sync::sync))
+        .route(
+            "/v1/grids/{grid}/photos/{id}",
+            get(photos::get_photo).put(photos::put_photo),
+        )
         .route("/health", get(health::health))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")

@@ -460,7 +460,7 @@ fn grid_of_doc(doc_id: &str) -> Option<String> {
 /// [`DRAIN_LIMIT`]) and answered with 413, so the client reads the answer.
 /// Each read waits at most `read_timeout` (408 past it), so a body trickled
 /// byte by byte cannot hold the connection.
-async fn read_body(
+pub(crate) async fn read_body(
     headers: &HeaderMap,
     mut body: Body,
     limit: usize,
@@ -526,7 +526,7 @@ async fn read_body(
     Ok(out)
 }
 
-fn unauthorized(message: &str) -> ApiError {
+pub(crate) fn unauthorized(message: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
 }
 

@@ -286,6 +286,117 @@ pub struct CompactionInput {
     pub changes: Vec<Vec<u8>>,
 }
 
+/// Where a photo's upload to the server stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PhotoStatus {
+    /// The size the uploader declared (the photo's whole length).
+    pub size: u64,
+    /// The bytes received so far: where the next chunk must start.
+    pub received: u64,
+    /// Whether every byte arrived and hashed to the photo's id.
+    pub complete: bool,
+}
+
+/// One chunk of a photo's upload.
+#[derive(Clone)]
+pub struct PhotoChunk {
+    /// The grid the photo belongs to.
+    pub grid_id: String,
+    /// The photo's id: the lowercase hex SHA-256 of its bytes.
+    pub photo_id: String,
+    /// The photo's whole length, as the uploader declares it.
+    pub size: u64,
+    /// Where in the photo this chunk starts.
+    pub offset: u64,
+    /// The chunk.
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for PhotoChunk {
+    // A photo shows a door or a face: its length only, never its bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhotoChunk")
+            .field("grid_id", &self.grid_id)
+            .field("photo_id", &self.photo_id)
+            .field("size", &self.size)
+            .field("offset", &self.offset)
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .finish()
+    }
+}
+
+/// What [`Storage::append_photo_chunk`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoAppend {
+    /// Stored (or, for a chunk at an offset already passed or a photo
+    /// already complete, acknowledged without change): where it stands now.
+    Stored(PhotoStatus),
+    /// The chunk starts after the bytes received: nothing stored; the
+    /// uploader resumes from `received`.
+    Gap {
+        /// The bytes received so far.
+        received: u64,
+    },
+    /// The declared size differs from the one the upload began with:
+    /// nothing stored.
+    SizeMismatch {
+        /// The size the upload began with.
+        size: u64,
+    },
+    /// The last chunk completed the length, but the bytes do not hash to
+    /// the photo's id: the upload was deleted.
+    HashMismatch,
+}
+
+/// Decides a chunk against what is stored (both backends alike): the new
+/// bytes and status to write, or the answer without a write.
+pub(crate) fn plan_photo_chunk(
+    stored: Option<(PhotoStatus, Vec<u8>)>,
+    chunk: &PhotoChunk,
+) -> Result<(PhotoStatus, Vec<u8>), PhotoAppend> {
+    let (status, mut bytes) = stored.unwrap_or((
+        PhotoStatus {
+            size: chunk.size,
+            received: 0,
+            complete: false,
+        },
+        Vec::new(),
+    ));
+    if status.complete {
+        return Err(PhotoAppend::Stored(status));
+    }
+    if status.size != chunk.size {
+        return Err(PhotoAppend::SizeMismatch { size: status.size });
+    }
+    if chunk.offset > status.received {
+        return Err(PhotoAppend::Gap {
+            received: status.received,
+        });
+    }
+    let end = chunk
+        .offset
+        .saturating_add(u64::try_from(chunk.bytes.len()).unwrap_or(u64::MAX));
+    // A repeated chunk (the answer to it was lost): its bytes are there.
+    if end <= status.received {
+        return Err(PhotoAppend::Stored(status));
+    }
+    let skip = usize::try_from(status.received - chunk.offset).unwrap_or(usize::MAX);
+    bytes.extend_from_slice(chunk.bytes.get(skip..).unwrap_or_default());
+    let received = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    let complete = received >= status.size;
+    if complete && gridbook::photos::photo_id(&bytes) != chunk.photo_id {
+        return Err(PhotoAppend::HashMismatch);
+    }
+    Ok((
+        PhotoStatus {
+            size: status.size,
+            received,
+            complete,
+        },
+        bytes,
+    ))
+}
+
 /// The storage the sync server runs on. Implemented by [`SqliteStorage`] and
 /// [`PostgresStorage`]; every method is safe to call from several server
 /// processes at once (PostgreSQL) or threads (both).
@@ -450,6 +561,24 @@ pub trait Storage: Send + Sync + 'static {
     /// loading a document; a stored change stays stored (the log is never
     /// cut), so the answer holds until the push that relies on it commits.
     fn missing_changes(&self, wanted: Vec<ChangeKey>) -> StorageFuture<'_, Vec<usize>>;
+
+    /// Where the upload of the photo `photo_id` in `grid_id` stands, or
+    /// None if the server has none of it.
+    fn photo_status(
+        &self,
+        grid_id: String,
+        photo_id: String,
+    ) -> StorageFuture<'_, Option<PhotoStatus>>;
+
+    /// Appends one chunk of a photo, in one transaction (see
+    /// [`PhotoAppend`]): only at the count received so far, the photo
+    /// complete once its declared size arrived and its bytes hashed to its
+    /// id, deleted if they did not. The caller checks access and that the
+    /// chunk ends within the size.
+    fn append_photo_chunk(&self, chunk: PhotoChunk) -> StorageFuture<'_, PhotoAppend>;
+
+    /// The bytes of a complete photo; None if absent or incomplete.
+    fn read_photo(&self, grid_id: String, photo_id: String) -> StorageFuture<'_, Option<Vec<u8>>>;
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

@@ -23,9 +23,10 @@ use tokio_postgres::{GenericClient, NoTls};
 use super::{
     AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
     GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice,
-    POSTGRES_MIGRATIONS, PushBatch, PushOutcome, RefusedGrid, SnapshotRow, Stats, Storage,
-    StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos, group_teams,
-    latest_version, needs_reset, now_unix, pos, refusal, sorted_unique, stored_role, stored_scope,
+    POSTGRES_MIGRATIONS, PhotoAppend, PhotoChunk, PhotoStatus, PushBatch, PushOutcome, RefusedGrid,
+    SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole,
+    db_pos, group_teams, latest_version, needs_reset, now_unix, plan_photo_chunk, pos, refusal,
+    sorted_unique, stored_role, stored_scope,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -1003,6 +1004,111 @@ impl Storage for PostgresStorage {
                 .iter()
                 .filter_map(|r| usize::try_from(r.get::<_, i64>(0) - 1).ok())
                 .collect())
+        })
+    }
+
+    fn photo_status(
+        &self,
+        grid_id: String,
+        photo_id: String,
+    ) -> StorageFuture<'_, Option<PhotoStatus>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            Ok(c.query_opt(
+                "SELECT size, received_bytes, complete FROM photos
+                 WHERE grid_id = $1 AND photo_id = $2",
+                &[&grid_id, &photo_id],
+            )
+            .await
+            .map_err(db)?
+            .map(|r| PhotoStatus {
+                size: pos(r.get(0)),
+                received: pos(r.get(1)),
+                complete: r.get(2),
+            }))
+        })
+    }
+
+    fn append_photo_chunk(&self, chunk: PhotoChunk) -> StorageFuture<'_, PhotoAppend> {
+        Box::pin(async move {
+            let mut c = self.client().await?;
+            let tx = c.transaction().await.map_err(db)?;
+            // Two uploads of one photo (a retry racing its lost original)
+            // take turns: the second sees what the first appended.
+            let stored = tx
+                .query_opt(
+                    "SELECT size, received_bytes, complete, bytes FROM photos
+                     WHERE grid_id = $1 AND photo_id = $2 FOR UPDATE",
+                    &[&chunk.grid_id, &chunk.photo_id],
+                )
+                .await
+                .map_err(db)?
+                .map(|r| {
+                    (
+                        PhotoStatus {
+                            size: pos(r.get(0)),
+                            received: pos(r.get(1)),
+                            complete: r.get(2),
+                        },
+                        r.get::<_, Vec<u8>>(3),
+                    )
+                });
+            let existed = stored.is_some();
+            let answer = match plan_photo_chunk(stored, &chunk) {
+                Ok((status, bytes)) => {
+                    // Two first chunks racing (no row to lock yet) both
+                    // start at 0, so the later write holds a prefix of the
+                    // same photo; a wrong one fails the hash at the end.
+                    tx.execute(
+                        "INSERT INTO photos
+                             (grid_id, photo_id, size, received_bytes, bytes, complete, created_at)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)
+                         ON CONFLICT (grid_id, photo_id) DO UPDATE SET
+                             received_bytes = excluded.received_bytes,
+                             bytes = excluded.bytes,
+                             complete = excluded.complete",
+                        &[
+                            &chunk.grid_id,
+                            &chunk.photo_id,
+                            &db_pos(status.size),
+                            &db_pos(status.received),
+                            &bytes,
+                            &status.complete,
+                            &now_unix(),
+                        ],
+                    )
+                    .await
+                    .map_err(db)?;
+                    PhotoAppend::Stored(status)
+                }
+                Err(PhotoAppend::HashMismatch) => {
+                    if existed {
+                        tx.execute(
+                            "DELETE FROM photos WHERE grid_id = $1 AND photo_id = $2",
+                            &[&chunk.grid_id, &chunk.photo_id],
+                        )
+                        .await
+                        .map_err(db)?;
+                    }
+                    PhotoAppend::HashMismatch
+                }
+                Err(answer) => answer,
+            };
+            tx.commit().await.map_err(db)?;
+            Ok(answer)
+        })
+    }
+
+    fn read_photo(&self, grid_id: String, photo_id: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            Ok(c.query_opt(
+                "SELECT bytes FROM photos WHERE grid_id = $1 AND photo_id = $2 AND complete",
+                &[&grid_id, &photo_id],
+            )
+            .await
+            .map_err(db)?
+            .map(|r| r.get(0)))
         })
     }
 }

@@ -15,10 +15,11 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 
 use super::{
     AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
-    GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, PushBatch,
-    PushOutcome, RefusedGrid, SQLITE_MIGRATIONS, SnapshotRow, Stats, Storage, StorageError,
-    StorageFuture, StorageResult, Worker, WorkerRole, db_pos, group_teams, latest_version,
-    needs_reset, now_unix, pos, refusal, sorted_unique, stored_role, stored_scope,
+    GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, PhotoAppend,
+    PhotoChunk, PhotoStatus, PushBatch, PushOutcome, RefusedGrid, SQLITE_MIGRATIONS, SnapshotRow,
+    Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
+    group_teams, latest_version, needs_reset, now_unix, plan_photo_chunk, pos, refusal,
+    sorted_unique, stored_role, stored_scope,
 };
 
 /// The SQLite backend. Cheap to clone (shares one connection).
@@ -1024,6 +1025,102 @@ impl Storage for SqliteStorage {
                 }
             }
             Ok(missing)
+        })
+    }
+
+    fn photo_status(
+        &self,
+        grid_id: String,
+        photo_id: String,
+    ) -> StorageFuture<'_, Option<PhotoStatus>> {
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "SELECT size, received_bytes, complete FROM photos
+                 WHERE grid_id = ?1 AND photo_id = ?2",
+            )
+            .map_err(db)?
+            .query_row(params![grid_id, photo_id], |r| {
+                Ok(PhotoStatus {
+                    size: pos(r.get(0)?),
+                    received: pos(r.get(1)?),
+                    complete: r.get(2)?,
+                })
+            })
+            .optional()
+            .map_err(db)
+        })
+    }
+
+    fn append_photo_chunk(&self, chunk: PhotoChunk) -> StorageFuture<'_, PhotoAppend> {
+        self.write(move |tx| {
+            let stored = tx
+                .prepare_cached(
+                    "SELECT size, received_bytes, complete, bytes FROM photos
+                     WHERE grid_id = ?1 AND photo_id = ?2",
+                )
+                .map_err(db)?
+                .query_row(params![chunk.grid_id, chunk.photo_id], |r| {
+                    Ok((
+                        PhotoStatus {
+                            size: pos(r.get(0)?),
+                            received: pos(r.get(1)?),
+                            complete: r.get(2)?,
+                        },
+                        r.get::<_, Vec<u8>>(3)?,
+                    ))
+                })
+                .optional()
+                .map_err(db)?;
+            let existed = stored.is_some();
+            match plan_photo_chunk(stored, &chunk) {
+                Ok((status, bytes)) => {
+                    tx.prepare_cached(
+                        "INSERT INTO photos
+                             (grid_id, photo_id, size, received_bytes, bytes, complete, created_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                         ON CONFLICT (grid_id, photo_id) DO UPDATE SET
+                             received_bytes = excluded.received_bytes,
+                             bytes = excluded.bytes,
+                             complete = excluded.complete",
+                    )
+                    .map_err(db)?
+                    .execute(params![
+                        chunk.grid_id,
+                        chunk.photo_id,
+                        db_pos(status.size),
+                        db_pos(status.received),
+                        bytes,
+                        status.complete,
+                        now_unix()
+                    ])
+                    .map_err(db)?;
+                    Ok(PhotoAppend::Stored(status))
+                }
+                Err(PhotoAppend::HashMismatch) => {
+                    if existed {
+                        tx.prepare_cached(
+                            "DELETE FROM photos WHERE grid_id = ?1 AND photo_id = ?2",
+                        )
+                        .map_err(db)?
+                        .execute(params![chunk.grid_id, chunk.photo_id])
+                        .map_err(db)?;
+                    }
+                    Ok(PhotoAppend::HashMismatch)
+                }
+                Err(answer) => Ok(answer),
+            }
+        })
+    }
+
+    fn read_photo(&self, grid_id: String, photo_id: String) -> StorageFuture<'_, Option<Vec<u8>>> {
+        self.run(move |conn| {
+            conn.prepare_cached(
+                "SELECT bytes FROM photos WHERE grid_id = ?1 AND photo_id = ?2 AND complete = 1",
+            )
+            .map_err(db)?
+            .query_row(params![grid_id, photo_id], |r| r.get(0))
+            .optional()
+            .map_err(db)
         })
     }
 }
