@@ -55,7 +55,7 @@ pub struct EventKpis {
     pub resolution_rate: Option<f64>,
     /// Closed no later than their deadline.
     pub closed_on_time: i64,
-    /// `closed_on_time / closed with a deadline` (按时办结率).
+    /// `closedOnTime` out of the closed events that have a deadline (按时办结率).
     pub on_time_rate: Option<f64>,
     /// Closes where a resident gave their satisfaction.
     pub rated: i64,
