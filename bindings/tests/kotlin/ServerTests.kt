@@ -65,4 +65,42 @@ fun serverTests(r: Runner) {
             }
         }
     }
+
+    r.test("an event's photo uploads with the sync and another phone downloads it on demand") {
+        val dir = tempDir("server-photo")
+        val data = File(dir, "server-data").also { it.mkdirs() }
+        admin(data, "add-worker", "--id", "w-zhang", "--name", "张伟", "--role", "grid_head", "--can-create-grids")
+        admin(data, "add-worker", "--id", "d-housing", "--name", "房管所", "--role", "department")
+        val tokenA = issueToken(data, "w-zhang", "张伟的手机")
+        val tokenD = issueToken(data, "d-housing", "房管所的手机")
+        RunningServer(data, File(dir, "server.log")).use { server ->
+            openStore(dir, "w-zhang").use { a ->
+                Store.open(File(dir, "d-housing.db").path, departmentIdentity("d-housing"), null).use { d ->
+                    val f = fixture(a)
+                    val photo = a.addPhoto(f.grid, pngWithText("幸福小区3栋"))
+                    val eventId = a.reportEvent(
+                        EventInput(
+                            gridId = f.grid, category = "fire_lane_blocked", description = "消防通道堵塞",
+                            urgency = Urgency.NORMAL, source = EventSource.DOOR_KNOCKING, at = minute(0), photos = listOf(photo.id),
+                        ),
+                    )
+                    a.takeEventStep(step(eventId, StepAction.ACCEPT, 1))
+                    a.takeEventStep(step(eventId, StepAction.DISPATCH, 2, assignee = "d-housing"))
+                    val report = a.sync(server(server.url, tokenA))
+                    assertEq(1L to 0L, report.uploadedPhotos to report.unsentPhotos, "the photo went with the sync")
+                    assertEq(TINY_PNG.size.toLong(), report.photoBytesSent, "its stripped bytes")
+                    assertEq(PhotoUpload.Uploaded, a.photoInfo(photo.id).upload, "uploaded")
+
+                    admin(data, "assign", "--worker", "d-housing", "--grid", f.grid, "--scope", "events")
+                    d.sync(server(server.url, tokenD))
+                    val event = d.event(eventId)
+                    assertEq(listOf(photo.id), event.photos, "the event names the photo")
+                    assertThrows<GridbookException.NotFound>("not downloaded yet") { d.photo(photo.id) }
+                    val downloaded = d.downloadPhoto(server(server.url, tokenD), f.grid, photo.id)
+                    assertEq(photo.id, downloaded.id, "the same photo")
+                    assertTrue(d.photo(photo.id).contentEquals(TINY_PNG)) { "the downloaded bytes differ" }
+                }
+            }
+        }
+    }
 }

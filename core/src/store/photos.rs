@@ -521,7 +521,7 @@ impl Store {
             .ok_or_else(|| Error::invalid(BYTES_FIELD, InvalidReason::PhotoType))?;
         let limit = self.photo_cache_limit();
         self.write(|edit| {
-            lookup::require(edit.tx, RecordKind::Grid, "grids", grid_id)?;
+            require_synced_grid(edit.tx, grid_id)?;
             if let Some(info) = info_of(edit.tx, id)? {
                 return Ok(info);
             }
@@ -536,5 +536,24 @@ impl Store {
             evict(edit, limit, id)?;
             existing(edit.tx, id)
         })
+    }
+}
+
+/// A grid this store holds: its record, or (for a department, whose store
+/// holds a grid's events and never its roster) an event of it or a sync
+/// position in it; [`Error::NotFound`] otherwise.
+fn require_synced_grid(tx: &rusqlite::Transaction, grid_id: &str) -> Result<()> {
+    let known = tx
+        .prepare_cached(
+            "SELECT 1 FROM grids WHERE id = ?1
+             UNION ALL SELECT 1 FROM events WHERE grid_id = ?1
+             UNION ALL SELECT 1 FROM sync_cursors WHERE grid_id = ?1
+             LIMIT 1",
+        )?
+        .exists([grid_id])?;
+    if known {
+        Ok(())
+    } else {
+        Err(Error::not_found(RecordKind::Grid, grid_id))
     }
 }

@@ -591,3 +591,35 @@ fn the_photos_live_query_hears_every_change_of_a_grids_photos_but_reads() {
     assert_eq!(held(&store, &f.grid), vec![photo_id(&theirs)]);
     assert_eq!(count(&elsewhere), 0);
 }
+
+#[test]
+fn a_departments_store_keeps_a_downloaded_photo_of_a_grid_it_holds_events_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = super::events::open_as(&dir, "head", WorkerRole::GridHead);
+    let dept = super::events::open_as(&dir, "dept", WorkerRole::Department);
+    let f = fixture(&head);
+    let photo = noisy_jpeg(11, 500);
+    let id = photo_id(&photo);
+    // Before it holds anything of the grid, the grid is unknown to it.
+    assert!(matches!(
+        dept.store_downloaded_photo(&f.grid, &id, &photo),
+        Err(Error::NotFound {
+            kind: RecordKind::Grid,
+            ..
+        })
+    ));
+    // A department's store holds the grid's events and never its roster:
+    // here the roster's rows are taken out of its tables, as a server with
+    // an events-only assignment would never have sent them.
+    head.report_event(event_input(&f.grid, "fire_lane_blocked"))
+        .unwrap();
+    dept.import(&head.export_since(0).unwrap().bytes).unwrap();
+    let conn = rusqlite::Connection::open(dept.path()).unwrap();
+    conn.execute("DELETE FROM grids", []).unwrap();
+    drop(conn);
+    assert!(dept.grids().unwrap().is_empty());
+    assert_eq!(dept.events_open(&f.grid).unwrap().len(), 1);
+    let info = dept.store_downloaded_photo(&f.grid, &id, &photo).unwrap();
+    assert_eq!(info.origin, PhotoOrigin::Downloaded);
+    assert_eq!(dept.photo(&id).unwrap(), photo);
+}
