@@ -30,9 +30,8 @@ use gridbook::sync::{
     PHOTO_SIZE_HEADER,
 };
 
-use super::sync::{read_body, unauthorized};
+use super::sync::{authenticated_device, read_body};
 use super::{ApiError, AppState, RequestId};
-use crate::auth;
 use crate::storage::{AuthenticatedDevice, PhotoAppend, PhotoChunk, PhotoStatus};
 
 /// The kind name an assignment's scope must cover for its photos.
@@ -128,15 +127,7 @@ async fn authorize(
     headers: &HeaderMap,
     logged: &mut Logged,
 ) -> Result<AuthenticatedDevice, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let Some(token) = auth::bearer(authorization) else {
-        return Err(unauthorized("missing bearer token"));
-    };
-    let Some(device) = state.storage.authenticate(auth::hash_token(token)).await? else {
-        return Err(unauthorized("unknown or revoked token"));
-    };
+    let device = authenticated_device(state, headers).await?;
     logged.device_id.clone_from(&device.device_id);
     // Only ids in their canonical form reach a query or a log line.
     let canonical = uuid::Uuid::parse_str(grid)

@@ -51,7 +51,9 @@ use gridbook::codes::CodeList;
 
 use super::{ApiError, AppState, RequestId};
 use crate::auth;
-use crate::storage::{ChangeKey, NewChange, PushBatch, Storage, StorageResult, sorted_unique};
+use crate::storage::{
+    AuthenticatedDevice, ChangeKey, NewChange, PushBatch, Storage, StorageResult, sorted_unique,
+};
 
 /// Past the limit, the body is still read (and dropped) up to this many
 /// bytes so that the client gets its 413 instead of a reset connection.
@@ -138,15 +140,7 @@ async fn handle(
     device_id: &mut String,
     grid_ids: &mut String,
 ) -> Result<Vec<u8>, ApiError> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let Some(token) = auth::bearer(authorization) else {
-        return Err(unauthorized("missing bearer token"));
-    };
-    let Some(device) = state.storage.authenticate(auth::hash_token(token)).await? else {
-        return Err(unauthorized("unknown or revoked token"));
-    };
+    let device = authenticated_device(state, headers).await?;
     device_id.clone_from(&device.device_id);
 
     let body = read_body(headers, body, MAX_REQUEST_BYTES, state.body_read_timeout).await?;
@@ -524,6 +518,24 @@ pub(crate) async fn read_body(
         return Err(too_large());
     }
     Ok(out)
+}
+
+/// The device whose bearer token the request carries: 401 without one, or
+/// for a token unknown or revoked. Every endpoint a phone calls starts here.
+pub(crate) async fn authenticated_device(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<AuthenticatedDevice, ApiError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let Some(token) = auth::bearer(authorization) else {
+        return Err(unauthorized("missing bearer token"));
+    };
+    match state.storage.authenticate(auth::hash_token(token)).await? {
+        Some(device) => Ok(device),
+        None => Err(unauthorized("unknown or revoked token")),
+    }
 }
 
 pub(crate) fn unauthorized(message: &str) -> ApiError {
