@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -108,6 +108,16 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": self.code, "message": self.message });
+        if self.status == StatusCode::REQUEST_TIMEOUT {
+            // A stalled body is not read further: the connection cannot
+            // carry another request.
+            return (
+                self.status,
+                [(header::CONNECTION, "close")],
+                axum::Json(body),
+            )
+                .into_response();
+        }
         (self.status, axum::Json(body)).into_response()
     }
 }

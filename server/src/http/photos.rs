@@ -109,13 +109,7 @@ fn finish(
         duration_ms = started.elapsed().as_millis() as u64,
         "{what}"
     );
-    match result {
-        Ok(response) => response,
-        Err(e) if e.status == StatusCode::REQUEST_TIMEOUT => {
-            ([(header::CONNECTION, "close")], e).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
 /// Authenticates the request and checks the ids and the grid's access;

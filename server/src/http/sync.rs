@@ -123,11 +123,6 @@ pub async fn sync(
             bytes,
         )
             .into_response(),
-        // A stalled body is not read further: the connection cannot carry
-        // another request.
-        Err(e) if e.status == StatusCode::REQUEST_TIMEOUT => {
-            ([(header::CONNECTION, "close")], e).into_response()
-        }
         Err(e) => e.into_response(),
     }
 }
