@@ -56,6 +56,11 @@ impl DocId {
         DocId(format!("roster/{grid_id}"))
     }
 
+    /// The one document of a grid-partitioned kind for a grid.
+    pub(crate) fn of_grid(kind: DocKind, grid_id: &str) -> DocId {
+        DocId(format!("{}/{grid_id}", kind.name))
+    }
+
     /// The document of a quarter-partitioned kind for the quarter of `date`.
     pub(crate) fn partition(kind: DocKind, grid_id: &str, date: Date) -> DocId {
         DocId(format!(

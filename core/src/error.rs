@@ -63,6 +63,15 @@ pub enum Error {
         /// The worker's role.
         role: crate::identity::WorkerRole,
     },
+    /// Only the grid head changes the grid's event settings (its own
+    /// categories, its names for the whistle levels); nothing was written.
+    #[error(
+        "only the grid head may change the grid's event settings, not a worker with the role {role:?}"
+    )]
+    GridHeadOnly {
+        /// The worker's role.
+        role: crate::identity::WorkerRole,
+    },
     /// The store's worker may not take this step on this event for another
     /// reason than role or status (not the assignee, the resolver verifying
     /// their own work, ...); nothing was written.
@@ -242,11 +251,12 @@ pub enum ProtocolError {
     /// A pushed change holds an event step whose action the pusher's role
     /// may not take (only the grid dispatches or closes, ...), as the server
     /// keeps the role.
-    #[error("pushed change {index} takes the step {action}, which the pusher's role may not take")]
+    #[error("pushed change {index} writes {action}, which the pusher's role may not")]
     RoleMayNot {
         /// Its position in the request.
         index: usize,
-        /// The step's action (a `StepAction` code).
+        /// The step's action (a `StepAction` code), or `event_settings`
+        /// for a grid's event settings, which only its grid head writes.
         action: &'static str,
     },
     /// A pushed change was written by another actor than the request's.

@@ -121,6 +121,11 @@ pub enum InvalidReason {
     /// A photo's bytes do not hash to the id they are stored or sent under.
     #[error("does not match its SHA-256 id")]
     PhotoHashMismatch,
+    /// A code a grid gives its own catalogue entry must start with
+    /// `local_`: the shipped catalogue never uses that prefix, so a later
+    /// version of it can never take a grid's code for something else.
+    #[error("must start with local_ (the shipped catalogue's codes are reserved)")]
+    ReservedCode,
 }
 
 // ---------------------------------------------------------------------------

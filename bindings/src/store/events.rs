@@ -4,7 +4,8 @@
 //! rules and the derived state are the core's; these forward.
 
 use gridbook::{
-    Date, Event, EventCategories, EventInput, EventKpis, EventStepInput, Timestamp, WhistleLevels,
+    Date, Event, EventCategories, EventInput, EventKpis, EventStepInput, LocalCategoryInput,
+    Timestamp, WhistleLevelInput, WhistleLevels,
 };
 
 use super::Store;
@@ -13,7 +14,7 @@ use crate::Result;
 #[uniffi::export]
 impl Store {
     /// Reports an event (上报) in this store's worker's name; returns its
-    /// id. The category must be one of `eventCategories()`, the building,
+    /// id. The category must be one of `eventCategories(gridId)`, the building,
     /// household, residents and source record of the same grid. Nothing is
     /// written on an error.
     pub async fn report_event(&self, input: EventInput) -> Result<String> {
@@ -67,13 +68,36 @@ impl Store {
         self.call(move |s| s.event_kpis(&grid_id, from, to)).await
     }
 
-    /// The event categories (大类/小类) with their time limits and close conditions.
-    pub async fn event_categories(&self) -> Result<EventCategories> {
-        Ok(self.core()?.event_categories())
+    /// The grid's event categories (大类/小类) with their time limits and
+    /// close conditions: the shipped catalogue, then the grid's own.
+    pub async fn event_categories(&self, grid_id: String) -> Result<EventCategories> {
+        self.call(move |s| s.event_categories(&grid_id)).await
     }
 
-    /// The whistle levels (常规哨/联合哨/攻坚哨) with who handles each.
-    pub async fn whistle_levels(&self) -> Result<WhistleLevels> {
-        Ok(self.core()?.whistle_levels())
+    /// The whistle levels (常规哨/联合哨/攻坚哨) as the grid names and
+    /// routes them: who handles each, and to whom it is dispatched by
+    /// default.
+    pub async fn whistle_levels(&self, grid_id: String) -> Result<WhistleLevels> {
+        self.call(move |s| s.whistle_levels(&grid_id)).await
+    }
+
+    /// Adds a category of the grid's own (its code starts with `local_`),
+    /// or changes one it added; the change applies to events reported
+    /// afterwards. Only the grid head may (`GridHeadOnly` otherwise).
+    pub async fn define_event_category(&self, input: LocalCategoryInput) -> Result<()> {
+        self.call(move |s| s.define_event_category(input)).await
+    }
+
+    /// Stops offering a category the grid added; its events keep it. Only
+    /// the grid head may.
+    pub async fn retire_event_category(&self, grid_id: String, code: String) -> Result<()> {
+        self.call(move |s| s.retire_event_category(&grid_id, &code))
+            .await
+    }
+
+    /// Gives a whistle level the grid's own name, handler and default
+    /// assignee; ranks and their order stay fixed. Only the grid head may.
+    pub async fn set_whistle_level(&self, input: WhistleLevelInput) -> Result<()> {
+        self.call(move |s| s.set_whistle_level(input)).await
     }
 }

@@ -98,6 +98,52 @@ fun eventTests(r: Runner) {
         }
     }
 
+    r.test("events: the grid adds its own category and names a level; a department reads them; only the grid head may") {
+        val dir = tempDir("event-settings")
+        openStore(dir, "w-zhang").use { head ->
+            Store.open(java.io.File(dir, "d-housing.db").path, departmentIdentity("d-housing"), null).use { department ->
+                val f = fixture(head)
+                head.defineEventCategory(
+                    LocalCategoryInput(
+                        gridId = f.grid, code = "local_pothole", name = "路面坑洼", groupCode = "local_roads", groupName = "道路交通",
+                        limit = TimeLimit.WorkingDays(days = 5), closeCondition = "坑洼填平，现场复核", initialLevel = 2,
+                    ),
+                )
+                head.setWhistleLevel(
+                    WhistleLevelInput(gridId = f.grid, rank = 2, name = "街道哨", handledBy = "街道城管科", supervised = true, defaultAssignee = "d-housing"),
+                )
+                val own = head.eventCategories(f.grid).categories.last()
+                assertEq(Triple("local_pothole", true, TimeLimit.WorkingDays(days = 5)), Triple(own.code, own.local, own.limit), "the grid's own category, last")
+                val id = head.reportEvent(
+                    EventInput(gridId = f.grid, category = "local_pothole", description = "2栋门前路面塌陷", urgency = Urgency.URGENT, source = EventSource.DOOR_KNOCKING, at = minute(0)),
+                )
+                assertEq(2, head.event(id).level, "starts at the category's level")
+
+                department.importChanges(head.exportSince(0L).bytes)
+                assertEq(head.eventCategories(f.grid), department.eventCategories(f.grid), "the department reads the same catalogue")
+                val joint = department.whistleLevels(f.grid).levels[1]
+                assertEq(Triple("街道哨", "joint", "d-housing"), Triple(joint.name, joint.code, joint.defaultAssignee), "named and routed")
+
+                val refused = assertThrows<GridbookException.GridHeadOnly>("a department may not name a level") {
+                    department.setWhistleLevel(WhistleLevelInput(gridId = f.grid, rank = 1, name = "部门哨", handledBy = "部门", supervised = false))
+                }
+                assertEq(WorkerRole.DEPARTMENT, refused.role, "names the role")
+                val reserved = assertThrows<GridbookException.Invalid>("a code without local_") {
+                    head.defineEventCategory(
+                        LocalCategoryInput(
+                            gridId = f.grid, code = "pothole", name = "路面坑洼", groupCode = "safety", groupName = "",
+                            limit = TimeLimit.Hours(hours = 8), closeCondition = "填平", initialLevel = 1,
+                        ),
+                    )
+                }
+                assertEq("code" to InvalidReason.ReservedCode, reserved.field to reserved.reason, "reserved")
+                head.retireEventCategory(f.grid, "local_pothole")
+                assertEq(15, head.eventCategories(f.grid).categories.size, "retired: no longer offered")
+                assertEq("local_pothole", head.event(id).category, "its event keeps it")
+            }
+        }
+    }
+
     r.test("events: the open list is a Flow that follows a report and a step") {
         openStore(tempDir("events-flow"), "w-zhang").use { store ->
             val f = fixture(store)

@@ -78,6 +78,13 @@ pub enum GridbookError {
         /// The worker's role.
         role: WorkerRole,
     },
+    /// Only the grid head changes the grid's event settings (its own
+    /// categories, its names for the whistle levels); nothing was written.
+    #[error("only the grid head may change the grid's event settings, not the role {}", .role.code())]
+    GridHeadOnly {
+        /// The worker's role.
+        role: WorkerRole,
+    },
     /// The worker may not take this step on this event (not its assignee,
     /// the resolver verifying their own work, ...); nothing was written.
     #[error("the step {} is refused: {}", .action.code(), .reason.code())]
@@ -234,6 +241,7 @@ impl From<Error> for GridbookError {
                 action: CodeList::from_code_or_default(Some(action)),
                 role,
             },
+            E::GridHeadOnly { role } => GridbookError::GridHeadOnly { role },
             E::StepRefused { action, reason } => GridbookError::StepRefused {
                 action: CodeList::from_code_or_default(Some(action)),
                 reason: CodeList::from_code_or_default(Some(reason)),

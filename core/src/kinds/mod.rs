@@ -16,7 +16,7 @@ pub(crate) mod visits;
 
 pub use events::{
     Event, EventCategories, EventCategory, EventInput, EventKpis, EventStep, EventStepInput,
-    KpiCount, WhistleLevel, WhistleLevels,
+    KpiCount, LocalCategoryInput, WhistleLevel, WhistleLevelInput, WhistleLevels,
 };
 pub use patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
 pub use roster::{
@@ -87,6 +87,8 @@ pub enum RecordKind {
     Event,
     /// A step of a grid event's closed loop.
     EventStep,
+    /// A grid's own event category or whistle-level name (its event settings).
+    EventCatalogue,
     /// A photo, by its id (the SHA-256 of its bytes).
     Photo,
 }
@@ -107,6 +109,7 @@ impl RecordKind {
             RecordKind::Worker => "worker",
             RecordKind::Event => "event",
             RecordKind::EventStep => "event_step",
+            RecordKind::EventCatalogue => "event_catalogue",
             RecordKind::Photo => "photo",
         }
     }
@@ -126,6 +129,7 @@ impl RecordKind {
             RecordKind::Worker,
             RecordKind::Event,
             RecordKind::EventStep,
+            RecordKind::EventCatalogue,
             RecordKind::Photo,
         ]
         .into_iter()
@@ -140,6 +144,7 @@ impl std::fmt::Display for RecordKind {
             RecordKind::PatrolTeam => "patrol team",
             RecordKind::Checkin => "check-in",
             RecordKind::EventStep => "event step",
+            RecordKind::EventCatalogue => "event category or whistle level",
             other => other.as_str(),
         })
     }

@@ -158,7 +158,15 @@ impl StoreChange {
             LiveQuery::Conflicts { grid_id } => in_grid(grid_id, &[]),
             LiveQuery::SyncStatus => self.sync_state,
             LiveQuery::Events { grid_id } => {
-                in_grid(grid_id, &[RecordKind::Event, RecordKind::EventStep])
+                // A category's or level's new name shows in the list.
+                in_grid(
+                    grid_id,
+                    &[
+                        RecordKind::Event,
+                        RecordKind::EventStep,
+                        RecordKind::EventCatalogue,
+                    ],
+                )
             }
             LiveQuery::Photos { grid_id } => in_grid(grid_id, &[RecordKind::Photo]),
         }

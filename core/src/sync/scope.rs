@@ -17,10 +17,10 @@ use crate::docs::DocId;
 /// The document kinds an [`AssignmentScope::Events`] assignment covers.
 /// Kept as names, not registered kinds, so the list can name kinds that land
 /// later: a name no registered kind has matches nothing (a document id of an
-/// unknown kind does not parse), so the scope fails closed. When a photo
-/// document kind is added, its name ("photos") belongs here, so that a
-/// department receives the photos of the events it handles.
-pub const EVENT_DOC_KINDS: &[&str] = &["events", "photos"];
+/// unknown kind does not parse), so the scope fails closed. The grid's event
+/// settings (its own categories and level names) come with the events, so
+/// that a department reads the names the grid uses.
+pub const EVENT_DOC_KINDS: &[&str] = &["events", "event_settings", "photos"];
 
 /// Which documents of a grid an assignment lets its worker pull and push.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

@@ -293,6 +293,57 @@ fn a_step_the_pushers_role_may_not_take_is_refused() {
     assert_eq!(entry_change("visits", "visits", take), Ok(()));
 }
 
+/// Pushes, as worker w1 with `role` as the server keeps it, a change putting
+/// one JSON `entry` under `key` into `collection` of the grid's event settings.
+fn settings_entry(
+    collection: &str,
+    key: &str,
+    entry: &str,
+    role: &str,
+) -> Result<(), ProtocolError> {
+    let doc = crate::docs::DocId::parse(&format!("event_settings/{GRID}")).unwrap();
+    let bytes = forged_change(doc.1, ACTOR, |doc| {
+        let map = doc.get(ROOT, collection).unwrap().unwrap().1;
+        doc.put(&map, key, entry).unwrap();
+    });
+    let pusher = Pusher {
+        role: Some(role.to_string()),
+        ..w1()
+    };
+    push_one(ACTOR, doc.0.to_string(), bytes, &pusher)
+}
+
+#[test]
+fn only_a_grid_head_pushes_the_grids_event_settings() {
+    let category = r#"{"name":"路面坑洼","group_code":"local_roads","group_name":"道路","limit":{"unit":"hours","amount":8},"close_condition":"填平","level":1,"worker_id":"w1"}"#;
+    let level = r#"{"name":"街道哨","handled_by":"街道","worker_id":"w1"}"#;
+    let refused = Err(ProtocolError::RoleMayNot {
+        index: 0,
+        action: "event_settings",
+    });
+    for role in ["assistant", "department", "building_head", "police_officer"] {
+        assert_eq!(
+            settings_entry("event_categories", "local_pothole", category, role),
+            refused
+        );
+        assert_eq!(settings_entry("whistle_levels", "2", level, role), refused);
+    }
+    assert_eq!(
+        settings_entry("event_categories", "local_pothole", category, "grid_head"),
+        Ok(())
+    );
+    assert_eq!(
+        settings_entry("whistle_levels", "2", level, "grid_head"),
+        Ok(())
+    );
+    // Written in another grid head's name.
+    let forged_level = r#"{"name":"街道哨","handled_by":"街道","worker_id":"w2"}"#;
+    assert_eq!(
+        settings_entry("whistle_levels", "2", forged_level, "grid_head"),
+        forged("worker_id")
+    );
+}
+
 #[test]
 fn an_honest_phones_events_pass() {
     let dir = tempfile::tempdir().unwrap();

@@ -84,6 +84,14 @@ const PHONE_FIXTURES: &[PhoneFixture] = &[
         outbox_with_bytes: 0,
         cursor: 61,
     },
+    PhoneFixture {
+        version: 7,
+        sql: include_str!("../../../schema/fixtures/phone/v007.sql"),
+        chunks: 24,
+        unsent_after_open: 15,
+        outbox_with_bytes: 0,
+        cursor: 61,
+    },
 ];
 
 /// The worker whose phone the fixtures are.
@@ -432,6 +440,104 @@ fn a_version_six_database_opens_with_its_photos() {
     assert_same_schema(&path, &fresh);
 }
 
+/// The grid's own categories and level names a version-7 store held read
+/// back, a rebuild derives the same rows, and they are still used.
+#[test]
+fn a_version_seven_database_opens_with_its_event_settings() {
+    let fixture = &PHONE_FIXTURES[6];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v7.db");
+    load_fixture(fixture, &path);
+    let store = Store::open(&path, fixture_owner()).unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!(
+        (status.unsent_changes, status.held_changes),
+        (fixture.unsent_after_open, 2)
+    );
+    assert_eq!(chunk_count(&store), fixture.chunks);
+    let blocked = status.blocked_grids[0].grid_id.clone();
+    let grid = store
+        .sync_cursors()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.grid_id != blocked)
+        .unwrap()
+        .grid_id;
+    let categories = store.event_categories(&grid).unwrap().categories;
+    let local: Vec<(&str, &str, &str, TimeLimit, i32)> = categories
+        .iter()
+        .filter(|c| c.local)
+        .map(|c| {
+            (
+                c.code.as_str(),
+                c.name.as_str(),
+                c.group_name.as_str(),
+                c.limit,
+                c.initial_level,
+            )
+        })
+        .collect();
+    assert_eq!(
+        local,
+        vec![(
+            "local_pothole",
+            "路面坑洼",
+            "道路交通",
+            TimeLimit::WorkingDays { days: 5 },
+            2
+        )]
+    );
+    assert_eq!(categories.len(), 16);
+    let joint = &store.whistle_levels(&grid).unwrap().levels[1];
+    assert_eq!(
+        (
+            joint.name.as_str(),
+            joint.supervised,
+            joint.default_assignee.as_deref()
+        ),
+        ("街道哨", true, Some("d-street-office"))
+    );
+    assert_eq!(
+        store.whistle_levels(&blocked).unwrap().levels[1].name,
+        "联合哨"
+    );
+    let pothole: Vec<(String, i32)> = store
+        .events_open(&grid)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.category == "local_pothole")
+        .map(|e| (e.category, e.level))
+        .collect();
+    assert_eq!(pothole, vec![("local_pothole".to_string(), 2)]);
+    assert_rebuild_matches(&store);
+    // The retired category stays retired, and can be offered again.
+    assert!(
+        store
+            .report_event(EventInput {
+                grid_id: grid.clone(),
+                category: "local_flyers".into(),
+                description: "电梯内张贴小广告".into(),
+                urgency: Urgency::Normal,
+                building_id: None,
+                household_id: None,
+                gps: None,
+                address: None,
+                source: EventSource::DoorKnocking,
+                source_record_id: None,
+                residents_involved: vec![],
+                at: now_local(),
+                photos: vec![],
+            })
+            .is_err()
+    );
+    store.retire_event_category(&grid, "local_pothole").unwrap();
+    assert_eq!(store.event_categories(&grid).unwrap().categories.len(), 15);
+    drop(store);
+    let fresh = dir.path().join("fresh.db");
+    drop(Store::open(&fresh, fixture_owner()).unwrap());
+    assert_same_schema(&path, &fresh);
+}
+
 fn upgrades_with_its_data(fixture: &PhoneFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
@@ -468,6 +574,8 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("grid_members", 0),
         ("grids", 1),
         ("households", 6),
+        ("local_event_categories", 0),
+        ("local_whistle_levels", 0),
         ("meta", 2),
         ("outbox", fixture.unsent_after_open),
         ("patrol_teams", 1),
@@ -983,12 +1091,13 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
     assert_eq!(queued, 3);
     store.compact().unwrap();
     drop(store);
-    // Version 2 had neither the sync tables nor those of versions 4 to 6.
+    // Version 2 had neither the sync tables nor those of versions 4 to 7.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE outbox; DROP TABLE sync_cursors; DROP TABLE quarantined_grids;
          DROP TABLE grid_members; DROP TABLE discarded_grids; DROP TABLE events;
          DROP TABLE event_steps; DROP TABLE photos; DROP TABLE photo_bytes;
+         DROP TABLE local_event_categories; DROP TABLE local_whistle_levels;
          PRAGMA user_version = 2;",
     )
     .unwrap();

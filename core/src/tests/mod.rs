@@ -9,6 +9,7 @@ mod bad_input;
 mod calendar;
 mod codes;
 mod deadlines;
+mod event_settings;
 mod events;
 mod events_merge;
 mod events_refusals;

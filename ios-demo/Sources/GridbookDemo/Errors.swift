@@ -26,6 +26,7 @@ public func describe(_ error: Error) -> String {
     case .StaleConfirmation: return "待发送的记录已有变化，请重新确认后再丢弃"
     case let .StepNotAllowed(action, status): return "\(stepActionLabel(value: action))：事件\(eventStatusLabel(value: status))时不能办理"
     case let .RoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能办理“\(stepActionLabel(value: action))”"
+    case .GridHeadOnly: return "只有网格长可以修改本网格的事件分类和吹哨等级"
     case let .StepRefused(action, reason): return "\(stepActionLabel(value: action))：\(stepRefusalLabel(value: reason))"
     }
 }
@@ -55,5 +56,6 @@ private func describe(_ reason: InvalidReason) -> String {
     case .photoType: "不是 JPEG、PNG、HEIC 或 WebP 图片"
     case .photoMalformed: "图片已损坏或不完整"
     case .photoHashMismatch: "图片与其编号不符"
+    case .reservedCode: "本网格自定义的编码须以 local_ 开头"
     }
 }

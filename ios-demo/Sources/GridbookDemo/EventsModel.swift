@@ -57,13 +57,16 @@ public final class EventsModel {
         let updates = store.openEventsUpdates(gridId: gridId)
         watching = Task { [weak self] in
             do {
-                let categories = Dictionary(
-                    try await store.eventCategories().categories.map { ($0.code, $0.name) }, uniquingKeysWith: { first, _ in first }
-                )
-                let levels = Dictionary(
-                    try await store.whistleLevels().levels.map { ($0.rank, $0.name) }, uniquingKeysWith: { first, _ in first }
-                )
                 for try await events in updates {
+                    // Read with each update: the grid head may have added a category or renamed a level.
+                    let categories = Dictionary(
+                        try await store.eventCategories(gridId: gridId).categories.map { ($0.code, $0.name) },
+                        uniquingKeysWith: { first, _ in first }
+                    )
+                    let levels = Dictionary(
+                        try await store.whistleLevels(gridId: gridId).levels.map { ($0.rank, $0.name) },
+                        uniquingKeysWith: { first, _ in first }
+                    )
                     guard let self, !Task.isCancelled else { return }
                     self.state.value = .loaded(
                         gridId: gridId, rows: events.map { Self.row($0, categories, levels, now: clock.now()) }

@@ -265,7 +265,7 @@ pub fn print_events(
             .collect::<Vec<_>>()
             .join("，")
     };
-    let levels = store.whistle_levels().levels;
+    let levels = store.whistle_levels(grid)?.levels;
     let level_label = |code: &str| {
         levels
             .iter()

@@ -366,7 +366,7 @@ fn edit_or_refuse(
             ack.records.insert(("checkin", id));
         }
         16 => {
-            let categories = store.event_categories().categories;
+            let categories = store.event_categories(grid)?.categories;
             let Some(category) = pick(&categories, a) else {
                 return Ok(());
             };

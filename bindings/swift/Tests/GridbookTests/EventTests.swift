@@ -84,6 +84,61 @@ final class EventTests: TempDirTestCase {
         await XCTAssertEqualAsync(try await head.eventsOpen(gridId: f.grid).count, 0)
     }
 
+    func testTheGridsOwnCategoryAndLevelNameReachTheDepartmentAndOnlyTheGridHeadSetsThem() async throws {
+        let dir = try dir("event-settings")
+        let head = try await openStore(dir, "w-zhang")
+        let department = try await Store.open(
+            path: dir.appendingPathComponent("d-housing.db").path,
+            identity: WorkerIdentity(workerId: "d-housing", name: "房管所", role: .department, deviceLabel: "房管所的手机"),
+            key: nil
+        )
+        let f = try await fixture(head)
+        try await head.defineEventCategory(input: LocalCategoryInput(
+            gridId: f.grid, code: "local_pothole", name: "路面坑洼", groupCode: "local_roads", groupName: "道路交通",
+            limit: .workingDays(days: 5), closeCondition: "坑洼填平，现场复核", initialLevel: 2
+        ))
+        try await head.setWhistleLevel(input: WhistleLevelInput(
+            gridId: f.grid, rank: 2, name: "街道哨", handledBy: "街道城管科", supervised: true, defaultAssignee: "d-housing"
+        ))
+        let own = try await head.eventCategories(gridId: f.grid).categories.last
+        XCTAssertEqual(own?.code, "local_pothole")
+        XCTAssertEqual(own?.local, true)
+        XCTAssertEqual(own?.limit, .workingDays(days: 5))
+        let id = try await head.reportEvent(input: EventInput(
+            gridId: f.grid, category: "local_pothole", description: "2栋门前路面塌陷",
+            urgency: .urgent, source: .doorKnocking, at: minute(0)
+        ))
+        await XCTAssertEqualAsync(try await head.event(eventId: id).level, 2, "starts at the category's level")
+
+        _ = try await department.importChanges(bytes: try await head.exportSince(cursor: 0).bytes)
+        await XCTAssertEqualAsync(
+            try await department.eventCategories(gridId: f.grid), try await head.eventCategories(gridId: f.grid),
+            "the department reads the same catalogue"
+        )
+        let joint = try await department.whistleLevels(gridId: f.grid).levels[1]
+        XCTAssertEqual([joint.name, joint.code, joint.defaultAssignee], ["街道哨", "joint", "d-housing"])
+        await XCTAssertEqualAsync(
+            await expectGridbookError("a department may not name a level") {
+                try await department.setWhistleLevel(input: WhistleLevelInput(
+                    gridId: f.grid, rank: 1, name: "部门哨", handledBy: "部门", supervised: false
+                ))
+            },
+            .GridHeadOnly(role: .department)
+        )
+        await XCTAssertEqualAsync(
+            await expectGridbookError("a code without local_") {
+                try await head.defineEventCategory(input: LocalCategoryInput(
+                    gridId: f.grid, code: "pothole", name: "路面坑洼", groupCode: "safety", groupName: "",
+                    limit: .hours(hours: 8), closeCondition: "填平", initialLevel: 1
+                ))
+            },
+            .Invalid(field: "code", reason: .reservedCode)
+        )
+        try await head.retireEventCategory(gridId: f.grid, code: "local_pothole")
+        await XCTAssertEqualAsync(try await head.eventCategories(gridId: f.grid).categories.count, 15, "retired")
+        await XCTAssertEqualAsync(try await head.event(eventId: id).category, "local_pothole", "its event keeps it")
+    }
+
     func testTheOpenListFollowsAReportAndAStep() async throws {
         let store = try await openStore(dir("events-live"), "w-zhang")
         let f = try await fixture(store)

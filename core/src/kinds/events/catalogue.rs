@@ -3,16 +3,17 @@
 //! handling time limit and close condition (结案标准), and the whistle levels
 //! (常规哨/联合哨/攻坚哨, `whistle_levels.json`).
 //!
-//! Both are closed: a report naming a category code that is not listed is
-//! `Invalid` on `category` and writes nothing. A report stores its
-//! category's initial level and time limit as they were when it was made, so
-//! a later catalogue version never changes what an old event derives.
+//! A report naming a category code that is neither listed here nor the
+//! grid's own (`settings.rs`) is `Invalid` on `category` and writes
+//! nothing. A report stores its category's initial level and time limit as
+//! they were when it was made, so a later catalogue version never changes
+//! what an old event derives.
 //!
 //! To change a catalogue, edit its JSON and raise its `version`; never reuse a
 //! shipped code for something else (old documents keep it). Category codes
 //! are lower-case ASCII; `level` is the rank a new event of the category
-//! starts at. Levels rank 1..=3 and only go up. Grid-specific extensions of
-//! the catalogue (a grid adding its own 小类) are not supported yet.
+//! starts at. Levels rank 1..=3 and only go up. Shipped codes never start
+//! with `local_`, the prefix of a grid's own (a test keeps it so).
 
 use std::sync::OnceLock;
 
@@ -82,6 +83,7 @@ pub(crate) fn categories() -> &'static EventCategories {
                     .unwrap_or(TimeLimit::Hours { hours: 24 }),
                     close_condition: item.close_condition,
                     initial_level: item.level,
+                    local: false,
                 })
             })
             .collect();
@@ -105,7 +107,10 @@ pub(crate) fn levels() -> &'static WhistleLevels {
     })
 }
 
-/// The category with this code.
+/// The prefix of every code a grid gives its own categories and groups.
+pub(crate) const LOCAL_PREFIX: &str = "local_";
+
+/// The shipped category with this code.
 pub(crate) fn category(code: &str) -> Option<&'static EventCategory> {
     categories().categories.iter().find(|c| c.code == code)
 }
@@ -129,6 +134,13 @@ mod tests {
         codes.sort_unstable();
         codes.dedup();
         assert_eq!(codes.len(), 15);
+        assert!(
+            all.categories
+                .iter()
+                .all(|c| !c.code.starts_with(LOCAL_PREFIX)
+                    && !c.group_code.starts_with(LOCAL_PREFIX)
+                    && !c.local)
+        );
         let gas = category("gas_leak").unwrap();
         assert_eq!(
             (gas.name.as_str(), gas.group_name.as_str()),

@@ -70,11 +70,10 @@ fn optional_id(id: Option<&str>, field: &'static str) -> Result<Option<String>> 
 
 impl Store {
     /// Reports an event (上报) as this store's worker; returns its id. The
-    /// category must be in the catalogue, and the building, household,
+    /// category must be in the grid's catalogue, and the building, household,
     /// residents and source record must belong to the grid.
     pub fn report_event(&self, input: EventInput) -> Result<String> {
-        let category = catalogue::category(&input.category)
-            .ok_or_else(|| Error::invalid("category", InvalidReason::UnknownCode))?;
+        let category_code = validate::code(&input.category, 64).field("category")?;
         let description = validate::text(&input.description, 2000).field("description")?;
         let address = optional_text(input.address.as_deref(), 200, "address")?;
         let at = check_time(input.at, "at")?;
@@ -88,6 +87,8 @@ impl Store {
         let id = new_record_id();
         self.write(|edit| {
             grid_of_active(edit.tx, RecordKind::Grid, "grids", &grid_id)?;
+            let category = super::settings::category_in_grid(edit.tx, &grid_id, &category_code)?
+                .ok_or_else(|| Error::invalid("category", InvalidReason::UnknownCode))?;
             let in_grid = |kind: RecordKind, table: &'static str, id: &str| -> Result<()> {
                 match grid_of(edit.tx, kind, table, id)? {
                     grid if grid == grid_id => Ok(()),

@@ -16,6 +16,8 @@
 //! - `records.rs`: the public records (inputs, events, steps, catalogues);
 //! - `codes.rs`: the code lists; `stored.rs`: the stored forms;
 //! - `catalogue.rs`: categories and whistle levels, as embedded JSON;
+//! - `settings.rs`: a grid's own categories and level names and routing,
+//!   in its `event_settings/<grid>` document;
 //! - `workflow.rs`: the rules table and the derivation of the state;
 //! - `edit.rs`: reporting an event and taking a step;
 //! - `project.rs`: the `events` and `event_steps` tables written from the
@@ -39,6 +41,7 @@ mod kpis;
 mod project;
 mod push;
 mod records;
+mod settings;
 mod stored;
 mod tables;
 pub(crate) mod workflow;
@@ -46,8 +49,8 @@ pub(crate) mod workflow;
 pub use codes::{EventSource, EventStatus, Satisfaction, StepAction, StepRefusal, Urgency};
 pub use kpis::{EventKpis, KpiCount};
 pub use records::{
-    Event, EventCategories, EventCategory, EventInput, EventStep, EventStepInput, WhistleLevel,
-    WhistleLevels,
+    Event, EventCategories, EventCategory, EventInput, EventStep, EventStepInput,
+    LocalCategoryInput, WhistleLevel, WhistleLevelInput, WhistleLevels,
 };
 pub(crate) use stored::{StoredEvent, StoredLimit, StoredStep};
 
@@ -61,7 +64,7 @@ pub(crate) static EVENTS_DOC: DocSpec = DocSpec {
 
 /// The events' registration.
 pub(crate) static KIND: Kind = Kind {
-    docs: &[&EVENTS_DOC],
+    docs: &[&EVENTS_DOC, &settings::SETTINGS_DOC],
     collections: &[
         Collection::entries(
             RecordKind::Event,
@@ -75,13 +78,42 @@ pub(crate) static KIND: Kind = Kind {
             project::project_step,
             project::project_all_steps,
         ),
+        Collection::entries(
+            RecordKind::EventCatalogue,
+            "event_categories",
+            settings::project_category,
+            settings::project_all_categories,
+        ),
+        Collection::entries(
+            RecordKind::EventCatalogue,
+            "whistle_levels",
+            settings::project_level,
+            settings::project_all_levels,
+        ),
     ],
     // Who reported an event; who took a step.
     author_fields: &["reporter_id", "worker_id"],
-    tables: &["events", "event_steps"],
-    entry_checks: &[EntryCheck {
-        doc: &EVENTS_DOC,
-        collection: "event_steps",
-        check: push::check_pushed_step,
-    }],
+    tables: &[
+        "events",
+        "event_steps",
+        "local_event_categories",
+        "local_whistle_levels",
+    ],
+    entry_checks: &[
+        EntryCheck {
+            doc: &EVENTS_DOC,
+            collection: "event_steps",
+            check: push::check_pushed_step,
+        },
+        EntryCheck {
+            doc: &settings::SETTINGS_DOC,
+            collection: "event_categories",
+            check: settings::check_pushed_setting,
+        },
+        EntryCheck {
+            doc: &settings::SETTINGS_DOC,
+            collection: "whistle_levels",
+            check: settings::check_pushed_setting,
+        },
+    ],
 };

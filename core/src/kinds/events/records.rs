@@ -27,15 +27,66 @@ pub struct EventCategory {
     pub close_condition: String,
     /// The whistle level a new event of this category starts at.
     pub initial_level: i32,
+    /// Whether the grid added it (`Store.defineEventCategory`); false for
+    /// the shipped catalogue's.
+    pub local: bool,
+}
+
+/// A category (小类) a grid adds to the shipped catalogue, or changes
+/// again: the change applies to events reported afterwards.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct LocalCategoryInput {
+    /// The grid.
+    pub grid_id: String,
+    /// The stable code: ASCII letters, digits, `-` and `_`, starting with
+    /// `local_` (the shipped catalogue never uses that prefix).
+    pub code: String,
+    /// The name shown (at most 40 characters).
+    pub name: String,
+    /// The group (大类): a shipped group's code, or the grid's own code
+    /// starting with `local_`.
+    pub group_code: String,
+    /// The group's name, for a group of the grid's own; a shipped group
+    /// keeps its shipped name.
+    pub group_name: String,
+    /// The handling time limit (处置时限), 1 to 1000 of its unit.
+    pub limit: TimeLimit,
+    /// When an event may be closed (结案标准), at most 200 characters.
+    pub close_condition: String,
+    /// The whistle level a new event starts at (a rank of the levels).
+    pub initial_level: i32,
+}
+
+/// A grid's own name and routing for a whistle level: places call the
+/// levels differently and send them to different units.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct WhistleLevelInput {
+    /// The grid.
+    pub grid_id: String,
+    /// The level's rank (1 to 3); ranks and their order are fixed.
+    pub rank: i32,
+    /// The name shown (at most 20 characters).
+    pub name: String,
+    /// Who handles events of this level, in words (at most 100 characters).
+    pub handled_by: String,
+    /// Whether the level is supervised (督办).
+    pub supervised: bool,
+    /// The worker (usually a department's account) that events of this
+    /// level are dispatched to unless the dispatcher picks another.
+    #[cfg_attr(feature = "uniffi", uniffi(default))]
+    pub default_assignee: Option<String>,
 }
 
 /// The category catalogue with its version.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct EventCategories {
-    /// The catalogue's version, raised with every change.
+    /// The shipped catalogue's version, raised with every change to it.
     pub version: i32,
-    /// Every category, grouped by 大类 in catalogue order.
+    /// Every category: the shipped ones grouped by 大类 in catalogue order,
+    /// then the grid's own in code order.
     pub categories: Vec<EventCategory>,
 }
 
@@ -53,6 +104,10 @@ pub struct WhistleLevel {
     pub handled_by: String,
     /// Whether the level is supervised (督办).
     pub supervised: bool,
+    /// The worker events of this level are dispatched to by default, when
+    /// the grid named one.
+    #[serde(default)]
+    pub default_assignee: Option<String>,
 }
 
 /// The whistle levels with the catalogue's version.
@@ -71,7 +126,7 @@ pub struct WhistleLevels {
 pub struct EventInput {
     /// The grid.
     pub grid_id: String,
-    /// The category's code (a 小类 of `Store.eventCategories`).
+    /// The category's code (a 小类 of `Store.eventCategories` for the grid).
     pub category: String,
     /// What is wrong (at most 2000 characters).
     pub description: String,

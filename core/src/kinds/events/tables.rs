@@ -6,7 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::workflow::{ReportFacts, StepFacts};
-use super::{Event, EventCategories, EventStep, StoredLimit, WhistleLevels, catalogue};
+use super::{Event, EventStep, StoredLimit};
 use crate::calendar::TimeLimit;
 use crate::code_list::CodeList;
 use crate::error::{Error, Result};
@@ -243,15 +243,5 @@ impl Store {
         })?;
         events.sort_by_key(|e| (e.deadline.map(|d| d.utc_ms), e.at.utc_ms));
         Ok(events)
-    }
-
-    /// The event category catalogue (大类/小类, time limits, close conditions).
-    pub fn event_categories(&self) -> EventCategories {
-        catalogue::categories().clone()
-    }
-
-    /// The whistle levels (常规哨/联合哨/攻坚哨).
-    pub fn whistle_levels(&self) -> WhistleLevels {
-        catalogue::levels().clone()
     }
 }

@@ -33,6 +33,7 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.StaleConfirmation -> "待发送的记录已有变化，请重新确认后再丢弃"
     is GridbookException.StepNotAllowed -> "${stepActionLabel(error.action)}：事件${eventStatusLabel(error.status)}时不能办理"
     is GridbookException.RoleMayNot -> "${workerRoleLabel(error.role)}不能办理“${stepActionLabel(error.action)}”"
+    is GridbookException.GridHeadOnly -> "只有网格长可以修改本网格的事件分类和吹哨等级"
     is GridbookException.StepRefused -> "${stepActionLabel(error.action)}：${stepRefusalLabel(error.reason)}"
     else -> "操作失败"
 }
@@ -61,4 +62,5 @@ private fun reason(r: InvalidReason): String = when (r) {
     InvalidReason.PhotoType -> "不是 JPEG、PNG、HEIC 或 WebP 图片"
     InvalidReason.PhotoMalformed -> "图片已损坏或不完整"
     InvalidReason.PhotoHashMismatch -> "图片与其编号不符"
+    InvalidReason.ReservedCode -> "本网格自定义的编码须以 local_ 开头"
 }

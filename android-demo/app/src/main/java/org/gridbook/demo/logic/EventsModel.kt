@@ -70,9 +70,10 @@ class EventsModel(
         val store = calls.store
         return scope.launch {
             try {
-                val categories = store.eventCategories().categories.associate { it.code to it.name }
-                val levels = store.whistleLevels().levels.associate { it.rank to it.name }
                 store.openEventsFlow(gridId).collect { events ->
+                    // Read with each update: the grid head may have added a category or renamed a level.
+                    val categories = store.eventCategories(gridId).categories.associate { it.code to it.name }
+                    val levels = store.whistleLevels(gridId).levels.associate { it.rank to it.name }
                     mutable.value = EventsState.Loaded(gridId, events.map { row(it, categories, levels) })
                 }
             } catch (e: CancellationException) {
