@@ -39,6 +39,7 @@ public enum Labels {
         case .worker: "网格员"
         case .event: "事件"
         case .eventStep: "事件办理步骤"
+        case .eventCatalogue: "事件分类或吹哨等级"
         case .photo: "照片"
         }
     }

@@ -48,6 +48,7 @@ object Labels {
         RecordKind.WORKER -> "网格员"
         RecordKind.EVENT -> "事件"
         RecordKind.EVENT_STEP -> "事件办理步骤"
+        RecordKind.EVENT_CATALOGUE -> "事件分类或吹哨等级"
         RecordKind.PHOTO -> "照片"
     }
 
