@@ -27,8 +27,8 @@ use gridbook::codes::{
 use gridbook::codes::{EventSource, EventStatus, StepAction, Urgency};
 use gridbook::sync::{GridRefusal, SyncLimits, SyncRequest, SyncResponse};
 use gridbook::{
-    BuildingInput, EventInput, EventStepInput, GridInput, HouseholdInput, ResidentInput, Store,
-    Timestamp, VisitInput, WorkerIdentity,
+    BuildingInput, EventInput, EventStepInput, GridInput, HouseholdInput, LocalCategoryInput,
+    ResidentInput, Store, TimeLimit, Timestamp, VisitInput, WhistleLevelInput, WorkerIdentity,
 };
 use gridbook_server::storage::Stats;
 
@@ -517,6 +517,27 @@ fn a_department_handles_its_event(data: &Path, extra: &[&str]) {
         Some(DEPARTMENT),
     ))
     .unwrap();
+    // The grid's own names: the department reads the ones the grid uses.
+    head.set_whistle_level(WhistleLevelInput {
+        grid_id: grid.clone(),
+        rank: 2,
+        name: "街道哨".into(),
+        handled_by: "街道房管所".into(),
+        supervised: false,
+        default_assignee: Some(DEPARTMENT.into()),
+    })
+    .unwrap();
+    head.define_event_category(LocalCategoryInput {
+        grid_id: grid.clone(),
+        code: "local_pothole".into(),
+        name: "路面坑洼".into(),
+        group_code: "local_roads".into(),
+        group_name: "道路交通".into(),
+        limit: TimeLimit::WorkingDays { days: 5 },
+        close_condition: "坑洼填平".into(),
+        initial_level: 1,
+    })
+    .unwrap();
     sync_all(url, &head_token, &head);
     admin(&[
         "assign", "--worker", DEPARTMENT, "--grid", &grid, "--scope", "events",
@@ -529,8 +550,22 @@ fn a_department_handles_its_event(data: &Path, extra: &[&str]) {
     assert!(
         received
             .iter()
-            .all(|d| d.starts_with(&format!("events/{grid}/"))),
+            .all(|d| d.starts_with(&format!("events/{grid}/"))
+                || *d == format!("event_settings/{grid}")),
         "{received:?}"
+    );
+    assert!(received.contains(&format!("event_settings/{grid}")));
+    assert_eq!(
+        department.whistle_levels(&grid).unwrap(),
+        head.whistle_levels(&grid).unwrap()
+    );
+    assert_eq!(
+        department.whistle_levels(&grid).unwrap().levels[1].name,
+        "街道哨"
+    );
+    assert_eq!(
+        department.event_categories(&grid).unwrap(),
+        head.event_categories(&grid).unwrap()
     );
     let assigned = department.events_assigned_to(DEPARTMENT).unwrap();
     assert_eq!(
