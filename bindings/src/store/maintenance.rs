@@ -9,7 +9,9 @@
 use std::sync::Arc;
 
 use gridbook::ffi::GridbookError;
-use gridbook::{Date, InvalidReason, OpenOptions, StoreKey, WorkerIdentity};
+use gridbook::{
+    Date, InvalidReason, MAX_PHOTO_LIMIT_BYTES, OpenOptions, PhotoLimits, StoreKey, WorkerIdentity,
+};
 
 use super::{Store, open};
 use crate::Result;
@@ -28,10 +30,19 @@ pub struct StoreOptions {
     pub compact_after_changes: i32,
     /// How many documents stay loaded for writing (memory against speed; at least 0).
     pub cached_documents: i32,
+    /// The cap on a photo attached or downloaded, in bytes as given
+    /// (default 5 MiB; 1 byte to 256 MiB). A bigger photo is refused with
+    /// `Invalid` and `PhotoTooLarge`.
+    pub max_photo_bytes: i64,
+    /// The most bytes of downloaded or already uploaded photos the phone
+    /// keeps (default 200 MiB; at least 0), least recently read dropped
+    /// first. Photos attached here and not yet uploaded never count and are
+    /// never dropped.
+    pub photo_cache_bytes: i64,
 }
 
 /// The options `Store.open` uses: no key, UTC+8, compaction after 256
-/// changes, 8 cached documents.
+/// changes, 8 cached documents, photos up to 5 MiB and a 200 MiB photo cache.
 #[uniffi::export]
 pub fn default_store_options() -> StoreOptions {
     let d = OpenOptions::default();
@@ -40,6 +51,8 @@ pub fn default_store_options() -> StoreOptions {
         local_offset_minutes: d.local_offset_minutes,
         compact_after_changes: i32::try_from(d.compact_after_changes).unwrap_or(i32::MAX),
         cached_documents: i32::try_from(d.cached_documents).unwrap_or(i32::MAX),
+        max_photo_bytes: i64::try_from(d.photo_limits.max_bytes).unwrap_or(i64::MAX),
+        photo_cache_bytes: i64::try_from(d.photo_cache_bytes).unwrap_or(i64::MAX),
     }
 }
 
@@ -47,7 +60,8 @@ pub fn default_store_options() -> StoreOptions {
 impl Store {
     /// Opens or creates the store at `path` with explicit options. Fails with
     /// `Invalid` naming the option (`key`, `localOffsetMinutes`,
-    /// `compactAfterChanges`, `cachedDocuments`) before touching the file,
+    /// `compactAfterChanges`, `cachedDocuments`, `maxPhotoBytes`,
+    /// `photoCacheBytes`) before touching the file,
     /// and otherwise as `Store.open`.
     #[uniffi::constructor]
     pub async fn open_with_options(
@@ -61,14 +75,26 @@ impl Store {
                 InvalidReason::OutOfRange,
             ));
         };
+        let max_photo_bytes = u64::try_from(options.max_photo_bytes)
+            .ok()
+            .filter(|max| (1..=MAX_PHOTO_LIMIT_BYTES).contains(max))
+            .ok_or_else(|| GridbookError::invalid("max_photo_bytes", InvalidReason::OutOfRange))?;
+        let Ok(photo_cache_bytes) = u64::try_from(options.photo_cache_bytes) else {
+            return Err(GridbookError::invalid(
+                "photo_cache_bytes",
+                InvalidReason::OutOfRange,
+            ));
+        };
         let options = OpenOptions {
             key: options.key,
             local_offset_minutes: options.local_offset_minutes,
             // A negative threshold becomes 0, which the core refuses naming it.
             compact_after_changes: u32::try_from(options.compact_after_changes).unwrap_or(0),
             cached_documents,
-            // The photo cap and cache are not options of the apps yet.
-            ..OpenOptions::default()
+            photo_limits: PhotoLimits {
+                max_bytes: max_photo_bytes,
+            },
+            photo_cache_bytes,
         };
         open(path, identity, options).await
     }

@@ -94,6 +94,21 @@ fun eventTests(r: Runner) {
                 assertEq(null, closed.warningLight(minute(7)), "no light once closed")
                 assertEq("已结案", eventStatusLabel(closed.status), "label")
                 assertEq(0, head.eventsOpen(f.grid).size, "nothing open")
+
+                // Reported 2026-05-29 04:26 in China; the grid's KPIs for that day.
+                val day = java.time.LocalDate.of(2026, 5, 29)
+                val kpis = head.eventKpis(f.grid, day, day)
+                assertEq(
+                    listOf(1L, 1L, 1L, 0L, 1L, 0L),
+                    listOf(kpis.reported, kpis.responded, kpis.closed, kpis.cancelled, kpis.closedOnTime, kpis.rated),
+                    "reported, responded, closed, cancelled, on time, rated",
+                )
+                assertEq(1L, kpis.medianResponseMinutes, "accepted a minute after the report")
+                assertEq(1.0 to 1.0, kpis.resolutionRate to kpis.onTimeRate, "rates")
+                assertEq(null, kpis.satisfactionRate, "nobody to ask: no satisfaction rate")
+                assertEq(listOf(KpiCount("fire_lane_blocked", 1)), kpis.byCategory, "by category")
+                assertEq(listOf(KpiCount("closed", 1)), kpis.byStatus, "by status")
+                assertEq(0L, head.eventKpis(f.grid, day.plusDays(1), day.plusDays(1)).reported, "nothing the next day")
             }
         }
     }

@@ -380,6 +380,21 @@ fun storeTests(r: Runner) {
             Store.openWithOptions(path, identity("w-zhang"), options.copy(compactAfterChanges = 0))
         }
         assertEq("compactAfterChanges", e.field, "field")
+        assertEq(5L * 1024 * 1024 to 200L * 1024 * 1024, options.maxPhotoBytes to options.photoCacheBytes, "photo defaults")
+        for ((bad, field) in listOf(
+            options.copy(maxPhotoBytes = 0) to "maxPhotoBytes",
+            options.copy(maxPhotoBytes = 257L * 1024 * 1024) to "maxPhotoBytes",
+            options.copy(photoCacheBytes = -1) to "photoCacheBytes",
+        )) {
+            val refused = assertThrows<GridbookException.Invalid>("bad $field") { Store.openWithOptions(path, identity("w-zhang"), bad) }
+            assertEq(field to InvalidReason.OutOfRange, refused.field to refused.reason, "names $field")
+        }
+        Store.openWithOptions(path, identity("w-zhang"), options.copy(maxPhotoBytes = 100)).use { store ->
+            val grid = store.grids().single().id
+            val tooBig = assertThrows<GridbookException.Invalid>("a photo over the app's cap") { store.addPhoto(grid, TINY_PNG + ByteArray(100)) }
+            assertEq(InvalidReason.PhotoTooLarge(maxBytes = 100), tooBig.reason, "the cap named")
+            assertEq(sha256Hex(TINY_PNG), store.addPhoto(grid, TINY_PNG).id, "a photo under the cap is kept")
+        }
     }
 
     r.test("roster edits: update and retire grids and buildings, move out, reactivate, head, retire a resident") {

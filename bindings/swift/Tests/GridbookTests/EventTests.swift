@@ -82,6 +82,22 @@ final class EventTests: TempDirTestCase {
         XCTAssertNil(closed.warningLight(now: minute(7)), "no light once closed")
         XCTAssertEqual(eventStatusLabel(value: closed.status), "已结案")
         await XCTAssertEqualAsync(try await head.eventsOpen(gridId: f.grid).count, 0)
+
+        // Reported 2026-05-29 04:26 in China; the grid's KPIs for that day.
+        let kpis = try await head.eventKpis(gridId: f.grid, from: day(2026, 5, 29), to: day(2026, 5, 29))
+        XCTAssertEqual(
+            [kpis.reported, kpis.responded, kpis.closed, kpis.cancelled, kpis.closedOnTime, kpis.rated],
+            [1, 1, 1, 0, 1, 0], "reported, responded, closed, cancelled, on time, rated"
+        )
+        XCTAssertEqual(kpis.medianResponseMinutes, 1, "accepted a minute after the report")
+        XCTAssertEqual([kpis.resolutionRate, kpis.onTimeRate], [1.0, 1.0])
+        XCTAssertNil(kpis.satisfactionRate, "nobody to ask: no satisfaction rate")
+        XCTAssertEqual(kpis.byCategory, [KpiCount(code: "fire_lane_blocked", count: 1)])
+        XCTAssertEqual(kpis.byStatus, [KpiCount(code: "closed", count: 1)])
+        await XCTAssertEqualAsync(
+            try await head.eventKpis(gridId: f.grid, from: day(2026, 5, 30), to: day(2026, 5, 30)).reported, 0,
+            "nothing the next day"
+        )
     }
 
     func testTheGridsOwnCategoryAndLevelNameReachTheDepartmentAndOnlyTheGridHeadSetsThem() async throws {

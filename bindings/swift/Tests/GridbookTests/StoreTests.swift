@@ -299,7 +299,10 @@ final class StoreTests: TempDirTestCase {
         let path = dir.appendingPathComponent("w-zhang.db").path
         XCTAssertEqual(
             defaultStoreOptions(),
-            StoreOptions(key: nil, localOffsetMinutes: 480, compactAfterChanges: 256, cachedDocuments: 8)
+            StoreOptions(
+                key: nil, localOffsetMinutes: 480, compactAfterChanges: 256, cachedDocuments: 8,
+                maxPhotoBytes: 5 * 1024 * 1024, photoCacheBytes: 200 * 1024 * 1024
+            )
         )
         var options = defaultStoreOptions()
         options.key = rawKey("secret")
@@ -325,6 +328,22 @@ final class StoreTests: TempDirTestCase {
                 try await Store.openWithOptions(path: path, identity: identity("w-zhang"), options: zero)
             },
             .Invalid(field: "compactAfterChanges", reason: .outOfRange)
+        )
+        var noPhotos = options
+        noPhotos.maxPhotoBytes = 0
+        await XCTAssertEqualAsync(
+            await expectGridbookError("a zero photo cap") {
+                try await Store.openWithOptions(path: path, identity: identity("w-zhang"), options: noPhotos)
+            },
+            .Invalid(field: "maxPhotoBytes", reason: .outOfRange)
+        )
+        var negativeCache = options
+        negativeCache.photoCacheBytes = -1
+        await XCTAssertEqualAsync(
+            await expectGridbookError("a negative photo cache") {
+                try await Store.openWithOptions(path: path, identity: identity("w-zhang"), options: negativeCache)
+            },
+            .Invalid(field: "photoCacheBytes", reason: .outOfRange)
         )
         let reopened = try await Store.openWithOptions(path: path, identity: identity("w-zhang"), options: options)
         await XCTAssertEqualAsync(try await reopened.grids().map(\.name), ["文新一网格"], "reopened with its key")
