@@ -235,7 +235,16 @@ pub(crate) struct Kind {
     /// must be one the role may take): `sync::check_authors`.
     #[cfg_attr(not(any(test, feature = "hub")), allow(dead_code))]
     pub(crate) entry_checks: &'static [EntryCheck],
+    /// Re-derives the kind's query columns that depend on data shipped in
+    /// the library rather than on the documents (an event's deadline on the
+    /// holiday calendar), when that data changed since the file last saw it.
+    /// Called at every open, in one write: it must cost one lookup when
+    /// nothing changed.
+    pub(crate) refresh_on_open: Option<RefreshFn>,
 }
+
+/// Re-derives columns that depend on shipped data ([`Kind::refresh_on_open`]).
+pub(crate) type RefreshFn = fn(&Transaction) -> Result<()>;
 
 /// Why the sync server refuses a pushed entry ([`EntryCheck`]); fixed texts only.
 #[cfg_attr(not(any(test, feature = "hub")), allow(dead_code))]

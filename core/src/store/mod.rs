@@ -33,6 +33,7 @@ use crate::docs::{DocCache, DocId};
 use crate::error::{Error, Result};
 use crate::identity::WorkerIdentity;
 use crate::photos::PhotoLimits;
+use crate::registry;
 use crate::validate::{self, Date};
 
 mod checkpoint;
@@ -218,6 +219,11 @@ impl Store {
         if after_migration.fill_outbox {
             store.write(|edit| edit.fill_outbox())?;
         }
+        store.write(|edit| {
+            registry::kinds()
+                .filter_map(|kind| kind.refresh_on_open)
+                .try_for_each(|refresh| refresh(edit.tx))
+        })?;
         Ok(store)
     }
 

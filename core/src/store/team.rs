@@ -34,6 +34,7 @@ pub(crate) static KIND: Kind = Kind {
     // The worker a device belongs to.
     author_fields: &["worker_id"],
     entry_checks: &[],
+    refresh_on_open: None,
 };
 
 fn project_worker(tx: &Transaction, ctx: &DocContext, id: &str, obj: Option<ObjId>) -> Result<()> {

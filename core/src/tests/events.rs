@@ -616,3 +616,56 @@ fn kpis_count_response_resolution_time_and_satisfaction_per_grid() {
         Err(Error::Invalid { field, reason: InvalidReason::EndsBeforeStart }) if field == "to"
     ));
 }
+
+#[test]
+fn deadlines_are_counted_again_when_the_holiday_calendar_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("head.db");
+    let head = WorkerIdentity {
+        role: WorkerRole::GridHead,
+        ..identity("head")
+    };
+    let store = Store::open(&path, head.clone()).unwrap();
+    let f = fixture(&store);
+    // Seven working days: the holiday calendar decides the date.
+    let id = store
+        .report_event(event_input(&f.grid, "neighbour_dispute"))
+        .unwrap();
+    store
+        .take_event_step(step(&id, StepAction::Accept, 1))
+        .unwrap();
+    let due = store.event(&id).unwrap().deadline.unwrap();
+    drop(store);
+    let tamper = |sql: &str| {
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+    };
+    // Counted in this calendar: trusted, not counted again at every open.
+    tamper("UPDATE events SET deadline_ms = 1");
+    let store = Store::open(&path, head.clone()).unwrap();
+    assert_eq!(store.event(&id).unwrap().deadline.unwrap().utc_ms, 1);
+    drop(store);
+    // Counted in another calendar version: counted again at the next open.
+    tamper("UPDATE meta SET value = X'30' WHERE key = 'events_calendar_version'");
+    let store = Store::open(&path, head).unwrap();
+    assert_eq!(store.event(&id).unwrap().deadline.unwrap(), due);
+    let version: Vec<u8> = store
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT value FROM meta WHERE key = 'events_calendar_version'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(
+        version,
+        crate::calendar::WorkCalendar::china()
+            .version()
+            .to_string()
+            .into_bytes()
+    );
+    assert_rebuild_matches(&store);
+}

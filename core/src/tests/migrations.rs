@@ -576,7 +576,8 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("households", 6),
         ("local_event_categories", 0),
         ("local_whistle_levels", 0),
-        ("meta", 2),
+        // worker_id, actor_id and the calendar the deadlines were counted in.
+        ("meta", 3),
         ("outbox", fixture.unsent_after_open),
         ("patrol_teams", 1),
         ("photo_bytes", 0),

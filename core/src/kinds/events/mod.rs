@@ -116,4 +116,6 @@ pub(crate) static KIND: Kind = Kind {
             check: settings::check_pushed_setting,
         },
     ],
+    // Deadlines count working days: a new holiday calendar moves them.
+    refresh_on_open: Some(project::refresh_deadlines),
 };

@@ -8,7 +8,7 @@
 //! added here is read in `tables.rs`, with its migration.
 
 use automerge::{ObjId, ROOT, ReadDoc};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use super::tables::{facts, limit, timestamp};
 use super::workflow::{self, State};
@@ -209,20 +209,7 @@ fn rederive(tx: &Transaction, ctx: &DocContext, event_id: &str) -> Result<()> {
     };
     ctx.note(RecordKind::Event, event_id);
     let derived = workflow::derive(&report, &steps);
-    let (at_ms, offset_min, unit, amount): (i64, i64, Option<String>, Option<i64>) = tx
-        .prepare_cached(
-            "SELECT at_ms, offset_min, limit_unit, limit_amount FROM events WHERE id = ?1",
-        )?
-        .query_row([event_id], |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?.unwrap_or(0),
-                r.get::<_, Option<i64>>(1)?.unwrap_or(0),
-                r.get(2)?,
-                r.get(3)?,
-            ))
-        })?;
-    let reported = timestamp(Some(at_ms), Some(offset_min));
-    let due = deadline(reported, limit(unit, amount), &derived.state);
+    let due = due(tx, event_id, &derived.state)?;
     let mut update = tx.prepare_cached(
         "UPDATE event_steps SET position = ?2, applied = ?3 WHERE id = ?1 AND event_id = ?4",
     )?;
@@ -246,6 +233,67 @@ fn rederive(tx: &Transaction, ctx: &DocContext, event_id: &str) -> Result<()> {
             due.map(|d| d.offset_minutes),
             derived.needs_review,
         ],
+    )?;
+    Ok(())
+}
+
+/// An event's deadline, from its stored report and its derived state.
+fn due(tx: &Transaction, event_id: &str, state: &State) -> Result<Option<Timestamp>> {
+    let (at_ms, offset_min, unit, amount): (i64, i64, Option<String>, Option<i64>) = tx
+        .prepare_cached(
+            "SELECT at_ms, offset_min, limit_unit, limit_amount FROM events WHERE id = ?1",
+        )?
+        .query_row([event_id], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?.unwrap_or(0),
+                r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                r.get(2)?,
+                r.get(3)?,
+            ))
+        })?;
+    let reported = timestamp(Some(at_ms), Some(offset_min));
+    Ok(deadline(reported, limit(unit, amount), state))
+}
+
+/// The `meta` key of the holiday calendar's version the stored deadlines
+/// were counted in.
+const CALENDAR_VERSION_KEY: &str = "events_calendar_version";
+
+/// Counts every event's deadline again when the library's holiday calendar
+/// is not the one the stored deadlines were counted in (a new year's
+/// arrangement, a correction): the documents did not change, so no merge
+/// would. One `meta` lookup when it is the same.
+pub(super) fn refresh_deadlines(tx: &Transaction) -> Result<()> {
+    let current = WorkCalendar::china().version().to_string();
+    let counted_in: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([CALENDAR_VERSION_KEY], |r| r.get(0))
+        .optional()?;
+    if counted_in.as_deref() == Some(current.as_bytes()) {
+        return Ok(());
+    }
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM events ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx
+        .prepare_cached("UPDATE events SET deadline_ms = ?2, deadline_offset = ?3 WHERE id = ?1")?;
+    for id in ids {
+        let Some((report, steps)) = facts(tx, &id)? else {
+            continue;
+        };
+        let state = workflow::derive(&report, &steps).state;
+        let due = due(tx, &id, &state)?;
+        update.execute(params![
+            id,
+            due.map(|d| d.utc_ms),
+            due.map(|d| d.offset_minutes)
+        ])?;
+    }
+    run(
+        tx,
+        "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+        params![CALENDAR_VERSION_KEY, current.as_bytes()],
     )?;
     Ok(())
 }

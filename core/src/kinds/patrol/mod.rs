@@ -49,6 +49,7 @@ pub(crate) static KIND: Kind = Kind {
     // Who recorded a check-in.
     author_fields: &["recorded_by"],
     entry_checks: &[],
+    refresh_on_open: None,
     tables: &[
         "patrol_teams",
         "team_members",

@@ -62,6 +62,7 @@ pub(crate) static KIND: Kind = Kind {
     // Who appointed a building head.
     author_fields: &["appointed_by"],
     entry_checks: &[],
+    refresh_on_open: None,
 };
 
 /// A grid (网格) to create or update.

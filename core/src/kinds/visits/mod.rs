@@ -47,6 +47,7 @@ pub(crate) static KIND: Kind = Kind {
     // Who made a visit.
     author_fields: &["worker_id"],
     entry_checks: &[],
+    refresh_on_open: None,
     tables: &["visits"],
 };
 
