@@ -182,7 +182,9 @@ pub enum AdminCommand {
     /// Count grids, changes, actors, snapshots, assignments, complete
     /// photos and incomplete photo uploads (with their bytes).
     Stats {
-        /// Print one JSON object (see `stats_json` in the code's docs).
+        /// Print one JSON object, one key per count (`grids`, ...,
+        /// `photos`, `photo_bytes`, `incomplete_uploads`,
+        /// `incomplete_upload_bytes`).
         #[arg(long)]
         json: bool,
     },
