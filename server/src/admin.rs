@@ -1,4 +1,5 @@
-//! Administration: workers, grid assignments and device tokens. The CLI's
+//! Administration: workers, grid assignments, device tokens, row counts
+//! and the purge of abandoned photo uploads. The CLI's
 //! `admin` subcommands and embedding code (tests, `gridsim`) both use
 //! [`Admin`]; [`BlockingAdmin`] wraps it for synchronous callers.
 //!
@@ -7,10 +8,12 @@
 //! `cli.rs`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::auth;
 use crate::storage::{
-    AssignmentScope, Listing, NewDevice, Storage, StorageResult, Worker, WorkerRole,
+    AssignmentScope, Listing, NewDevice, PurgedUploads, Stats, Storage, StorageResult, Worker,
+    WorkerRole,
 };
 
 /// A device token as issued: shown once, never stored.
@@ -130,6 +133,17 @@ impl Admin {
     pub async fn list(&self) -> StorageResult<Listing> {
         self.storage.list().await
     }
+
+    /// Row counts, and the photos and incomplete uploads with their bytes.
+    pub async fn stats(&self) -> StorageResult<Stats> {
+        self.storage.stats().await
+    }
+
+    /// Deletes the incomplete photo uploads begun `age` or longer ago (see
+    /// [`crate::housekeeping`]); complete photos are kept.
+    pub async fn purge_abandoned_uploads(&self, age: Duration) -> StorageResult<PurgedUploads> {
+        crate::housekeeping::purge_abandoned_uploads(self.storage.as_ref(), age).await
+    }
 }
 
 /// [`Admin`] for synchronous code, running each call on a tokio runtime.
@@ -206,8 +220,14 @@ impl BlockingAdmin {
         self.runtime.block_on(self.admin.list())
     }
 
-    /// Row counts of the storage.
-    pub fn stats(&self) -> StorageResult<crate::storage::Stats> {
-        self.runtime.block_on(self.admin.storage().stats())
+    /// See [`Admin::stats`].
+    pub fn stats(&self) -> StorageResult<Stats> {
+        self.runtime.block_on(self.admin.stats())
+    }
+
+    /// See [`Admin::purge_abandoned_uploads`].
+    pub fn purge_abandoned_uploads(&self, age: Duration) -> StorageResult<PurgedUploads> {
+        self.runtime
+            .block_on(self.admin.purge_abandoned_uploads(age))
     }
 }

@@ -2,9 +2,10 @@
 //! `admin` subcommands. Logs go to stderr; stdout carries only the
 //! `listening on URL` line and admin output, so scripts can parse them.
 //!
-//! `issue-token` and `list` print JSON with `--json` (one object, keys as
-//! documented on [`issued_json`] and [`listing_json`]), for deployment
-//! scripts; the prose output is for people and may change.
+//! `issue-token`, `list`, `stats` and `purge-abandoned-uploads` print JSON
+//! with `--json` (one object, keys as documented on [`issued_json`],
+//! [`listing_json`], [`stats_json`] and [`purged_json`]), for deployment
+//! and monitoring scripts; the prose output is for people and may change.
 //!
 //! To add a subcommand: add a variant to [`AdminCommand`] and its arm in
 //! [`run_admin`], calling a method of [`crate::admin::Admin`].
@@ -26,7 +27,8 @@ use crate::config::{
     TlsFiles, open_storage,
 };
 use crate::error::ServerError;
-use crate::storage::{AssignmentScope, Listing, WorkerRole};
+use crate::housekeeping::DEFAULT_ABANDON_PHOTO_UPLOADS_AFTER_HOURS;
+use crate::storage::{AssignmentScope, Listing, PurgedUploads, Stats, WorkerRole};
 
 /// The Gridbook district sync server.
 #[derive(Debug, Parser)]
@@ -53,6 +55,11 @@ pub struct Cli {
     /// Compact a grid after this many new changes.
     #[arg(long, default_value_t = DEFAULT_COMPACT_AFTER)]
     pub compact_after: u64,
+    /// Delete an incomplete photo upload once its first chunk is this many
+    /// hours old: by the server's hourly pass (at least 1) and by `admin
+    /// purge-abandoned-uploads` (0 there: every incomplete upload).
+    #[arg(long, default_value_t = DEFAULT_ABANDON_PHOTO_UPLOADS_AFTER_HOURS, global = true)]
+    pub abandon_photo_uploads_after_hours: u64,
     /// Close a connection whose request headers take longer than this
     /// from their first byte (e.g. 10s, 500ms).
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -172,6 +179,24 @@ pub enum AdminCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Count grids, changes, actors, snapshots, assignments, complete
+    /// photos and incomplete photo uploads (with their bytes).
+    Stats {
+        /// Print one JSON object, one key per count (`grids`, ...,
+        /// `photos`, `photo_bytes`, `incomplete_uploads`,
+        /// `incomplete_upload_bytes`).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete the incomplete photo uploads begun at least
+    /// --abandon-photo-uploads-after-hours ago (default a week) and print
+    /// how many and their bytes. Complete photos are never deleted; a
+    /// phone whose upload was deleted starts it over.
+    PurgeAbandonedUploads {
+        /// Print one JSON object (`uploads`, `bytes`, `older_than_hours`).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A scope code as the command line takes it.
@@ -198,6 +223,11 @@ impl Cli {
         }
     }
 
+    /// `--abandon-photo-uploads-after-hours` as a duration.
+    pub fn abandon_photo_uploads_age(&self) -> Duration {
+        Duration::from_secs(self.abandon_photo_uploads_after_hours.saturating_mul(3600))
+    }
+
     /// The server configuration these flags describe.
     pub fn server_config(&self) -> ServerConfig {
         let mut config = ServerConfig::new(self.backend());
@@ -211,6 +241,7 @@ impl Cli {
         };
         config.allow_plain_http = self.allow_plain_http;
         config.compact_after = self.compact_after;
+        config.abandon_photo_uploads_after = self.abandon_photo_uploads_age();
         config.limits = ConnectionLimits {
             header_timeout: self.header_timeout,
             body_read_timeout: self.body_read_timeout,
@@ -455,6 +486,30 @@ pub async fn run_admin(cli: &Cli, command: &AdminCommand) -> Result<(), ServerEr
                 )?;
             }
         }
+        AdminCommand::Stats { json } => {
+            let stats = admin.stats().await?;
+            if *json {
+                writeln!(out, "{}", stats_json(&stats))?;
+            } else {
+                write_stats(&mut out, &stats)?;
+            }
+        }
+        AdminCommand::PurgeAbandonedUploads { json } => {
+            let hours = cli.abandon_photo_uploads_after_hours;
+            let purged = admin
+                .purge_abandoned_uploads(cli.abandon_photo_uploads_age())
+                .await?;
+            if *json {
+                writeln!(out, "{}", purged_json(&purged, hours))?;
+            } else {
+                writeln!(
+                    out,
+                    "purged {} incomplete photo uploads begun {hours} or more hours ago, \
+                     {} bytes",
+                    purged.uploads, purged.bytes
+                )?;
+            }
+        }
     }
     out.flush()?;
     Ok(())
@@ -526,6 +581,49 @@ pub fn listing_json(listing: &Listing) -> serde_json::Value {
         })
         .collect();
     serde_json::json!({ "workers": workers, "grids": grids, "devices": devices })
+}
+
+fn write_stats(out: &mut impl Write, stats: &Stats) -> std::io::Result<()> {
+    writeln!(out, "grids {}", stats.grids)?;
+    writeln!(out, "changes {}", stats.changes)?;
+    writeln!(out, "actors {}", stats.actors)?;
+    writeln!(out, "snapshots {}", stats.snapshots)?;
+    writeln!(out, "assignments {}", stats.assignments)?;
+    writeln!(out, "photos {} ({} bytes)", stats.photos, stats.photo_bytes)?;
+    writeln!(
+        out,
+        "incomplete photo uploads {} ({} bytes received)",
+        stats.incomplete_uploads, stats.incomplete_upload_bytes
+    )
+}
+
+/// `stats --json`: `{"grids", "changes", "actors", "snapshots",
+/// "assignments", "photos" (complete ones), "photo_bytes" (their bytes),
+/// "incomplete_uploads", "incomplete_upload_bytes" (the bytes they have
+/// received)}`, every value a count.
+pub fn stats_json(stats: &Stats) -> serde_json::Value {
+    serde_json::json!({
+        "grids": stats.grids,
+        "changes": stats.changes,
+        "actors": stats.actors,
+        "snapshots": stats.snapshots,
+        "assignments": stats.assignments,
+        "photos": stats.photos,
+        "photo_bytes": stats.photo_bytes,
+        "incomplete_uploads": stats.incomplete_uploads,
+        "incomplete_upload_bytes": stats.incomplete_upload_bytes,
+    })
+}
+
+/// `purge-abandoned-uploads --json`: `{"uploads" (incomplete uploads
+/// deleted), "bytes" (the bytes they had received), "older_than_hours"
+/// (the age they were begun at or before)}`.
+pub fn purged_json(purged: &PurgedUploads, older_than_hours: u64) -> serde_json::Value {
+    serde_json::json!({
+        "uploads": purged.uploads,
+        "bytes": purged.bytes,
+        "older_than_hours": older_than_hours,
+    })
 }
 
 fn check_grid_id(grid: &str) -> Result<(), ServerError> {

@@ -1,6 +1,7 @@
 //! Server configuration: where the data lives, where to listen, TLS, when to
-//! compact, and how long and how many connections may stay open
-//! ([`ConnectionLimits`]). Built by the CLI (`cli.rs`) or by embedding code.
+//! compact, when an incomplete photo upload counts as abandoned, and how
+//! long and how many connections may stay open ([`ConnectionLimits`]).
+//! Built by the CLI (`cli.rs`) or by embedding code.
 //!
 //! To add a setting: add a field with a default in [`ServerConfig::new`], a
 //! flag in `cli.rs`, and read it where it is used.
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::ServerError;
+use crate::housekeeping::DEFAULT_ABANDON_PHOTO_UPLOADS_AFTER_HOURS;
 use crate::storage::{PostgresStorage, SqliteStorage, Storage};
 
 /// The default listen address.
@@ -103,6 +105,9 @@ pub struct ServerConfig {
     pub compact_after: u64,
     /// How long a graceful shutdown waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// An incomplete photo upload whose first chunk arrived this long ago
+    /// is deleted by the housekeeping pass (`crate::housekeeping`).
+    pub abandon_photo_uploads_after: Duration,
     /// Timeouts and the cap on open connections.
     pub limits: ConnectionLimits,
 }
@@ -117,6 +122,9 @@ impl ServerConfig {
             allow_plain_http: false,
             compact_after: DEFAULT_COMPACT_AFTER,
             shutdown_grace: Duration::from_secs(30),
+            abandon_photo_uploads_after: Duration::from_secs(
+                DEFAULT_ABANDON_PHOTO_UPLOADS_AFTER_HOURS * 3600,
+            ),
             limits: ConnectionLimits::default(),
         }
     }
@@ -145,6 +153,12 @@ impl ServerConfig {
         if self.compact_after == 0 {
             return Err(ServerError::Config(
                 "--compact-after must be at least 1".into(),
+            ));
+        }
+        // Zero would delete every upload in progress at each pass.
+        if self.abandon_photo_uploads_after.is_zero() {
+            return Err(ServerError::Config(
+                "--abandon-photo-uploads-after-hours must be at least 1".into(),
             ));
         }
         let limits = &self.limits;

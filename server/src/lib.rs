@@ -5,8 +5,9 @@
 //! assembly and compaction come from `gridbook::sync`; this crate adds
 //! storage ([`storage`], SQLite or PostgreSQL behind one trait), device
 //! tokens ([`auth`]), administration ([`admin`]), HTTP ([`http`]), TLS
-//! ([`tls`]), connection limits ([`limits`]) and background compaction
-//! ([`compaction`]).
+//! ([`tls`]), connection limits ([`limits`]), background compaction
+//! ([`compaction`]) and the periodic deletion of abandoned photo uploads
+//! ([`housekeeping`]).
 //!
 //! Embedding (tests, the harness's `gridsim`):
 //!
@@ -29,6 +30,7 @@ pub mod cli;
 pub mod compaction;
 pub mod config;
 pub mod error;
+pub mod housekeeping;
 pub mod http;
 pub mod limits;
 pub mod server;

@@ -7,7 +7,8 @@
 //! `serve` returns. Every connection goes through [`LimitAcceptor`] (the
 //! connection cap, idle and header deadlines) and hyper's header timeout.
 //! To add start-up work (a migration check, a warm-up), put
-//! it in [`serve_storage`] before the listener is bound.
+//! it in [`serve_storage`] before the listener is bound; periodic work
+//! belongs in `crate::housekeeping`, which [`serve_storage`] starts.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -18,6 +19,7 @@ use crate::admin::{Admin, BlockingAdmin};
 use crate::compaction::Compactor;
 use crate::config::{ServerConfig, open_storage};
 use crate::error::ServerError;
+use crate::housekeeping::spawn_housekeeping;
 use crate::http::{AppState, router};
 use crate::limits::LimitAcceptor;
 use crate::storage::Storage;
@@ -51,6 +53,11 @@ pub async fn serve_storage(
         .map_err(|e| ServerError::Config(format!("cannot listen on {}: {e}", config.listen)))?;
     let addr = listener.local_addr()?;
     let url = format!("{}://{addr}", if tls.is_some() { "https" } else { "http" });
+    // Aborted when serving ends, so an embedder's runtime keeps no pass running.
+    let housekeeping = AbortOnDrop(spawn_housekeeping(
+        Arc::clone(&storage),
+        config.abandon_photo_uploads_after,
+    ));
     let state = AppState {
         compactor: Compactor::new(Arc::clone(&storage), config.compact_after),
         storage,
@@ -102,8 +109,18 @@ pub async fn serve_storage(
             server.serve(app).await?
         }
     }
+    drop(housekeeping);
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Aborts a background task when dropped (also when serving fails).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 fn app_backend(config: &ServerConfig) -> &'static str {

@@ -13,7 +13,8 @@ use gridbook_server::auth::hash_token;
 use gridbook_server::compaction::{CompactionOutcome, compact_grid};
 use gridbook_server::storage::{
     AssignmentScope, AuthenticatedDevice, GridRefusal, GridTeam, NewChange, PhotoAppend,
-    PhotoChunk, PhotoStatus, PushBatch, RefusedGrid, Storage, StorageError, TeamMember, WorkerRole,
+    PhotoChunk, PhotoStatus, PurgedUploads, PushBatch, RefusedGrid, Stats, Storage, StorageError,
+    TeamMember, WorkerRole,
 };
 
 const G1: &str = "11111111-1111-4111-8111-111111111111";
@@ -946,6 +947,110 @@ async fn photo_chunks_append_verify_and_discard(s: Arc<dyn Storage>) {
     assert_eq!(s.read_photo(G1.into(), wrong).await.unwrap(), None);
 }
 
+/// The photo counts of `Stats`, and the purge of abandoned uploads: only
+/// incomplete uploads begun by the cut-off go, each with its received
+/// bytes; a complete photo stays, whatever its age; a purged upload starts
+/// over at 0 (a later chunk is a gap from 0).
+async fn abandoned_uploads_purged_and_counted(s: Arc<dyn Storage>) {
+    let admin = Admin::new(Arc::clone(&s));
+    admin
+        .add_worker("w1", "王芳", WorkerRole::Assistant, false)
+        .await
+        .unwrap();
+    admin.assign("w1", G1).await.unwrap();
+    admin.assign("w1", G2).await.unwrap();
+    let photo = |seed: u32, len: u32| -> Vec<u8> {
+        (0..len).map(|i| ((i * 7 + seed) % 253) as u8).collect()
+    };
+    let chunk = |grid: &str, bytes: &[u8], offset: usize, end: usize| PhotoChunk {
+        grid_id: grid.into(),
+        photo_id: gridbook::photo_id(bytes),
+        size: bytes.len() as u64,
+        offset: offset as u64,
+        bytes: bytes[offset..end].to_vec(),
+    };
+    let (whole, cut, other) = (photo(1, 1200), photo(2, 3000), photo(3, 2000));
+    for (c, complete) in [
+        (chunk(G1, &whole, 0, 1200), true),
+        (chunk(G1, &cut, 0, 1000), false),
+        (chunk(G2, &other, 0, 700), false),
+    ] {
+        match s.append_photo_chunk(c).await.unwrap() {
+            PhotoAppend::Stored(status) => assert_eq!(status.complete, complete),
+            answer => panic!("{answer:?}"),
+        }
+    }
+    let before = s.stats().await.unwrap();
+    assert_eq!(
+        (
+            before.photos,
+            before.photo_bytes,
+            before.incomplete_uploads,
+            before.incomplete_upload_bytes
+        ),
+        (1, 1200, 2, 1700)
+    );
+    // Every row was begun after the epoch: nothing is that old.
+    assert_eq!(
+        s.purge_abandoned_uploads(0).await.unwrap(),
+        PurgedUploads::default()
+    );
+    assert_eq!(s.stats().await.unwrap(), before);
+    assert_eq!(
+        s.purge_abandoned_uploads(i64::MAX).await.unwrap(),
+        PurgedUploads {
+            uploads: 2,
+            bytes: 1700
+        }
+    );
+    assert_eq!(
+        s.stats().await.unwrap(),
+        Stats {
+            incomplete_uploads: 0,
+            incomplete_upload_bytes: 0,
+            ..before
+        }
+    );
+    assert_eq!(
+        s.purge_abandoned_uploads(i64::MAX).await.unwrap(),
+        PurgedUploads::default()
+    );
+    let whole_id = gridbook::photo_id(&whole);
+    assert_eq!(
+        s.read_photo(G1.into(), whole_id).await.unwrap(),
+        Some(whole.clone())
+    );
+    let cut_id = gridbook::photo_id(&cut);
+    assert_eq!(
+        s.photo_status(G1.into(), cut_id.clone()).await.unwrap(),
+        None
+    );
+    // The phone that was sending the cut upload goes on where it was, is
+    // told the server has nothing, and starts over.
+    assert_eq!(
+        s.append_photo_chunk(chunk(G1, &cut, 1000, 2000))
+            .await
+            .unwrap(),
+        PhotoAppend::Gap { received: 0 }
+    );
+    for (offset, end) in [(0, 1000), (1000, 2000), (2000, 3000)] {
+        s.append_photo_chunk(chunk(G1, &cut, offset, end))
+            .await
+            .unwrap();
+    }
+    assert_eq!(s.read_photo(G1.into(), cut_id).await.unwrap(), Some(cut));
+    assert_eq!(
+        s.stats().await.unwrap(),
+        Stats {
+            photos: 2,
+            photo_bytes: 4200,
+            incomplete_uploads: 0,
+            incomplete_upload_bytes: 0,
+            ..before
+        }
+    );
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -981,6 +1086,7 @@ suite!(
     refusals_per_grid_and_teams,
     scoped_assignments_filter_reads_and_reset_on_widening,
     photo_chunks_append_verify_and_discard,
+    abandoned_uploads_purged_and_counted,
 );
 
 /// Two pools over one database (two server processes) append to the same

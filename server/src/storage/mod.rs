@@ -171,6 +171,23 @@ pub struct Stats {
     pub snapshots: u64,
     /// Assignments.
     pub assignments: u64,
+    /// Complete (verified) photos.
+    pub photos: u64,
+    /// The bytes of the complete photos.
+    pub photo_bytes: u64,
+    /// Photo uploads begun and not complete (see [`Storage::purge_abandoned_uploads`]).
+    pub incomplete_uploads: u64,
+    /// The bytes received so far of the incomplete uploads.
+    pub incomplete_upload_bytes: u64,
+}
+
+/// What [`Storage::purge_abandoned_uploads`] deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PurgedUploads {
+    /// Incomplete uploads deleted (one row each).
+    pub uploads: u64,
+    /// The bytes they had received.
+    pub bytes: u64,
 }
 
 /// One change to append to a grid's log.
@@ -579,6 +596,14 @@ pub trait Storage: Send + Sync + 'static {
 
     /// The bytes of a complete photo; None if absent or incomplete.
     fn read_photo(&self, grid_id: String, photo_id: String) -> StorageFuture<'_, Option<Vec<u8>>>;
+
+    /// Deletes every incomplete upload begun at or before `begun_by` (Unix
+    /// seconds: the row's `created_at`, the time of its first chunk), in
+    /// one statement, and says how many and how many received bytes. A
+    /// complete photo is never deleted; a chunk racing the purge either
+    /// lands before it (and is deleted with its upload) or after it (and
+    /// is answered as the first chunk of an upload never begun).
+    fn purge_abandoned_uploads(&self, begun_by: i64) -> StorageFuture<'_, PurgedUploads>;
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

@@ -23,10 +23,10 @@ use tokio_postgres::{GenericClient, NoTls};
 use super::{
     AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
     GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice,
-    POSTGRES_MIGRATIONS, PhotoAppend, PhotoChunk, PhotoStatus, PushBatch, PushOutcome, RefusedGrid,
-    SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole,
-    db_pos, group_teams, latest_version, needs_reset, now_unix, plan_photo_chunk, pos, refusal,
-    sorted_unique, stored_role, stored_scope,
+    POSTGRES_MIGRATIONS, PhotoAppend, PhotoChunk, PhotoStatus, PurgedUploads, PushBatch,
+    PushOutcome, RefusedGrid, SnapshotRow, Stats, Storage, StorageError, StorageFuture,
+    StorageResult, Worker, WorkerRole, db_pos, group_teams, latest_version, needs_reset, now_unix,
+    plan_photo_chunk, pos, refusal, sorted_unique, stored_role, stored_scope,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -418,6 +418,29 @@ async fn count<C: GenericClient>(c: &C, table: &str) -> StorageResult<u64> {
     Ok(pos(n))
 }
 
+/// The photo fields of [`Stats`]: the columns only, never the bytes.
+async fn photo_counts<C: GenericClient>(c: &C) -> StorageResult<Stats> {
+    // sum() of BIGINT is NUMERIC; the casts keep the answer a BIGINT.
+    let row = c
+        .query_one(
+            "SELECT count(*) FILTER (WHERE complete),
+                    COALESCE(sum(size) FILTER (WHERE complete), 0)::BIGINT,
+                    count(*) FILTER (WHERE NOT complete),
+                    COALESCE(sum(received_bytes) FILTER (WHERE NOT complete), 0)::BIGINT
+             FROM photos",
+            &[],
+        )
+        .await
+        .map_err(db)?;
+    Ok(Stats {
+        photos: pos(row.get(0)),
+        photo_bytes: pos(row.get(1)),
+        incomplete_uploads: pos(row.get(2)),
+        incomplete_upload_bytes: pos(row.get(3)),
+        ..Stats::default()
+    })
+}
+
 impl Storage for PostgresStorage {
     fn backend(&self) -> &'static str {
         "postgres"
@@ -680,6 +703,7 @@ impl Storage for PostgresStorage {
                 actors: count(c, "actors").await?,
                 snapshots: count(c, "snapshots").await?,
                 assignments: count(c, "assignments").await?,
+                ..photo_counts(c).await?
             })
         })
     }
@@ -1096,6 +1120,30 @@ impl Storage for PostgresStorage {
             };
             tx.commit().await.map_err(db)?;
             Ok(answer)
+        })
+    }
+
+    fn purge_abandoned_uploads(&self, begun_by: i64) -> StorageFuture<'_, PurgedUploads> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            // One statement: a chunk holding the row's lock (its append's
+            // FOR UPDATE) finishes first, and the row is then judged again
+            // as that chunk left it, so a photo it completed is kept.
+            let row = c
+                .query_one(
+                    "WITH gone AS (
+                         DELETE FROM photos WHERE NOT complete AND created_at <= $1
+                         RETURNING received_bytes
+                     )
+                     SELECT count(*), COALESCE(sum(received_bytes), 0)::BIGINT FROM gone",
+                    &[&begun_by],
+                )
+                .await
+                .map_err(db)?;
+            Ok(PurgedUploads {
+                uploads: pos(row.get(0)),
+                bytes: pos(row.get(1)),
+            })
         })
     }
 

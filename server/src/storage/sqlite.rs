@@ -16,9 +16,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, 
 use super::{
     AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
     GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, PhotoAppend,
-    PhotoChunk, PhotoStatus, PushBatch, PushOutcome, RefusedGrid, SQLITE_MIGRATIONS, SnapshotRow,
-    Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole, db_pos,
-    group_teams, latest_version, needs_reset, now_unix, plan_photo_chunk, pos, refusal,
+    PhotoChunk, PhotoStatus, PurgedUploads, PushBatch, PushOutcome, RefusedGrid, SQLITE_MIGRATIONS,
+    SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole,
+    db_pos, group_teams, latest_version, needs_reset, now_unix, plan_photo_chunk, pos, refusal,
     sorted_unique, stored_role, stored_scope,
 };
 
@@ -562,6 +562,28 @@ fn count(conn: &Connection, table: &str) -> StorageResult<u64> {
     .map_err(db)
 }
 
+/// The photo fields of [`Stats`]: the columns only, never the bytes.
+fn photo_counts(conn: &Connection) -> StorageResult<Stats> {
+    conn.query_row(
+        "SELECT count(*) FILTER (WHERE complete = 1),
+                COALESCE(sum(size) FILTER (WHERE complete = 1), 0),
+                count(*) FILTER (WHERE complete = 0),
+                COALESCE(sum(received_bytes) FILTER (WHERE complete = 0), 0)
+         FROM photos",
+        [],
+        |r| {
+            Ok(Stats {
+                photos: pos(r.get(0)?),
+                photo_bytes: pos(r.get(1)?),
+                incomplete_uploads: pos(r.get(2)?),
+                incomplete_upload_bytes: pos(r.get(3)?),
+                ..Stats::default()
+            })
+        },
+    )
+    .map_err(db)
+}
+
 impl Storage for SqliteStorage {
     fn backend(&self) -> &'static str {
         "sqlite"
@@ -823,6 +845,7 @@ impl Storage for SqliteStorage {
                 actors: count(conn, "actors")?,
                 snapshots: count(conn, "snapshots")?,
                 assignments: count(conn, "assignments")?,
+                ..photo_counts(conn)?
             })
         })
     }
@@ -1109,6 +1132,27 @@ impl Storage for SqliteStorage {
                 }
                 Err(answer) => Ok(answer),
             }
+        })
+    }
+
+    fn purge_abandoned_uploads(&self, begun_by: i64) -> StorageFuture<'_, PurgedUploads> {
+        // The count and the delete share the write transaction, so no
+        // chunk lands between them.
+        self.write(move |tx| {
+            let (uploads, bytes) = tx
+                .query_row(
+                    "SELECT count(*), COALESCE(sum(received_bytes), 0) FROM photos
+                     WHERE complete = 0 AND created_at <= ?1",
+                    [begun_by],
+                    |r| Ok((pos(r.get(0)?), pos(r.get(1)?))),
+                )
+                .map_err(db)?;
+            tx.execute(
+                "DELETE FROM photos WHERE complete = 0 AND created_at <= ?1",
+                [begun_by],
+            )
+            .map_err(db)?;
+            Ok(PurgedUploads { uploads, bytes })
         })
     }
 
