@@ -80,13 +80,18 @@ fn run(steps: Vec<Step>, compact_after: u32) {
         .map(|i| Replica {
             store: Store::open_with(
                 dir.path().join(format!("r{i}.db")),
-                // Replicas 0 and 1 are two phones of one worker, so that
+                // Replicas 0 and 1 are two phones of the grid head, so that
                 // concurrent amendments of a visit (only its maker amends
-                // it) happen too; replica 2 is another worker.
+                // it) and of the grid's event settings (only the grid head
+                // sets them) happen too; replica 2 is an assistant.
                 WorkerIdentity {
                     worker_id: format!("w{}", i / 2 * 2),
                     name: format!("网格员{}", i / 2 * 2),
-                    role: WorkerRole::Assistant,
+                    role: if i < 2 {
+                        WorkerRole::GridHead
+                    } else {
+                        WorkerRole::Assistant
+                    },
                     device_label: format!("phone {i}"),
                 },
                 OpenOptions {

@@ -37,7 +37,7 @@ pub struct Acknowledged {
 }
 
 /// How many kinds of edit there are: [`edit`] takes a `kind` in `0..KINDS`.
-pub const KINDS: u8 = 18;
+pub const KINDS: u8 = 19;
 
 /// What [`edit`] does when the store refuses an edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -397,6 +397,43 @@ fn edit_or_refuse(
             };
             let id = store.take_event_step(input)?;
             ack.records.insert(("event_step", id));
+        }
+        // The grid's event settings: only a grid head's phone changes them,
+        // and two of its phones may change one entry concurrently. They are
+        // amended, never deleted, so the replicas' equal tables check them.
+        18 => {
+            if store.identity().role != WorkerRole::GridHead {
+                return Ok(());
+            }
+            if a.is_multiple_of(2) {
+                store.set_whistle_level(WhistleLevelInput {
+                    grid_id: grid.into(),
+                    rank: 1 + (a % 3) as i32,
+                    name: ["街道哨", "社区哨", "区级哨"][b % 3].into(),
+                    handled_by: "街道城管科".into(),
+                    supervised: b.is_multiple_of(2),
+                    default_assignee: None,
+                })?;
+            } else if b.is_multiple_of(4) {
+                let code = format!("local_c{}", a % 3);
+                match store.retire_event_category(grid, &code) {
+                    Err(Error::NotFound { .. }) => {}
+                    other => other?,
+                }
+            } else {
+                store.define_event_category(LocalCategoryInput {
+                    grid_id: grid.into(),
+                    code: format!("local_c{}", a % 3),
+                    name: "路面坑洼".into(),
+                    group_code: "local_roads".into(),
+                    group_name: "道路交通".into(),
+                    limit: TimeLimit::WorkingDays {
+                        days: 1 + (b % 9) as i32,
+                    },
+                    close_condition: "坑洼填平".into(),
+                    initial_level: 1 + (b % 3) as i32,
+                })?;
+            }
         }
         // Kind 15, and any number without an arm of its own: a resident moves out.
         _ => {
