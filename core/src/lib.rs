@@ -50,6 +50,7 @@ mod kinds;
 pub mod photos;
 mod registry;
 mod sortkey;
+pub mod spatial;
 mod store;
 pub mod sync;
 pub mod validate;

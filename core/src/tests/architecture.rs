@@ -19,6 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "sortkey",
             "calendar",
             "photos",
+            "spatial",
         ],
     ),
     ("documents", &["crdt", "entries", "docs", "registry"]),
