@@ -2,7 +2,8 @@
 //! amending visits, a worker's visits, and the door-knocking plan
 //! ([`Store::visits_due`] under a `VisitPolicy`).
 
-use gridbook::{Date, Visit, VisitDue, VisitInput, VisitPolicy};
+use gridbook::spatial::{self, CoordSystem};
+use gridbook::{Date, GeoPoint, Visit, VisitDue, VisitInput, VisitPolicy, WalkingRoute};
 
 use super::Store;
 use crate::Result;
@@ -13,6 +14,14 @@ use crate::Result;
 #[uniffi::export]
 pub fn default_visit_policy() -> VisitPolicy {
     VisitPolicy::default()
+}
+
+/// Converts a point between the systems map SDKs draw in: GPS and the
+/// store give WGS-84, Amap and Tencent maps draw in GCJ-02, Baidu in
+/// BD-09. A point outside China comes back unchanged.
+#[uniffi::export]
+pub fn convert_coordinates(point: GeoPoint, from: CoordSystem, to: CoordSystem) -> GeoPoint {
+    spatial::convert(point, from, to)
 }
 
 #[uniffi::export]
@@ -50,6 +59,23 @@ impl Store {
     ) -> Result<Vec<VisitDue>> {
         let policy = policy.unwrap_or_default();
         self.call(move |s| s.visits_due(&grid_id, today, &policy))
+            .await
+    }
+
+    /// The day's walking route through the households `visitsDue` lists:
+    /// by building, then stairwell, then floor, so each stairwell is
+    /// climbed once; the buildings in the shortest walking order from
+    /// `from` (the worker's WGS-84 position; null lets the walk start at
+    /// whichever building makes it shortest), the unlocated ones last.
+    pub async fn walking_route(
+        &self,
+        grid_id: String,
+        today: Date,
+        policy: Option<VisitPolicy>,
+        from: Option<GeoPoint>,
+    ) -> Result<WalkingRoute> {
+        let policy = policy.unwrap_or_default();
+        self.call(move |s| s.walking_route(&grid_id, today, &policy, from))
             .await
     }
 }

@@ -85,6 +85,7 @@ fun main(args: Array<String>) {
     blockedGridTests(runner)
     liveQueryTests(runner)
     eventTests(runner)
+    mapTests(runner)
     inputTests(runner)
     timeTests(runner)
     leakTests(runner)

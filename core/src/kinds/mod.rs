@@ -24,8 +24,8 @@ pub use roster::{
     HouseholdInput, Resident, ResidentInput, RosterRow, SearchHit, SearchMatch,
 };
 pub use visits::{
-    Finding, FindingInput, HouseholdDetail, MAX_INTERVAL_DAYS, REACHING_OUTCOMES, Visit, VisitDue,
-    VisitInput, VisitPolicy,
+    Finding, FindingInput, HouseholdDetail, MAX_INTERVAL_DAYS, REACHING_OUTCOMES, RouteBuilding,
+    RouteHousehold, RouteStairwell, Visit, VisitDue, VisitInput, VisitPolicy, WalkingRoute,
 };
 
 use crate::registry::Kind;

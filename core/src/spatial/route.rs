@@ -27,8 +27,9 @@ pub const EXACT_UP_TO: usize = 12;
 const EPSILON_M: f64 = 1e-3;
 
 /// The order to visit `stops` in from `start`, as indices into `stops`, and
-/// the length of that walk in metres.
-pub fn walking_order(start: GeoPoint, stops: &[GeoPoint]) -> (Vec<usize>, f64) {
+/// the length of that walk in metres. Without a start, the walk may begin
+/// at whichever stop makes it shortest.
+pub fn walking_order(start: Option<GeoPoint>, stops: &[GeoPoint]) -> (Vec<usize>, f64) {
     let d = matrix(start, stops);
     let path = if stops.len() <= EXACT_UP_TO {
         exact(&d)
@@ -39,14 +40,26 @@ pub fn walking_order(start: GeoPoint, stops: &[GeoPoint]) -> (Vec<usize>, f64) {
     (path.iter().map(|node| node - 1).collect(), length)
 }
 
-/// Distances between the start (node 0) and the stops (stop i is node i + 1).
-fn matrix(start: GeoPoint, stops: &[GeoPoint]) -> Vec<Vec<f64>> {
-    let nodes: Vec<GeoPoint> = std::iter::once(start)
-        .chain(stops.iter().copied())
-        .collect();
-    nodes
-        .iter()
-        .map(|a| nodes.iter().map(|b| distance_m(*a, *b)).collect())
+/// Distances between the start (node 0) and the stops (stop i is node i
+/// + 1). A missing start is a node at no distance from every stop.
+fn matrix(start: Option<GeoPoint>, stops: &[GeoPoint]) -> Vec<Vec<f64>> {
+    let node = |i: usize| {
+        if i == 0 {
+            start
+        } else {
+            stops.get(i - 1).copied()
+        }
+    };
+    let n = stops.len() + 1;
+    (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| match (node(i), node(j)) {
+                    (Some(a), Some(b)) => distance_m(a, b),
+                    _ => 0.0,
+                })
+                .collect()
+        })
         .collect()
 }
 
@@ -288,7 +301,7 @@ mod tests {
             for _ in 0..instances {
                 let start = rng.point();
                 let stops: Vec<GeoPoint> = (0..size).map(|_| rng.point()).collect();
-                let d = matrix(start, &stops);
+                let d = matrix(Some(start), &stops);
                 let path = local_search(&d);
                 let length = path_length(&path, &d);
                 let order: Vec<usize> = path.iter().map(|node| node - 1).collect();
@@ -316,7 +329,7 @@ mod tests {
             for _ in 0..40 {
                 let start = rng.point();
                 let stops: Vec<GeoPoint> = (0..size).map(|_| rng.point()).collect();
-                let (order, length) = walking_order(start, &stops);
+                let (order, length) = walking_order(Some(start), &stops);
                 let mut sorted = order.clone();
                 sorted.sort_unstable();
                 assert_eq!(sorted, (0..size).collect::<Vec<_>>(), "every stop once");
@@ -327,11 +340,11 @@ mod tests {
         // Past the exact range the local search answers, every stop once.
         let start = rng.point();
         let stops: Vec<GeoPoint> = (0..40).map(|_| rng.point()).collect();
-        let (order, length) = walking_order(start, &stops);
+        let (order, length) = walking_order(Some(start), &stops);
         let mut sorted = order.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..40).collect::<Vec<_>>());
-        let d = matrix(start, &stops);
+        let d = matrix(Some(start), &stops);
         let nodes: Vec<usize> = order.iter().map(|i| i + 1).collect();
         assert!((path_length(&nodes, &d) - length).abs() < 1e-6);
         assert!(length <= path_length(&nearest_neighbour(&d, nodes[0]), &d) + 1e-6);
@@ -344,10 +357,18 @@ mod tests {
             lat: 30.28,
         };
         let stops = [at(3.0), at(1.0), at(4.0), at(2.0)];
-        let (order, length) = walking_order(at(0.0), &stops);
+        let (order, length) = walking_order(Some(at(0.0)), &stops);
         assert_eq!(order, vec![1, 3, 0, 2]);
         let expected = distance_m(at(0.0), at(4.0));
         assert!((length - expected).abs() < 1e-6, "{length} {expected}");
-        assert_eq!(walking_order(at(0.0), &[]), (vec![], 0.0));
+        assert_eq!(walking_order(Some(at(0.0)), &[]), (vec![], 0.0));
+        // Without a start the walk begins at an end of the line.
+        let (order, length) = walking_order(None, &stops);
+        assert!(
+            order == vec![1, 3, 0, 2] || order == vec![2, 0, 3, 1],
+            "{order:?}"
+        );
+        let expected = distance_m(at(1.0), at(4.0));
+        assert!((length - expected).abs() < 1e-6, "{length} {expected}");
     }
 }

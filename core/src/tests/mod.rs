@@ -30,6 +30,7 @@ mod store_keys;
 mod sync;
 mod visit_plan;
 mod vouched;
+mod walking_route;
 
 use crate::codes::*;
 use crate::*;

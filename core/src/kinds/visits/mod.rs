@@ -7,7 +7,8 @@
 //!   (`to_input`, for amending), the code lists and the stored form;
 //! - `edit.rs`: logging and amending;
 //! - `tables.rs`: the `visits` table written from the documents, and the reads;
-//! - `plan.rs`: which households are due a visit.
+//! - `plan.rs`: which households are due a visit;
+//! - `route.rs`: the day's walking route through them.
 //!
 //! To add a field: add it to the records here and to [`StoredVisit`] with
 //! `#[serde(default)]` (entries written by older builds must still read),
@@ -26,6 +27,7 @@ use crate::values::{GpsFix, Timestamp};
 
 mod edit;
 mod plan;
+mod route;
 mod tables;
 
 /// The visit documents: one per grid and calendar quarter.
@@ -52,6 +54,7 @@ pub(crate) static KIND: Kind = Kind {
 };
 
 pub use plan::{MAX_INTERVAL_DAYS, REACHING_OUTCOMES, VisitDue, VisitPolicy};
+pub use route::{RouteBuilding, RouteHousehold, RouteStairwell, WalkingRoute};
 
 /// One finding of a visit: a request or a problem.
 #[derive(Debug, Clone, PartialEq)]
