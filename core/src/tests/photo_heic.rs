@@ -68,6 +68,8 @@ enum ExifAt {
     Mdat,
     /// In `idat`, construction method 1, after three other bytes.
     Idat,
+    /// In `idat`, but its extent runs one byte past the end of `idat`.
+    PastIdat,
     /// In `mdat`, but `iloc` says construction method 2.
     Method2,
     /// In `mdat`, but its extent runs a mebibyte on, past the end of the file.
@@ -240,7 +242,7 @@ fn fixed_boxes(spec: &Spec) -> Vec<u8> {
 /// Builds the HEIC `spec` describes.
 fn build(spec: &Spec) -> Built {
     let exif = exif();
-    let exif_in_idat = spec.exif == ExifAt::Idat;
+    let exif_in_idat = matches!(spec.exif, ExifAt::Idat | ExifAt::PastIdat);
     // What mdat holds, in order, by item.
     let mut pieces: Vec<(u32, &[u8])> = vec![(PRIMARY, IMAGE)];
     if !exif_in_idat {
@@ -296,6 +298,7 @@ fn build(spec: &Spec) -> Built {
         let exif_location = match spec.exif {
             ExifAt::Mdat => Some(image(EXIF_ID)),
             ExifAt::Idat => Some((EXIF_ID, 1, 0, vec![(3, u(exif.len()))])),
+            ExifAt::PastIdat => Some((EXIF_ID, 1, 0, vec![(3, u(exif.len()) + 1)])),
             ExifAt::Method2 => Some((EXIF_ID, 2, base, extents(EXIF_ID))),
             ExifAt::PastEnd => {
                 let (offset, _) = extents(EXIF_ID)[0];
@@ -430,6 +433,7 @@ fn heic_metadata_that_cannot_be_zeroed_safely_is_malformed() {
     let v1 = Spec { iloc: 1, ..PLAIN };
     let mut cases: Vec<(String, Vec<u8>)> = [
         ExifAt::Method2,
+        ExifAt::PastIdat,
         ExifAt::PastEnd,
         ExifAt::OverImage,
         ExifAt::OutsideMdat,
@@ -440,7 +444,9 @@ fn heic_metadata_that_cannot_be_zeroed_safely_is_malformed() {
         [PLAIN, v1, GOOD[1], GOOD[2]]
             .into_iter()
             // Version 0 has no construction method.
-            .filter(move |spec| exif != ExifAt::Method2 || spec.iloc > 0)
+            .filter(move |spec| {
+                !matches!(exif, ExifAt::Method2 | ExifAt::PastIdat) || spec.iloc > 0
+            })
             .map(move |spec| {
                 let spec = Spec { exif, ..spec };
                 (format!("{spec:?}"), build(&spec).bytes)
@@ -456,7 +462,13 @@ fn heic_metadata_that_cannot_be_zeroed_safely_is_malformed() {
         bytes
     };
     cases.extend([
-        ("iloc version 3".into(), patched(b"iloc", 0, 3)),
+        // Laid out as version 2 would be, so only the version is wrong.
+        ("iloc version 3".into(), {
+            let mut bytes = build(&GOOD[2]).bytes;
+            let body = body_of(&bytes, b"iloc");
+            bytes[body] = 3;
+            bytes
+        }),
         ("offsets of 3 bytes".into(), patched(b"iloc", 4, 0x34)),
         ("infe version 1".into(), patched(b"infe", 0, 1)),
         // The Exif item's data reference: the second entry's, after the
