@@ -9,33 +9,41 @@
 //! every metadata item are overwritten with zeros: the file keeps its
 //! length and its structure, and no offset changes.
 //!
-//! Zeroed: every extent of every Exif item (type `Exif`: GPS, device, time,
-//! the whole TIFF structure, nothing of it kept) and of every XMP item (type
-//! `mime` with content type `application/rdf+xml`). Readers ignore an Exif
-//! item that is all zeros.
+//! Zeroed: every extent of every Exif item (type `Exif`: GPS, device,
+//! time, the whole TIFF structure, nothing of it kept) and of every XMP
+//! item (type `mime` with content type `application/rdf+xml`). An Exif
+//! item of zeros has no TIFF header left, so readers find no Exif in it.
 //!
 //! Kept byte for byte: every box, the image items (coded images, grids and
 //! their tiles, thumbnails, auxiliary images such as depth or gain maps),
 //! their properties, and the item references (`iref`), among them the
 //! `cdsc` reference from a zeroed item to the image it described and the
-//! `thmb` references of thumbnails. The orientation needs no Exif here: HEIF
-//! carries it as the `irot` and `imir` properties of the image (in `iprp`),
-//! which are untouched, so `Stripped::orientation` is always `None`.
+//! `thmb` references of thumbnails. The orientation needs no Exif here:
+//! HEIF carries it as the `irot` and `imir` properties of the image (in
+//! `iprp`), which are untouched, so `Stripped::orientation` is always
+//! `None`. Left as they are too, since HEIF puts a still photo's metadata
+//! in items: bytes that no item points at, and the boxes outside `meta`
+//! beyond checking that they tile the file (an image sequence's `moov`,
+//! `uuid` boxes).
 //!
 //! Refused as malformed, since the metadata could then not be found or
 //! zeroed safely: a missing or repeated top-level `meta`, or one too short
-//! for its version and flags; a repeated `iinf`,
-//! `iloc` or `idat`; an `infe` other than version 2 or 3, or a name or
-//! content type without its terminating NUL; an `iloc` version above 2 or a
-//! field size other than 0, 4 or 8; an item described twice; construction
-//! method 2 (bytes of other items) or data in another file; an extent past
-//! the end of the file or of `idat`; a metadata item with no location, or
-//! with method 0 bytes outside every `mdat`; and an extent shared by a
-//! metadata item and another item (zeroing it would damage the image).
+//! for its version and flags; a repeated `iinf`, `iloc` or `idat`; an
+//! `infe` other than version 2 or 3, or a name or content type without its
+//! terminating NUL; an `iloc` version above 2 or a field size other than 0,
+//! 4 or 8; an item located twice or described twice; construction method 2
+//! (bytes of other items) or data in another file; an extent past the end
+//! of the file or of `idat`; a metadata item with no location, or with
+//! method 0 bytes outside every `mdat`; and an extent shared by a metadata
+//! item and another item (zeroing it would damage the image).
 //!
-//! Stripping is idempotent: only payload bytes of `mdat` and `idat` change,
-//! never a box the walk reads, so a second pass finds the same extents and
-//! zeroes them again. To strip another item type, extend [`is_metadata`].
+//! Stripping is idempotent: only bytes inside the bodies of `mdat` and
+//! `idat` change, never a box the walk reads, so a second pass finds the
+//! same extents and zeroes them again.
+//!
+//! To strip another item type, extend [`is_metadata`]; to accept another
+//! construction method, teach `locations` where its bytes are and keep the
+//! zeroed ranges inside bodies the walk does not read.
 
 use std::collections::BTreeSet;
 use std::ops::Range;

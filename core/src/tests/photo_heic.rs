@@ -475,6 +475,8 @@ fn heic_metadata_that_cannot_be_zeroed_safely_is_malformed() {
         // header, the sizes, the count and the first entry (id, reference,
         // base offset, extent count, one extent) and its own id.
         ("Exif in another file".into(), patched(b"iloc", 29, 1)),
+        // The thumbnail's entry, the fourth, names the primary image.
+        ("an item located twice".into(), patched(b"iloc", 63, 1)),
         // The thumbnail takes the primary image's id.
         ("an item twice".into(), {
             let mut bytes = plain.clone();
