@@ -1,4 +1,4 @@
-//! Photos: HEIC built box by box as an iPhone writes it (an HEVC image,
+//! Photos: HEIC built box by box as a phone writes it (an HEVC image,
 //! its thumbnail, an Exif item and an XMP item), its Exif and XMP zeroed in
 //! place and everything else kept byte for byte.
 
@@ -259,7 +259,8 @@ fn build(spec: &Spec) -> Built {
     }
     let mdat_body: Vec<u8> = pieces.iter().flat_map(|(_, p)| p.iter().copied()).collect();
     let idat_body = [b"\x01\x02\x03".as_slice(), &exif].concat();
-    // Only when it holds the Exif: unreferenced bytes are not looked at.
+    // Only when the Exif is in it: bytes that no item points at are left
+    // as they are, so an unused copy would stay.
     let idat = if exif_in_idat {
         bmff(b"idat", &idat_body)
     } else {
