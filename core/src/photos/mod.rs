@@ -26,14 +26,17 @@
 //!   rendering or animation; text, time, Exif and unknown chunks go.
 //! - WebP (`webp.rs`): the image, alpha, animation and ICC chunks; EXIF,
 //!   XMP and unknown chunks go, and the VP8X flags say so.
-//! - HEIC (`heic.rs`): kept as it is, only its top-level boxes are checked.
-//!   Its Exif and XMP are items inside `meta`, located by absolute offsets
-//!   (`iloc`), and removing them means rewriting those offsets: out of
-//!   scope. The apps should hand over a JPEG when they can.
+//! - HEIC (`heic.rs`): every box and every image item (thumbnails and
+//!   auxiliary images included) byte for byte; the bytes of its Exif and
+//!   XMP items, which `iloc` locates by absolute offsets, are overwritten
+//!   with zeros in place, so the file keeps its length and no offset has to
+//!   be rewritten.
 //!
 //! An Exif orientation other than 1 (upright) survives: JPEG, PNG and
 //! extended WebP get back a minimal Exif holding only the Orientation tag
-//! (`tiff.rs`), so viewers still turn the photo the right way.
+//! (`tiff.rs`), so viewers still turn the photo the right way. A HEIC needs
+//! none: its orientation is the `irot`/`imir` properties of its image,
+//! which stay untouched.
 //!
 //! Preparing is idempotent: preparing the stored bytes again gives the same
 //! bytes and id (the tests check it). Every reader here goes through

@@ -19,6 +19,7 @@ mod merge;
 mod migrations;
 mod notify;
 mod photo_formats;
+mod photo_heic;
 mod photo_jpeg;
 mod photo_props;
 mod photo_samples;

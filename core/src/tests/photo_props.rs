@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::photo_formats::{LOSSLESS, phone_png, phone_webp};
+use super::photo_heic::phone_heics;
 use super::photo_samples::*;
 use super::photos::prepare;
 
@@ -28,7 +29,7 @@ fn magic() -> impl Strategy<Value = Vec<u8>> {
 
 /// Samples that prepare, with metadata to strip.
 fn sample() -> impl Strategy<Value = Vec<u8>> {
-    prop::sample::select(samples().to_vec())
+    prop::sample::select(samples())
 }
 
 /// One edit of a sample: replace a byte, insert a byte, delete a byte, or
@@ -67,15 +68,17 @@ fn apply(bytes: &mut Vec<u8>, edit: &Edit) {
     }
 }
 
-fn samples() -> [Vec<u8>; 6] {
-    [
+fn samples() -> Vec<Vec<u8>> {
+    let mut samples = vec![
         phone_jpeg(false),
         phone_jpeg(true),
         minimal_jpeg(),
         phone_png(),
         phone_webp(),
         LOSSLESS.to_vec(),
-    ]
+    ];
+    samples.extend(phone_heics());
+    samples
 }
 
 /// Prepares `bytes` like [`check`]; whether they were accepted.
