@@ -191,7 +191,7 @@ fn ftyp(major: &[u8; 4], compatible: &[u8]) -> Vec<u8> {
 }
 
 #[test]
-fn heic_is_checked_box_by_box_and_kept_as_it_is() {
+fn a_heic_without_metadata_items_is_checked_box_by_box_and_kept_byte_for_byte() {
     let meta = bmff_box(b"meta", &[0, 0, 0, 0]);
     let heic = [
         ftyp(b"heic", b"mif1heic"),
