@@ -120,7 +120,8 @@ pub fn noise_png(seed: u64) -> Vec<u8> {
     .concat()
 }
 
-fn event(grid: &str, k: usize, at: Timestamp, photos: Vec<String>) -> EventInput {
+/// The `k`-th benchmark event of `grid` at `at`, naming `photos`.
+pub(crate) fn event(grid: &str, k: usize, at: Timestamp, photos: Vec<String>) -> EventInput {
     let categories = ["fire_lane_blocked", "ebike_charging", "facility_repair"];
     EventInput {
         grid_id: grid.to_string(),
