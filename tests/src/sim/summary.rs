@@ -446,3 +446,60 @@ pub fn check_photos(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::eventbench::noise_png_of_side;
+    use crate::sim::team::{Member, Role};
+
+    #[test]
+    fn the_photo_check_fails_until_the_server_holds_the_photo() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = SimServer::embedded(None).unwrap();
+        let member = Member {
+            worker_id: "w-photo-check".into(),
+            name: "核对员".into(),
+            role: Role::GridHead,
+        };
+        server
+            .ensure_worker(
+                &member.worker_id,
+                &member.name,
+                member.role.worker_role(),
+                true,
+            )
+            .unwrap();
+        let token = server.admin().issue_token(&member.worker_id, "A").unwrap();
+        let mut phone =
+            Device::open(member, &dir.path().join("a.db"), server.url(), &token.token).unwrap();
+        let grid = phone
+            .store
+            .create_grid(gridbook::GridInput {
+                code: "330106001001004".into(),
+                name: "文新四网格".into(),
+                community: None,
+                street: None,
+                boundary: None,
+            })
+            .unwrap();
+        let photo = phone
+            .store
+            .add_photo(&grid, &noise_png_of_side(7, 16))
+            .unwrap();
+
+        let before = check_photos(&[&phone.store], &phone.store, &server, &grid, &[]).unwrap();
+        assert!(!before.holds());
+        assert_eq!(before.not_uploaded, vec![photo.id.clone()]);
+        assert_eq!(before.missing_on_server, vec![photo.id.clone()]);
+        assert!(before.differing.is_empty());
+        assert_eq!((before.phones, before.distinct, before.copies), (1, 1, 1));
+
+        phone.sync().unwrap();
+        let after = check_photos(&[&phone.store], &phone.store, &server, &grid, &[]).unwrap();
+        assert!(after.holds(), "{after:?}");
+        assert_eq!(after.named, 0);
+        server.shutdown().unwrap();
+    }
+}
