@@ -87,13 +87,18 @@ fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
 /// A 320 × 320 RGB PNG of seeded noise (about 300 KB), as a camera's
 /// photo would weigh after an app's resizing.
 pub fn noise_png(seed: u64) -> Vec<u8> {
+    noise_png_of_side(seed, SIDE)
+}
+
+/// A `side` × `side` RGB PNG of seeded noise (3·side² bytes of pixels and
+/// about 70 more; `side` a multiple of 8).
+pub fn noise_png_of_side(seed: u64, side: usize) -> Vec<u8> {
     let mut rng = SplitMix64::new(seed);
-    let side = u32::try_from(SIDE).unwrap_or(0);
-    let mut raw = Vec::with_capacity(SIDE * (SIDE * 3 + 1));
-    for _ in 0..SIDE {
+    let mut raw = Vec::with_capacity(side * (side * 3 + 1));
+    for _ in 0..side {
         // Each row starts with its filter type: none.
         raw.extend_from_slice(&[0]);
-        for _ in 0..SIDE * 3 / 8 {
+        for _ in 0..side * 3 / 8 {
             raw.extend_from_slice(&rng.next_u64().to_le_bytes());
         }
     }
@@ -108,6 +113,7 @@ pub fn noise_png(seed: u64) -> Vec<u8> {
         zlib.extend_from_slice(block);
     }
     zlib.extend_from_slice(&adler32(&raw).to_be_bytes());
+    let side = u32::try_from(side).unwrap_or(0);
     let mut ihdr = side.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&side.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, deflate, no filter method, no interlace
@@ -120,7 +126,8 @@ pub fn noise_png(seed: u64) -> Vec<u8> {
     .concat()
 }
 
-fn event(grid: &str, k: usize, at: Timestamp, photos: Vec<String>) -> EventInput {
+/// The `k`-th benchmark event of `grid` at `at`, naming `photos`.
+pub(crate) fn event(grid: &str, k: usize, at: Timestamp, photos: Vec<String>) -> EventInput {
     let categories = ["fire_lane_blocked", "ebike_charging", "facility_repair"];
     EventInput {
         grid_id: grid.to_string(),

@@ -13,10 +13,15 @@
 //! (`gridbook_harness::sim::listenbench`), and grid events in a store of
 //! their own: a report with a ~300 KB photo, a step, the open list of 2,000
 //! events and the store's size with 200 photos
-//! (`gridbook_harness::eventbench`).
+//! (`gridbook_harness::eventbench`). Then the upload of 40 such photos
+//! through a sync, next to plain HTTP POSTs of the same bytes to the same
+//! server (`gridbook_harness::sim::photobench`).
 //!
 //! `gridbench --hostile` measures only the CPU time of the worst requests a
 //! device token can send (`gridbook_harness::sim::hostile`).
+//!
+//! `gridbench --photos` measures only the photo upload
+//! (`gridbook_harness::sim::photobench`).
 //!
 //! `gridbench --json` prints one JSON object; without it, a table. To add a
 //! measurement, time exactly what its key names, add the key to [`Report`]
@@ -37,6 +42,7 @@ use gridbook_harness::openbench::{self, OpenTimes};
 use gridbook_harness::rng::SplitMix64;
 use gridbook_harness::scratch::{ScratchDir, sqlite_file_bytes};
 use gridbook_harness::sim::listenbench::{self, LISTENER_COUNTS, ListenBench};
+use gridbook_harness::sim::photobench::{self, PhotoBench, UPLOAD_PHOTOS};
 use gridbook_harness::sim::syncbench::{self, DAY_EDITS, SyncBench};
 use gridbook_harness::stats::{median, micros, millis, percentile};
 use gridbook_harness::timefmt::now_ms;
@@ -56,6 +62,9 @@ fn main() -> ExitCode {
     let json = std::env::args().skip(1).any(|a| a == "--json");
     if std::env::args().skip(1).any(|a| a == "--hostile") {
         return hostile(json);
+    }
+    if std::env::args().skip(1).any(|a| a == "--photos") {
+        return photos_only(json);
     }
     match run() {
         Ok(report) => {
@@ -116,6 +125,43 @@ fn hostile(json: bool) -> ExitCode {
     }
 }
 
+/// `gridbench --photos [--json]`: only the photo upload against plain HTTP
+/// (`gridbook_harness::sim::photobench`), without building the grid.
+fn photos_only(json: bool) -> ExitCode {
+    let measured = ScratchDir::new("gridbench-photos")
+        .map_err(|e| e.to_string())
+        .and_then(|dir| photobench::measure(dir.path(), UPLOAD_PHOTOS).map_err(|e| e.to_string()));
+    let bench = match measured {
+        Ok(bench) => bench,
+        Err(e) => {
+            eprintln!("gridbench --photos failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            json!({
+                "photo_upload_photos": bench.photos,
+                "photo_upload_bytes": bench.bytes,
+                "photo_upload_mb_s": round(bench.upload_mb_s(), 2),
+                "photo_http_mb_s": round(bench.http_mb_s(), 2),
+                "photo_upload_ratio_vs_http": round(bench.ratio_vs_http(), 3),
+            })
+        );
+    } else {
+        println!(
+            "photo upload ({} photos, {}): {:.1} MB/s; plain HTTP POST {:.1} MB/s; ratio {:.2}×",
+            bench.photos,
+            mib(bench.bytes),
+            bench.upload_mb_s(),
+            bench.http_mb_s(),
+            bench.ratio_vs_http()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
 /// Every measurement of one run.
 struct Report {
     households: u32,
@@ -142,6 +188,7 @@ struct Report {
     sync: SyncBench,
     listen: ListenBench,
     events: EventBench,
+    photos: PhotoBench,
 }
 
 fn identity() -> WorkerIdentity {
@@ -281,6 +328,13 @@ fn run() -> Result<Report, BoxError> {
     let events = eventbench::measure(&scratch.join("events.db"), &identity())
         .map_err(|e| format!("event measurements: {e}"))?;
 
+    // photo_upload_*, photo_http_mb_s: see gridbook_harness::sim::photobench;
+    // a phone store and a server of their own.
+    let photo_dir = scratch.join("photo-upload");
+    std::fs::create_dir_all(&photo_dir)?;
+    let photos = photobench::measure(&photo_dir, UPLOAD_PHOTOS)
+        .map_err(|e| format!("photo upload measurements: {e}"))?;
+
     let visit_write_us_p50 = percentile(&store_samples, 50.0);
     Ok(Report {
         households: grid.counts.households,
@@ -307,6 +361,7 @@ fn run() -> Result<Report, BoxError> {
         sync,
         listen,
         events,
+        photos,
     })
 }
 
@@ -572,6 +627,11 @@ impl Report {
             "events_open": OPEN_EVENTS,
             "events_open_list_ms": round(self.events.open_list_ms, 2),
             "store_bytes_with_200_photos": self.events.store_bytes_with_photos,
+            "photo_upload_photos": self.photos.photos,
+            "photo_upload_bytes": self.photos.bytes,
+            "photo_upload_mb_s": round(self.photos.upload_mb_s(), 2),
+            "photo_http_mb_s": round(self.photos.http_mb_s(), 2),
+            "photo_upload_ratio_vs_http": round(self.photos.ratio_vs_http(), 3),
         })
     }
 
@@ -704,6 +764,18 @@ impl Report {
             (
                 format!("store with {PHOTO_EVENTS} photos"),
                 mib(self.events.store_bytes_with_photos),
+            ),
+            (
+                format!("photo upload ({} photos)", self.photos.photos),
+                format!("{:.1} MB/s", self.photos.upload_mb_s()),
+            ),
+            (
+                "  plain HTTP POST, same bytes".to_string(),
+                format!("{:.1} MB/s", self.photos.http_mb_s()),
+            ),
+            (
+                "  ratio vs plain HTTP".to_string(),
+                format!("{:.2}×", self.photos.ratio_vs_http()),
             ),
         ];
         let rows: Vec<(String, String)> = rows

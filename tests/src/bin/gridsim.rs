@@ -8,6 +8,11 @@
 //! joint whistle) to a department's account, which is assigned the grid's
 //! events only and takes and resolves them from its own phone; the grid
 //! verifies and closes them. The summary prints the month's event KPIs.
+//! Some reports and steps carry a small photo, uploaded in the normal
+//! syncs; the grid cancels (注销) reports that repeat an open event, the
+//! department returns (退办) some dispatched events, which the grid
+//! dispatches again, and downloads the photos of the events it handles
+//! after each of its syncs.
 //!
 //! The grid head's phone generates a seeded grid (its roster and a year of
 //! history) and uploads it; an embedded sync server (SQLite in a scratch
@@ -18,7 +23,11 @@
 //! officer rarely). At the end everyone syncs twice; all phones and a fresh
 //! phone bootstrapped from the server must have identical query tables,
 //! else the exit code is 1. The department's phone holds the grid's events
-//! only, so it is compared on the event tables, exactly.
+//! only, so it is compared on the event tables, exactly. Photos converge
+//! too: every phone holding a photo holds the same bytes (hashing to its
+//! id), every photo attached was uploaded, and the server holds every photo
+//! the converged events name. `--counts FILE` writes the month's counts
+//! and the outcome as JSON, for tests.
 //!
 //! `--server URL --admin-data DIR` uses an external `gridbook-server`
 //! instead: the simulation adds its workers, issues tokens and assigns the
@@ -40,11 +49,11 @@ use gridbook_harness::sim::device::{Device, SyncTotals};
 use gridbook_harness::sim::progress::ProgressBar;
 use gridbook_harness::sim::schedule::{Action, plan_day};
 use gridbook_harness::sim::summary::{
-    print_conflicts, print_events, print_traffic, print_visit_distribution, print_workers, section,
-    size,
+    check_photos, print_conflicts, print_events, print_photos, print_traffic,
+    print_visit_distribution, print_workers, section, size,
 };
 use gridbook_harness::sim::team::department;
-use gridbook_harness::sim::work::{Worker, prepare_grid};
+use gridbook_harness::sim::work::{Worker, photos_to_view, prepare_grid};
 use gridbook_harness::sim::{Role, SimError, SimServer, Team, default_team};
 
 /// The query tables of grid events: all a department's phone holds.
@@ -72,6 +81,9 @@ struct Args {
     /// The external server's SQLite data directory, to add workers, tokens and the grid assignment.
     #[arg(long, requires = "server")]
     admin_data: Option<PathBuf>,
+    /// Also write the month's counts and the convergence outcome to this file, as JSON.
+    #[arg(long)]
+    counts: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -176,6 +188,9 @@ fn run(args: &Args) -> Result<bool, SimError> {
                 Action::Sync => {
                     device.sync()?;
                     syncs += 1;
+                    if device.member.role == Role::Department {
+                        view_photos(worker, device)?;
+                    }
                     for c in device.store.conflicts(&grid_id)? {
                         conflicts_seen.insert((c.record_id, c.field));
                     }
@@ -236,6 +251,8 @@ fn run(args: &Args) -> Result<bool, SimError> {
         bytes_received: a.bytes_received - b.bytes_received,
         pushed_changes: a.pushed_changes - b.pushed_changes,
         pulled_chunks: a.pulled_chunks - b.pulled_chunks,
+        uploaded_photos: a.uploaded_photos - b.uploaded_photos,
+        photo_bytes_sent: a.photo_bytes_sent - b.photo_bytes_sent,
     };
     let during: Vec<SyncTotals> = after_days
         .iter()
@@ -299,6 +316,7 @@ fn run(args: &Args) -> Result<bool, SimError> {
         sim_start.add_days(days - 1),
         &workers,
     )?;
+    print_photos(&workers, &team.devices);
 
     section("同步流量 Sync traffic (request + response bodies)");
     print_traffic(&team.devices, &setup, &during, &closing);
@@ -342,7 +360,39 @@ fn run(args: &Args) -> Result<bool, SimError> {
         reference.len(),
         conflicts.len()
     );
-    let all_same = same.iter().all(|ok| *ok);
+    let event_ids: Vec<String> = workers
+        .iter()
+        .flat_map(|w| w.reported_events.iter().cloned())
+        .collect();
+    let mut phones: Vec<&gridbook::Store> = team.devices.iter().map(|d| &d.store).collect();
+    phones.push(&fresh.store);
+    let photos = check_photos(&phones, &fresh.store, &server, &grid_id, &event_ids)?;
+    println!(
+        "  {} 照片 photos: {} 张 on {} 台手机 phones ({} 份副本 copies){}；事件引用 {} 张 named by events，{}",
+        if photos.holds() { "✓" } else { "✗" },
+        photos.distinct,
+        photos.phones,
+        photos.copies,
+        if photos.differing.is_empty() && photos.not_uploaded.is_empty() {
+            "，字节相同且均已上传 same bytes everywhere, all uploaded".to_string()
+        } else {
+            format!(
+                "，{} 张字节不同 differ，{} 张未上传 not uploaded",
+                photos.differing.len(),
+                photos.not_uploaded.len()
+            )
+        },
+        photos.named,
+        if photos.missing_on_server.is_empty() {
+            "服务器全部持有 the server holds them all".to_string()
+        } else {
+            format!(
+                "服务器缺 {} 张 missing on the server",
+                photos.missing_on_server.len()
+            )
+        }
+    );
+    let all_same = same.iter().all(|ok| *ok) && photos.holds();
     println!(
         "  {}",
         if all_same {
@@ -361,8 +411,41 @@ fn run(args: &Args) -> Result<bool, SimError> {
         generated_s,
         days_s
     );
+    if let Some(path) = &args.counts {
+        let sum = |f: &dyn Fn(&Worker) -> u64| workers.iter().map(f).sum::<u64>();
+        let counts = serde_json::json!({
+            "all_same": all_same,
+            "photos_converged": photos.holds(),
+            "photos_attached": sum(&|w| w.tally.photos_attached),
+            "photos_uploaded": team.devices.iter().map(|d| d.totals.uploaded_photos).sum::<u64>(),
+            "photos_downloaded": sum(&|w| w.tally.photos_downloaded),
+            "photos_distinct": photos.distinct,
+            "photos_named": photos.named,
+            "events_reported": event_ids.len(),
+            "events_cancelled": photos.cancelled,
+            "returns_by_unit": photos.returned,
+            "cancelled_by_grid": sum(&|w| w.tally.events_cancelled),
+            "returned_by_unit": sum(&|w| w.tally.events_returned),
+            "redispatched": sum(&|w| w.tally.events_redispatched),
+        });
+        std::fs::write(path, format!("{counts}\n"))?;
+    }
     drop(fresh);
     drop(team);
     server.shutdown()?;
     Ok(all_same)
+}
+
+/// The department opens the events it handles: every photo they name that
+/// its phone does not hold is downloaded. A photo the server does not hold
+/// yet (its phone has not finished uploading it) is tried again next time.
+fn view_photos(worker: &mut Worker, device: &Device) -> Result<(), SimError> {
+    for (grid, id) in photos_to_view(&device.store, &device.member.worker_id)? {
+        match device.download_photo(&grid, &id) {
+            Ok(_) => worker.tally.photos_downloaded += 1,
+            Err(gridbook::sync::SyncError::Rejected { status: 404, .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }

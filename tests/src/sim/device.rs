@@ -8,8 +8,8 @@
 
 use std::path::Path;
 
-use gridbook::Store;
-use gridbook::sync::{CancelToken, SyncClient, SyncClientOptions, SyncProgress};
+use gridbook::sync::{CancelToken, SyncClient, SyncClientOptions, SyncError, SyncProgress};
+use gridbook::{PhotoInfo, Store};
 
 use super::SimError;
 use super::team::Member;
@@ -29,6 +29,10 @@ pub struct SyncTotals {
     pub pushed_changes: u64,
     /// Chunks (changes or snapshots) received.
     pub pulled_chunks: u64,
+    /// Photos uploaded.
+    pub uploaded_photos: u64,
+    /// Photo bytes the server acknowledged.
+    pub photo_bytes_sent: u64,
 }
 
 impl SyncTotals {
@@ -41,6 +45,8 @@ impl SyncTotals {
         self.bytes_received += report.bytes_received.unsigned_abs();
         self.pushed_changes += report.pushed_changes.unsigned_abs();
         self.pulled_chunks += report.pulled_chunks.unsigned_abs();
+        self.uploaded_photos += report.uploaded_photos.unsigned_abs();
+        self.photo_bytes_sent += report.photo_bytes_sent.unsigned_abs();
     }
 
     /// Adds another total.
@@ -51,6 +57,8 @@ impl SyncTotals {
         self.bytes_received += other.bytes_received;
         self.pushed_changes += other.pushed_changes;
         self.pulled_chunks += other.pulled_chunks;
+        self.uploaded_photos += other.uploaded_photos;
+        self.photo_bytes_sent += other.photo_bytes_sent;
     }
 
     /// Bytes both ways.
@@ -113,5 +121,13 @@ impl Device {
             .sync(&self.store, progress, &CancelToken::new())?;
         self.totals.add(&report);
         Ok(report)
+    }
+
+    /// Downloads the photo `photo_id` of `grid_id` into the store, as an
+    /// app does when a worker opens a record that names it (nothing is
+    /// requested for a photo the store holds).
+    pub fn download_photo(&self, grid_id: &str, photo_id: &str) -> Result<PhotoInfo, SyncError> {
+        self.client
+            .download_photo(&self.store, grid_id, photo_id, &CancelToken::new())
     }
 }

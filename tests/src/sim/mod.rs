@@ -17,6 +17,7 @@
 //! - `summary`: the readable summary `gridsim` prints;
 //! - `syncbench`: `gridbench`'s sync measurements against a loopback server;
 //! - `listenbench`: `gridbench`'s write latency with change listeners registered;
+//! - `photobench`: `gridbench`'s photo upload throughput next to plain HTTP POSTs of the same bytes;
 //! - `hostile`: `gridbench --hostile`, the CPU time of the worst requests a device token can send.
 //!
 //! To extend: a new role gets a [`team::Role`] variant, its habits in
@@ -27,6 +28,7 @@ pub mod amsync;
 pub mod device;
 pub mod hostile;
 pub mod listenbench;
+pub mod photobench;
 pub mod progress;
 pub mod schedule;
 pub mod server;

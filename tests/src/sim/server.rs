@@ -146,6 +146,16 @@ impl SimServer {
             .ok_or_else(|| "the server does not know the grid".into())
     }
 
+    /// The bytes of the complete photo `photo_id` of `grid_id` the server
+    /// holds, read from its database (`None`: absent or incomplete).
+    pub fn photo(&self, grid_id: &str, photo_id: &str) -> Result<Option<Vec<u8>>, SimError> {
+        let storage = self.admin().admin().storage().clone();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(runtime.block_on(storage.read_photo(grid_id.to_string(), photo_id.to_string()))?)
+    }
+
     /// Stops an embedded server gracefully (an external one keeps running).
     pub fn shutdown(self) -> Result<(), SimError> {
         match self.inner {

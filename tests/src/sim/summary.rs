@@ -1,6 +1,7 @@
 //! The readable summary `gridsim` prints (Chinese with English): who did
-//! what, visits per household, grid events and their KPIs, sync traffic,
-//! conflicts to review. Personal
+//! what, visits per household, grid events and their KPIs, photos, sync
+//! traffic, conflicts to review; and the photo part of the convergence
+//! check ([`check_photos`]). Personal
 //! data is printed masked only (names, phones, ID numbers).
 //!
 //! To add a section, write a `print_*` function here and call it from
@@ -8,12 +9,13 @@
 
 use std::collections::BTreeMap;
 
-use gridbook::codes::{CodeList, EventStatus};
+use gridbook::codes::{CodeList, EventStatus, StepAction};
 use gridbook::validate::{mask_id_number, mask_name, mask_phone};
-use gridbook::{Conflict, Date, RecordKind, Store};
+use gridbook::{Conflict, Date, PhotoOrigin, PhotoUpload, RecordKind, Store, photo_id};
 
 use super::SimError;
 use super::device::{Device, SyncTotals};
+use super::server::SimServer;
 use super::work::Worker;
 
 /// A section heading.
@@ -305,4 +307,199 @@ pub fn print_events(
         "  待复核 needing review: {review} 件（离线并发的步骤互相矛盾 contradicting offline steps）；只统计事件，不按人排名 (events counted, no one ranked)"
     );
     Ok(())
+}
+
+/// The month's photos: attached with reports and steps, uploaded in the
+/// syncs, downloaded by the department to view its events.
+pub fn print_photos(workers: &[Worker], devices: &[Device]) {
+    let (attached, downloaded, refused) = workers.iter().fold((0, 0, 0), |(a, d, r), w| {
+        (
+            a + w.tally.photos_attached,
+            d + w.tally.photos_downloaded,
+            r + w.tally.unit_photos_refused,
+        )
+    });
+    let (uploaded, bytes) = devices.iter().fold((0, 0), |(u, b), d| {
+        (u + d.totals.uploaded_photos, b + d.totals.photo_bytes_sent)
+    });
+    println!(
+        "  照片 photos: {attached} 张随上报与办理附上 attached，{uploaded} 张已上传 uploaded ({})，{downloaded} 张报到单位下载查看 downloaded by the department",
+        size(bytes)
+    );
+    if refused > 0 {
+        println!(
+            "  报到单位 {refused} 张处置照片未能附上 department photos refused: its phone holds the grid's events, not its grid record, and add_photo needs one"
+        );
+    }
+    let (cancelled, returned, again) = workers.iter().fold((0, 0, 0), |(c, r, g), w| {
+        (
+            c + w.tally.events_cancelled,
+            r + w.tally.events_returned,
+            g + w.tally.events_redispatched,
+        )
+    });
+    println!(
+        "  注销 cancelled as duplicates: {cancelled} 件；退办 returned by the unit: {returned} 次，重新派遣 re-dispatched: {again} 次"
+    );
+}
+
+/// What the photo part of the convergence check found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhotoCheck {
+    /// Phones holding at least one photo.
+    pub phones: usize,
+    /// Distinct photos held on the phones.
+    pub distinct: usize,
+    /// Copies held, over every phone.
+    pub copies: usize,
+    /// Photos a phone cannot read back, or holds with bytes that do not
+    /// hash to the id or differ from another phone's.
+    pub differing: Vec<String>,
+    /// Photos attached on a phone that it has not uploaded.
+    pub not_uploaded: Vec<String>,
+    /// Photos the converged events name (reports and steps).
+    pub named: usize,
+    /// Photos held or named that the server does not hold with the same bytes.
+    pub missing_on_server: Vec<String>,
+    /// Converged events that ended cancelled.
+    pub cancelled: usize,
+    /// Returns by the unit applied in the converged events.
+    pub returned: usize,
+}
+
+impl PhotoCheck {
+    /// Whether the photos converged.
+    pub fn holds(&self) -> bool {
+        self.differing.is_empty()
+            && self.not_uploaded.is_empty()
+            && self.missing_on_server.is_empty()
+    }
+}
+
+/// Checks that every phone holding a photo holds the same bytes, which
+/// hash to its id; that every photo attached on a phone was uploaded; and
+/// that the server holds every photo a phone holds or one of `event_ids`
+/// names in `reference` (the converged store), byte for byte.
+pub fn check_photos(
+    phones: &[&Store],
+    reference: &Store,
+    server: &SimServer,
+    grid: &str,
+    event_ids: &[String],
+) -> Result<PhotoCheck, SimError> {
+    let mut out = PhotoCheck::default();
+    let mut held: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut differing = std::collections::BTreeSet::new();
+    for store in phones {
+        let photos = store.photo_states(grid)?;
+        if !photos.is_empty() {
+            out.phones += 1;
+        }
+        for info in photos {
+            out.copies += 1;
+            if info.origin == PhotoOrigin::Local && info.upload != PhotoUpload::Uploaded {
+                out.not_uploaded.push(info.id.clone());
+            }
+            let Ok(bytes) = store.photo(&info.id) else {
+                differing.insert(info.id.clone());
+                continue;
+            };
+            if photo_id(&bytes) != info.id {
+                differing.insert(info.id.clone());
+            }
+            match held.get(&info.id) {
+                Some(other) if *other != bytes => {
+                    differing.insert(info.id.clone());
+                }
+                Some(_) => {}
+                None => {
+                    held.insert(info.id.clone(), bytes);
+                }
+            }
+        }
+    }
+    out.distinct = held.len();
+    out.differing = differing.into_iter().collect();
+    let mut named = std::collections::BTreeSet::new();
+    for id in event_ids {
+        let event = reference.event(id)?;
+        if event.status == EventStatus::Cancelled {
+            out.cancelled += 1;
+        }
+        out.returned += event
+            .steps
+            .iter()
+            .filter(|s| s.applied && s.action == StepAction::ReturnByUnit)
+            .count();
+        named.extend(event.photos.iter().cloned());
+        named.extend(event.steps.iter().flat_map(|s| s.photos.iter().cloned()));
+    }
+    out.named = named.len();
+    named.extend(held.keys().cloned());
+    for id in named {
+        let same = server.photo(grid, &id)?.is_some_and(|bytes| {
+            photo_id(&bytes) == id && held.get(&id).is_none_or(|h| *h == bytes)
+        });
+        if !same {
+            out.missing_on_server.push(id);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::eventbench::noise_png_of_side;
+    use crate::sim::team::{Member, Role};
+
+    #[test]
+    fn the_photo_check_fails_until_the_server_holds_the_photo() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = SimServer::embedded(None).unwrap();
+        let member = Member {
+            worker_id: "w-photo-check".into(),
+            name: "核对员".into(),
+            role: Role::GridHead,
+        };
+        server
+            .ensure_worker(
+                &member.worker_id,
+                &member.name,
+                member.role.worker_role(),
+                true,
+            )
+            .unwrap();
+        let token = server.admin().issue_token(&member.worker_id, "A").unwrap();
+        let mut phone =
+            Device::open(member, &dir.path().join("a.db"), server.url(), &token.token).unwrap();
+        let grid = phone
+            .store
+            .create_grid(gridbook::GridInput {
+                code: "330106001001004".into(),
+                name: "文新四网格".into(),
+                community: None,
+                street: None,
+                boundary: None,
+            })
+            .unwrap();
+        let photo = phone
+            .store
+            .add_photo(&grid, &noise_png_of_side(7, 16))
+            .unwrap();
+
+        let before = check_photos(&[&phone.store], &phone.store, &server, &grid, &[]).unwrap();
+        assert!(!before.holds());
+        assert_eq!(before.not_uploaded, vec![photo.id.clone()]);
+        assert_eq!(before.missing_on_server, vec![photo.id.clone()]);
+        assert!(before.differing.is_empty());
+        assert_eq!((before.phones, before.distinct, before.copies), (1, 1, 1));
+
+        phone.sync().unwrap();
+        let after = check_photos(&[&phone.store], &phone.store, &server, &grid, &[]).unwrap();
+        assert!(after.holds(), "{after:?}");
+        assert_eq!(after.named, 0);
+        server.shutdown().unwrap();
+    }
 }

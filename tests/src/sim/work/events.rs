@@ -10,12 +10,25 @@
 //! counts it in [`Tally::event_refused`](super::Tally::event_refused) and
 //! goes on; a step that passed locally but contradicts a concurrent one
 //! stays unapplied after the merge and flags the event for review.
+//!
+//! Some reports and some steps (self-resolve, verify, the unit's resolve)
+//! carry a small photo ([`PHOTO_SIDE`], noise from the worker's stream),
+//! attached with `Store::add_photo`; the photos upload in the phones'
+//! normal syncs. The grid cancels (注销) a report that repeats an open one
+//! of the same category and place; the department returns (退办) some of
+//! what is dispatched to it before taking it, and the grid re-dispatches
+//! what comes back. The department views the photos of the events it
+//! handles, downloaded on demand ([`photos_to_view`]).
 
 use gridbook::codes::{EventSource, EventStatus, Satisfaction, StepAction, Urgency};
 use gridbook::{Date, Event, EventInput, EventStepInput, Store, TimeLimit, Timestamp};
 
 use super::{OFFSET, Role, Target, Worker, is_refusal};
+use crate::eventbench::noise_png_of_side;
 use crate::timefmt::local_instant;
+
+/// The side of a simulated photo: 40 × 40 RGB noise, about 4.9 KB.
+pub const PHOTO_SIDE: usize = 40;
 
 /// The department's worker id, whom the grid dispatches to.
 pub const DEPARTMENT_ID: &str = "w-dept-fangguan";
@@ -132,9 +145,22 @@ impl Worker {
     }
 
     fn report(&mut self, store: &Store, input: EventInput) -> gridbook::Result<()> {
-        store.report_event(input)?;
+        let id = store.report_event(input)?;
         self.tally.events_reported += 1;
+        self.reported_events.push(id);
         Ok(())
+    }
+
+    /// With probability `p`, attaches a photo drawn from the worker's
+    /// stream in `grid` and returns its id, to name in a report or a step.
+    fn maybe_photo(&mut self, store: &Store, grid: &str, p: f64) -> gridbook::Result<Vec<String>> {
+        if !self.rng.chance(p) {
+            return Ok(vec![]);
+        }
+        let png = noise_png_of_side(self.rng.next_u64(), PHOTO_SIDE);
+        let photo = store.add_photo(grid, &png)?;
+        self.tally.photos_attached += 1;
+        Ok(vec![photo.id])
     }
 
     /// A building head reports something in their own building.
@@ -164,6 +190,7 @@ impl Worker {
         } else {
             vec![]
         };
+        let photos = self.maybe_photo(store, grid, 0.5)?;
         self.report(
             store,
             EventInput {
@@ -179,7 +206,7 @@ impl Worker {
                 source_record_id: None,
                 residents_involved: residents,
                 at: at(date, minute, 0),
-                photos: vec![],
+                photos,
             },
         )
     }
@@ -204,6 +231,7 @@ impl Worker {
         } else {
             Urgency::Normal
         };
+        let photos = self.maybe_photo(store, grid, 0.4)?;
         self.report(
             store,
             EventInput {
@@ -219,7 +247,7 @@ impl Worker {
                 source_record_id: Some(checkin_id),
                 residents_involved: vec![],
                 at: at(date, minute, 0),
-                photos: vec![],
+                photos,
             },
         )
     }
@@ -240,6 +268,7 @@ impl Worker {
         let Some(category) = category_of_finding(finding) else {
             return Ok(());
         };
+        let photos = self.maybe_photo(store, grid, 0.3)?;
         self.report(
             store,
             EventInput {
@@ -256,7 +285,7 @@ impl Worker {
                 residents_involved: residents.iter().take(1).cloned().collect(),
                 // Reported right after the visit.
                 at: at(date, minute, 30),
-                photos: vec![],
+                photos,
             },
         )
     }
@@ -281,7 +310,8 @@ impl Worker {
         let mut moved = 0usize;
         let head = self.member.role == Role::GridHead;
         let sitting = at(date, minute, 0).utc_ms;
-        for event in store.events_open(grid)? {
+        let open = store.events_open(grid)?;
+        for event in open.iter().cloned() {
             if moved >= budget {
                 break;
             }
@@ -308,7 +338,14 @@ impl Worker {
             };
             match event.status {
                 EventStatus::Reported => {
-                    if self.rng.chance(0.04) {
+                    if duplicates_open(&event, &open) && self.rng.chance(0.8) {
+                        // 注销: the same thing at the same place is already being handled.
+                        let mut cancel = step(&event, StepAction::Cancel, now());
+                        cancel.comment = Some("重复上报，已有同一问题在办理".to_string());
+                        if self.take(store, cancel)? {
+                            self.tally.events_cancelled += 1;
+                        }
+                    } else if self.rng.chance(0.04) {
                         let mut back = step(&event, StepAction::SendBack, now());
                         back.comment = Some("请补充具体位置".to_string());
                         self.take(store, back)?;
@@ -331,9 +368,10 @@ impl Worker {
                     } else {
                         StepAction::Verify
                     };
-                    if self.take(store, step(&event, action, now()))?
-                        && action == StepAction::Verify
-                    {
+                    let mut check = step(&event, action, now());
+                    // A photo of the site as found.
+                    check.photos = self.maybe_photo(store, grid, 0.5)?;
+                    if self.take(store, check)? && action == StepAction::Verify {
                         self.close(store, &event, now())?;
                     }
                 }
@@ -361,10 +399,25 @@ impl Worker {
         first: Timestamp,
         second: Timestamp,
     ) -> gridbook::Result<()> {
+        let returned = event
+            .steps
+            .iter()
+            .any(|s| s.applied && s.action == StepAction::ReturnByUnit);
+        if returned {
+            // 退办: the unit sent it back; the grid checks and dispatches again.
+            let mut again = step(event, StepAction::Dispatch, first);
+            again.assignee = Some(DEPARTMENT_ID.to_string());
+            again.comment = Some("已核实属于职责范围，重新派遣".to_string());
+            if self.take(store, again)? {
+                self.tally.events_redispatched += 1;
+            }
+            return Ok(());
+        }
         let routine = event.level == 1 && SELF_RESOLVABLE.contains(&event.category.as_str());
         if routine && self.rng.chance(0.6) {
             let mut done = step(event, StepAction::SelfResolve, first);
             done.satisfaction = self.satisfaction(event);
+            done.photos = self.maybe_photo(store, &event.grid_id, 0.4)?;
             self.take(store, done)?;
             return Ok(());
         }
@@ -396,7 +449,19 @@ impl Worker {
             let now = at(date, minute, k);
             match event.status {
                 EventStatus::Dispatched => {
-                    self.take(store, step(&event, StepAction::Take, now))?;
+                    let returned_before = event
+                        .steps
+                        .iter()
+                        .any(|s| s.action == StepAction::ReturnByUnit);
+                    if !returned_before && self.rng.chance(0.1) {
+                        let mut back = step(&event, StepAction::ReturnByUnit, now);
+                        back.comment = Some("不属于本单位职责，请重新派遣".to_string());
+                        if self.take(store, back)? {
+                            self.tally.events_returned += 1;
+                        }
+                    } else {
+                        self.take(store, step(&event, StepAction::Take, now))?;
+                    }
                 }
                 EventStatus::Handling if extension_pending(&event) => {}
                 EventStatus::Handling => {
@@ -412,6 +477,7 @@ impl Worker {
                     } else if self.rng.chance(0.6) {
                         let mut done = step(&event, StepAction::Resolve, now);
                         done.comment = Some("已到现场处置完毕".to_string());
+                        done.photos = self.unit_photo(store, &event.grid_id)?;
                         self.take(store, done)?;
                     }
                 }
@@ -419,6 +485,20 @@ impl Worker {
             }
         }
         Ok(())
+    }
+
+    /// The unit's photo of its work, half the time. A department's phone
+    /// holds a grid's events but not its grid record, and `Store::add_photo`
+    /// refuses a grid it holds no record of: such a refusal is counted in
+    /// [`Tally::unit_photos_refused`](super::Tally::unit_photos_refused) and the step goes without.
+    fn unit_photo(&mut self, store: &Store, grid: &str) -> gridbook::Result<Vec<String>> {
+        match self.maybe_photo(store, grid, 0.5) {
+            Err(gridbook::Error::NotFound { .. }) => {
+                self.tally.unit_photos_refused += 1;
+                Ok(vec![])
+            }
+            other => other,
+        }
     }
 
     /// A reporter adds what the grid asked for on their events sent back (补充).
@@ -439,4 +519,39 @@ impl Worker {
         }
         Ok(())
     }
+}
+
+/// Whether `event` repeats an older open one: the same category at the
+/// same building (or the same address), reported earlier and not itself
+/// waiting for the reporter.
+fn duplicates_open(event: &Event, open: &[Event]) -> bool {
+    open.iter().any(|other| {
+        other.id != event.id
+            && other.category == event.category
+            && other.building_id == event.building_id
+            && other.address == event.address
+            && other.status != EventStatus::Returned
+            && (other.at.utc_ms, &other.id) < (event.at.utc_ms, &event.id)
+    })
+}
+
+/// The photos the open events assigned to `worker_id` name (in their
+/// reports and steps) that `store` does not hold: what the department's
+/// phone downloads when it opens them. Pairs of grid and photo id, each
+/// once, in the events' order.
+pub fn photos_to_view(store: &Store, worker_id: &str) -> gridbook::Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for event in store.events_assigned_to(worker_id)? {
+        let named = event
+            .photos
+            .iter()
+            .chain(event.steps.iter().flat_map(|s| s.photos.iter()));
+        for id in named {
+            if out.iter().any(|(_, seen)| seen == id) || store.photo_info(id).is_ok() {
+                continue;
+            }
+            out.push((event.grid_id.clone(), id.clone()));
+        }
+    }
+    Ok(out)
 }

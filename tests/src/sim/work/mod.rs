@@ -38,7 +38,7 @@ mod pick;
 mod roster;
 mod visits;
 
-pub use events::DEPARTMENT_ID;
+pub use events::{DEPARTMENT_ID, PHOTO_SIDE, photos_to_view};
 pub use patrol::{plan_shifts, prepare_grid};
 
 /// China Standard Time.
@@ -76,6 +76,19 @@ pub struct Tally {
     /// Event steps the store refused: the event had moved on (a concurrent
     /// step synced in meanwhile) or was not the worker's to move.
     pub event_refused: u64,
+    /// Photos attached to reports and steps.
+    pub photos_attached: u64,
+    /// Reports the grid cancelled (注销) as repeating an open event.
+    pub events_cancelled: u64,
+    /// Dispatched events the department returned (退办).
+    pub events_returned: u64,
+    /// Returned events the grid dispatched again.
+    pub events_redispatched: u64,
+    /// Photos the department downloaded to view its events.
+    pub photos_downloaded: u64,
+    /// The department's photos `Store::add_photo` refused (its phone holds
+    /// no grid record); its steps went without them.
+    pub unit_photos_refused: u64,
 }
 
 impl Tally {
@@ -104,6 +117,8 @@ pub struct Worker {
     pub slot: usize,
     /// What they did so far.
     pub tally: Tally,
+    /// The ids of the events they reported.
+    pub reported_events: Vec<String>,
     rng: SplitMix64,
 }
 
@@ -131,6 +146,7 @@ impl Worker {
             member,
             slot,
             tally: Tally::default(),
+            reported_events: Vec::new(),
             rng: SplitMix64::new(mix.next_u64()),
         }
     }
