@@ -456,6 +456,15 @@ fn a_department_gets_events_only_on_postgres() {
 }
 
 /// A step at `minute` minutes after a fixed start, in the grid's offset.
+/// A 1×1 PNG, as a camera app might hand over a photo of the repaired lane.
+const TINY_PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4,
+    0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE,
+    0x42, 0x60, 0x82,
+];
+
 fn event_step(
     event_id: &str,
     action: StepAction,
@@ -576,8 +585,15 @@ fn a_department_handles_its_event(data: &Path, extra: &[&str]) {
     department
         .take_event_step(event_step(&event, StepAction::Take, 3, None))
         .unwrap();
+    // Its store holds the grid's events, never the grid's record, and it
+    // attaches the photo of its work there.
+    assert!(department.grids().unwrap().is_empty());
+    let photo = department.add_photo(&grid, TINY_PNG).unwrap();
     department
-        .take_event_step(event_step(&event, StepAction::Resolve, 4, None))
+        .take_event_step(EventStepInput {
+            photos: vec![photo.id.clone()],
+            ..event_step(&event, StepAction::Resolve, 4, None)
+        })
         .unwrap();
     // Its pushes hold the event's document only: no roster registration.
     let request = department.sync_request(&SyncLimits::default()).unwrap();
@@ -596,6 +612,7 @@ fn a_department_handles_its_event(data: &Path, extra: &[&str]) {
     sync_all(url, &head_token, &head);
     let handled = head.event(&event).unwrap();
     assert_eq!(handled.status, EventStatus::Resolved);
+    assert_eq!(handled.steps.last().unwrap().photos, vec![photo.id.clone()]);
     assert_eq!(
         handled
             .steps

@@ -36,7 +36,6 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::lookup;
 use super::{Edit, Store};
 use crate::code_list::{CodeList, code_enum};
 use crate::error::{Error, FieldCheck, Result};
@@ -315,11 +314,13 @@ impl Store {
     /// attached in another grid or downloaded.
     ///
     /// Errors: those of [`prepare_photo`] (field `photo`), and
-    /// [`Error::NotFound`] for an unknown grid; nothing is written.
+    /// [`Error::NotFound`] for a grid the store does not hold (a
+    /// department's store holds its grids' events only, and attaches the
+    /// photos of its steps there); nothing is written.
     pub fn add_photo(&self, grid_id: &str, bytes: &[u8]) -> Result<PhotoInfo> {
         let prepared = prepare_photo(bytes, &self.options.photo_limits)?;
         self.write(|edit| {
-            lookup::require(edit.tx, RecordKind::Grid, "grids", grid_id)?;
+            require_synced_grid(edit.tx, grid_id)?;
             if let Some(info) = info_of(edit.tx, &prepared.id)? {
                 return Ok(info);
             }

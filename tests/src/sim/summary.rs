@@ -312,12 +312,8 @@ pub fn print_events(
 /// The month's photos: attached with reports and steps, uploaded in the
 /// syncs, downloaded by the department to view its events.
 pub fn print_photos(workers: &[Worker], devices: &[Device]) {
-    let (attached, downloaded, refused) = workers.iter().fold((0, 0, 0), |(a, d, r), w| {
-        (
-            a + w.tally.photos_attached,
-            d + w.tally.photos_downloaded,
-            r + w.tally.unit_photos_refused,
-        )
+    let (attached, downloaded) = workers.iter().fold((0, 0), |(a, d), w| {
+        (a + w.tally.photos_attached, d + w.tally.photos_downloaded)
     });
     let (uploaded, bytes) = devices.iter().fold((0, 0), |(u, b), d| {
         (u + d.totals.uploaded_photos, b + d.totals.photo_bytes_sent)
@@ -326,11 +322,6 @@ pub fn print_photos(workers: &[Worker], devices: &[Device]) {
         "  照片 photos: {attached} 张随上报与办理附上 attached，{uploaded} 张已上传 uploaded ({})，{downloaded} 张报到单位下载查看 downloaded by the department",
         size(bytes)
     );
-    if refused > 0 {
-        println!(
-            "  报到单位 {refused} 张处置照片未能附上 department photos refused: its phone holds the grid's events, not its grid record, and add_photo needs one"
-        );
-    }
     let (cancelled, returned, again) = workers.iter().fold((0, 0, 0), |(c, r, g), w| {
         (
             c + w.tally.events_cancelled,

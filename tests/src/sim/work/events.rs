@@ -477,7 +477,8 @@ impl Worker {
                     } else if self.rng.chance(0.6) {
                         let mut done = step(&event, StepAction::Resolve, now);
                         done.comment = Some("已到现场处置完毕".to_string());
-                        done.photos = self.unit_photo(store, &event.grid_id)?;
+                        // The unit's photo of its work, half the time.
+                        done.photos = self.maybe_photo(store, &event.grid_id, 0.5)?;
                         self.take(store, done)?;
                     }
                 }
@@ -485,20 +486,6 @@ impl Worker {
             }
         }
         Ok(())
-    }
-
-    /// The unit's photo of its work, half the time. A department's phone
-    /// holds a grid's events but not its grid record, and `Store::add_photo`
-    /// refuses a grid it holds no record of: such a refusal is counted in
-    /// [`Tally::unit_photos_refused`](super::Tally::unit_photos_refused) and the step goes without.
-    fn unit_photo(&mut self, store: &Store, grid: &str) -> gridbook::Result<Vec<String>> {
-        match self.maybe_photo(store, grid, 0.5) {
-            Err(gridbook::Error::NotFound { .. }) => {
-                self.tally.unit_photos_refused += 1;
-                Ok(vec![])
-            }
-            other => other,
-        }
     }
 
     /// A reporter adds what the grid asked for on their events sent back (补充).

@@ -86,9 +86,6 @@ pub struct Tally {
     pub events_redispatched: u64,
     /// Photos the department downloaded to view its events.
     pub photos_downloaded: u64,
-    /// The department's photos `Store::add_photo` refused (its phone holds
-    /// no grid record); its steps went without them.
-    pub unit_photos_refused: u64,
 }
 
 impl Tally {
