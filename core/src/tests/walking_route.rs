@@ -37,8 +37,11 @@ fn household(store: &Store, building: &str, unit: &str, floor: i32, room: &str) 
         .unwrap()
 }
 
-/// (building number, [(unit, [room…])…]) in route order.
-fn shape(route: &WalkingRoute) -> Vec<(String, Vec<(String, Vec<String>)>)> {
+/// A stairwell as (unit, [room…]).
+type Stairwell = (String, Vec<String>);
+
+/// (building number, [stairwell…]) in route order.
+fn shape(route: &WalkingRoute) -> Vec<(String, Vec<Stairwell>)> {
     route
         .buildings
         .iter()
