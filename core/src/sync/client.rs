@@ -21,7 +21,7 @@ use super::{
     PHOTO_HASH_MISMATCH, PHOTO_SIZE_HEADER, ProtocolError, SYNC_PATH, photo_path,
 };
 use crate::store::Store;
-use crate::store::photos::PhotoInfo;
+use crate::store::photos::{PhotoInfo, PhotoUpload};
 
 /// Settings of a [`SyncClient`].
 #[derive(Debug, Clone)]
@@ -478,7 +478,18 @@ impl SyncClient {
         let bytes = store.photo(&photo.id)?;
         let size = bytes.len();
         let mut resumes = 0;
-        let mut remote = self.retrying(report, progress, cancel, || self.photo_status(&path))?;
+        // A photo never sent starts at 0 without asking: one round trip
+        // less per new photo. Should the server hold bytes of it (another
+        // phone sent the same photo), the first chunk is refused 409 and
+        // the count is asked then.
+        let mut remote = if photo.upload == PhotoUpload::Waiting {
+            RemotePhoto {
+                received: 0,
+                complete: false,
+            }
+        } else {
+            self.retrying(report, progress, cancel, || self.photo_status(&path))?
+        };
         loop {
             if remote.complete {
                 store.mark_uploaded(&photo.id)?;
