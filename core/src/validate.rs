@@ -126,6 +126,10 @@ pub enum InvalidReason {
     /// version of it can never take a grid's code for something else.
     #[error("must start with local_ (the shipped catalogue's codes are reserved)")]
     ReservedCode,
+    /// A boundary that is not a simple closed ring: fewer than 3 distinct
+    /// points, no area, or a ring that crosses or touches itself.
+    #[error("is not a simple closed ring (at least 3 points, never crossing itself)")]
+    NotSimpleRing,
 }
 
 // ---------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 //! when it grows), taking and returning [`GeoPoint`], with tests on real
 //! coordinates of a grid.
 
-use geo::{Distance, Haversine, Point};
+use geo::{Area, Coord, Distance, Haversine, Intersects, LineString, Point, Polygon, Validation};
 
 use crate::values::GeoPoint;
 
@@ -33,9 +33,100 @@ fn point(p: GeoPoint) -> Point<f64> {
     Point::new(p.lon, p.lat)
 }
 
+/// The ring as a polygon: closed (the last point joined to the first), a
+/// repeated closing point dropped.
+fn polygon(ring: &[GeoPoint]) -> Polygon<f64> {
+    let mut coords: Vec<Coord<f64>> = ring.iter().map(|p| Coord { x: p.lon, y: p.lat }).collect();
+    if coords.len() > 1 && coords.first() == coords.last() {
+        coords.pop();
+    }
+    Polygon::new(LineString::from(coords), vec![])
+}
+
+/// Whether `ring` is a simple closed ring: at least 3 distinct points,
+/// enclosing an area, and never crossing or touching itself (the last
+/// point is joined back to the first; a closing copy of the first point
+/// may be given or not).
+pub fn is_simple_ring(ring: &[GeoPoint]) -> bool {
+    let polygon = polygon(ring);
+    // Validation alone accepts a ring of points on one line; 1e-12 square
+    // degrees is about a hundredth of a square metre.
+    polygon.exterior().0.len() >= 4 && polygon.unsigned_area() > 1e-12 && polygon.is_valid()
+}
+
+/// Whether `p` lies inside `ring` or on its edge.
+pub fn ring_contains(ring: &[GeoPoint], p: GeoPoint) -> bool {
+    polygon(ring).intersects(&point(p))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ring(points: &[(f64, f64)]) -> Vec<GeoPoint> {
+        points
+            .iter()
+            .map(|&(lon, lat)| GeoPoint { lon, lat })
+            .collect()
+    }
+
+    #[test]
+    fn a_boundary_must_be_a_simple_ring() {
+        let square = ring(&[
+            (120.0, 30.0),
+            (120.01, 30.0),
+            (120.01, 30.01),
+            (120.0, 30.01),
+        ]);
+        assert!(is_simple_ring(&square));
+        let closed = [square.clone(), vec![square[0]]].concat();
+        assert!(is_simple_ring(&closed));
+        // A bow tie crosses itself.
+        let bow_tie = ring(&[
+            (120.0, 30.0),
+            (120.01, 30.01),
+            (120.01, 30.0),
+            (120.0, 30.01),
+        ]);
+        assert!(!is_simple_ring(&bow_tie));
+        // Collinear, repeated or too few points enclose nothing.
+        assert!(!is_simple_ring(&ring(&[
+            (120.0, 30.0),
+            (120.01, 30.0),
+            (120.02, 30.0)
+        ])));
+        assert!(!is_simple_ring(&ring(&[
+            (120.0, 30.0),
+            (120.0, 30.0),
+            (120.01, 30.0)
+        ])));
+        assert!(!is_simple_ring(&ring(&[(120.0, 30.0), (120.01, 30.0)])));
+        assert!(!is_simple_ring(&[]));
+        assert!(ring_contains(
+            &square,
+            GeoPoint {
+                lon: 120.005,
+                lat: 30.005
+            }
+        ));
+        assert!(
+            ring_contains(
+                &square,
+                GeoPoint {
+                    lon: 120.0,
+                    lat: 30.005
+                }
+            ),
+            "on the edge"
+        );
+        assert!(!ring_contains(
+            &square,
+            GeoPoint {
+                lon: 120.02,
+                lat: 30.005
+            }
+        ));
+    }
 
     #[test]
     fn distances_match_known_ones() {

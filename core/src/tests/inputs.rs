@@ -291,3 +291,43 @@ fn a_shift_converts_to_the_input_it_was_created_from() {
         }
     );
 }
+
+#[test]
+fn a_boundary_that_crosses_itself_is_refused_and_changes_nothing() {
+    let (_dir, store, f) = one_worker("w1");
+    let before = grid(&store, &f.grid);
+    let queued = unsent(&store);
+    let at = |lon: f64, lat: f64| GeoPoint { lon, lat };
+    for ring in [
+        // A bow tie.
+        vec![
+            at(120.0, 30.0),
+            at(120.01, 30.01),
+            at(120.01, 30.0),
+            at(120.0, 30.01),
+        ],
+        // Points on one line enclose nothing.
+        vec![at(120.0, 30.0), at(120.01, 30.0), at(120.02, 30.0)],
+        vec![at(120.0, 30.0), at(120.01, 30.0)],
+    ] {
+        let refused = store.update_grid(
+            &f.grid,
+            GridInput {
+                boundary: Some(ring),
+                ..before.to_input()
+            },
+        );
+        assert!(
+            matches!(
+                refused,
+                Err(Error::Invalid {
+                    field: "boundary",
+                    reason: InvalidReason::NotSimpleRing
+                })
+            ),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(grid(&store, &f.grid), before);
+    assert_eq!(unsent(&store), queued);
+}

@@ -57,5 +57,6 @@ private func describe(_ reason: InvalidReason) -> String {
     case .photoMalformed: "图片已损坏或不完整"
     case .photoHashMismatch: "图片与其编号不符"
     case .reservedCode: "本网格自定义的编码须以 local_ 开头"
+    case .notSimpleRing: "边界须是不自相交的闭合区域（至少 3 个点）"
     }
 }

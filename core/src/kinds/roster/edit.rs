@@ -98,18 +98,18 @@ impl Store {
         let boundary = match input.boundary {
             None => None,
             Some(ring) => {
-                if ring.len() < 3 {
-                    return Err(Error::invalid(
-                        "boundary",
-                        validate::InvalidReason::OutOfRange,
-                    ));
-                }
                 let mut points = Vec::with_capacity(ring.len());
-                for point in ring {
-                    let p = check_point(Some(point), "boundary.lon", "boundary.lat")?;
+                for point in &ring {
+                    let p = check_point(Some(*point), "boundary.lon", "boundary.lat")?;
                     if let Some(p) = p {
                         points.push([p.lon, p.lat]);
                     }
+                }
+                if !crate::spatial::is_simple_ring(&ring) {
+                    return Err(Error::invalid(
+                        "boundary",
+                        validate::InvalidReason::NotSimpleRing,
+                    ));
                 }
                 Some(serde_json::to_string(&points).map_err(|e| Error::document("boundary", e))?)
             }

@@ -63,4 +63,5 @@ private fun reason(r: InvalidReason): String = when (r) {
     InvalidReason.PhotoMalformed -> "图片已损坏或不完整"
     InvalidReason.PhotoHashMismatch -> "图片与其编号不符"
     InvalidReason.ReservedCode -> "本网格自定义的编码须以 local_ 开头"
+    InvalidReason.NotSimpleRing -> "边界须是不自相交的闭合区域（至少 3 个点）"
 }
