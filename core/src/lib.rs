@@ -55,6 +55,7 @@ mod store;
 pub mod sync;
 pub mod validate;
 mod values;
+mod views;
 
 pub use calendar::{HolidayNotice, OfficeHours, TimeLimit, WarningLight, WorkCalendar};
 pub use changeset::ChangeSet;
@@ -77,6 +78,7 @@ pub use store::photos::{
 pub use store::{OpenOptions, RAW_KEY_BYTES, Store, StoreKey};
 pub use validate::{Date, InvalidReason, TimeOfDay};
 pub use values::{GeoPoint, GpsFix, Timestamp};
+pub use views::{DEFAULT_GPS_REVIEW_METRES, GpsFlag};
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();

@@ -3,7 +3,7 @@
 //! ([`Store::visits_due`] under a `VisitPolicy`).
 
 use gridbook::spatial::{self, CoordSystem};
-use gridbook::{Date, GeoPoint, Visit, VisitDue, VisitInput, VisitPolicy, WalkingRoute};
+use gridbook::{Date, GeoPoint, GpsFlag, Visit, VisitDue, VisitInput, VisitPolicy, WalkingRoute};
 
 use super::Store;
 use crate::Result;
@@ -76,6 +76,22 @@ impl Store {
     ) -> Result<WalkingRoute> {
         let policy = policy.unwrap_or_default();
         self.call(move |s| s.walking_route(&grid_id, today, &policy, from))
+            .await
+    }
+
+    /// The visits and patrol check-ins of a grid on the local dates
+    /// `from..=to` whose GPS fix is farther than `maxDistanceM` (null: 150
+    /// m) from the household visited, or outside the grid's boundary,
+    /// oldest first, with the distance. For review only: GPS is poor
+    /// between tall buildings, and nothing is refused for its fix.
+    pub async fn gps_review(
+        &self,
+        grid_id: String,
+        from: Date,
+        to: Date,
+        max_distance_m: Option<f64>,
+    ) -> Result<Vec<GpsFlag>> {
+        self.call(move |s| s.gps_review(&grid_id, from, to, max_distance_m))
             .await
     }
 }

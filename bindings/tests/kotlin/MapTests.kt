@@ -36,6 +36,19 @@ fun mapTests(r: Runner) {
                 store.walkingRoute(grid, store.today(), null, GeoPoint(lon = 200.0, lat = 30.0))
             }
             assertEq("from.lon" to InvalidReason.OutOfRange, refused.field to refused.reason, "named")
+
+            // A visit logged 500 m from its building is kept, and listed for review.
+            val household = store.roster(grid).first { it.household.buildingNumber == "1栋" }.household.id
+            val visit = store.logVisit(
+                VisitInput(
+                    householdId = household, at = now(), kind = VisitKind.ROUTINE, outcome = VisitOutcome.MET, residentsSeen = listOf(), notes = null,
+                    findings = listOf(), gps = GpsFix(point = street(5.2), accuracyM = 30.0),
+                ),
+            )
+            val flags = store.gpsReview(grid, store.today(), store.today(), null)
+            assertEq(listOf(visit to RecordKind.VISIT), flags.map { it.recordId to it.kind }, "listed")
+            assertTrue((flags.single().distanceM ?: 0.0) > 150.0) { "with its distance" }
+            assertEq(0, store.gpsReview(grid, store.today(), store.today(), 1000.0).size, "within a wider tolerance")
         }
     }
 

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("documents", &["crdt", "entries", "docs", "registry"]),
     ("store", &["store", "db"]),
     ("kinds", &["kinds"]),
+    ("views", &["views"]),
     ("interchange", &["changeset", "sync", "ffi"]),
 ];
 

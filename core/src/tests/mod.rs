@@ -13,6 +13,7 @@ mod event_settings;
 mod events;
 mod events_merge;
 mod events_refusals;
+mod gps_review;
 mod hostile_push;
 mod inputs;
 mod merge;

@@ -35,6 +35,22 @@ final class MapTests: TempDirTestCase {
             },
             .Invalid(field: "from.lon", reason: .outOfRange)
         )
+
+        // A visit logged 500 m from its building is kept, and listed for review.
+        let household = try await store.roster(gridId: grid).first { $0.household.buildingNumber == "1栋" }!.household.id
+        let visit = try await store.logVisit(input: VisitInput(
+            householdId: household, at: now(), kind: .routine, outcome: .met, residentsSeen: [], notes: nil,
+            findings: [], gps: GpsFix(point: street(5.2), accuracyM: 30)
+        ))
+        let today = await store.today()
+        let flags = try await store.gpsReview(gridId: grid, from: today, to: today, maxDistanceM: nil)
+        XCTAssertEqual(flags.map(\.recordId), [visit])
+        XCTAssertEqual(flags.first?.kind, .visit)
+        XCTAssertGreaterThan(flags.first?.distanceM ?? 0, 150)
+        await XCTAssertEqualAsync(
+            try await store.gpsReview(gridId: grid, from: today, to: today, maxDistanceM: 1000).count, 0,
+            "within a wider tolerance"
+        )
     }
 
     func testCoordinatesForAmapTencentAndBaiduWithThePublishedVector() {
