@@ -1,9 +1,13 @@
 //! The [`Store`] calls of visits (`gridbook`'s `kinds/visits`): logging and
-//! amending visits, a worker's visits, and the door-knocking plan
-//! ([`Store::visits_due`] under a `VisitPolicy`).
+//! amending visits, a worker's visits, the door-knocking plan
+//! ([`Store::visits_due`] under a `VisitPolicy`) and the field day built on
+//! it: the walking route, the GPS fixes to review, the grid's map, and
+//! coordinates for Chinese map SDKs.
 
 use gridbook::spatial::{self, CoordSystem};
-use gridbook::{Date, GeoPoint, GpsFlag, Visit, VisitDue, VisitInput, VisitPolicy, WalkingRoute};
+use gridbook::{
+    Date, GeoPoint, GpsFlag, Timestamp, Visit, VisitDue, VisitInput, VisitPolicy, WalkingRoute,
+};
 
 use super::Store;
 use crate::Result;
@@ -92,6 +96,26 @@ impl Store {
         max_distance_m: Option<f64>,
     ) -> Result<Vec<GpsFlag>> {
         self.call(move |s| s.gps_review(&grid_id, from, to, max_distance_m))
+            .await
+    }
+
+    /// The grid as a GeoJSON FeatureCollection (RFC 7946) for any map SDK:
+    /// the boundary (`kind` `grid`), each building with its households,
+    /// `due`, `overdue` and `reached_this_month` on `today` under `policy`
+    /// (null: `defaultVisitPolicy()`), each open event with its
+    /// `warning_light` at `now`, and each patrol checkpoint placed by its
+    /// check-ins. Coordinates in `system` (GCJ-02 for Amap and Tencent,
+    /// BD-09 for Baidu); no resident's personal data.
+    pub async fn grid_map(
+        &self,
+        grid_id: String,
+        today: Date,
+        policy: Option<VisitPolicy>,
+        now: Timestamp,
+        system: CoordSystem,
+    ) -> Result<String> {
+        let policy = policy.unwrap_or_default();
+        self.call(move |s| s.grid_map(&grid_id, today, &policy, now, system))
             .await
     }
 }

@@ -49,6 +49,10 @@ fun mapTests(r: Runner) {
             assertEq(listOf(visit to RecordKind.VISIT), flags.map { it.recordId to it.kind }, "listed")
             assertTrue((flags.single().distanceM ?: 0.0) > 150.0) { "with its distance" }
             assertEq(0, store.gpsReview(grid, store.today(), store.today(), 1000.0).size, "within a wider tolerance")
+
+            val map = store.gridMap(grid, store.today(), null, now(), CoordSystem.GCJ02)
+            assertTrue(map.contains("\"FeatureCollection\"") && map.contains("\"coord_system\":\"gcj02\"")) { map }
+            assertEq(3, Regex("\"kind\":\"building\"").findAll(map).count(), "three buildings drawn")
         }
     }
 

@@ -12,7 +12,10 @@
 //! when it grows), taking and returning [`GeoPoint`], with tests on real
 //! coordinates of a grid.
 
-use geo::{Area, Coord, Distance, Haversine, Intersects, LineString, Point, Polygon, Validation};
+use geo::{
+    Area, Centroid, Coord, Distance, Haversine, Intersects, LineString, MultiPoint, Point, Polygon,
+    Validation,
+};
 
 use crate::values::GeoPoint;
 
@@ -31,6 +34,16 @@ pub fn distance_m(a: GeoPoint, b: GeoPoint) -> f64 {
 
 fn point(p: GeoPoint) -> Point<f64> {
     Point::new(p.lon, p.lat)
+}
+
+/// The centre of some points (a building's households, a checkpoint's
+/// fixes); `None` for none.
+pub fn centroid(points: &[GeoPoint]) -> Option<GeoPoint> {
+    let points: MultiPoint<f64> = points.iter().map(|p| point(*p)).collect();
+    points.centroid().map(|c| GeoPoint {
+        lon: c.x(),
+        lat: c.y(),
+    })
 }
 
 /// The ring as a polygon: closed (the last point joined to the first), a
@@ -60,6 +73,7 @@ pub fn ring_contains(ring: &[GeoPoint], p: GeoPoint) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -146,5 +160,15 @@ mod tests {
             "{d}"
         );
         assert_eq!(distance_m(a, a), 0.0);
+    }
+
+    #[test]
+    fn the_centroid_of_points_is_their_centre() {
+        let c = centroid(&ring(&[(120.0, 30.0), (120.02, 30.0), (120.01, 30.03)])).unwrap();
+        assert!(
+            (c.lon - 120.01).abs() < 1e-12 && (c.lat - 30.01).abs() < 1e-12,
+            "{c:?}"
+        );
+        assert_eq!(centroid(&[]), None);
     }
 }

@@ -14,6 +14,7 @@ mod events;
 mod events_merge;
 mod events_refusals;
 mod gps_review;
+mod grid_map;
 mod hostile_push;
 mod inputs;
 mod merge;

@@ -1,5 +1,6 @@
 // The field day from Swift: the walking route through today's due
 // households, and coordinates converted for Chinese map SDKs.
+import Foundation
 import Gridbook
 import XCTest
 
@@ -51,6 +52,13 @@ final class MapTests: TempDirTestCase {
             try await store.gpsReview(gridId: grid, from: today, to: today, maxDistanceM: 1000).count, 0,
             "within a wider tolerance"
         )
+
+        let map = try await store.gridMap(gridId: grid, today: today, policy: nil, now: now(), system: .gcj02)
+        let json = try JSONSerialization.jsonObject(with: Data(map.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["type"] as? String, "FeatureCollection")
+        XCTAssertEqual(json?["coord_system"] as? String, "gcj02")
+        let kinds = (json?["features"] as? [[String: Any]] ?? []).compactMap { ($0["properties"] as? [String: Any])?["kind"] as? String }
+        XCTAssertEqual(kinds.filter { $0 == "building" }.count, 3, "three buildings drawn")
     }
 
     func testCoordinatesForAmapTencentAndBaiduWithThePublishedVector() {

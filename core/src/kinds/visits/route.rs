@@ -4,7 +4,7 @@
 //! order from where the worker stands (`spatial::walking_order`).
 //!
 //! A building is placed by its own location, or else by the mean of its
-//! households' locations; a building with neither cannot be ordered on the
+//! households' locations (their centroid); a building with neither cannot be ordered on the
 //! ground, so it comes after the located ones, in building-number order,
 //! without a walking distance. Inside a building, stairwells go in natural
 //! order (2 before 10), floors upwards and rooms in natural order.
@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use super::{VisitDue, VisitPolicy};
 use crate::error::Result;
 use crate::sortkey::natural_key;
-use crate::spatial::{distance_m, walking_order};
+use crate::spatial::{centroid, distance_m, walking_order};
 use crate::store::Store;
 use crate::validate::Date;
 use crate::values::{GeoPoint, check_point};
@@ -128,7 +128,7 @@ impl Store {
         let mut placed: Vec<(String, Group, GeoPoint)> = Vec::new();
         let mut unplaced: Vec<(String, Group)> = Vec::new();
         for (id, group) in groups {
-            match group.location.or_else(|| mean(&group.household_points)) {
+            match group.location.or_else(|| centroid(&group.household_points)) {
                 Some(point) => placed.push((id, group, point)),
                 None => unplaced.push((id, group)),
             }
@@ -156,19 +156,6 @@ impl Store {
             households,
         })
     }
-}
-
-/// The mean of some points (a building's households, a few metres apart,
-/// so a plain mean of the coordinates is their centre).
-fn mean(points: &[GeoPoint]) -> Option<GeoPoint> {
-    if points.is_empty() {
-        return None;
-    }
-    let n = points.len() as f64;
-    Some(GeoPoint {
-        lon: points.iter().map(|p| p.lon).sum::<f64>() / n,
-        lat: points.iter().map(|p| p.lat).sum::<f64>() / n,
-    })
 }
 
 /// A building's stairwells, each climbed once from the lowest floor.
