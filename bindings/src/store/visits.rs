@@ -101,9 +101,9 @@ impl Store {
 
     /// The grid as a GeoJSON FeatureCollection (RFC 7946) for any map SDK:
     /// the boundary (`kind` `grid`), each building with its households,
-    /// `due`, `overdue` and `reached_this_month` on `today` under `policy`
+    /// `due`, `overdue` and `reachedThisMonth` on `today` under `policy`
     /// (null: `defaultVisitPolicy()`), each open event with its
-    /// `warning_light` at `now`, and each patrol checkpoint placed by its
+    /// `warningLight` at `now`, and each patrol checkpoint placed by its
     /// check-ins. Coordinates in `system` (GCJ-02 for Amap and Tencent,
     /// BD-09 for Baidu); no resident's personal data.
     pub async fn grid_map(

@@ -51,7 +51,7 @@ fun mapTests(r: Runner) {
             assertEq(0, store.gpsReview(grid, store.today(), store.today(), 1000.0).size, "within a wider tolerance")
 
             val map = store.gridMap(grid, store.today(), null, now(), CoordSystem.GCJ02)
-            assertTrue(map.contains("\"FeatureCollection\"") && map.contains("\"coord_system\":\"gcj02\"")) { map }
+            assertTrue(map.contains("\"FeatureCollection\"") && map.contains("\"coordSystem\":\"gcj02\"")) { map }
             assertEq(3, Regex("\"kind\":\"building\"").findAll(map).count(), "three buildings drawn")
         }
     }

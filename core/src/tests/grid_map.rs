@@ -121,7 +121,7 @@ fn the_map_holds_the_boundary_buildings_events_and_checkpoints() {
     )
     .unwrap();
     assert_eq!(map["type"], "FeatureCollection");
-    assert_eq!(map["coord_system"], "wgs84");
+    assert_eq!(map["coordSystem"], "wgs84");
     let grid = features(&map, "grid");
     assert_eq!(grid.len(), 1);
     let ring = grid[0]["geometry"]["coordinates"][0].as_array().unwrap();
@@ -140,7 +140,7 @@ fn the_map_holds_the_boundary_buildings_events_and_checkpoints() {
         (Some("3栋"), Some(2), Some(1))
     );
     assert_eq!(
-        (b["overdue"].as_i64(), b["reached_this_month"].as_i64()),
+        (b["overdue"].as_i64(), b["reachedThisMonth"].as_i64()),
         (Some(0), Some(1))
     );
     assert_eq!(coords(buildings[0]), (120.1, 30.28));
@@ -161,8 +161,7 @@ fn the_map_holds_the_boundary_buildings_events_and_checkpoints() {
         assert_eq!(coords(e), expected);
         assert_eq!(e["properties"]["status"], "reported");
         assert!(
-            ["green", "yellow", "red"]
-                .contains(&e["properties"]["warning_light"].as_str().unwrap())
+            ["green", "yellow", "red"].contains(&e["properties"]["warningLight"].as_str().unwrap())
         );
     }
 
@@ -186,7 +185,7 @@ fn the_map_holds_the_boundary_buildings_events_and_checkpoints() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(gcj["coord_system"], "gcj02");
+    assert_eq!(gcj["coordSystem"], "gcj02");
     let shifted = convert(at(120.1, 30.28), CoordSystem::Wgs84, CoordSystem::Gcj02);
     // JSON text keeps 17 digits; parsing them back may differ in the last.
     let (lon, lat) = coords(features(&gcj, "building")[0]);

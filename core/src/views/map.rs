@@ -14,7 +14,8 @@
 //!
 //! Coordinates are WGS-84 as RFC 7946 says, or converted for the SDK that
 //! draws them (`spatial::convert`); the collection's foreign member
-//! `coord_system` names the system. Properties hold ids, codes and counts,
+//! `coordSystem` names the system. Property names are camelCase, as the
+//! apps' JSON readers expect; they hold ids, codes and counts,
 //! never a resident's name, phone or ID number.
 //!
 //! To add a layer: select its places and push features in [`Store::grid_map`]
@@ -41,7 +42,7 @@ struct BuildingCounts {
     households: i64,
     due: i64,
     overdue: i64,
-    reached_this_month: i64,
+    reachedThisMonth: i64,
     household_points: Vec<GeoPoint>,
 }
 
@@ -96,7 +97,7 @@ impl Store {
         }
         let month_start = Date::new(today.year(), today.month(), 1).unwrap_or(today);
         for (building, reached) in self.reached_by_building(grid_id, month_start, today)? {
-            counts.entry(building).or_default().reached_this_month = reached;
+            counts.entry(building).or_default().reachedThisMonth = reached;
         }
         let mut building_places: BTreeMap<String, GeoPoint> = BTreeMap::new();
         for building in self.buildings(grid_id)? {
@@ -111,7 +112,7 @@ impl Store {
                 "properties": {
                     "kind": "building", "id": building.id, "number": building.number,
                     "households": c.households, "due": c.due, "overdue": c.overdue,
-                    "reached_this_month": c.reached_this_month,
+                    "reachedThisMonth": c.reachedThisMonth,
                 },
             }));
         }
@@ -130,7 +131,7 @@ impl Store {
                 "properties": {
                     "kind": "event", "id": event.id, "category": event.category,
                     "level": event.level, "status": event.status.code(),
-                    "warning_light": event.warning_light(now).map(|l| l.code()),
+                    "warningLight": event.warning_light(now).map(|l| l.code()),
                 },
             }));
         }
@@ -145,7 +146,7 @@ impl Store {
 
         let collection = json!({
             "type": "FeatureCollection",
-            "coord_system": system.code(),
+            "coordSystem": system.code(),
             "features": features,
         });
         Ok(collection.to_string())

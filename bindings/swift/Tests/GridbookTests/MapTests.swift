@@ -56,7 +56,7 @@ final class MapTests: TempDirTestCase {
         let map = try await store.gridMap(gridId: grid, today: today, policy: nil, now: now(), system: .gcj02)
         let json = try JSONSerialization.jsonObject(with: Data(map.utf8)) as? [String: Any]
         XCTAssertEqual(json?["type"] as? String, "FeatureCollection")
-        XCTAssertEqual(json?["coord_system"] as? String, "gcj02")
+        XCTAssertEqual(json?["coordSystem"] as? String, "gcj02")
         let kinds = (json?["features"] as? [[String: Any]] ?? []).compactMap { ($0["properties"] as? [String: Any])?["kind"] as? String }
         XCTAssertEqual(kinds.filter { $0 == "building" }.count, 3, "three buildings drawn")
     }
