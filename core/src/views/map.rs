@@ -42,7 +42,7 @@ struct BuildingCounts {
     households: i64,
     due: i64,
     overdue: i64,
-    reachedThisMonth: i64,
+    reached_this_month: i64,
     household_points: Vec<GeoPoint>,
 }
 
@@ -97,7 +97,7 @@ impl Store {
         }
         let month_start = Date::new(today.year(), today.month(), 1).unwrap_or(today);
         for (building, reached) in self.reached_by_building(grid_id, month_start, today)? {
-            counts.entry(building).or_default().reachedThisMonth = reached;
+            counts.entry(building).or_default().reached_this_month = reached;
         }
         let mut building_places: BTreeMap<String, GeoPoint> = BTreeMap::new();
         for building in self.buildings(grid_id)? {
@@ -112,7 +112,7 @@ impl Store {
                 "properties": {
                     "kind": "building", "id": building.id, "number": building.number,
                     "households": c.households, "due": c.due, "overdue": c.overdue,
-                    "reachedThisMonth": c.reachedThisMonth,
+                    "reachedThisMonth": c.reached_this_month,
                 },
             }));
         }
