@@ -113,22 +113,28 @@ fn wgs84_to_gcj02(point: GeoPoint) -> GeoPoint {
     }
 }
 
-/// Inverts [`wgs84_to_gcj02`] by fixed-point iteration: the shift varies
-/// slowly, so each step's error is a small fraction of the last.
-fn gcj02_to_wgs84(gcj: GeoPoint) -> GeoPoint {
-    let mut wgs = gcj;
+/// Inverts `forward` at `target` by fixed-point iteration from `start`:
+/// both shifts vary slowly, so each step's error is a small fraction of
+/// the last.
+fn invert(target: GeoPoint, start: GeoPoint, forward: fn(GeoPoint) -> GeoPoint) -> GeoPoint {
+    let mut guess = start;
     for _ in 0..INVERSE_MAX_STEPS {
-        let there = wgs84_to_gcj02(wgs);
-        let (err_lon, err_lat) = (there.lon - gcj.lon, there.lat - gcj.lat);
-        wgs = GeoPoint {
-            lon: wgs.lon - err_lon,
-            lat: wgs.lat - err_lat,
+        let there = forward(guess);
+        let (err_lon, err_lat) = (there.lon - target.lon, there.lat - target.lat);
+        guess = GeoPoint {
+            lon: guess.lon - err_lon,
+            lat: guess.lat - err_lat,
         };
         if err_lon.abs() < INVERSE_TOLERANCE_DEG && err_lat.abs() < INVERSE_TOLERANCE_DEG {
             break;
         }
     }
-    wgs
+    guess
+}
+
+/// Inverts [`wgs84_to_gcj02`], starting from the point itself.
+fn gcj02_to_wgs84(gcj: GeoPoint) -> GeoPoint {
+    invert(gcj, gcj, wgs84_to_gcj02)
 }
 
 fn gcj02_to_bd09(point: GeoPoint) -> GeoPoint {
@@ -145,19 +151,7 @@ fn gcj02_to_bd09(point: GeoPoint) -> GeoPoint {
 /// ([`bd09_to_gcj02`]) is centimetres off, so a few fixed-point steps
 /// from it finish the job.
 fn bd09_to_gcj02_refined(bd: GeoPoint) -> GeoPoint {
-    let mut gcj = bd09_to_gcj02(bd);
-    for _ in 0..INVERSE_MAX_STEPS {
-        let there = gcj02_to_bd09(gcj);
-        let (err_lon, err_lat) = (there.lon - bd.lon, there.lat - bd.lat);
-        gcj = GeoPoint {
-            lon: gcj.lon - err_lon,
-            lat: gcj.lat - err_lat,
-        };
-        if err_lon.abs() < INVERSE_TOLERANCE_DEG && err_lat.abs() < INVERSE_TOLERANCE_DEG {
-            break;
-        }
-    }
-    gcj
+    invert(bd, bd09_to_gcj02(bd), gcj02_to_bd09)
 }
 
 /// The published BD-09 to GCJ-02 formula (not an exact inverse).

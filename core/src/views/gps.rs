@@ -57,6 +57,30 @@ struct Fix {
     expected: Option<GeoPoint>,
 }
 
+impl Fix {
+    /// The columns both queries start with: id, worker, instant, offset,
+    /// lon, lat, accuracy; no expected place.
+    fn read(r: &rusqlite::Row, kind: RecordKind) -> rusqlite::Result<Fix> {
+        Ok(Fix {
+            kind,
+            id: r.get(0)?,
+            worker_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            at: Timestamp {
+                utc_ms: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                offset_minutes: r.get::<_, Option<i32>>(3)?.unwrap_or(0),
+            },
+            fix: GpsFix {
+                point: GeoPoint {
+                    lon: r.get(4)?,
+                    lat: r.get(5)?,
+                },
+                accuracy_m: r.get::<_, Option<f64>>(6)?.unwrap_or(0.0),
+            },
+            expected: None,
+        })
+    }
+}
+
 impl Store {
     /// The visits and patrol check-ins of a grid on the local dates
     /// `from..=to` whose GPS fix is farther than `max_distance_m` (default
@@ -98,21 +122,8 @@ impl Store {
                 )?
                 .query_map(params![grid_id, from.to_string(), to.to_string()], |r| {
                     Ok(Fix {
-                        kind: RecordKind::Visit,
-                        id: r.get(0)?,
-                        worker_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                        at: Timestamp {
-                            utc_ms: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                            offset_minutes: r.get::<_, Option<i32>>(3)?.unwrap_or(0),
-                        },
-                        fix: GpsFix {
-                            point: GeoPoint {
-                                lon: r.get(4)?,
-                                lat: r.get(5)?,
-                            },
-                            accuracy_m: r.get::<_, Option<f64>>(6)?.unwrap_or(0.0),
-                        },
                         expected: point(r.get(7)?, r.get(8)?),
+                        ..Fix::read(r, RecordKind::Visit)?
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
@@ -122,25 +133,7 @@ impl Store {
                      FROM checkins
                      WHERE grid_id = ?1 AND lon IS NOT NULL AND lat IS NOT NULL",
                 )?
-                .query_map([grid_id], |r| {
-                    Ok(Fix {
-                        kind: RecordKind::Checkin,
-                        id: r.get(0)?,
-                        worker_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                        at: Timestamp {
-                            utc_ms: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                            offset_minutes: r.get::<_, Option<i32>>(3)?.unwrap_or(0),
-                        },
-                        fix: GpsFix {
-                            point: GeoPoint {
-                                lon: r.get(4)?,
-                                lat: r.get(5)?,
-                            },
-                            accuracy_m: r.get::<_, Option<f64>>(6)?.unwrap_or(0.0),
-                        },
-                        expected: None,
-                    })
-                })?
+                .query_map([grid_id], |r| Fix::read(r, RecordKind::Checkin))?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             // Check-ins keep no local date column: their instant and offset give it.
             fixes.extend(checkins.into_iter().filter(|c| {
