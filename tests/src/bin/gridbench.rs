@@ -35,7 +35,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
-use gridbook::{FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, WorkerIdentity};
+use gridbook::spatial::CoordSystem;
+use gridbook::{
+    FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, VisitPolicy, WorkerIdentity,
+};
 use gridbook_harness::eventbench::{self, EventBench, OPEN_EVENTS, PHOTO_EVENTS};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
 use gridbook_harness::openbench::{self, OpenTimes};
@@ -55,6 +58,8 @@ const VISIT_WRITES: usize = 2000;
 const LISTENER_WRITES: usize = 1500;
 /// Repetitions of each query measurement.
 const QUERY_RUNS: usize = 9;
+/// How many due households the walking route is measured with, at least.
+const ROUTE_DUE: usize = 60;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -180,6 +185,11 @@ struct Report {
     roster_query_ms: f64,
     roster_rows: usize,
     search_ms: f64,
+    geojson_ms: f64,
+    geojson_bytes: usize,
+    route_ms: f64,
+    route_households: i32,
+    route_buildings: usize,
     db_bytes: u64,
     baseline_db_bytes: u64,
     compact_ms: f64,
@@ -267,6 +277,41 @@ fn run() -> Result<Report, BoxError> {
             }
         }
     }
+    // geojson_ms / route_ms: the grid's map (in GCJ-02, as Amap draws it)
+    // and a walking route from its first building, medians. The generated
+    // grid is visited up to today, so the route is taken on the first day
+    // ahead when at least ROUTE_DUE households are due.
+    let today = store.today();
+    let policy = VisitPolicy::default();
+    let mut route_day = today;
+    for ahead in 0..=92 {
+        route_day = today.add_days(ahead);
+        if store.visits_due(&grid.grid_id, route_day, &policy)?.len() >= ROUTE_DUE {
+            break;
+        }
+    }
+    let now = Timestamp {
+        utc_ms: now_ms(),
+        offset_minutes: 480,
+    };
+    let start_at = store
+        .buildings(&grid.grid_id)?
+        .first()
+        .and_then(|b| b.location);
+    let (mut geojson_samples, mut route_samples) = (Vec::new(), Vec::new());
+    let (mut geojson_bytes, mut route_households, mut route_buildings) = (0, 0, 0);
+    for _ in 0..QUERY_RUNS {
+        let start = Instant::now();
+        geojson_bytes = store
+            .grid_map(&grid.grid_id, today, &policy, now, CoordSystem::Gcj02)?
+            .len();
+        geojson_samples.push(millis(start.elapsed()));
+        let start = Instant::now();
+        let route = store.walking_route(&grid.grid_id, route_day, &policy, start_at)?;
+        route_samples.push(millis(start.elapsed()));
+        route_households = route.households;
+        route_buildings = route.buildings.len();
+    }
     drop(store);
     if let Some(keep) = keep_path() {
         std::fs::copy(&db_path, &keep)?;
@@ -353,6 +398,11 @@ fn run() -> Result<Report, BoxError> {
         roster_query_ms: median(&roster_samples),
         roster_rows,
         search_ms: median(&search_samples),
+        geojson_ms: median(&geojson_samples),
+        geojson_bytes,
+        route_ms: median(&route_samples),
+        route_households,
+        route_buildings,
         db_bytes,
         baseline_db_bytes,
         compact_ms,
@@ -588,6 +638,11 @@ impl Report {
             "roster_query_ms": round(self.roster_query_ms, 3),
             "roster_rows": self.roster_rows,
             "search_ms": round(self.search_ms, 3),
+            "geojson_ms": round(self.geojson_ms, 3),
+            "geojson_bytes": self.geojson_bytes,
+            "route_ms": round(self.route_ms, 3),
+            "route_households": self.route_households,
+            "route_buildings": self.route_buildings,
             "db_bytes": self.db_bytes,
             "baseline_db_bytes": self.baseline_db_bytes,
             "size_ratio_vs_sqlite": round(ratio(self.db_bytes, self.baseline_db_bytes), 2),
@@ -677,6 +732,17 @@ impl Report {
                 format!("{:.2} ms ({} rows)", self.roster_query_ms, self.roster_rows),
             ),
             ("search", format!("{:.2} ms", self.search_ms)),
+            (
+                "grid map (GeoJSON, GCJ-02)",
+                format!("{:.2} ms ({} bytes)", self.geojson_ms, self.geojson_bytes),
+            ),
+            (
+                "walking route",
+                format!(
+                    "{:.2} ms ({} households in {} buildings)",
+                    self.route_ms, self.route_households, self.route_buildings
+                ),
+            ),
             ("store file", mib(self.db_bytes)),
             ("plain SQLite copy", mib(self.baseline_db_bytes)),
             (
