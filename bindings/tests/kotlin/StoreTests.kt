@@ -37,6 +37,10 @@ fun storeTests(r: Runner) {
             val byPhone = store.search(f.grid, "8000", 10)
             assertEq(SearchMatch.PHONE_SUFFIX, byPhone.single().matched, "phone suffix match")
             assertTrue(!byPhone.single().display.contains("13800138000")) { "phone shown unmasked" }
+            for (typed in listOf("wxy", "wangxiuying", "王xy")) {
+                val byPinyin = store.search(f.grid, typed, 10).single()
+                assertEq(residentId to SearchMatch.PINYIN, byPinyin.residentId to byPinyin.matched, "pinyin $typed")
+            }
 
             val detail = store.household(f.household)
             assertEq(f.household, detail.household.id, "household id")

@@ -27,6 +27,7 @@ mod photo_props;
 mod photo_samples;
 mod photo_store;
 mod photos;
+mod pinyin_search;
 mod roster;
 mod signed_counts;
 mod store_keys;

@@ -185,6 +185,7 @@ struct Report {
     roster_query_ms: f64,
     roster_rows: usize,
     search_ms: f64,
+    pinyin_search_ms: f64,
     geojson_ms: f64,
     geojson_bytes: usize,
     route_ms: f64,
@@ -275,6 +276,15 @@ fn run() -> Result<Report, BoxError> {
             if hits.is_empty() {
                 return Err("a benchmark search found nothing".into());
             }
+        }
+    }
+    // pinyin_search_ms: names typed as pinyin, full and initials, median.
+    let mut pinyin_samples = Vec::new();
+    for _ in 0..QUERY_RUNS {
+        for query in ["zhang", "wxy", "lim", "zs"] {
+            let start = Instant::now();
+            store.search(&grid.grid_id, query, 50)?;
+            pinyin_samples.push(millis(start.elapsed()));
         }
     }
     // geojson_ms / route_ms: the grid's map (in GCJ-02, as Amap draws it)
@@ -398,6 +408,7 @@ fn run() -> Result<Report, BoxError> {
         roster_query_ms: median(&roster_samples),
         roster_rows,
         search_ms: median(&search_samples),
+        pinyin_search_ms: median(&pinyin_samples),
         geojson_ms: median(&geojson_samples),
         geojson_bytes,
         route_ms: median(&route_samples),
@@ -638,6 +649,7 @@ impl Report {
             "roster_query_ms": round(self.roster_query_ms, 3),
             "roster_rows": self.roster_rows,
             "search_ms": round(self.search_ms, 3),
+            "pinyin_search_ms": round(self.pinyin_search_ms, 3),
             "geojson_ms": round(self.geojson_ms, 3),
             "geojson_bytes": self.geojson_bytes,
             "route_ms": round(self.route_ms, 3),
@@ -732,6 +744,10 @@ impl Report {
                 format!("{:.2} ms ({} rows)", self.roster_query_ms, self.roster_rows),
             ),
             ("search", format!("{:.2} ms", self.search_ms)),
+            (
+                "search by pinyin",
+                format!("{:.2} ms", self.pinyin_search_ms),
+            ),
             (
                 "grid map (GeoJSON, GCJ-02)",
                 format!("{:.2} ms ({} bytes)", self.geojson_ms, self.geojson_bytes),

@@ -33,6 +33,11 @@ final class StoreTests: TempDirTestCase {
         let byPhone = try await store.search(gridId: f.grid, query: "8000", limit: 10)
         XCTAssertEqual(byPhone.map(\.matched), [.phoneSuffix])
         XCTAssertFalse(byPhone[0].display.contains("13800138000"), "phone shown unmasked: \(byPhone[0].display)")
+        for typed in ["wxy", "wangxiuying", "王xy"] {
+            let byPinyin = try await store.search(gridId: f.grid, query: typed, limit: 10)
+            XCTAssertEqual(byPinyin.map(\.residentId), [residentId], typed)
+            XCTAssertEqual(byPinyin.map(\.matched), [.pinyin], typed)
+        }
         await XCTAssertEqualAsync(try await store.search(gridId: f.grid, query: "赵", limit: 10).count, 0)
 
         let detail = try await store.household(householdId: f.household)

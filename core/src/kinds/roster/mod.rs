@@ -33,6 +33,7 @@ pub use catalogues::{
 mod catalogues;
 mod edit;
 mod heads;
+mod pinyin;
 mod project;
 pub(crate) mod query;
 
@@ -445,6 +446,9 @@ pub struct RosterRow {
 pub enum SearchMatch {
     /// The resident's name.
     Name,
+    /// The resident's name read in pinyin: full (zhangsan), initials (zs)
+    /// or mixed (zhangs, 张s).
+    Pinyin,
     /// The end of one of the resident's phones.
     PhoneSuffix,
     /// The end of the resident's ID number.

@@ -192,9 +192,10 @@ impl Store {
         })
     }
 
-    /// Searches a grid by name (any part, Chinese included), the end of a
-    /// phone number, the end of an ID number, or address text ("3栋", "502").
-    /// Names in the hits are masked; at most `limit` hits (a negative limit
+    /// Searches a grid by name (any part, Chinese included), the name in
+    /// pinyin (zhangsan, zs, zhangs, 张s, after the names that contain the
+    /// text itself), the end of a phone number, the end of an ID number, or
+    /// address text ("3栋", "502"). Names in the hits are masked; at most `limit` hits (a negative limit
     /// is [`Error::Invalid`] naming `limit`).
     pub fn search(&self, grid_id: &str, query: &str, limit: i32) -> Result<Vec<SearchHit>> {
         let Ok(limit) = u32::try_from(limit) else {
@@ -248,6 +249,10 @@ impl Store {
             })?;
             for row in rows {
                 hits.push(row?);
+            }
+            if let Some(typed) = super::pinyin::normalise(query) {
+                let room = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(hits.len());
+                hits.extend(pinyin_hits(conn, grid_id, &typed, &hits, room)?);
             }
             let remaining = limit.saturating_sub(u32::try_from(hits.len()).unwrap_or(u32::MAX));
             let mut households = conn.prepare_cached(
@@ -375,4 +380,55 @@ pub(crate) fn household_residents(conn: &Connection, household_id: &str) -> Resu
         .prepare_cached("SELECT id FROM residents WHERE household_id = ?1")?
         .query_map([household_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The residents of a grid whose name the typed pinyin reads, not already
+/// in `found`: whole names first, then names it begins, then names it
+/// reads inside, each in name order; at most `room`.
+fn pinyin_hits(
+    conn: &rusqlite::Connection,
+    grid_id: &str,
+    typed: &[char],
+    found: &[SearchHit],
+    room: usize,
+) -> Result<Vec<SearchHit>> {
+    if room == 0 {
+        return Ok(Vec::new());
+    }
+    let mut matched: Vec<(super::pinyin::PinyinMatch, String, SearchHit)> = Vec::new();
+    let mut rows = conn.prepare_cached(
+        "SELECT r.id, r.household_id, r.name, h.address_text
+         FROM residents r LEFT JOIN households h ON h.id = r.household_id
+         WHERE r.grid_id = ?1",
+    )?;
+    let mut rows = rows.query([grid_id])?;
+    while let Some(r) = rows.next()? {
+        let id: String = r.get(0)?;
+        let name: String = r.get::<_, Option<String>>(2)?.unwrap_or_default();
+        if found
+            .iter()
+            .any(|hit| hit.resident_id.as_deref() == Some(id.as_str()))
+        {
+            continue;
+        }
+        if let Some(how) = super::pinyin::matches(&name, typed) {
+            let address: Option<String> = r.get(3)?;
+            matched.push((
+                how,
+                name.clone(),
+                SearchHit {
+                    household_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    display: format!("{} {}", mask_name(&name), address.unwrap_or_default()),
+                    resident_id: Some(id),
+                    matched: SearchMatch::Pinyin,
+                },
+            ));
+        }
+    }
+    matched.sort_by(|a, b| (a.0, &a.1, &a.2.resident_id).cmp(&(b.0, &b.1, &b.2.resident_id)));
+    Ok(matched
+        .into_iter()
+        .take(room)
+        .map(|(_, _, hit)| hit)
+        .collect())
 }
