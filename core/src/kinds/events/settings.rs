@@ -210,18 +210,8 @@ impl Store {
     /// roster, reads the same list for the grids it serves.
     pub fn event_categories(&self, grid_id: &str) -> Result<EventCategories> {
         let mut all = catalogue::categories().clone();
-        let local = self.read(|conn| {
-            Ok(conn
-                .prepare_cached(
-                    "SELECT code, name, group_code, group_name, limit_unit, limit_amount,
-                            close_condition, initial_level
-                     FROM local_event_categories
-                     WHERE grid_id = ?1 AND NOT retired ORDER BY code",
-                )?
-                .query_map([grid_id], local_category_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?)
-        })?;
-        all.categories.extend(local.into_iter().flatten());
+        let local = self.read(|conn| offered_local_categories(conn, grid_id, None))?;
+        all.categories.extend(local);
         Ok(all)
     }
 
@@ -265,17 +255,29 @@ pub(super) fn category_in_grid(
     if let Some(shipped) = catalogue::category(code) {
         return Ok(Some(shipped.clone()));
     }
-    let found = conn
+    Ok(offered_local_categories(conn, grid_id, Some(code))?.pop())
+}
+
+/// The categories the grid added and has not retired, in code order; only
+/// `code` when given. An entry whose limit does not read is left out.
+fn offered_local_categories(
+    conn: &Connection,
+    grid_id: &str,
+    code: Option<&str>,
+) -> Result<Vec<EventCategory>> {
+    Ok(conn
         .prepare_cached(
             "SELECT code, name, group_code, group_name, limit_unit, limit_amount,
                     close_condition, initial_level
              FROM local_event_categories
-             WHERE grid_id = ?1 AND code = ?2 AND NOT retired",
+             WHERE grid_id = ?1 AND (?2 IS NULL OR code = ?2) AND NOT retired
+             ORDER BY code",
         )?
-        .query_map([grid_id, code], local_category_row)?
-        .next()
-        .transpose()?;
-    Ok(found.flatten())
+        .query_map(params![grid_id, code], local_category_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect())
 }
 
 fn local_category_row(row: &Row) -> rusqlite::Result<Option<EventCategory>> {
