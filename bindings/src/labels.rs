@@ -6,9 +6,9 @@
 use gridbook::Resident;
 use gridbook::codes::{
     CARE_CATEGORIES, CodeList, DwellingUse, EventSource, EventStatus, FindingKind, Gender,
-    HouseholdStatus, RELATION_CODES, Registration, ResidenceState, ResidentStatus, Resolution,
-    Satisfaction, StepAction, StepRefusal, Urgency, VisitKind, VisitOutcome, WarningLight,
-    WorkerRole,
+    HouseholdStatus, PointsAction, PointsEntryKind, RELATION_CODES, Registration, ResidenceState,
+    ResidentStatus, Resolution, Satisfaction, StepAction, StepRefusal, Urgency, VisitKind,
+    VisitOutcome, VolunteerSource, WarningLight, WorkerRole,
 };
 
 /// A code and its Chinese label, for pickers.
@@ -126,6 +126,18 @@ export_label!(
 export_label!(
     /// The Chinese label of an event's warning light (绿灯, 黄灯, 红灯).
     warning_light_label(WarningLight)
+);
+export_label!(
+    /// The Chinese label of a line of a points ledger (服务积分, 奖励积分, 兑换, 过期).
+    points_entry_kind_label(PointsEntryKind)
+);
+export_label!(
+    /// The Chinese label of what is done to the points ledger (奖励积分, 兑换积分 …).
+    points_action_label(PointsAction)
+);
+export_label!(
+    /// The Chinese label of why someone holds volunteer points (楼栋长, 社区人才库 …).
+    volunteer_source_label(VolunteerSource)
 );
 
 /// The same resident with the ID number and phones masked

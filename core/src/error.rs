@@ -72,6 +72,15 @@ pub enum Error {
         /// The worker's role.
         role: crate::identity::WorkerRole,
     },
+    /// The store's worker has a role that may not do this to the volunteer
+    /// points ledger (only the grid head awards, ...); nothing was written.
+    #[error("a worker with the role {role:?} may not {action:?} volunteer points")]
+    PointsRoleMayNot {
+        /// What was refused.
+        action: crate::kinds::codes::PointsAction,
+        /// The worker's role.
+        role: crate::identity::WorkerRole,
+    },
     /// The store's worker may not take this step on this event for another
     /// reason than role or status (not the assignee, the resolver verifying
     /// their own work, ...); nothing was written.

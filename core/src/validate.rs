@@ -130,6 +130,13 @@ pub enum InvalidReason {
     /// points, no area, or a ring that crosses or touches itself.
     #[error("is not a simple closed ring (at least 3 points, never crossing itself)")]
     NotSimpleRing,
+    /// Spending more volunteer points than the balance holds.
+    #[error("is more than the balance")]
+    ExceedsBalance,
+    /// Names no volunteer of the grid: volunteer points are for building
+    /// heads, patrol volunteers and the talent pool, never for paid staff.
+    #[error("names no volunteer of the grid")]
+    NotAVolunteer,
 }
 
 // ---------------------------------------------------------------------------

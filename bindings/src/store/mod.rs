@@ -25,6 +25,7 @@ mod live;
 mod maintenance;
 mod patrol;
 mod photos;
+mod points;
 mod quarantine;
 mod roster;
 mod visits;

@@ -23,7 +23,7 @@ use crate::code_list::CodeList;
 use crate::error::Error;
 use crate::identity::WorkerRole;
 use crate::kinds::RecordKind;
-use crate::kinds::codes::{EventStatus, StepAction, StepRefusal};
+use crate::kinds::codes::{EventStatus, PointsAction, StepAction, StepRefusal};
 #[cfg(feature = "client")]
 use crate::sync::SyncError;
 use crate::validate::InvalidReason;
@@ -82,6 +82,16 @@ pub enum GridbookError {
     /// categories, its names for the whistle levels); nothing was written.
     #[error("only the grid head may change the grid's event settings, not the role {}", .role.code())]
     GridHeadOnly {
+        /// The worker's role.
+        role: WorkerRole,
+    },
+    /// The worker's role may not do this to the volunteer points ledger
+    /// (only the grid head awards and sets the rule; the grid head and
+    /// assistants record exchanges); nothing was written.
+    #[error("the role {} may not {} volunteer points", .role.code(), .action.code())]
+    PointsRoleMayNot {
+        /// What was refused.
+        action: PointsAction,
         /// The worker's role.
         role: WorkerRole,
     },
@@ -242,6 +252,9 @@ impl From<Error> for GridbookError {
                 role,
             },
             E::GridHeadOnly { role } => GridbookError::GridHeadOnly { role },
+            E::PointsRoleMayNot { action, role } => {
+                GridbookError::PointsRoleMayNot { action, role }
+            }
             E::StepRefused { action, reason } => GridbookError::StepRefused {
                 action: CodeList::from_code_or_default(Some(action)),
                 reason: CodeList::from_code_or_default(Some(reason)),

@@ -11,6 +11,7 @@
 
 pub(crate) mod events;
 pub(crate) mod patrol;
+pub(crate) mod points;
 pub(crate) mod roster;
 pub(crate) mod visits;
 
@@ -19,6 +20,10 @@ pub use events::{
     KpiCount, LocalCategoryInput, WhistleLevel, WhistleLevelInput, WhistleLevels,
 };
 pub use patrol::{Checkin, CheckinInput, PatrolTeam, Shift, ShiftInput, TeamMember};
+pub use points::{
+    PointsAccount, PointsAward, PointsEntry, PointsExpiring, PointsExpiry, PointsRule,
+    PointsRuleInForce, PointsSpending, PointsStanding, Volunteer,
+};
 pub use roster::{
     Building, BuildingInput, Grid, GridInput, HeadAppointment, HeadPerson, Household,
     HouseholdInput, Resident, ResidentInput, RosterRow, SearchHit, SearchMatch,
@@ -39,6 +44,7 @@ pub(crate) static REGISTRY: &[&Kind] = &[
     &visits::KIND,
     &patrol::KIND,
     &events::KIND,
+    &points::KIND,
 ];
 
 /// The code lists of every kind, and the [`CodeList`](crate::code_list::CodeList) trait.
@@ -46,6 +52,7 @@ pub mod codes {
     pub use super::events::{
         EventSource, EventStatus, Satisfaction, StepAction, StepRefusal, Urgency,
     };
+    pub use super::points::{PointsAction, PointsEntryKind, VolunteerSource};
     pub use super::roster::{
         CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_CODES, RELATION_HEAD,
         Registration, ResidenceState, ResidentStatus, is_care_category, is_relation_code,
@@ -91,6 +98,12 @@ pub enum RecordKind {
     EventCatalogue,
     /// A photo, by its id (the SHA-256 of its bytes).
     Photo,
+    /// An entry of a volunteer's points ledger (积分).
+    PointsEntry,
+    /// A grid's volunteer points rule, by the month it applies from.
+    PointsRule,
+    /// A volunteer holding points (a talent-pool enrolment in changes).
+    Volunteer,
 }
 
 impl RecordKind {
@@ -111,6 +124,9 @@ impl RecordKind {
             RecordKind::EventStep => "event_step",
             RecordKind::EventCatalogue => "event_catalogue",
             RecordKind::Photo => "photo",
+            RecordKind::PointsEntry => "points_entry",
+            RecordKind::PointsRule => "points_rule",
+            RecordKind::Volunteer => "volunteer",
         }
     }
 
@@ -131,6 +147,9 @@ impl RecordKind {
             RecordKind::EventStep,
             RecordKind::EventCatalogue,
             RecordKind::Photo,
+            RecordKind::PointsEntry,
+            RecordKind::PointsRule,
+            RecordKind::Volunteer,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)
@@ -145,6 +164,8 @@ impl std::fmt::Display for RecordKind {
             RecordKind::Checkin => "check-in",
             RecordKind::EventStep => "event step",
             RecordKind::EventCatalogue => "event category or whistle level",
+            RecordKind::PointsEntry => "points entry",
+            RecordKind::PointsRule => "points rule",
             other => other.as_str(),
         })
     }

@@ -117,6 +117,13 @@ pub enum LiveQuery {
         /// The grid.
         grid_id: String,
     },
+    /// The volunteer points of a grid (`Store.pointsAccount`,
+    /// `pointsBoard`, `volunteers`): an award, an exchange, a rule, the
+    /// talent pool, and the patrols that service points come from.
+    Points {
+        /// The grid.
+        grid_id: String,
+    },
 }
 
 impl StoreChange {
@@ -169,6 +176,19 @@ impl StoreChange {
                 )
             }
             LiveQuery::Photos { grid_id } => in_grid(grid_id, &[RecordKind::Photo]),
+            LiveQuery::Points { grid_id } => in_grid(
+                grid_id,
+                &[
+                    RecordKind::PointsEntry,
+                    RecordKind::PointsRule,
+                    RecordKind::Volunteer,
+                    RecordKind::Checkin,
+                    RecordKind::Shift,
+                    RecordKind::PatrolTeam,
+                    RecordKind::Worker,
+                    RecordKind::Resident,
+                ],
+            ),
         }
     }
 }

@@ -301,7 +301,19 @@ fn settings_entry(
     entry: &str,
     role: &str,
 ) -> Result<(), ProtocolError> {
-    let doc = crate::docs::DocId::parse(&format!("event_settings/{GRID}")).unwrap();
+    grid_doc_entry("event_settings", collection, key, entry, role)
+}
+
+/// A pushed change that puts `entry` under `key` in `collection` of the
+/// grid's document of `doc_kind`, by a pusher whose role the server keeps.
+fn grid_doc_entry(
+    doc_kind: &str,
+    collection: &str,
+    key: &str,
+    entry: &str,
+    role: &str,
+) -> Result<(), ProtocolError> {
+    let doc = crate::docs::DocId::parse(&format!("{doc_kind}/{GRID}")).unwrap();
     let bytes = forged_change(doc.1, ACTOR, |doc| {
         let map = doc.get(ROOT, collection).unwrap().unwrap().1;
         doc.put(&map, key, entry).unwrap();
@@ -341,6 +353,59 @@ fn only_a_grid_head_pushes_the_grids_event_settings() {
     assert_eq!(
         settings_entry("whistle_levels", "2", forged_level, "grid_head"),
         forged("worker_id")
+    );
+}
+
+#[test]
+fn only_the_roles_that_may_push_points_entries_rules_and_enrolments() {
+    let award = r#"{"volunteer_id":"v1","kind":"award","points":5,"on":"2026-11-02","note":"清理楼道","recorded_by":"w1"}"#;
+    let spend = r#"{"volunteer_id":"v1","kind":"spend","points":2,"on":"2026-11-02","note":"大米","recorded_by":"w1"}"#;
+    let rule =
+        r#"{"minutes_per_point":30,"expiry":"year_end","expiry_years":0,"recorded_by":"w1"}"#;
+    let enrol = r#"{"skills":"理发","on":"2026-11-02","withdrawn":false,"recorded_by":"w1"}"#;
+    let push = |collection: &str, key: &str, entry: &str, role: &str| {
+        grid_doc_entry("points", collection, key, entry, role)
+    };
+    let refused = |action: &'static str| Err(ProtocolError::RoleMayNot { index: 0, action });
+    for role in [
+        "assistant",
+        "department",
+        "building_head",
+        "patrol_volunteer",
+        "police_officer",
+    ] {
+        assert_eq!(push("points_entries", "e1", award, role), refused("award"));
+        assert_eq!(
+            push("points_rules", "2026-11", rule, role),
+            refused("set_rule")
+        );
+    }
+    for role in [
+        "department",
+        "building_head",
+        "patrol_volunteer",
+        "police_officer",
+    ] {
+        assert_eq!(push("points_entries", "e1", spend, role), refused("spend"));
+        assert_eq!(push("talent_pool", "r1", enrol, role), refused("enrol"));
+    }
+    for role in ["grid_head", "assistant"] {
+        assert_eq!(push("points_entries", "e1", spend, role), Ok(()));
+        assert_eq!(push("talent_pool", "r1", enrol, role), Ok(()));
+    }
+    assert_eq!(push("points_entries", "e1", award, "grid_head"), Ok(()));
+    assert_eq!(push("points_rules", "2026-11", rule, "grid_head"), Ok(()));
+    // An entry of a kind no build knows moves balances nobody can check.
+    let unknown = award.replace("\"award\"", "\"bonus\"");
+    assert_eq!(
+        push("points_entries", "e1", &unknown, "grid_head"),
+        refused("points_entry")
+    );
+    // Written in another worker's name.
+    let forged_award = award.replace("\"recorded_by\":\"w1\"", "\"recorded_by\":\"w2\"");
+    assert_eq!(
+        push("points_entries", "e1", &forged_award, "grid_head"),
+        forged("recorded_by")
     );
 }
 

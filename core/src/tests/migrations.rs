@@ -92,6 +92,14 @@ const PHONE_FIXTURES: &[PhoneFixture] = &[
         outbox_with_bytes: 0,
         cursor: 61,
     },
+    PhoneFixture {
+        version: 8,
+        sql: include_str!("../../../schema/fixtures/phone/v008.sql"),
+        chunks: 31,
+        unsent_after_open: 21,
+        outbox_with_bytes: 0,
+        cursor: 61,
+    },
 ];
 
 /// The worker whose phone the fixtures are.
@@ -443,6 +451,88 @@ fn a_version_six_database_opens_with_its_photos() {
 /// The grid's own categories and level names a version-7 store held read
 /// back, a rebuild derives the same rows, and they are still used.
 #[test]
+fn a_version_eight_database_opens_with_its_points() {
+    let fixture = &PHONE_FIXTURES[7];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    load_fixture(fixture, &path);
+    let store = Store::open(&path, fixture_owner()).unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!(
+        (status.unsent_changes, status.held_changes),
+        (fixture.unsent_after_open, 2)
+    );
+    assert_eq!(chunk_count(&store), fixture.chunks);
+    let blocked = status.blocked_grids[0].grid_id.clone();
+    let grid = store
+        .sync_cursors()
+        .unwrap()
+        .into_iter()
+        .find(|g| g.grid_id != blocked)
+        .unwrap()
+        .grid_id;
+    let rules = store.points_rules(&grid).unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(
+        (
+            rules[0].from_month,
+            rules[0].rule.minutes_per_point,
+            rules[0].rule.expiry
+        ),
+        (Date::new(2026, 10, 1).unwrap(), 30, PointsExpiry::YearEnd)
+    );
+    let volunteers: Vec<(String, VolunteerSource)> = store
+        .volunteers(&grid)
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.display_name, v.source))
+        .collect();
+    assert_eq!(
+        volunteers,
+        vec![
+            ("王**".to_string(), VolunteerSource::TalentPool),
+            ("马**".to_string(), VolunteerSource::TeamMember),
+            ("何*".to_string(), VolunteerSource::TeamMember),
+        ]
+    );
+    let end_of_november = Date::new(2026, 11, 30).unwrap();
+    let account = store
+        .points_account(&grid, "v-001", end_of_november)
+        .unwrap();
+    assert_eq!((account.balance, account.earned, account.spent), (1, 5, 4));
+    let board: Vec<i64> = store
+        .points_board(&grid, end_of_november, 10)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.points)
+        .collect();
+    assert_eq!(board, vec![5, 3, 2]);
+    // The year-end rule: November's points are gone in January.
+    let january = Date::new(2027, 1, 1).unwrap();
+    assert_eq!(
+        store
+            .points_account(&grid, "v-001", january)
+            .unwrap()
+            .balance,
+        0
+    );
+    assert_rebuild_matches(&store);
+    store
+        .award_points(PointsAward {
+            grid_id: grid.clone(),
+            volunteer_id: "v-002".into(),
+            points: 1,
+            reason: "夜巡".into(),
+            on: end_of_november,
+        })
+        .unwrap();
+    assert_eq!(
+        store.sync_status().unwrap().unsent_changes,
+        fixture.unsent_after_open + 1
+    );
+}
+
+#[test]
 fn a_version_seven_database_opens_with_its_event_settings() {
     let fixture = &PHONE_FIXTURES[6];
     let dir = tempfile::tempdir().unwrap();
@@ -582,12 +672,15 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("patrol_teams", 1),
         ("photo_bytes", 0),
         ("photos", 0),
+        ("points_entries", 0),
+        ("points_rules", 0),
         ("quarantined_grids", 0),
         ("resident_care", 7),
         ("residents", 11),
         ("shift_members", 7),
         ("shifts", 4),
         ("sync_cursors", i64::from(fixture.cursor > 0)),
+        ("talent_pool", 0),
         ("team_members", 3),
         ("visits", 11),
         ("workers", 2),
@@ -1099,6 +1192,7 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
          DROP TABLE grid_members; DROP TABLE discarded_grids; DROP TABLE events;
          DROP TABLE event_steps; DROP TABLE photos; DROP TABLE photo_bytes;
          DROP TABLE local_event_categories; DROP TABLE local_whistle_levels;
+         DROP TABLE points_entries; DROP TABLE points_rules; DROP TABLE talent_pool;
          PRAGMA user_version = 2;",
     )
     .unwrap();

@@ -28,6 +28,8 @@ mod photo_samples;
 mod photo_store;
 mod photos;
 mod pinyin_search;
+mod points;
+mod points_merge;
 mod roster;
 mod signed_counts;
 mod store_keys;

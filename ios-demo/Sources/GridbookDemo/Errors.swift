@@ -27,6 +27,7 @@ public func describe(_ error: Error) -> String {
     case let .StepNotAllowed(action, status): return "\(stepActionLabel(value: action))：事件\(eventStatusLabel(value: status))时不能办理"
     case let .RoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能办理“\(stepActionLabel(value: action))”"
     case .GridHeadOnly: return "只有网格长可以修改本网格的事件分类和吹哨等级"
+    case let .PointsRoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能\(pointsActionLabel(value: action))"
     case let .StepRefused(action, reason): return "\(stepActionLabel(value: action))：\(stepRefusalLabel(value: reason))"
     }
 }
@@ -58,5 +59,7 @@ private func describe(_ reason: InvalidReason) -> String {
     case .photoHashMismatch: "图片与其编号不符"
     case .reservedCode: "本网格自定义的编码须以 local_ 开头"
     case .notSimpleRing: "边界须是不自相交的闭合区域（至少 3 个点）"
+    case .exceedsBalance: "超过了积分余额"
+    case .notAVolunteer: "不是本网格的志愿者（积分只给志愿者，不给工作人员）"
     }
 }

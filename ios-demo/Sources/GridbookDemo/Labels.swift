@@ -41,6 +41,9 @@ public enum Labels {
         case .eventStep: "事件办理步骤"
         case .eventCatalogue: "事件分类或吹哨等级"
         case .photo: "照片"
+        case .pointsEntry: "积分记录"
+        case .pointsRule: "积分规则"
+        case .volunteer: "志愿者"
         }
     }
 

@@ -86,4 +86,9 @@ extension Store {
 
     /// The photos this phone holds for a grid with their upload states, live.
     public func photoStatesUpdates(gridId: String) -> AsyncThrowingStream<[PhotoInfo], Error> { liveQuery(.photos(gridId: gridId)) { try await self.photoStates(gridId: gridId) } }
+
+    /// A volunteer's points account on `today`, live: re-read after an award, an exchange, a rule or a patrol check-in.
+    public func pointsAccountUpdates(gridId: String, volunteerId: String, today: DateComponents) -> AsyncThrowingStream<PointsAccount, Error> {
+        liveQuery(.points(gridId: gridId)) { try await self.pointsAccount(gridId: gridId, volunteerId: volunteerId, today: today) }
+    }
 }

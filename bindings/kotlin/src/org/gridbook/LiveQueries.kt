@@ -18,6 +18,7 @@ import org.gridbook.core.Conflict
 import org.gridbook.core.Event
 import org.gridbook.core.GridbookException
 import org.gridbook.core.HouseholdDetail
+import org.gridbook.core.PointsAccount
 import org.gridbook.core.LiveQuery
 import org.gridbook.core.PhotoInfo
 import org.gridbook.core.RosterRow
@@ -77,3 +78,7 @@ fun Store.openEventsFlow(gridId: String): Flow<List<Event>> = liveQuery(LiveQuer
 
 /** The photos this phone holds for a grid with their upload states, live. */
 fun Store.photoStatesFlow(gridId: String): Flow<List<PhotoInfo>> = liveQuery(LiveQuery.Photos(gridId)) { photoStates(gridId) }
+
+/** A volunteer's points account on [today], live: re-read after an award, an exchange, a rule or a patrol check-in. */
+fun Store.pointsAccountFlow(gridId: String, volunteerId: String, today: java.time.LocalDate): Flow<PointsAccount> =
+    liveQuery(LiveQuery.Points(gridId)) { pointsAccount(gridId, volunteerId, today) }

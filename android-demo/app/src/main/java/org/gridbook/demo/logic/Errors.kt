@@ -34,6 +34,7 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.StepNotAllowed -> "${stepActionLabel(error.action)}：事件${eventStatusLabel(error.status)}时不能办理"
     is GridbookException.RoleMayNot -> "${workerRoleLabel(error.role)}不能办理“${stepActionLabel(error.action)}”"
     is GridbookException.GridHeadOnly -> "只有网格长可以修改本网格的事件分类和吹哨等级"
+    is GridbookException.PointsRoleMayNot -> "${workerRoleLabel(error.role)}不能${pointsActionLabel(error.action)}"
     is GridbookException.StepRefused -> "${stepActionLabel(error.action)}：${stepRefusalLabel(error.reason)}"
     else -> "操作失败"
 }
@@ -64,4 +65,6 @@ private fun reason(r: InvalidReason): String = when (r) {
     InvalidReason.PhotoHashMismatch -> "图片与其编号不符"
     InvalidReason.ReservedCode -> "本网格自定义的编码须以 local_ 开头"
     InvalidReason.NotSimpleRing -> "边界须是不自相交的闭合区域（至少 3 个点）"
+    InvalidReason.ExceedsBalance -> "超过了积分余额"
+    InvalidReason.NotAVolunteer -> "不是本网格的志愿者（积分只给志愿者，不给工作人员）"
 }

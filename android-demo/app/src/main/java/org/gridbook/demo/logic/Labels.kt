@@ -50,6 +50,9 @@ object Labels {
         RecordKind.EVENT_STEP -> "事件办理步骤"
         RecordKind.EVENT_CATALOGUE -> "事件分类或吹哨等级"
         RecordKind.PHOTO -> "照片"
+        RecordKind.POINTS_ENTRY -> "积分记录"
+        RecordKind.POINTS_RULE -> "积分规则"
+        RecordKind.VOLUNTEER -> "志愿者"
     }
 
     /** A field name of a record as the core reports it in conflicts (snake_case) and errors (camelCase). */
