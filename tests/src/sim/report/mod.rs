@@ -121,7 +121,7 @@ main{max-width:800px;margin:0 auto;padding:8px 20px 40px}
 section{background:#fff;border-radius:6px;padding:12px 20px 18px;margin:18px 0;box-shadow:0 1px 2px rgba(0,0,0,.08)}
 h2{font-size:19px;border-bottom:2px solid #d9e2ec;padding-bottom:4px}h3{font-size:15px;margin:14px 0 4px}
 .note{color:#52606d;font-size:13px}.pending{color:#8a6d3b;background:#fcf8e3;padding:8px 12px;border-radius:4px}
-.ok{color:#2e7d32;font-weight:bold}.bad{color:#c62828;font-weight:bold}
+.ok{color:#2e7d32;font-weight:bold}.bad{color:#c62828;font-weight:bold}header .ok{color:#a5f3a9}header .bad{color:#ffb4b4}
 table{border-collapse:collapse;margin:10px 0;font-size:13px}th,td{border:1px solid #d9e2ec;padding:4px 8px;text-align:left}td.n{text-align:right}th{background:#f0f4f8}
 svg{display:block;max-width:100%;height:auto}svg .tick{font-size:11px;fill:#52606d}svg .small{font-size:10px}svg .axis{font-size:12px;fill:#1f2933}
 .legend{font-size:12px;margin:6px 0}.legend-title{font-weight:bold;margin-right:6px}.key{margin-right:12px;white-space:nowrap}
