@@ -7,10 +7,11 @@
 //!   opens it without a single console message and screenshots it (the PNG
 //!   stays next to the report under the target directory).
 //! - Console messages are read from Chromium's own log on stderr
-//!   (`--enable-logging=stderr --v=0` prints each as a `CONSOLE` line, the
-//!   same way for `log`, `warn` and `error`; the report has no script, so
-//!   any message fails). The self-test proves the check catches a
-//!   `console.error` and an uncaught exception, and passes a clean page.
+//!   (`gridbook_harness::browser`: `--enable-logging=stderr --v=0` prints
+//!   each as a `CONSOLE` line, the same way for `log`, `warn` and `error`;
+//!   the report has no script, so any message fails). The self-test proves
+//!   the check catches a `console.error` and an uncaught exception, and
+//!   passes a clean page.
 //! - A generated grid's report is checked against the store's roster: no
 //!   resident's name, phone or ID number appears, and the map's building
 //!   marks match the GeoJSON's building features.
@@ -22,12 +23,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use gridbook::{Store, WorkerIdentity, codes::WorkerRole};
+use gridbook_harness::browser;
 use gridbook_harness::generator::{self, GridSpec};
+use gridbook_harness::sim::event_kpis::event_summary;
 use gridbook_harness::sim::report::{self, ReportData, TrafficRow, collect};
-use gridbook_harness::sim::summary::event_summary;
 use gridbook_harness::sim::{SyncTotals, default_team};
 
 /// Where the artefacts stay: next to the test binaries in the target directory.
@@ -40,81 +41,13 @@ fn artefacts() -> PathBuf {
     dir
 }
 
-/// Chromium: `GRIDBOOK_CHROMIUM`, else `chromium` on PATH.
-fn chromium() -> PathBuf {
-    if let Some(path) = std::env::var_os("GRIDBOOK_CHROMIUM").filter(|p| !p.is_empty()) {
-        return PathBuf::from(path);
-    }
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join("chromium"))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!("Chromium is missing (no chromium on PATH): run scripts/toolchain-chromium (as root it installs Debian's chromium), or set GRIDBOOK_CHROMIUM")
-        })
-}
-
-fn running_as_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(1) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
 /// Opens `page` in Chromium headless, screenshots it to `png`, and returns
-/// the console messages Chromium logged (its `CONSOLE` lines on stderr).
+/// the console messages it logged; fails the test if Chromium is missing.
 fn console_of(page: &Path, png: &Path) -> Vec<String> {
-    let profile = tempfile::tempdir().unwrap();
-    let mut command = Command::new(chromium());
-    command.args([
-        "--headless",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--no-first-run",
-        "--window-size=1000,3200",
-        "--enable-logging=stderr",
-        "--v=0",
-    ]);
-    if running_as_root() {
-        command.arg("--no-sandbox");
-    }
-    let stderr_path = profile.path().join("stderr.log");
-    let mut child = command
-        .arg(format!(
-            "--user-data-dir={}",
-            profile.path().join("p").display()
-        ))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", page.canonicalize().unwrap().display()))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&stderr_path).unwrap())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            child.wait().unwrap();
-            panic!("chromium did not finish within 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let log = std::fs::read_to_string(&stderr_path).unwrap();
-    assert!(status.success(), "chromium failed ({status}):\n{log}");
-    log.lines()
-        .filter(|l| l.contains(":CONSOLE"))
-        .map(String::from)
-        .collect()
+    let scratch = tempfile::tempdir().unwrap();
+    browser::open_headless(page, png, (1000, 3200), scratch.path())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .console
 }
 
 /// A PNG of some substance: the signature and more than `min_kb` KB.

@@ -56,12 +56,13 @@ use clap::Parser;
 use gridbook_harness::generator::{self, GridSpec};
 use gridbook_harness::scratch::ScratchDir;
 use gridbook_harness::sim::device::{Device, SyncTotals};
+use gridbook_harness::sim::event_kpis::{event_summary, print_events};
 use gridbook_harness::sim::progress::ProgressBar;
 use gridbook_harness::sim::report::{self, ReportData, TrafficRow, collect};
 use gridbook_harness::sim::schedule::{Action, plan_day};
 use gridbook_harness::sim::summary::{
-    check_photos, event_summary, print_conflicts, print_events, print_photos, print_traffic,
-    print_visit_distribution, print_workers, section, size,
+    check_photos, print_conflicts, print_photos, print_traffic, print_visit_distribution,
+    print_workers, section, size,
 };
 use gridbook_harness::sim::team::department;
 use gridbook_harness::sim::work::{Worker, photos_to_view, prepare_grid};
@@ -433,18 +434,7 @@ fn run(args: &Args) -> Result<bool, SimError> {
         coverage,
         visits: collect::visits_per_building(&head.store, &grid_id, sim_start)?,
         events,
-        traffic: team
-            .devices
-            .iter()
-            .zip(setup.iter().zip(during.iter().zip(&closing)))
-            .map(|(d, (s, (t, l)))| TrafficRow {
-                role: d.member.role,
-                name: d.member.name.clone(),
-                setup: *s,
-                days: *t,
-                closing: *l,
-            })
-            .collect(),
+        traffic: TrafficRow::per_device(&team.devices, &setup, &during, &closing),
         volunteer_points: None,
     };
     let html = report::render(&data);

@@ -15,6 +15,7 @@
 //! - `amsync`: Automerge's own sync protocol over the same documents, counted in bytes;
 //! - `progress`: a plain text progress bar on stderr;
 //! - `summary`: the readable summary `gridsim` prints;
+//! - `event_kpis`: the month's events and KPIs, for the summary and the report;
 //! - `report`: the month as a self-contained HTML page (map, charts, KPIs) `gridsim` writes;
 //! - `syncbench`: `gridbench`'s sync measurements against a loopback server;
 //! - `listenbench`: `gridbench`'s write latency with change listeners registered;
@@ -27,6 +28,7 @@
 
 pub mod amsync;
 pub mod device;
+pub mod event_kpis;
 pub mod hostile;
 pub mod listenbench;
 pub mod photobench;

@@ -13,7 +13,7 @@ use gridbook::spatial::CoordSystem;
 use gridbook::validate::{mask_id_number, mask_name, mask_phone};
 use gridbook::{Date, Store, VisitPolicy};
 
-use super::map_svg::MapFeatures;
+use super::features::MapFeatures;
 use super::{BuildingVisits, CoverageDay};
 use crate::sim::SimError;
 use crate::timefmt::local_instant;

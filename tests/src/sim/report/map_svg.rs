@@ -9,15 +9,13 @@
 //!
 //! Every mark has a class the tests count: `building-mark`, `event-pin`,
 //! `checkpoint-mark`. To draw a new layer: read its features in
-//! [`MapFeatures::parse`] and draw them in [`map_svg`] with a class of its
-//! own and a legend entry.
+//! `features.rs` and draw them in [`map_svg`] with a class of its own and
+//! a legend entry.
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
-
+use super::features::MapFeatures;
 use super::html::{escape, num};
-use crate::sim::SimError;
 
 /// The drawing's width, in SVG units; its height follows the grid's shape.
 const WIDTH: f64 = 720.0;
@@ -25,112 +23,6 @@ const WIDTH: f64 = 720.0;
 const MAX_HEIGHT: f64 = 640.0;
 /// Space around the grid.
 const PAD: f64 = 28.0;
-
-/// A building of the map.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BuildingMark {
-    /// Its number or name (e.g. 3号楼).
-    pub number: String,
-    /// Longitude and latitude.
-    pub at: (f64, f64),
-    /// Households in it.
-    pub households: i64,
-    /// Households due a visit.
-    pub due: i64,
-    /// Of those, overdue.
-    pub overdue: i64,
-    /// Households a visit reached this calendar month.
-    pub reached: i64,
-}
-
-/// An open event of the map.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventPin {
-    /// Longitude and latitude.
-    pub at: (f64, f64),
-    /// `green`, `yellow` or `red`; `None` without a deadline.
-    pub light: Option<String>,
-}
-
-/// A patrol checkpoint of the map.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CheckpointMark {
-    /// Its name.
-    pub name: String,
-    /// Longitude and latitude.
-    pub at: (f64, f64),
-    /// Check-ins that placed it.
-    pub checkins: i64,
-}
-
-/// The features of one `grid_map` GeoJSON collection.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct MapFeatures {
-    /// The boundary ring, when drawn.
-    pub boundary: Vec<(f64, f64)>,
-    /// Buildings.
-    pub buildings: Vec<BuildingMark>,
-    /// Open events.
-    pub events: Vec<EventPin>,
-    /// Patrol checkpoints.
-    pub checkpoints: Vec<CheckpointMark>,
-}
-
-fn point(v: &Value) -> Option<(f64, f64)> {
-    Some((v.get(0)?.as_f64()?, v.get(1)?.as_f64()?))
-}
-
-impl MapFeatures {
-    /// Reads a `grid_map` FeatureCollection; features of an unknown kind are skipped.
-    pub fn parse(geojson: &str) -> Result<MapFeatures, SimError> {
-        let collection: Value = serde_json::from_str(geojson)?;
-        let features = collection
-            .get("features")
-            .and_then(Value::as_array)
-            .ok_or("the map has no features array")?;
-        let mut map = MapFeatures::default();
-        for f in features {
-            let props = &f["properties"];
-            let coords = &f["geometry"]["coordinates"];
-            let int = |key: &str| props[key].as_i64().unwrap_or(0);
-            let text = |key: &str| props[key].as_str().unwrap_or_default().to_string();
-            match props["kind"].as_str() {
-                Some("grid") => {
-                    map.boundary = coords[0]
-                        .as_array()
-                        .map(|ring| ring.iter().filter_map(point).collect())
-                        .unwrap_or_default();
-                }
-                Some("building") => map.buildings.push(BuildingMark {
-                    number: text("number"),
-                    at: point(coords).ok_or("a building without a point")?,
-                    households: int("households"),
-                    due: int("due"),
-                    overdue: int("overdue"),
-                    reached: int("reachedThisMonth"),
-                }),
-                Some("event") => map.events.push(EventPin {
-                    at: point(coords).ok_or("an event without a point")?,
-                    light: props["warningLight"].as_str().map(String::from),
-                }),
-                Some("checkpoint") => map.checkpoints.push(CheckpointMark {
-                    name: text("name"),
-                    at: point(coords).ok_or("a checkpoint without a point")?,
-                    checkins: int("checkins"),
-                }),
-                _ => {}
-            }
-        }
-        Ok(map)
-    }
-
-    /// Households reached this month and households, over all buildings.
-    pub fn coverage(&self) -> (i64, i64) {
-        self.buildings
-            .iter()
-            .fold((0, 0), |(r, h), b| (r + b.reached, h + b.households))
-    }
-}
 
 /// The coverage scale: upper bounds of the shares and their fill colours.
 pub const COVERAGE_SCALE: [(f64, &str); 5] = [

@@ -10,13 +10,17 @@
 //!
 //! Files: this one (the data, [`render`], where the file goes), `collect.rs`
 //! (reading the data from a store, the privacy check), `sections.rs` (one
-//! builder per section), `map_svg.rs`, `charts.rs` and `html.rs` (escaping).
+//! builder per section), `features.rs` (the map's GeoJSON read),
+//! `map_svg.rs` (the map drawn), `line_chart.rs`, `bars.rs` and `html.rs`
+//! (escaping, tables).
 //! To add a section: its data in [`ReportData`], a builder in
 //! `sections.rs`, its call in [`render`] and its link in the contents.
 
-pub mod charts;
+pub mod bars;
 pub mod collect;
+pub mod features;
 pub mod html;
+pub mod line_chart;
 pub mod map_svg;
 pub mod sections;
 
@@ -25,11 +29,11 @@ use std::path::{Path, PathBuf};
 use gridbook::Date;
 
 use super::SimError;
-use super::device::SyncTotals;
-use super::summary::EventSummary;
+use super::device::{Device, SyncTotals};
+use super::event_kpis::EventSummary;
 use super::team::Role;
+pub use features::MapFeatures;
 use html::{escape, para, section, table};
-pub use map_svg::MapFeatures;
 
 /// The share of households reached month-to-date at the end of one day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +70,29 @@ pub struct TrafficRow {
     pub days: SyncTotals,
     /// The two closing rounds.
     pub closing: SyncTotals,
+}
+
+impl TrafficRow {
+    /// A row per device, from its totals of the setup, the days and the
+    /// closing rounds (in the order of the devices).
+    pub fn per_device(
+        devices: &[Device],
+        setup: &[SyncTotals],
+        days: &[SyncTotals],
+        closing: &[SyncTotals],
+    ) -> Vec<TrafficRow> {
+        devices
+            .iter()
+            .zip(setup.iter().zip(days.iter().zip(closing)))
+            .map(|(d, (s, (t, l)))| TrafficRow {
+                role: d.member.role,
+                name: d.member.name.clone(),
+                setup: *s,
+                days: *t,
+                closing: *l,
+            })
+            .collect()
+    }
 }
 
 /// One worker's volunteer points, for [`sections::volunteer_points_section`].

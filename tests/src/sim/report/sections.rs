@@ -10,11 +10,14 @@
 
 use gridbook::validate::mask_name;
 
-use super::charts::{Bar, LinePoint, PairBar, bar_chart, line_chart, pair_chart};
+use super::bars::{Bar, PairBar, bar_chart, pair_chart};
+use super::features::MapFeatures;
 use super::html::{para, section, table};
-use super::map_svg::{MapFeatures, map_svg};
+use super::line_chart::{LinePoint, line_chart};
+use super::map_svg::map_svg;
 use super::{BuildingVisits, CoverageDay, TrafficRow, VolunteerPoints};
-use crate::sim::summary::{EventSummary, percent, size};
+use crate::sim::event_kpis::EventSummary;
+use crate::sim::summary::{percent, size};
 
 /// The map of the grid at the end of the month.
 pub fn map_section(map: &MapFeatures) -> String {
