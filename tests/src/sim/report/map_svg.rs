@@ -201,3 +201,60 @@ fn legend() -> String {
     out.push_str("<span class=\"key\"><i class=\"diamond\"></i>巡逻点 checkpoint</span>\n</div>\n");
     out
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::sim::report::features::BuildingMark;
+
+    /// The x and y extents of the boundary polygon's points.
+    fn extents(svg: &str) -> (f64, f64) {
+        let start = svg.find("points=\"").unwrap() + 8;
+        let end = start + svg[start..].find('"').unwrap();
+        let pts: Vec<(f64, f64)> = svg[start..end]
+            .split(' ')
+            .map(|p| {
+                let (x, y) = p.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        let span = |f: &dyn Fn(&(f64, f64)) -> f64| {
+            let v: Vec<f64> = pts.iter().map(f).collect();
+            v.iter().copied().fold(f64::MIN, f64::max) - v.iter().copied().fold(f64::MAX, f64::min)
+        };
+        (span(&|p| p.0), span(&|p| p.1))
+    }
+
+    #[test]
+    fn longitude_shrinks_by_the_cosine_of_the_latitude() {
+        let square = vec![(10.0, 60.0), (10.01, 60.0), (10.01, 60.01), (10.0, 60.01)];
+        let map = MapFeatures {
+            boundary: square,
+            ..MapFeatures::default()
+        };
+        let (w, h) = extents(&map_svg(&map));
+        assert!((w / h - 0.5).abs() < 0.01, "{w} × {h}");
+        assert!(h <= MAX_HEIGHT - 2.0 * PAD + 0.1);
+    }
+
+    #[test]
+    fn a_mark_per_building_with_its_counts_in_the_tooltip() {
+        let building = |number: &str, reached| BuildingMark {
+            number: number.into(),
+            at: (120.1, 30.2),
+            households: 10,
+            due: 3,
+            overdue: 1,
+            reached,
+        };
+        let map = MapFeatures {
+            buildings: vec![building("1<栋", 0), building("2栋", 10)],
+            ..MapFeatures::default()
+        };
+        let svg = map_svg(&map);
+        assert_eq!(svg.matches("class=\"building-mark\"").count(), 2);
+        assert!(svg.contains("1&lt;栋：10 户"));
+        assert!(svg.contains(COVERAGE_SCALE[0].1) && svg.contains("#08519c"));
+    }
+}

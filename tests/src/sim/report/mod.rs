@@ -161,6 +161,12 @@ pub fn render(data: &ReportData) -> String {
     let (from, to) = data.days;
     let title = format!("{} 网格月报 · gridsim report {from} – {to}", data.grid_name);
     let (buildings, households, residents) = data.counts;
+    let departments = data
+        .traffic
+        .iter()
+        .filter(|r| r.role == Role::Department)
+        .count();
+    let team = data.traffic.len() - departments;
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
         escape(&title),
@@ -169,19 +175,23 @@ pub fn render(data: &ReportData) -> String {
     out.push_str(&para(
         "",
         &format!(
-            "模拟 simulated {from} 至 {to}（种子 seed {}）：{buildings} 栋楼 buildings，{households} 户 households，{residents} 位居民 residents；{} 名成员 team members and a department.",
+            "模拟 simulated {from} 至 {to}（种子 seed {}）：{buildings} 栋楼 buildings，{households} 户 households，{residents} 位居民 residents；{team} 名成员 team members{}。",
             data.seed,
-            data.traffic.len().saturating_sub(1)
+            if departments > 0 {
+                format!("，{departments} 个报到单位 department(s)")
+            } else {
+                String::new()
+            }
         ),
     ));
+    let (class, outcome) = if data.converged {
+        ("ok", "全部设备数据一致 all phones hold identical rows")
+    } else {
+        ("bad", "设备数据不一致 phones differ")
+    };
     out.push_str(&format!(
-        "<p>同步结果 convergence: <span class=\"{}\">{}</span></p>\n</header>\n",
-        if data.converged { "ok" } else { "bad" },
-        if data.converged {
-            "全部设备数据一致 all phones hold identical rows"
-        } else {
-            "设备数据不一致 phones differ"
-        }
+        "<p>同步结果 convergence: <span class=\"{class}\">{}</span></p>\n</header>\n",
+        escape(outcome)
     ));
     out.push_str("<nav><a href=\"#map\">地图 map</a><a href=\"#coverage\">覆盖率 coverage</a><a href=\"#visits\">走访 visits</a><a href=\"#events\">事件 events</a><a href=\"#traffic\">同步 sync</a><a href=\"#points\">积分 points</a></nav>\n<main>\n");
     out.push_str(&sections::map_section(&data.map));
