@@ -35,8 +35,18 @@
 //! server), since it needs to assign the new grid to the team. The
 //! simulation is deterministic for a seed except for record ids.
 //!
+//! It also writes the month as one self-contained HTML page (no script,
+//! no external resource): the grid's map with each building's coverage and
+//! the open events' warning lights, coverage over the days as the grid
+//! head's phone saw it, visits per building, events with the KPIs and sync
+//! traffic per worker, personal data masked (the page is checked against
+//! the head's roster). `--report PATH` says where; by default it goes to
+//! `gridsim/report.html` in the cargo target directory, and the summary
+//! prints its path.
+//!
 //! To extend the story, add edits in `gridbook_harness::sim::work` and
-//! print them in `gridbook_harness::sim::summary`.
+//! print them in `gridbook_harness::sim::summary`; to show them on the
+//! page, see `gridbook_harness::sim::report`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,11 +56,13 @@ use clap::Parser;
 use gridbook_harness::generator::{self, GridSpec};
 use gridbook_harness::scratch::ScratchDir;
 use gridbook_harness::sim::device::{Device, SyncTotals};
+use gridbook_harness::sim::event_kpis::{event_summary, print_events};
 use gridbook_harness::sim::progress::ProgressBar;
+use gridbook_harness::sim::report::{self, ReportData, TrafficRow, collect};
 use gridbook_harness::sim::schedule::{Action, plan_day};
 use gridbook_harness::sim::summary::{
-    check_photos, print_conflicts, print_events, print_photos, print_traffic,
-    print_visit_distribution, print_workers, section, size,
+    check_photos, print_conflicts, print_photos, print_traffic, print_visit_distribution,
+    print_workers, section, size,
 };
 use gridbook_harness::sim::team::department;
 use gridbook_harness::sim::work::{Worker, photos_to_view, prepare_grid};
@@ -84,6 +96,9 @@ struct Args {
     /// Also write the month's counts and the convergence outcome to this file, as JSON.
     #[arg(long)]
     counts: Option<PathBuf>,
+    /// Write the month's HTML report here (default: gridsim/report.html in the cargo target directory).
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -168,6 +183,8 @@ fn run(args: &Args) -> Result<bool, SimError> {
     let mut syncs = 0u64;
     // Every conflict a phone showed after a sync (a later edit of the field resolves it).
     let mut conflicts_seen = std::collections::BTreeSet::new();
+    // The month-to-date coverage the grid head's phone shows at each day's end.
+    let mut coverage = Vec::new();
     for day in 0..days {
         let date = sim_start.add_days(day);
         let mut events: Vec<_> = workers
@@ -197,6 +214,8 @@ fn run(args: &Args) -> Result<bool, SimError> {
                 }
             }
         }
+        let head = team.devices.first().ok_or("no workers")?;
+        coverage.push(collect::coverage_on(&head.store, &grid_id, date)?);
         bar.show(
             u64::try_from(day + 1).unwrap_or(0),
             &format!("第{}天 day {} · {} 次同步 syncs", day + 1, day + 1, syncs),
@@ -309,13 +328,9 @@ fn run(args: &Args) -> Result<bool, SimError> {
     print_visit_distribution(store, &grid_id, sim_start)?;
 
     section(&format!("网格事件 Grid events ({days} days)"));
-    print_events(
-        store,
-        &grid_id,
-        sim_start,
-        sim_start.add_days(days - 1),
-        &workers,
-    )?;
+    let last_day = sim_start.add_days(days - 1);
+    let events = event_summary(store, &grid_id, sim_start, last_day, &workers)?;
+    print_events(&events);
     print_photos(&workers, &team.devices);
 
     section("同步流量 Sync traffic (request + response bodies)");
@@ -405,6 +420,38 @@ fn run(args: &Args) -> Result<bool, SimError> {
             "设备数据不一致 phones differ".to_string()
         }
     );
+
+    section("报告 Report");
+    let head = team.devices.first().ok_or("no workers")?;
+    let (_, map) = collect::map_on(&head.store, &grid_id, last_day)?;
+    let data = ReportData {
+        grid_name: name,
+        seed: args.seed,
+        days: (sim_start, last_day),
+        counts: (c.buildings.into(), c.households.into(), c.residents.into()),
+        converged: all_same,
+        map,
+        coverage,
+        visits: collect::visits_per_building(&head.store, &grid_id, sim_start)?,
+        events,
+        traffic: TrafficRow::per_device(&team.devices, &setup, &during, &closing),
+        volunteer_points: None,
+    };
+    let html = report::render(&data);
+    // The page must not name a resident: checked against the head's roster.
+    let leaks = collect::personal_data_in(&html, &head.store, &grid_id)?;
+    if !leaks.is_empty() {
+        return Err(format!("the report would show personal data: {}", leaks.join("，")).into());
+    }
+    let report_path = args.report.clone().unwrap_or_else(report::default_path);
+    report::write(&report_path, &html)?;
+    println!(
+        "  HTML 报告 report ({}，地图 {} 栋楼 buildings，{} 件事件 events): {}",
+        size(html.len() as u64),
+        data.map.buildings.len(),
+        data.map.events.len(),
+        report_path.display()
+    );
     println!(
         "  用时 wall time: {:.1} s (生成 generate {:.1} s, 模拟 {days} 天 {:.1} s)",
         started.elapsed().as_secs_f64(),
@@ -427,6 +474,11 @@ fn run(args: &Args) -> Result<bool, SimError> {
             "cancelled_by_grid": sum(&|w| w.tally.events_cancelled),
             "returned_by_unit": sum(&|w| w.tally.events_returned),
             "redispatched": sum(&|w| w.tally.events_redispatched),
+            "report": report_path,
+            "report_buildings": data.map.buildings.len(),
+            "report_events": data.map.events.len(),
+            "report_checkpoints": data.map.checkpoints.len(),
+            "report_days": data.coverage.len(),
         });
         std::fs::write(path, format!("{counts}\n"))?;
     }

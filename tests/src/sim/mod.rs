@@ -15,6 +15,8 @@
 //! - `amsync`: Automerge's own sync protocol over the same documents, counted in bytes;
 //! - `progress`: a plain text progress bar on stderr;
 //! - `summary`: the readable summary `gridsim` prints;
+//! - `event_kpis`: the month's events and KPIs, for the summary and the report;
+//! - `report`: the month as a self-contained HTML page (map, charts, KPIs) `gridsim` writes;
 //! - `syncbench`: `gridbench`'s sync measurements against a loopback server;
 //! - `listenbench`: `gridbench`'s write latency with change listeners registered;
 //! - `photobench`: `gridbench`'s photo upload throughput next to plain HTTP POSTs of the same bytes;
@@ -26,10 +28,12 @@
 
 pub mod amsync;
 pub mod device;
+pub mod event_kpis;
 pub mod hostile;
 pub mod listenbench;
 pub mod photobench;
 pub mod progress;
+pub mod report;
 pub mod schedule;
 pub mod server;
 pub mod summary;

@@ -1,7 +1,7 @@
 //! The readable summary `gridsim` prints (Chinese with English): who did
 //! what, visits per household, grid events and their KPIs, photos, sync
 //! traffic, conflicts to review; and the photo part of the convergence
-//! check ([`check_photos`]). Personal
+//! check ([`check_photos`]). The events and their KPIs are in `event_kpis.rs`. Personal
 //! data is printed masked only (names, phones, ID numbers).
 //!
 //! To add a section, write a `print_*` function here and call it from
@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use gridbook::codes::{CodeList, EventStatus, StepAction};
+use gridbook::codes::{EventStatus, StepAction};
 use gridbook::validate::{mask_id_number, mask_name, mask_phone};
 use gridbook::{Conflict, Date, PhotoOrigin, PhotoUpload, RecordKind, Store, photo_id};
 
@@ -236,77 +236,8 @@ pub fn print_conflicts(
 }
 
 /// A rate as "92.3%", or "—" when there was nothing to measure.
-fn percent(rate: Option<f64>) -> String {
+pub fn percent(rate: Option<f64>) -> String {
     rate.map_or_else(|| "—".to_string(), |r| format!("{:.1}%", r * 100.0))
-}
-
-/// The month's grid events: how many came in, where they stand, and the
-/// grid's KPIs from `event_kpis`. Totals only: the KPIs count events,
-/// never people, so nothing here ranks a worker.
-pub fn print_events(
-    store: &Store,
-    grid: &str,
-    from: Date,
-    to: Date,
-    workers: &[Worker],
-) -> Result<(), SimError> {
-    let kpis = store.event_kpis(grid, from, to)?;
-    let (steps, refused) = workers.iter().fold((0, 0), |(s, r), w| {
-        (s + w.tally.event_steps, r + w.tally.event_refused)
-    });
-    let status_label = |code: &str| {
-        EventStatus::from_code(code)
-            .map_or_else(|| code.to_string(), |s| format!("{} {code}", s.label()))
-    };
-    let counts = |list: &[gridbook::KpiCount], label: &dyn Fn(&str) -> String| {
-        if list.is_empty() {
-            return "（无 none）".to_string();
-        }
-        list.iter()
-            .map(|c| format!("{} {}", label(&c.code), c.count))
-            .collect::<Vec<_>>()
-            .join("，")
-    };
-    let levels = store.whistle_levels(grid)?.levels;
-    let level_label = |code: &str| {
-        levels
-            .iter()
-            .find(|l| l.rank.to_string() == code)
-            .map_or_else(|| code.to_string(), |l| format!("{} {}", l.name, l.code))
-    };
-    println!(
-        "  上报 reported: {} 件 events；{} 步办理 steps taken，{} 步因事件已变化被拒 steps refused (the event had moved on)",
-        kpis.reported, steps, refused
-    );
-    println!(
-        "  状态 by status: {}",
-        counts(&kpis.by_status, &status_label)
-    );
-    println!("  等级 by level:  {}", counts(&kpis.by_level, &level_label));
-    println!(
-        "  响应率 response rate {}（{}/{}），响应时长中位数 median response {} 分钟 min",
-        percent(kpis.response_rate),
-        kpis.responded,
-        kpis.reported,
-        kpis.median_response_minutes
-            .map_or_else(|| "—".to_string(), |m| m.to_string())
-    );
-    println!(
-        "  解决率 resolution rate {}（{} 结案 closed，{} 注销 cancelled），按时办结率 on-time rate {}（{}），满意率 satisfaction rate {}（{}/{} 评价 rated）",
-        percent(kpis.resolution_rate),
-        kpis.closed,
-        kpis.cancelled,
-        percent(kpis.on_time_rate),
-        kpis.closed_on_time,
-        percent(kpis.satisfaction_rate),
-        kpis.satisfied,
-        kpis.rated
-    );
-    let review = store.events_needing_review(grid)?.len();
-    println!(
-        "  待复核 needing review: {review} 件（离线并发的步骤互相矛盾 contradicting offline steps）；只统计事件，不按人排名 (events counted, no one ranked)"
-    );
-    Ok(())
 }
 
 /// The month's photos: attached with reports and steps, uploaded in the

@@ -1,0 +1,114 @@
+//! Reading the report's data from a phone's store, through the public
+//! `Store` API: the map ([`map_on`], `Store::grid_map` in WGS-84), the
+//! month-to-date coverage a day ends with ([`coverage_on`]), visits per
+//! building ([`visits_per_building`]); and the privacy check of a finished
+//! page against the store's roster ([`personal_data_in`]).
+//!
+//! To report something new from a store, add a function here returning
+//! its data struct (defined in `mod.rs`).
+
+use std::collections::BTreeMap;
+
+use gridbook::spatial::CoordSystem;
+use gridbook::validate::{mask_id_number, mask_name, mask_phone};
+use gridbook::{Date, Store, VisitPolicy};
+
+use super::features::MapFeatures;
+use super::{BuildingVisits, CoverageDay};
+use crate::sim::SimError;
+use crate::timefmt::local_instant;
+
+/// China Standard Time, as the simulation's phones keep it.
+const OFFSET: i32 = 480;
+
+/// The grid's map as `store` draws it at the end of `date` (the visit plan
+/// of that day, warning lights at 23:59): the GeoJSON and its features.
+pub fn map_on(store: &Store, grid: &str, date: Date) -> Result<(String, MapFeatures), SimError> {
+    let geojson = store.grid_map(
+        grid,
+        date,
+        &VisitPolicy::default(),
+        local_instant(date, 24 * 60 - 1, OFFSET),
+        CoordSystem::Wgs84,
+    )?;
+    let features = MapFeatures::parse(&geojson)?;
+    Ok((geojson, features))
+}
+
+/// Households reached month-to-date over households, as `store` sees them
+/// at the end of `date`: the map's `reachedThisMonth` and `households`
+/// summed over its buildings.
+pub fn coverage_on(store: &Store, grid: &str, date: Date) -> Result<CoverageDay, SimError> {
+    let (_, map) = map_on(store, grid, date)?;
+    let (reached, households) = map.coverage();
+    Ok(CoverageDay {
+        date,
+        reached,
+        households,
+    })
+}
+
+/// Visits on or after `since` to the households of each building of the
+/// grid's roster, in the order of `Store::buildings`.
+pub fn visits_per_building(
+    store: &Store,
+    grid: &str,
+    since: Date,
+) -> Result<Vec<BuildingVisits>, SimError> {
+    let mut by_building: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for row in store.roster(grid)? {
+        let visits = store
+            .household(&row.household.id)?
+            .visits
+            .iter()
+            .filter(|v| v.at.local_date() >= since)
+            .count();
+        let entry = by_building
+            .entry(row.household.building_id.clone())
+            .or_default();
+        entry.0 += 1;
+        entry.1 += visits as u64;
+    }
+    Ok(store
+        .buildings(grid)?
+        .into_iter()
+        .filter(|b| !b.retired)
+        .map(|b| {
+            let (households, visits) = by_building.remove(&b.id).unwrap_or_default();
+            BuildingVisits {
+                number: b.number,
+                households,
+                visits,
+            }
+        })
+        .collect())
+}
+
+/// The personal data of `store`'s roster for `grid` that `html` contains:
+/// residents' names, phones (as stored and as bare digits) and ID numbers.
+/// Returned masked, so that a failure message does not leak them either;
+/// empty when the page is clean.
+pub fn personal_data_in(html: &str, store: &Store, grid: &str) -> Result<Vec<String>, SimError> {
+    let mut found = Vec::new();
+    for row in store.roster(grid)? {
+        for resident in store.household(&row.household.id)?.members {
+            if resident.name.chars().count() >= 2 && html.contains(resident.name.as_str()) {
+                found.push(format!("姓名 name {}", mask_name(&resident.name)));
+            }
+            for phone in &resident.phones {
+                let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+                if (phone.len() >= 5 && html.contains(phone.as_str()))
+                    || (digits.len() >= 7 && html.contains(digits.as_str()))
+                {
+                    found.push(format!("电话 phone {}", mask_phone(phone)));
+                }
+            }
+            if let Some(id) = resident.id_number.as_deref().filter(|id| id.len() >= 6)
+                && html.contains(id)
+            {
+                found.push(format!("身份证号 ID number {}", mask_id_number(id)));
+            }
+        }
+    }
+    Ok(found)
+}
