@@ -48,4 +48,18 @@ fn the_default_month_converges_with_photos_cancellations_and_returns() {
         count(&counts, "events_cancelled") < count(&counts, "events_reported"),
         "{counts}"
     );
+
+    // Volunteer points: the converged ledger holds every award and exchange
+    // the phones made, once; the volunteers' check-ins earned service points.
+    assert!(count(&counts, "points_awarded") >= 1, "{counts}");
+    assert_eq!(
+        count(&counts, "points_award_entries"),
+        count(&counts, "points_awarded")
+    );
+    assert_eq!(
+        count(&counts, "points_spend_entries"),
+        count(&counts, "points_exchanged")
+    );
+    assert!(count(&counts, "points_service") >= 1, "{counts}");
+    assert!(count(&counts, "points_board") >= 1, "{counts}");
 }

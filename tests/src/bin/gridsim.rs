@@ -424,6 +424,16 @@ fn run(args: &Args) -> Result<bool, SimError> {
     section("报告 Report");
     let head = team.devices.first().ok_or("no workers")?;
     let (_, map) = collect::map_on(&head.store, &grid_id, last_day)?;
+    let points = collect::volunteer_points(&head.store, &grid_id, sim_start, last_day)?;
+    println!(
+        "  志愿积分 volunteer points: 服务 service {}，奖励 awarded {} ({} 次)，兑换 exchanged {} ({} 次)，本月榜单 {} 人 on the board",
+        points.service,
+        points.awarded,
+        points.award_entries,
+        points.spent,
+        points.spend_entries,
+        points.rows.len()
+    );
     let data = ReportData {
         grid_name: name,
         seed: args.seed,
@@ -435,7 +445,7 @@ fn run(args: &Args) -> Result<bool, SimError> {
         visits: collect::visits_per_building(&head.store, &grid_id, sim_start)?,
         events,
         traffic: TrafficRow::per_device(&team.devices, &setup, &during, &closing),
-        volunteer_points: None,
+        volunteer_points: Some(points.clone()),
     };
     let html = report::render(&data);
     // The page must not name a resident: checked against the head's roster.
@@ -479,6 +489,12 @@ fn run(args: &Args) -> Result<bool, SimError> {
             "report_events": data.map.events.len(),
             "report_checkpoints": data.map.checkpoints.len(),
             "report_days": data.coverage.len(),
+            "points_awarded": sum(&|w| w.tally.points_awarded),
+            "points_exchanged": sum(&|w| w.tally.points_exchanged),
+            "points_award_entries": points.award_entries,
+            "points_spend_entries": points.spend_entries,
+            "points_service": points.service,
+            "points_board": points.rows.len(),
         });
         std::fs::write(path, format!("{counts}\n"))?;
     }

@@ -1,6 +1,6 @@
 //! Reading the report's data from a phone's store, through the public
 //! `Store` API: the map ([`map_on`], `Store::grid_map` in WGS-84), the
-//! month-to-date coverage a day ends with ([`coverage_on`]), visits per
+//! month-to-date coverage a day ends with ([`coverage_on`]), the volunteers' points ([`volunteer_points`]), visits per
 //! building ([`visits_per_building`]); and the privacy check of a finished
 //! page against the store's roster ([`personal_data_in`]).
 //!
@@ -9,12 +9,13 @@
 
 use std::collections::BTreeMap;
 
+use gridbook::codes::{CodeList, PointsEntryKind};
 use gridbook::spatial::CoordSystem;
 use gridbook::validate::{mask_id_number, mask_name, mask_phone};
 use gridbook::{Date, Store, VisitPolicy};
 
 use super::features::MapFeatures;
-use super::{BuildingVisits, CoverageDay};
+use super::{BuildingVisits, CoverageDay, PointsRow, VolunteerPoints};
 use crate::sim::SimError;
 use crate::timefmt::local_instant;
 
@@ -111,4 +112,46 @@ pub fn personal_data_in(html: &str, store: &Store, grid: &str) -> Result<Vec<Str
         }
     }
     Ok(found)
+}
+
+/// The volunteers' points as `store` holds them on `last`: the board of
+/// that day's month with each volunteer's balance, and the service, awards
+/// and exchanges dated from `first` to `last`.
+pub fn volunteer_points(
+    store: &Store,
+    grid: &str,
+    first: Date,
+    last: Date,
+) -> Result<VolunteerPoints, SimError> {
+    let mut points = VolunteerPoints::default();
+    for volunteer in store.volunteers(grid)? {
+        let account = store.points_account(grid, &volunteer.volunteer_id, last)?;
+        for entry in account.entries.iter().filter(|e| e.on >= first) {
+            match entry.kind {
+                PointsEntryKind::Service => points.service += entry.points,
+                PointsEntryKind::Award => {
+                    points.awarded += entry.points;
+                    points.award_entries += 1;
+                }
+                PointsEntryKind::Spend => {
+                    points.spent -= entry.points;
+                    points.spend_entries += 1;
+                }
+                PointsEntryKind::Expiry => {}
+            }
+        }
+    }
+    for standing in store.points_board(grid, last, 20)? {
+        let balance = store
+            .points_account(grid, &standing.volunteer.volunteer_id, last)?
+            .balance;
+        points.rows.push(PointsRow {
+            place: standing.place,
+            display_name: standing.volunteer.display_name,
+            source: standing.volunteer.source.label().to_string(),
+            month_points: standing.points,
+            balance,
+        });
+    }
+    Ok(points)
 }

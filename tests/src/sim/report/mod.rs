@@ -95,23 +95,36 @@ impl TrafficRow {
     }
 }
 
-/// One worker's volunteer points, for [`sections::volunteer_points_section`].
+/// One volunteer's points, for [`sections::volunteer_points_section`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PointsRow {
-    /// Their name, as enrolled: the page shows it masked.
-    pub name: String,
-    /// Their role.
-    pub role: Role,
-    /// Their points.
-    pub points: i64,
+    /// Their place on the board of the last day's month (积分明星榜).
+    pub place: u32,
+    /// Their name as the store masks it.
+    pub display_name: String,
+    /// Why they hold points, in Chinese.
+    pub source: String,
+    /// Points earned in the last day's month, service and awards.
+    pub month_points: i64,
+    /// Their balance on the last day.
+    pub balance: i64,
 }
 
-/// Volunteer points for the month: to be filled from a points ledger once
-/// one exists (nothing records points yet, so `gridsim` passes `None`).
+/// The volunteers' points, read from the grid head's store on the last day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VolunteerPoints {
-    /// One row per worker with points.
+    /// The board of the last day's month, one row per volunteer on it.
     pub rows: Vec<PointsRow>,
+    /// Service points (from patrol check-ins) dated in the simulated days.
+    pub service: i64,
+    /// Points the grid head awarded in the simulated days.
+    pub awarded: i64,
+    /// Points exchanged in the simulated days.
+    pub spent: i64,
+    /// Award entries in the ledger dated in the simulated days.
+    pub award_entries: u64,
+    /// Exchange entries in the ledger dated in the simulated days.
+    pub spend_entries: u64,
 }
 
 /// Everything the page shows.
@@ -137,7 +150,7 @@ pub struct ReportData {
     pub events: EventSummary,
     /// Sync traffic per worker.
     pub traffic: Vec<TrafficRow>,
-    /// Volunteer points, once a ledger records them.
+    /// Volunteer points; `None` when nothing read them.
     pub volunteer_points: Option<VolunteerPoints>,
 }
 

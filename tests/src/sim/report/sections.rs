@@ -1,7 +1,7 @@
 //! The report's sections, one builder each, taking the data it shows and
 //! returning markup: the map, coverage over the days, visits per building,
-//! events with the KPIs, sync traffic per worker, and the volunteer points
-//! ([`volunteer_points_section`], a place kept for the points ledger).
+//! events with the KPIs, sync traffic per worker, and the volunteers'
+//! points board ([`volunteer_points_section`]).
 //!
 //! Names of workers are masked here, in the builders (surname + `*`), so a
 //! caller cannot put a full name on the page; residents never reach them.
@@ -222,29 +222,52 @@ pub fn traffic_section(rows: &[TrafficRow]) -> String {
     section("traffic", "同步流量 Sync traffic per worker", &body)
 }
 
-/// Volunteer points (志愿积分): the place for the points ledger's section.
-/// `None` until a ledger exists renders "not yet recorded"; the ledger's
-/// engineer fills [`VolunteerPoints`] and, if it needs more, this builder.
+/// Volunteer points (志愿积分): the month's board with balances, and the
+/// simulated days' service, awards and exchanges. Names come masked by the
+/// store; only volunteers are listed.
 pub fn volunteer_points_section(points: Option<&VolunteerPoints>) -> String {
     let body = match points {
-        None => para(
-            "pending",
-            "尚未记录 not yet recorded：积分台账建成后在此显示 shown here once a points ledger exists.",
-        ),
-        Some(p) if p.rows.is_empty() => para("pending", "本月无积分 no points this month."),
+        None => para("pending", "尚未记录 not yet recorded."),
         Some(p) => {
+            let summary = para(
+                "",
+                &format!(
+                    "服务积分 service {}，奖励 awarded {}，兑换 exchanged {}（模拟期间 in the simulated days）。志愿者才有积分，工作人员没有 Points are for volunteers, never for staff.",
+                    p.service, p.awarded, p.spent
+                ),
+            );
+            if p.rows.is_empty() {
+                return section(
+                    "points",
+                    "志愿积分 Volunteer points",
+                    &(summary + &para("pending", "本月榜单为空 no points this month.")),
+                );
+            }
             let rows: Vec<Vec<String>> = p
                 .rows
                 .iter()
                 .map(|r| {
                     vec![
-                        format!("{} {}", mask_name(&r.name), r.role.label()),
-                        r.points.to_string(),
+                        r.place.to_string(),
+                        r.display_name.clone(),
+                        r.source.clone(),
+                        r.month_points.to_string(),
+                        r.balance.to_string(),
                     ]
                 })
                 .collect();
-            table(&["成员 worker", "积分 points"], &rows)
+            summary
+                + &table(
+                    &[
+                        "名次 place",
+                        "志愿者 volunteer",
+                        "身份 as",
+                        "本月积分 this month",
+                        "余额 balance",
+                    ],
+                    &rows,
+                )
         }
     };
-    section("points", "志愿积分 Volunteer points", &body)
+    section("points", "志愿积分榜 Volunteer points board", &body)
 }

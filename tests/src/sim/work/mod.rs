@@ -22,8 +22,9 @@
 //! Files: this one (the worker, its tally, which edit each role picks),
 //! `pick.rs` (which household or resident an edit touches), `visits.rs`,
 //! `roster.rs` (household, resident and building-head edits) and
-//! `patrol.rs` (shifts, sign-ups, check-ins, and the grid's preparation)
-//! and `events.rs` (grid events: reports, the grid's and the department's steps).
+//! `patrol.rs` (shifts, sign-ups, check-ins, and the grid's preparation),
+//! `events.rs` (grid events: reports, the grid's and the department's steps)
+//! and `points.rs` (the grid head's awards, an assistant's exchanges).
 
 use gridbook::codes::VisitKind;
 use gridbook::{Date, Store};
@@ -35,6 +36,7 @@ use crate::rng::SplitMix64;
 mod events;
 mod patrol;
 mod pick;
+mod points;
 mod roster;
 mod visits;
 
@@ -86,6 +88,10 @@ pub struct Tally {
     pub events_redispatched: u64,
     /// Photos the department downloaded to view its events.
     pub photos_downloaded: u64,
+    /// Volunteer points awarded by the grid head.
+    pub points_awarded: u64,
+    /// Volunteer points exchanges recorded.
+    pub points_exchanged: u64,
 }
 
 impl Tally {
@@ -102,6 +108,8 @@ impl Tally {
             + self.checkins
             + self.events_reported
             + self.event_steps
+            + self.points_awarded
+            + self.points_exchanged
     }
 }
 
@@ -190,10 +198,16 @@ impl Worker {
         if self.rng.chance(0.4) {
             return self.handle_events(store, grid, date, minute, 6);
         }
-        match self
-            .rng
-            .weighted(&[(0u8, 3), (1, 3), (2, 2), (3, 1), (4, 1), (5, 2), (6, 1)])
-        {
+        match self.rng.weighted(&[
+            (0u8, 3),
+            (1, 3),
+            (2, 2),
+            (3, 1),
+            (4, 1),
+            (5, 2),
+            (6, 1),
+            (7, 1),
+        ]) {
             Some(0) => self.change_phone(store, grid, true),
             Some(1) => self.change_notes(store, grid, true),
             Some(2) => self.change_care(store, grid),
@@ -207,6 +221,7 @@ impl Worker {
                 Target::Focus,
                 VisitKind::SpecialCare,
             ),
+            Some(7) => self.award_points(store, grid, date),
             _ => self.move_out(store, grid),
         }
     }
@@ -220,7 +235,7 @@ impl Worker {
     ) -> gridbook::Result<()> {
         match self
             .rng
-            .weighted(&[(0u8, 10), (1, 1), (2, 1), (3, 2), (4, 2)])
+            .weighted(&[(0u8, 10), (1, 1), (2, 1), (3, 2), (4, 2), (5, 1)])
         {
             Some(4) => {
                 self.supplement_returned(store, grid, date, minute)?;
@@ -229,6 +244,7 @@ impl Worker {
             Some(1) => self.change_phone(store, grid, true),
             Some(2) => self.change_notes(store, grid, true),
             Some(3) => self.visit(store, grid, date, minute, Target::Focus, VisitKind::Routine),
+            Some(5) => self.exchange_points(store, grid, date),
             _ => {
                 let half = Target::Half(self.slot % 2);
                 self.visit(store, grid, date, minute, half, VisitKind::Routine)
