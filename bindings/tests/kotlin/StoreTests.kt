@@ -41,6 +41,10 @@ fun storeTests(r: Runner) {
                 val byPinyin = store.search(f.grid, typed, 10).single()
                 assertEq(residentId to SearchMatch.PINYIN, byPinyin.residentId to byPinyin.matched, "pinyin $typed")
             }
+            for (typed in listOf("3-1-502", "3栋1单元502", "3号楼1单元502室", "三栋")) {
+                val byAddress = store.search(f.grid, typed, 10).single()
+                assertEq(f.household to SearchMatch.ADDRESS, byAddress.householdId to byAddress.matched, "address $typed")
+            }
 
             val detail = store.household(f.household)
             assertEq(f.household, detail.household.id, "household id")

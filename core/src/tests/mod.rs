@@ -3,6 +3,7 @@
 //! modules live here; add a module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod address_search;
 mod architecture;
 mod authorship;
 mod bad_input;

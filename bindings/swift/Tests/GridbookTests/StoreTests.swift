@@ -38,6 +38,11 @@ final class StoreTests: TempDirTestCase {
             XCTAssertEqual(byPinyin.map(\.residentId), [residentId], typed)
             XCTAssertEqual(byPinyin.map(\.matched), [.pinyin], typed)
         }
+        for typed in ["3-1-502", "3栋1单元502", "3号楼1单元502室", "三栋"] {
+            let byAddress = try await store.search(gridId: f.grid, query: typed, limit: 10)
+            XCTAssertEqual(byAddress.map(\.householdId), [f.household], typed)
+            XCTAssertEqual(byAddress.map(\.matched), [.address], typed)
+        }
         await XCTAssertEqualAsync(try await store.search(gridId: f.grid, query: "赵", limit: 10).count, 0)
 
         let detail = try await store.household(householdId: f.household)

@@ -10,7 +10,9 @@
 //! - `edit.rs`: the edits, each validating its whole input first;
 //! - `heads.rs`: building-head appointments (edits);
 //! - `project.rs`: the roster's query tables written from the document;
-//! - `query.rs`: the reads.
+//! - `query.rs`: the reads;
+//! - `address.rs` and `pinyin.rs`: how search reads an address or a name typed
+//!   the ways people type them.
 //!
 //! Types that carry personal data implement `Debug` by hand so that names,
 //! ID numbers and phones never reach a log through `{:?}`. To add a field:
@@ -30,6 +32,7 @@ pub use catalogues::{
     CARE_CATEGORIES, RELATION_CODES, RELATION_HEAD, is_care_category, is_relation_code,
 };
 
+mod address;
 mod catalogues;
 mod edit;
 mod heads;

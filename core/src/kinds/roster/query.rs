@@ -194,8 +194,10 @@ impl Store {
 
     /// Searches a grid by name (any part, Chinese included), the name in
     /// pinyin (zhangsan, zs, zhangs, 张s, after the names that contain the
-    /// text itself), the end of a phone number, the end of an ID number, or
-    /// address text ("3栋", "502"). Names in the hits are masked; at most `limit` hits (a negative limit
+    /// text itself), the end of a phone number, the end of an ID number, an
+    /// address in the forms people type (3-2-401, 3栋2单元401, 3号楼2单元401室,
+    /// 三栋: the households at exactly that address come first), or address
+    /// text ("幸福小区", "502"). Names in the hits are masked; at most `limit` hits (a negative limit
     /// is [`Error::Invalid`] naming `limit`).
     pub fn search(&self, grid_id: &str, query: &str, limit: i32) -> Result<Vec<SearchHit>> {
         let Ok(limit) = u32::try_from(limit) else {
@@ -254,12 +256,21 @@ impl Store {
                 let room = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(hits.len());
                 hits.extend(pinyin_hits(conn, grid_id, &typed, &hits, room)?);
             }
+            if let Some(address) = super::address::parse(query) {
+                let room = usize::try_from(limit).unwrap_or(usize::MAX).saturating_sub(hits.len());
+                hits.extend(address_hits(conn, grid_id, &address, room)?);
+            }
             let remaining = limit.saturating_sub(u32::try_from(hits.len()).unwrap_or(u32::MAX));
             let mut households = conn.prepare_cached(
                 "SELECT id, address_text FROM households
                  WHERE grid_id = ?1 AND address_text LIKE ?2 ESCAPE '\\'
                  ORDER BY address_text, id LIMIT ?3",
             )?;
+            let found: std::collections::HashSet<String> = hits
+                .iter()
+                .filter(|h| h.matched == SearchMatch::Address)
+                .map(|h| h.household_id.clone())
+                .collect();
             let rows = households.query_map(params![grid_id, contains, remaining], |r| {
                 Ok(SearchHit {
                     household_id: r.get(0)?,
@@ -269,7 +280,10 @@ impl Store {
                 })
             })?;
             for row in rows {
-                hits.push(row?);
+                let hit = row?;
+                if !found.contains(&hit.household_id) {
+                    hits.push(hit);
+                }
             }
             Ok(hits)
         })
@@ -431,4 +445,41 @@ fn pinyin_hits(
         .take(room)
         .map(|(_, _, hit)| hit)
         .collect())
+}
+
+/// The households at the address a query names (`3-2-401`, `三栋`), in
+/// building, unit and room order, at most `room`.
+fn address_hits(
+    conn: &rusqlite::Connection,
+    grid_id: &str,
+    address: &super::address::AddressQuery,
+    room: usize,
+) -> Result<Vec<SearchHit>> {
+    let mut households = conn.prepare_cached(
+        "SELECT id, address_text, building_number, unit, room FROM households
+         WHERE grid_id = ?1 ORDER BY building_key, unit_key, room_key, id",
+    )?;
+    let rows = households.query_map([grid_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    let mut hits = Vec::new();
+    for row in rows {
+        let (id, text, building, unit, number) = row?;
+        let at = |part: &Option<String>| part.clone().unwrap_or_default();
+        if hits.len() < room && address.matches(&at(&building), &at(&unit), &at(&number)) {
+            hits.push(SearchHit {
+                household_id: id,
+                resident_id: None,
+                display: text.unwrap_or_default(),
+                matched: SearchMatch::Address,
+            });
+        }
+    }
+    Ok(hits)
 }
