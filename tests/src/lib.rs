@@ -12,6 +12,7 @@ pub mod browser;
 pub mod eventbench;
 pub mod generator;
 pub mod openbench;
+pub mod pointsbench;
 pub mod rng;
 pub mod scratch;
 pub mod sim;

@@ -42,6 +42,7 @@ use gridbook::{
 use gridbook_harness::eventbench::{self, EventBench, OPEN_EVENTS, PHOTO_EVENTS};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
 use gridbook_harness::openbench::{self, OpenTimes};
+use gridbook_harness::pointsbench::{self, PointsBench};
 use gridbook_harness::rng::SplitMix64;
 use gridbook_harness::scratch::{ScratchDir, sqlite_file_bytes};
 use gridbook_harness::sim::listenbench::{self, LISTENER_COUNTS, ListenBench};
@@ -191,6 +192,7 @@ struct Report {
     route_ms: f64,
     route_households: i32,
     route_buildings: usize,
+    points: PointsBench,
     db_bytes: u64,
     baseline_db_bytes: u64,
     compact_ms: f64,
@@ -322,6 +324,10 @@ fn run() -> Result<Report, BoxError> {
         route_households = route.households;
         route_buildings = route.buildings.len();
     }
+    // points_balance_ms / points_board_ms: the volunteers' ledger, with a
+    // plain SQL sum as the baseline (pointsbench).
+    let points = pointsbench::measure(&store, &db_path, &grid.grid_id, today)
+        .map_err(|e| format!("points measurements: {e}"))?;
     drop(store);
     if let Some(keep) = keep_path() {
         std::fs::copy(&db_path, &keep)?;
@@ -414,6 +420,7 @@ fn run() -> Result<Report, BoxError> {
         route_ms: median(&route_samples),
         route_households,
         route_buildings,
+        points,
         db_bytes,
         baseline_db_bytes,
         compact_ms,
@@ -655,6 +662,11 @@ impl Report {
             "route_ms": round(self.route_ms, 3),
             "route_households": self.route_households,
             "route_buildings": self.route_buildings,
+            "points_balance_ms": round(self.points.balance_ms, 3),
+            "points_balance_baseline_ms": round(self.points.baseline_ms, 3),
+            "points_ledger_lines": self.points.ledger_lines,
+            "points_board_ms": round(self.points.board_ms, 3),
+            "points_volunteers": self.points.volunteers,
             "db_bytes": self.db_bytes,
             "baseline_db_bytes": self.baseline_db_bytes,
             "size_ratio_vs_sqlite": round(ratio(self.db_bytes, self.baseline_db_bytes), 2),
@@ -757,6 +769,20 @@ impl Report {
                 format!(
                     "{:.2} ms ({} households in {} buildings)",
                     self.route_ms, self.route_households, self.route_buildings
+                ),
+            ),
+            (
+                "points balance",
+                format!(
+                    "{:.2} ms ({} ledger lines; a plain SQL sum {:.3} ms)",
+                    self.points.balance_ms, self.points.ledger_lines, self.points.baseline_ms
+                ),
+            ),
+            (
+                "points board",
+                format!(
+                    "{:.2} ms ({} volunteers)",
+                    self.points.board_ms, self.points.volunteers
                 ),
             ),
             ("store file", mib(self.db_bytes)),
