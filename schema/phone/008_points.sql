@@ -3,7 +3,8 @@
 -- (awards and exchanges; service points are derived from check-ins when
 -- read, never stored), the grid's points rules by the month they apply
 -- from, and the residents enrolled in the community talent pool.
--- Only readable entries are projected.
+-- Only readable entries are projected. Service points are read from a
+-- volunteer's check-ins, hence their index by member.
 
 CREATE TABLE points_entries (
     id           TEXT PRIMARY KEY,
@@ -38,3 +39,5 @@ CREATE TABLE talent_pool (
     withdrawn   INTEGER NOT NULL,
     PRIMARY KEY (grid_id, resident_id)
 ) STRICT, WITHOUT ROWID;
+
+CREATE INDEX checkins_by_member ON checkins(grid_id, member_id);

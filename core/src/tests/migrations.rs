@@ -1193,6 +1193,7 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
          DROP TABLE event_steps; DROP TABLE photos; DROP TABLE photo_bytes;
          DROP TABLE local_event_categories; DROP TABLE local_whistle_levels;
          DROP TABLE points_entries; DROP TABLE points_rules; DROP TABLE talent_pool;
+         DROP INDEX checkins_by_member;
          PRAGMA user_version = 2;",
     )
     .unwrap();

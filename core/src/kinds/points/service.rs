@@ -98,14 +98,23 @@ pub(super) fn shift_service(
     from: Date,
     to: Date,
 ) -> Result<Vec<ShiftService>> {
-    let mut query = conn.prepare_cached(
+    // One member's check-ins by their index; a month's by its shifts.
+    let sql = if member.is_some() {
         "SELECT c.member_id, s.date, s.starts, s.ends,
                 MIN(c.at_ms + c.offset_min * 60000), MAX(c.at_ms + c.offset_min * 60000)
          FROM checkins c JOIN shifts s ON s.id = c.shift_id
+         WHERE c.grid_id = ?1 AND c.member_id = ?4
+           AND NOT s.retired AND s.date BETWEEN ?2 AND ?3
+         GROUP BY c.member_id, s.id"
+    } else {
+        "SELECT c.member_id, s.date, s.starts, s.ends,
+                MIN(c.at_ms + c.offset_min * 60000), MAX(c.at_ms + c.offset_min * 60000)
+         FROM shifts s JOIN checkins c ON c.shift_id = s.id
          WHERE s.grid_id = ?1 AND NOT s.retired AND s.date BETWEEN ?2 AND ?3
-           AND (?4 IS NULL OR c.member_id = ?4) AND c.member_id IS NOT NULL
-         GROUP BY c.member_id, s.id",
-    )?;
+           AND c.member_id IS NOT NULL AND ?4 IS NULL
+         GROUP BY c.member_id, s.id"
+    };
+    let mut query = conn.prepare_cached(sql)?;
     let rows = query.query_map(
         params![grid_id, from.to_string(), to.to_string(), member],
         |r| {
