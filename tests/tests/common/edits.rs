@@ -37,7 +37,7 @@ pub struct Acknowledged {
 }
 
 /// How many kinds of edit there are: [`edit`] takes a `kind` in `0..KINDS`.
-pub const KINDS: u8 = 19;
+pub const KINDS: u8 = 20;
 
 /// What [`edit`] does when the store refuses an edit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +63,7 @@ pub fn table_of(kind: &str) -> &'static str {
         "checkin" => "checkins",
         "event" => "events",
         "event_step" => "event_steps",
+        "points_entry" => "points_entries",
         other => panic!("unknown kind {other}"),
     }
 }
@@ -433,6 +434,58 @@ fn edit_or_refuse(
                     close_condition: "坑洼填平".into(),
                     initial_level: 1 + (b % 3) as i32,
                 })?;
+            }
+        }
+        // Volunteer points: a grid head awards or sets the month's rule, a
+        // grid head or an assistant records an exchange within the balance
+        // its phone sees (merged offline exchanges may overdraw; they stand).
+        19 => {
+            let role = store.identity().role;
+            let volunteers = store.volunteers(grid)?;
+            let Some(volunteer) = pick(&volunteers, a) else {
+                return Ok(());
+            };
+            let today = store.today();
+            if role == WorkerRole::GridHead && b % 3 != 2 {
+                if b.is_multiple_of(5) {
+                    store.set_points_rule(
+                        grid,
+                        today,
+                        PointsRule {
+                            minutes_per_point: 30 + 15 * (a % 3) as u32,
+                            expiry: PointsExpiry::AfterYears {
+                                years: 1 + (b % 3) as u32,
+                            },
+                        },
+                    )?;
+                    return Ok(());
+                }
+                let id = store.award_points(PointsAward {
+                    grid_id: grid.into(),
+                    volunteer_id: volunteer.volunteer_id.clone(),
+                    points: 1 + (b % 7) as u32,
+                    reason: "清理楼道".into(),
+                    on: today,
+                })?;
+                ack.records.insert(("points_entry", id));
+            } else if matches!(role, WorkerRole::GridHead | WorkerRole::Assistant) {
+                let spent = store.spend_points(PointsSpending {
+                    grid_id: grid.into(),
+                    volunteer_id: volunteer.volunteer_id.clone(),
+                    points: 1 + (b % 3) as u32,
+                    item: "洗衣液".into(),
+                    on: today,
+                });
+                match spent {
+                    Ok(id) => {
+                        ack.records.insert(("points_entry", id));
+                    }
+                    Err(Error::Invalid {
+                        reason: InvalidReason::ExceedsBalance,
+                        ..
+                    }) => {}
+                    Err(other) => return Err(other),
+                }
             }
         }
         // Kind 15, and any number without an arm of its own: a resident moves out.
