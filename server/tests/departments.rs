@@ -28,7 +28,8 @@ use gridbook::codes::{EventSource, EventStatus, StepAction, Urgency};
 use gridbook::sync::{GridRefusal, SyncLimits, SyncRequest, SyncResponse};
 use gridbook::{
     BuildingInput, EventInput, EventStepInput, GridInput, HouseholdInput, LocalCategoryInput,
-    ResidentInput, Store, TimeLimit, Timestamp, VisitInput, WhistleLevelInput, WorkerIdentity,
+    PointsAward, ResidentInput, Store, TeamMember, TimeLimit, Timestamp, VisitInput,
+    WhistleLevelInput, WorkerIdentity,
 };
 use gridbook_server::storage::Stats;
 
@@ -547,7 +548,30 @@ fn a_department_handles_its_event(data: &Path, extra: &[&str]) {
         initial_level: 1,
     })
     .unwrap();
+    // Volunteer points are the grid's own: the department never receives them.
+    head.create_patrol_team(
+        &grid,
+        "夜巡队",
+        vec![TeamMember {
+            member_id: "v-1".into(),
+            name: "赵师傅".into(),
+        }],
+    )
+    .unwrap();
+    head.award_points(PointsAward {
+        grid_id: grid.clone(),
+        volunteer_id: "v-1".into(),
+        points: 3,
+        reason: "清理楼道".into(),
+        on: head.today(),
+    })
+    .unwrap();
     sync_all(url, &head_token, &head);
+    assert_eq!(
+        head.sync_status().unwrap().unsent_changes,
+        0,
+        "the server took the award"
+    );
     admin(&[
         "assign", "--worker", DEPARTMENT, "--grid", &grid, "--scope", "events",
     ]);
