@@ -37,7 +37,8 @@ use std::time::Instant;
 use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
 use gridbook::spatial::CoordSystem;
 use gridbook::{
-    FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, VisitPolicy, WorkerIdentity,
+    CoveragePeriod, FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, VisitPolicy,
+    WorkerIdentity,
 };
 use gridbook_harness::eventbench::{self, EventBench, OPEN_EVENTS, PHOTO_EVENTS};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
@@ -191,6 +192,7 @@ struct Report {
     route_ms: f64,
     route_households: i32,
     route_buildings: usize,
+    report_ms: f64,
     db_bytes: u64,
     baseline_db_bytes: u64,
     compact_ms: f64,
@@ -322,6 +324,24 @@ fn run() -> Result<Report, BoxError> {
         route_households = route.households;
         route_buildings = route.buildings.len();
     }
+    // report_ms: the grid report of a weekly meeting, median: the grid
+    // summary, visit coverage for the week, month and quarter containing
+    // today, and patrol coverage for today's month.
+    let (month_from, month_to) = CoveragePeriod::Month.bounds(today);
+    let mut report_samples = Vec::new();
+    for _ in 0..QUERY_RUNS {
+        let start = Instant::now();
+        store.grid_summary(&grid.grid_id, today)?;
+        for period in [
+            CoveragePeriod::Week,
+            CoveragePeriod::Month,
+            CoveragePeriod::Quarter,
+        ] {
+            store.visit_coverage(&grid.grid_id, today, period)?;
+        }
+        store.patrol_coverage(&grid.grid_id, month_from, month_to)?;
+        report_samples.push(millis(start.elapsed()));
+    }
     drop(store);
     if let Some(keep) = keep_path() {
         std::fs::copy(&db_path, &keep)?;
@@ -414,6 +434,7 @@ fn run() -> Result<Report, BoxError> {
         route_ms: median(&route_samples),
         route_households,
         route_buildings,
+        report_ms: median(&report_samples),
         db_bytes,
         baseline_db_bytes,
         compact_ms,
@@ -655,6 +676,7 @@ impl Report {
             "route_ms": round(self.route_ms, 3),
             "route_households": self.route_households,
             "route_buildings": self.route_buildings,
+            "report_ms": round(self.report_ms, 3),
             "db_bytes": self.db_bytes,
             "baseline_db_bytes": self.baseline_db_bytes,
             "size_ratio_vs_sqlite": round(ratio(self.db_bytes, self.baseline_db_bytes), 2),
@@ -758,6 +780,10 @@ impl Report {
                     "{:.2} ms ({} households in {} buildings)",
                     self.route_ms, self.route_households, self.route_buildings
                 ),
+            ),
+            (
+                "grid report (summary, coverage ×3, patrol)",
+                format!("{:.2} ms", self.report_ms),
             ),
             ("store file", mib(self.db_bytes)),
             ("plain SQLite copy", mib(self.baseline_db_bytes)),
