@@ -511,3 +511,58 @@ fn patrol_coverage_counts_shifts_checkpoints_and_time_between_check_ins() {
         (0, 0, vec![])
     );
 }
+
+#[test]
+fn visits_at_the_farthest_utc_offsets_count_on_their_local_date() {
+    let (_dir, store, f) = one_worker("w1");
+    let b = store
+        .create_household(household_input(&f.building, "601"))
+        .unwrap();
+    let c = store
+        .create_household(household_input(&f.building, "701"))
+        .unwrap();
+    // `local` is UTC+8; the same wall-clock time at UTC+14 and UTC-12.
+    let at_offset = |date: Date, hour, minute, offset_minutes: i32| {
+        let china = local(date, hour, minute, 0);
+        Timestamp {
+            utc_ms: china.utc_ms - i64::from(offset_minutes - 480) * 60_000,
+            offset_minutes,
+        }
+    };
+    // Monday 00:30 at UTC+14 is Sunday 10:30 UTC.
+    visit(
+        &store,
+        &f.household,
+        at_offset(day(2025, 6, 2), 0, 30, 840),
+        VisitOutcome::Met,
+    );
+    // Sunday 23:30 at UTC-12 is Monday 11:30 UTC, after the week.
+    visit(
+        &store,
+        &b,
+        at_offset(day(2025, 6, 8), 23, 30, -720),
+        VisitOutcome::Met,
+    );
+    // The Sunday before, 23:59 at UTC-12: Monday 11:59 UTC, in the week's
+    // instants but not on its local dates.
+    visit(
+        &store,
+        &c,
+        at_offset(day(2025, 6, 1), 23, 59, -720),
+        VisitOutcome::Met,
+    );
+    let week = store
+        .visit_coverage(&f.grid, day(2025, 6, 4), CoveragePeriod::Week)
+        .unwrap();
+    assert_eq!(
+        (week.households, week.reached, week.share_per_mille),
+        (3, 2, Some(666))
+    );
+    let mine: Vec<String> = store
+        .households_reached_by("w1", &f.grid, day(2025, 6, 4), CoveragePeriod::Week)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.household_id)
+        .collect();
+    assert_eq!(mine, vec![f.household.clone(), b]);
+}

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::params;
 
-use super::{grid_exists, reaching_outcomes_sql};
+use super::{grid_exists, instant_bounds, reaching_outcomes_sql};
 use crate::code_list::code_enum;
 use crate::error::Result;
 use crate::kinds::codes::CARE_CATEGORIES;
@@ -172,13 +172,15 @@ struct InScope {
     reached: bool,
 }
 
-/// The households in scope: ?1 the grid, ?2 and ?3 the period's days.
+/// The households in scope: ?1 the grid, ?2 and ?3 the period's days, ?4
+/// and ?5 the instants around them ([`instant_bounds`]).
 const COVERAGE_SQL: &str = "SELECT h.building_id, h.building_number, h.building_key,
         (SELECT group_concat(category) FROM (
             SELECT DISTINCT c.category FROM residents r
             JOIN resident_care c ON c.resident_id = r.id
             WHERE r.household_id = h.id AND r.status = 'active')),
         EXISTS (SELECT 1 FROM visits v WHERE v.household_id = h.id
+            AND v.at_ms >= ?4 AND v.at_ms < ?5
             AND v.local_date BETWEEN ?2 AND ?3 AND v.outcome IN (OUTCOMES))
      FROM households h
      WHERE h.grid_id = ?1 AND h.status = 'active'";
@@ -194,23 +196,27 @@ impl Store {
         period: CoveragePeriod,
     ) -> Result<VisitCoverage> {
         let (from, to) = period.bounds(today);
+        let (start, end) = instant_bounds(from, to);
         let (households, buildings) = self.read(|conn| {
             grid_exists(conn, grid_id)?;
             let sql = COVERAGE_SQL.replace("OUTCOMES", &reaching_outcomes_sql());
             let households = conn
                 .prepare_cached(&sql)?
-                .query_map(params![grid_id, from.to_string(), to.to_string()], |r| {
-                    let tiers: Option<String> = r.get(3)?;
-                    Ok(InScope {
-                        building_id: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                        building_number: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                        building_key: r.get(2)?,
-                        tiers: tiers
-                            .map(|t| t.split(',').map(str::to_string).collect())
-                            .unwrap_or_default(),
-                        reached: r.get(4)?,
-                    })
-                })?
+                .query_map(
+                    params![grid_id, from.to_string(), to.to_string(), start, end],
+                    |r| {
+                        let tiers: Option<String> = r.get(3)?;
+                        Ok(InScope {
+                            building_id: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                            building_number: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                            building_key: r.get(2)?,
+                            tiers: tiers
+                                .map(|t| t.split(',').map(str::to_string).collect())
+                                .unwrap_or_default(),
+                            reached: r.get(4)?,
+                        })
+                    },
+                )?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let buildings = conn
                 .prepare_cached(
@@ -242,12 +248,14 @@ impl Store {
         period: CoveragePeriod,
     ) -> Result<Vec<ReachedHousehold>> {
         let (from, to) = period.bounds(today);
+        let (start, end) = instant_bounds(from, to);
         self.read(|conn| {
             grid_exists(conn, grid_id)?;
             let sql = format!(
                 "SELECT h.id, h.building_id, h.address_text, count(*), max(v.local_date)
                  FROM visits v JOIN households h ON h.id = v.household_id
                  WHERE v.worker_id = ?1 AND h.grid_id = ?2
+                   AND v.at_ms >= ?5 AND v.at_ms < ?6
                    AND v.local_date BETWEEN ?3 AND ?4 AND v.outcome IN ({})
                  GROUP BY h.id
                  ORDER BY h.building_key, h.unit_key, h.floor, h.room_key, h.id",
@@ -256,7 +264,14 @@ impl Store {
             Ok(conn
                 .prepare_cached(&sql)?
                 .query_map(
-                    params![worker_id, grid_id, from.to_string(), to.to_string()],
+                    params![
+                        worker_id,
+                        grid_id,
+                        from.to_string(),
+                        to.to_string(),
+                        start,
+                        end
+                    ],
                     |r| {
                         Ok(ReachedHousehold {
                             household_id: r.get(0)?,

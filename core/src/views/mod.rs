@@ -26,6 +26,7 @@ use crate::code_list::CodeList;
 use crate::error::Result;
 use crate::kinds::{REACHING_OUTCOMES, RecordKind};
 use crate::store::lookup::grid_of;
+use crate::validate::Date;
 
 mod coverage;
 mod gps;
@@ -46,6 +47,19 @@ pub use summary::{
 /// `NotFound` for a grid the store does not hold.
 fn grid_exists(conn: &Connection, grid_id: &str) -> Result<()> {
     grid_of(conn, RecordKind::Grid, "grids", grid_id).map(|_| ())
+}
+
+/// Instants (UTC milliseconds, `start..end`) that hold every visit whose
+/// local date lies in `from..=to`: local dates differ from UTC by at most
+/// 14 hours (a visit with an offset beyond that has no local date), so the
+/// days are widened by one before and after, and the local date filters
+/// exactly. The visits' indexes end in `at_ms`, so the range reads only
+/// the period's rows.
+fn instant_bounds(from: Date, to: Date) -> (i64, i64) {
+    (
+        (from.days_since_epoch() - 1) * 86_400_000,
+        (to.days_since_epoch() + 2) * 86_400_000,
+    )
 }
 
 /// The codes of [`REACHING_OUTCOMES`] as an SQL list (`'met', 'vacant', …`):

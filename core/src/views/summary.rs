@@ -243,13 +243,18 @@ impl Store {
                  WHERE c.grid_id = ?1 AND r.status = 'active' GROUP BY c.category",
                 g,
             )?;
-            let visits_sql = "SELECT outcome, count(*) FROM visits WHERE grid_id = ?1";
-            let outcomes = grouped(conn, &format!("{visits_sql} GROUP BY outcome"), g)?;
-            let month = grouped(
-                conn,
-                &format!("{visits_sql} AND local_date BETWEEN ?2 AND ?3 GROUP BY outcome"),
-                &[grid_id, &first, &last],
+            // One pass over the visits counts both: all time, and this month.
+            let (mut outcomes, mut month) = (BTreeMap::new(), BTreeMap::new());
+            let mut visits = conn.prepare_cached(
+                "SELECT outcome, count(*), coalesce(sum(local_date BETWEEN ?2 AND ?3), 0)
+                 FROM visits WHERE grid_id = ?1 GROUP BY outcome",
             )?;
+            let mut rows = visits.query(rusqlite::params![grid_id, first, last])?;
+            while let Some(row) = rows.next()? {
+                let code = row.get::<_, Option<String>>(0)?.unwrap_or_default();
+                month.insert(code.clone(), row.get::<_, i64>(2)?);
+                outcomes.insert(code, row.get::<_, i64>(1)?);
+            }
             let levels = grouped(
                 conn,
                 "SELECT CAST(level AS TEXT), count(*) FROM events WHERE grid_id = ?1 GROUP BY level",
