@@ -3,13 +3,13 @@
 //! masks as the core's exports. To export a new code list's labels, add an
 //! `export_label!` line below.
 
-use gridbook::Resident;
 use gridbook::codes::{
     CARE_CATEGORIES, CodeList, DwellingUse, EventSource, EventStatus, FindingKind, Gender,
     HouseholdStatus, PointsAction, PointsEntryKind, RELATION_CODES, Registration, ResidenceState,
     ResidentStatus, Resolution, Satisfaction, StepAction, StepRefusal, Urgency, VisitKind,
     VisitOutcome, VolunteerSource, WarningLight, WorkerRole,
 };
+use gridbook::{CoveragePeriod, Resident};
 
 /// A code and its Chinese label, for pickers.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -138,6 +138,10 @@ export_label!(
 export_label!(
     /// The Chinese label of why someone holds volunteer points (楼栋长, 社区人才库 …).
     volunteer_source_label(VolunteerSource)
+);
+export_label!(
+    /// The Chinese label of a coverage period (本周, 本月, 本季度).
+    coverage_period_label(CoveragePeriod)
 );
 
 /// The same resident with the ID number and phones masked

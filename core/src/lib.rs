@@ -78,7 +78,12 @@ pub use store::photos::{
 pub use store::{OpenOptions, RAW_KEY_BYTES, Store, StoreKey};
 pub use validate::{Date, InvalidReason, TimeOfDay};
 pub use values::{GeoPoint, GpsFix, Timestamp};
-pub use views::{DEFAULT_GPS_REVIEW_METRES, GpsFlag};
+pub use views::{
+    BuildingCoverage, CareCount, CoveragePeriod, DEFAULT_GPS_REVIEW_METRES, DwellingUseCount,
+    EventLevelCount, EventStatusCount, GENERAL_TIER, GpsFlag, GridSummary, HouseholdStatusCount,
+    PatrolCoverage, ReachedHousehold, RegistrationCount, TierCoverage, VisitCoverage,
+    VisitOutcomeCount,
+};
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();

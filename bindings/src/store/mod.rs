@@ -8,8 +8,9 @@
 //! `patrol.rs` (teams,
 //! shifts, check-ins), `exchange.rs` (conflicts and change sets without a
 //! server), `maintenance.rs` (opening with options, compaction, rebuild),
-//! `live.rs` (listeners for live queries) and `quarantine.rs` (discarding a
-//! grid the sync server refused); syncing is in `crate::sync`. A new record
+//! `live.rs` (listeners for live queries), `quarantine.rs` (discarding a
+//! grid the sync server refused) and `reports.rs` (visit and patrol
+//! coverage, the grid summary); syncing is in `crate::sync`. A new record
 //! kind adds a file here and a
 //! `mod` line below.
 //!
@@ -27,6 +28,7 @@ mod patrol;
 mod photos;
 mod points;
 mod quarantine;
+mod reports;
 mod roster;
 mod visits;
 

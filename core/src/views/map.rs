@@ -27,7 +27,7 @@ use serde_json::{Value, json};
 
 use crate::code_list::CodeList;
 use crate::error::{Error, Result};
-use crate::kinds::{REACHING_OUTCOMES, VisitPolicy};
+use crate::kinds::VisitPolicy;
 use crate::spatial::{CoordSystem, centroid, convert};
 use crate::store::Store;
 use crate::validate::Date;
@@ -159,10 +159,6 @@ impl Store {
         from: Date,
         to: Date,
     ) -> Result<Vec<(String, i64)>> {
-        let outcomes: Vec<String> = REACHING_OUTCOMES
-            .iter()
-            .map(|o| format!("'{}'", o.code()))
-            .collect();
         self.read(|conn| {
             Ok(conn
                 .prepare_cached(&format!(
@@ -171,7 +167,7 @@ impl Store {
                      WHERE v.grid_id = ?1 AND v.local_date BETWEEN ?2 AND ?3
                        AND v.outcome IN ({})
                      GROUP BY h.building_id",
-                    outcomes.join(", ")
+                    super::reaching_outcomes_sql()
                 ))?
                 .query_map(
                     rusqlite::params![grid_id, from.to_string(), to.to_string()],

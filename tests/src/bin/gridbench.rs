@@ -37,7 +37,8 @@ use std::time::Instant;
 use gridbook::codes::{CodeList, VisitKind, VisitOutcome, WorkerRole};
 use gridbook::spatial::CoordSystem;
 use gridbook::{
-    FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, VisitPolicy, WorkerIdentity,
+    CoveragePeriod, FindingInput, GeoPoint, GpsFix, Store, Timestamp, VisitInput, VisitPolicy,
+    WorkerIdentity,
 };
 use gridbook_harness::eventbench::{self, EventBench, OPEN_EVENTS, PHOTO_EVENTS};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
@@ -193,6 +194,7 @@ struct Report {
     route_households: i32,
     route_buildings: usize,
     points: PointsBench,
+    report_ms: f64,
     db_bytes: u64,
     baseline_db_bytes: u64,
     compact_ms: f64,
@@ -328,6 +330,24 @@ fn run() -> Result<Report, BoxError> {
     // plain SQL sum as the baseline (pointsbench).
     let points = pointsbench::measure(&store, &db_path, &grid.grid_id, today)
         .map_err(|e| format!("points measurements: {e}"))?;
+    // report_ms: the grid report of a weekly meeting, median: the grid
+    // summary, visit coverage for the week, month and quarter containing
+    // today, and patrol coverage for today's month.
+    let (month_from, month_to) = CoveragePeriod::Month.bounds(today);
+    let mut report_samples = Vec::new();
+    for _ in 0..QUERY_RUNS {
+        let start = Instant::now();
+        store.grid_summary(&grid.grid_id, today)?;
+        for period in [
+            CoveragePeriod::Week,
+            CoveragePeriod::Month,
+            CoveragePeriod::Quarter,
+        ] {
+            store.visit_coverage(&grid.grid_id, today, period)?;
+        }
+        store.patrol_coverage(&grid.grid_id, month_from, month_to)?;
+        report_samples.push(millis(start.elapsed()));
+    }
     drop(store);
     if let Some(keep) = keep_path() {
         std::fs::copy(&db_path, &keep)?;
@@ -421,6 +441,7 @@ fn run() -> Result<Report, BoxError> {
         route_households,
         route_buildings,
         points,
+        report_ms: median(&report_samples),
         db_bytes,
         baseline_db_bytes,
         compact_ms,
@@ -667,6 +688,7 @@ impl Report {
             "points_ledger_lines": self.points.ledger_lines,
             "points_board_ms": round(self.points.board_ms, 3),
             "points_volunteers": self.points.volunteers,
+            "report_ms": round(self.report_ms, 3),
             "db_bytes": self.db_bytes,
             "baseline_db_bytes": self.baseline_db_bytes,
             "size_ratio_vs_sqlite": round(ratio(self.db_bytes, self.baseline_db_bytes), 2),
@@ -784,6 +806,10 @@ impl Report {
                     "{:.2} ms ({} volunteers)",
                     self.points.board_ms, self.points.volunteers
                 ),
+            ),
+            (
+                "grid report (summary, coverage ×3, patrol)",
+                format!("{:.2} ms", self.report_ms),
             ),
             ("store file", mib(self.db_bytes)),
             ("plain SQLite copy", mib(self.baseline_db_bytes)),
