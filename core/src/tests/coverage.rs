@@ -442,7 +442,8 @@ fn patrol_coverage_counts_shifts_checkpoints_and_time_between_check_ins() {
     };
     let june3 = day(2025, 6, 3);
     let held = shift(june3, &["东门", "北门", "3栋"]);
-    // v1 walks 70 minutes, v2 44.5; v3 checks in once and never again.
+    // v1 walks 70 minutes, v2 45 (check-ins count by the minute they fall
+    // in, 19:05:30 as 19:05); v3 checks in once and never again.
     checkin(&store, &held, "v1", "东门", june3, (19, 0, 0));
     checkin(&store, &held, "v1", "北门", june3, (19, 40, 0));
     checkin(&store, &held, "v1", "3栋", june3, (20, 10, 0));
@@ -478,8 +479,8 @@ fn patrol_coverage_counts_shifts_checkpoints_and_time_between_check_ins() {
             checkpoints_covered: 3,
             uncovered_checkpoints: vec!["西门".into()],
             member_shifts: 3,
-            // 70 + 44.5 minutes, rounded down once.
-            volunteer_minutes: 114,
+            // 70 + 45 minutes.
+            volunteer_minutes: 115,
             unmatched_checkins: 1,
         }
     );

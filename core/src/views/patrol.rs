@@ -11,12 +11,11 @@
 //!   a stop is covered when a check-in of one of those shifts names it.
 //! - **Time on patrol**: the patrol kind records check-ins at checkpoints
 //!   and no separate check-out, so a member's first check-in on a shift is
-//!   their check-in and their last is their check-out, and the minutes
-//!   between them count. A member with a single check-in on a shift has no
-//!   check-out: that check-in is *unmatched*, counts no time (as volunteer
-//!   points are awarded only for a check-in with its check-out) and is
-//!   counted as unmatched. Minutes are summed over member and
-//!   shift in milliseconds, then rounded down once.
+//!   their check-in and their last is their check-out, clipped to the
+//!   shift's planned hours: the patrol kind's `shift_service`, the same
+//!   minutes volunteer points are earned from. A member with a single
+//!   check-in on a shift has no check-out: that check-in is *unmatched*,
+//!   counts no time and is counted as unmatched.
 //! - A cancelled shift counts as cancelled only: its check-ins, kept when
 //!   it was cancelled, count toward neither coverage nor time.
 //!
@@ -30,6 +29,7 @@ use rusqlite::params;
 
 use super::grid_exists;
 use crate::error::{Error, Result};
+use crate::kinds::patrol::shift_service;
 use crate::store::Store;
 use crate::validate::{Date, InvalidReason};
 
@@ -57,18 +57,12 @@ pub struct PatrolCoverage {
     pub uncovered_checkpoints: Vec<String>,
     /// Members who checked in on a shift, counted once per shift.
     pub member_shifts: i64,
-    /// Volunteer time: minutes from each member's first to last check-in on
-    /// a shift, summed over members and shifts (hours are this over 60).
+    /// Time on patrol: minutes from each member's first to last check-in on
+    /// a shift, within the shift's planned hours, summed over members and
+    /// shifts (hours are this over 60); the minutes volunteer points count.
     pub volunteer_minutes: i64,
     /// Members' lone check-ins on a shift, which have no check-out and count no time.
     pub unmatched_checkins: i64,
-}
-
-/// A member's check-ins on one shift: the first and last instant and how many.
-struct Span {
-    first_ms: i64,
-    last_ms: i64,
-    count: i64,
 }
 
 impl Store {
@@ -99,7 +93,7 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             let checkins = conn
                 .prepare_cached(
-                    "SELECT c.shift_id, c.member_id, c.at_ms, c.checkpoint
+                    "SELECT c.shift_id, c.member_id, c.checkpoint
                      FROM checkins c JOIN shifts s ON s.id = c.shift_id
                      WHERE s.grid_id = ?1 AND s.date BETWEEN ?2 AND ?3 AND s.retired = 0",
                 )?
@@ -107,8 +101,7 @@ impl Store {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                        r.get::<_, Option<i64>>(2)?.unwrap_or(0),
-                        r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                        r.get::<_, Option<String>>(2)?.unwrap_or_default(),
                     ))
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -126,24 +119,19 @@ impl Store {
         }
         let mut held: BTreeSet<&str> = BTreeSet::new();
         let mut covered: BTreeSet<&str> = BTreeSet::new();
-        let mut spans: BTreeMap<(&str, &str), Span> = BTreeMap::new();
-        for (shift, member, at_ms, checkpoint) in &checkins {
+        // Check-ins per (shift, member): one alone is unmatched.
+        let mut spans: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+        for (shift, member, checkpoint) in &checkins {
             held.insert(shift);
             if named.contains(checkpoint) {
                 covered.insert(checkpoint);
             }
-            let span = spans.entry((shift, member)).or_insert(Span {
-                first_ms: *at_ms,
-                last_ms: *at_ms,
-                count: 0,
-            });
-            span.first_ms = span.first_ms.min(*at_ms);
-            span.last_ms = span.last_ms.max(*at_ms);
-            span.count += 1;
+            *spans.entry((shift, member)).or_default() += 1;
         }
-        let volunteer_ms: i64 = spans
-            .values()
-            .map(|s| s.last_ms.saturating_sub(s.first_ms))
+        let volunteer_minutes: i64 = self
+            .read(|conn| shift_service(conn, grid_id, None, from, to))?
+            .iter()
+            .map(|s| s.minutes)
             .fold(0, i64::saturating_add);
         let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
         Ok(PatrolCoverage {
@@ -161,8 +149,8 @@ impl Store {
                 .cloned()
                 .collect(),
             member_shifts: count(spans.len()),
-            volunteer_minutes: volunteer_ms / 60_000,
-            unmatched_checkins: count(spans.values().filter(|s| s.count == 1).count()),
+            volunteer_minutes,
+            unmatched_checkins: count(spans.values().filter(|n| **n == 1).count()),
         })
     }
 }

@@ -7,7 +7,8 @@
 //! - this file: the records, the shift's conversion back to its input
 //!   (`to_input`) and the stored form of a check-in;
 //! - `edit.rs`: teams, shifts, assignments and check-ins;
-//! - `tables.rs`: the patrol tables written from the documents, and the reads.
+//! - `tables.rs`: the patrol tables written from the documents, and the reads;
+//! - `service.rs`: a member's time on a shift, from their check-ins.
 //!
 //! To add a field to shifts or check-ins, add it here, write it in
 //! `edit.rs`, and project and read it in `tables.rs` with its column in a
@@ -23,7 +24,10 @@ use crate::validate::{Date, TimeOfDay};
 use crate::values::{GpsFix, Timestamp};
 
 mod edit;
+mod service;
 mod tables;
+
+pub(crate) use service::shift_service;
 
 /// The patrol documents: one per grid and calendar quarter.
 pub(crate) static PATROL_DOC: DocSpec = DocSpec {

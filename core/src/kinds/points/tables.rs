@@ -14,7 +14,7 @@ use automerge::{ObjId, ROOT, ReadDoc};
 use rusqlite::{Connection, Transaction, params};
 
 use super::ledger::{self, Earned, Outcome, Spent};
-use super::service::{shift_service, volunteers};
+use super::service::volunteers;
 use super::{
     PointsAccount, PointsEntry, PointsEntryKind, PointsExpiring, PointsExpiry, PointsRule,
     PointsRuleInForce, PointsStanding, StoredEnrolment, StoredPointsEntry, StoredPointsRule,
@@ -25,6 +25,7 @@ use crate::crdt::map_at;
 use crate::entries;
 use crate::error::{Error, Result};
 use crate::kinds::RecordKind;
+use crate::kinds::patrol::shift_service;
 use crate::registry::DocContext;
 use crate::store::Store;
 use crate::store::project::run;
