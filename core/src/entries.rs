@@ -61,6 +61,17 @@ pub(crate) fn single_version(
     }
 }
 
+/// The winning version of the entry under `key`, decoded; `None` when there is none.
+pub(crate) fn winner<T: for<'de> Deserialize<'de> + Default>(
+    doc: &automerge::Automerge,
+    map: &ObjId,
+    key: &str,
+) -> Option<T> {
+    versions(doc, map, key)
+        .pop()
+        .map(|(fields, _)| decode(&fields))
+}
+
 /// Decodes the winning version into its typed form, tolerating missing fields.
 pub(crate) fn decode<T: for<'de> Deserialize<'de> + Default>(
     version: &serde_json::Map<String, serde_json::Value>,

@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::identity::{WorkerIdentity, WorkerRole};
 use crate::kinds::RecordKind;
 use crate::registry;
-use crate::registry::{DocContext, Projected, RecordRef};
+use crate::registry::{DocContext, DocSpec, Projected, RecordRef};
 use crate::values::now_ms;
 
 struct Touched {
@@ -185,6 +185,26 @@ impl<'a> Edit<'a> {
         set(doc, &worker, "role", s(identity.role.code()))?;
         self.touch(&roster, "devices", &actor);
         self.touch(&roster, "workers", &identity.worker_id);
+        Ok(())
+    }
+
+    /// Puts one entry (see `entries.rs`) under `key` in `collection` of the
+    /// grid's document of kind `spec` (one per grid), replacing its value,
+    /// and marks it for re-projection.
+    pub(crate) fn put_grid_entry(
+        &mut self,
+        spec: &'static DocSpec,
+        grid_id: &str,
+        collection: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<()> {
+        let doc_id = DocId::of_grid(spec, grid_id);
+        let doc = self.doc(&doc_id, spec, grid_id)?;
+        let map = ensure_map(doc, &ROOT, collection)?;
+        automerge::transaction::Transactable::put(doc, &map, key, value)
+            .map_err(|e| Error::document(doc_id.as_str(), e))?;
+        self.touch(&doc_id, collection, key);
         Ok(())
     }
 

@@ -19,7 +19,6 @@
 //! and its input, a column in a new migration, written in `project_*` and
 //! read in [`Store::event_categories`] or [`Store::whistle_levels`].
 
-use automerge::transaction::Transactable;
 use automerge::{ObjId, ROOT, ReadDoc};
 use rusqlite::{Connection, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -30,7 +29,7 @@ use super::{
     WhistleLevels,
 };
 use crate::code_list::CodeList;
-use crate::crdt::{ensure_map, map_at};
+use crate::crdt::map_at;
 use crate::docs::DocId;
 use crate::entries;
 use crate::error::{Error, FieldCheck, Result};
@@ -305,29 +304,12 @@ fn put_setting(
     key: &str,
     value: &str,
 ) -> Result<()> {
-    let doc_id = DocId::of_grid(&SETTINGS_DOC, grid_id);
-    let doc = edit.doc(&doc_id, &SETTINGS_DOC, grid_id)?;
-    let map = ensure_map(doc, &ROOT, collection)?;
-    doc.put(&map, key, value)
-        .map_err(|e| Error::document(doc_id.as_str(), e))?;
-    edit.touch(&doc_id, collection, key);
-    Ok(())
+    edit.put_grid_entry(&SETTINGS_DOC, grid_id, collection, key, value)
 }
 
 // ---------------------------------------------------------------------------
 // Projection
 // ---------------------------------------------------------------------------
-
-/// The winning version of an entry, decoded.
-fn winner<T: for<'de> Deserialize<'de> + Default>(
-    doc: &automerge::Automerge,
-    map: &ObjId,
-    key: &str,
-) -> Option<T> {
-    entries::versions(doc, map, key)
-        .pop()
-        .map(|(fields, _)| entries::decode(&fields))
-}
 
 pub(super) fn project_category(
     tx: &Transaction,
@@ -343,7 +325,7 @@ pub(super) fn project_category(
     let Some(map) = map_at(ctx.doc, &ROOT, "event_categories") else {
         return Ok(());
     };
-    if let Some(stored) = winner(ctx.doc, &map, code) {
+    if let Some(stored) = entries::winner(ctx.doc, &map, code) {
         insert_category(tx, ctx.grid_id, code, &stored)?;
     }
     Ok(())
@@ -356,7 +338,7 @@ pub(super) fn project_all_categories(
 ) -> Result<usize> {
     let keys: Vec<String> = ctx.doc.keys(map).collect();
     for code in &keys {
-        if let Some(stored) = winner(ctx.doc, map, code) {
+        if let Some(stored) = entries::winner(ctx.doc, map, code) {
             insert_category(tx, ctx.grid_id, code, &stored)?;
         }
     }
@@ -410,7 +392,7 @@ pub(super) fn project_level(
     let Some(map) = map_at(ctx.doc, &ROOT, "whistle_levels") else {
         return Ok(());
     };
-    if let Some(stored) = winner(ctx.doc, &map, rank) {
+    if let Some(stored) = entries::winner(ctx.doc, &map, rank) {
         insert_level(tx, ctx.grid_id, rank, &stored)?;
     }
     Ok(())
@@ -419,7 +401,7 @@ pub(super) fn project_level(
 pub(super) fn project_all_levels(tx: &Transaction, ctx: &DocContext, map: &ObjId) -> Result<usize> {
     let keys: Vec<String> = ctx.doc.keys(map).collect();
     for rank in &keys {
-        if let Some(stored) = winner(ctx.doc, map, rank) {
+        if let Some(stored) = entries::winner(ctx.doc, map, rank) {
             insert_level(tx, ctx.grid_id, rank, &stored)?;
         }
     }

@@ -4,17 +4,13 @@
 //! a new id and never changed. To add a write, check the role with
 //! [`Store::require_points_role`] and put one entry with `put_entry`.
 
-use automerge::ROOT;
-use automerge::transaction::Transactable;
-
 use super::push::role_may;
 use super::tables::{account_outcome, is_volunteer, month_key};
 use super::{
     POINTS_DOC, PointsAction, PointsAward, PointsExpiry, PointsRule, PointsSpending,
     StoredEnrolment, StoredPointsEntry, StoredPointsRule,
 };
-use crate::crdt::ensure_map;
-use crate::docs::{DocId, new_record_id};
+use crate::docs::new_record_id;
 use crate::entries;
 use crate::error::{Error, FieldCheck, Result};
 use crate::kinds::RecordKind;
@@ -211,11 +207,5 @@ fn put_entry(
     key: &str,
     value: &str,
 ) -> Result<()> {
-    let doc_id = DocId::of_grid(&POINTS_DOC, grid_id);
-    let doc = edit.doc(&doc_id, &POINTS_DOC, grid_id)?;
-    let map = ensure_map(doc, &ROOT, collection)?;
-    doc.put(&map, key, value)
-        .map_err(|e| Error::document(doc_id.as_str(), e))?;
-    edit.touch(&doc_id, collection, key);
-    Ok(())
+    edit.put_grid_entry(&POINTS_DOC, grid_id, collection, key, value)
 }

@@ -64,17 +64,6 @@ fn month_end(day: Date) -> Date {
 // Projection
 // ---------------------------------------------------------------------------
 
-/// The winning version of an entry, decoded.
-fn winner<T: for<'de> serde::Deserialize<'de> + Default>(
-    doc: &automerge::Automerge,
-    map: &ObjId,
-    key: &str,
-) -> Option<T> {
-    entries::versions(doc, map, key)
-        .pop()
-        .map(|(fields, _)| entries::decode(&fields))
-}
-
 /// Projects one collection's entry, by key, with `insert`.
 fn project_one<T: for<'de> serde::Deserialize<'de> + Default>(
     tx: &Transaction,
@@ -86,7 +75,7 @@ fn project_one<T: for<'de> serde::Deserialize<'de> + Default>(
 ) -> Result<()> {
     run(tx, delete, [ctx.grid_id, key])?;
     if let Some(map) = map_at(ctx.doc, &ROOT, collection)
-        && let Some(stored) = winner::<T>(ctx.doc, &map, key)
+        && let Some(stored) = entries::winner::<T>(ctx.doc, &map, key)
     {
         insert(tx, ctx, key, &stored)?;
     }
@@ -102,7 +91,7 @@ fn project_all<T: for<'de> serde::Deserialize<'de> + Default>(
 ) -> Result<usize> {
     let keys: Vec<String> = ctx.doc.keys(map).collect();
     for key in &keys {
-        if let Some(stored) = winner::<T>(ctx.doc, map, key) {
+        if let Some(stored) = entries::winner::<T>(ctx.doc, map, key) {
             insert(tx, ctx, key, &stored)?;
         }
     }
