@@ -28,6 +28,14 @@ pub fn convert_coordinates(point: GeoPoint, from: CoordSystem, to: CoordSystem) 
     spatial::convert(point, from, to)
 }
 
+/// The coordinate system with this code (`wgs84`, `gcj02`, `bd09`), as an
+/// app keeps its map SDK's choice in settings; another code is `Invalid`
+/// naming `coordSystem` with `UnknownCode`.
+#[uniffi::export]
+pub fn coord_system_from_code(code: String) -> Result<CoordSystem> {
+    Ok(spatial::coord_system(&code)?)
+}
+
 #[uniffi::export]
 impl Store {
     /// Logs a visit (走访) to a household; returns its id.

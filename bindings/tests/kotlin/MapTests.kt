@@ -64,5 +64,8 @@ fun mapTests(r: Runner) {
         assertTrue(abs(back.lon - tiananmen.lon) < 1e-9 && abs(back.lat - tiananmen.lat) < 1e-9) { "$back" }
         val paris = GeoPoint(lon = 2.3522, lat = 48.8566)
         assertEq(paris, convertCoordinates(paris, CoordSystem.WGS84, CoordSystem.GCJ02), "unchanged outside China")
+        assertEq(CoordSystem.GCJ02, coordSystemFromCode("gcj02"), "a system kept in settings")
+        val unknown = assertThrows<GridbookException.Invalid>("an unknown system") { coordSystemFromCode("mercator") }
+        assertEq("coordSystem" to InvalidReason.UnknownCode, unknown.field to unknown.reason, "named, never a silent WGS-84")
     }
 }

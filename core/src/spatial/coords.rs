@@ -32,6 +32,17 @@ code_enum!(
     }
 );
 
+/// The system with this code (`wgs84`, `gcj02`, `bd09`), as an app keeps
+/// its map SDK's choice in settings; any other code is
+/// `Invalid("coord_system", UnknownCode)`, never a silent WGS-84.
+pub fn coord_system(code: &str) -> crate::error::Result<CoordSystem> {
+    use crate::code_list::CodeList;
+    CoordSystem::from_code(code.trim()).ok_or(crate::error::Error::Invalid {
+        field: "coord_system",
+        reason: crate::validate::InvalidReason::UnknownCode,
+    })
+}
+
 /// Semi-major axis of the Krasovsky 1940 ellipsoid, in metres.
 const A: f64 = 6_378_245.0;
 /// Its first eccentricity squared.
@@ -264,5 +275,20 @@ mod tests {
             lon: 120.15,
             lat: 30.28
         }));
+    }
+
+    #[test]
+    fn a_coordinate_system_is_read_from_its_code_and_an_unknown_one_refused() {
+        assert_eq!(coord_system("gcj02").ok(), Some(CoordSystem::Gcj02));
+        assert_eq!(coord_system(" bd09 ").ok(), Some(CoordSystem::Bd09));
+        for unknown in ["wgs-84", "GCJ02", "", "mercator"] {
+            assert!(matches!(
+                coord_system(unknown),
+                Err(crate::error::Error::Invalid {
+                    field: "coord_system",
+                    reason: crate::validate::InvalidReason::UnknownCode,
+                })
+            ));
+        }
     }
 }

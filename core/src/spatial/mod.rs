@@ -22,7 +22,7 @@ use crate::values::GeoPoint;
 mod coords;
 mod route;
 
-pub use coords::{CoordSystem, convert, in_china};
+pub use coords::{CoordSystem, convert, coord_system, in_china};
 pub use route::walking_order;
 
 /// The great-circle distance between two points, in metres (haversine on

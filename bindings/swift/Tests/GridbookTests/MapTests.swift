@@ -73,5 +73,11 @@ final class MapTests: TempDirTestCase {
         XCTAssertEqual(back.lat, tiananmen.lat, accuracy: 1e-9)
         let paris = GeoPoint(lon: 2.3522, lat: 48.8566)
         XCTAssertEqual(convertCoordinates(point: paris, from: .wgs84, to: .gcj02), paris, "unchanged outside China")
+        XCTAssertEqual(try coordSystemFromCode(code: "gcj02"), .gcj02, "a system kept in settings")
+        XCTAssertEqual(
+            expectGridbookError("an unknown system") { try coordSystemFromCode(code: "mercator") },
+            .Invalid(field: "coordSystem", reason: .unknownCode),
+            "named, never a silent WGS-84"
+        )
     }
 }
