@@ -12,7 +12,9 @@ import org.gridbook.demo.logic.ConflictsModel
 import org.gridbook.demo.logic.EventsModel
 import org.gridbook.demo.logic.HouseholdModel
 import org.gridbook.demo.logic.HouseholdState
+import org.gridbook.demo.logic.MapModel
 import org.gridbook.demo.logic.MemberRow
+import org.gridbook.demo.logic.SearchModel
 import org.gridbook.demo.logic.StoreCalls
 import org.gridbook.demo.logic.SyncModel
 import org.gridbook.demo.logic.SystemClock
@@ -29,6 +31,8 @@ sealed class Screen {
     data class Visit(val model: VisitFormModel, val members: List<MemberRow>) : Screen()
     object Conflicts : Screen()
     object Events : Screen()
+    data class GridMap(val model: MapModel) : Screen()
+    data class Search(val model: SearchModel) : Screen()
     object Setup : Screen()
 }
 
@@ -77,7 +81,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
                 val calls = StoreCalls(store)
                 val session = Session(
                     calls = calls,
-                    today = TodayModel(calls, SystemClock, viewModelScope),
+                    today = TodayModel(calls, SystemClock, viewModelScope, location = location),
                     sync = SyncModel(calls, viewModelScope) { app.settings.server },
                     conflicts = ConflictsModel(calls, SystemClock, viewModelScope),
                     events = EventsModel(calls, SystemClock, viewModelScope),
@@ -123,6 +127,21 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
         stack.value = stack.value + Screen.Events
     }
 
+    /** The grid's map (GCJ-02, for Amap or Tencent) and its buildings. */
+    fun openMap() {
+        val session = openSession() ?: return
+        val gridId = gridId() ?: return
+        val model = MapModel(session.calls, SystemClock, viewModelScope)
+        model.observe(gridId)
+        stack.value = stack.value + Screen.GridMap(model)
+    }
+
+    fun openSearch() {
+        val session = openSession() ?: return
+        val gridId = gridId() ?: return
+        stack.value = stack.value + Screen.Search(SearchModel(session.calls, viewModelScope, gridId))
+    }
+
     /** The grid the screens show, for a report. */
     fun currentGridId(): String? = gridId()
 
@@ -138,6 +157,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
             is Screen.Household -> top.model.close()
             Screen.Conflicts -> openSession()?.conflicts?.close()
             Screen.Events -> openSession()?.events?.close()
+            is Screen.GridMap -> top.model.close()
             else -> Unit
         }
         stack.value = stack.value.dropLast(1)
