@@ -11,6 +11,7 @@ enum Screen: Hashable {
     case events
     case map(Ref<MapModel>)
     case search(Ref<SearchModel>)
+    case points(Ref<PointsModel>)
     case setup
 }
 
@@ -148,6 +149,14 @@ final class AppModel: ObservableObject {
         path.append(.search(Ref(object: SearchModel(calls: session.calls, gridId: grid))))
     }
 
+    /// The month's points board and a volunteer's ledger.
+    func openPoints() {
+        guard let session, let grid = session.today.state.value.gridId else { return }
+        let model = PointsModel(calls: session.calls, clock: SystemClock(), gridId: grid)
+        model.observe()
+        path.append(.points(Ref(object: model)))
+    }
+
     func openSetup() {
         path.append(.setup)
     }
@@ -162,6 +171,7 @@ final class AppModel: ObservableObject {
         case .conflicts: session?.conflicts.close()
         case .events: session?.events.close()
         case let .map(ref): ref.object.close()
+        case let .points(ref): ref.object.close()
         default: break
         }
     }

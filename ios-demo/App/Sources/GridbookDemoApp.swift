@@ -54,6 +54,8 @@ struct RootView: View {
                     }
                 case let .map(ref):
                     MapScreen(model: ref.object)
+                case let .points(ref):
+                    PointsScreen(model: ref.object)
                 case let .search(ref):
                     SearchScreen(app: app, model: ref.object)
                 case .setup:

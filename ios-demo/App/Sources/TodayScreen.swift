@@ -41,6 +41,7 @@ struct TodayScreen: View {
             ToolbarItem(placement: .navigationBarLeading) { Button("事件") { app.openEvents() } }
             ToolbarItem(placement: .navigationBarTrailing) { Button("查找") { app.openSearch() } }
             ToolbarItem(placement: .navigationBarTrailing) { Button("地图") { app.openMap() } }
+            ToolbarItem(placement: .navigationBarTrailing) { Button("积分") { app.openPoints() } }
             ToolbarItem(placement: .navigationBarTrailing) { Button("设置") { app.openSetup() } }
         }
     }

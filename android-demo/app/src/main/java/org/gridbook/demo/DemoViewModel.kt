@@ -14,6 +14,7 @@ import org.gridbook.demo.logic.HouseholdModel
 import org.gridbook.demo.logic.HouseholdState
 import org.gridbook.demo.logic.MapModel
 import org.gridbook.demo.logic.MemberRow
+import org.gridbook.demo.logic.PointsModel
 import org.gridbook.demo.logic.SearchModel
 import org.gridbook.demo.logic.StoreCalls
 import org.gridbook.demo.logic.SyncModel
@@ -33,6 +34,7 @@ sealed class Screen {
     object Events : Screen()
     data class GridMap(val model: MapModel) : Screen()
     data class Search(val model: SearchModel) : Screen()
+    data class Points(val model: PointsModel) : Screen()
     object Setup : Screen()
 }
 
@@ -142,6 +144,15 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
         stack.value = stack.value + Screen.Search(SearchModel(session.calls, viewModelScope, gridId))
     }
 
+    /** The month's points board and a volunteer's ledger. */
+    fun openPoints() {
+        val session = openSession() ?: return
+        val gridId = gridId() ?: return
+        val model = PointsModel(session.calls, SystemClock, viewModelScope, gridId)
+        model.observe()
+        stack.value = stack.value + Screen.Points(model)
+    }
+
     /** The grid the screens show, for a report. */
     fun currentGridId(): String? = gridId()
 
@@ -158,6 +169,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
             Screen.Conflicts -> openSession()?.conflicts?.close()
             Screen.Events -> openSession()?.events?.close()
             is Screen.GridMap -> top.model.close()
+            is Screen.Points -> top.model.close()
             else -> Unit
         }
         stack.value = stack.value.dropLast(1)

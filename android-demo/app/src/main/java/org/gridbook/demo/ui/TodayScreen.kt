@@ -45,6 +45,7 @@ fun TodayScreen(session: Session, vm: DemoViewModel) {
                 actions = {
                     TextButton(onClick = vm::openSearch) { Text("查找") }
                     TextButton(onClick = vm::openMap) { Text("地图") }
+                    TextButton(onClick = vm::openPoints) { Text("积分") }
                     TextButton(onClick = vm::openEvents) { Text("事件") }
                     TextButton(onClick = vm::openConflicts) { Text("待核冲突") }
                     TextButton(onClick = vm::openSetup) { Text("设置") }
