@@ -9,6 +9,9 @@ enum Screen: Hashable {
     case visit(Ref<VisitRoute>)
     case conflicts
     case events
+    case map(Ref<MapModel>)
+    case search(Ref<SearchModel>)
+    case points(Ref<PointsModel>)
     case setup
 }
 
@@ -85,13 +88,14 @@ final class AppModel: ObservableObject {
         guard let identity = settings.identity else { return }
         phase = .opening
         let settings = settings
+        let location = location
         Task {
             do {
                 let store = try await StoreFile.open(identity: identity, key: settings.databaseKey())
                 let calls = StoreCalls(store: store)
                 let session = Session(
                     calls: calls,
-                    today: TodayModel(calls: calls, clock: SystemClock()),
+                    today: TodayModel(calls: calls, clock: SystemClock(), location: location),
                     sync: SyncModel(calls: calls) { [weak self] in self?.settings.server },
                     conflicts: ConflictsModel(calls: calls, clock: SystemClock()),
                     events: EventsModel(calls: calls, clock: SystemClock())
@@ -132,6 +136,27 @@ final class AppModel: ObservableObject {
         path.append(.events)
     }
 
+    /// The grid's map (GCJ-02, for Amap or Tencent) and its buildings.
+    func openMap() {
+        guard let session, let grid = session.today.state.value.gridId else { return }
+        let model = MapModel(calls: session.calls, clock: SystemClock())
+        model.observe(gridId: grid)
+        path.append(.map(Ref(object: model)))
+    }
+
+    func openSearch() {
+        guard let session, let grid = session.today.state.value.gridId else { return }
+        path.append(.search(Ref(object: SearchModel(calls: session.calls, gridId: grid))))
+    }
+
+    /// The month's points board and a volunteer's ledger.
+    func openPoints() {
+        guard let session, let grid = session.today.state.value.gridId else { return }
+        let model = PointsModel(calls: session.calls, clock: SystemClock(), gridId: grid)
+        model.observe()
+        path.append(.points(Ref(object: model)))
+    }
+
     func openSetup() {
         path.append(.setup)
     }
@@ -145,6 +170,8 @@ final class AppModel: ObservableObject {
         case let .household(ref): ref.object.close()
         case .conflicts: session?.conflicts.close()
         case .events: session?.events.close()
+        case let .map(ref): ref.object.close()
+        case let .points(ref): ref.object.close()
         default: break
         }
     }

@@ -52,6 +52,12 @@ struct RootView: View {
                     if let session = app.session {
                         EventsScreen(model: session.events, gridId: session.today.state.value.gridId)
                     }
+                case let .map(ref):
+                    MapScreen(model: ref.object)
+                case let .points(ref):
+                    PointsScreen(model: ref.object)
+                case let .search(ref):
+                    SearchScreen(app: app, model: ref.object)
                 case .setup:
                     SetupScreen(app: app)
                 }

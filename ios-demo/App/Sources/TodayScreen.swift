@@ -2,7 +2,8 @@ import Gridbook
 import GridbookDemo
 import SwiftUI
 
-/// 今日走访: the households due today, most urgent first, under the sync panel.
+/// 今日走访: the households due today, most urgent first, under the sync panel,
+/// with the walking route (the order to climb) above the list.
 struct TodayScreen: View {
     let app: AppModel
     let session: Session
@@ -25,6 +26,7 @@ struct TodayScreen: View {
             case let .failed(message):
                 Text(message).foregroundStyle(.red)
             case let .loaded(_, _, day, rows):
+                if !rows.isEmpty { Section("今日路线") { RoutePanel(model: session.today) } }
                 Section(rows.isEmpty ? "\(day) 没有需要走访的住户" : "\(day) 需要走访 \(rows.count) 户") {
                     ForEach(rows, id: \.householdId) { row in
                         Button { app.openHousehold(row.householdId) } label: { DueRowView(row: row) }
@@ -37,9 +39,11 @@ struct TodayScreen: View {
         .toolbar {
             ToolbarItem(placement: .navigationBarLeading) { Button("待核冲突") { app.openConflicts() } }
             ToolbarItem(placement: .navigationBarLeading) { Button("事件") { app.openEvents() } }
+            ToolbarItem(placement: .navigationBarTrailing) { Button("查找") { app.openSearch() } }
+            ToolbarItem(placement: .navigationBarTrailing) { Button("地图") { app.openMap() } }
+            ToolbarItem(placement: .navigationBarTrailing) { Button("积分") { app.openPoints() } }
             ToolbarItem(placement: .navigationBarTrailing) { Button("设置") { app.openSetup() } }
         }
-        .refreshable { await session.today.refresh() }
     }
 
     private var title: String {

@@ -85,6 +85,10 @@ public enum Labels {
         "findings.text": "发现问题的内容",
         "gps": "定位",
         "at": "时间",
+        "points": "积分",
+        "reason": "奖励理由",
+        "item": "兑换物品",
+        "volunteer_id": "志愿者",
     ]
 
     /// "3栋 1单元 502" (the estate is on the building, not the household).

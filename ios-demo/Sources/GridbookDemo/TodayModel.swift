@@ -60,19 +60,27 @@ public enum TodayState: Equatable, Sendable {
 @MainActor
 public final class TodayModel {
     public let state = StateCell<TodayState>(.loading)
+    /// The order to climb today: see `planRoute`.
+    public let route = StateCell<RouteState>(.idle)
     private let calls: StoreCalls
     private let clock: Clock
     private let policy: VisitPolicy?
+    private let location: LocationSource?
+    private let locationTimeout: Double
     private var watching: Task<Void, Never>?
+    private var routing: Task<Void, Never>?
 
-    public init(calls: StoreCalls, clock: Clock, policy: VisitPolicy? = nil) {
+    public init(calls: StoreCalls, clock: Clock, policy: VisitPolicy? = nil, location: LocationSource? = nil, locationTimeout: Double = 15) {
         self.calls = calls
         self.clock = clock
         self.policy = policy
+        self.location = location
+        self.locationTimeout = locationTimeout
     }
 
     deinit {
         watching?.cancel()
+        routing?.cancel()
     }
 
     /// Starts following the list in a task the model owns (a second call
@@ -122,10 +130,41 @@ public final class TodayModel {
         }
     }
 
-    /// Stops following the list (the screen went); the last state stays.
+    /// Asks the phone for its position once, then follows the core's walking
+    /// route from there through the shown grid's households due today: the
+    /// route is re-read after every change to the plan, a visit logged takes
+    /// its room off. Without a fix the core starts the walk wherever it is
+    /// shortest. Nothing happens before the list is loaded; a second call
+    /// re-locates.
+    public func planRoute() {
+        guard let gridId = state.value.gridId else { return }
+        routing?.cancel()
+        let store = calls.store
+        let clock = clock
+        let policy = policy
+        let location = location
+        let timeout = locationTimeout
+        route.value = .locating
+        routing = Task { [weak self] in
+            let fix = await location?.currentFix(timeout: timeout)
+            let from = fix?.gpsFix?.point
+            let updates = store.liveQuery(.visitsDue(gridId: gridId)) {
+                try await store.walkingRoute(gridId: gridId, today: clock.today(), policy: policy, from: from)
+            }
+            do {
+                for try await walk in updates { self?.route.value = routeLoaded(walk, fromHere: from != nil) }
+            } catch {
+                self?.route.value = .failed(describe(error))
+            }
+        }
+    }
+
+    /// Stops following the list and the route (the screen went); the last states stay.
     public func close() {
         watching?.cancel()
         watching = nil
+        routing?.cancel()
+        routing = nil
     }
 }
 

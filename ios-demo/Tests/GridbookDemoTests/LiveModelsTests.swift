@@ -111,4 +111,40 @@ final class LiveModelsTests: XCTestCase {
         sync.close()
         try await awaitListeners(env.store, before)
     }
+
+    func testClosingTheRouteMapAndPointsLeavesNoListener() async throws {
+        try await Self.closingTheRouteMapAndPoints(try tempDir(self, "live-leak-field"))
+    }
+
+    @MainActor
+    private static func closingTheRouteMapAndPoints(_ dir: URL) async throws {
+        let env = Env(try await openStore(dir, "w-zhang"))
+        let g = try await grid(env.store, "101")
+        _ = try await env.store.createPatrolTeam(gridId: g.id, name: "夜巡队", members: [TeamMember(memberId: "v-0001", name: "赵师傅")])
+        let before = env.store.listenerCount()
+        let today = TodayModel(calls: env.calls, clock: clock, location: FixedLocation(.timedOut))
+        let map = MapModel(calls: env.calls, clock: clock)
+        let points = PointsModel(calls: env.calls, clock: clock, gridId: g.id)
+        today.observe()
+        _ = try await awaitState(today.state, "the list") { $0.gridId != nil }
+        today.planRoute()
+        map.observe(gridId: g.id)
+        points.observe()
+        points.select(volunteerId: "v-0001")
+        _ = try await awaitState(today.route, "the route") { if case .loaded = $0 { true } else { false } }
+        _ = try await awaitState(map.state, "the map") { if case .loaded = $0 { true } else { false } }
+        _ = try await awaitState(points.state, "the account") { $0.account != nil }
+        // The list's two, the route's, the map's, the board's and the account's.
+        try await awaitListeners(env.store, before + 6)
+
+        // Planning again replaces the route's listener.
+        today.planRoute()
+        try await awaitListeners(env.store, before + 6)
+
+        today.close()
+        map.close()
+        points.close()
+        try await awaitListeners(env.store, before)
+    }
 }
+

@@ -12,7 +12,10 @@ import org.gridbook.demo.logic.ConflictsModel
 import org.gridbook.demo.logic.EventsModel
 import org.gridbook.demo.logic.HouseholdModel
 import org.gridbook.demo.logic.HouseholdState
+import org.gridbook.demo.logic.MapModel
 import org.gridbook.demo.logic.MemberRow
+import org.gridbook.demo.logic.PointsModel
+import org.gridbook.demo.logic.SearchModel
 import org.gridbook.demo.logic.StoreCalls
 import org.gridbook.demo.logic.SyncModel
 import org.gridbook.demo.logic.SystemClock
@@ -29,6 +32,9 @@ sealed class Screen {
     data class Visit(val model: VisitFormModel, val members: List<MemberRow>) : Screen()
     object Conflicts : Screen()
     object Events : Screen()
+    data class GridMap(val model: MapModel) : Screen()
+    data class Search(val model: SearchModel) : Screen()
+    data class Points(val model: PointsModel) : Screen()
     object Setup : Screen()
 }
 
@@ -77,7 +83,7 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
                 val calls = StoreCalls(store)
                 val session = Session(
                     calls = calls,
-                    today = TodayModel(calls, SystemClock, viewModelScope),
+                    today = TodayModel(calls, SystemClock, viewModelScope, location = location),
                     sync = SyncModel(calls, viewModelScope) { app.settings.server },
                     conflicts = ConflictsModel(calls, SystemClock, viewModelScope),
                     events = EventsModel(calls, SystemClock, viewModelScope),
@@ -123,6 +129,30 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
         stack.value = stack.value + Screen.Events
     }
 
+    /** The grid's map (GCJ-02, for Amap or Tencent) and its buildings. */
+    fun openMap() {
+        val session = openSession() ?: return
+        val gridId = gridId() ?: return
+        val model = MapModel(session.calls, SystemClock, viewModelScope)
+        model.observe(gridId)
+        stack.value = stack.value + Screen.GridMap(model)
+    }
+
+    fun openSearch() {
+        val session = openSession() ?: return
+        val gridId = gridId() ?: return
+        stack.value = stack.value + Screen.Search(SearchModel(session.calls, viewModelScope, gridId))
+    }
+
+    /** The month's points board and a volunteer's ledger. */
+    fun openPoints() {
+        val session = openSession() ?: return
+        val gridId = gridId() ?: return
+        val model = PointsModel(session.calls, SystemClock, viewModelScope, gridId)
+        model.observe()
+        stack.value = stack.value + Screen.Points(model)
+    }
+
     /** The grid the screens show, for a report. */
     fun currentGridId(): String? = gridId()
 
@@ -138,6 +168,8 @@ class DemoViewModel(application: Application) : AndroidViewModel(application) {
             is Screen.Household -> top.model.close()
             Screen.Conflicts -> openSession()?.conflicts?.close()
             Screen.Events -> openSession()?.events?.close()
+            is Screen.GridMap -> top.model.close()
+            is Screen.Points -> top.model.close()
             else -> Unit
         }
         stack.value = stack.value.dropLast(1)

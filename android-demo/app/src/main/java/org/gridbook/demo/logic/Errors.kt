@@ -3,6 +3,7 @@ package org.gridbook.demo.logic
 import org.gridbook.core.GridbookException
 import org.gridbook.core.InvalidReason
 import org.gridbook.eventStatusLabel
+import org.gridbook.pointsActionLabel
 import org.gridbook.stepActionLabel
 import org.gridbook.stepRefusalLabel
 import org.gridbook.workerRoleLabel

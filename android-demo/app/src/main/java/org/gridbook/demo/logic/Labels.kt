@@ -90,6 +90,10 @@ object Labels {
         "findings.text" to "发现问题的内容",
         "gps" to "定位",
         "at" to "时间",
+        "points" to "积分",
+        "reason" to "奖励理由",
+        "item" to "兑换物品",
+        "volunteer_id" to "志愿者",
     )
 
     /** "3栋 1单元 502" (the estate is on the building, not the household). */

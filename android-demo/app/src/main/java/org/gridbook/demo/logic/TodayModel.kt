@@ -9,6 +9,7 @@ import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.flow.StateFlow
 import kotlinx.coroutines.flow.asStateFlow
 import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.flatMapLatest
 import kotlinx.coroutines.flow.flowOf
 import kotlinx.coroutines.launch
@@ -58,12 +59,22 @@ class TodayModel(
     private val clock: Clock,
     private val scope: CoroutineScope,
     private val policy: VisitPolicy? = null,
+    private val location: LocationSource? = null,
+    private val locationTimeoutMs: Long = 15_000,
 ) {
     private val mutable = MutableStateFlow<TodayState>(TodayState.Loading)
     val state: StateFlow<TodayState> = mutable.asStateFlow()
 
+    private val routeState = MutableStateFlow<RouteState>(RouteState.Idle)
+
+    /** The order to climb today: see [planRoute]. */
+    val route: StateFlow<RouteState> = routeState.asStateFlow()
+
     @Volatile
     private var watching: Job? = null
+
+    @Volatile
+    private var routing: Job? = null
 
     /**
      * Starts following the list in the model's scope (a second call restarts
@@ -105,9 +116,37 @@ class TodayModel(
         }.also { watching = it }
     }
 
-    /** Stops following the list (the screen went); the last state stays. */
+    /**
+     * Asks the phone for its position once, then follows the core's walking
+     * route from there through the grid's households due today (the shown
+     * grid, once loaded): the route is re-read after every change to the
+     * plan, a visit logged takes its room off. Without a fix the core
+     * starts the walk wherever it is shortest. A second call re-locates.
+     */
+    fun planRoute(): Job {
+        routing?.cancel()
+        val store = calls.store
+        return scope.launch {
+            try {
+                val loaded = state.first { it !is TodayState.Loading }
+                val gridId = (loaded as? TodayState.Loaded)?.gridId ?: return@launch
+                routeState.value = RouteState.Locating
+                val fix = location?.currentFix(locationTimeoutMs) as? LocationResult.Fix
+                val from = fix?.toGpsFix()?.point
+                store.liveQuery(LiveQuery.VisitsDue(gridId)) { store.walkingRoute(gridId, clock.today(), policy, from) }
+                    .collect { routeState.value = routeLoaded(it, fromHere = from != null) }
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Exception) {
+                routeState.value = RouteState.Failed(describe(e))
+            }
+        }.also { routing = it }
+    }
+
+    /** Stops following the list and the route (the screen went); the last states stay. */
     fun close() {
         watching?.cancel()
+        routing?.cancel()
     }
 
     private fun row(due: VisitDue, labels: Map<String, String>) = DueRow(

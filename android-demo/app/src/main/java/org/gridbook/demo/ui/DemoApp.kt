@@ -43,6 +43,9 @@ fun DemoApp(vm: DemoViewModel) {
             is Screen.Visit -> VisitScreen(top.model, top.members, onDone = { vm.back() })
             Screen.Conflicts -> ConflictsScreen(s.session.conflicts, onBack = { vm.back() })
             Screen.Events -> EventsScreen(s.session.events, gridId = vm.currentGridId(), onBack = { vm.back() })
+            is Screen.GridMap -> MapScreen(top.model, onBack = { vm.back() })
+            is Screen.Points -> PointsScreen(top.model, onBack = { vm.back() })
+            is Screen.Search -> SearchScreen(top.model, onOpen = vm::openHousehold, onBack = { vm.back() })
             Screen.Setup -> Unit
         }
     }

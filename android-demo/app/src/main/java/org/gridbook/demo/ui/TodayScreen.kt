@@ -29,7 +29,10 @@ import org.gridbook.demo.Session
 import org.gridbook.demo.logic.DueRow
 import org.gridbook.demo.logic.TodayState
 
-/** Today's households to visit, most urgent first (the core's order), with the sync panel on top. */
+/**
+ * Today's households to visit, most urgent first (the core's order), with the
+ * sync panel on top and the walking route (the order to climb) above the list.
+ */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
 fun TodayScreen(session: Session, vm: DemoViewModel) {
@@ -40,6 +43,9 @@ fun TodayScreen(session: Session, vm: DemoViewModel) {
             TopAppBar(
                 title = { Text(title) },
                 actions = {
+                    TextButton(onClick = vm::openSearch) { Text("查找") }
+                    TextButton(onClick = vm::openMap) { Text("地图") }
+                    TextButton(onClick = vm::openPoints) { Text("积分") }
                     TextButton(onClick = vm::openEvents) { Text("事件") }
                     TextButton(onClick = vm::openConflicts) { Text("待核冲突") }
                     TextButton(onClick = vm::openSetup) { Text("设置") }
@@ -61,6 +67,7 @@ fun TodayScreen(session: Session, vm: DemoViewModel) {
                         verticalArrangement = Arrangement.spacedBy(8.dp),
                     ) {
                         item { Text("${s.today} · ${s.rows.size} 户待走访", Modifier.padding(horizontal = 16.dp)) }
+                        item { RoutePanel(session.today) }
                         items(s.rows, key = { it.householdId }) { row ->
                             DueCard(row, onClick = { vm.openHousehold(row.householdId) })
                         }

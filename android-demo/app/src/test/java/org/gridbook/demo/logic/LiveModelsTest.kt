@@ -4,6 +4,7 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeoutOrNull
 import org.gridbook.Store
+import org.gridbook.core.TeamMember
 import org.gridbook.core.VisitInput
 import org.gridbook.core.VisitKind
 import org.gridbook.core.VisitOutcome
@@ -102,6 +103,39 @@ class LiveModelsTest {
             household.close()
             conflicts.close()
             sync.close()
+            awaitListeners(env.store, before)
+        }
+    }
+
+    @Test
+    fun closingTheRouteMapAndPointsLeavesNoListener(): Unit = runBlocking {
+        Env(openStore(tempDir("live-leak-field"), "w-zhang")).use { env ->
+            val g = grid(env.store, "101")
+            env.store.createPatrolTeam(g.id, "夜巡队", listOf(TeamMember(memberId = "v-0001", name = "赵师傅")))
+            val before = env.store.listenerCount()
+            val today = TodayModel(env.calls, clock, env.scope, location = FixedLocation(LocationResult.TimedOut))
+            val map = MapModel(env.calls, clock, env.scope)
+            val points = PointsModel(env.calls, clock, env.scope, g.id)
+            today.observe()
+            awaitState(today.state, "the list") { it is TodayState.Loaded }
+            today.planRoute()
+            map.observe(g.id)
+            points.observe()
+            points.select("v-0001")
+            awaitState(today.route, "the route") { it is RouteState.Loaded }
+            awaitState(map.state, "the map") { it is MapState.Loaded }
+            awaitState(points.state, "the account") { it.account != null }
+            // The list's two, the route's, the map's, the board's and the account's.
+            awaitListeners(env.store, before + 6)
+
+            // Planning again replaces the route's listener.
+            today.planRoute()
+            awaitState(today.route, "the route") { it is RouteState.Loaded }
+            awaitListeners(env.store, before + 6)
+
+            today.close()
+            map.close()
+            points.close()
             awaitListeners(env.store, before)
         }
     }
