@@ -74,10 +74,10 @@ pub enum Error {
     },
     /// The store's worker has a role that may not do this to the volunteer
     /// points ledger (only the grid head awards, ...); nothing was written.
-    #[error("a worker with the role {role:?} may not {action:?} volunteer points")]
+    #[error("a worker with the role {role:?} may not {action} volunteer points")]
     PointsRoleMayNot {
-        /// What was refused.
-        action: crate::kinds::codes::PointsAction,
+        /// What was refused (a `PointsAction` code).
+        action: &'static str,
         /// The worker's role.
         role: crate::identity::WorkerRole,
     },

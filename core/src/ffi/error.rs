@@ -252,9 +252,10 @@ impl From<Error> for GridbookError {
                 role,
             },
             E::GridHeadOnly { role } => GridbookError::GridHeadOnly { role },
-            E::PointsRoleMayNot { action, role } => {
-                GridbookError::PointsRoleMayNot { action, role }
-            }
+            E::PointsRoleMayNot { action, role } => GridbookError::PointsRoleMayNot {
+                action: CodeList::from_code_or_default(Some(action)),
+                role,
+            },
             E::StepRefused { action, reason } => GridbookError::StepRefused {
                 action: CodeList::from_code_or_default(Some(action)),
                 reason: CodeList::from_code_or_default(Some(reason)),

@@ -436,7 +436,7 @@ fn who_may_award_spend_and_set_the_rule_and_bad_input_changes_nothing() {
         g.assistant
             .award_points(award(grid, "v-li", 1, "2026-11-02")),
         Err(Error::PointsRoleMayNot {
-            action: PointsAction::Award,
+            action: "award",
             role: WorkerRole::Assistant
         })
     ));
@@ -444,7 +444,7 @@ fn who_may_award_spend_and_set_the_rule_and_bad_input_changes_nothing() {
         g.building_head
             .spend_points(spending(grid, "v-li", 1, "2026-11-02")),
         Err(Error::PointsRoleMayNot {
-            action: PointsAction::Spend,
+            action: "spend",
             role: WorkerRole::BuildingHead
         })
     ));
@@ -452,7 +452,7 @@ fn who_may_award_spend_and_set_the_rule_and_bad_input_changes_nothing() {
         g.assistant
             .set_points_rule(grid, day("2026-11-01"), PointsRule::default()),
         Err(Error::PointsRoleMayNot {
-            action: PointsAction::SetRule,
+            action: "set_rule",
             ..
         })
     ));

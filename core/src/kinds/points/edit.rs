@@ -10,6 +10,7 @@ use super::{
     POINTS_DOC, PointsAction, PointsAward, PointsExpiry, PointsRule, PointsSpending,
     StoredEnrolment, StoredPointsEntry, StoredPointsRule,
 };
+use crate::code_list::CodeList;
 use crate::docs::new_record_id;
 use crate::entries;
 use crate::error::{Error, FieldCheck, Result};
@@ -31,7 +32,10 @@ impl Store {
         if role_may(action, role) {
             Ok(())
         } else {
-            Err(Error::PointsRoleMayNot { action, role })
+            Err(Error::PointsRoleMayNot {
+                action: action.code(),
+                role,
+            })
         }
     }
 
