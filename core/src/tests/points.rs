@@ -485,6 +485,10 @@ fn who_may_award_spend_and_set_the_rule_and_bad_input_changes_nothing() {
         ("on", InvalidReason::InFuture)
     );
     assert_eq!(
+        invalid(h.award_points(award(grid, "v-li", 1, "1999-12-31"))),
+        ("on", InvalidReason::TooOld)
+    );
+    assert_eq!(
         invalid(h.spend_points(PointsSpending {
             item: String::new(),
             ..spending(grid, "v-li", 1, "2026-11-02")
@@ -530,4 +534,19 @@ fn who_may_award_spend_and_set_the_rule_and_bad_input_changes_nothing() {
         })
     ));
     assert_eq!(h.query_table_dump().unwrap(), before);
+    // A resident who moved out is enrolled no more.
+    let moved_out = h
+        .create_resident(resident_input(&g.f.household, "钱多多"))
+        .unwrap();
+    h.retire_resident(&moved_out, ResidentStatus::MovedOut, day("2026-11-01"))
+        .unwrap();
+    let before_enrol = h.query_table_dump().unwrap();
+    assert!(matches!(
+        h.enrol_in_talent_pool(&moved_out, "", day("2026-11-02")),
+        Err(Error::Retired {
+            kind: RecordKind::Resident,
+            ..
+        })
+    ));
+    assert_eq!(h.query_table_dump().unwrap(), before_enrol);
 }

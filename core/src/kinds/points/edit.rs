@@ -39,10 +39,13 @@ impl Store {
         }
     }
 
-    /// A day of a points entry: not after today.
+    /// A day of a points entry: not after today, not before 2000.
     fn points_day(&self, on: Date) -> Result<Date> {
         if on > self.today() {
             return Err(Error::invalid("on", InvalidReason::InFuture));
+        }
+        if on.year() < 2000 {
+            return Err(Error::invalid("on", InvalidReason::TooOld));
         }
         Ok(on)
     }
@@ -198,6 +201,18 @@ impl Store {
         self.write(|edit| {
             let grid_id = grid_of(edit.tx, RecordKind::Resident, "residents", resident_id)?;
             grid_of_active(edit.tx, RecordKind::Grid, "grids", &grid_id)?;
+            // A resident who moved out or died is enrolled no more; withdrawing stays possible.
+            let active: bool = edit.tx.query_row(
+                "SELECT status = 'active' FROM residents WHERE id = ?1",
+                [resident_id],
+                |r| r.get(0),
+            )?;
+            if !active && !withdrawn {
+                return Err(Error::Retired {
+                    kind: RecordKind::Resident,
+                    id: resident_id.to_string(),
+                });
+            }
             put_entry(edit, &grid_id, "talent_pool", resident_id, &value)
         })
     }
