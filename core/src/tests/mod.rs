@@ -19,6 +19,7 @@ mod gps_review;
 mod grid_map;
 mod grid_summary;
 mod hostile_push;
+mod import_files;
 mod import_roster;
 mod inputs;
 mod merge;
