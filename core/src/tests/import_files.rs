@@ -7,7 +7,7 @@ use std::io::Write;
 
 use zip::write::SimpleFileOptions;
 
-use super::import_roster::{HEADER, csv, dry, outcomes, rows};
+use super::import_roster::{HEADER, csv, dry, rows};
 use super::*;
 
 const MAIN: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
@@ -57,12 +57,12 @@ fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn xlsx(rows: &[Vec<X>]) -> Vec<u8> {
-    let types = format!(
+    let types = String::from(
         "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">\
          <Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/>\
          <Default Extension=\"xml\" ContentType=\"application/xml\"/>\
          <Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>\
-         <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>"
+         <Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/></Types>",
     );
     let root_rels = format!(
         "<Relationships xmlns=\"{RELS}\"><Relationship Id=\"rId1\" Type=\"{DOC_RELS}/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"
