@@ -9,16 +9,19 @@
 //!   and the caller's overrides);
 //! - `cells.rs`: one row's cells to typed values, each bad cell an error
 //!   naming its column with the API's own [`InvalidReason`];
-//! - `plan.rs`: rows matched against the roster and each other (buildings
-//!   by number, households by building, unit and room, residents by ID
-//!   number, else by name, birth date and household), the report, and the
-//!   checked records to write;
+//! - `plan.rs`: the roster as the import matches against it, the report,
+//!   and the checked records to write, written in one `Store::write`;
+//! - `row.rs`: one row matched against the roster and the rows before it
+//!   (buildings by number, households by building, unit and room,
+//!   residents by ID number, else by name, birth date and household);
+//! - `resident.rs`: the household and resident a row asks for, and the
+//!   fields that change;
 //! - `report.rs`: the report's types.
 //!
 //! To accept another header spelling, add it to `header.rs`; another label
 //! of a code list, to `cells.rs`; another column, a variant of
 //! [`ImportField`] with its headers, its parse in `cells.rs` and its
-//! comparison and overlay in `plan.rs`.
+//! comparison and overlay in `resident.rs`.
 
 use crate::error::Error;
 use crate::store::Store;
@@ -29,6 +32,7 @@ mod plan;
 mod read;
 mod report;
 mod resident;
+mod row;
 
 pub use header::ImportField;
 pub use report::{

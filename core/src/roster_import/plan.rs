@@ -13,24 +13,23 @@ use super::cells::ParsedRow;
 use super::header::{Columns, ImportField};
 use super::read::Table;
 use super::report::{CellProblem, RosterImportOptions, RosterImportReport, RowOutcome, RowReport};
-use super::resident::{desired_household, desired_resident};
-use crate::docs::new_record_id;
+use super::row::{PersonKey, PlanState, plan_row};
 use crate::error::{Error, Result};
 use crate::kinds::roster::{BuildingInput, Household, Resident};
 use crate::kinds::roster::{
-    CheckedBuilding, CheckedHousehold, CheckedResident, check_building, check_household,
-    check_resident, write_building, write_household, write_resident,
+    CheckedBuilding, CheckedHousehold, CheckedResident, check_building, write_building,
+    write_household, write_resident,
 };
 use crate::store::Store;
 use crate::validate::Date;
 
 /// The grid's roster as the import matches against it.
 pub(super) struct Roster {
-    buildings: HashMap<String, String>,
+    pub(super) buildings: HashMap<String, String>,
     pub(super) households: HashMap<(String, String, String), Household>,
     pub(super) households_by_id: HashMap<String, Household>,
-    by_id_number: HashMap<String, Resident>,
-    by_person: HashMap<(String, Option<Date>, String), Resident>,
+    pub(super) by_id_number: HashMap<String, Resident>,
+    pub(super) by_person: HashMap<(String, Option<Date>, String), Resident>,
 }
 
 impl Roster {
@@ -69,10 +68,10 @@ impl Roster {
 }
 
 /// A building the import creates: its id and the units and floors its rows need.
-struct NewBuilding {
-    id: String,
-    units: i32,
-    floors: i32,
+pub(super) struct NewBuilding {
+    pub(super) id: String,
+    pub(super) units: i32,
+    pub(super) floors: i32,
 }
 
 /// The report and what importing the rows that are not in error writes.
@@ -124,7 +123,7 @@ fn field_of(api_field: &str) -> ImportField {
 }
 
 /// Turns a refusal of a `check_*` into a cell error of the row.
-fn refuse(row: &mut ParsedRow, columns: &Columns, error: Error) -> Result<()> {
+pub(super) fn refuse(row: &mut ParsedRow, columns: &Columns, error: Error) -> Result<()> {
     let Error::Invalid { field, reason } = error else {
         return Err(error);
     };
@@ -152,8 +151,7 @@ pub(super) fn plan(
     let mut households = Vec::new();
     let mut residents = Vec::new();
     let mut seen_id_numbers: HashMap<String, u32> = HashMap::new();
-    let mut seen_people: HashMap<(String, Option<Date>, String, String, String), u32> =
-        HashMap::new();
+    let mut seen_people: HashMap<PersonKey, u32> = HashMap::new();
     for (number, cells) in &table.rows {
         if *number <= columns.header_row {
             continue;
@@ -210,176 +208,5 @@ pub(super) fn plan(
         buildings,
         households,
         residents,
-    })
-}
-
-/// What the rows planned so far hold.
-struct PlanState<'a> {
-    new_buildings: &'a mut BTreeMap<String, NewBuilding>,
-    households_done: &'a mut HashMap<(String, String, String), (String, bool)>,
-    households: &'a mut Vec<(String, CheckedHousehold, bool)>,
-    residents: &'a mut Vec<(String, CheckedResident, bool)>,
-    seen_id_numbers: &'a mut HashMap<String, u32>,
-    seen_people: &'a mut HashMap<(String, Option<Date>, String, String, String), u32>,
-}
-
-/// Plans one row; a row that gains an error plans nothing.
-fn plan_row(
-    row: &mut ParsedRow,
-    columns: &Columns,
-    roster: &Roster,
-    options: &RosterImportOptions,
-    today: Date,
-    state: &mut PlanState,
-) -> Result<RowOutcome> {
-    if !row.errors.is_empty() {
-        return Ok(RowOutcome::Error);
-    }
-    let (Some(name), Some(building), Some(room)) =
-        (row.name.clone(), row.building.clone(), row.room.clone())
-    else {
-        return Ok(RowOutcome::Error);
-    };
-    let unit = row.unit.clone().unwrap_or_else(|| "1".to_string());
-    let header = |f: ImportField| {
-        columns
-            .fields
-            .get(&f)
-            .map_or(f.header(), |(_, h)| h.as_str())
-            .to_string()
-    };
-    // Duplicates within the file.
-    let person = (
-        name.clone(),
-        row.birth_date,
-        building.clone(),
-        unit.clone(),
-        room.clone(),
-    );
-    if let Some(id) = row.id_number.clone() {
-        if let Some(first_row) = state.seen_id_numbers.get(&id) {
-            let problem = CellProblem::DuplicateInFile {
-                first_row: *first_row,
-            };
-            row.error(
-                ImportField::IdNumber,
-                &header(ImportField::IdNumber),
-                problem,
-            );
-            return Ok(RowOutcome::Error);
-        }
-    } else if let Some(first_row) = state.seen_people.get(&person) {
-        let problem = CellProblem::DuplicateInFile {
-            first_row: *first_row,
-        };
-        row.error(ImportField::Name, &header(ImportField::Name), problem);
-        return Ok(RowOutcome::Error);
-    }
-    // The building and the household.
-    let existing_building = roster.buildings.get(&building).cloned();
-    let new_building = existing_building.is_none();
-    let building_id = match &existing_building {
-        Some(id) => id.clone(),
-        None => state
-            .new_buildings
-            .get(&building)
-            .map_or_else(new_record_id, |b| b.id.clone()),
-    };
-    let dwelling = (building_id.clone(), unit.clone(), room.clone());
-    let existing_household = roster.households.get(&dwelling);
-    let planned_household = state.households_done.get(&dwelling).cloned();
-    let household_id = match (existing_household, &planned_household) {
-        (Some(h), _) => h.id.clone(),
-        (None, Some((id, _))) => id.clone(),
-        (None, None) => new_record_id(),
-    };
-    let new_household = existing_household.is_none();
-    let household = if planned_household.is_none() {
-        let input = desired_household(row, existing_household, &building_id, &unit, &room, options);
-        match input {
-            Some(input) => match check_household(input) {
-                Ok(checked) => Some(checked),
-                Err(e) => return refuse(row, columns, e).map(|()| RowOutcome::Error),
-            },
-            None => None,
-        }
-    } else {
-        None
-    };
-    // The resident.
-    let by_id = row
-        .id_number
-        .as_ref()
-        .and_then(|id| roster.by_id_number.get(id));
-    let by_person = existing_household.and_then(|h| {
-        roster
-            .by_person
-            .get(&(name.clone(), row.birth_date, h.id.clone()))
-    });
-    if let (None, Some(found), Some(id)) = (by_id, by_person, &row.id_number)
-        && found.id_number.as_ref().is_some_and(|known| known != id)
-    {
-        let problem = CellProblem::DuplicateInRoster;
-        row.error(
-            ImportField::IdNumber,
-            &header(ImportField::IdNumber),
-            problem,
-        );
-        return Ok(RowOutcome::Error);
-    }
-    let existing = by_id.or(by_person);
-    let (input, mut changed) = desired_resident(row, existing, &household_id, roster, options);
-    let checked = match check_resident(input, today) {
-        Ok(checked) => checked,
-        Err(e) => return refuse(row, columns, e).map(|()| RowOutcome::Error),
-    };
-    // The row is good: plan it.
-    if let Some(id) = row.id_number.clone() {
-        state.seen_id_numbers.insert(id, row.row);
-    }
-    state.seen_people.entry(person).or_insert(row.row);
-    if new_building {
-        let entry = state
-            .new_buildings
-            .entry(building.clone())
-            .or_insert(NewBuilding {
-                id: building_id.clone(),
-                units: 1,
-                floors: 1,
-            });
-        entry.units = entry.units.max(unit.parse().unwrap_or(1));
-        entry.floors = entry.floors.max(
-            row.floor
-                .unwrap_or_else(|| super::resident::floor_of_room(&room)),
-        );
-    }
-    if planned_household.is_none() {
-        state
-            .households_done
-            .insert(dwelling, (household_id.clone(), new_household));
-        if let Some(checked) = household {
-            if let Some(h) = existing_household {
-                changed.extend(super::resident::household_changes(row, h));
-            }
-            state
-                .households
-                .push((household_id.clone(), checked, new_household));
-        }
-    }
-    changed.sort();
-    changed.dedup();
-    Ok(match existing {
-        None => {
-            state.residents.push((new_record_id(), checked, true));
-            RowOutcome::Create {
-                new_building,
-                new_household,
-            }
-        }
-        Some(_) if changed.is_empty() => RowOutcome::Unchanged,
-        Some(r) => {
-            state.residents.push((r.id.clone(), checked, false));
-            RowOutcome::Update { fields: changed }
-        }
     })
 }

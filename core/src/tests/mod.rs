@@ -20,6 +20,7 @@ mod grid_map;
 mod grid_summary;
 mod hostile_push;
 mod import_files;
+mod import_matching;
 mod import_roster;
 mod inputs;
 mod merge;
