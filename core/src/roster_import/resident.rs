@@ -6,6 +6,9 @@
 use super::cells::ParsedRow;
 use super::header::ImportField;
 use super::plan::Roster;
+
+/// A dwelling: building id, unit and room.
+pub(super) type Dwelling = (String, String, String);
 use super::report::RosterImportOptions;
 use crate::kinds::roster::{
     Gender, Household, HouseholdInput, Registration, ResidenceState, Resident, ResidentInput,
@@ -73,6 +76,7 @@ pub(super) fn desired_resident(
     row: &ParsedRow,
     existing: Option<&Resident>,
     household_id: &str,
+    dwelling: &Dwelling,
     roster: &Roster,
     options: &RosterImportOptions,
 ) -> (ResidentInput, Vec<ImportField>) {
@@ -147,27 +151,26 @@ pub(super) fn desired_resident(
     ];
     changed.extend(checks.iter().filter(|(c, _)| *c).map(|(_, f)| *f));
     if input.household_id != current.household_id {
-        changed.extend(moved_fields(roster, &current.household_id, household_id));
+        changed.extend(moved_fields(roster, &current.household_id, dwelling));
     }
     (input, changed)
 }
 
-/// The address fields that differ between a resident's old and new household.
-fn moved_fields(roster: &Roster, old: &str, new: &str) -> Vec<ImportField> {
-    let (Some(a), Some(b)) = (
-        roster.households_by_id.get(old),
-        roster.households_by_id.get(new),
-    ) else {
+/// The address fields that differ between a resident's old household and
+/// the row's dwelling (building id, unit, room).
+fn moved_fields(roster: &Roster, old: &str, dwelling: &Dwelling) -> Vec<ImportField> {
+    let Some(a) = roster.households_by_id.get(old) else {
         return vec![ImportField::Building, ImportField::Unit, ImportField::Room];
     };
+    let (building_id, unit, room) = dwelling;
     let mut fields = Vec::new();
-    if a.building_id != b.building_id {
+    if &a.building_id != building_id {
         fields.push(ImportField::Building);
     }
-    if a.unit != b.unit {
+    if &a.unit != unit {
         fields.push(ImportField::Unit);
     }
-    if a.room != b.room {
+    if &a.room != room {
         fields.push(ImportField::Room);
     }
     fields

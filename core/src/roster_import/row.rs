@@ -134,7 +134,8 @@ pub(super) fn plan_row(
         return Ok(RowOutcome::Error);
     }
     let existing = by_id.or(by_person);
-    let (input, mut changed) = desired_resident(row, existing, &household_id, roster, options);
+    let (input, mut changed) =
+        desired_resident(row, existing, &household_id, &dwelling, roster, options);
     let checked = match check_resident(input, today) {
         Ok(checked) => checked,
         Err(e) => return refuse(row, columns, e).map(|()| RowOutcome::Error),

@@ -62,3 +62,38 @@ fn headers_are_mapped_by_their_variants_and_the_callers_overrides() {
     let report = dry(&store, &f.grid, full_width.as_bytes()).unwrap();
     assert_eq!(outcomes(&report), vec![(2, created(true, true))]);
 }
+
+#[test]
+fn a_resident_found_by_id_number_moves_to_the_rows_household() {
+    let (_dir, store, f) = one_worker("w1");
+    let options = RosterImportOptions::default();
+    let text = csv(HEADER, &rows());
+    store
+        .import_roster(&f.grid, text.as_bytes(), &options, false)
+        .unwrap();
+    let mut moved = rows();
+    moved[2][8] = "1204".into();
+    let text = csv(HEADER, &moved);
+    let report = dry(&store, &f.grid, text.as_bytes()).unwrap();
+    assert_eq!(
+        outcomes(&report)[2],
+        (
+            4,
+            RowOutcome::Update {
+                fields: vec![ImportField::Room]
+            }
+        )
+    );
+    assert_eq!(report.households_created, 1);
+    store
+        .import_roster(&f.grid, text.as_bytes(), &options, false)
+        .unwrap();
+    let wang = store
+        .grid_residents(&f.grid)
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "王五")
+        .unwrap();
+    let home = store.household(&wang.household_id).unwrap().household;
+    assert_eq!((home.room.as_str(), home.floor), ("1204", 12));
+}
