@@ -79,6 +79,7 @@ pub(super) fn created(new_building: bool, new_household: bool) -> RowOutcome {
 #[test]
 fn utf8_bom_and_gbk_csv_give_the_same_report() {
     let (_dir, store, f) = one_worker("w1");
+    let (dump, chunks) = (store.query_table_dump().unwrap(), chunk_count(&store));
     let text = csv(HEADER, &rows());
     let utf8 = dry(&store, &f.grid, text.as_bytes()).unwrap();
     let bom = dry(
@@ -93,6 +94,9 @@ fn utf8_bom_and_gbk_csv_give_the_same_report() {
     let gbk = dry(&store, &f.grid, &gbk).unwrap();
     assert_eq!(utf8, bom);
     assert_eq!(utf8, gbk);
+    // A dry run writes nothing.
+    assert_eq!(store.query_table_dump().unwrap(), dump);
+    assert_eq!(chunk_count(&store), chunks);
     assert_eq!(
         outcomes(&utf8),
         vec![
