@@ -49,6 +49,7 @@ mod identity;
 mod kinds;
 pub mod photos;
 mod registry;
+pub mod roster_import;
 mod sortkey;
 pub mod spatial;
 mod store;
@@ -68,6 +69,11 @@ pub use kinds::*;
 pub use photos::{
     DEFAULT_MAX_PHOTO_BYTES, PhotoLimits, PhotoType, PreparedPhoto, photo_id, prepare_photo,
     verify_photo,
+};
+pub use roster_import::{
+    CellError, CellProblem, DEFAULT_MAX_IMPORT_BYTES, DEFAULT_MAX_UNZIPPED_BYTES, ImportError,
+    ImportField, RosterImportOptions, RosterImportOutcome, RosterImportReport, RowOutcome,
+    RowReport,
 };
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;

@@ -26,7 +26,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("store", &["store", "db"]),
     ("kinds", &["kinds"]),
     ("views", &["views"]),
-    ("interchange", &["changeset", "sync", "ffi"]),
+    (
+        "interchange",
+        &["changeset", "sync", "ffi", "roster_import"],
+    ),
 ];
 
 /// What a lower layer may name from above.

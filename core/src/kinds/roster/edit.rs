@@ -12,12 +12,15 @@ use std::collections::BTreeSet;
 use automerge::{AutoCommit, ObjId, ROOT};
 
 use super::query;
+use super::write::{
+    check_building, check_household, check_resident, write_building, write_household,
+    write_resident,
+};
 use super::{
-    BuildingInput, GridInput, HouseholdInput, HouseholdStatus, RELATION_HEAD, ResidentInput,
-    ResidentStatus, is_care_category, is_relation_code,
+    BuildingInput, GridInput, HouseholdInput, HouseholdStatus, ResidentInput, ResidentStatus,
 };
 use crate::code_list::CodeList;
-use crate::crdt::{b, ensure_map, f, i, map_at, opt_s, s, set, set_keys};
+use crate::crdt::{b, ensure_map, opt_s, s, set};
 use crate::docs::{DocId, ROSTER, new_record_id};
 use crate::error::{Error, FieldCheck, Result};
 use crate::kinds::RecordKind;
@@ -27,9 +30,9 @@ use crate::validate::{self, Date};
 use crate::values::{check_point, optional_text};
 
 pub(super) const NAME_MAX: usize = 64;
-const NOTES_MAX: usize = 2000;
+pub(super) const NOTES_MAX: usize = 2000;
 
-fn check_tag_codes(codes: &[String], field: &'static str) -> Result<BTreeSet<String>> {
+pub(super) fn check_tag_codes(codes: &[String], field: &'static str) -> Result<BTreeSet<String>> {
     codes
         .iter()
         .map(|code| {
@@ -157,28 +160,8 @@ impl Store {
     }
 
     fn put_building(&self, grid_id: &str, id: &str, input: BuildingInput) -> Result<()> {
-        let number = validate::text(&input.number, 32).field("number")?;
-        let estate = optional_text(input.estate.as_deref(), NAME_MAX, "estate")?;
-        if !(1..=100).contains(&input.units) {
-            return Err(Error::invalid("units", validate::InvalidReason::OutOfRange));
-        }
-        if !(1..=200).contains(&input.floors) {
-            return Err(Error::invalid(
-                "floors",
-                validate::InvalidReason::OutOfRange,
-            ));
-        }
-        let location = check_point(input.location, "location.lon", "location.lat")?;
-        self.write_roster_record(grid_id, "buildings", id, |doc, obj| {
-            set(doc, obj, "number", s(&number))?;
-            set(doc, obj, "estate", opt_s(estate.as_deref()))?;
-            set(doc, obj, "units", i(i64::from(input.units)))?;
-            set(doc, obj, "floors", i(i64::from(input.floors)))?;
-            set(doc, obj, "lon", f(location.map(|p| p.lon)))?;
-            set(doc, obj, "lat", f(location.map(|p| p.lat)))?;
-            ensure_map(doc, obj, "heads")?;
-            Ok(())
-        })
+        let checked = check_building(&input)?;
+        self.write(|edit| write_building(edit, grid_id, id, &checked))
     }
 
     /// Retires a building (demolished, or handed to another grid).
@@ -207,30 +190,8 @@ impl Store {
         let grid_id = self.read(|conn| {
             lookup::grid_of_active(conn, RecordKind::Building, "buildings", &input.building_id)
         })?;
-        let unit = validate::text(&input.unit, 16).field("unit")?;
-        let room = validate::text(&input.room, 16).field("room")?;
-        if !(-10..=200).contains(&input.floor) {
-            return Err(Error::invalid("floor", validate::InvalidReason::OutOfRange));
-        }
-        let tags = check_tag_codes(&input.tags, "tags")?;
-        let location = check_point(input.location, "location.lon", "location.lat")?;
-        let notes = optional_text(input.notes.as_deref(), NOTES_MAX, "notes")?;
-        self.write_roster_record(&grid_id, "households", id, |doc, obj| {
-            set(doc, obj, "building_id", s(&input.building_id))?;
-            set(doc, obj, "unit", s(&unit))?;
-            set(doc, obj, "floor", i(i64::from(input.floor)))?;
-            set(doc, obj, "room", s(&room))?;
-            set(doc, obj, "use_kind", s(input.use_kind.code()))?;
-            if is_new {
-                set(doc, obj, "status", s(HouseholdStatus::Active.code()))?;
-            }
-            let tag_map = ensure_map(doc, obj, "tags")?;
-            set_keys(doc, &tag_map, &tags)?;
-            set(doc, obj, "lon", f(location.map(|p| p.lon)))?;
-            set(doc, obj, "lat", f(location.map(|p| p.lat)))?;
-            set(doc, obj, "notes", opt_s(notes.as_deref()))?;
-            Ok(())
-        })
+        let checked = check_household(input)?;
+        self.write(|edit| write_household(edit, &grid_id, id, &checked, is_new))
     }
 
     /// Marks a household as moved out. Soft delete: its residents and visits
@@ -292,103 +253,8 @@ impl Store {
                 &input.household_id,
             )
         })?;
-        let name = validate::text(&input.name, NAME_MAX).field("name")?;
-        let birth_date = input
-            .birth_date
-            .map(|d| validate::birth_date(d, today))
-            .transpose()
-            .field("birth_date")?;
-        let id_number = match input.id_number.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(number) => Some(validate::id_number(number, today).field("id_number")?),
-        };
-        let phones = input
-            .phones
-            .iter()
-            .filter(|p| !p.trim().is_empty())
-            .map(|p| validate::phone(p))
-            .collect::<Result<Vec<_>, _>>()
-            .field("phones")?;
-        if phones.len() > 5 {
-            return Err(Error::invalid(
-                "phones",
-                validate::InvalidReason::TooLong { max: 5 },
-            ));
-        }
-        let relation = input.relation.trim().to_string();
-        if !is_relation_code(&relation) {
-            return Err(Error::invalid(
-                "relation",
-                validate::InvalidReason::UnknownCode,
-            ));
-        }
-        let care = check_tag_codes(&input.care, "care")?;
-        if !care.iter().all(|code| is_care_category(code)) {
-            return Err(Error::invalid("care", validate::InvalidReason::UnknownCode));
-        }
-        let moved_in = input
-            .moved_in
-            .map(|d| {
-                if d > today {
-                    Err(validate::InvalidReason::InFuture)
-                } else {
-                    Ok(d)
-                }
-            })
-            .transpose()
-            .field("moved_in")?;
-        let doc_id = DocId::roster(&grid_id);
-        let household_id = input.household_id.clone();
-        let becomes_head = is_new && relation == RELATION_HEAD;
-        self.write(|edit| {
-            let obj = record(edit, &doc_id, &grid_id, "residents", id)?;
-            let doc = edit.doc(&doc_id, &ROSTER, &grid_id)?;
-            set(doc, &obj, "household_id", s(&household_id))?;
-            set(doc, &obj, "name", s(&name))?;
-            set(doc, &obj, "gender", s(input.gender.code()))?;
-            set(
-                doc,
-                &obj,
-                "birth_date",
-                opt_s(birth_date.map(|d| d.to_string()).as_deref()),
-            )?;
-            set(doc, &obj, "id_number", opt_s(id_number.as_deref()))?;
-            set(
-                doc,
-                &obj,
-                "phones",
-                opt_s(Some(phones.join(",")).filter(|p| !p.is_empty()).as_deref()),
-            )?;
-            set(doc, &obj, "relation", s(&relation))?;
-            set(doc, &obj, "registration", s(input.registration.code()))?;
-            set(
-                doc,
-                &obj,
-                "residence_state",
-                s(input.residence_state.code()),
-            )?;
-            set(
-                doc,
-                &obj,
-                "moved_in",
-                opt_s(moved_in.map(|d| d.to_string()).as_deref()),
-            )?;
-            if is_new {
-                set(doc, &obj, "status", s(ResidentStatus::Active.code()))?;
-            }
-            let care_map = ensure_map(doc, &obj, "care")?;
-            set_keys(doc, &care_map, &care)?;
-            if becomes_head {
-                let households = ensure_map(doc, &ROOT, "households")?;
-                if let Some(household) = map_at(doc, &households, &household_id)
-                    && crate::crdt::scalar_str(doc, &household, "head_id").is_none()
-                {
-                    set(doc, &household, "head_id", s(id))?;
-                    edit.touch(&doc_id, "households", &household_id);
-                }
-            }
-            Ok(())
-        })
+        let checked = check_resident(input, today)?;
+        self.write(|edit| write_resident(edit, &grid_id, id, &checked, is_new))
     }
 
     /// Records that a resident moved out or died on a date. Soft delete: the

@@ -8,6 +8,8 @@
 //! - `catalogues.rs`: the string code lists (care categories, GB/T 4761
 //!   relation codes) with their labels;
 //! - `edit.rs`: the edits, each validating its whole input first;
+//! - `write.rs`: each record's check and its write into an edit in
+//!   progress, which the edits and the roster import share;
 //! - `heads.rs`: building-head appointments (edits);
 //! - `project.rs`: the roster's query tables written from the document;
 //! - `query.rs`: the reads;
@@ -39,6 +41,12 @@ mod heads;
 mod pinyin;
 mod project;
 pub(crate) mod query;
+mod write;
+
+pub(crate) use write::{
+    CheckedBuilding, CheckedHousehold, CheckedResident, check_building, check_household,
+    check_resident, write_building, write_household, write_resident,
+};
 
 /// The roster's registration: its collections live in the grid's roster
 /// document (`docs::ROSTER`), which the store owns.

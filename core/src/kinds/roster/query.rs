@@ -180,6 +180,19 @@ impl Store {
         })
     }
 
+    /// Every resident of a grid, whatever their status (the roster import
+    /// matches rows against them).
+    pub(crate) fn grid_residents(&self, grid_id: &str) -> Result<Vec<Resident>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(&format!(
+                    "SELECT {RESIDENT_COLUMNS} FROM residents r WHERE r.grid_id = ?1 ORDER BY r.id"
+                ))?
+                .query_map([grid_id], resident_row)?
+                .collect::<rusqlite::Result<_>>()?)
+        })
+    }
+
     /// One resident.
     pub fn resident(&self, resident_id: &str) -> Result<Resident> {
         self.read(|conn| {
