@@ -58,7 +58,6 @@ pub enum Masking {
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExportOptions {
     /// How much personal data to show; masked by default (and for now always).
-    #[cfg_attr(feature = "uniffi", uniffi(default))]
     pub masking: Masking,
 }
 
