@@ -16,7 +16,7 @@ impl Store {
     /// it was masked. ID numbers and phones are masked, and care
     /// categories that reveal health are only counted in a summary row;
     /// an unmasked export is not offered. An unknown template is
-    /// `Invalid` (`template_id`, `UnknownCode`), an unknown grid `NotFound`.
+    /// `Invalid` (`templateId`, `UnknownCode`), an unknown grid `NotFound`.
     pub async fn export(
         &self,
         grid_id: String,

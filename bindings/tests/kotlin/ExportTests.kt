@@ -29,7 +29,7 @@ fun exportTests(r: Runner) {
             val refused = assertThrows<GridbookException.Invalid>("an unknown template") {
                 store.export(f.grid, "no_such", ExportFormat.CSV, options)
             }
-            assertEq("template_id" to InvalidReason.UnknownCode, refused.field to refused.reason, "named")
+            assertEq("templateId" to InvalidReason.UnknownCode, refused.field to refused.reason, "named")
         }
     }
 }

@@ -32,7 +32,7 @@ final class ExportTests: TempDirTestCase {
             await expectGridbookError("an unknown template") {
                 try await store.export(gridId: f.grid, templateId: "no_such", format: .csv, options: options)
             },
-            .Invalid(field: "template_id", reason: .unknownCode)
+            .Invalid(field: "templateId", reason: .unknownCode)
         )
     }
 }
