@@ -33,6 +33,7 @@ pub use labels::{
 };
 pub use store::{
     LiveQueryListener, Store, StoreOptions, default_store_options, default_visit_policy,
+    export_templates,
 };
 pub use sync::{
     ListenerError, SyncListener, SyncReport, SyncServer, SyncSettings, default_sync_settings,

@@ -86,9 +86,10 @@ pub use validate::{Date, InvalidReason, TimeOfDay};
 pub use values::{GeoPoint, GpsFix, Timestamp};
 pub use views::{
     BuildingCoverage, CareCount, CoveragePeriod, DEFAULT_GPS_REVIEW_METRES, DwellingUseCount,
-    EventLevelCount, EventStatusCount, GENERAL_TIER, GpsFlag, GridSummary, HouseholdStatusCount,
-    PatrolCoverage, ReachedHousehold, RegistrationCount, TierCoverage, VisitCoverage,
-    VisitOutcomeCount,
+    EventLevelCount, EventStatusCount, ExportFile, ExportFormat, ExportOptions, ExportTemplate,
+    GENERAL_TIER, GpsFlag, GridSummary, HouseholdStatusCount, Masking, PatrolCoverage,
+    ReachedHousehold, RegistrationCount, TierCoverage, VisitCoverage, VisitOutcomeCount,
+    export_templates,
 };
 
 #[cfg(feature = "uniffi")]

@@ -10,6 +10,7 @@
 
 pub mod browser;
 pub mod eventbench;
+pub mod exportbench;
 pub mod generator;
 pub mod openbench;
 pub mod pointsbench;

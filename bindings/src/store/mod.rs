@@ -22,6 +22,7 @@
 
 mod events;
 mod exchange;
+mod export;
 mod live;
 mod maintenance;
 mod patrol;
@@ -40,6 +41,7 @@ use gridbook::{OpenOptions, StoreKey, Worker, WorkerIdentity};
 use crate::sync::Syncs;
 use crate::{GridbookError, Result, pool};
 
+pub use export::export_templates;
 pub use live::LiveQueryListener;
 pub use maintenance::{StoreOptions, default_store_options};
 pub use visits::default_visit_policy;

@@ -86,6 +86,7 @@ fun main(args: Array<String>) {
     liveQueryTests(runner)
     eventTests(runner)
     mapTests(runner)
+    exportTests(runner)
     pointsTests(runner)
     coverageTests(runner)
     inputTests(runner)

@@ -15,6 +15,8 @@ mod event_settings;
 mod events;
 mod events_merge;
 mod events_refusals;
+mod export_activity;
+mod export_roster;
 mod gps_review;
 mod grid_map;
 mod grid_summary;

@@ -11,7 +11,9 @@
 //! - `patrol.rs`: patrol coverage over days: shifts held and cancelled,
 //!   checkpoints covered, volunteer time from check-ins;
 //! - `summary.rs`: the grid's counts by code (households, residents,
-//!   visits, events), as a record and as JSON.
+//!   visits, events), as a record and as JSON;
+//! - `export/`: the roster, visits and events as CSV or XLSX in layouts
+//!   kept as data (`templates.json`), masked.
 //!
 //! Views count households, visits and events, never people's time: none
 //! ranks or compares workers. To add a view: a file with its records
@@ -29,6 +31,7 @@ use crate::store::lookup::grid_of;
 use crate::validate::Date;
 
 mod coverage;
+mod export;
 mod gps;
 mod map;
 mod patrol;
@@ -36,6 +39,9 @@ mod summary;
 
 pub use coverage::{
     BuildingCoverage, CoveragePeriod, GENERAL_TIER, ReachedHousehold, TierCoverage, VisitCoverage,
+};
+pub use export::{
+    ExportFile, ExportFormat, ExportOptions, ExportTemplate, Masking, export_templates,
 };
 pub use gps::{DEFAULT_GPS_REVIEW_METRES, GpsFlag};
 pub use patrol::PatrolCoverage;

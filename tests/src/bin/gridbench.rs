@@ -9,6 +9,8 @@
 //! compacted snapshots, each next to Automerge's own sync protocol over the
 //! same documents (`gridbook_harness::sim::syncbench`).
 //!
+//! The roster exported to XLSX and CSV (`gridbook_harness::exportbench`).
+//!
 //! Last, the write path with 0, 1 and 8 change listeners registered
 //! (`gridbook_harness::sim::listenbench`), and grid events in a store of
 //! their own: a report with a ~300 KB photo, a step, the open list of 2,000
@@ -41,6 +43,7 @@ use gridbook::{
     WorkerIdentity,
 };
 use gridbook_harness::eventbench::{self, EventBench, OPEN_EVENTS, PHOTO_EVENTS};
+use gridbook_harness::exportbench::{self, ExportBench};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
 use gridbook_harness::openbench::{self, OpenTimes};
 use gridbook_harness::pointsbench::{self, PointsBench};
@@ -195,6 +198,7 @@ struct Report {
     route_buildings: usize,
     points: PointsBench,
     report_ms: f64,
+    export: ExportBench,
     db_bytes: u64,
     baseline_db_bytes: u64,
     compact_ms: f64,
@@ -348,6 +352,10 @@ fn run() -> Result<Report, BoxError> {
         store.patrol_coverage(&grid.grid_id, month_from, month_to)?;
         report_samples.push(millis(start.elapsed()));
     }
+    // export_xlsx_ms / export_csv_ms: the roster template to XLSX and to
+    // CSV, medians, with the bytes (exportbench).
+    let export = exportbench::measure(&store, &grid.grid_id)
+        .map_err(|e| format!("export measurements: {e}"))?;
     drop(store);
     if let Some(keep) = keep_path() {
         std::fs::copy(&db_path, &keep)?;
@@ -442,6 +450,7 @@ fn run() -> Result<Report, BoxError> {
         route_buildings,
         points,
         report_ms: median(&report_samples),
+        export,
         db_bytes,
         baseline_db_bytes,
         compact_ms,
@@ -689,6 +698,11 @@ impl Report {
             "points_board_ms": round(self.points.board_ms, 3),
             "points_volunteers": self.points.volunteers,
             "report_ms": round(self.report_ms, 3),
+            "export_xlsx_ms": round(self.export.xlsx_ms, 3),
+            "export_xlsx_bytes": self.export.xlsx_bytes,
+            "export_csv_ms": round(self.export.csv_ms, 3),
+            "export_csv_bytes": self.export.csv_bytes,
+            "export_rows": self.export.rows,
             "db_bytes": self.db_bytes,
             "baseline_db_bytes": self.baseline_db_bytes,
             "size_ratio_vs_sqlite": round(ratio(self.db_bytes, self.baseline_db_bytes), 2),
@@ -810,6 +824,20 @@ impl Report {
             (
                 "grid report (summary, coverage ×3, patrol)",
                 format!("{:.2} ms", self.report_ms),
+            ),
+            (
+                "roster export to XLSX",
+                format!(
+                    "{:.1} ms ({} rows, {} bytes)",
+                    self.export.xlsx_ms, self.export.rows, self.export.xlsx_bytes
+                ),
+            ),
+            (
+                "roster export to CSV",
+                format!(
+                    "{:.1} ms ({} bytes)",
+                    self.export.csv_ms, self.export.csv_bytes
+                ),
             ),
             ("store file", mib(self.db_bytes)),
             ("plain SQLite copy", mib(self.baseline_db_bytes)),
