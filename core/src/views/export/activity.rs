@@ -43,10 +43,7 @@ pub(super) fn visits(conn: &Connection, grid_id: &str, fields: &[&str]) -> Resul
          ORDER BY v.at_ms, v.id",
     )?;
     let mut rows = stmt.query([grid_id])?;
-    let mut table = Table {
-        rows: Vec::new(),
-        withheld_care: 0,
-    };
+    let mut table = Table::default();
     while let Some(row) = rows.next()? {
         let mut values = Vec::with_capacity(fields.len());
         for field in fields {
@@ -104,10 +101,7 @@ pub(super) fn events(
          ORDER BY e.at_ms, e.id",
     )?;
     let mut rows = stmt.query([grid_id])?;
-    let mut table = Table {
-        rows: Vec::new(),
-        withheld_care: 0,
-    };
+    let mut table = Table::default();
     while let Some(row) = rows.next()? {
         let status: Option<String> = row.get(3)?;
         let closed = status.as_deref() == Some("closed");

@@ -37,6 +37,7 @@ pub(super) enum Value {
 
 /// Rows of values in the template's column order, and how many residents
 /// hold a withheld care category.
+#[derive(Default)]
 pub(super) struct Table {
     pub(super) rows: Vec<Vec<Value>>,
     pub(super) withheld_care: usize,
@@ -146,10 +147,7 @@ pub(super) fn residents(conn: &Connection, grid_id: &str, fields: &[&str]) -> Re
          ORDER BY h.building_key, h.unit_key, h.floor, h.room_key, h.id, r.relation, r.id",
     )?;
     let mut rows = stmt.query([grid_id])?;
-    let mut table = Table {
-        rows: Vec::new(),
-        withheld_care: 0,
-    };
+    let mut table = Table::default();
     while let Some(row) = rows.next()? {
         let id: String = row.get(15)?;
         let categories = care.remove(&id).unwrap_or_default();
@@ -208,10 +206,7 @@ pub(super) fn households(conn: &Connection, grid_id: &str, fields: &[&str]) -> R
          ORDER BY h.building_key, h.unit_key, h.floor, h.room_key, h.id",
     )?;
     let mut rows = stmt.query([grid_id])?;
-    let mut table = Table {
-        rows: Vec::new(),
-        withheld_care: 0,
-    };
+    let mut table = Table::default();
     while let Some(row) = rows.next()? {
         let mut values = Vec::with_capacity(fields.len());
         for field in fields {
