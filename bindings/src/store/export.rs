@@ -10,7 +10,7 @@ use crate::Result;
 
 #[uniffi::export]
 impl Store {
-    /// The grid's records in the layout `template_id` (see
+    /// The grid's records in the layout `templateId` (see
     /// `exportTemplates()`) as CSV (UTF-8 with a BOM) or XLSX: the file's
     /// bytes, a file name to share it under, the rows written and whether
     /// it was masked. ID numbers and phones are masked, and care

@@ -90,7 +90,7 @@ impl std::fmt::Debug for ExportFile {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExportTemplate {
-    /// The id [`Store::export`] takes.
+    /// The id `Store.export` takes.
     pub id: String,
     /// The title shown.
     pub title: String,
