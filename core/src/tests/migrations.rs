@@ -448,13 +448,12 @@ fn a_version_six_database_opens_with_its_photos() {
     assert_same_schema(&path, &fresh);
 }
 
-/// The grid's own categories and level names a version-7 store held read
-/// back, a rebuild derives the same rows, and they are still used.
-#[test]
-fn a_version_eight_database_opens_with_its_points() {
-    let fixture = &PHONE_FIXTURES[7];
+/// Opens a fixture of version 7 or later (two grids: one whose changes are
+/// held, refused by the server, and the first grid), checks the outbox and
+/// the chunks it left, and returns the store, the first grid and the held one.
+fn open_with_a_held_grid(fixture: &PhoneFixture) -> (tempfile::TempDir, Store, String, String) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("v8.db");
+    let path = dir.path().join(format!("v{}.db", fixture.version));
     load_fixture(fixture, &path);
     let store = Store::open(&path, fixture_owner()).unwrap();
     let status = store.sync_status().unwrap();
@@ -471,6 +470,16 @@ fn a_version_eight_database_opens_with_its_points() {
         .find(|g| g.grid_id != blocked)
         .unwrap()
         .grid_id;
+    (dir, store, grid, blocked)
+}
+
+/// The points rule, talent pool, awards and exchange a version-8 store held
+/// read back with their balances and board, a rebuild derives the same
+/// rows, and a new award is queued.
+#[test]
+fn a_version_eight_database_opens_with_its_points() {
+    let fixture = &PHONE_FIXTURES[7];
+    let (_dir, store, grid, _) = open_with_a_held_grid(fixture);
     let rules = store.points_rules(&grid).unwrap();
     assert_eq!(rules.len(), 1);
     assert_eq!(
@@ -532,27 +541,13 @@ fn a_version_eight_database_opens_with_its_points() {
     );
 }
 
+/// The grid's own categories and level names a version-7 store held read
+/// back, a rebuild derives the same rows, and they are still used.
 #[test]
 fn a_version_seven_database_opens_with_its_event_settings() {
     let fixture = &PHONE_FIXTURES[6];
-    let dir = tempfile::tempdir().unwrap();
+    let (dir, store, grid, blocked) = open_with_a_held_grid(fixture);
     let path = dir.path().join("v7.db");
-    load_fixture(fixture, &path);
-    let store = Store::open(&path, fixture_owner()).unwrap();
-    let status = store.sync_status().unwrap();
-    assert_eq!(
-        (status.unsent_changes, status.held_changes),
-        (fixture.unsent_after_open, 2)
-    );
-    assert_eq!(chunk_count(&store), fixture.chunks);
-    let blocked = status.blocked_grids[0].grid_id.clone();
-    let grid = store
-        .sync_cursors()
-        .unwrap()
-        .into_iter()
-        .find(|g| g.grid_id != blocked)
-        .unwrap()
-        .grid_id;
     let categories = store.event_categories(&grid).unwrap().categories;
     let local: Vec<(&str, &str, &str, TimeLimit, i32)> = categories
         .iter()

@@ -124,8 +124,10 @@ pub fn volunteer_points(
     last: Date,
 ) -> Result<VolunteerPoints, SimError> {
     let mut points = VolunteerPoints::default();
+    let mut balances = BTreeMap::new();
     for volunteer in store.volunteers(grid)? {
         let account = store.points_account(grid, &volunteer.volunteer_id, last)?;
+        balances.insert(volunteer.volunteer_id, account.balance);
         for entry in account.entries.iter().filter(|e| e.on >= first) {
             match entry.kind {
                 PointsEntryKind::Service => points.service += entry.points,
@@ -142,9 +144,11 @@ pub fn volunteer_points(
         }
     }
     for standing in store.points_board(grid, last, 20)? {
-        let balance = store
-            .points_account(grid, &standing.volunteer.volunteer_id, last)?
-            .balance;
+        // The board lists volunteers only, whose balances are read above.
+        let balance = balances
+            .get(&standing.volunteer.volunteer_id)
+            .copied()
+            .unwrap_or_default();
         points.rows.push(PointsRow {
             place: standing.place,
             display_name: standing.volunteer.display_name,

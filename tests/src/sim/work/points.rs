@@ -17,6 +17,12 @@ const REASONS: &[&str] = &[
 const ITEMS: &[(&str, u32)] = &[("洗衣液一瓶", 3), ("大米一袋", 5), ("免费理发一次", 2)];
 
 impl Worker {
+    /// One of the grid's volunteers as this phone sees them, if any.
+    fn pick_volunteer(&mut self, store: &Store, grid: &str) -> gridbook::Result<Option<String>> {
+        let volunteers = store.volunteers(grid)?;
+        Ok(self.rng.pick(&volunteers).map(|v| v.volunteer_id.clone()))
+    }
+
     /// The grid head awards 1–5 points to one of the grid's volunteers.
     pub(super) fn award_points(
         &mut self,
@@ -24,14 +30,13 @@ impl Worker {
         grid: &str,
         date: Date,
     ) -> gridbook::Result<()> {
-        let volunteers = store.volunteers(grid)?;
-        let Some(volunteer) = self.rng.pick(&volunteers) else {
+        let Some(volunteer_id) = self.pick_volunteer(store, grid)? else {
             return Ok(());
         };
         let reason = self.rng.pick(REASONS).copied().unwrap_or(REASONS[0]);
         store.award_points(PointsAward {
             grid_id: grid.to_string(),
-            volunteer_id: volunteer.volunteer_id.clone(),
+            volunteer_id,
             points: u32::try_from(self.rng.range(1, 5)).unwrap_or(1),
             reason: reason.to_string(),
             on: date,
@@ -48,14 +53,13 @@ impl Worker {
         grid: &str,
         date: Date,
     ) -> gridbook::Result<()> {
-        let volunteers = store.volunteers(grid)?;
-        let Some(volunteer) = self.rng.pick(&volunteers) else {
+        let Some(volunteer_id) = self.pick_volunteer(store, grid)? else {
             return Ok(());
         };
         let (item, points) = self.rng.pick(ITEMS).copied().unwrap_or(ITEMS[0]);
         store.spend_points(PointsSpending {
             grid_id: grid.to_string(),
-            volunteer_id: volunteer.volunteer_id.clone(),
+            volunteer_id,
             points,
             item: item.to_string(),
             on: date,
