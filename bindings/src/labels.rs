@@ -5,9 +5,10 @@
 
 use gridbook::codes::{
     CARE_CATEGORIES, CodeList, DwellingUse, EventSource, EventStatus, FindingKind, Gender,
-    HouseholdStatus, PointsAction, PointsEntryKind, RELATION_CODES, Registration, ResidenceState,
-    ResidentStatus, Resolution, Satisfaction, StepAction, StepRefusal, Urgency, VisitKind,
-    VisitOutcome, VolunteerSource, WarningLight, WorkerRole,
+    HouseholdStatus, PointsAction, PointsEntryKind, PrivacyAction, RELATION_CODES, Registration,
+    ResidenceState, ResidentStatus, Resolution, RevealPurpose, RevealSubject, Satisfaction,
+    StepAction, StepRefusal, Urgency, VisitKind, VisitOutcome, VolunteerSource, WarningLight,
+    WorkerRole,
 };
 use gridbook::{CoveragePeriod, Resident};
 
@@ -143,9 +144,24 @@ export_label!(
     /// The Chinese label of a coverage period (本周, 本月, 本季度).
     coverage_period_label(CoveragePeriod)
 );
+export_label!(
+    /// The Chinese label of why personal data is revealed (联系住户, 核实身份 …).
+    reveal_purpose_label(RevealPurpose)
+);
+export_label!(
+    /// The Chinese label of what a reveal showed (查看住户完整信息, 导出未脱敏数据).
+    reveal_subject_label(RevealSubject)
+);
+export_label!(
+    /// The Chinese label of what is done with personal data, for a refusal
+    /// (查看完整证件号码和电话, 导出未脱敏数据, 查看查阅记录).
+    privacy_action_label(PrivacyAction)
+);
 
 /// The same resident with the ID number and phones masked
-/// (`110105********002X`, `138****8000`), for display or export.
+/// (`110105********002X`, `138****8000`). The store's reads are masked
+/// already; this masks a resident the app holds from `Store.revealResident`
+/// again once it is no longer needed on screen.
 #[uniffi::export]
 pub fn mask_resident(resident: Resident) -> Resident {
     use gridbook::validate::{mask_id_number, mask_phone};

@@ -424,14 +424,25 @@ fn care_categories_are_the_core_list() {
 }
 
 #[test]
-fn mask_resident_masks_id_number_and_phones() {
+fn reads_are_masked_and_a_reveal_is_logged() {
     let (_dir, store, f) = one_worker("w-zhang");
     let id = store
         .create_resident(resident(&f.household))
         .wait()
         .unwrap();
-    let masked = mask_resident(store.resident(id).wait().unwrap());
+    let shown = store.resident(id.clone()).wait().unwrap();
+    assert_eq!(shown.phones, vec!["138****8000".to_string()]);
+    let reason = gridbook::RevealReason {
+        purpose: gridbook::codes::RevealPurpose::ContactResident,
+        note: "回访".into(),
+    };
+    let full = store.reveal_resident(id, reason).wait().unwrap();
+    assert_eq!(full.phones, vec!["13800138000".to_string()]);
+    let masked = mask_resident(full);
     assert_eq!(masked.phones, vec!["138****8000".to_string()]);
+    let log = store.reveal_log(f.grid.clone()).wait().unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].recorded_by, "w-zhang");
 }
 
 #[test]

@@ -81,6 +81,17 @@ pub enum Error {
         /// The worker's role.
         role: crate::identity::WorkerRole,
     },
+    /// The store's worker has a role that may not see personal data
+    /// unmasked this way (building heads and patrol volunteers never do;
+    /// only the grid head exports unmasked or reads the reveal log);
+    /// nothing was shown or written.
+    #[error("a worker with the role {role:?} may not {action}")]
+    PrivacyRoleMayNot {
+        /// What was refused (a `PrivacyAction` code).
+        action: &'static str,
+        /// The worker's role.
+        role: crate::identity::WorkerRole,
+    },
     /// The store's worker may not take this step on this event for another
     /// reason than role or status (not the assignee, the resolver verifying
     /// their own work, ...); nothing was written.

@@ -1,7 +1,7 @@
 //! The [`Store`] call of exports (`gridbook`'s `views/export`): a grid's
 //! roster, households, visits or events as CSV or XLSX in a shipped
-//! layout, always masked, and the list of layouts. It reads and never
-//! writes.
+//! layout, masked unless the grid head asks otherwise with a reason, and
+//! the list of layouts.
 
 use gridbook::{ExportFile, ExportFormat, ExportOptions, ExportTemplate};
 
@@ -14,8 +14,10 @@ impl Store {
     /// `exportTemplates()`) as CSV (UTF-8 with a BOM) or XLSX: the file's
     /// bytes, a file name to share it under, the rows written and whether
     /// it was masked. ID numbers and phones are masked, and care
-    /// categories that reveal health are only counted in a summary row;
-    /// an unmasked export is not offered. An unknown template is
+    /// categories that reveal health are only counted in a summary row,
+    /// unless `options` asks for `Masking.Unmasked` with a reason: only
+    /// the grid head may (`PrivacyRoleMayNot` otherwise), and the export
+    /// is written to the grid's reveal log first. An unknown template is
     /// `Invalid` (`templateId`, `UnknownCode`), an unknown grid `NotFound`.
     pub async fn export(
         &self,

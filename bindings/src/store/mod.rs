@@ -28,6 +28,7 @@ mod maintenance;
 mod patrol;
 mod photos;
 mod points;
+mod privacy;
 mod quarantine;
 mod reports;
 mod roster;

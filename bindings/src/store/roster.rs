@@ -117,12 +117,16 @@ impl Store {
             .await
     }
 
-    /// One resident, unmasked: mask with `maskResident` before display.
+    /// One resident, with the ID number and phones masked
+    /// (`110105********002X`, `138****8000`). Passing it back to
+    /// `updateResident` keeps the stored values of the masked fields; the
+    /// full values are shown by `revealResident`, on the record.
     pub async fn resident(&self, resident_id: String) -> Result<Resident> {
         self.call(move |s| s.resident(&resident_id)).await
     }
 
-    /// The active residents of a grid with a care category (a code from `careCategories()`).
+    /// The active residents of a grid with a care category (a code from
+    /// `careCategories()`), ID numbers and phones masked.
     pub async fn residents_by_care(
         &self,
         grid_id: String,

@@ -23,7 +23,7 @@ use crate::code_list::CodeList;
 use crate::error::Error;
 use crate::identity::WorkerRole;
 use crate::kinds::RecordKind;
-use crate::kinds::codes::{EventStatus, PointsAction, StepAction, StepRefusal};
+use crate::kinds::codes::{EventStatus, PointsAction, PrivacyAction, StepAction, StepRefusal};
 #[cfg(feature = "client")]
 use crate::sync::SyncError;
 use crate::validate::InvalidReason;
@@ -92,6 +92,16 @@ pub enum GridbookError {
     PointsRoleMayNot {
         /// What was refused.
         action: PointsAction,
+        /// The worker's role.
+        role: WorkerRole,
+    },
+    /// The worker's role may not see personal data unmasked this way
+    /// (building heads and patrol volunteers never do; only the grid head
+    /// exports unmasked or reads the reveal log); nothing was shown or written.
+    #[error("the role {} may not {}", .role.code(), .action.code())]
+    PrivacyRoleMayNot {
+        /// What was refused.
+        action: PrivacyAction,
         /// The worker's role.
         role: WorkerRole,
     },
@@ -253,6 +263,10 @@ impl From<Error> for GridbookError {
             },
             E::GridHeadOnly { role } => GridbookError::GridHeadOnly { role },
             E::PointsRoleMayNot { action, role } => GridbookError::PointsRoleMayNot {
+                action: CodeList::from_code_or_default(Some(action)),
+                role,
+            },
+            E::PrivacyRoleMayNot { action, role } => GridbookError::PrivacyRoleMayNot {
                 action: CodeList::from_code_or_default(Some(action)),
                 role,
             },

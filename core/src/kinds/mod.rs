@@ -9,12 +9,14 @@
 //! (the kinds' names in errors and conflicts) and [`codes`]. Adding a kind
 //! touches this file once for each of those.
 
+pub(crate) mod audit;
 pub(crate) mod events;
 pub(crate) mod patrol;
 pub(crate) mod points;
 pub(crate) mod roster;
 pub(crate) mod visits;
 
+pub use audit::{RevealEntry, RevealReason};
 pub use events::{
     Event, EventCategories, EventCategory, EventInput, EventKpis, EventStep, EventStepInput,
     KpiCount, LocalCategoryInput, WhistleLevel, WhistleLevelInput, WhistleLevels,
@@ -45,10 +47,12 @@ pub(crate) static REGISTRY: &[&Kind] = &[
     &patrol::KIND,
     &events::KIND,
     &points::KIND,
+    &audit::KIND,
 ];
 
 /// The code lists of every kind, and the [`CodeList`](crate::code_list::CodeList) trait.
 pub mod codes {
+    pub use super::audit::{PrivacyAction, RevealPurpose, RevealSubject};
     pub use super::events::{
         EventSource, EventStatus, Satisfaction, StepAction, StepRefusal, Urgency,
     };
@@ -104,6 +108,8 @@ pub enum RecordKind {
     PointsRule,
     /// A volunteer holding points (a talent-pool enrolment in changes).
     Volunteer,
+    /// An entry of the reveal log (查阅记录).
+    Reveal,
 }
 
 impl RecordKind {
@@ -127,6 +133,7 @@ impl RecordKind {
             RecordKind::PointsEntry => "points_entry",
             RecordKind::PointsRule => "points_rule",
             RecordKind::Volunteer => "volunteer",
+            RecordKind::Reveal => "reveal",
         }
     }
 
@@ -150,6 +157,7 @@ impl RecordKind {
             RecordKind::PointsEntry,
             RecordKind::PointsRule,
             RecordKind::Volunteer,
+            RecordKind::Reveal,
         ]
         .into_iter()
         .find(|kind| kind.as_str() == name)
@@ -166,6 +174,7 @@ impl std::fmt::Display for RecordKind {
             RecordKind::EventCatalogue => "event category or whistle level",
             RecordKind::PointsEntry => "points entry",
             RecordKind::PointsRule => "points rule",
+            RecordKind::Reveal => "reveal-log entry",
             other => other.as_str(),
         })
     }

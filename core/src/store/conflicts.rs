@@ -56,10 +56,37 @@ pub struct Conflict {
     pub values: Vec<ConflictValue>,
 }
 
+/// A conflicting value as listed: an ID number or phones masked (phones
+/// are stored as one comma-separated text or a list).
+fn masked_value(field: &str, value: serde_json::Value) -> serde_json::Value {
+    use crate::validate::{mask_id_number, mask_phone};
+    use serde_json::Value;
+    match (field, value) {
+        ("id_number", Value::String(id)) => Value::String(mask_id_number(&id)),
+        ("phones", Value::String(phones)) => Value::String(
+            phones
+                .split(',')
+                .map(mask_phone)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        ("phones", Value::Array(phones)) => Value::Array(
+            phones
+                .into_iter()
+                .map(|p| match p {
+                    Value::String(p) => Value::String(mask_phone(&p)),
+                    other => other,
+                })
+                .collect(),
+        ),
+        (_, value) => value,
+    }
+}
+
 impl Store {
     /// The fields edited concurrently in a grid, for a person to review. Each
     /// lists every value with who wrote it and when; the value in effect is
-    /// marked. Resolve one by editing the field: the conflict then disappears.
+    /// marked. ID numbers and phones are masked, as everywhere they are listed. Resolve one by editing the field: the conflict then disappears.
     pub fn conflicts(&self, grid_id: &str) -> Result<Vec<Conflict>> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
@@ -86,7 +113,8 @@ impl Store {
                 ))
             })?;
             for row in rows {
-                let (key, value) = row?;
+                let (key, mut value) = row?;
+                value.value = masked_value(&key.2, value.value);
                 grouped.entry(key).or_default().push(value);
             }
             Ok(grouped

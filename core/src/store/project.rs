@@ -20,6 +20,7 @@ use automerge::{Automerge, ObjId, ROOT, ReadDoc};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::crdt::{RecordReader, map_at};
+use crate::entries;
 use crate::error::Result;
 use crate::kinds::RecordKind;
 use crate::registry::{self, DocContext, Layout, RecordRef};
@@ -276,4 +277,41 @@ pub(crate) fn delete_returning_household(
         .query_row([id], |r| r.get::<_, Option<String>>(0))
         .optional()?
         .flatten())
+}
+
+/// Projects one entry (see `entries.rs`) of a grid document's collection,
+/// by key, with `insert`: deletes its rows with `delete` (bound to the grid
+/// and the key), then inserts the entry's winning value if it reads.
+pub(crate) fn project_entry_by_key<T: for<'de> serde::Deserialize<'de> + Default>(
+    tx: &Transaction,
+    ctx: &DocContext,
+    collection: &str,
+    key: &str,
+    delete: &str,
+    insert: fn(&Transaction, &DocContext, &str, &T) -> Result<()>,
+) -> Result<()> {
+    run(tx, delete, [ctx.grid_id, key])?;
+    if let Some(map) = map_at(ctx.doc, &ROOT, collection)
+        && let Some(stored) = entries::winner::<T>(ctx.doc, &map, key)
+    {
+        insert(tx, ctx, key, &stored)?;
+    }
+    Ok(())
+}
+
+/// Projects every entry of a collection with `insert`; returns how many
+/// keys it saw.
+pub(crate) fn project_all_entries_with<T: for<'de> serde::Deserialize<'de> + Default>(
+    tx: &Transaction,
+    ctx: &DocContext,
+    map: &ObjId,
+    insert: fn(&Transaction, &DocContext, &str, &T) -> Result<()>,
+) -> Result<usize> {
+    let keys: Vec<String> = ctx.doc.keys(map).collect();
+    for key in &keys {
+        if let Some(stored) = entries::winner::<T>(ctx.doc, map, key) {
+            insert(tx, ctx, key, &stored)?;
+        }
+    }
+    Ok(keys.len())
 }

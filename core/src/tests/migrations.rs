@@ -100,6 +100,14 @@ const PHONE_FIXTURES: &[PhoneFixture] = &[
         outbox_with_bytes: 0,
         cursor: 61,
     },
+    PhoneFixture {
+        version: 9,
+        sql: include_str!("../../../schema/fixtures/phone/v009.sql"),
+        chunks: 34,
+        unsent_after_open: 23,
+        outbox_with_bytes: 0,
+        cursor: 61,
+    },
 ];
 
 /// The worker whose phone the fixtures are.
@@ -541,6 +549,67 @@ fn a_version_eight_database_opens_with_its_points() {
     );
 }
 
+/// The reveal log a version-9 store held reads back for the grid head,
+/// newest first, a rebuild derives the same rows, and a new reveal is
+/// queued to sync.
+#[test]
+fn a_version_nine_database_opens_with_its_reveal_log() {
+    let fixture = &PHONE_FIXTURES[8];
+    let (_dir, store, grid, _) = open_with_a_held_grid(fixture);
+    let log = store.reveal_log(&grid).unwrap();
+    let summary: Vec<(RevealSubject, RevealPurpose, &str, &str, u32, String)> = log
+        .iter()
+        .map(|e| {
+            (
+                e.subject,
+                e.purpose,
+                e.note.as_str(),
+                e.template_id.as_str(),
+                e.rows,
+                e.fields.join(","),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                RevealSubject::Export,
+                RevealPurpose::ReportUpstream,
+                "报街道人口系统",
+                "roster_grid_worker",
+                9,
+                "id_number,phones,care,household_notes".to_string()
+            ),
+            (
+                RevealSubject::Resident,
+                RevealPurpose::ContactResident,
+                "回访独居老人",
+                "",
+                0,
+                "id_number,phones".to_string()
+            ),
+        ]
+    );
+    assert!(log.iter().all(|e| e.recorded_by == "w-liming"));
+    let resident = log[1].resident_id.clone();
+    assert_rebuild_matches(&store);
+    store
+        .reveal_resident(
+            &resident,
+            RevealReason {
+                purpose: RevealPurpose::VerifyIdentity,
+                note: "核对身份".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(store.reveal_log(&grid).unwrap().len(), 3);
+    assert_eq!(
+        store.sync_status().unwrap().unsent_changes,
+        fixture.unsent_after_open + 1
+    );
+}
+
 /// The grid's own categories and level names a version-7 store held read
 /// back, a rebuild derives the same rows, and they are still used.
 #[test]
@@ -672,6 +741,7 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("quarantined_grids", 0),
         ("resident_care", 7),
         ("residents", 11),
+        ("reveal_log", 0),
         ("shift_members", 7),
         ("shifts", 4),
         ("sync_cursors", i64::from(fixture.cursor > 0)),
@@ -858,8 +928,10 @@ fn assert_fixture_records(store: &Store) -> String {
     assert_eq!(h3.visits.len(), 2);
     let head = h3.members.iter().find(|m| m.name == "张德明").unwrap();
     assert_eq!(h3.household.head_id.as_deref(), Some(head.id.as_str()));
+    let stored = store.resident_unmasked(&head.id).unwrap();
+    assert_eq!(head.phones, vec!["0571-******45".to_string()]);
     assert_eq!(
-        (head.care.clone(), head.phones.clone()),
+        (stored.care.clone(), stored.phones.clone()),
         (
             vec!["empty_nest".to_string(), "veteran".to_string()],
             vec!["0571-88012345".to_string()]
@@ -881,7 +953,11 @@ fn assert_fixture_records(store: &Store) -> String {
     let h1 = store
         .household(&roster_row(store, &grid, "201").household.id)
         .unwrap();
-    let wang = &h1.members[0];
+    assert_eq!(
+        h1.members[0].id_number.as_deref(),
+        Some("330106********0481")
+    );
+    let wang = &store.resident_unmasked(&h1.members[0].id).unwrap();
     assert_eq!(
         (
             wang.name.as_str(),
@@ -899,7 +975,7 @@ fn assert_fixture_records(store: &Store) -> String {
     let h5 = store
         .household(&roster_row(store, &grid, "602").household.id)
         .unwrap();
-    let sun = &h5.members[0];
+    let sun = &store.resident_unmasked(&h5.members[0].id).unwrap();
     assert_eq!(
         (
             sun.id_number.as_deref(),
@@ -1188,7 +1264,7 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
          DROP TABLE event_steps; DROP TABLE photos; DROP TABLE photo_bytes;
          DROP TABLE local_event_categories; DROP TABLE local_whistle_levels;
          DROP TABLE points_entries; DROP TABLE points_rules; DROP TABLE talent_pool;
-         DROP INDEX checkins_by_member;
+         DROP INDEX checkins_by_member; DROP TABLE reveal_log;
          PRAGMA user_version = 2;",
     )
     .unwrap();

@@ -38,6 +38,7 @@ mod photos;
 mod pinyin_search;
 mod points;
 mod points_merge;
+mod reveal;
 mod roster;
 mod signed_counts;
 mod store_keys;

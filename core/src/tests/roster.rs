@@ -239,7 +239,7 @@ fn amending_a_visit_updates_findings_and_keeps_one_row() {
 #[test]
 fn personal_data_stays_out_of_debug_output() {
     let (_dir, store, f) = one_worker("w1");
-    let resident = store.resident(&f.head).unwrap();
+    let resident = store.resident_unmasked(&f.head).unwrap();
     let debug = format!("{resident:?}");
     assert!(!debug.contains("秀英"));
     assert!(!debug.contains("11010519491231002X"));

@@ -202,8 +202,12 @@ mod tests {
 
         let today = store.today();
         let mut with_id = 0;
+        let reason = gridbook::RevealReason {
+            purpose: gridbook::codes::RevealPurpose::VerifyIdentity,
+            note: "核对生成的花名册".into(),
+        };
         for id in &grid.resident_ids {
-            let r = store.resident(id).unwrap();
+            let r = store.reveal_resident(id, reason.clone()).unwrap();
             if let Some(number) = &r.id_number {
                 with_id += 1;
                 assert!(gridbook::validate::id_number(number, today).is_ok());

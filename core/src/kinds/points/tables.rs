@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use automerge::{ObjId, ROOT, ReadDoc};
+use automerge::ObjId;
 use rusqlite::{Connection, Transaction, params};
 
 use super::ledger::{self, Earned, Outcome, Spent};
@@ -21,14 +21,12 @@ use super::{
     Volunteer,
 };
 use crate::code_list::CodeList;
-use crate::crdt::map_at;
-use crate::entries;
 use crate::error::{Error, Result};
 use crate::kinds::RecordKind;
 use crate::kinds::patrol::shift_service;
 use crate::registry::DocContext;
 use crate::store::Store;
-use crate::store::project::run;
+use crate::store::project::{project_all_entries_with, project_entry_by_key};
 use crate::store::rows::date;
 use crate::validate::Date;
 
@@ -64,40 +62,6 @@ fn month_end(day: Date) -> Date {
 // Projection
 // ---------------------------------------------------------------------------
 
-/// Projects one collection's entry, by key, with `insert`.
-fn project_one<T: for<'de> serde::Deserialize<'de> + Default>(
-    tx: &Transaction,
-    ctx: &DocContext,
-    collection: &str,
-    key: &str,
-    delete: &str,
-    insert: fn(&Transaction, &DocContext, &str, &T) -> Result<()>,
-) -> Result<()> {
-    run(tx, delete, [ctx.grid_id, key])?;
-    if let Some(map) = map_at(ctx.doc, &ROOT, collection)
-        && let Some(stored) = entries::winner::<T>(ctx.doc, &map, key)
-    {
-        insert(tx, ctx, key, &stored)?;
-    }
-    Ok(())
-}
-
-/// Projects every entry of a collection with `insert`.
-fn project_all<T: for<'de> serde::Deserialize<'de> + Default>(
-    tx: &Transaction,
-    ctx: &DocContext,
-    map: &ObjId,
-    insert: fn(&Transaction, &DocContext, &str, &T) -> Result<()>,
-) -> Result<usize> {
-    let keys: Vec<String> = ctx.doc.keys(map).collect();
-    for key in &keys {
-        if let Some(stored) = entries::winner::<T>(ctx.doc, map, key) {
-            insert(tx, ctx, key, &stored)?;
-        }
-    }
-    Ok(keys.len())
-}
-
 pub(super) fn project_entry(
     tx: &Transaction,
     ctx: &DocContext,
@@ -105,7 +69,7 @@ pub(super) fn project_entry(
     _obj: Option<ObjId>,
 ) -> Result<()> {
     let delete = "DELETE FROM points_entries WHERE grid_id = ?1 AND id = ?2";
-    project_one(tx, ctx, "points_entries", id, delete, insert_entry)
+    project_entry_by_key(tx, ctx, "points_entries", id, delete, insert_entry)
 }
 
 pub(super) fn project_all_entries(
@@ -113,7 +77,7 @@ pub(super) fn project_all_entries(
     ctx: &DocContext,
     map: &ObjId,
 ) -> Result<usize> {
-    project_all(tx, ctx, map, insert_entry)
+    project_all_entries_with(tx, ctx, map, insert_entry)
 }
 
 fn insert_entry(
@@ -155,11 +119,11 @@ pub(super) fn project_rule(
     _obj: Option<ObjId>,
 ) -> Result<()> {
     let delete = "DELETE FROM points_rules WHERE grid_id = ?1 AND from_month = ?2";
-    project_one(tx, ctx, "points_rules", month, delete, insert_rule)
+    project_entry_by_key(tx, ctx, "points_rules", month, delete, insert_rule)
 }
 
 pub(super) fn project_all_rules(tx: &Transaction, ctx: &DocContext, map: &ObjId) -> Result<usize> {
-    project_all(tx, ctx, map, insert_rule)
+    project_all_entries_with(tx, ctx, map, insert_rule)
 }
 
 /// The rule a stored one says, if it reads.
@@ -210,7 +174,7 @@ pub(super) fn project_enrolment(
     _obj: Option<ObjId>,
 ) -> Result<()> {
     let delete = "DELETE FROM talent_pool WHERE grid_id = ?1 AND resident_id = ?2";
-    project_one(
+    project_entry_by_key(
         tx,
         ctx,
         "talent_pool",
@@ -228,7 +192,7 @@ pub(super) fn project_all_enrolments(
     ctx: &DocContext,
     map: &ObjId,
 ) -> Result<usize> {
-    project_all(tx, ctx, map, insert_enrolment)
+    project_all_entries_with(tx, ctx, map, insert_enrolment)
 }
 
 fn insert_enrolment(

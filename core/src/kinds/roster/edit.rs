@@ -17,7 +17,8 @@ use super::write::{
     write_resident,
 };
 use super::{
-    BuildingInput, GridInput, HouseholdInput, HouseholdStatus, ResidentInput, ResidentStatus,
+    BuildingInput, GridInput, HouseholdInput, HouseholdStatus, Resident, ResidentInput,
+    ResidentStatus,
 };
 use crate::code_list::CodeList;
 use crate::crdt::{b, ensure_map, opt_s, s, set};
@@ -238,9 +239,12 @@ impl Store {
     }
 
     /// Updates a resident (name, ID number, phones, care categories, …).
+    /// An ID number or phone given masked, as `resident` shows it, keeps
+    /// the stored value it masks, so a form filled from the masked record
+    /// never overwrites the full values.
     pub fn update_resident(&self, resident_id: &str, input: ResidentInput) -> Result<()> {
-        self.read(|conn| grid_of(conn, RecordKind::Resident, "residents", resident_id))?;
-        self.put_resident(resident_id, input, false)
+        let stored = self.resident_unmasked(resident_id)?;
+        self.put_resident(resident_id, keep_masked_values(input, &stored), false)
     }
 
     fn put_resident(&self, id: &str, input: ResidentInput, is_new: bool) -> Result<()> {
@@ -284,4 +288,29 @@ impl Store {
             set(doc, obj, "moved_out", s(&on.to_string()))
         })
     }
+}
+
+/// The input with each masked ID number or phone replaced by the stored
+/// value it masks. A masked value that masks nothing stored stays as given
+/// and is refused by validation (a `*` is no digit).
+fn keep_masked_values(mut input: ResidentInput, stored: &Resident) -> ResidentInput {
+    if let (Some(given), Some(full)) = (&input.id_number, &stored.id_number)
+        && given.contains('*')
+        && *given == validate::mask_id_number(full)
+    {
+        input.id_number = Some(full.clone());
+    }
+    let mut unused: Vec<&String> = stored.phones.iter().collect();
+    for phone in &mut input.phones {
+        if !phone.contains('*') {
+            continue;
+        }
+        if let Some(at) = unused
+            .iter()
+            .position(|full| validate::mask_phone(full) == *phone)
+        {
+            *phone = unused.remove(at).clone();
+        }
+    }
+    input
 }

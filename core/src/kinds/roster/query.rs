@@ -193,8 +193,17 @@ impl Store {
         })
     }
 
-    /// One resident.
+    /// One resident, with the ID number and phones masked
+    /// (`110105********002X`, `138****8000`). Saving it back through
+    /// `update_resident` keeps the stored values of the masked fields. The
+    /// full values are shown by `reveal_resident`, with a purpose, on the
+    /// record.
     pub fn resident(&self, resident_id: &str) -> Result<Resident> {
+        Ok(self.resident_unmasked(resident_id)?.masked())
+    }
+
+    /// One resident as stored: for reveals and the roster's own checks.
+    pub(crate) fn resident_unmasked(&self, resident_id: &str) -> Result<Resident> {
         self.read(|conn| {
             conn.prepare_cached(&format!(
                 "SELECT {RESIDENT_COLUMNS} FROM residents r WHERE r.id = ?1"
@@ -303,7 +312,7 @@ impl Store {
     }
 
     /// The active residents of a grid in a care category, by household
-    /// address. A category that is not one of `CARE_CATEGORIES` is
+    /// address, with ID numbers and phones masked. A category that is not one of `CARE_CATEGORIES` is
     /// [`Error::Invalid`] naming `category` (a typo would otherwise list no one).
     pub fn residents_by_care(&self, grid_id: &str, category: &str) -> Result<Vec<Resident>> {
         if !super::is_care_category(category) {
@@ -320,7 +329,7 @@ impl Store {
                      WHERE c.grid_id = ?1 AND c.category = ?2 AND r.status = 'active'
                      ORDER BY h.address_text, r.id"
                 ))?
-                .query_map([grid_id, category], resident_row)?
+                .query_map([grid_id, category], |row| resident_row(row).map(|r| r.masked()))?
                 .collect::<rusqlite::Result<_>>()?)
         })
     }

@@ -195,7 +195,8 @@ fn refresh_last_visit(tx: &Transaction, ctx: &DocContext, household: Option<&str
 }
 
 impl Store {
-    /// A household with all its residents and its visits, newest first.
+    /// A household with all its residents (ID numbers and phones masked)
+    /// and its visits, newest first.
     pub fn household(&self, household_id: &str) -> Result<HouseholdDetail> {
         self.read(|conn| {
             let household = conn
@@ -210,7 +211,7 @@ impl Store {
                     "SELECT {RESIDENT_COLUMNS} FROM residents r WHERE r.household_id = ?1
                      ORDER BY r.status <> 'active', r.relation, r.birth_date, r.id"
                 ))?
-                .query_map([household_id], resident_row)?
+                .query_map([household_id], |row| resident_row(row).map(|r| r.masked()))?
                 .collect::<rusqlite::Result<_>>()?;
             let visits: Vec<Visit> = conn
                 .prepare_cached(&format!(

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 
+use super::mask::Privacy;
 use super::rows::{Table, Value, code, free_text, text, time};
 use crate::error::Result;
 use crate::kinds::codes::{EventSource, EventStatus, Urgency, VisitKind, VisitOutcome};
@@ -32,7 +33,12 @@ fn address(building: Option<String>, unit: Option<String>, room: Option<String>)
 }
 
 /// The grid's visits, oldest first; the worker by name when the team lists them.
-pub(super) fn visits(conn: &Connection, grid_id: &str, fields: &[&str]) -> Result<Table> {
+pub(super) fn visits(
+    conn: &Connection,
+    grid_id: &str,
+    fields: &[&str],
+    privacy: Privacy,
+) -> Result<Table> {
     let mut stmt = conn.prepare_cached(
         "SELECT v.at_ms, v.offset_min, h.building_number, h.unit, h.room,
             coalesce(w.name, v.worker_id), v.kind, v.outcome, v.findings, v.notes
@@ -62,9 +68,9 @@ pub(super) fn visits(conn: &Connection, grid_id: &str, fields: &[&str]) -> Resul
                         .map(|f| f.text)
                         .filter(|t| !t.is_empty())
                         .collect();
-                    free_text((!texts.is_empty()).then(|| texts.join("；")))
+                    free_text((!texts.is_empty()).then(|| texts.join("；")), privacy)
                 }
-                "notes" => free_text(row.get(9)?),
+                "notes" => free_text(row.get(9)?, privacy),
                 _ => Value::Empty,
             });
         }
@@ -87,6 +93,7 @@ pub(super) fn events(
     grid_id: &str,
     fields: &[&str],
     labels: &EventLabels,
+    privacy: Privacy,
 ) -> Result<Table> {
     let mut stmt = conn.prepare_cached(
         "SELECT e.id, e.category, e.level, e.status, e.urgency, e.source, e.address,
@@ -128,7 +135,7 @@ pub(super) fn events(
                 "status" => code::<EventStatus>(status.clone()),
                 "urgency" => code::<Urgency>(row.get(4)?),
                 "source" => code::<EventSource>(row.get(5)?),
-                "address" => free_text(row.get(6)?),
+                "address" => free_text(row.get(6)?, privacy),
                 "reported_at" => time(row.get(7)?, row.get(8)?),
                 "deadline" => time(row.get(9)?, row.get(10)?),
                 "closed_at" if closed => time(row.get(11)?, row.get(12)?),

@@ -12,7 +12,10 @@
 //!   the number of residents holding one ("健康类 1"). A new catalogue
 //!   category is therefore withheld until it is added here.
 //! - cells that a spreadsheet would read as a formula get a leading
-//!   apostrophe ([`neutralise_formula`]).
+//!   apostrophe ([`neutralise_formula`]), masked or not.
+//!
+//! An unmasked export ([`Privacy::Unmasked`]) writes every value as stored;
+//! the store logs it as a reveal first (`kinds/audit`).
 
 use crate::validate::{mask_id_number, mask_phone};
 
@@ -29,9 +32,55 @@ pub(super) const LISTED_CARE: &[&str] = &[
 /// The summary label of the withheld categories.
 pub(super) const WITHHELD_CARE_LABEL: &str = "健康类";
 
-/// Whether a care category is written per person.
-pub(super) fn care_is_listed(code: &str) -> bool {
-    LISTED_CARE.contains(&code)
+/// The fields a masked export changes: what an unmasked one reveals.
+pub(super) const MASKED_FIELDS: &[&str] = &[
+    "id_number",
+    "phones",
+    "care",
+    "household_notes",
+    "notes",
+    "findings",
+    "address",
+];
+
+/// Whether an export masks personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Privacy {
+    /// As this module says.
+    Masked,
+    /// Every value as stored (after a logged reveal).
+    Unmasked,
+}
+
+impl Privacy {
+    /// An ID number as the export writes it.
+    pub(super) fn id_number(self, value: &str) -> String {
+        match self {
+            Privacy::Masked => mask_id_number(value),
+            Privacy::Unmasked => value.to_string(),
+        }
+    }
+
+    /// A phone as the export writes it.
+    pub(super) fn phone(self, value: &str) -> String {
+        match self {
+            Privacy::Masked => mask_phone(value),
+            Privacy::Unmasked => value.to_string(),
+        }
+    }
+
+    /// Free text as the export writes it.
+    pub(super) fn free_text(self, value: &str) -> String {
+        match self {
+            Privacy::Masked => mask_free_text(value),
+            Privacy::Unmasked => value.to_string(),
+        }
+    }
+
+    /// Whether a care category is written per person.
+    pub(super) fn care_is_listed(self, code: &str) -> bool {
+        self == Privacy::Unmasked || LISTED_CARE.contains(&code)
+    }
 }
 
 /// `text` with every run of digits that could be an ID number (18

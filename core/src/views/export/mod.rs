@@ -10,12 +10,13 @@
 //! - `mask.rs`: what a masked export leaves out;
 //! - `write.rs`: CSV and XLSX.
 //!
-//! Every export is masked ([`Masking::Masked`]): ID numbers and phones as
+//! Exports are masked by default ([`Masking::Masked`]): ID numbers and phones as
 //! on screen (`110105********002X`, `138****8000`), ID numbers and phones
 //! typed into free text masked too, and care categories that reveal
 //! health or disability only counted, in a summary row after the
-//! residents ("健康类 1"). An unmasked export needs an audited reveal that
-//! is not built yet; [`ExportOptions`] is where it will be asked for.
+//! residents ("健康类 1"). An unmasked export ([`Masking::Unmasked`]) is
+//! the grid head's, with a purpose, and is written to the grid's reveal
+//! log before the file is made (`kinds/audit`).
 //!
 //! To add a layout: a template in `templates.json` (its fields listed in
 //! `template::FIELDS`); to add a record set: its variant in
@@ -31,7 +32,12 @@ mod rows;
 mod template;
 mod write;
 
+use mask::Privacy;
 use template::RecordSet;
+
+use crate::kinds::RevealReason;
+use crate::kinds::audit::ExportReveal;
+use crate::kinds::codes::PrivacyAction;
 
 /// The file format of an export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,20 +50,26 @@ pub enum ExportFormat {
 }
 
 /// How much personal data an export shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Masking {
     /// ID numbers and phones masked, health care categories only counted.
-    /// The only level offered: an unmasked export needs an audited reveal.
     #[default]
     Masked,
+    /// Every value as stored, for a purpose: only the grid head may, and
+    /// the export is written to the grid's reveal log (which template, how
+    /// many rows, why) before the file is made.
+    Unmasked {
+        /// Why: the purpose and a note.
+        reason: RevealReason,
+    },
 }
 
 /// Options of an export.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ExportOptions {
-    /// How much personal data to show; masked by default (and for now always).
+    /// How much personal data to show; masked by default.
     pub masking: Masking,
 }
 
@@ -71,7 +83,7 @@ pub struct ExportFile {
     pub file_name: String,
     /// The data rows written (without the header and the summary row).
     pub rows: u32,
-    /// Whether personal data was masked (always, for now).
+    /// Whether personal data was masked.
     pub masked: bool,
 }
 
@@ -113,8 +125,10 @@ pub fn export_templates() -> Result<Vec<ExportTemplate>> {
 impl Store {
     /// The grid's records in the layout of the template `template_id`
     /// (see [`export_templates`]), as CSV or XLSX, masked (see the module
-    /// docs). An unknown template is `Invalid` (`template_id`,
-    /// `UnknownCode`); an unknown grid is `NotFound`.
+    /// docs) unless `options` asks for an unmasked export with a reason:
+    /// then only the grid head may (`PrivacyRoleMayNot` otherwise) and the
+    /// export is written to the reveal log first. An unknown template is
+    /// `Invalid` (`template_id`, `UnknownCode`); an unknown grid is `NotFound`.
     pub fn export(
         &self,
         grid_id: &str,
@@ -122,7 +136,13 @@ impl Store {
         format: ExportFormat,
         options: ExportOptions,
     ) -> Result<ExportFile> {
-        let Masking::Masked = options.masking;
+        let privacy = match &options.masking {
+            Masking::Masked => Privacy::Masked,
+            Masking::Unmasked { .. } => {
+                self.require_privacy_role(PrivacyAction::ExportUnmasked)?;
+                Privacy::Unmasked
+            }
+        };
         let template = template::shipped()?
             .iter()
             .find(|t| t.id == template_id)
@@ -153,10 +173,10 @@ impl Store {
         };
         let fields: Vec<&str> = template.columns.iter().map(|c| c.field.as_str()).collect();
         let table = self.read(|conn| match template.records {
-            RecordSet::Residents => rows::residents(conn, grid_id, &fields),
-            RecordSet::Households => rows::households(conn, grid_id, &fields),
-            RecordSet::Visits => activity::visits(conn, grid_id, &fields),
-            RecordSet::Events => activity::events(conn, grid_id, &fields, &labels),
+            RecordSet::Residents => rows::residents(conn, grid_id, &fields, privacy),
+            RecordSet::Households => rows::households(conn, grid_id, &fields, privacy),
+            RecordSet::Visits => activity::visits(conn, grid_id, &fields, privacy),
+            RecordSet::Events => activity::events(conn, grid_id, &fields, &labels, privacy),
         })?;
         let header: Vec<String> = template.columns.iter().map(|c| c.header.clone()).collect();
         let mut cells: Vec<Vec<String>> = table
@@ -171,7 +191,21 @@ impl Store {
             .collect();
         let data_rows = u32::try_from(cells.len()).unwrap_or(u32::MAX);
         if template.records == RecordSet::Residents {
-            cells.push(summary_row(template, data_rows, table.withheld_care));
+            let withheld = (privacy == Privacy::Masked).then_some(table.withheld_care);
+            cells.push(summary_row(template, data_rows, withheld));
+        }
+        if let Masking::Unmasked { reason } = &options.masking {
+            let revealed: Vec<&str> = fields
+                .iter()
+                .copied()
+                .filter(|f| mask::MASKED_FIELDS.contains(f))
+                .collect();
+            let export = ExportReveal {
+                template_id,
+                rows: data_rows,
+                fields: &revealed,
+            };
+            self.log_export_reveal(grid_id, export, reason)?;
         }
         let (bytes, extension) = match format {
             ExportFormat::Csv => (write::csv(&header, &cells), "csv"),
@@ -182,19 +216,25 @@ impl Store {
             bytes,
             file_name: format!("{}_{grid_code}_{day}.{extension}", template.title),
             rows: data_rows,
-            masked: true,
+            masked: privacy == Privacy::Masked,
         })
     }
 }
 
 /// The residents' summary row: 合计 and the count in the first column, the
-/// residents holding a withheld care category in the care column.
-fn summary_row(template: &template::Template, residents: u32, withheld: usize) -> Vec<String> {
+/// residents holding a withheld care category in the care column (when
+/// masked; an unmasked export lists every category per person).
+fn summary_row(
+    template: &template::Template,
+    residents: u32,
+    withheld: Option<usize>,
+) -> Vec<String> {
     let mut row = vec![String::new(); template.columns.len()];
     if let Some(first) = row.first_mut() {
         *first = format!("合计 {residents} 人");
     }
-    if let Some(care) = template.columns.iter().position(|c| c.field == "care")
+    if let Some(withheld) = withheld
+        && let Some(care) = template.columns.iter().position(|c| c.field == "care")
         && let Some(cell) = row.get_mut(care)
     {
         *cell = format!("{} {withheld}", mask::WITHHELD_CARE_LABEL);

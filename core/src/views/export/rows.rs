@@ -1,5 +1,5 @@
 //! The roster's record sets read for an export (residents, households),
-//! already masked (see `mask.rs`), and how a value becomes a cell. The
+//! masked unless unmasked (see `mask.rs`), and how a value becomes a cell. The
 //! visits and events are read in `activity.rs`. To add a field: its line
 //! in `template::FIELDS` and its arm in the record set's `value`.
 
@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use rusqlite::Connection;
 
-use super::mask::{care_is_listed, mask_free_text};
+use super::mask::Privacy;
 use super::template::{Column, DateFormat, NamedMap, ValueMap};
 use crate::code_list::CodeList;
 use crate::error::Result;
@@ -15,7 +15,7 @@ use crate::kinds::codes::{
     CARE_CATEGORIES, DwellingUse, Gender, HouseholdStatus, RELATION_CODES, Registration,
     ResidenceState,
 };
-use crate::validate::{Date, mask_id_number, mask_phone};
+use crate::validate::Date;
 use crate::values::Timestamp;
 
 /// A field's value, before the column's mapping and format.
@@ -105,9 +105,9 @@ pub(super) fn text(stored: Option<String>) -> Value {
     stored.map_or(Value::Empty, Value::Text)
 }
 
-/// Free text with ID numbers and phones in it masked.
-pub(super) fn free_text(stored: Option<String>) -> Value {
-    stored.map_or(Value::Empty, |t| Value::Text(mask_free_text(&t)))
+/// Free text, with ID numbers and phones in it masked unless `privacy` is unmasked.
+pub(super) fn free_text(stored: Option<String>, privacy: Privacy) -> Value {
+    stored.map_or(Value::Empty, |t| Value::Text(privacy.free_text(&t)))
 }
 
 pub(super) fn date(stored: Option<String>) -> Value {
@@ -126,8 +126,13 @@ pub(super) fn time(ms: Option<i64>, offset: Option<i64>) -> Value {
     }
 }
 
-/// The grid's active residents in roster order, masked.
-pub(super) fn residents(conn: &Connection, grid_id: &str, fields: &[&str]) -> Result<Table> {
+/// The grid's active residents in roster order, masked as `privacy` says.
+pub(super) fn residents(
+    conn: &Connection,
+    grid_id: &str,
+    fields: &[&str],
+    privacy: Privacy,
+) -> Result<Table> {
     let mut care: HashMap<String, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT resident_id, category FROM resident_care WHERE grid_id = ?1 ORDER BY category",
@@ -151,7 +156,7 @@ pub(super) fn residents(conn: &Connection, grid_id: &str, fields: &[&str]) -> Re
     while let Some(row) = rows.next()? {
         let id: String = row.get(15)?;
         let categories = care.remove(&id).unwrap_or_default();
-        if categories.iter().any(|c| !care_is_listed(c)) {
+        if categories.iter().any(|c| !privacy.care_is_listed(c)) {
             table.withheld_care += 1;
         }
         let mut values = Vec::with_capacity(fields.len());
@@ -165,11 +170,14 @@ pub(super) fn residents(conn: &Connection, grid_id: &str, fields: &[&str]) -> Re
                 "name" => text(row.get(5)?),
                 "gender" => code::<Gender>(row.get(6)?),
                 "birth_date" => date(row.get(7)?),
-                "id_number" => text(row.get::<_, Option<String>>(8)?.map(|n| mask_id_number(&n))),
+                "id_number" => text(
+                    row.get::<_, Option<String>>(8)?
+                        .map(|n| privacy.id_number(&n)),
+                ),
                 "phones" => text(row.get::<_, Option<String>>(9)?.map(|p| {
                     p.split(',')
                         .filter(|p| !p.is_empty())
-                        .map(mask_phone)
+                        .map(|p| privacy.phone(p))
                         .collect::<Vec<_>>()
                         .join("、")
                 })),
@@ -179,7 +187,7 @@ pub(super) fn residents(conn: &Connection, grid_id: &str, fields: &[&str]) -> Re
                 "care" => Value::Codes(
                     categories
                         .iter()
-                        .filter(|c| care_is_listed(c))
+                        .filter(|c| privacy.care_is_listed(c))
                         .filter_map(|c| match listed(Some(c.clone()), CARE_CATEGORIES) {
                             Value::Code(c, label) => Some((c, label)),
                             _ => None,
@@ -187,7 +195,7 @@ pub(super) fn residents(conn: &Connection, grid_id: &str, fields: &[&str]) -> Re
                         .collect(),
                 ),
                 "moved_in" => date(row.get(13)?),
-                "household_notes" => free_text(row.get(14)?),
+                "household_notes" => free_text(row.get(14)?, privacy),
                 _ => Value::Empty,
             });
         }
@@ -196,8 +204,13 @@ pub(super) fn residents(conn: &Connection, grid_id: &str, fields: &[&str]) -> Re
     Ok(table)
 }
 
-/// The grid's households in roster order, notes masked.
-pub(super) fn households(conn: &Connection, grid_id: &str, fields: &[&str]) -> Result<Table> {
+/// The grid's households in roster order, notes masked as `privacy` says.
+pub(super) fn households(
+    conn: &Connection,
+    grid_id: &str,
+    fields: &[&str],
+    privacy: Privacy,
+) -> Result<Table> {
     let mut stmt = conn.prepare_cached(
         "SELECT h.building_number, b.estate, h.unit, h.floor, h.room, h.use_kind, h.status,
             h.member_count, h.last_visit_ms, h.last_visit_offset, h.notes
@@ -220,7 +233,7 @@ pub(super) fn households(conn: &Connection, grid_id: &str, fields: &[&str]) -> R
                 "status" => code::<HouseholdStatus>(row.get(6)?),
                 "member_count" => text(row.get::<_, Option<i64>>(7)?.map(|n| n.to_string())),
                 "last_visit" => time(row.get(8)?, row.get(9)?),
-                "notes" => free_text(row.get(10)?),
+                "notes" => free_text(row.get(10)?, privacy),
                 _ => Value::Empty,
             });
         }
