@@ -7,12 +7,17 @@ import Gridbook
 /// the demo masks itself through the core's `maskName`, as in search hits and
 /// logs (first character kept: `王**`).
 public enum Masking {
-    /// A member for display: the `full` values of a reveal when there is
-    /// one, else the core's `masked` read with the name masked too.
+    /// A member for display: the core's `masked` read (kept current by the
+    /// live query) with the ID number and phones of `full`, a reveal, when
+    /// there is one; else with the name masked too.
     public static func resident(_ masked: Resident, full: Resident?) -> Resident {
-        if let full { return full }
         var shown = masked
-        shown.name = maskName(name: masked.name)
+        if let full {
+            shown.idNumber = full.idNumber
+            shown.phones = full.phones
+        } else {
+            shown.name = maskName(name: masked.name)
+        }
         return shown
     }
 

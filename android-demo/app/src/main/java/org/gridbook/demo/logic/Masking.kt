@@ -12,11 +12,12 @@ import org.gridbook.maskResident
  */
 object Masking {
     /**
-     * A member for display: the [full] values of a reveal when there is
-     * one, else the core's [masked] read with the name masked too.
+     * A member for display: the core's [masked] read (kept current by the
+     * live query) with the ID number and phones of [full], a reveal, when
+     * there is one; else with the name masked too.
      */
     fun resident(masked: Resident, full: Resident?): Resident =
-        full ?: masked.copy(name = maskName(masked.name))
+        if (full != null) masked.copy(idNumber = full.idNumber, phones = full.phones) else masked.copy(name = maskName(masked.name))
 
     /**
      * Whether the revealed [full] resident still has the ID number and
