@@ -14,7 +14,7 @@ fun exportTests(r: Runner) {
                 exportTemplates().map { it.id },
                 "the shipped layouts",
             )
-            val options = ExportOptions(masking = Masking.MASKED)
+            val options = ExportOptions(masking = Masking.Masked)
             val csv = store.export(f.grid, "roster_grid_worker", ExportFormat.CSV, options)
             val text = csv.bytes.toString(Charsets.UTF_8)
             assertTrue(text.startsWith("\uFEFF楼栋,单元,房号,姓名")) { "BOM and header: $text" }

@@ -14,15 +14,27 @@ fun tempDir(prefix: String): File {
     return dir
 }
 
-fun identity(worker: String, device: String = "$worker 的手机") =
-    WorkerIdentity(workerId = worker, name = "张伟", role = WorkerRole.GRID_HEAD, deviceLabel = device)
+fun identity(worker: String, device: String = "$worker 的手机", role: WorkerRole = WorkerRole.GRID_HEAD) =
+    WorkerIdentity(workerId = worker, name = "张伟", role = role, deviceLabel = device)
 
 /** A raw 32-byte key made from [seed] (the same seed, the same key), as an app takes one from the Keystore. */
 fun rawKey(seed: String): StoreKey =
     StoreKey.Raw(java.security.MessageDigest.getInstance("SHA-256").digest(seed.toByteArray()))
 
-suspend fun openStore(dir: File, worker: String, key: String? = null, file: String = "$worker.db"): Store =
-    Store.open(File(dir, file).path, identity(worker), key?.let(::rawKey))
+suspend fun openStore(
+    dir: File,
+    worker: String,
+    key: String? = null,
+    file: String = "$worker.db",
+    role: WorkerRole = WorkerRole.GRID_HEAD,
+): Store = Store.open(File(dir, file).path, identity(worker, role = role), key?.let(::rawKey))
+
+/** Why a test reveals a resident: to reach them. */
+fun revealReason(note: String = "回访独居老人") = RevealReason(purpose = RevealPurpose.CONTACT_RESIDENT, note = note)
+
+/** The resident with the full ID number and phones, as the reveal shows them (and logs it). */
+suspend fun Store.revealed(residentId: String, note: String = "回访独居老人"): Resident =
+    revealResident(residentId, revealReason(note))
 
 fun now(): Timestamp = Timestamp(utcMs = System.currentTimeMillis(), offsetMinutes = 480)
 

@@ -88,16 +88,18 @@ fun inputTests(r: Runner) {
             val f = fixture(store)
             val id = store.createResident(residentInput(f.household))
             val resident = store.resident(id)
+            assertEq(listOf("138****8000"), resident.phones, "read masked")
             val unsent = store.syncStatus().unsentChanges
 
-            // Unchanged, the input leaves the resident as it is and queues nothing.
+            // Unchanged (masked as read), the input leaves the resident as it is and queues nothing.
             store.updateResident(id, resident.toInput())
             assertEq(resident, store.resident(id), "resident passed back unchanged")
             assertEq(unsent, store.syncStatus().unsentChanges, "nothing queued")
 
             store.updateResident(id, resident.toInput().copy(phones = listOf("13900139000")))
-            assertEq(resident.copy(phones = listOf("13900139000")), store.resident(id), "only the phones changed")
+            assertEq(resident.copy(phones = listOf("139****9000")), store.resident(id), "only the phones changed")
             assertEq(unsent + 1, store.syncStatus().unsentChanges, "one change queued")
+            assertEq(listOf("13900139000"), store.revealed(id).phones, "the new phone stored in full")
 
             val grid = store.grids().single()
             store.updateGrid(grid.id, grid.toInput().copy(street = "文新街道"))

@@ -189,7 +189,9 @@ private suspend fun useStore(store: Store, f: Fixture, residentId: String) {
     assertEq(1, store.roster(f.grid).size, "roster")
     val detail = store.household(f.household)
     assertEq(1, detail.visits.size, "visits")
-    assertEq(listOf("138****8000"), maskResident(store.resident(residentId)).phones, "masked")
+    val resident = store.resident(residentId)
+    assertEq(listOf("138****8000"), resident.phones, "masked")
+    assertEq(listOf("139****9000"), maskResident(resident.copy(phones = listOf("13900139000"))).phones, "masked again")
     assertEq(1, store.search(f.grid, "王", 10).size, "search")
     assertThrows<GridbookException.NotFound>("unknown id") { store.resident("nobody") }
     assertThrows<GridbookException.Invalid>("bad phone") { store.createResident(residentInput(f.household, phone = "1")) }

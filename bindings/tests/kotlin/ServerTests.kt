@@ -39,14 +39,16 @@ fun serverTests(r: Runner) {
                             admin(data, "assign", "--worker", "w-li", "--grid", f.grid)
                             val (reportB, _) = syncOnce(clientB, b)
                             assertTrue(reportB.pulledChunks > 0L) { "b pulled nothing: $reportB" }
-                            assertEq(listOf("13800138000"), b.resident(residentId).phones, "b got the resident")
+                            assertEq(listOf("138****8000"), b.resident(residentId).phones, "b got the resident, masked")
+                            assertEq(listOf("13800138000"), b.revealed(residentId).phones, "b got the full phone")
 
                             // An edit made in A through Kotlin reaches B.
                             a.updateResident(residentId, residentInput(f.household, phone = "13900139000"))
                             a.logVisit(visitInput(f.household, listOf(residentId), "同步测试"))
                             syncOnce(clientA, a)
                             syncOnce(clientB, b)
-                            assertEq(listOf("13900139000"), b.resident(residentId).phones, "b sees a's edit")
+                            assertEq(listOf("139****9000"), b.resident(residentId).phones, "b sees a's edit, masked")
+                            assertEq(listOf("13900139000"), b.revealed(residentId).phones, "b got a's full new phone")
                             assertEq("同步测试", b.household(f.household).visits.single().notes, "b sees a's visit")
 
                             assertThrows<GridbookException.Unauthorized>("bad token") { syncOnce(server(server.url, "not-a-token"), b) }

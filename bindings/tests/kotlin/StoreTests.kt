@@ -50,9 +50,14 @@ fun storeTests(r: Runner) {
             assertEq(f.household, detail.household.id, "household id")
             assertEq(listOf(residentId), detail.members.map { it.id }, "members")
             assertEq(LocalDate.of(1941, 3, 2), detail.members[0].birthDate, "birth date")
-            assertEq(listOf("13800138000"), store.resident(residentId).phones, "unmasked phone")
-            assertEq(listOf("138****8000"), maskResident(store.resident(residentId)).phones, "masked phone")
-            assertEq(1, store.residentsByCare(f.grid, "elderly_alone").size, "care list")
+            assertEq(listOf("138****8000"), detail.members[0].phones, "members read masked")
+            assertEq(listOf("138****8000"), store.resident(residentId).phones, "the resident reads masked")
+            val full = store.revealed(residentId)
+            assertEq(listOf("13800138000"), full.phones, "the reveal shows the full phone")
+            assertEq(listOf("138****8000"), maskResident(full).phones, "masked again")
+            val cared = store.residentsByCare(f.grid, "elderly_alone")
+            assertEq(listOf(residentId), cared.map { it.id }, "care list")
+            assertEq(listOf("138****8000"), cared.single().phones, "care list masked")
             assertTrue(careCategories().any { it.code == "elderly_alone" }) { "care categories lack elderly_alone" }
             assertTrue(store.syncStatus().unsentChanges > 0L) { "nothing unsent after edits" }
         }
@@ -137,7 +142,7 @@ fun storeTests(r: Runner) {
                 val report = b.importChanges(set.bytes)
                 assertTrue(report.newChanges + report.newSnapshots > 0) { "nothing imported: $report" }
                 assertEq(0L, b.importChanges(set.bytes).newChanges, "import twice is harmless")
-                assertEq(listOf("13800138000"), b.resident(residentId).phones, "b has the resident")
+                assertEq(listOf("138****8000"), b.resident(residentId).phones, "b has the resident, masked")
                 val cursorA = a.exportSince(0L).cursor
                 val cursorB = b.exportSince(0L).cursor
                 a.updateResident(residentId, residentInput(f.household, phone = "13900139000"))
@@ -151,8 +156,15 @@ fun storeTests(r: Runner) {
                     assertEq(residentId, conflicts[0].recordId, "conflict record")
                     assertEq(2, conflicts[0].values.size, "conflicting values")
                     assertEq(1, conflicts[0].values.count { it.isWinner }, "one winner")
+                    assertEq(
+                        listOf("\"137****7000\"", "\"139****9000\""),
+                        conflicts[0].values.map { it.valueJson }.sorted(),
+                        "the conflicting phones, masked, in $name",
+                    )
                 }
-                assertEq(a.resident(residentId).phones, b.resident(residentId).phones, "both converge")
+                val converged = a.revealed(residentId).phones
+                assertTrue(converged == listOf("13900139000") || converged == listOf("13700137000")) { "one edit wins: $converged" }
+                assertEq(converged, b.revealed(residentId).phones, "both converge")
             }
         }
     }

@@ -1,11 +1,16 @@
+import Gridbook
 import GridbookDemo
 import SwiftUI
 
-/// 住户: active members (masked until 显示 is tapped on one) and visits, newest first.
+/// 住户: active members (masked until 显示 is tapped on one and a purpose and
+/// note are given; the core logs the reveal) and visits, newest first.
 struct HouseholdScreen: View {
     let app: AppModel
     let model: HouseholdModel
     @StateObject private var household: Watched<HouseholdState>
+    @State private var asking: String?
+    @State private var purpose: RevealPurpose = .contactResident
+    @State private var note = ""
 
     init(app: AppModel, model: HouseholdModel) {
         self.app = app
@@ -23,8 +28,11 @@ struct HouseholdScreen: View {
             case let .loaded(view):
                 List {
                     Section("\(view.use)\(view.tags.isEmpty ? "" : " · " + view.tags.joined(separator: "、"))") {
+                        if let error = view.revealError { Text(error).foregroundStyle(.red) }
                         ForEach(view.members, id: \.residentId) { member in
-                            MemberView(member: member) { model.toggleReveal(member.residentId) }
+                            MemberView(member: member) {
+                                if member.revealed { model.hide(member.residentId) } else { asking = member.residentId }
+                            }
                         }
                     }
                     Section("走访记录（\(view.visits.count)）") {
@@ -36,6 +44,30 @@ struct HouseholdScreen: View {
         }
         .toolbar {
             ToolbarItem(placement: .navigationBarTrailing) { Button("记录走访") { app.logVisit(model) } }
+        }
+        .sheet(isPresented: Binding(get: { asking != nil }, set: { if !$0 { asking = nil } })) {
+            NavigationStack {
+                Form {
+                    Text("查阅将记入本网格的查阅记录。").font(.caption)
+                    Picker("查阅目的", selection: $purpose) {
+                        ForEach(Labels.revealPurposes, id: \.self) { Text(revealPurposeLabel(value: $0)).tag($0) }
+                    }
+                    TextField("说明（必填）", text: $note)
+                }
+                .navigationTitle("查看完整信息")
+                .toolbar {
+                    ToolbarItem(placement: .cancellationAction) { Button("取消") { asking = nil } }
+                    ToolbarItem(placement: .confirmationAction) {
+                        Button("查看") {
+                            guard let residentId = asking else { return }
+                            let reason = RevealReason(purpose: purpose, note: note)
+                            asking = nil
+                            note = ""
+                            Task { await model.reveal(residentId, reason: reason) }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -19,7 +19,7 @@ public struct ConflictRow: Equatable, Sendable {
     public var record: String
     public var field: String
     public var fieldLabel: String
-    /// Masked unless `revealed`, when the field holds personal data.
+    /// ID numbers and phones masked by the core; names and birth dates masked by the demo unless `revealed`.
     public var values: [ConflictValueRow]
     public var sensitive: Bool
     public var revealed: Bool

@@ -28,6 +28,7 @@ public func describe(_ error: Error) -> String {
     case let .RoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能办理“\(stepActionLabel(value: action))”"
     case .GridHeadOnly: return "只有网格长可以修改本网格的事件分类和吹哨等级"
     case let .PointsRoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能\(pointsActionLabel(value: action))"
+    case let .PrivacyRoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能\(privacyActionLabel(value: action))"
     case let .StepRefused(action, reason): return "\(stepActionLabel(value: action))：\(stepRefusalLabel(value: reason))"
     }
 }

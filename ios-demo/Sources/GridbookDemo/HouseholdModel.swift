@@ -1,7 +1,9 @@
 import Foundation
 import Gridbook
 
-/// A member as shown: masked unless `revealed`.
+/// A member as shown: the ID number and phones as the core reads them
+/// (masked) and the name masked by the demo, unless `revealed`, when they are
+/// the full values of a reveal.
 public struct MemberRow: Equatable, Sendable {
     public var residentId: String
     public var name: String
@@ -72,6 +74,8 @@ public struct HouseholdView: Equatable, Sendable {
     public var members: [MemberRow]
     /// Newest first.
     public var visits: [VisitRow]
+    /// Why the last reveal was refused ("楼栋长不能…", "查阅说明：不能为空"); nil after a reveal or hide that went through.
+    public var revealError: String?
 }
 
 /// One household's active members and visit history, newest visit first,
@@ -83,10 +87,12 @@ public final class HouseholdModel {
     public let householdId: String
     private let calls: StoreCalls
 
-    // Unmasked data stays here; only masked rows reach the state unless revealed.
+    // The store reads members masked; the full values of a member revealed
+    // through the core (and logged there) stay here until hidden.
     private var detail: HouseholdDetail?
     private var careLabels: [String: String] = [:]
-    private var revealed: Set<String> = []
+    private var revealed: [String: Resident] = [:]
+    private var revealError: String?
     private var watching: Task<Void, Never>?
 
     public init(calls: StoreCalls, householdId: String) {
@@ -123,10 +129,40 @@ public final class HouseholdModel {
         watching = nil
     }
 
-    /// Shows or hides one member's unmasked name, phones and ID number.
-    public func toggleReveal(_ residentId: String) {
-        if revealed.remove(residentId) == nil { revealed.insert(residentId) }
+    /// Whether `residentId`'s full values are shown.
+    public func isRevealed(_ residentId: String) -> Bool { revealed[residentId] != nil }
+
+    /// Shows one member's full ID number, phones and name: asks the core
+    /// (`Store.revealResident`), which writes the reveal with `reason` (the
+    /// purpose and note the user picked) to the grid's reveal log first. A
+    /// refusal (a role that may not, an empty note) is shown as
+    /// `HouseholdView.revealError` and nothing is revealed. Returns whether
+    /// the member is now revealed.
+    @discardableResult
+    public func reveal(_ residentId: String, reason: RevealReason) async -> Bool {
+        let ok: Bool
+        do {
+            revealed[residentId] = try await calls.write { try await $0.revealResident(residentId: residentId, reason: reason) }
+            revealError = nil
+            ok = true
+        } catch {
+            revealError = describe(error)
+            ok = false
+        }
         publish()
+        return ok
+    }
+
+    /// Masks one member again and drops their full values from memory.
+    public func hide(_ residentId: String) {
+        revealed[residentId] = nil
+        revealError = nil
+        publish()
+    }
+
+    /// `hide`s a revealed member, else `reveal`s them for `reason`.
+    public func toggleReveal(_ residentId: String, reason: RevealReason) async {
+        if isRevealed(residentId) { hide(residentId) } else { await reveal(residentId, reason: reason) }
     }
 
     /// The active members, masked as shown (for "who was seen" in the visit form).
@@ -137,20 +173,31 @@ public final class HouseholdModel {
 
     private func publish() {
         guard let d = detail else { return }
-        let members = d.members.filter { $0.status == .active }.map { member($0, head: d.household.headId) }
+        let active = d.members.filter { $0.status == .active }
+        // A reveal holds the values of its moment: a member who left, or whose
+        // ID number or phones changed since (a sync, an edit), is masked again.
+        for (id, full) in revealed {
+            guard let now = active.first(where: { $0.id == id }), Masking.sameMasked(now, full) else {
+                revealed[id] = nil
+                continue
+            }
+        }
+        let members = active.map { member($0, head: d.household.headId) }
         state.value = .loaded(HouseholdView(
             householdId: d.household.id,
             address: Labels.address(d.household),
             use: dwellingUseLabel(value: d.household.useKind),
             tags: d.household.tags,
             members: members,
-            visits: d.visits.map(visit)
+            visits: d.visits.map(visit),
+            revealError: revealError
         ))
     }
 
     private func member(_ r: Resident, head: String?) -> MemberRow {
-        let open = revealed.contains(r.id)
-        let shown = Masking.resident(r, revealed: open)
+        let full = revealed[r.id]
+        let open = full != nil
+        let shown = Masking.resident(r, full: full)
         return MemberRow(
             residentId: r.id,
             name: shown.name,

@@ -25,6 +25,10 @@ public enum Labels {
         return "\(name ?? grid.gridId) \(why)，\(grid.heldChanges) 条更改暂存在手机上"
     }
 
+    /// The purposes a reveal may give, in the order the picker shows them
+    /// (labels from the core's `revealPurposeLabel`).
+    public static let revealPurposes: [RevealPurpose] = [.contactResident, .verifyIdentity, .handleEvent, .reportUpstream, .other]
+
     public static func record(_ value: RecordKind) -> String {
         switch value {
         case .grid: "网格"
@@ -44,6 +48,7 @@ public enum Labels {
         case .pointsEntry: "积分记录"
         case .pointsRule: "积分规则"
         case .volunteer: "志愿者"
+        case .reveal: "查阅记录"
         }
     }
 
@@ -72,6 +77,9 @@ public enum Labels {
         "date": "日期",
         "time": "时刻",
         "notes": "备注",
+        "note": "查阅说明",
+        "household_notes": "住户备注",
+        "address": "地址",
         "tags": "标签",
         "use_kind": "房屋用途",
         "unit": "单元",

@@ -1,22 +1,38 @@
 import Foundation
 import Gridbook
 
-/// What the screens show of a person. Masked by default: the ID number and
-/// phones through the core's `maskResident` (`110105********002X`,
-/// `138****8000`), the name through the core's `maskName`, as in search hits
-/// and logs (first character kept: `王**`).
+/// What the screens show of a person. The core reads ID numbers and phones
+/// masked (`110105********002X`, `138****8000`); the full values come only
+/// from `Store.revealResident`, with a purpose, and the core logs it. Names
+/// the demo masks itself through the core's `maskName`, as in search hits and
+/// logs (first character kept: `王**`).
 public enum Masking {
-    /// `resident` for display: masked unless `revealed`.
-    public static func resident(_ resident: Resident, revealed: Bool) -> Resident {
-        if revealed { return resident }
-        var masked = maskResident(resident: resident)
-        masked.name = maskName(name: resident.name)
-        return masked
+    /// A member for display: the core's `masked` read (kept current by the
+    /// live query) with the ID number and phones of `full`, a reveal, when
+    /// there is one; else with the name masked too.
+    public static func resident(_ masked: Resident, full: Resident?) -> Resident {
+        var shown = masked
+        if let full {
+            shown.idNumber = full.idNumber
+            shown.phones = full.phones
+        } else {
+            shown.name = maskName(name: masked.name)
+        }
+        return shown
+    }
+
+    /// Whether the revealed `full` resident still has the ID number and
+    /// phones of the core's `masked` read (`maskResident` masks them the same
+    /// way), i.e. whether the reveal is not stale.
+    public static func sameMasked(_ masked: Resident, _ full: Resident) -> Bool {
+        let again = maskResident(resident: full)
+        return again.idNumber == masked.idNumber && again.phones == masked.phones
     }
 
     /// A conflicting value of a resident's field for display. The core sends
-    /// it as JSON (a string, or null); personal fields are masked unless
-    /// `revealed`. Phones are stored comma-separated.
+    /// it as JSON (a string, or null), ID numbers and phones masked already;
+    /// the fields the demo masks itself (names, birth dates) are masked
+    /// unless `revealed`.
     public static func conflictValue(field: String, valueJson: String, revealed: Bool) -> String {
         guard let text = jsonString(valueJson) else {
             return valueJson.trimmingCharacters(in: .whitespaces) == "null" ? "（空）" : valueJson
@@ -25,11 +41,6 @@ public enum Masking {
         switch field {
         case "name":
             return maskName(name: text)
-        case "phones":
-            let phones = text.split(separator: ",").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-            return maskResident(resident: carrier(phones: phones)).phones.joined(separator: ",")
-        case "id_number":
-            return maskResident(resident: carrier(idNumber: text)).idNumber ?? ""
         case "birth_date":
             return String(text.prefix(4)) + "-**-**"
         default:
@@ -37,19 +48,13 @@ public enum Masking {
         }
     }
 
-    private static let sensitive: Set<String> = ["name", "phones", "id_number", "birth_date"]
+    private static let sensitive: Set<String> = ["name", "birth_date"]
 
-    /// Whether a resident's field holds personal data that is masked by default.
+    /// Whether a resident's field is masked by the demo until revealed on the
+    /// conflicts screen (names, birth dates). ID numbers and phones come
+    /// masked from the core; their full values only through a reveal on the
+    /// household screen.
     public static func isSensitive(_ field: String) -> Bool { sensitive.contains(field) }
-
-    /// A resident holding only the values to mask, so the core's masks apply.
-    private static func carrier(phones: [String] = [], idNumber: String? = nil) -> Resident {
-        Resident(
-            id: "", gridId: "", householdId: "", name: "", gender: .unknown, birthDate: nil,
-            idNumber: idNumber, phones: phones, relation: "", registration: .local,
-            residenceState: .consistent, care: [], movedIn: nil, movedOut: nil, status: .active
-        )
-    }
 
     /// Decodes a JSON string literal; nil when `json` is not one.
     static func jsonString(_ json: String) -> String? {

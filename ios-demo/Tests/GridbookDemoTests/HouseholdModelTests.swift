@@ -59,16 +59,88 @@ final class HouseholdModelTests: XCTestCase {
             workerId: "w-zhang", notes: nil, findings: [], gps: nil
         ))
 
-        model.toggleReveal(head)
+        let shownSon = try XCTUnwrap(loaded.members.first { $0.residentId == son })
+
+        // A reveal goes through the core, with the purpose and note picked, and is logged.
+        let reason = RevealReason(purpose: .contactResident, note: "回访独居老人")
+        let revealedOk = await model.reveal(head, reason: reason)
+        XCTAssertTrue(revealedOk)
         let open = try XCTUnwrap(model.members.first { $0.residentId == head })
         XCTAssertEqual(open, MemberRow(
             residentId: head, name: "王秀英", gender: "女", birthDate: day(1949, 12, 31), phones: ["13800138000"],
             idNumber: "11010519491231002X", care: ["独居老人"], isHead: true, revealed: true
         ))
-        XCTAssertEqual(model.members.first { $0.residentId == son }?.name, "李*", "only the chosen member is revealed")
+        XCTAssertEqual(model.members.first { $0.residentId == son }, shownSon, "only the chosen member is revealed")
+        XCTAssertNil(Self.view(model)?.revealError)
+        let log = try await env.store.revealLog(gridId: g.id)
+        XCTAssertEqual(log.map(\.residentId), [head])
+        XCTAssertEqual(log.map(\.recordedBy), ["w-zhang"])
+        XCTAssertEqual(log.map(\.purpose), [.contactResident])
+        XCTAssertEqual(log.map(\.note), ["回访独居老人"])
 
-        model.toggleReveal(head)
+        model.hide(head)
         XCTAssertEqual(model.members.first { $0.residentId == head }, shownHead)
+        XCTAssertFalse(model.isRevealed(head))
+
+        // toggleReveal reveals, then hides.
+        await model.toggleReveal(son, reason: reason)
+        XCTAssertEqual(model.members.first { $0.residentId == son }?.phones, ["13912345678"])
+        await model.toggleReveal(son, reason: reason)
+        XCTAssertEqual(model.members.first { $0.residentId == son }, shownSon)
+        await XCTAssertEqualAsync(try await env.store.revealLog(gridId: g.id).count, 2, "each reveal logged, hiding is not")
+
+        // An empty note is refused by the core: the message shows, nothing is revealed.
+        let emptyOk = await model.reveal(head, reason: RevealReason(purpose: .contactResident, note: ""))
+        XCTAssertFalse(emptyOk)
+        XCTAssertEqual(Self.view(model)?.revealError, "查阅说明：不能为空")
+        XCTAssertEqual(model.members.first { $0.residentId == head }, shownHead)
+
+        // A reveal whose phone changed since (an edit, a sync) is masked again.
+        let againOk = await model.reveal(head, reason: reason)
+        XCTAssertTrue(againOk)
+        XCTAssertNil(Self.view(model)?.revealError)
+        try await env.store.updateResident(residentId: head, input: resident(home, phone: "13900001111"))
+        _ = try await awaitState(model.state, "the edited phone") {
+            if case let .loaded(view) = $0 { view.members.contains { $0.residentId == head && $0.phones == ["139****1111"] } } else { false }
+        }
+        var editedHead = shownHead
+        editedHead.phones = ["139****1111"]
+        XCTAssertEqual(model.members.first { $0.residentId == head }, editedHead)
+        XCTAssertFalse(model.isRevealed(head))
+    }
+
+    @MainActor
+    private static func view(_ model: HouseholdModel) -> HouseholdView? {
+        if case let .loaded(view) = model.state.value { return view }
+        return nil
+    }
+
+    func testABuildingHeadIsRefusedTheRevealAndNothingIsLogged() async throws {
+        try await Self.aBuildingHeadIsRefusedTheRevealAndNothingIsLogged(try tempDir(self, "household-refused"))
+    }
+
+    @MainActor
+    private static func aBuildingHeadIsRefusedTheRevealAndNothingIsLogged(_ dir: URL) async throws {
+        let head = try await openStore(dir, "w-zhang")
+        let g = try await grid(head, "502")
+        let home = g.households[0]
+        let residentId = try await head.createResident(input: resident(home))
+        let env = Env(try await openStore(dir, "w-wang", role: .buildingHead))
+        _ = try await env.store.importChanges(bytes: try await head.exportSince(cursor: 0).bytes)
+        let unsent = try await env.store.syncStatus().unsentChanges
+        let model = HouseholdModel(calls: env.calls, householdId: home)
+        model.observe()
+        defer { model.close() }
+        _ = try await awaitState(model.state, "the household") { if case .loaded = $0 { true } else { false } }
+        let masked = try XCTUnwrap(model.members.first)
+        XCTAssertEqual([masked.name, masked.phones.first, masked.idNumber], ["王**", "138****8000", "110105********002X"])
+
+        let ok = await model.reveal(residentId, reason: RevealReason(purpose: .verifyIdentity, note: "核实身份"))
+        XCTAssertFalse(ok)
+        XCTAssertEqual(view(model)?.revealError, "楼栋长不能查看完整证件号码和电话")
+        XCTAssertEqual(model.members, [masked])
+        XCTAssertFalse(model.isRevealed(residentId))
+        await XCTAssertEqualAsync(try await env.store.syncStatus().unsentChanges, unsent, "nothing logged")
     }
 
     func testAnUnknownHouseholdIsAFailureNamingTheKind() async throws {

@@ -14,9 +14,10 @@ final class MaskingTests: XCTestCase {
     }
 
     func testConflictValuesAreDecodedAndMaskedByField() {
-        XCTAssertEqual(Masking.conflictValue(field: "phones", valueJson: "\"13900139000,13700137000\"", revealed: false), "139****9000,137****7000")
-        XCTAssertEqual(Masking.conflictValue(field: "phones", valueJson: "\"13900139000\"", revealed: true), "13900139000")
-        XCTAssertEqual(Masking.conflictValue(field: "id_number", valueJson: "\"11010519491231002X\"", revealed: false), "110105********002X")
+        // ID numbers and phones arrive masked from the core and are shown as they come.
+        XCTAssertEqual(Masking.conflictValue(field: "phones", valueJson: "\"139****9000,137****7000\"", revealed: false), "139****9000,137****7000")
+        XCTAssertEqual(Masking.conflictValue(field: "id_number", valueJson: "\"110105********002X\"", revealed: false), "110105********002X")
+        XCTAssertEqual(["phones", "id_number", "name", "birth_date"].map(Masking.isSensitive), [false, false, true, true])
         XCTAssertEqual(Masking.conflictValue(field: "name", valueJson: "\"王秀英\"", revealed: false), "王**")
         XCTAssertEqual(Masking.conflictValue(field: "birth_date", valueJson: "\"1949-12-31\"", revealed: false), "1949-**-**")
         XCTAssertEqual(Masking.conflictValue(field: "phones", valueJson: "null", revealed: false), "（空）")
@@ -45,6 +46,13 @@ final class MaskingTests: XCTestCase {
         XCTAssertEqual(describe(GridbookError.NotAuthor(kind: .visit, id: "v-1")), "只有记录这条走访记录的网格员可以修改它")
         XCTAssertEqual(describe(GridbookError.Cancelled(detail: "the sync was cancelled")), "同步已取消")
         XCTAssertEqual(describe(GridbookError.Invalid(field: "idNumber", reason: .idNumberCheckDigit)), "身份证号：身份证号校验位不对")
+        XCTAssertEqual(
+            describe(GridbookError.PrivacyRoleMayNot(action: .revealResident, role: .buildingHead)), "楼栋长不能查看完整证件号码和电话"
+        )
+        XCTAssertEqual(describe(GridbookError.PrivacyRoleMayNot(action: .readRevealLog, role: .assistant)), "协管员不能查看查阅记录")
+        XCTAssertEqual(describe(GridbookError.Invalid(field: "note", reason: .empty)), "查阅说明：不能为空")
+        XCTAssertEqual(Labels.record(.reveal), "查阅记录")
+        XCTAssertEqual(Labels.revealPurposes.map { revealPurposeLabel(value: $0) }, ["联系住户", "核实身份", "事件处置", "上报上级系统", "其他"])
         XCTAssertEqual(describe(TestError("13800138000")), "操作失败")
     }
 }

@@ -49,12 +49,12 @@ func tempDir(_ test: XCTestCase, _ prefix: String) throws -> URL {
     return dir
 }
 
-func identity(_ worker: String, name: String = "张伟") -> WorkerIdentity {
-    WorkerIdentity(workerId: worker, name: name, role: .gridHead, deviceLabel: "\(name) 的手机")
+func identity(_ worker: String, name: String = "张伟", role: WorkerRole = .gridHead) -> WorkerIdentity {
+    WorkerIdentity(workerId: worker, name: name, role: role, deviceLabel: "\(name) 的手机")
 }
 
-func openStore(_ dir: URL, _ worker: String) async throws -> Store {
-    try await Store.open(path: dir.appendingPathComponent("\(worker).db").path, identity: identity(worker), key: nil)
+func openStore(_ dir: URL, _ worker: String, role: WorkerRole = .gridHead) async throws -> Store {
+    try await Store.open(path: dir.appendingPathComponent("\(worker).db").path, identity: identity(worker, role: role), key: nil)
 }
 
 /// What a test needs around one store: the store and the calls through it.

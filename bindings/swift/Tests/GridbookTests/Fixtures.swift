@@ -36,8 +36,8 @@ class TempDirTestCase: XCTestCase {
     }
 }
 
-func identity(_ worker: String, device: String? = nil) -> WorkerIdentity {
-    WorkerIdentity(workerId: worker, name: "张伟", role: .gridHead, deviceLabel: device ?? "\(worker) 的手机")
+func identity(_ worker: String, device: String? = nil, role: WorkerRole = .gridHead) -> WorkerIdentity {
+    WorkerIdentity(workerId: worker, name: "张伟", role: role, deviceLabel: device ?? "\(worker) 的手机")
 }
 
 /// A raw 32-byte key made from `seed` (the same seed, the same key), as an app takes one from the Keychain.
@@ -46,9 +46,23 @@ func rawKey(_ seed: String) -> StoreKey {
     return .raw(bytes: Data((0..<32).map { i in (seedBytes.isEmpty ? 0 : seedBytes[i % seedBytes.count]) ^ UInt8(i) }))
 }
 
-func openStore(_ dir: URL, _ worker: String, key: String? = nil, file: String? = nil) async throws -> Store {
+func openStore(
+    _ dir: URL, _ worker: String, key: String? = nil, file: String? = nil, role: WorkerRole = .gridHead
+) async throws -> Store {
     let path = dir.appendingPathComponent(file ?? "\(worker).db").path
-    return try await Store.open(path: path, identity: identity(worker), key: key.map(rawKey))
+    return try await Store.open(path: path, identity: identity(worker, role: role), key: key.map(rawKey))
+}
+
+/// Why a test reveals a resident: to reach them.
+func revealReason(_ note: String = "回访独居老人") -> RevealReason {
+    RevealReason(purpose: .contactResident, note: note)
+}
+
+extension Store {
+    /// The resident with the full ID number and phones, as the reveal shows them (and logs it).
+    func revealed(_ residentId: String, note: String = "回访独居老人") async throws -> Resident {
+        try await revealResident(residentId: residentId, reason: revealReason(note))
+    }
 }
 
 /// The errors without data of their own, with the sentence each carries.

@@ -77,9 +77,10 @@ final class InputTests: TempDirTestCase {
         let f = try await fixture(store)
         let id = try await store.createResident(input: residentInput(f.household))
         let resident = try await store.resident(residentId: id)
+        XCTAssertEqual(resident.phones, ["138****8000"], "read masked")
         let unsent = try await store.syncStatus().unsentChanges
 
-        // Unchanged, the input leaves the resident as it is and queues nothing.
+        // Unchanged (masked as read), the input leaves the resident as it is and queues nothing.
         try await store.updateResident(residentId: id, input: resident.toInput())
         await XCTAssertEqualAsync(try await store.resident(residentId: id), resident)
         await XCTAssertEqualAsync(try await store.syncStatus().unsentChanges, unsent)
@@ -88,9 +89,10 @@ final class InputTests: TempDirTestCase {
         edit.phones = ["13900139000"]
         try await store.updateResident(residentId: id, input: edit)
         var expected = resident
-        expected.phones = ["13900139000"]
+        expected.phones = ["139****9000"]
         await XCTAssertEqualAsync(try await store.resident(residentId: id), expected, "only the phones changed")
         await XCTAssertEqualAsync(try await store.syncStatus().unsentChanges, unsent + 1)
+        await XCTAssertEqualAsync(try await store.revealed(id).phones, ["13900139000"], "the new phone stored in full")
 
         let grid = try await store.grids()[0]
         var gridEdit = grid.toInput()

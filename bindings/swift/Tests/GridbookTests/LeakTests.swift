@@ -71,7 +71,10 @@ final class LeakTests: XCTestCase {
     private func use(_ store: Store) async throws {
         guard try await store.roster(gridId: f.grid).count == 1 else { throw TestError("roster") }
         guard try await store.household(householdId: f.household).visits.count == 1 else { throw TestError("visits") }
-        guard maskResident(resident: try await store.resident(residentId: residentId)).phones == ["138****8000"] else { throw TestError("masked") }
+        var resident = try await store.resident(residentId: residentId)
+        guard resident.phones == ["138****8000"] else { throw TestError("read masked") }
+        resident.phones = ["13900139000"]
+        guard maskResident(resident: resident).phones == ["139****9000"] else { throw TestError("masked again") }
         guard try await store.search(gridId: f.grid, query: "王", limit: 10).count == 1 else { throw TestError("search") }
         guard await expectGridbookError("unknown id", { try await store.resident(residentId: "nobody") }) == .NotFound(kind: .resident, id: "nobody") else {
             throw TestError("not found")

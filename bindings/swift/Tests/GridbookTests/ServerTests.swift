@@ -80,7 +80,7 @@ final class ServerTests: XCTestCase {
             let (reportB, _) = try await syncOnce(clientB, b)
             XCTAssertGreaterThan(reportB.pulledChunks, 0, "b pulled nothing: \(reportB)")
             XCTAssertEqual(reportB.pushedChanges, 0)
-            await XCTAssertEqualAsync(try await b.resident(residentId: residentId).phones, ["13800138000"])
+            await XCTAssertEqualAsync(try await b.resident(residentId: residentId).phones, ["138****8000"], "b got the resident, masked")
             await XCTAssertEqualAsync(try await b.roster(gridId: f.grid).map(\.household.id), [f.household])
 
             // Edits made in A reach B, and B's visit reaches A.
@@ -94,7 +94,7 @@ final class ServerTests: XCTestCase {
             await XCTAssertEqualAsync(try await syncOnce(clientB, b).0.pushedChanges, 2)
             await XCTAssertEqualAsync(try await syncOnce(clientA, a).0.pulledChunks, 2)
             await XCTAssertEqualAsync(try await a.workers(gridId: f.grid).map(\.id), ["w-li", "w-zhang"])
-            await XCTAssertEqualAsync(try await b.resident(residentId: residentId).phones, ["13900139000"])
+            await XCTAssertEqualAsync(try await b.resident(residentId: residentId).phones, ["139****9000"], "b sees a's edit, masked")
             await XCTAssertEqualAsync(Set(try await b.household(householdId: f.household).visits.compactMap(\.notes)), ["同步测试", "楼下遇见"])
             await XCTAssertEqualAsync(try await a.household(householdId: f.household).visits.map(\.id).sorted(),
                            try await b.household(householdId: f.household).visits.map(\.id).sorted())
@@ -105,6 +105,10 @@ final class ServerTests: XCTestCase {
             XCTAssertEqual(idle.roundTrips, 1)
             XCTAssertEqual(idle.pushedChanges, 0)
             XCTAssertEqual(idle.pulledChunks, 0)
+
+            // B got a's full new phone; the reveal is one entry of the grid's reveal log, pushed.
+            await XCTAssertEqualAsync(try await b.revealed(residentId).phones, ["13900139000"], "b got a's full new phone")
+            await XCTAssertEqualAsync(try await syncOnce(clientB, b).0.pushedChanges, 1, "the reveal log's entry")
 
             // A grid B may not create alone is blocked; B keeps its edits, held.
             let other = try await fixture(b)

@@ -51,15 +51,18 @@ final class StoreTests: TempDirTestCase {
         XCTAssertEqual(detail.members[0].birthDate, day(1941, 3, 2))
         XCTAssertEqual(detail.visits.count, 0)
 
+        XCTAssertEqual(detail.members[0].phones, ["138****8000"], "members read masked")
+        XCTAssertEqual(detail.members[0].idNumber, "110105********002X")
+
         let resident = try await store.resident(residentId: residentId)
-        XCTAssertEqual(resident.phones, ["13800138000"])
-        XCTAssertEqual(resident.idNumber, "11010519491231002X")
+        XCTAssertEqual(resident.phones, ["138****8000"], "the resident reads masked")
+        XCTAssertEqual(resident.idNumber, "110105********002X")
+        XCTAssertEqual(resident.name, "王秀英", "names are not masked by the core")
         XCTAssertEqual(resident.care, ["elderly_alone"])
         XCTAssertEqual(resident.status, .active)
-        let masked = maskResident(resident: resident)
-        XCTAssertEqual(masked.phones, ["138****8000"])
-        XCTAssertEqual(masked.idNumber, "110105********002X")
-        await XCTAssertEqualAsync(try await store.residentsByCare(gridId: f.grid, category: "elderly_alone").map(\.id), [residentId])
+        let cared = try await store.residentsByCare(gridId: f.grid, category: "elderly_alone")
+        XCTAssertEqual(cared.map(\.id), [residentId])
+        XCTAssertEqual(cared.map(\.phones), [["138****8000"]], "the care list reads masked")
         await XCTAssertEqualAsync(try await store.residentsByCare(gridId: f.grid, category: "left_behind_child").count, 0)
         XCTAssertTrue(careCategories().contains { $0.code == "elderly_alone" && !$0.label.isEmpty })
 
@@ -67,6 +70,12 @@ final class StoreTests: TempDirTestCase {
         let status = try await store.syncStatus()
         XCTAssertEqual(status.unsentChanges, 4)
         XCTAssertGreaterThan(status.unsentBytes, 0)
+
+        // The reveal shows the full values; maskResident masks them again.
+        let full = try await store.revealed(residentId)
+        XCTAssertEqual(full.phones, ["13800138000"])
+        XCTAssertEqual(full.idNumber, "11010519491231002X")
+        XCTAssertEqual(maskResident(resident: full), resident)
     }
 
     func testResidentsUpdateRetireAndHouseholdHead() async throws {
@@ -83,7 +92,8 @@ final class StoreTests: TempDirTestCase {
         await XCTAssertEqualAsync(try await store.roster(gridId: f.grid)[0].memberCount, 2)
 
         try await store.updateResident(residentId: first, input: residentInput(f.household, phone: "13700137000"))
-        await XCTAssertEqualAsync(try await store.resident(residentId: first).phones, ["13700137000"])
+        await XCTAssertEqualAsync(try await store.resident(residentId: first).phones, ["137****7000"])
+        await XCTAssertEqualAsync(try await store.revealed(first).phones, ["13700137000"], "the new phone stored in full")
 
         try await store.retireResident(residentId: first, status: .deceased, on: day(2025, 3, 1))
         let retired = try await store.resident(residentId: first)
@@ -209,7 +219,7 @@ final class StoreTests: TempDirTestCase {
         let again = try await b.importChanges(bytes: set.bytes)
         XCTAssertEqual(again.newChanges, 0, "importing twice is harmless")
         XCTAssertEqual(again.newSnapshots, 0)
-        await XCTAssertEqualAsync(try await b.resident(residentId: residentId).phones, ["13800138000"])
+        await XCTAssertEqualAsync(try await b.resident(residentId: residentId).phones, ["138****8000"])
         await XCTAssertEqualAsync(try await b.roster(gridId: f.grid).map(\.household.id), [f.household])
 
         let cursorA = try await a.exportSince(cursor: 0).cursor
@@ -227,9 +237,10 @@ final class StoreTests: TempDirTestCase {
             XCTAssertEqual(conflicts.first?.values.count, 2)
             XCTAssertEqual(conflicts.first?.values.filter(\.isWinner).count, 1)
             XCTAssertEqual(Set(conflicts.first?.values.compactMap(\.workerId) ?? []), ["w-zhang", "w-li"])
+            XCTAssertEqual(conflicts.first?.values.map(\.valueJson).sorted(), ["\"137****7000\"", "\"139****9000\""], "listed masked in \(name)")
         }
-        await XCTAssertEqualAsync(try await a.resident(residentId: residentId).phones, try await b.resident(residentId: residentId).phones, "both converge")
-        let winner = try await a.resident(residentId: residentId).phones
+        await XCTAssertEqualAsync(try await a.revealed(residentId).phones, try await b.revealed(residentId).phones, "both converge")
+        let winner = try await a.revealed(residentId).phones
         XCTAssertTrue(winner == ["13900139000"] || winner == ["13700137000"], "winner \(winner)")
     }
 

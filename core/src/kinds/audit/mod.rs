@@ -137,7 +137,9 @@ pub struct RevealEntry {
     pub template_id: String,
     /// The export's rows; 0 for a resident.
     pub rows: u32,
-    /// The fields shown unmasked (`id_number`, `phones`, `care`).
+    /// The fields shown unmasked, by the stored names `Conflict.field` uses
+    /// too: the ID number's and `phones` for a resident, the masked
+    /// columns of an export (`care` …).
     pub fields: Vec<String>,
     /// The purpose.
     pub purpose: RevealPurpose,

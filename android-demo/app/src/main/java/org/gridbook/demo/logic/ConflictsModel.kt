@@ -34,7 +34,7 @@ data class ConflictRow(
     val record: String,
     val field: String,
     val fieldLabel: String,
-    /** Masked unless [revealed], when the field holds personal data. */
+    /** ID numbers and phones masked by the core; names and birth dates masked by the demo unless [revealed]. */
     val values: List<ConflictValueRow>,
     val sensitive: Boolean,
     val revealed: Boolean,

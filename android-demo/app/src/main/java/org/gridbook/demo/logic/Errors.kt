@@ -4,6 +4,7 @@ import org.gridbook.core.GridbookException
 import org.gridbook.core.InvalidReason
 import org.gridbook.eventStatusLabel
 import org.gridbook.pointsActionLabel
+import org.gridbook.privacyActionLabel
 import org.gridbook.stepActionLabel
 import org.gridbook.stepRefusalLabel
 import org.gridbook.workerRoleLabel
@@ -36,6 +37,7 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.RoleMayNot -> "${workerRoleLabel(error.role)}不能办理“${stepActionLabel(error.action)}”"
     is GridbookException.GridHeadOnly -> "只有网格长可以修改本网格的事件分类和吹哨等级"
     is GridbookException.PointsRoleMayNot -> "${workerRoleLabel(error.role)}不能${pointsActionLabel(error.action)}"
+    is GridbookException.PrivacyRoleMayNot -> "${workerRoleLabel(error.role)}不能${privacyActionLabel(error.action)}"
     is GridbookException.StepRefused -> "${stepActionLabel(error.action)}：${stepRefusalLabel(error.reason)}"
     else -> "操作失败"
 }

@@ -11,6 +11,7 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import org.gridbook.core.HouseholdDetail
 import org.gridbook.core.Resident
+import org.gridbook.core.RevealReason
 import org.gridbook.core.ResidentStatus
 import org.gridbook.core.Visit
 import org.gridbook.dwellingUseLabel
@@ -21,7 +22,11 @@ import org.gridbook.resolutionLabel
 import org.gridbook.visitKindLabel
 import org.gridbook.visitOutcomeLabel
 
-/** A member as shown: masked unless [revealed]. */
+/**
+ * A member as shown: the ID number and phones as the core reads them
+ * (masked) and the name masked by the demo, unless [revealed], when they are
+ * the full values of a reveal.
+ */
 data class MemberRow(
     val residentId: String,
     val name: String,
@@ -58,6 +63,8 @@ sealed class HouseholdState {
         val tags: List<String>,
         val members: List<MemberRow>,
         val visits: List<VisitRow>,
+        /** Why the last reveal was refused ("协管员不能…", "备注：不能为空"); null after a reveal or hide that went through. */
+        val revealError: String? = null,
     ) : HouseholdState()
 
     data class Failed(val message: String) : HouseholdState()
@@ -76,11 +83,15 @@ class HouseholdModel(
     private val mutable = MutableStateFlow<HouseholdState>(HouseholdState.Loading)
     val state: StateFlow<HouseholdState> = mutable.asStateFlow()
 
-    // Unmasked data stays here; only masked rows reach the state unless revealed.
+    // The store reads members masked; the full values of a member revealed
+    // through the core (and logged there) stay here until hidden.
     @Volatile
     private var detail: HouseholdDetail? = null
     private var careLabels: Map<String, String> = emptyMap()
-    private val revealed = mutableSetOf<String>()
+    private val revealed = java.util.concurrent.ConcurrentHashMap<String, Resident>()
+
+    @Volatile
+    private var revealError: String? = null
 
     @Volatile
     private var watching: Job? = null
@@ -108,16 +119,55 @@ class HouseholdModel(
         watching?.cancel()
     }
 
-    /** Shows or hides one member's unmasked name, phones and ID number. */
-    fun toggleReveal(residentId: String) {
-        if (!revealed.remove(residentId)) revealed += residentId
+    /** Whether [residentId]'s full values are shown. */
+    fun isRevealed(residentId: String): Boolean = revealed.containsKey(residentId)
+
+    /**
+     * Shows one member's full ID number, phones and name: asks the core
+     * (`Store.revealResident`), which writes the reveal with [reason] (the
+     * purpose and note the user picked) to the grid's reveal log first. A
+     * refusal (a role that may not, an empty note) is shown as
+     * [HouseholdState.Loaded.revealError] and nothing is revealed.
+     * Returns whether the member is now revealed.
+     */
+    suspend fun reveal(residentId: String, reason: RevealReason): Boolean {
+        val ok = try {
+            revealed[residentId] = calls.write { it.revealResident(residentId, reason) }
+            revealError = null
+            true
+        } catch (e: CancellationException) {
+            throw e
+        } catch (e: Exception) {
+            revealError = describe(e)
+            false
+        }
         publish()
+        return ok
+    }
+
+    /** Masks one member again and drops their full values from memory. */
+    fun hide(residentId: String) {
+        revealed.remove(residentId)
+        revealError = null
+        publish()
+    }
+
+    /** [hide]s a revealed member, else [reveal]s them for [reason]. */
+    suspend fun toggleReveal(residentId: String, reason: RevealReason) {
+        if (isRevealed(residentId)) hide(residentId) else reveal(residentId, reason)
     }
 
     private fun publish() {
         val d = detail ?: return
-        val members = d.members.filter { it.status == ResidentStatus.ACTIVE }
-            .map { member(it, d.household.headId) }
+        val active = d.members.filter { it.status == ResidentStatus.ACTIVE }
+        // A reveal holds the values of its moment: a member who left, or whose
+        // ID number or phones changed since (a sync, an edit), is masked again.
+        for ((id, full) in revealed) {
+            val now = active.firstOrNull { it.id == id }
+            if (now == null || !Masking.sameMasked(now, full)) revealed.remove(id)
+        }
+        val members = active.map { member(it, d.household.headId) }
+        val error = revealError
         mutable.update {
             HouseholdState.Loaded(
                 householdId = d.household.id,
@@ -126,13 +176,15 @@ class HouseholdModel(
                 tags = d.household.tags,
                 members = members,
                 visits = d.visits.map(::visit),
+                revealError = error,
             )
         }
     }
 
     private fun member(r: Resident, headId: String?): MemberRow {
-        val open = r.id in revealed
-        val shown = Masking.resident(r, open)
+        val full = revealed[r.id]
+        val open = full != null
+        val shown = Masking.resident(r, full)
         return MemberRow(
             residentId = r.id,
             name = shown.name,

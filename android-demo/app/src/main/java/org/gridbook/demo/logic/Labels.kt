@@ -53,6 +53,7 @@ object Labels {
         RecordKind.POINTS_ENTRY -> "积分记录"
         RecordKind.POINTS_RULE -> "积分规则"
         RecordKind.VOLUNTEER -> "志愿者"
+        RecordKind.REVEAL -> "查阅记录"
     }
 
     /** A field name of a record as the core reports it in conflicts (snake_case) and errors (camelCase). */
@@ -77,6 +78,9 @@ object Labels {
         "date" to "日期",
         "time" to "时刻",
         "notes" to "备注",
+        "note" to "查阅说明",
+        "household_notes" to "住户备注",
+        "address" to "地址",
         "tags" to "标签",
         "use_kind" to "房屋用途",
         "unit" to "单元",

@@ -5,44 +5,55 @@ import org.gridbook.maskName
 import org.gridbook.maskResident
 
 /**
- * What the screens show of a person. Masked by default, by the core: the ID
- * number and phones through [maskResident] (`110105********002X`,
- * `138****8000`), the name through [maskName] (first character kept: `王**`).
+ * What the screens show of a person. The core reads ID numbers and phones
+ * masked (`110105********002X`, `138****8000`); the full values come only
+ * from `Store.revealResident`, with a purpose, and the core logs it. Names
+ * the demo masks itself through [maskName] (first character kept: `王**`).
  */
 object Masking {
-    /** [resident] for display: masked unless [revealed]. */
-    fun resident(resident: Resident, revealed: Boolean): Resident =
-        if (revealed) resident else maskResident(resident).copy(name = maskName(resident.name))
+    /**
+     * A member for display: the core's [masked] read (kept current by the
+     * live query) with the ID number and phones of [full], a reveal, when
+     * there is one; else with the name masked too.
+     */
+    fun resident(masked: Resident, full: Resident?): Resident =
+        if (full != null) masked.copy(idNumber = full.idNumber, phones = full.phones) else masked.copy(name = maskName(masked.name))
+
+    /**
+     * Whether the revealed [full] resident still has the ID number and
+     * phones of the core's [masked] read (`maskResident` masks them the same
+     * way), i.e. whether the reveal is not stale.
+     */
+    fun sameMasked(masked: Resident, full: Resident): Boolean {
+        val again = maskResident(full)
+        return again.idNumber == masked.idNumber && again.phones == masked.phones
+    }
 
     /**
      * A conflicting value of a resident's field for display. The core sends
-     * it as JSON (a string, or null); personal fields are masked unless
-     * [revealed]. Phones are stored comma-separated.
+     * it as JSON (a string, or null), ID numbers and phones masked already;
+     * the fields the demo masks itself (names, birth dates) are masked unless
+     * [revealed].
      */
     fun conflictValue(field: String, valueJson: String, revealed: Boolean): String {
         val text = jsonString(valueJson) ?: return if (valueJson == "null") "（空）" else valueJson
         if (revealed) return text
         return when (field) {
             "name" -> maskName(text)
-            "phones" -> maskResident(carrier(phones = text.split(",").filter { it.isNotBlank() })).phones.joinToString(",")
-            "id_number" -> maskResident(carrier(idNumber = text)).idNumber ?: ""
             "birth_date" -> text.take(4) + "-**-**"
             else -> text
         }
     }
 
-    private val SENSITIVE = setOf("name", "phones", "id_number", "birth_date")
+    private val SENSITIVE = setOf("name", "birth_date")
 
-    /** Whether a resident's field holds personal data that is masked by default. */
+    /**
+     * Whether a resident's field is masked by the demo until revealed on the
+     * conflicts screen (names, birth dates). ID numbers and phones come
+     * masked from the core; their full values only through a reveal on the
+     * household screen.
+     */
     fun isSensitive(field: String): Boolean = field in SENSITIVE
-
-    /** A resident holding only the values to mask, so the core's masks apply. */
-    private fun carrier(phones: List<String> = emptyList(), idNumber: String? = null) = Resident(
-        id = "", gridId = "", householdId = "", name = "", gender = org.gridbook.core.Gender.UNKNOWN, birthDate = null,
-        idNumber = idNumber, phones = phones, relation = "", registration = org.gridbook.core.Registration.LOCAL,
-        residenceState = org.gridbook.core.ResidenceState.CONSISTENT, care = emptyList(), movedIn = null, movedOut = null,
-        status = org.gridbook.core.ResidentStatus.ACTIVE,
-    )
 
     /** Decodes a JSON string literal; null when [json] is not one. */
     internal fun jsonString(json: String): String? {

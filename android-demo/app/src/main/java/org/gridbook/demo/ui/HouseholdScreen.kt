@@ -8,30 +8,55 @@ import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.lazy.LazyColumn
 import androidx.compose.foundation.lazy.items
+import androidx.compose.material3.AlertDialog
 import androidx.compose.material3.Card
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.ExtendedFloatingActionButton
 import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.RadioButton
 import androidx.compose.material3.Scaffold
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.material3.TopAppBar
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
+import androidx.compose.runtime.setValue
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
+import kotlinx.coroutines.launch
+import org.gridbook.core.RevealPurpose
+import org.gridbook.core.RevealReason
 import org.gridbook.demo.logic.HouseholdModel
 import org.gridbook.demo.logic.HouseholdState
 import org.gridbook.demo.logic.MemberRow
 import org.gridbook.demo.logic.VisitRow
+import org.gridbook.revealPurposeLabel
 
-/** A household's members (masked until revealed one by one) and its visits, newest first. */
+/**
+ * A household's members (masked until revealed one by one: a reveal asks for
+ * a purpose and a note, and the core logs it) and its visits, newest first.
+ */
 @OptIn(ExperimentalMaterial3Api::class)
 @Composable
 fun HouseholdScreen(model: HouseholdModel, onBack: () -> Unit, onLogVisit: () -> Unit) {
     val state by model.state.collectAsStateWithLifecycle()
+    val scope = rememberCoroutineScope()
+    var asking by remember { mutableStateOf<String?>(null) }
+    asking?.let { residentId ->
+        RevealDialog(
+            onReveal = { reason ->
+                asking = null
+                scope.launch { model.reveal(residentId, reason) }
+            },
+            onDismiss = { asking = null },
+        )
+    }
     Scaffold(
         topBar = {
             TopAppBar(
@@ -53,8 +78,13 @@ fun HouseholdScreen(model: HouseholdModel, onBack: () -> Unit, onLogVisit: () ->
                 verticalArrangement = Arrangement.spacedBy(8.dp),
             ) {
                 item { Section("成员（${s.members.size}） · ${s.use}") }
+                s.revealError?.let { error ->
+                    item { Text(error, Modifier.padding(horizontal = 16.dp), color = MaterialTheme.colorScheme.error) }
+                }
                 items(s.members, key = { it.residentId }) { member ->
-                    MemberCard(member, onToggle = { model.toggleReveal(member.residentId) })
+                    MemberCard(member, onToggle = {
+                        if (member.revealed) model.hide(member.residentId) else asking = member.residentId
+                    })
                 }
                 item { Section("走访记录（${s.visits.size}）") }
                 items(s.visits, key = { it.visitId }) { visit -> VisitCard(visit) }
@@ -87,6 +117,31 @@ private fun MemberCard(member: MemberRow, onToggle: () -> Unit) {
             TextButton(onClick = onToggle) { Text(if (member.revealed) "隐藏" else "显示") }
         }
     }
+}
+
+/** Asks why a member's full ID number and phones are to be shown: a purpose and a note. */
+@Composable
+private fun RevealDialog(onReveal: (RevealReason) -> Unit, onDismiss: () -> Unit) {
+    var purpose by remember { mutableStateOf(RevealPurpose.CONTACT_RESIDENT) }
+    var note by remember { mutableStateOf("") }
+    AlertDialog(
+        onDismissRequest = onDismiss,
+        title = { Text("查看完整信息") },
+        text = {
+            Column {
+                Text("查阅将记入本网格的查阅记录。", style = MaterialTheme.typography.bodySmall)
+                RevealPurpose.entries.forEach { option ->
+                    Row(verticalAlignment = Alignment.CenterVertically) {
+                        RadioButton(selected = purpose == option, onClick = { purpose = option })
+                        Text(revealPurposeLabel(option))
+                    }
+                }
+                OutlinedTextField(value = note, onValueChange = { note = it }, label = { Text("说明（必填）") })
+            }
+        },
+        confirmButton = { TextButton(onClick = { onReveal(RevealReason(purpose = purpose, note = note)) }) { Text("查看") } },
+        dismissButton = { TextButton(onClick = onDismiss) { Text("取消") } },
+    )
 }
 
 @Composable

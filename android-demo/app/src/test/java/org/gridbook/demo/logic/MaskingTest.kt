@@ -4,6 +4,8 @@ import kotlinx.coroutines.runBlocking
 
 import org.gridbook.core.GridbookException
 import org.gridbook.core.InvalidReason
+import org.gridbook.core.PrivacyAction
+import org.gridbook.core.WorkerRole
 import org.gridbook.core.RecordKind
 import org.junit.Test
 import kotlin.test.assertEquals
@@ -23,9 +25,10 @@ class MaskingTest {
 
     @Test
     fun conflictValuesAreDecodedAndMaskedByField(): Unit = runBlocking {
-        assertEquals("139****9000,137****7000", Masking.conflictValue("phones", "\"13900139000,13700137000\"", revealed = false))
-        assertEquals("13900139000", Masking.conflictValue("phones", "\"13900139000\"", revealed = true))
-        assertEquals("110105********002X", Masking.conflictValue("id_number", "\"11010519491231002X\"", revealed = false))
+        // ID numbers and phones arrive masked from the core and are shown as they come.
+        assertEquals("139****9000,137****7000", Masking.conflictValue("phones", "\"139****9000,137****7000\"", revealed = false))
+        assertEquals("110105********002X", Masking.conflictValue("id_number", "\"110105********002X\"", revealed = false))
+        assertEquals(listOf(false, false, true, true), listOf("phones", "id_number", "name", "birth_date").map(Masking::isSensitive))
         assertEquals("王**", Masking.conflictValue("name", "\"王秀英\"", revealed = false))
         assertEquals("1949-**-**", Masking.conflictValue("birth_date", "\"1949-12-31\"", revealed = false))
         assertEquals("（空）", Masking.conflictValue("phones", "null", revealed = false))
@@ -53,6 +56,13 @@ class MaskingTest {
         assertEquals("照片：照片太大（最多 5 MB）", describe(GridbookException.Invalid("photo", InvalidReason.PhotoTooLarge(5_242_880L))))
         assertEquals("数据已关闭，请重新打开", describe(GridbookException.Closed("the store was closed; open it again to go on")))
         assertEquals("身份证号：身份证号校验位不对", describe(GridbookException.Invalid("idNumber", InvalidReason.IdNumberCheckDigit)))
+        assertEquals(
+            "楼栋长不能查看完整证件号码和电话",
+            describe(GridbookException.PrivacyRoleMayNot(PrivacyAction.REVEAL_RESIDENT, WorkerRole.BUILDING_HEAD)),
+        )
+        assertEquals("协管员不能查看查阅记录", describe(GridbookException.PrivacyRoleMayNot(PrivacyAction.READ_REVEAL_LOG, WorkerRole.ASSISTANT)))
+        assertEquals("查阅说明：不能为空", describe(GridbookException.Invalid("note", InvalidReason.Empty)))
+        assertEquals("查阅记录", Labels.record(RecordKind.REVEAL))
         assertEquals("操作失败", describe(IllegalStateException("13800138000")))
     }
 }

@@ -59,10 +59,11 @@ fun tempDir(prefix: String): File {
     return dir
 }
 
-fun identity(worker: String, name: String = "张伟") =
-    WorkerIdentity(workerId = worker, name = name, role = WorkerRole.GRID_HEAD, deviceLabel = "$name 的手机")
+fun identity(worker: String, name: String = "张伟", role: WorkerRole = WorkerRole.GRID_HEAD) =
+    WorkerIdentity(workerId = worker, name = name, role = role, deviceLabel = "$name 的手机")
 
-suspend fun openStore(dir: File, worker: String): Store = Store.open(File(dir, "$worker.db").path, identity(worker), null)
+suspend fun openStore(dir: File, worker: String, role: WorkerRole = WorkerRole.GRID_HEAD): Store =
+    Store.open(File(dir, "$worker.db").path, identity(worker, role = role), null)
 
 /** What a test needs around one store: a scope for the models, and cleanup. */
 class Env(val store: Store) : AutoCloseable {
