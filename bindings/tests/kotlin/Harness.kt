@@ -87,6 +87,7 @@ fun main(args: Array<String>) {
     eventTests(runner)
     mapTests(runner)
     exportTests(runner)
+    importTests(runner)
     pointsTests(runner)
     coverageTests(runner)
     inputTests(runner)

@@ -133,7 +133,7 @@ pub(super) fn refuse(row: &mut ParsedRow, columns: &Columns, error: Error) -> Re
         .get(&field)
         .map_or(field.header(), |(_, h)| h.as_str())
         .to_string();
-    row.error(field, &header, CellProblem::Invalid(reason));
+    row.error(field, &header, CellProblem::Invalid { reason });
     Ok(())
 }
 

@@ -263,19 +263,25 @@ fn bad_cells_are_reported_with_the_api_reasons_and_nothing_is_written() {
                 2,
                 "身份证号",
                 ImportField::IdNumber,
-                CellProblem::Invalid(InvalidReason::IdNumberCheckDigit)
+                CellProblem::Invalid {
+                    reason: InvalidReason::IdNumberCheckDigit
+                }
             ),
             (
                 3,
                 "联系电话",
                 ImportField::Phone,
-                CellProblem::Invalid(InvalidReason::Phone)
+                CellProblem::Invalid {
+                    reason: InvalidReason::Phone
+                }
             ),
             (
                 4,
                 "性别",
                 ImportField::Gender,
-                CellProblem::Invalid(InvalidReason::UnknownCode)
+                CellProblem::Invalid {
+                    reason: InvalidReason::UnknownCode
+                }
             ),
         ]
     );
