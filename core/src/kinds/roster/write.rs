@@ -32,6 +32,14 @@ pub(crate) struct CheckedBuilding {
     location: Option<crate::values::GeoPoint>,
 }
 
+impl CheckedBuilding {
+    /// The bytes of its text (number, estate), which a change writing it
+    /// holds besides its fixed fields.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.number.len() + self.estate.as_ref().map_or(0, String::len)
+    }
+}
+
 /// Checks a building input whole; the error names the first bad field.
 pub(crate) fn check_building(input: &BuildingInput) -> Result<CheckedBuilding> {
     let number = validate::text(&input.number, 32).field("number")?;
@@ -84,6 +92,17 @@ pub(crate) struct CheckedHousehold {
     tags: BTreeSet<String>,
     location: Option<crate::values::GeoPoint>,
     notes: Option<String>,
+}
+
+impl CheckedHousehold {
+    /// The bytes of its text (unit, room, tags, notes), which a change
+    /// writing it holds besides its fixed fields.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.unit.len()
+            + self.room.len()
+            + self.tags.iter().map(String::len).sum::<usize>()
+            + self.notes.as_ref().map_or(0, String::len)
+    }
 }
 
 /// Checks a household input whole; the error names the first bad field.
@@ -144,6 +163,18 @@ pub(crate) struct CheckedResident {
     relation: String,
     care: BTreeSet<String>,
     moved_in: Option<Date>,
+}
+
+impl CheckedResident {
+    /// The bytes of its text (name, ID number, phones, relation, care
+    /// categories), which a change writing it holds besides its fixed fields.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.name.len()
+            + self.id_number.as_ref().map_or(0, String::len)
+            + self.phones.iter().map(String::len).sum::<usize>()
+            + self.relation.len()
+            + self.care.iter().map(String::len).sum::<usize>()
+    }
 }
 
 /// Checks a resident input whole; the error names the first bad field.
