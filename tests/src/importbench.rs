@@ -572,7 +572,7 @@ pub fn measure() -> Result<ImportBench, SimError> {
     let (gbk_csv_rows_per_s, ..) = timed_import(&scratch.join("gbk.db"), &gbk, &lines)?;
 
     // The dry run of the same file into an empty grid: the read, match and check alone.
-    let dry_store = Store::open(&scratch.join("dry.db"), identity())?;
+    let dry_store = Store::open(scratch.join("dry.db"), identity())?;
     let dry_grid = new_grid(&dry_store)?;
     let start = Instant::now();
     dry_store.import_roster_dry_run(&dry_grid, &gbk, &RosterImportOptions::default())?;
@@ -638,7 +638,7 @@ mod tests {
             ("x.db", xlsx(&lines).unwrap()),
             ("c.db", gbk_csv(&lines).unwrap()),
         ] {
-            let store = Store::open(&dir.join(name), identity()).unwrap();
+            let store = Store::open(dir.join(name), identity()).unwrap();
             let grid = new_grid(&store).unwrap();
             let report = store
                 .import_roster_dry_run(&grid, &bytes, &RosterImportOptions::default())
