@@ -131,8 +131,10 @@ impl Store {
         Ok(self.plan_import(grid_id, bytes, options)?.report)
     }
 
-    /// Imports a roster file into the grid in one write: one transaction and
-    /// one change of the grid's roster document. With rows in error it
+    /// Imports a roster file into the grid in one write: one transaction,
+    /// and one change of the grid's roster document, or several for a roster
+    /// of more than a few hundred rows, each well under the largest change
+    /// the sync protocol carries. With rows in error it
     /// writes nothing and returns [`ImportError::RowsInError`], unless
     /// `skip_rows_in_error`, which imports the other rows. Importing the
     /// same file again writes nothing.
