@@ -178,3 +178,10 @@ pub fn mask_resident(resident: Resident) -> Resident {
 pub fn mask_name(name: String) -> String {
     gridbook::validate::mask_name(&name)
 }
+
+/// The usual column header of a roster field (姓名, 公民身份号码, 房号 …),
+/// as the import's errors and reports name it.
+#[uniffi::export]
+pub fn import_field_label(value: gridbook::ImportField) -> String {
+    value.header().to_string()
+}

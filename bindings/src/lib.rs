@@ -27,13 +27,13 @@ mod sync;
 pub use gridbook::ffi::GridbookError;
 pub use labels::{
     CodeLabel, care_categories, dwelling_use_label, finding_kind_label, gender_label,
-    household_status_label, mask_name, mask_resident, registration_label, relation_codes,
-    residence_state_label, resident_status_label, resolution_label, visit_kind_label,
-    visit_outcome_label, worker_role_label,
+    household_status_label, import_field_label, mask_name, mask_resident, registration_label,
+    relation_codes, residence_state_label, resident_status_label, resolution_label,
+    visit_kind_label, visit_outcome_label, worker_role_label,
 };
 pub use store::{
-    LiveQueryListener, Store, StoreOptions, default_store_options, default_visit_policy,
-    export_templates,
+    LiveQueryListener, Store, StoreOptions, default_roster_import_options, default_store_options,
+    default_visit_policy, export_templates,
 };
 pub use sync::{
     ListenerError, SyncListener, SyncReport, SyncServer, SyncSettings, default_sync_settings,

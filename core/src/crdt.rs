@@ -62,6 +62,25 @@ pub(crate) fn set(doc: &mut AutoCommit, obj: &ObjId, key: &str, value: Scalar) -
     Ok(())
 }
 
+/// [`set`] on a record's map; on a map created in this edit (`fresh`),
+/// which holds no value to compare with or to conflict with, a plain put
+/// (and nothing for `None`), without reading the map first.
+pub(crate) fn set_field(
+    doc: &mut AutoCommit,
+    obj: &ObjId,
+    fresh: bool,
+    key: &str,
+    value: Scalar,
+) -> Result<()> {
+    if !fresh {
+        return set(doc, obj, key, value);
+    }
+    if let Some(value) = value {
+        doc.put(obj, key, value).map_err(am)?;
+    }
+    Ok(())
+}
+
 /// Makes the keys of the map at `obj` equal to `wanted` (a set of strings).
 pub(crate) fn set_keys(doc: &mut AutoCommit, obj: &ObjId, wanted: &BTreeSet<String>) -> Result<()> {
     let present: BTreeSet<String> = doc.keys(obj).collect();

@@ -73,7 +73,7 @@ pub use photos::{
 pub use roster_import::{
     CellError, CellProblem, DEFAULT_MAX_IMPORT_BYTES, DEFAULT_MAX_UNZIPPED_BYTES, ImportError,
     ImportField, RosterImportOptions, RosterImportOutcome, RosterImportReport, RowOutcome,
-    RowReport,
+    RowReport, read_roster_file,
 };
 pub use store::conflicts::{Conflict, ConflictValue};
 pub use store::merge::ImportReport;

@@ -136,9 +136,11 @@ pub(crate) type ProjectFn = fn(&Transaction, &DocContext, &str, Option<ObjId>) -
 /// in one pass; returns how many it projected.
 pub(crate) type ProjectAllFn = fn(&Transaction, &DocContext, &ObjId) -> Result<usize>;
 
-/// The records whose rows derive from a record (a household's address text
-/// comes from its building) and must be re-projected with it.
-pub(crate) type DependentsFn = fn(&Automerge, &str) -> Vec<RecordRef>;
+/// The records whose rows derive from records of a collection (a
+/// household's address text comes from its building) and must be
+/// re-projected with them; called once with every touched key of the
+/// collection, so it can scan the document once.
+pub(crate) type DependentsFn = fn(&Automerge, &BTreeSet<&str>) -> Vec<RecordRef>;
 
 /// One collection of records: a top-level map of a document.
 pub(crate) struct Collection {

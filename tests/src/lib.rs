@@ -12,6 +12,7 @@ pub mod browser;
 pub mod eventbench;
 pub mod exportbench;
 pub mod generator;
+pub mod importbench;
 pub mod openbench;
 pub mod pointsbench;
 pub mod rng;

@@ -8,6 +8,7 @@
 //! `patrol.rs` (teams,
 //! shifts, check-ins), `exchange.rs` (conflicts and change sets without a
 //! server), `maintenance.rs` (opening with options, compaction, rebuild),
+//! `import.rs` (the roster import, from bytes or a file path),
 //! `live.rs` (listeners for live queries), `quarantine.rs` (discarding a
 //! grid the sync server refused) and `reports.rs` (visit and patrol
 //! coverage, the grid summary); syncing is in `crate::sync`. A new record
@@ -23,6 +24,7 @@
 mod events;
 mod exchange;
 mod export;
+mod import;
 mod live;
 mod maintenance;
 mod patrol;
@@ -43,6 +45,7 @@ use crate::sync::Syncs;
 use crate::{GridbookError, Result, pool};
 
 pub use export::export_templates;
+pub use import::default_roster_import_options;
 pub use live::LiveQueryListener;
 pub use maintenance::{StoreOptions, default_store_options};
 pub use visits::default_visit_policy;

@@ -144,3 +144,97 @@ fn a_rejected_id_number_and_phone_never_reach_the_text() {
             .is_empty()
     );
 }
+
+#[test]
+fn every_import_refusal_is_its_own_variant_in_words() {
+    use gridbook::ffi::ImportRefusal as R;
+    use gridbook::{ImportError as E, ImportField};
+    let cases: Vec<(E, R, &str)> = vec![
+        (
+            E::TooLarge { max_bytes: 100 },
+            R::TooLarge { max_bytes: 100 },
+            "the file is larger than 100 bytes",
+        ),
+        (
+            E::ZipBomb { max_bytes: 1024 },
+            R::ZipBomb { max_bytes: 1024 },
+            "the spreadsheet unzips to more than 1024 bytes",
+        ),
+        (
+            E::NotASpreadsheet,
+            R::NotASpreadsheet,
+            "the file is not a CSV or XLSX spreadsheet",
+        ),
+        (
+            E::UnknownEncoding,
+            R::UnknownEncoding,
+            "the CSV file is neither UTF-8 nor GBK/GB18030 text",
+        ),
+        (
+            E::MalformedCsv { row: 7 },
+            R::MalformedCsv { row: 7 },
+            "the CSV file is malformed at row 7",
+        ),
+        (
+            E::MalformedSpreadsheet,
+            R::MalformedSpreadsheet,
+            "the spreadsheet could not be read",
+        ),
+        (E::NoHeader, R::NoHeader, "the file has no header row"),
+        (
+            E::MissingColumn {
+                field: ImportField::Room,
+            },
+            R::MissingColumn {
+                field: ImportField::Room,
+            },
+            "the required column 房号 is missing",
+        ),
+        (
+            E::DuplicateColumn {
+                field: ImportField::Phone,
+            },
+            R::DuplicateColumn {
+                field: ImportField::Phone,
+            },
+            "the column 联系电话 appears twice",
+        ),
+        (
+            E::RowsInError { rows: 2 },
+            R::RowsInError { rows: 2 },
+            "2 rows are in error; nothing was imported",
+        ),
+        (
+            E::FileNotFound,
+            R::FileNotFound {
+                field: "path".into(),
+            },
+            "the file named by path does not exist",
+        ),
+        (
+            E::FileUnreadable {
+                kind: std::io::ErrorKind::PermissionDenied,
+            },
+            R::FileUnreadable {
+                field: "path".into(),
+                detail: "permission denied".into(),
+            },
+            "the file named by path could not be read: permission denied",
+        ),
+    ];
+    for (error, refusal, text) in cases {
+        let GridbookError::ImportRefused { reason } = GridbookError::from(error) else {
+            panic!("{refusal:?} is not ImportRefused");
+        };
+        assert_eq!(reason, refusal);
+        assert_eq!(
+            GridbookError::ImportRefused { reason }.to_string(),
+            format!("the roster file was refused: {text}")
+        );
+    }
+    let store = GridbookError::from(E::Store(gridbook::Error::NotFound {
+        kind: RecordKind::Grid,
+        id: "g".into(),
+    }));
+    assert!(matches!(store, GridbookError::NotFound { .. }));
+}

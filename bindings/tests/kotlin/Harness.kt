@@ -88,6 +88,7 @@ fun main(args: Array<String>) {
     mapTests(runner)
     exportTests(runner)
     revealTests(runner)
+    importTests(runner)
     pointsTests(runner)
     coverageTests(runner)
     inputTests(runner)

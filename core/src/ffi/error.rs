@@ -24,6 +24,7 @@ use crate::error::Error;
 use crate::identity::WorkerRole;
 use crate::kinds::RecordKind;
 use crate::kinds::codes::{EventStatus, PointsAction, PrivacyAction, StepAction, StepRefusal};
+use crate::roster_import::{ImportError, ImportField};
 #[cfg(feature = "client")]
 use crate::sync::SyncError;
 use crate::validate::InvalidReason;
@@ -235,6 +236,13 @@ pub enum GridbookError {
         /// The cause in words.
         detail: String,
     },
+    /// A roster file was refused as a whole (see `ImportRefusal`); nothing
+    /// was imported.
+    #[error("the roster file was refused: {reason}")]
+    ImportRefused {
+        /// Why: the cause, the column or the count, never a cell's value.
+        reason: ImportRefusal,
+    },
     /// A listener the app gave (for example `SyncListener.onProgress`) threw,
     /// so the call stopped; what was applied before stays applied. The text
     /// names the listener, never what it threw (an exception's message may
@@ -244,6 +252,110 @@ pub enum GridbookError {
         /// The listener method that threw, as named in the API.
         listener: String,
     },
+}
+
+/// Why a roster file was refused as a whole by `Store.importRoster`,
+/// `Store.importRosterDryRun` or their file variants. Names the column or
+/// the cause, never a cell's value or the file's path; its text is a
+/// sentence in words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Enum)]
+#[uniffi::export(Display)]
+pub enum ImportRefusal {
+    /// The file is larger than `maxFileBytes`.
+    #[error("the file is larger than {max_bytes} bytes")]
+    TooLarge {
+        /// The cap, in bytes.
+        max_bytes: u64,
+    },
+    /// The XLSX file would unzip to more than `maxUnzippedBytes` (a zip bomb).
+    #[error("the spreadsheet unzips to more than {max_bytes} bytes")]
+    ZipBomb {
+        /// The cap on the unzipped size, in bytes.
+        max_bytes: u64,
+    },
+    /// The file is neither a CSV text nor an XLSX workbook.
+    #[error("the file is not a CSV or XLSX spreadsheet")]
+    NotASpreadsheet,
+    /// The CSV text is neither UTF-8 nor GB18030 (GBK).
+    #[error("the CSV file is neither UTF-8 nor GBK/GB18030 text")]
+    UnknownEncoding,
+    /// The CSV text could not be split into fields at a row.
+    #[error("the CSV file is malformed at row {row}")]
+    MalformedCsv {
+        /// The row, counted from 1.
+        row: u64,
+    },
+    /// The XLSX workbook could not be read.
+    #[error("the spreadsheet could not be read")]
+    MalformedSpreadsheet,
+    /// The file has no header row.
+    #[error("the file has no header row")]
+    NoHeader,
+    /// A required column (姓名, 楼栋 or 房号) is missing.
+    #[error("the required column {} is missing", .field.header())]
+    MissingColumn {
+        /// The field whose column is missing.
+        field: ImportField,
+    },
+    /// Two columns hold the same field.
+    #[error("the column {} appears twice", .field.header())]
+    DuplicateColumn {
+        /// The field both columns hold.
+        field: ImportField,
+    },
+    /// Rows are in error and `skipRowsInError` was false; nothing was
+    /// written. The dry run's report lists them.
+    #[error("{rows} rows are in error; nothing was imported")]
+    RowsInError {
+        /// How many rows are in error.
+        rows: u32,
+    },
+    /// The file to import does not exist.
+    #[error("the file named by {field} does not exist")]
+    FileNotFound {
+        /// The argument naming the file (`path`), never the path itself.
+        field: String,
+    },
+    /// The file to import exists but could not be read (a folder, no
+    /// permission, an I/O error).
+    #[error("the file named by {field} could not be read: {detail}")]
+    FileUnreadable {
+        /// The argument naming the file (`path`), never the path itself.
+        field: String,
+        /// The kind of failure, in words.
+        detail: String,
+    },
+}
+
+/// The argument of the file variants of the import that names the file.
+const IMPORT_PATH_FIELD: &str = "path";
+
+impl From<ImportError> for GridbookError {
+    fn from(error: ImportError) -> Self {
+        use ImportError as E;
+        use ImportRefusal as R;
+        let reason = match error {
+            E::Store(error) => return error.into(),
+            E::TooLarge { max_bytes } => R::TooLarge { max_bytes },
+            E::ZipBomb { max_bytes } => R::ZipBomb { max_bytes },
+            E::NotASpreadsheet => R::NotASpreadsheet,
+            E::UnknownEncoding => R::UnknownEncoding,
+            E::MalformedCsv { row } => R::MalformedCsv { row },
+            E::MalformedSpreadsheet => R::MalformedSpreadsheet,
+            E::NoHeader => R::NoHeader,
+            E::MissingColumn { field } => R::MissingColumn { field },
+            E::DuplicateColumn { field } => R::DuplicateColumn { field },
+            E::RowsInError { rows } => R::RowsInError { rows },
+            E::FileNotFound => R::FileNotFound {
+                field: IMPORT_PATH_FIELD.into(),
+            },
+            E::FileUnreadable { kind } => R::FileUnreadable {
+                field: IMPORT_PATH_FIELD.into(),
+                detail: kind.to_string(),
+            },
+        };
+        GridbookError::ImportRefused { reason }
+    }
 }
 
 impl From<Error> for GridbookError {

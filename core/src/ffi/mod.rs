@@ -16,9 +16,10 @@ mod error;
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::roster_import::ImportField;
 use crate::validate::{Date, InvalidReason, TimeOfDay};
 
-pub use error::{GridbookError, api_field_name};
+pub use error::{GridbookError, ImportRefusal, api_field_name};
 
 /// The error a malformed date or time inside a record lifts to. Lifting
 /// does not know the record's field, so it names the type (`date`, `time`).
@@ -67,4 +68,15 @@ uniffi::custom_type!(
     remote,
     lower: |intervals| intervals.into_iter().collect(),
     try_lift: |intervals| Ok(intervals.into_iter().collect()),
+});
+
+/// An import's header overrides under the name they have in Kotlin and Swift.
+type HeaderOverrides = BTreeMap<String, ImportField>;
+
+uniffi::custom_type!(
+    /// Header text to the roster field its column holds.
+    HeaderOverrides, HashMap<String, ImportField>, {
+    remote,
+    lower: |overrides| overrides.into_iter().collect(),
+    try_lift: |overrides| Ok(overrides.into_iter().collect()),
 });

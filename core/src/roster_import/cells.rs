@@ -73,7 +73,7 @@ impl ParsedRow {
                 continue;
             }
             if let Err(reason) = parsed.set(*field, text, today) {
-                parsed.error(*field, header, CellProblem::Invalid(reason));
+                parsed.error(*field, header, CellProblem::Invalid { reason });
             }
         }
         parsed.derive_from_id_number();
@@ -85,7 +85,13 @@ impl ParsedRow {
             field,
             ImportField::Name | ImportField::Building | ImportField::Room
         ) {
-            self.error(field, header, CellProblem::Invalid(InvalidReason::Empty));
+            self.error(
+                field,
+                header,
+                CellProblem::Invalid {
+                    reason: InvalidReason::Empty,
+                },
+            );
         }
     }
 

@@ -11,6 +11,7 @@ use super::{ImportError, ImportResult, RosterImportOptions};
 
 /// A roster field a column can hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum ImportField {
     /// 姓名 (required).
     Name,
@@ -130,17 +131,13 @@ pub(super) fn map_header(table: &Table, options: &RosterImportOptions) -> Import
         });
         if let Some(field) = field {
             if fields.contains_key(&field) {
-                return Err(ImportError::DuplicateColumn {
-                    column: field.header(),
-                });
+                return Err(ImportError::DuplicateColumn { field });
             }
             fields.insert(field, (index, cell.text.trim().to_string()));
         }
     }
     if let Some(missing) = REQUIRED.iter().find(|f| !fields.contains_key(f)) {
-        return Err(ImportError::MissingColumn {
-            column: missing.header(),
-        });
+        return Err(ImportError::MissingColumn { field: *missing });
     }
     Ok(Columns {
         header_row: *header_row,

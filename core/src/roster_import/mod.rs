@@ -18,6 +18,9 @@
 //!   fields that change;
 //! - `report.rs`: the report's types.
 //!
+//! A file on disk is read with [`read_roster_file`], which refuses one over
+//! the size cap before reading it.
+//!
 //! To accept another header spelling, add it to `header.rs`; another label
 //! of a code list, to `cells.rs`; another column, a variant of
 //! [`ImportField`] with its headers, its parse in `cells.rs` and its
@@ -35,6 +38,7 @@ mod resident;
 mod row;
 
 pub use header::ImportField;
+pub use read::read_roster_file;
 pub use report::{
     CellError, CellProblem, RosterImportOptions, RosterImportOutcome, RosterImportReport,
     RowOutcome, RowReport,
@@ -80,22 +84,32 @@ pub enum ImportError {
     #[error("the file has no header row")]
     NoHeader,
     /// A required column is missing.
-    #[error("the required column {column} is missing")]
+    #[error("the required column {} is missing", .field.header())]
     MissingColumn {
-        /// The column's usual header (姓名, 楼栋, 房号).
-        column: &'static str,
+        /// The field (姓名, 楼栋 or 房号).
+        field: ImportField,
     },
     /// Two columns map to the same field.
-    #[error("the column {column} appears twice")]
+    #[error("the column {} appears twice", .field.header())]
     DuplicateColumn {
-        /// The field's usual header.
-        column: &'static str,
+        /// The field both columns map to.
+        field: ImportField,
     },
     /// Rows are in error and the caller did not ask to skip them; nothing was written.
     #[error("{rows} rows are in error; nothing was imported")]
     RowsInError {
         /// How many rows are in error.
         rows: u32,
+    },
+    /// The file to read does not exist.
+    #[error("the file does not exist")]
+    FileNotFound,
+    /// The file to read exists but could not be read (a folder, no
+    /// permission, an I/O error).
+    #[error("the file could not be read: {kind}")]
+    FileUnreadable {
+        /// The kind of failure, in words (never the path).
+        kind: std::io::ErrorKind,
     },
     /// The store refused or failed.
     #[error(transparent)]
@@ -117,8 +131,10 @@ impl Store {
         Ok(self.plan_import(grid_id, bytes, options)?.report)
     }
 
-    /// Imports a roster file into the grid in one write: one transaction and
-    /// one change of the grid's roster document. With rows in error it
+    /// Imports a roster file into the grid in one write: one transaction,
+    /// and one change of the grid's roster document, or several for a roster
+    /// of more than a few hundred rows, each well under the largest change
+    /// the sync protocol carries. With rows in error it
     /// writes nothing and returns [`ImportError::RowsInError`], unless
     /// `skip_rows_in_error`, which imports the other rows. Importing the
     /// same file again writes nothing.

@@ -14,13 +14,15 @@ use super::header::{Columns, ImportField};
 use super::read::Table;
 use super::report::{CellProblem, RosterImportOptions, RosterImportReport, RowOutcome, RowReport};
 use super::row::{PersonKey, PlanState, plan_row};
+use crate::docs::DocId;
 use crate::error::{Error, Result};
 use crate::kinds::roster::{BuildingInput, Household, Resident};
 use crate::kinds::roster::{
     CheckedBuilding, CheckedHousehold, CheckedResident, check_building, write_building,
     write_household, write_resident,
 };
-use crate::store::Store;
+use crate::store::{Edit, Store};
+use crate::sync::MAX_CHANGE_BYTES;
 use crate::validate::Date;
 
 /// The grid's roster as the import matches against it.
@@ -89,19 +91,63 @@ impl Planned {
         if self.buildings.is_empty() && self.households.is_empty() && self.residents.is_empty() {
             return Ok(false);
         }
+        let roster = DocId::roster(grid_id);
         store.write(|edit| {
+            let mut parts = Parts::new();
             for (id, b) in &self.buildings {
                 write_building(edit, grid_id, id, b)?;
+                parts.record_written(edit, &roster, b.text_bytes())?;
             }
             for (id, h, is_new) in &self.households {
                 write_household(edit, grid_id, id, h, *is_new)?;
+                parts.record_written(edit, &roster, h.text_bytes())?;
             }
             for (id, r, is_new) in &self.residents {
                 write_resident(edit, grid_id, id, r, *is_new)?;
+                parts.record_written(edit, &roster, r.text_bytes())?;
             }
             Ok(())
         })?;
         Ok(true)
+    }
+}
+
+/// The most bytes of records one change of an import holds, by their
+/// weight (their text plus [`RECORD_BYTES`] each): a quarter of the largest
+/// change the sync protocol carries, so the change, whose encoding adds
+/// less than the weight counts, fits with room to spare.
+const PART_BYTES: usize = MAX_CHANGE_BYTES / 4;
+/// What a record's change holds besides its text: its map, its fields'
+/// keys, operation ids and fixed values (an upper bound; a resident
+/// writes about 14 fields).
+const RECORD_BYTES: usize = 256;
+
+/// Splits an import's write into changes of the roster document that each
+/// hold at most [`PART_BYTES`] of records, all in the one SQLite
+/// transaction. A roster of a few hundred rows is one change.
+struct Parts {
+    weight: usize,
+}
+
+impl Parts {
+    fn new() -> Parts {
+        Parts { weight: 0 }
+    }
+
+    /// Counts a record of `text_bytes` written; once the part is full,
+    /// commits it as a change of its own.
+    fn record_written(
+        &mut self,
+        edit: &mut Edit<'_>,
+        roster: &DocId,
+        text_bytes: usize,
+    ) -> Result<()> {
+        self.weight += text_bytes + RECORD_BYTES;
+        if self.weight >= PART_BYTES {
+            edit.commit_part(roster)?;
+            self.weight = 0;
+        }
+        Ok(())
     }
 }
 
@@ -133,7 +179,7 @@ pub(super) fn refuse(row: &mut ParsedRow, columns: &Columns, error: Error) -> Re
         .get(&field)
         .map_or(field.header(), |(_, h)| h.as_str())
         .to_string();
-    row.error(field, &header, CellProblem::Invalid(reason));
+    row.error(field, &header, CellProblem::Invalid { reason });
     Ok(())
 }
 

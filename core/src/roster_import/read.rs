@@ -8,7 +8,9 @@
 //! To accept another format, detect it in [`read_table`] and give it a
 //! reader that returns a [`Table`].
 
+use std::fs::File;
 use std::io::{Cursor, Read};
+use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx};
 
@@ -37,6 +39,40 @@ const BINARY_MAGICS: &[&[u8]] = &[
     b"GIF8",
     b"\x1F\x8B", // gzip
 ];
+
+/// Reads a roster file from disk for [`Store::import_roster`] or its dry
+/// run, refusing it by its size on disk before reading it: over
+/// `options.max_file_bytes` it is [`ImportError::TooLarge`]. A missing file
+/// is [`ImportError::FileNotFound`], anything else that stops the read
+/// [`ImportError::FileUnreadable`]; neither names the path.
+///
+/// [`Store::import_roster`]: crate::Store::import_roster
+pub fn read_roster_file(path: &Path, options: &RosterImportOptions) -> ImportResult<Vec<u8>> {
+    let unreadable = |error: std::io::Error| match error.kind() {
+        std::io::ErrorKind::NotFound => ImportError::FileNotFound,
+        kind => ImportError::FileUnreadable { kind },
+    };
+    let file = File::open(path).map_err(unreadable)?;
+    let metadata = file.metadata().map_err(unreadable)?;
+    if !metadata.is_file() {
+        return Err(ImportError::FileUnreadable {
+            kind: std::io::ErrorKind::IsADirectory,
+        });
+    }
+    let max = options.max_file_bytes;
+    if metadata.len() > max {
+        return Err(ImportError::TooLarge { max_bytes: max });
+    }
+    // The file may grow between the two calls: read one byte past the cap at most.
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or_default());
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > max {
+        return Err(ImportError::TooLarge { max_bytes: max });
+    }
+    Ok(bytes)
+}
 
 /// Reads the bytes as CSV or XLSX.
 pub(super) fn read_table(bytes: &[u8], options: &RosterImportOptions) -> ImportResult<Table> {

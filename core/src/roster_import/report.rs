@@ -9,6 +9,7 @@ use crate::validate::InvalidReason;
 
 /// How to read a roster file.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterImportOptions {
     /// Header text → field, for headers the built-in names do not know or
     /// should read otherwise (compared without spaces).
@@ -37,10 +38,14 @@ impl Default for RosterImportOptions {
 
 /// What is wrong with one cell.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum CellProblem {
     /// The value is refused, for the same reason the API would refuse it.
-    #[error("{0}")]
-    Invalid(InvalidReason),
+    #[error("{reason}")]
+    Invalid {
+        /// Why the value is refused.
+        reason: InvalidReason,
+    },
     /// The cell holds a formula; type its value instead.
     #[error("holds a formula")]
     Formula,
@@ -58,6 +63,7 @@ pub enum CellProblem {
 /// One bad cell: its row, its column as headed in the file, its field and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("row {row}, column {column}: {problem}")]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CellError {
     /// The row, counted from 1 as the spreadsheet shows it.
     pub row: u32,
@@ -71,6 +77,7 @@ pub struct CellError {
 
 /// What importing one row does.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum RowOutcome {
     /// A new resident, in a household and building that may be new too.
     Create {
@@ -92,6 +99,7 @@ pub enum RowOutcome {
 
 /// One row of the report.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RowReport {
     /// The row, counted from 1 as the spreadsheet shows it.
     pub row: u32,
@@ -103,6 +111,7 @@ pub struct RowReport {
 
 /// What importing a file does, row by row, with the totals.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterImportReport {
     /// Every data row, in file order.
     pub rows: Vec<RowReport>,
@@ -122,6 +131,7 @@ pub struct RosterImportReport {
 
 /// What a committed import did.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RosterImportOutcome {
     /// The report of the rows (rows in error were skipped).
     pub report: RosterImportReport,

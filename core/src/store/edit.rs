@@ -272,6 +272,59 @@ impl<'a> Edit<'a> {
         Ok(())
     }
 
+    /// Commits what this edit has changed in `doc_id` so far as a change of
+    /// its own, stored and queued for the server as [`Edit::commit`] stores
+    /// the last one, in the same transaction; the records are projected
+    /// once, by `commit`. A long edit (a roster import) calls it so that no
+    /// one change outgrows what the sync protocol carries
+    /// (`sync::MAX_CHANGE_BYTES`). Returns the change's size in bytes, 0
+    /// when there was nothing to commit.
+    pub(crate) fn commit_part(&mut self, doc_id: &DocId) -> Result<usize> {
+        let Some(touched) = self.touched.get(doc_id) else {
+            return Ok(0);
+        };
+        let (kind, grid_id, is_new) = (touched.kind, touched.grid_id.clone(), touched.is_new);
+        let doc = self.docs.loaded(doc_id)?;
+        let Some(hash) = doc.commit_with(CommitOptions::default().with_time(now_ms())) else {
+            return Ok(0);
+        };
+        let change = doc
+            .get_change_by_hash(&hash)
+            .ok_or_else(|| Error::document(doc_id.as_str(), "committed change missing"))?;
+        let size = change.raw_bytes().len();
+        // (hash, bytes, written by this device); a new document's genesis too,
+        // which `commit` finds stored already and does not queue twice.
+        let mut new_chunks: Vec<(Vec<u8>, Vec<u8>, bool)> =
+            vec![(hash.0.to_vec(), change.raw_bytes().to_vec(), true)];
+        if is_new {
+            new_chunks = doc
+                .get_changes(&[])
+                .into_iter()
+                .map(|c| {
+                    let ours = c.actor_id() == self.actor;
+                    (c.hash().0.to_vec(), c.raw_bytes().to_vec(), ours)
+                })
+                .collect();
+            self.tx.execute(
+                "INSERT OR IGNORE INTO docs (doc_id, grid_id, kind) VALUES (?1, ?2, ?3)",
+                params![doc_id.as_str(), grid_id, kind.name],
+            )?;
+        }
+        let mut stored = 0;
+        for (hash, bytes, ours) in &new_chunks {
+            let inserted = insert_change(self.tx, doc_id, hash, bytes)?;
+            stored += u32::from(inserted);
+            if *ours && inserted {
+                queue_for_server(self.tx, doc_id, self.tx.last_insert_rowid())?;
+                self.sync_state = true;
+            }
+        }
+        if let Some(pending) = self.docs.pending_mut(doc_id) {
+            *pending += stored;
+        }
+        Ok(size)
+    }
+
     fn compact_if_due(&mut self, doc_id: &DocId, stored: u32, compact_after: u32) -> Result<()> {
         let pending = self.docs.pending_mut(doc_id).map(|pending| {
             *pending += stored;

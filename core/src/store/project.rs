@@ -14,7 +14,7 @@
 //! [`registry::ProjectFn`] in the kind's module and list the collection in
 //! the kind's `Kind`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use automerge::{Automerge, ObjId, ROOT, ReadDoc};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -111,11 +111,21 @@ pub(crate) fn project_with_dependents(
     ctx: &DocContext,
     mut records: BTreeSet<RecordRef>,
 ) -> Result<()> {
-    let derived: Vec<RecordRef> = records
+    // One call per collection with all its touched keys: a dependents
+    // function scans the document once however many records were touched
+    // (an import touches hundreds of buildings).
+    let mut keys_by_collection: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in &records {
+        keys_by_collection
+            .entry(r.collection.as_str())
+            .or_default()
+            .insert(r.key.as_str());
+    }
+    let derived: Vec<RecordRef> = keys_by_collection
         .iter()
-        .filter_map(|r| {
-            let dependents = registry::collection(&r.collection)?.dependents?;
-            Some(dependents(ctx.doc, &r.key))
+        .filter_map(|(collection, keys)| {
+            let dependents = registry::collection(collection)?.dependents?;
+            Some(dependents(ctx.doc, keys))
         })
         .flatten()
         .collect();

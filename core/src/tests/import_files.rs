@@ -186,3 +186,31 @@ fn files_that_are_not_rosters_are_refused_whole() {
         assert!(!error.to_string().contains("张三"));
     }
 }
+
+#[test]
+fn a_roster_file_is_read_from_disk_within_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("花名册.csv");
+    let text = csv(HEADER, &rows());
+    std::fs::write(&path, text.as_bytes()).unwrap();
+    let options = RosterImportOptions::default();
+    assert_eq!(read_roster_file(&path, &options).unwrap(), text.as_bytes());
+
+    let small = RosterImportOptions {
+        max_file_bytes: 100,
+        ..RosterImportOptions::default()
+    };
+    assert!(matches!(
+        read_roster_file(&path, &small),
+        Err(ImportError::TooLarge { max_bytes: 100 })
+    ));
+    let missing = read_roster_file(&dir.path().join("无此文件.csv"), &options).unwrap_err();
+    assert!(matches!(missing, ImportError::FileNotFound));
+    assert!(!missing.to_string().contains("无此文件"));
+    assert!(matches!(
+        read_roster_file(dir.path(), &options),
+        Err(ImportError::FileUnreadable {
+            kind: std::io::ErrorKind::IsADirectory
+        })
+    ));
+}

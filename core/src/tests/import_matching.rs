@@ -47,7 +47,9 @@ fn headers_are_mapped_by_their_variants_and_the_callers_overrides() {
     let refused = dry(&store, &f.grid, text.as_bytes()).unwrap_err();
     assert!(matches!(
         refused,
-        ImportError::MissingColumn { column: "姓名" }
+        ImportError::MissingColumn {
+            field: ImportField::Name
+        }
     ));
     assert!(refused.to_string().contains("姓名"));
     let mut options = RosterImportOptions::default();

@@ -116,6 +116,81 @@ fn utf8_bom_and_gbk_csv_give_the_same_report() {
     );
 }
 
+/// A roster of `households` households of three residents each, with valid ID numbers.
+pub(super) fn large_rows(households: usize) -> Vec<Vec<String>> {
+    let mut rows = Vec::with_capacity(households * 3);
+    for h in 0..households {
+        for (m, (name, gender, relation)) in [
+            ("户主", "男", "户主"),
+            ("配偶", "女", "配偶"),
+            ("子女", "男", "子"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let k = h * 3 + m;
+            let sequence = (k % 500) * 2 + usize::from(gender == "男");
+            let id = id_number(&format!("3301{:02}19800101{sequence:03}", 1 + k / 500));
+            rows.push(
+                format!(
+                    "{name}{h},{gender},{id},,138{k:08},{}号楼,1,,{}0{},{relation},,,,",
+                    1 + h / 20,
+                    1 + (h % 20) / 2,
+                    1 + h % 2
+                )
+                .split(',')
+                .map(str::to_string)
+                .collect(),
+            );
+        }
+    }
+    rows
+}
+
+#[test]
+fn a_large_import_is_one_transaction_of_changes_the_sync_protocol_carries() {
+    let (_dir, store, f) = one_worker("w1");
+    let text = csv(HEADER, &large_rows(1000));
+    let (chunks, outbox) = (chunk_count(&store), outbox_count(&store));
+    let residents = store.grid_residents(&f.grid).unwrap().len();
+    let done = store
+        .import_roster(
+            &f.grid,
+            text.as_bytes(),
+            &RosterImportOptions::default(),
+            false,
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            done.report.residents_created,
+            done.report.households_created,
+            done.report.buildings_created,
+            done.report.rows_in_error
+        ),
+        (3000, 1000, 50, 0)
+    );
+    // 4,050 records of about 300 bytes by weight: parts of 256 KiB.
+    let new_chunks = chunk_count(&store) - chunks;
+    assert_eq!(new_chunks, 5);
+    assert_eq!(outbox_count(&store), outbox + new_chunks);
+    let largest: i64 = store
+        .read(|conn| Ok(conn.query_row("SELECT max(length(bytes)) FROM chunks", [], |r| r.get(0))?))
+        .unwrap();
+    assert!(
+        usize::try_from(largest).unwrap() < crate::sync::MAX_CHANGE_BYTES / 2,
+        "{largest} bytes"
+    );
+    assert_eq!(
+        store.grid_residents(&f.grid).unwrap().len(),
+        residents + 3000
+    );
+    // The query tables rebuilt from the changes hold the same roster.
+    let dump = store.query_table_dump().unwrap();
+    store.rebuild().unwrap();
+    assert_eq!(store.query_table_dump().unwrap(), dump);
+}
+
 #[test]
 fn import_is_one_change_and_reimport_changes_nothing() {
     let (_dir, store, f) = one_worker("w1");
@@ -263,19 +338,25 @@ fn bad_cells_are_reported_with_the_api_reasons_and_nothing_is_written() {
                 2,
                 "身份证号",
                 ImportField::IdNumber,
-                CellProblem::Invalid(InvalidReason::IdNumberCheckDigit)
+                CellProblem::Invalid {
+                    reason: InvalidReason::IdNumberCheckDigit
+                }
             ),
             (
                 3,
                 "联系电话",
                 ImportField::Phone,
-                CellProblem::Invalid(InvalidReason::Phone)
+                CellProblem::Invalid {
+                    reason: InvalidReason::Phone
+                }
             ),
             (
                 4,
                 "性别",
                 ImportField::Gender,
-                CellProblem::Invalid(InvalidReason::UnknownCode)
+                CellProblem::Invalid {
+                    reason: InvalidReason::UnknownCode
+                }
             ),
         ]
     );

@@ -30,6 +30,24 @@ public func describe(_ error: Error) -> String {
     case let .PointsRoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能\(pointsActionLabel(value: action))"
     case let .PrivacyRoleMayNot(action, role): return "\(workerRoleLabel(value: role))不能\(privacyActionLabel(value: action))"
     case let .StepRefused(action, reason): return "\(stepActionLabel(value: action))：\(stepRefusalLabel(value: reason))"
+    case let .ImportRefused(reason): return "花名册未导入：\(describe(reason))"
+    }
+}
+
+private func describe(_ refusal: ImportRefusal) -> String {
+    switch refusal {
+    case let .tooLarge(maxBytes): "文件太大（最多 \(maxBytes / 1_048_576) MB）"
+    case .zipBomb: "表格解压后过大"
+    case .notASpreadsheet: "不是 CSV 或 Excel（.xlsx）文件"
+    case .unknownEncoding: "CSV 文件既不是 UTF-8 也不是 GBK 编码"
+    case let .malformedCsv(row): "CSV 文件第 \(row) 行格式有误"
+    case .malformedSpreadsheet: "表格已损坏，无法读取"
+    case .noHeader: "文件没有表头"
+    case let .missingColumn(field): "缺少“\(importFieldLabel(value: field))”列"
+    case let .duplicateColumn(field): "“\(importFieldLabel(value: field))”列出现了两次"
+    case let .rowsInError(rows): "\(rows) 行有错误，请修改或跳过这些行"
+    case .fileNotFound: "找不到该文件"
+    case .fileUnreadable: "无法读取该文件"
     }
 }
 

@@ -25,6 +25,11 @@
 //! `gridbench --photos` measures only the photo upload
 //! (`gridbook_harness::sim::photobench`).
 //!
+//! The roster import of 10,000 residents from XLSX and GBK CSV, and the
+//! sync cost of the imported grid next to the same grid built by single
+//! API calls (`gridbook_harness::importbench`), runs last in a full run;
+//! `gridbench --import` measures only that.
+//!
 //! `gridbench --json` prints one JSON object; without it, a table. To add a
 //! measurement, time exactly what its key names, add the key to [`Report`]
 //! and to both printouts, and describe its method in a comment there.
@@ -45,6 +50,7 @@ use gridbook::{
 use gridbook_harness::eventbench::{self, EventBench, OPEN_EVENTS, PHOTO_EVENTS};
 use gridbook_harness::exportbench::{self, ExportBench};
 use gridbook_harness::generator::{self, GeneratedGrid, GridSpec};
+use gridbook_harness::importbench::{self, ImportBench};
 use gridbook_harness::openbench::{self, OpenTimes};
 use gridbook_harness::pointsbench::{self, PointsBench};
 use gridbook_harness::rng::SplitMix64;
@@ -75,6 +81,9 @@ fn main() -> ExitCode {
     }
     if std::env::args().skip(1).any(|a| a == "--photos") {
         return photos_only(json);
+    }
+    if std::env::args().skip(1).any(|a| a == "--import") {
+        return import_only(json);
     }
     match run() {
         Ok(report) => {
@@ -172,6 +181,142 @@ fn photos_only(json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `gridbench --import [--json]`: only the roster import and the sync cost
+/// of the imported grid (`gridbook_harness::importbench`), without building
+/// the five-year grid.
+fn import_only(json: bool) -> ExitCode {
+    match importbench::measure() {
+        Ok(bench) => {
+            if json {
+                println!("{}", serde_json::Value::Object(import_json(&bench)));
+            } else {
+                for (label, value) in import_rows(&bench) {
+                    println!("  {label:<36} {value:>18}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("gridbench --import failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The import's JSON keys. import_rows_per_s_*: rows of the file over the
+/// wall time of `Store::import_roster` (read, match, check, one write) into
+/// an empty grid; import_dry_run_rows_per_s: the same for the dry run of
+/// the GBK CSV; import_baseline_sqlite_rows_per_s: the same GBK bytes
+/// decoded, split and inserted into plain tables in one transaction. The
+/// sync keys: bytes (request plus response bodies) and round trips of the
+/// push to a loopback server, of a second phone's pull of the change log
+/// and of a third phone's bootstrap after the server compacted the grid,
+/// for the imported grid (`import_sync_*`) and the grid built by one API
+/// call per record (`api_built_sync_*`).
+fn import_json(b: &ImportBench) -> serde_json::Map<String, serde_json::Value> {
+    let mut keys = serde_json::Map::new();
+    let mut put = |key: &str, value: serde_json::Value| {
+        keys.insert(key.to_string(), value);
+    };
+    put("import_rows", json!(b.rows));
+    put("import_households", json!(b.households));
+    put("import_buildings", json!(b.buildings));
+    put("import_xlsx_bytes", json!(b.xlsx_bytes));
+    put("import_gbk_csv_bytes", json!(b.csv_bytes));
+    put("import_rows_per_s_xlsx", json!(round(b.xlsx_rows_per_s, 0)));
+    put(
+        "import_rows_per_s_gbk_csv",
+        json!(round(b.gbk_csv_rows_per_s, 0)),
+    );
+    put(
+        "import_dry_run_rows_per_s",
+        json!(round(b.dry_run_rows_per_s, 0)),
+    );
+    put(
+        "import_baseline_sqlite_rows_per_s",
+        json!(round(b.baseline_rows_per_s, 0)),
+    );
+    put("api_built_build_s", json!(round(b.api_build_s, 2)));
+    for (prefix, cost) in [
+        ("import_sync", &b.imported),
+        ("api_built_sync", &b.api_built),
+    ] {
+        put(&format!("{prefix}_changes"), json!(cost.changes));
+        put(&format!("{prefix}_push_bytes"), json!(cost.push_bytes));
+        put(
+            &format!("{prefix}_push_round_trips"),
+            json!(cost.push_round_trips),
+        );
+        put(&format!("{prefix}_pull_bytes"), json!(cost.pull_bytes));
+        put(
+            &format!("{prefix}_pull_round_trips"),
+            json!(cost.pull_round_trips),
+        );
+        put(
+            &format!("{prefix}_bootstrap_bytes"),
+            json!(cost.bootstrap_bytes),
+        );
+        put(
+            &format!("{prefix}_bootstrap_round_trips"),
+            json!(cost.bootstrap_round_trips),
+        );
+    }
+    keys
+}
+
+/// The import's table rows.
+fn import_rows(b: &ImportBench) -> Vec<(String, String)> {
+    let mut rows = vec![
+        (
+            format!("import {} rows, XLSX", b.rows),
+            format!("{:.0} rows/s", b.xlsx_rows_per_s),
+        ),
+        (
+            format!("import {} rows, GBK CSV", b.rows),
+            format!("{:.0} rows/s", b.gbk_csv_rows_per_s),
+        ),
+        (
+            "  dry run, GBK CSV".to_string(),
+            format!("{:.0} rows/s", b.dry_run_rows_per_s),
+        ),
+        (
+            "  plain SQLite insert, same CSV".to_string(),
+            format!("{:.0} rows/s", b.baseline_rows_per_s),
+        ),
+        (
+            "same grid by single API calls".to_string(),
+            format!("{:.1} s", b.api_build_s),
+        ),
+    ];
+    for (label, cost) in [("imported", &b.imported), ("API-built", &b.api_built)] {
+        rows.push((
+            format!("{label}: push ({} changes)", cost.changes),
+            format!(
+                "{}, {} round trips",
+                mib(cost.push_bytes),
+                cost.push_round_trips
+            ),
+        ));
+        rows.push((
+            format!("{label}: pull of the log"),
+            format!(
+                "{}, {} round trips",
+                mib(cost.pull_bytes),
+                cost.pull_round_trips
+            ),
+        ));
+        rows.push((
+            format!("{label}: bootstrap, compacted"),
+            format!(
+                "{}, {} round trips",
+                mib(cost.bootstrap_bytes),
+                cost.bootstrap_round_trips
+            ),
+        ));
+    }
+    rows
+}
+
 /// Every measurement of one run.
 struct Report {
     households: u32,
@@ -208,6 +353,7 @@ struct Report {
     listen: ListenBench,
     events: EventBench,
     photos: PhotoBench,
+    import: ImportBench,
 }
 
 fn identity() -> WorkerIdentity {
@@ -424,6 +570,10 @@ fn run() -> Result<Report, BoxError> {
     let photos = photobench::measure(&photo_dir, UPLOAD_PHOTOS)
         .map_err(|e| format!("photo upload measurements: {e}"))?;
 
+    // import_*, api_built_*: see import_json and gridbook_harness::importbench;
+    // stores and servers of their own.
+    let import = importbench::measure().map_err(|e| format!("import measurements: {e}"))?;
+
     let visit_write_us_p50 = percentile(&store_samples, 50.0);
     Ok(Report {
         households: grid.counts.households,
@@ -460,6 +610,7 @@ fn run() -> Result<Report, BoxError> {
         listen,
         events,
         photos,
+        import,
     })
 }
 
@@ -665,7 +816,7 @@ impl Report {
     }
 
     fn to_json(&self) -> serde_json::Value {
-        json!({
+        let mut report = json!({
             "households": self.households,
             "residents": self.residents,
             "visits": self.visits,
@@ -747,7 +898,11 @@ impl Report {
             "photo_upload_mb_s": round(self.photos.upload_mb_s(), 2),
             "photo_http_mb_s": round(self.photos.http_mb_s(), 2),
             "photo_upload_ratio_vs_http": round(self.photos.ratio_vs_http(), 3),
-        })
+        });
+        if let serde_json::Value::Object(keys) = &mut report {
+            keys.extend(import_json(&self.import));
+        }
+        report
     }
 
     fn print_table(&self) {
@@ -945,6 +1100,7 @@ impl Report {
             .map(|(label, value)| (label.to_string(), value))
             .chain(listen)
             .chain(events)
+            .chain(import_rows(&self.import))
             .collect();
         println!("gridbench: five-year grid ({VISIT_WRITES} timed visit writes)");
         for (label, value) in rows {

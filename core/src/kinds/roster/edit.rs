@@ -21,7 +21,7 @@ use super::{
     ResidentStatus,
 };
 use crate::code_list::CodeList;
-use crate::crdt::{b, ensure_map, opt_s, s, set};
+use crate::crdt::{b, ensure_map, map_at, opt_s, s, set};
 use crate::docs::{DocId, ROSTER, new_record_id};
 use crate::error::{Error, FieldCheck, Result};
 use crate::kinds::RecordKind;
@@ -56,11 +56,35 @@ pub(super) fn record(
     collection: &str,
     id: &str,
 ) -> Result<ObjId> {
+    Ok(record_map(edit, doc_id, grid_id, collection, id)?.0)
+}
+
+/// [`record`], and whether its map was created now (a fresh map holds no
+/// value to compare a write with, see `crdt::set_field`).
+pub(super) fn record_map(
+    edit: &mut Edit,
+    doc_id: &DocId,
+    grid_id: &str,
+    collection: &str,
+    id: &str,
+) -> Result<(ObjId, bool)> {
     let doc = edit.doc(doc_id, &ROSTER, grid_id)?;
     let map = ensure_map(doc, &ROOT, collection)?;
-    let obj = ensure_map(doc, &map, id)?;
+    let (obj, fresh) = match map_at(doc, &map, id) {
+        Some(obj) => (obj, false),
+        None => (
+            automerge::transaction::Transactable::put_object(
+                doc,
+                &map,
+                id,
+                automerge::ObjType::Map,
+            )
+            .map_err(|e| Error::document(doc_id.as_str(), e))?,
+            true,
+        ),
+    };
     edit.touch(doc_id, collection, id);
-    Ok(obj)
+    Ok((obj, fresh))
 }
 
 impl Store {

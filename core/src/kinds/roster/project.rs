@@ -3,6 +3,8 @@
 //! record's rows and inserts them again from the document; add one here for
 //! a new roster collection and list it in the roster's `KIND`.
 
+use std::collections::BTreeSet;
+
 use automerge::{Automerge, ObjId, ROOT, ReadDoc};
 use rusqlite::{Transaction, params};
 
@@ -319,9 +321,12 @@ pub(super) fn project_resident(
     write_conflicts(tx, ctx, RecordKind::Resident, id, &r.conflicts)
 }
 
-/// The households of a document whose dwelling is in `building_id`: their
-/// address text comes from the building.
-pub(super) fn households_of_building(doc: &Automerge, building_id: &str) -> Vec<RecordRef> {
+/// The households of a document whose dwelling is in one of `building_ids`:
+/// their address text comes from the building. One pass over the households.
+pub(super) fn households_of_building(
+    doc: &Automerge,
+    building_ids: &BTreeSet<&str>,
+) -> Vec<RecordRef> {
     let Some(households) = map_at(doc, &ROOT, "households") else {
         return Vec::new();
     };
@@ -329,7 +334,8 @@ pub(super) fn households_of_building(doc: &Automerge, building_id: &str) -> Vec<
         .filter(|key| {
             map_at(doc, &households, key).is_some_and(|h| {
                 matches!(doc.get(&h, "building_id"),
-                    Ok(Some((automerge::Value::Scalar(v), _))) if v.as_str() == Some(building_id))
+                    Ok(Some((automerge::Value::Scalar(v), _)))
+                        if v.as_str().is_some_and(|b| building_ids.contains(b)))
             })
         })
         .map(|key| RecordRef::new("households", &key))

@@ -10,13 +10,13 @@ use std::collections::BTreeSet;
 
 use automerge::ROOT;
 
-use super::edit::{NAME_MAX, NOTES_MAX, check_tag_codes, record};
+use super::edit::{NAME_MAX, NOTES_MAX, check_tag_codes, record_map};
 use super::{
     BuildingInput, HouseholdInput, HouseholdStatus, RELATION_HEAD, ResidentInput, ResidentStatus,
     is_care_category, is_relation_code,
 };
 use crate::code_list::CodeList;
-use crate::crdt::{ensure_map, f, i, map_at, opt_s, s, set, set_keys};
+use crate::crdt::{ensure_map, f, i, map_at, opt_s, s, set, set_field, set_keys};
 use crate::docs::{DocId, ROSTER};
 use crate::error::{Error, FieldCheck, Result};
 use crate::store::Edit;
@@ -30,6 +30,14 @@ pub(crate) struct CheckedBuilding {
     units: i32,
     floors: i32,
     location: Option<crate::values::GeoPoint>,
+}
+
+impl CheckedBuilding {
+    /// The bytes of its text (number, estate), which a change writing it
+    /// holds besides its fixed fields.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.number.len() + self.estate.as_ref().map_or(0, String::len)
+    }
 }
 
 /// Checks a building input whole; the error names the first bad field.
@@ -63,14 +71,14 @@ pub(crate) fn write_building(
     b: &CheckedBuilding,
 ) -> Result<()> {
     let doc_id = DocId::roster(grid_id);
-    let obj = record(edit, &doc_id, grid_id, "buildings", id)?;
+    let (obj, fresh) = record_map(edit, &doc_id, grid_id, "buildings", id)?;
     let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
-    set(doc, &obj, "number", s(&b.number))?;
-    set(doc, &obj, "estate", opt_s(b.estate.as_deref()))?;
-    set(doc, &obj, "units", i(i64::from(b.units)))?;
-    set(doc, &obj, "floors", i(i64::from(b.floors)))?;
-    set(doc, &obj, "lon", f(b.location.map(|p| p.lon)))?;
-    set(doc, &obj, "lat", f(b.location.map(|p| p.lat)))?;
+    set_field(doc, &obj, fresh, "number", s(&b.number))?;
+    set_field(doc, &obj, fresh, "estate", opt_s(b.estate.as_deref()))?;
+    set_field(doc, &obj, fresh, "units", i(i64::from(b.units)))?;
+    set_field(doc, &obj, fresh, "floors", i(i64::from(b.floors)))?;
+    set_field(doc, &obj, fresh, "lon", f(b.location.map(|p| p.lon)))?;
+    set_field(doc, &obj, fresh, "lat", f(b.location.map(|p| p.lat)))?;
     ensure_map(doc, &obj, "heads")?;
     Ok(())
 }
@@ -84,6 +92,17 @@ pub(crate) struct CheckedHousehold {
     tags: BTreeSet<String>,
     location: Option<crate::values::GeoPoint>,
     notes: Option<String>,
+}
+
+impl CheckedHousehold {
+    /// The bytes of its text (unit, room, tags, notes), which a change
+    /// writing it holds besides its fixed fields.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.unit.len()
+            + self.room.len()
+            + self.tags.iter().map(String::len).sum::<usize>()
+            + self.notes.as_ref().map_or(0, String::len)
+    }
 }
 
 /// Checks a household input whole; the error names the first bad field.
@@ -115,21 +134,27 @@ pub(crate) fn write_household(
     is_new: bool,
 ) -> Result<()> {
     let doc_id = DocId::roster(grid_id);
-    let obj = record(edit, &doc_id, grid_id, "households", id)?;
+    let (obj, fresh) = record_map(edit, &doc_id, grid_id, "households", id)?;
     let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
-    set(doc, &obj, "building_id", s(&h.input.building_id))?;
-    set(doc, &obj, "unit", s(&h.unit))?;
-    set(doc, &obj, "floor", i(i64::from(h.input.floor)))?;
-    set(doc, &obj, "room", s(&h.room))?;
-    set(doc, &obj, "use_kind", s(h.input.use_kind.code()))?;
+    set_field(doc, &obj, fresh, "building_id", s(&h.input.building_id))?;
+    set_field(doc, &obj, fresh, "unit", s(&h.unit))?;
+    set_field(doc, &obj, fresh, "floor", i(i64::from(h.input.floor)))?;
+    set_field(doc, &obj, fresh, "room", s(&h.room))?;
+    set_field(doc, &obj, fresh, "use_kind", s(h.input.use_kind.code()))?;
     if is_new {
-        set(doc, &obj, "status", s(HouseholdStatus::Active.code()))?;
+        set_field(
+            doc,
+            &obj,
+            fresh,
+            "status",
+            s(HouseholdStatus::Active.code()),
+        )?;
     }
     let tag_map = ensure_map(doc, &obj, "tags")?;
     set_keys(doc, &tag_map, &h.tags)?;
-    set(doc, &obj, "lon", f(h.location.map(|p| p.lon)))?;
-    set(doc, &obj, "lat", f(h.location.map(|p| p.lat)))?;
-    set(doc, &obj, "notes", opt_s(h.notes.as_deref()))?;
+    set_field(doc, &obj, fresh, "lon", f(h.location.map(|p| p.lon)))?;
+    set_field(doc, &obj, fresh, "lat", f(h.location.map(|p| p.lat)))?;
+    set_field(doc, &obj, fresh, "notes", opt_s(h.notes.as_deref()))?;
     Ok(())
 }
 
@@ -144,6 +169,18 @@ pub(crate) struct CheckedResident {
     relation: String,
     care: BTreeSet<String>,
     moved_in: Option<Date>,
+}
+
+impl CheckedResident {
+    /// The bytes of its text (name, ID number, phones, relation, care
+    /// categories), which a change writing it holds besides its fixed fields.
+    pub(crate) fn text_bytes(&self) -> usize {
+        self.name.len()
+            + self.id_number.as_ref().map_or(0, String::len)
+            + self.phones.iter().map(String::len).sum::<usize>()
+            + self.relation.len()
+            + self.care.iter().map(String::len).sum::<usize>()
+    }
 }
 
 /// Checks a resident input whole; the error names the first bad field.
@@ -218,24 +255,30 @@ pub(crate) fn write_resident(
     let doc_id = DocId::roster(grid_id);
     let household_id = &r.input.household_id;
     let becomes_head = is_new && r.relation == RELATION_HEAD;
-    let obj = record(edit, &doc_id, grid_id, "residents", id)?;
+    let (obj, fresh) = record_map(edit, &doc_id, grid_id, "residents", id)?;
     let doc = edit.doc(&doc_id, &ROSTER, grid_id)?;
-    set(doc, &obj, "household_id", s(household_id))?;
-    set(doc, &obj, "name", s(&r.name))?;
-    set(doc, &obj, "gender", s(r.input.gender.code()))?;
+    set_field(doc, &obj, fresh, "household_id", s(household_id))?;
+    set_field(doc, &obj, fresh, "name", s(&r.name))?;
+    set_field(doc, &obj, fresh, "gender", s(r.input.gender.code()))?;
     let birth_date = r.birth_date.map(|d| d.to_string());
-    set(doc, &obj, "birth_date", opt_s(birth_date.as_deref()))?;
-    set(doc, &obj, "id_number", opt_s(r.id_number.as_deref()))?;
+    set_field(doc, &obj, fresh, "birth_date", opt_s(birth_date.as_deref()))?;
+    set_field(doc, &obj, fresh, "id_number", opt_s(r.id_number.as_deref()))?;
     let phones = Some(r.phones.join(",")).filter(|p| !p.is_empty());
-    set(doc, &obj, "phones", opt_s(phones.as_deref()))?;
-    set(doc, &obj, "relation", s(&r.relation))?;
-    set(doc, &obj, "registration", s(r.input.registration.code()))?;
+    set_field(doc, &obj, fresh, "phones", opt_s(phones.as_deref()))?;
+    set_field(doc, &obj, fresh, "relation", s(&r.relation))?;
+    set_field(
+        doc,
+        &obj,
+        fresh,
+        "registration",
+        s(r.input.registration.code()),
+    )?;
     let state = r.input.residence_state.code();
-    set(doc, &obj, "residence_state", s(state))?;
+    set_field(doc, &obj, fresh, "residence_state", s(state))?;
     let moved_in = r.moved_in.map(|d| d.to_string());
-    set(doc, &obj, "moved_in", opt_s(moved_in.as_deref()))?;
+    set_field(doc, &obj, fresh, "moved_in", opt_s(moved_in.as_deref()))?;
     if is_new {
-        set(doc, &obj, "status", s(ResidentStatus::Active.code()))?;
+        set_field(doc, &obj, fresh, "status", s(ResidentStatus::Active.code()))?;
     }
     let care_map = ensure_map(doc, &obj, "care")?;
     set_keys(doc, &care_map, &r.care)?;

@@ -1,8 +1,10 @@
 package org.gridbook.demo.logic
 
 import org.gridbook.core.GridbookException
+import org.gridbook.core.ImportRefusal
 import org.gridbook.core.InvalidReason
 import org.gridbook.eventStatusLabel
+import org.gridbook.importFieldLabel
 import org.gridbook.pointsActionLabel
 import org.gridbook.privacyActionLabel
 import org.gridbook.stepActionLabel
@@ -39,7 +41,23 @@ fun describe(error: Throwable): String = when (error) {
     is GridbookException.PointsRoleMayNot -> "${workerRoleLabel(error.role)}不能${pointsActionLabel(error.action)}"
     is GridbookException.PrivacyRoleMayNot -> "${workerRoleLabel(error.role)}不能${privacyActionLabel(error.action)}"
     is GridbookException.StepRefused -> "${stepActionLabel(error.action)}：${stepRefusalLabel(error.reason)}"
+    is GridbookException.ImportRefused -> "花名册未导入：${refusal(error.reason)}"
     else -> "操作失败"
+}
+
+private fun refusal(r: ImportRefusal): String = when (r) {
+    is ImportRefusal.TooLarge -> "文件太大（最多 ${r.maxBytes / 1_048_576u} MB）"
+    is ImportRefusal.ZipBomb -> "表格解压后过大"
+    ImportRefusal.NotASpreadsheet -> "不是 CSV 或 Excel（.xlsx）文件"
+    ImportRefusal.UnknownEncoding -> "CSV 文件既不是 UTF-8 也不是 GBK 编码"
+    is ImportRefusal.MalformedCsv -> "CSV 文件第 ${r.row} 行格式有误"
+    ImportRefusal.MalformedSpreadsheet -> "表格已损坏，无法读取"
+    ImportRefusal.NoHeader -> "文件没有表头"
+    is ImportRefusal.MissingColumn -> "缺少“${importFieldLabel(r.field)}”列"
+    is ImportRefusal.DuplicateColumn -> "“${importFieldLabel(r.field)}”列出现了两次"
+    is ImportRefusal.RowsInError -> "${r.rows} 行有错误，请修改或跳过这些行"
+    is ImportRefusal.FileNotFound -> "找不到该文件"
+    is ImportRefusal.FileUnreadable -> "无法读取该文件"
 }
 
 private fun reason(r: InvalidReason): String = when (r) {
