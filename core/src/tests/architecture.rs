@@ -25,7 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("documents", &["crdt", "entries", "docs", "registry"]),
     ("store", &["store", "db"]),
     ("kinds", &["kinds"]),
-    ("views", &["views"]),
+    ("views", &["views", "self_report"]),
     (
         "interchange",
         &["changeset", "sync", "ffi", "roster_import"],

@@ -1,0 +1,29 @@
+//! Residents' own reports by QR code (扫码自主申报): the form a resident
+//! fills in on their phone after scanning the code in the stairwell, its
+//! checks, and the QR code itself.
+//!
+//! The district sync server serves the form and keeps what residents send
+//! apart from the roster until a grid worker reviews it; it checks every
+//! submission with [`SelfReportDraft::check`], the same checks the roster's
+//! edits use (`validate`: the ID number's check digit, phone numbers), so
+//! the server, the apps and the form never disagree on what is valid.
+//!
+//! - [`SelfReportDraft`] is what a form holds, as text: read from the
+//!   form's fields ([`SelfReportDraft::from_form`]) or from the server's
+//!   stored JSON; [`SelfReportDraft::check`] turns it into a
+//!   [`SelfReport`] or into a list of [`FieldError`]s, each naming its form
+//!   field and saying in Chinese what is wrong, never repeating the value.
+//! - [`qr_svg`] draws a link as a QR code in SVG.
+//!
+//! To add a field: add it to the draft and the checked record (`form.rs`),
+//! give it a [`FieldName`] with its label, and add it to the server's page,
+//! whose field names are [`FieldName::key`].
+
+mod form;
+mod qr;
+
+pub use form::{
+    FieldError, FieldName, MAX_MEMBERS, MemberDraft, MemberField, Problem, SelfReport,
+    SelfReportDraft, SelfReportMember,
+};
+pub use qr::{MAX_QR_URL_CHARS, qr_svg};
