@@ -126,20 +126,25 @@
     return n >= -10 && n <= 200 ? "" : "楼层超出范围";
   }
 
+  // The element an error follows: the input, or a radio button's group.
+  function anchorOf(input) {
+    return input.type === "radio" ? input.closest(".radios") : input;
+  }
   function setError(input, message) {
     var id = "err-" + input.name;
     var shown = document.getElementById(id);
+    var anchor = anchorOf(input);
     if (!message) {
-      input.removeAttribute("aria-invalid");
+      anchor.removeAttribute("aria-invalid");
       if (shown) { shown.remove(); }
       return;
     }
-    input.setAttribute("aria-invalid", "true");
+    anchor.setAttribute("aria-invalid", "true");
     if (!shown) {
       shown = document.createElement("p");
       shown.className = "error";
       shown.id = id;
-      input.insertAdjacentElement("afterend", shown);
+      anchor.insertAdjacentElement("afterend", shown);
     }
     shown.textContent = message;
   }
@@ -155,7 +160,7 @@
     }
     switch (member[2]) {
       case "name": return textProblem(input.value, "姓名", 50);
-      case "gender": return input.value ? "" : "请选择性别";
+      case "gender": return fields.querySelector("input[name='" + input.name + "']:checked") ? "" : "请选择性别";
       case "id_number": return idProblem(input.value);
       case "birth_date": return birthProblem(input.value);
       case "phone": return phoneProblem(input.value, member[1] === "0");
@@ -163,12 +168,21 @@
       default: return "";
     }
   }
+  // Every field once: a radio group by its first button.
   function checkable() {
-    return Array.prototype.slice.call(fields.querySelectorAll("input[name], select[name]"));
+    var seen = {};
+    return Array.prototype.slice.call(fields.querySelectorAll("input[name], select[name]"))
+      .filter(function (input) {
+        if (seen[input.name]) { return false; }
+        seen[input.name] = true;
+        return true;
+      });
   }
-  fields.addEventListener("input", function (event) {
+  function cleared(event) {
     if (event.target.name) { setError(event.target, ""); }
-  });
+  }
+  fields.addEventListener("input", cleared);
+  fields.addEventListener("change", cleared);
   form.addEventListener("submit", function (event) {
     var firstBad = null;
     var ids = {};

@@ -9,9 +9,9 @@
 //!
 //! A post is taken only when, in this order: the link is valid; the body
 //! is `application/x-www-form-urlencoded` (415); the request comes from the
-//! form's own page (`Origin` naming the request's `Host`, and
-//! `Sec-Fetch-Site: same-origin` when sent; a request with neither is
-//! refused too: 403); the client address and the link's grid are under
+//! form's own page ([`same_origin`]: `Sec-Fetch-Site: same-origin` when
+//! sent, `Origin` naming the request's `Host` or, from a page that sends
+//! no referrer, `null` with `Sec-Fetch-Site`; neither header: refused; 403); the client address and the link's grid are under
 //! their hourly limits (429); the body is at most [`MAX_FORM_BYTES`] (413);
 //! the form's nonce was signed for this link within two hours (403); and
 //! every field passes the core's checks (422, the form again with the
@@ -164,22 +164,21 @@ pub async fn get_form(State(state): State<AppState>, Path(token): Path<String>) 
     )
 }
 
-/// Whether the request comes from a page of this server: its `Origin`
-/// names the request's `Host`, and its `Sec-Fetch-Site`, if sent, is
-/// `same-origin`. A request with neither header is refused.
+/// Whether the request comes from a page of this server: `Sec-Fetch-Site`,
+/// if sent, is `same-origin`, and `Origin`, if sent, names the request's
+/// `Host`. The form's pages send no referrer, so a browser posts them with
+/// `Origin: null`: that is taken only with `Sec-Fetch-Site: same-origin`.
+/// A request with neither header is refused.
 pub fn same_origin(headers: &HeaderMap) -> bool {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let host = text(header::HOST.as_str());
     let origin = text(header::ORIGIN.as_str());
     let fetch_site = text("sec-fetch-site");
-    if origin.is_none() && fetch_site.is_none() {
-        return false;
-    }
     if fetch_site.is_some_and(|site| site != "same-origin") {
         return false;
     }
     match origin {
-        None => true,
+        None | Some("null") => fetch_site.is_some(),
         Some(origin) => {
             let authority = origin
                 .strip_prefix("https://")
@@ -336,4 +335,46 @@ pub async fn post_form(
         "已提交，感谢",
         "已提交，感谢您的配合。网格员核对后会与您联系。",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn only_the_forms_own_page_may_post() {
+        let host = ("host", "grid.example.cn");
+        let same = ("sec-fetch-site", "same-origin");
+        for (pairs, allowed) in [
+            (
+                vec![host, ("origin", "https://grid.example.cn"), same],
+                true,
+            ),
+            (vec![host, ("origin", "https://grid.example.cn")], true),
+            (vec![host, ("origin", "null"), same], true),
+            (vec![host, same], true),
+            (vec![host, ("origin", "null")], false),
+            (vec![host], false),
+            (vec![host, ("origin", "https://evil.example"), same], false),
+            (
+                vec![
+                    host,
+                    ("origin", "https://grid.example.cn"),
+                    ("sec-fetch-site", "cross-site"),
+                ],
+                false,
+            ),
+            (vec![host, ("sec-fetch-site", "same-site")], false),
+        ] {
+            assert_eq!(same_origin(&headers(&pairs)), allowed, "{pairs:?}");
+        }
+    }
 }

@@ -272,6 +272,34 @@ fn select(
     out
 }
 
+/// A choice of a few (性别) as radio buttons, one tap each; the group's
+/// error follows the group.
+fn radios(
+    key: &str,
+    label: &str,
+    options: &[(&str, &str)],
+    value: &str,
+    error: Option<&FieldError>,
+) -> String {
+    let invalid = if error.is_some() {
+        " aria-invalid=\"true\""
+    } else {
+        ""
+    };
+    let mut out = format!(
+        "<div class=\"radios\" id=\"{key}\" role=\"radiogroup\"{invalid}><span class=\"radios-label\">{label}</span>"
+    );
+    for (code, text) in options {
+        let checked = if *code == value { " checked" } else { "" };
+        out.push_str(&format!(
+            "<label class=\"radio\"><input type=\"radio\" id=\"{key}_{code}\" name=\"{key}\" value=\"{code}\"{checked}>{text}</label>"
+        ));
+    }
+    out.push_str("</div>");
+    out.push_str(&error_line(key, error));
+    out
+}
+
 /// One member's fields. `index` is its number in the names (`__I__` in the
 /// script's template); `position` decides whether its phone is required
 /// and whether it may be removed.
@@ -320,7 +348,7 @@ fn member_fields(
         "text",
         " maxlength=\"50\"",
     ));
-    out.push_str(&select(
+    out.push_str(&radios(
         &key(MemberField::Gender),
         "性别",
         &genders,
