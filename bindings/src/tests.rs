@@ -776,3 +776,14 @@ fn download_photo_answers_a_held_photo_without_a_request_and_fails_typed_otherwi
         .unwrap_err();
     assert!(matches!(error, GridbookError::Config { .. }), "{error:?}");
 }
+
+#[test]
+fn a_self_report_link_becomes_a_qr_code_and_an_empty_one_is_invalid() {
+    let svg = self_report_qr_svg("https://grid.example.cn/r/abc".into()).unwrap();
+    assert!(svg.starts_with("<?xml") && svg.contains("<svg"));
+    let error = self_report_qr_svg(" ".into()).unwrap_err();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::Empty, .. } if field == "url"),
+        "{error:?}"
+    );
+}
