@@ -14,6 +14,14 @@
 //!   [`SelfReport`] or into a list of [`FieldError`]s, each naming its form
 //!   field and saying in Chinese what is wrong, never repeating the value.
 //! - [`qr_svg`] draws a link as a QR code in SVG.
+//! - `Store::review_self_report` sets a report the server holds beside the
+//!   grid's roster (household by building, unit and room; members by ID
+//!   number: new, matching, phone changed, in another household), and
+//!   `Store::accept_self_report` turns it into ordinary roster edits by the
+//!   accepting worker (`review.rs`); with the feature `client`,
+//!   `SyncClient::self_reports` fetches a grid's reports and
+//!   `SyncClient::review_self_report` tells the server one was reviewed,
+//!   which deletes it (`sync/self_reports.rs`).
 //!
 //! To add a field: add it to the draft and the checked record (`form.rs`),
 //! give it a [`FieldName`] with its label, and add it to the server's page,
@@ -21,9 +29,13 @@
 
 mod form;
 mod qr;
+mod review;
 
 pub use form::{
     FieldError, FieldName, MAX_MEMBERS, MemberDraft, MemberField, Problem, SelfReport,
     SelfReportDraft, SelfReportMember,
 };
 pub use qr::{MAX_QR_URL_CHARS, qr_svg};
+pub use review::{
+    AcceptedSelfReport, HouseholdMatch, MemberMatch, ReceivedSelfReport, SelfReportReview,
+};

@@ -38,6 +38,8 @@ mod wire;
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+mod self_reports;
+#[cfg(feature = "client")]
 mod tls;
 
 pub use crate::error::ProtocolError;

@@ -25,10 +25,10 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("documents", &["crdt", "entries", "docs", "registry"]),
     ("store", &["store", "db"]),
     ("kinds", &["kinds"]),
-    ("views", &["views", "self_report"]),
+    ("views", &["views"]),
     (
         "interchange",
-        &["changeset", "sync", "ffi", "roster_import"],
+        &["changeset", "sync", "ffi", "roster_import", "self_report"],
     ),
 ];
 
