@@ -203,7 +203,7 @@ impl Store {
                     accepted.created_residents.push(id);
                 }
                 MemberMatch::PhoneChanged { resident_id } => {
-                    let mut input = self.resident(&resident_id)?.to_input();
+                    let mut input = self.resident_unmasked(&resident_id)?.to_input();
                     if let Some(phone) = &member.phone {
                         input.phones.retain(|p| p != phone);
                         input.phones.insert(0, phone.clone());
