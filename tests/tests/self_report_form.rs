@@ -6,7 +6,8 @@
 //! number shows its field error (the screenshot of it stays under the
 //! target directory, printed below); once fixed, the report is sent and
 //! the thanks page shows nothing of it; and the server lists it, exactly,
-//! to another worker of the grid. Any console message, uncaught exception
+//! to another worker of the grid, whose phone's sync client pulls it into
+//! the review queue. Any console message, uncaught exception
 //! or error the browser logs (a CSP violation, a failed load) fails it.
 //!
 //! Chromium comes from `scripts/toolchain-chromium` (or `GRIDBOOK_CHROMIUM`);
@@ -21,6 +22,8 @@ use std::time::Duration;
 
 use common::server::{Backend, ServerProcess};
 use gridbook::codes::WorkerRole;
+use gridbook::self_report::HouseholdMatch;
+use gridbook::sync::SyncClient;
 use gridbook_harness::browser::cdp::Page;
 use serde_json::{Value, json};
 
@@ -151,6 +154,26 @@ fn a_resident_fills_in_the_form_on_a_phone_and_the_grid_sees_it() {
             }]
         })
     );
+    // And it reaches that worker's phone's review queue.
+    let phone_dir = tempfile::tempdir().unwrap();
+    let options = common::client_options(&server.url(), &assistant);
+    let phone = common::Device::new(
+        phone_dir.path(),
+        "w-assistant",
+        WorkerRole::Assistant,
+        options.clone(),
+    );
+    let client = SyncClient::new(options).unwrap();
+    let pulled = client
+        .sync_self_reports(&phone.store, GRID, gridbook::Date::today(480))
+        .unwrap();
+    assert_eq!(pulled.queued, 1);
+    let queued = phone.store.self_reports(GRID).unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].received.id, reports[0]["id"].as_str().unwrap());
+    assert_eq!(queued[0].received.report.members[0].id_number, GOOD_ID);
+    // The phone holds no roster of the grid yet: no building to put it in.
+    assert_eq!(queued[0].review.household, HouseholdMatch::UnknownBuilding);
 }
 
 #[test]

@@ -1,12 +1,13 @@
 //! Residents' reports from the server to a grid worker's phone, against the
 //! real `gridbook-server` process: the grid head's phone syncs a grid (one
 //! building, 3栋, with 王建国 at 2单元 502); residents post three reports
-//! through the link's form; the phone fetches them with the sync client
-//! (`SyncClient::self_reports`), reviews each beside the roster (a changed
-//! phone and a new member at a known address; a new household whose member
-//! lives elsewhere in the grid; an unknown building), accepts two as its
-//! own roster edits, rejects the third, tells the server (which deletes
-//! them), and syncs the edits to an assistant's phone.
+//! through the link's form; the sync client pulls them into the phone's
+//! review queue (`SyncClient::sync_self_reports`), where each stands beside
+//! the roster (a changed phone and a new member at a known address; a new
+//! household whose member lives elsewhere in the grid; an unknown
+//! building); the worker accepts two as their own roster edits and rejects
+//! the third; the next pull tells the server, which deletes them, and the
+//! edits sync to an assistant's phone.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -18,7 +19,7 @@ use common::server::{Backend, ServerProcess};
 use common::{Device, client_options};
 use gridbook::codes::{DwellingUse, Gender, Registration, ResidenceState, WorkerRole};
 use gridbook::self_report::{HouseholdMatch, MemberMatch, SelfReportReview};
-use gridbook::sync::{SyncClient, SyncError};
+use gridbook::sync::{SelfReportSync, SyncClient, SyncError};
 use gridbook::{BuildingInput, Date, GridInput, HouseholdInput, ResidentInput};
 
 /// Invented residents: valid ID numbers (GB 11643 check characters).
@@ -207,16 +208,27 @@ fn a_worker_reviews_residents_reports_and_accepts_them_as_roster_edits() {
         post_report(&link, &url, &pairs);
     }
 
+    // The sync client pulls them into the phone's review queue.
     let client = SyncClient::new(client_options(&url, &head_token)).unwrap();
-    let mut received = client.self_reports(&grid, today()).unwrap();
-    assert_eq!(received.len(), 3);
+    let pulled = client.sync_self_reports(store, &grid, today()).unwrap();
+    assert_eq!(
+        pulled,
+        SelfReportSync {
+            outcomes_sent: 0,
+            queued: 3
+        }
+    );
+    let mut queued = store.self_reports(&grid).unwrap();
+    assert_eq!(queued.len(), 3);
     // Oldest first, and in one second in any order: put them as posted.
     let posted = ["王建国", "陈秀英", "赵六"];
-    received.sort_by_key(|r| posted.iter().position(|n| *n == r.report.members[0].name));
-    let reviews: Vec<SelfReportReview> = received
-        .iter()
-        .map(|r| store.review_self_report(&grid, r).unwrap())
-        .collect();
+    queued.sort_by_key(|q| {
+        posted
+            .iter()
+            .position(|n| *n == q.received.report.members[0].name)
+    });
+    let received: Vec<_> = queued.iter().map(|q| q.received.clone()).collect();
+    let reviews: Vec<SelfReportReview> = queued.iter().map(|q| q.review.clone()).collect();
     assert_eq!(
         reviews[0].household,
         HouseholdMatch::Existing {
@@ -249,7 +261,7 @@ fn a_worker_reviews_residents_reports_and_accepts_them_as_roster_edits() {
     assert_eq!(reviews[2].members, [MemberMatch::New]);
 
     // Accepting the first: the phone first, the daughter created.
-    let accepted = store.accept_self_report(&grid, &received[0]).unwrap();
+    let accepted = store.accept_self_report(&received[0].id).unwrap();
     assert_eq!(
         (accepted.household_id.as_str(), accepted.created_household),
         (wang_home.as_str(), false)
@@ -290,7 +302,7 @@ fn a_worker_reviews_residents_reports_and_accepts_them_as_roster_edits() {
         "{again:?}"
     );
     // The second: a new household; its member stays where the roster has her.
-    let accepted = store.accept_self_report(&grid, &received[1]).unwrap();
+    let accepted = store.accept_self_report(&received[1].id).unwrap();
     assert!(accepted.created_household);
     assert_eq!(
         (accepted.created_residents.len(), accepted.left_for_review),
@@ -300,7 +312,7 @@ fn a_worker_reviews_residents_reports_and_accepts_them_as_roster_edits() {
     // The third cannot be accepted: nothing is written.
     let households = store.roster(&grid).unwrap().len();
     assert!(matches!(
-        store.accept_self_report(&grid, &received[2]),
+        store.accept_self_report(&received[2].id),
         Err(gridbook::Error::Invalid {
             field: "building",
             ..
@@ -308,12 +320,40 @@ fn a_worker_reviews_residents_reports_and_accepts_them_as_roster_edits() {
     ));
     assert_eq!(store.roster(&grid).unwrap().len(), households);
 
-    // The server is told; it deletes each once.
-    for (report, accepted) in received.iter().zip([true, true, false]) {
-        client
-            .review_self_report(&grid, &report.id, accepted)
-            .unwrap();
-    }
+    store.reject_self_report(&received[2].id).unwrap();
+    assert_eq!(store.self_reports(&grid).unwrap(), vec![]);
+    assert!(matches!(
+        store.accept_self_report(&received[0].id),
+        Err(gridbook::Error::Invalid {
+            field: "report_id",
+            ..
+        })
+    ));
+    let outcomes: Vec<(String, bool)> = store
+        .self_report_outcomes()
+        .unwrap()
+        .into_iter()
+        .map(|o| (o.report_id, o.accepted))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            (received[0].id.clone(), true),
+            (received[1].id.clone(), true),
+            (received[2].id.clone(), false)
+        ]
+    );
+
+    // The next pull tells the server, which deletes them; the queue empties.
+    let told = client.sync_self_reports(store, &grid, today()).unwrap();
+    assert_eq!(
+        told,
+        SelfReportSync {
+            outcomes_sent: 3,
+            queued: 0
+        }
+    );
+    assert_eq!(store.self_report_outcomes().unwrap(), vec![]);
     assert_eq!(client.self_reports(&grid, today()).unwrap(), vec![]);
     assert!(matches!(
         client.review_self_report(&grid, &received[0].id, true),

@@ -16,12 +16,16 @@
 //! - [`qr_svg`] draws a link as a QR code in SVG.
 //! - `Store::review_self_report` sets a report the server holds beside the
 //!   grid's roster (household by building, unit and room; members by ID
-//!   number: new, matching, phone changed, in another household), and
-//!   `Store::accept_self_report` turns it into ordinary roster edits by the
-//!   accepting worker (`review.rs`); with the feature `client`,
-//!   `SyncClient::self_reports` fetches a grid's reports and
-//!   `SyncClient::review_self_report` tells the server one was reviewed,
-//!   which deletes it (`sync/self_reports.rs`).
+//!   number: new, matching, phone changed, in another household;
+//!   `review.rs`).
+//! - The phone's review queue (`queue.rs`, table `self_reports`):
+//!   `Store::self_reports` lists a grid's waiting reports beside the
+//!   roster, `Store::accept_self_report` turns one into ordinary roster
+//!   edits by the accepting worker, `Store::reject_self_report` drops it;
+//!   each outcome waits until the server is told. With the feature
+//!   `client`, `SyncClient::sync_self_reports` tells the server the
+//!   outcomes and pulls the grid's reports into the queue
+//!   (`sync/self_reports.rs`).
 //!
 //! To add a field: add it to the draft and the checked record (`form.rs`),
 //! give it a [`FieldName`] with its label, and add it to the server's page,
@@ -29,6 +33,7 @@
 
 mod form;
 mod qr;
+mod queue;
 mod review;
 
 pub use form::{
@@ -36,6 +41,7 @@ pub use form::{
     SelfReportDraft, SelfReportMember,
 };
 pub use qr::{MAX_QR_URL_CHARS, qr_svg};
+pub use queue::{QueuedSelfReport, SelfReportOutcome};
 pub use review::{
     AcceptedSelfReport, HouseholdMatch, MemberMatch, ReceivedSelfReport, SelfReportReview,
 };

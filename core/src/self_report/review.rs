@@ -1,11 +1,12 @@
 //! A resident's report side by side with the grid's roster
 //! ([`Store::review_self_report`]), and its acceptance as ordinary roster
-//! edits by the worker who accepts it ([`Store::accept_self_report`]).
+//! edits by the worker who accepts it (`apply_self_report`, which
+//! `Store::accept_self_report` of the review queue calls).
 //!
 //! The household is matched by building, unit and room (by number: `3栋`,
 //! `3号楼` and `3` are building 3), each member by ID number across the
 //! grid. To match on more (a name, a birth date), add a [`MemberMatch`]
-//! variant, decide it in `match_member`, and say in `accept_self_report`
+//! variant, decide it in `match_member`, and say in `apply_self_report`
 //! what accepting it writes.
 
 use super::{SelfReport, SelfReportMember};
@@ -151,16 +152,16 @@ impl Store {
         })
     }
 
-    /// Accepts `report` into the roster of `grid_id` as this store's
+    /// Writes `report` into the roster of `grid_id` as this store's
     /// worker's own edits, through the roster's edits and their checks: the
     /// household created if new, each new member created (registration
     /// `local` and residence `consistent` until the worker says otherwise),
     /// a changed phone put first. Members found in another household are
     /// left as they are and listed. Fails with `Error::Invalid` on the field
     /// `building` (`UnknownCode`) when no building of the grid matches;
-    /// nothing is written then. The caller tells the server the report was
-    /// reviewed (`SyncClient::review_self_report`).
-    pub fn accept_self_report(
+    /// nothing is written then. Accepting twice writes nothing the second
+    /// time: every member then matches.
+    pub(crate) fn apply_self_report(
         &self,
         grid_id: &str,
         report: &ReceivedSelfReport,
