@@ -476,6 +476,7 @@ fn check_member(
 
 /// One member of a checked report.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SelfReportMember {
     /// 姓名, trimmed.
     pub name: String,
@@ -502,6 +503,7 @@ impl std::fmt::Debug for SelfReportMember {
 
 /// A checked report: a household's address and its members.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SelfReport {
     /// 楼栋, trimmed.
     pub building: String,

@@ -26,6 +26,7 @@ const CHINA_OFFSET_MINUTES: i32 = 480;
 
 /// A report waiting in this phone's queue, beside the roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct QueuedSelfReport {
     /// The report as the server sent it.
     pub received: ReceivedSelfReport,
@@ -35,6 +36,7 @@ pub struct QueuedSelfReport {
 
 /// A review made on this phone that the server has not been told yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SelfReportOutcome {
     /// The grid.
     pub grid_id: String,

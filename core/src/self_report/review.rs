@@ -19,6 +19,7 @@ use crate::validate::InvalidReason;
 
 /// A report as the server keeps it for review.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ReceivedSelfReport {
     /// The server's id of the report (a UUID).
     pub id: String,
@@ -30,6 +31,7 @@ pub struct ReceivedSelfReport {
 
 /// How a report's address stands against the roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum HouseholdMatch {
     /// No building of the grid has the report's building: the worker must
     /// enter the building first; the report cannot be accepted as it is.
@@ -49,6 +51,7 @@ pub enum HouseholdMatch {
 
 /// How one member of a report stands against the roster.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MemberMatch {
     /// No resident of the grid has the ID number: accepting creates one.
     New,
@@ -76,6 +79,7 @@ pub enum MemberMatch {
 
 /// A report beside the roster: its address and each member matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SelfReportReview {
     /// The report's id.
     pub id: String,
@@ -87,6 +91,7 @@ pub struct SelfReportReview {
 
 /// What accepting a report wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AcceptedSelfReport {
     /// The household, created or existing.
     pub household_id: String,
@@ -98,7 +103,7 @@ pub struct AcceptedSelfReport {
     pub updated_phones: Vec<String>,
     /// The positions in the report of the members left for the worker
     /// (found in another household).
-    pub left_for_review: Vec<usize>,
+    pub left_for_review: Vec<u32>,
 }
 
 impl Store {
@@ -213,7 +218,9 @@ impl Store {
                     accepted.updated_phones.push(resident_id);
                 }
                 MemberMatch::Matches { .. } => {}
-                MemberMatch::ElsewhereInGrid { .. } => accepted.left_for_review.push(index),
+                MemberMatch::ElsewhereInGrid { .. } => accepted
+                    .left_for_review
+                    .push(u32::try_from(index).unwrap_or(u32::MAX)),
             }
         }
         Ok(accepted)

@@ -12,8 +12,9 @@ use crate::self_report::{ReceivedSelfReport, SelfReport};
 use crate::store::Store;
 use crate::validate::Date;
 
-/// What [`SyncClient::sync_self_reports`] did.
+/// What bringing a grid's review queue and the server in step did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SelfReportSync {
     /// Reviews the server was told of (and the queue forgot).
     pub outcomes_sent: u32,
