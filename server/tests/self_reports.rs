@@ -4,8 +4,8 @@
 //! revoked links answered with a page; the form's security headers; a
 //! wrong check digit a field error that stores nothing; a body too large,
 //! too many posts, cross-site posts refused; reports listed only for the
-//! grid's own workers and deleted once reviewed; and, on the storage, the
-//! retention purge.
+//! grid's own workers and deleted once reviewed; nothing a resident typed
+//! in the real binary's log; and, on the storage, the retention purge.
 //!
 //! To add a case: write `fn name(backend: Backend)` and list it in the
 //! `both!` call at the end; `Setup` starts the server and its workers.
@@ -643,4 +643,51 @@ async fn postgres_storage_keeps_reports_until_reviewed_or_past_retention() {
         the_storage_keeps_reports_until_reviewed_or_past_retention,
     )
     .await;
+}
+
+/// The real binary's log (info level) after a link, a form, a report with
+/// an error and a good one: the requests and outcomes are there, nothing a
+/// resident typed and no link token.
+#[test]
+fn nothing_a_resident_typed_reaches_the_log() {
+    let data = tempfile::tempdir().unwrap();
+    let token = common::worker_with_token(data.path(), &[]);
+    common::admin(
+        data.path(),
+        &[],
+        &["assign", "--worker", "w1", "--grid", GRID],
+    );
+    let server = common::ServerProcess::start(data.path(), &["--listen", "127.0.0.1:0"]);
+    let response = client()
+        .post(format!("{}/v1/grids/{GRID}/self-report-link", server.url))
+        .bearer_auth(&token)
+        .send()
+        .unwrap();
+    let (status, body) = answer(response);
+    assert_eq!(status, 200, "{body}");
+    let link = body["url"].as_str().unwrap().to_string();
+    let signature = link.rsplit('.').next().unwrap().to_string();
+    for (name, id, expected) in [("欧阳秀珍", BAD_ID, 422), ("欧阳秀珍", GOOD_ID, 200)] {
+        let (_, _, form) = open(&link);
+        let mut posted = fields(&nonce_of(&form), name, id);
+        posted.push(("m0_phone".into(), "13905710231".into()));
+        let (status, _) = post_as_page(&link, &server.url, encode(&posted));
+        assert_eq!(status, expected);
+    }
+    let (_, log) = server.terminate();
+    assert!(log.contains("self-report received"), "{log}");
+    assert!(log.contains("self-report has errors"), "{log}");
+    assert!(log.contains("/r/<token>"), "{log}");
+    for secret in [
+        "欧阳",
+        GOOD_ID,
+        BAD_ID,
+        "13905710231",
+        "13800138000",
+        "3栋",
+        &signature,
+        &token,
+    ] {
+        assert!(!log.contains(secret), "the log holds {secret}:\n{log}");
+    }
 }
