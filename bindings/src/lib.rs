@@ -10,7 +10,8 @@
 //! ([`Store`] with its methods in `store/`, one file per record kind; its
 //! sync with [`SyncServer`] and [`SyncListener`] in `sync.rs`), the
 //! settings whose foreign form differs from the core's ([`StoreOptions`],
-//! [`SyncSettings`]) and the label and mask functions.
+//! [`SyncSettings`]), the label and mask functions, and the QR code of a
+//! self-report link (`self_report.rs`).
 //! Business logic belongs in the `gridbook` crate, with its tests.
 //!
 //! Every `Store` method is async (Kotlin `suspend fun`, Swift `async`) and
@@ -21,6 +22,7 @@ uniffi::setup_scaffolding!();
 
 mod labels;
 mod pool;
+mod self_report;
 mod store;
 mod sync;
 
@@ -31,6 +33,7 @@ pub use labels::{
     relation_codes, residence_state_label, resident_status_label, resolution_label,
     visit_kind_label, visit_outcome_label, worker_role_label,
 };
+pub use self_report::self_report_qr_svg;
 pub use store::{
     LiveQueryListener, Store, StoreOptions, default_roster_import_options, default_store_options,
     default_visit_policy, export_templates,

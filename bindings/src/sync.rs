@@ -347,6 +347,30 @@ impl Store {
         .await
     }
 
+    /// Brings the grid's review queue of residents' own reports and the
+    /// server in step: sends the reviews made on this phone (the server
+    /// deletes those reports), then pulls the reports the server holds for
+    /// the grid into the queue (`selfReports` lists them). Needs the whole
+    /// grid assigned to this worker (`Forbidden` otherwise); a failure
+    /// leaves the queue as it was.
+    pub async fn sync_self_reports(
+        &self,
+        server: SyncServer,
+        grid_id: String,
+    ) -> Result<gridbook::sync::SelfReportSync> {
+        let token = CancelToken::new();
+        let _cancel_on_drop = CancelOnDrop(token.clone());
+        let _started = self.syncs.start(&token);
+        let (store, syncs) = (self.core()?, Arc::clone(&self.syncs));
+        pool::run(move || {
+            let client = syncs.client(&server)?;
+            // China's day: an ID number's birth date may not be later.
+            let today = gridbook::Date::today(480);
+            Ok(client.sync_self_reports(&store, &grid_id, today)?)
+        })
+        .await
+    }
+
     /// What this store has waiting for the server.
     pub async fn sync_status(&self) -> Result<SyncStatus> {
         self.call(|s| s.sync_status()).await

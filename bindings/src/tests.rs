@@ -776,3 +776,36 @@ fn download_photo_answers_a_held_photo_without_a_request_and_fails_typed_otherwi
         .unwrap_err();
     assert!(matches!(error, GridbookError::Config { .. }), "{error:?}");
 }
+
+#[test]
+fn a_self_report_link_becomes_a_qr_code_and_an_empty_one_is_invalid() {
+    let svg = self_report_qr_svg("https://grid.example.cn/r/abc".into()).unwrap();
+    assert!(svg.starts_with("<?xml") && svg.contains("<svg"));
+    let error = self_report_qr_svg(" ".into()).unwrap_err();
+    assert!(
+        matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::Empty, .. } if field == "url"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn the_review_queue_is_empty_until_pulled_and_an_unknown_report_is_invalid() {
+    let (_dir, store, f) = one_worker("w1");
+    assert_eq!(store.self_reports(f.grid).wait().unwrap(), vec![]);
+    for error in [
+        store
+            .reject_self_report("no-such-report".into())
+            .wait()
+            .unwrap_err(),
+        store
+            .accept_self_report("no-such-report".into())
+            .wait()
+            .map(|_| ())
+            .unwrap_err(),
+    ] {
+        assert!(
+            matches!(&error, GridbookError::Invalid { field, reason: InvalidReason::UnknownCode } if field == "reportId"),
+            "{error:?}"
+        );
+    }
+}

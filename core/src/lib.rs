@@ -50,6 +50,7 @@ mod kinds;
 pub mod photos;
 mod registry;
 pub mod roster_import;
+pub mod self_report;
 mod sortkey;
 pub mod spatial;
 mod store;

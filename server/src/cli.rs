@@ -74,6 +74,23 @@ pub struct Cli {
     /// Keep it well below the open-file limit (ulimit -n).
     #[arg(long, default_value_t = DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// The public origin of residents' self-report links, e.g.
+    /// https://grid.example.cn (needed behind a TLS proxy or when listening
+    /// on every address; https unless on loopback).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Delete a resident's self-report no worker reviewed after this many days.
+    #[arg(long, default_value_t = crate::self_report::DEFAULT_RETENTION_DAYS)]
+    pub self_report_retention_days: u64,
+    /// How many days a new self-report link stays valid (at most 366).
+    #[arg(long, default_value_t = crate::self_report::DEFAULT_LINK_DAYS)]
+    pub self_report_link_days: u64,
+    /// Self-report submissions accepted per client address per hour.
+    #[arg(long, default_value_t = crate::self_report::DEFAULT_POSTS_PER_ADDRESS)]
+    pub self_report_posts_per_address: u32,
+    /// Self-report submissions accepted per grid's links per hour.
+    #[arg(long, default_value_t = crate::self_report::DEFAULT_POSTS_PER_LINK)]
+    pub self_report_posts_per_link: u32,
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -242,6 +259,13 @@ impl Cli {
         config.allow_plain_http = self.allow_plain_http;
         config.compact_after = self.compact_after;
         config.abandon_photo_uploads_after = self.abandon_photo_uploads_age();
+        config.self_report = crate::self_report::SelfReportSettings {
+            public_url: self.public_url.clone(),
+            retention: Duration::from_secs(self.self_report_retention_days.saturating_mul(86_400)),
+            link_lifetime: Duration::from_secs(self.self_report_link_days.saturating_mul(86_400)),
+            posts_per_address_per_hour: self.self_report_posts_per_address,
+            posts_per_link_per_hour: self.self_report_posts_per_link,
+        };
         config.limits = ConnectionLimits {
             header_timeout: self.header_timeout,
             body_read_timeout: self.body_read_timeout,

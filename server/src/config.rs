@@ -1,6 +1,7 @@
 //! Server configuration: where the data lives, where to listen, TLS, when to
-//! compact, when an incomplete photo upload counts as abandoned, and how
-//! long and how many connections may stay open ([`ConnectionLimits`]).
+//! compact, when an incomplete photo upload counts as abandoned, how long
+//! and how many connections may stay open ([`ConnectionLimits`]), and the
+//! residents' self-report links ([`SelfReportSettings`]).
 //! Built by the CLI (`cli.rs`) or by embedding code.
 //!
 //! To add a setting: add a field with a default in [`ServerConfig::new`], a
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 use crate::error::ServerError;
 use crate::housekeeping::DEFAULT_ABANDON_PHOTO_UPLOADS_AFTER_HOURS;
+use crate::self_report::SelfReportSettings;
 use crate::storage::{PostgresStorage, SqliteStorage, Storage};
 
 /// The default listen address.
@@ -110,6 +112,9 @@ pub struct ServerConfig {
     pub abandon_photo_uploads_after: Duration,
     /// Timeouts and the cap on open connections.
     pub limits: ConnectionLimits,
+    /// Residents' own reports: the links' public origin, lifetime and rate
+    /// limits, and how long a report waits for review (`crate::self_report`).
+    pub self_report: SelfReportSettings,
 }
 
 impl ServerConfig {
@@ -126,6 +131,7 @@ impl ServerConfig {
                 DEFAULT_ABANDON_PHOTO_UPLOADS_AFTER_HOURS * 3600,
             ),
             limits: ConnectionLimits::default(),
+            self_report: SelfReportSettings::default(),
         }
     }
 
@@ -161,6 +167,7 @@ impl ServerConfig {
                 "--abandon-photo-uploads-after-hours must be at least 1".into(),
             ));
         }
+        self.self_report.check().map_err(ServerError::Config)?;
         let limits = &self.limits;
         for (flag, value) in [
             ("--header-timeout", limits.header_timeout),

@@ -1,6 +1,10 @@
-//! Photo housekeeping: incomplete photo uploads that were abandoned (a phone
+//! Housekeeping: incomplete photo uploads that were abandoned (a phone
 //! lost, reset, or its photo deleted mid-upload) are deleted, so their bytes
-//! do not stay in the database for ever. Complete photos are never deleted.
+//! do not stay in the database for ever (complete photos are never
+//! deleted); and residents' self-reports that no worker reviewed within the
+//! retention period ([`crate::self_report::SelfReportSettings::retention`],
+//! default 30 days, flag `--self-report-retention-days`) are deleted
+//! ([`purge_self_reports`]).
 //!
 //! An upload is abandoned once its first chunk arrived at least the
 //! configured age ago ([`DEFAULT_ABANDON_PHOTO_UPLOADS_AFTER_HOURS`], flag
@@ -51,6 +55,15 @@ pub async fn purge_abandoned_uploads(
     storage.purge_abandoned_uploads(begun_by).await
 }
 
+/// Deletes the residents' self-reports received `retention` or longer ago
+/// and not reviewed since (a review deletes a report at once); returns how
+/// many.
+pub async fn purge_self_reports(storage: &dyn Storage, retention: Duration) -> StorageResult<u64> {
+    let age = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
+    let received_by = crate::storage::now_unix().saturating_sub(age);
+    storage.purge_self_reports(received_by).await
+}
+
 /// Starts the server's housekeeping: a pass at once, then one every
 /// [`HOUSEKEEPING_INTERVAL`], until the returned task is aborted. A failed
 /// pass is logged and retried at the next one. Call from inside the tokio
@@ -58,6 +71,7 @@ pub async fn purge_abandoned_uploads(
 pub fn spawn_housekeeping(
     storage: Arc<dyn Storage>,
     abandon_uploads_after: Duration,
+    self_report_retention: Duration,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(HOUSEKEEPING_INTERVAL);
@@ -76,6 +90,15 @@ pub fn spawn_housekeeping(
                     "abandoned photo uploads purged"
                 ),
                 Err(e) => tracing::warn!(error = %e, "purging abandoned photo uploads failed"),
+            }
+            match purge_self_reports(storage.as_ref(), self_report_retention).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(
+                    self_reports = purged,
+                    older_than_days = self_report_retention.as_secs() / 86_400,
+                    "self-reports past their retention purged"
+                ),
+                Err(e) => tracing::warn!(error = %e, "purging old self-reports failed"),
             }
         }
     })

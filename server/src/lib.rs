@@ -6,8 +6,9 @@
 //! storage ([`storage`], SQLite or PostgreSQL behind one trait), device
 //! tokens ([`auth`]), administration ([`admin`]), HTTP ([`http`]), TLS
 //! ([`tls`]), connection limits ([`limits`]), background compaction
-//! ([`compaction`]) and the periodic deletion of abandoned photo uploads
-//! ([`housekeeping`]).
+//! ([`compaction`]), residents' own reports by QR code ([`self_report`]) and
+//! the periodic deletion of abandoned photo uploads and of self-reports past
+//! their retention ([`housekeeping`]).
 //!
 //! Embedding (tests, the harness's `gridsim`):
 //!
@@ -33,6 +34,7 @@ pub mod error;
 pub mod housekeeping;
 pub mod http;
 pub mod limits;
+pub mod self_report;
 pub mod server;
 pub mod storage;
 pub mod tls;

@@ -22,6 +22,7 @@ use crate::error::ServerError;
 use crate::housekeeping::spawn_housekeeping;
 use crate::http::{AppState, router};
 use crate::limits::LimitAcceptor;
+use crate::self_report::SelfReportState;
 use crate::storage::Storage;
 
 /// Opens the configured database and serves until `shutdown` resolves.
@@ -57,15 +58,18 @@ pub async fn serve_storage(
     let housekeeping = AbortOnDrop(spawn_housekeeping(
         Arc::clone(&storage),
         config.abandon_photo_uploads_after,
+        config.self_report.retention,
     ));
     let state = AppState {
         compactor: Compactor::new(Arc::clone(&storage), config.compact_after),
         storage,
         body_read_timeout: config.limits.body_read_timeout,
+        self_reports: SelfReportState::new(config.self_report.clone(), &url),
     };
     let limits = config.limits;
     crate::limits::warn_if_over_file_limit(&limits);
-    let app = router(state).into_make_service();
+    // The peer's address feeds the self-report form's rate limit.
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let grace = config.shutdown_grace;
     let watcher = handle.clone();

@@ -26,7 +26,7 @@ use gridbook::{Date, Store, Timestamp, VisitInput, WorkerIdentity};
 use gridbook_server::config::SQLITE_FILE;
 use gridbook_server::storage::{
     AssignmentScope, DeviceInfo, GridInfo, Migration, POSTGRES_MIGRATIONS, PhotoStatus,
-    SQLITE_MIGRATIONS, Stats, Worker, latest_version,
+    SELF_REPORT_LINK_SECRET, SQLITE_MIGRATIONS, Stats, Worker, latest_version,
 };
 use gridbook_server::{
     Backend, PostgresStorage, RunningServer, ServerConfig, SqliteStorage, Storage, StorageError,
@@ -51,7 +51,16 @@ struct ServerFixture {
     /// One complete photo and one upload cut at 1000 of 3000 bytes in its
     /// grid: from version 4, when the server began to keep photos.
     photos: bool,
+    /// Two residents' reports waiting for review, the grid's links revoked
+    /// once and the link secret set: from version 5, self-reports.
+    self_reports: bool,
 }
+
+/// The reports of the fixtures from version 5: id and when received.
+const FIXTURE_REPORTS: [(&str, i64); 2] = [
+    ("5f0c7e52-3d4b-4f7a-9a51-0c6f4c1b2a01", 1_796_700_000),
+    ("5f0c7e52-3d4b-4f7a-9a51-0c6f4c1b2a02", 1_796_703_600),
+];
 
 /// The complete photo of the fixtures from version 4 (159 bytes).
 const FIXTURE_PHOTO: &str = "24ac74130806ae02d7e4ee72881b977601999c6c9f94ee1545ed4830459b737f";
@@ -71,6 +80,7 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::Assistant, WorkerRole::Assistant],
         department: false,
         photos: false,
+        self_reports: false,
     },
     ServerFixture {
         version: 2,
@@ -80,6 +90,7 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: false,
         photos: false,
+        self_reports: false,
     },
     ServerFixture {
         version: 3,
@@ -89,6 +100,7 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: true,
         photos: false,
+        self_reports: false,
     },
     ServerFixture {
         version: 4,
@@ -103,6 +115,23 @@ const SQLITE_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: true,
         photos: true,
+        self_reports: false,
+    },
+    ServerFixture {
+        version: 5,
+        sql: include_str!("../../schema/fixtures/server/sqlite/v005.sql"),
+        grid: "abb7ebd0-7741-4471-bd7e-d78d0127307a",
+        applied: &[
+            (1, 1_796_625_117),
+            (2, 1_796_647_294),
+            (3, 1_796_667_038),
+            (4, 1_796_670_473),
+            (5, 1_796_695_157),
+        ],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
+        photos: true,
+        self_reports: true,
     },
 ];
 
@@ -116,6 +145,7 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::Assistant, WorkerRole::Assistant],
         department: false,
         photos: false,
+        self_reports: false,
     },
     ServerFixture {
         version: 2,
@@ -125,6 +155,7 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: false,
         photos: false,
+        self_reports: false,
     },
     ServerFixture {
         version: 3,
@@ -134,6 +165,7 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: true,
         photos: false,
+        self_reports: false,
     },
     ServerFixture {
         version: 4,
@@ -148,6 +180,23 @@ const POSTGRES_FIXTURES: &[ServerFixture] = &[
         roles: [WorkerRole::GridHead, WorkerRole::Assistant],
         department: true,
         photos: true,
+        self_reports: false,
+    },
+    ServerFixture {
+        version: 5,
+        sql: include_str!("../../schema/fixtures/server/postgres/v005.sql"),
+        grid: "d907ccc0-9f6d-44f7-9a83-af27c7d92d0b",
+        applied: &[
+            (1, 1_796_625_123),
+            (2, 1_796_647_303),
+            (3, 1_796_667_045),
+            (4, 1_796_670_478),
+            (5, 1_796_695_157),
+        ],
+        roles: [WorkerRole::GridHead, WorkerRole::Assistant],
+        department: true,
+        photos: true,
+        self_reports: true,
     },
 ];
 
@@ -297,6 +346,7 @@ async fn check_records(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
         assert_eq!((log.rows.len(), log.scanned_to, log.more), (0, 61, false));
     }
     check_photos(s, fixture).await;
+    check_self_reports(s, fixture).await;
     let mut devices: Vec<(String, String, bool)> = listing
         .devices
         .iter()
@@ -362,6 +412,7 @@ fn fixture_photo_counts(fixture: &ServerFixture) -> Stats {
 /// fixture was made), so the counts after the sync are exact.
 fn keep_fixture_uploads(mut config: ServerConfig) -> ServerConfig {
     config.abandon_photo_uploads_after = Duration::from_secs(100 * 365 * 24 * 3600);
+    config.self_report.retention = Duration::from_secs(100 * 365 * 24 * 3600);
     config
 }
 
@@ -407,6 +458,46 @@ async fn check_photos(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
     assert_eq!(
         s.read_photo(grid, FIXTURE_CUT_PHOTO.into()).await.unwrap(),
         None
+    );
+}
+
+/// The self-reports from version 5: two waiting, in the order received,
+/// each a report the core reads back; the grid's links at epoch 1; the
+/// fixed link secret kept (a fresh one offered is not taken). Before it,
+/// none, epoch 0, and the secret made on first use.
+async fn check_self_reports(s: &Arc<dyn Storage>, fixture: &ServerFixture) {
+    let grid = fixture.grid.to_string();
+    let reports = s.self_reports(grid.clone()).await.unwrap();
+    let listed: Vec<(&str, i64)> = reports
+        .iter()
+        .map(|r| (r.report_id.as_str(), r.received_at))
+        .collect();
+    let epoch = s.self_report_epoch(grid).await.unwrap();
+    let secret = s
+        .server_secret(SELF_REPORT_LINK_SECRET, vec![0xAA; 32])
+        .await
+        .unwrap();
+    if !fixture.self_reports {
+        assert_eq!((listed, epoch, secret), (vec![], 0, vec![0xAA; 32]));
+        return;
+    }
+    assert_eq!(listed, FIXTURE_REPORTS);
+    assert_eq!(epoch, 1);
+    assert_eq!(secret, (0u8..32).collect::<Vec<u8>>());
+    let today = gridbook::Date::new(2026, 12, 8).unwrap();
+    let rooms: Vec<(String, usize)> = reports
+        .iter()
+        .map(|r| {
+            let report = gridbook::self_report::SelfReport::from_json(&r.report, today).unwrap();
+            (
+                format!("{}-{}-{}", report.building, report.unit, report.room),
+                report.members.len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rooms,
+        [("3栋-2-502".to_string(), 2), ("1栋-1-101".to_string(), 1)]
     );
 }
 
@@ -654,6 +745,11 @@ fn a_version_four_sqlite_database_opens_and_is_upgraded() {
     sqlite_fixture_opens(&SQLITE_FIXTURES[3]);
 }
 
+#[test]
+fn a_version_five_sqlite_database_opens_and_is_upgraded() {
+    sqlite_fixture_opens(&SQLITE_FIXTURES[4]);
+}
+
 fn sqlite_fixture_opens(fixture: &ServerFixture) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(SQLITE_FILE);
@@ -791,6 +887,11 @@ fn a_version_three_postgres_database_opens_and_is_upgraded() {
 #[test]
 fn a_version_four_postgres_database_opens_and_is_upgraded() {
     postgres_fixture_opens(&POSTGRES_FIXTURES[3]);
+}
+
+#[test]
+fn a_version_five_postgres_database_opens_and_is_upgraded() {
+    postgres_fixture_opens(&POSTGRES_FIXTURES[4]);
 }
 
 fn postgres_fixture_opens(fixture: &ServerFixture) {

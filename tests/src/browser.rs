@@ -1,5 +1,7 @@
 //! Chromium headless for tests: open a local HTML page, take a screenshot
-//! and collect the console messages the page produced ([`open_headless`]).
+//! and collect the console messages the page produced ([`open_headless`]);
+//! or drive a page as a user over the DevTools protocol, at a phone's
+//! viewport, with every console message kept ([`cdp::Page`]).
 //!
 //! Console messages are read from Chromium's own log on stderr
 //! (`--enable-logging=stderr --v=0`), where each one is a line with
@@ -12,6 +14,8 @@
 //! Chromium is `GRIDBOOK_CHROMIUM` when set, else `chromium` on PATH;
 //! `scripts/toolchain-chromium` installs it. To pass Chromium more
 //! switches, add them in [`open_headless`].
+
+pub mod cdp;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

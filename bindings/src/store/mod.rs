@@ -34,6 +34,7 @@ mod privacy;
 mod quarantine;
 mod reports;
 mod roster;
+mod self_reports;
 mod visits;
 
 use std::sync::{Arc, Mutex, PoisonError};

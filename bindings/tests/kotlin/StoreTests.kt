@@ -381,6 +381,21 @@ fun storeTests(r: Runner) {
         assertTrue(masked.startsWith("王") && !masked.contains("秀英")) { "masked: $masked" }
     }
 
+    r.test("self-report: the link's QR code, an empty review queue, an unknown report") {
+        val svg = selfReportQrSvg("https://grid.example.cn/r/abc")
+        assertTrue(svg.startsWith("<?xml") && svg.contains("<svg")) { "svg: ${svg.take(40)}" }
+        val empty = assertThrows<GridbookException.Invalid>("an empty link") { selfReportQrSvg(" ") }
+        assertEq("url", empty.field, "field")
+        openStore(tempDir("self-report"), "w-zhang").use { store ->
+            val f = fixture(store)
+            assertEq(emptyList<QueuedSelfReport>(), store.selfReports(f.grid), "nothing queued")
+            val unknown = assertThrows<GridbookException.Invalid>("an unknown report") {
+                store.rejectSelfReport("no-such-report")
+            }
+            assertEq("reportId", unknown.field, "field")
+        }
+    }
+
     r.test("openWithOptions, today, compact and rebuildQueryTables") {
         val dir = tempDir("options")
         val path = java.io.File(dir, "w-zhang.db").path

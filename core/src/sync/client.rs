@@ -631,9 +631,18 @@ impl SyncClient {
         self.send(request, u64::from(MAX_RESPONSE_BYTES) * 2)
     }
 
+    /// A request to `path` on the server (for the other endpoints' modules).
+    pub(super) fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::blocking::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
     /// Sends a request with the token and reads at most `limit` bytes of
     /// its answer; a status other than 200 becomes its [`SyncError`].
-    fn send(
+    pub(super) fn send(
         &self,
         request: reqwest::blocking::RequestBuilder,
         limit: u64,

@@ -38,6 +38,8 @@ mod wire;
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+mod self_reports;
+#[cfg(feature = "client")]
 mod tls;
 
 pub use crate::error::ProtocolError;
@@ -60,6 +62,8 @@ pub use photo_wire::{
 };
 pub use quarantine::{BlockedGrid, DiscardConfirmation, DiscardedGrid};
 pub use scope::{AssignmentScope, EVENT_DOC_KINDS};
+#[cfg(feature = "client")]
+pub use self_reports::SelfReportSync;
 pub use wire::{
     ChunkKind, GridCursor, GridPage, MAX_ACTOR_BYTES, MAX_CHANGE_BYTES, MAX_CHANGES_PER_REQUEST,
     MAX_DOC_ID_BYTES, MAX_DOCS_PER_REQUEST, MAX_GRIDS_PER_REQUEST, MAX_INFLATED_BYTES,

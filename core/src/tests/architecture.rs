@@ -28,7 +28,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("views", &["views"]),
     (
         "interchange",
-        &["changeset", "sync", "ffi", "roster_import"],
+        &["changeset", "sync", "ffi", "roster_import", "self_report"],
     ),
 ];
 

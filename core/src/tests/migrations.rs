@@ -108,6 +108,14 @@ const PHONE_FIXTURES: &[PhoneFixture] = &[
         outbox_with_bytes: 0,
         cursor: 61,
     },
+    PhoneFixture {
+        version: 10,
+        sql: include_str!("../../../schema/fixtures/phone/v010.sql"),
+        chunks: 34,
+        unsent_after_open: 23,
+        outbox_with_bytes: 0,
+        cursor: 61,
+    },
 ];
 
 /// The worker whose phone the fixtures are.
@@ -610,6 +618,61 @@ fn a_version_nine_database_opens_with_its_reveal_log() {
     );
 }
 
+/// The review queue a version-10 store held: one report waiting, beside
+/// the roster (a new household in 1栋, a new member), and one rejected
+/// whose outcome waits for the server; accepting the waiting one writes
+/// the roster edits and queues its outcome too.
+#[test]
+fn a_version_ten_database_opens_with_its_review_queue() {
+    use crate::self_report::{HouseholdMatch, MemberMatch, SelfReportOutcome};
+    let fixture = &PHONE_FIXTURES[9];
+    let (_dir, store, grid, _) = open_with_a_held_grid(fixture);
+    let waiting = store.self_reports(&grid).unwrap();
+    assert_eq!(waiting.len(), 1);
+    let first = "5f0c7e52-3d4b-4f7a-9a51-0c6f4c1b2b01";
+    let second = "5f0c7e52-3d4b-4f7a-9a51-0c6f4c1b2b02";
+    assert_eq!(
+        (
+            waiting[0].received.id.as_str(),
+            waiting[0].received.received_at
+        ),
+        (first, 1_796_700_000)
+    );
+    let building = store
+        .buildings(&grid)
+        .unwrap()
+        .into_iter()
+        .find(|b| b.number == "1栋")
+        .unwrap()
+        .id;
+    assert_eq!(
+        waiting[0].review.household,
+        HouseholdMatch::New {
+            building_id: building
+        }
+    );
+    assert_eq!(waiting[0].review.members, [MemberMatch::New]);
+    let told = |accepted: bool, id: &str| SelfReportOutcome {
+        grid_id: grid.clone(),
+        report_id: id.into(),
+        accepted,
+    };
+    assert_eq!(store.self_report_outcomes().unwrap(), [told(false, second)]);
+    assert_rebuild_matches(&store);
+    let households = store.roster(&grid).unwrap().len();
+    let accepted = store.accept_self_report(first).unwrap();
+    assert!(accepted.created_household && accepted.created_residents.len() == 1);
+    assert_eq!(store.roster(&grid).unwrap().len(), households + 1);
+    assert_eq!(store.self_reports(&grid).unwrap(), vec![]);
+    assert_eq!(
+        store.self_report_outcomes().unwrap(),
+        [told(false, second), told(true, first)]
+    );
+    assert!(store.sync_status().unwrap().unsent_changes > fixture.unsent_after_open);
+    store.forget_self_report(second).unwrap();
+    assert_eq!(store.self_report_outcomes().unwrap(), [told(true, first)]);
+}
+
 /// The grid's own categories and level names a version-7 store held read
 /// back, a rebuild derives the same rows, and they are still used.
 #[test]
@@ -742,6 +805,7 @@ fn upgrades_with_its_data(fixture: &PhoneFixture) {
         ("resident_care", 7),
         ("residents", 11),
         ("reveal_log", 0),
+        ("self_reports", 0),
         ("shift_members", 7),
         ("shifts", 4),
         ("sync_cursors", i64::from(fixture.cursor > 0)),
@@ -1256,7 +1320,7 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
     assert_eq!(queued, 3);
     store.compact().unwrap();
     drop(store);
-    // Version 2 had neither the sync tables nor those of versions 4 to 7.
+    // Version 2 had neither the sync tables nor those of versions 4 to 10.
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute_batch(
         "DROP TABLE outbox; DROP TABLE sync_cursors; DROP TABLE quarantined_grids;
@@ -1264,7 +1328,7 @@ fn a_version_two_store_with_data_queues_its_own_changes_for_the_first_sync() {
          DROP TABLE event_steps; DROP TABLE photos; DROP TABLE photo_bytes;
          DROP TABLE local_event_categories; DROP TABLE local_whistle_levels;
          DROP TABLE points_entries; DROP TABLE points_rules; DROP TABLE talent_pool;
-         DROP INDEX checkins_by_member; DROP TABLE reveal_log;
+         DROP INDEX checkins_by_member; DROP TABLE reveal_log; DROP TABLE self_reports;
          PRAGMA user_version = 2;",
     )
     .unwrap();

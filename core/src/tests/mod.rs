@@ -40,6 +40,7 @@ mod points;
 mod points_merge;
 mod reveal;
 mod roster;
+mod self_report;
 mod signed_counts;
 mod store_keys;
 mod sync;

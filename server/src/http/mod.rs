@@ -1,6 +1,7 @@
 //! The HTTP surface: `POST /v1/sync` ([`sync`]), the photo endpoints under
-//! `/v1/grids/{grid}/photos/{id}` ([`photos`]) and `GET /health`
-//! ([`health`]), errors as JSON `{"error", "message"}`, and one log line per
+//! `/v1/grids/{grid}/photos/{id}` ([`photos`]), residents' self-reports
+//! (the form at `/r/{token}` and the workers' endpoints, in
+//! [`crate::self_report`]) and `GET /health` ([`health`]), errors as JSON `{"error", "message"}`, and one log line per
 //! request (request id, method, path, status, duration).
 //!
 //! To add an endpoint: write its handler in a new module here, route it in
@@ -15,6 +16,8 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+
+use crate::self_report::{self, SelfReportState};
 
 use crate::compaction::Compactor;
 use crate::storage::{Storage, StorageError};
@@ -32,6 +35,8 @@ pub struct AppState {
     pub compactor: Compactor,
     /// The longest wait for the next piece of a request body.
     pub body_read_timeout: Duration,
+    /// Residents' own reports: settings, link key, rate limits.
+    pub self_reports: Arc<SelfReportState>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -52,6 +57,19 @@ pub fn router(state: AppState) -> Router {
             "/v1/grids/{grid}/photos/{id}",
             get(photos::get_photo).put(photos::put_photo),
         )
+        .route(
+            "/v1/grids/{grid}/self-report-link",
+            post(self_report::api::issue_link).delete(self_report::api::revoke_links),
+        )
+        .route("/v1/grids/{grid}/self-reports", get(self_report::api::list))
+        .route(
+            "/v1/grids/{grid}/self-reports/{id}/review",
+            post(self_report::api::review),
+        )
+        .route(
+            "/r/{token}",
+            get(self_report::form::get_form).post(self_report::form::post_form),
+        )
         .route("/health", get(health::health))
         .fallback(|| async {
             ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
@@ -69,7 +87,11 @@ async fn log_request(mut request: Request, next: Next) -> Response {
     request.extensions_mut().insert(RequestId(id.clone()));
     let method = request.method().clone();
     // The path is the client's: logged in a bounded, escaped form.
-    let path = gridbook::sync::escape_for_log(request.uri().path());
+    // A self-report link's token is a capability to post: never logged.
+    let path = match request.uri().path() {
+        p if p.starts_with("/r/") => "/r/<token>".to_string(),
+        p => gridbook::sync::escape_for_log(p),
+    };
     let response = next.run(request).await;
     tracing::info!(
         request_id = %id,

@@ -23,10 +23,12 @@ pub use gridbook::sync::{AssignmentScope, GridRefusal, GridTeam, RefusedGrid, Te
 
 mod migrations;
 mod postgres;
+mod self_reports;
 mod sqlite;
 
 pub use migrations::{Migration, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, latest_version};
 pub use postgres::PostgresStorage;
+pub use self_reports::{SELF_REPORT_LINK_SECRET, StoredSelfReport};
 pub use sqlite::SqliteStorage;
 
 /// What a storage operation fails with.
@@ -604,6 +606,35 @@ pub trait Storage: Send + Sync + 'static {
     /// lands before it (and is deleted with its upload) or after it (and
     /// is answered as the first chunk of an upload never begun).
     fn purge_abandoned_uploads(&self, begun_by: i64) -> StorageFuture<'_, PurgedUploads>;
+
+    /// The server secret called `name`: the one stored, or `fresh`, stored
+    /// now, if there is none (when two processes race, both get the one
+    /// stored first). Never logged.
+    fn server_secret(&self, name: &'static str, fresh: Vec<u8>) -> StorageFuture<'_, Vec<u8>>;
+
+    /// The epoch a grid's self-report links are signed under: 0 until they
+    /// are first revoked.
+    fn self_report_epoch(&self, grid_id: String) -> StorageFuture<'_, u64>;
+
+    /// Revokes every self-report link issued for a grid so far, by moving
+    /// its epoch on; returns the new epoch. Fails with
+    /// [`StorageError::NotFound`] for a grid the server has never seen.
+    fn revoke_self_report_links(&self, grid_id: String) -> StorageFuture<'_, u64>;
+
+    /// Keeps a resident's report for review. Fails with
+    /// [`StorageError::NotFound`] for a grid the server has never seen.
+    fn store_self_report(&self, report: StoredSelfReport) -> StorageFuture<'_, ()>;
+
+    /// A grid's reports waiting for review, oldest first.
+    fn self_reports(&self, grid_id: String) -> StorageFuture<'_, Vec<StoredSelfReport>>;
+
+    /// Deletes a grid's report (it was reviewed). Returns false if the grid
+    /// holds no report with that id.
+    fn delete_self_report(&self, grid_id: String, report_id: String) -> StorageFuture<'_, bool>;
+
+    /// Deletes every report received at or before `received_by` (Unix
+    /// seconds), in one statement; returns how many.
+    fn purge_self_reports(&self, received_by: i64) -> StorageFuture<'_, u64>;
 }
 
 /// Seconds since the Unix epoch (0 if the clock is before it).

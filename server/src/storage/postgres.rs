@@ -20,13 +20,16 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use gridbook::codes::CodeList;
 use tokio_postgres::{GenericClient, NoTls};
 
+mod self_reports;
+
 use super::{
     AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
     GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice,
     POSTGRES_MIGRATIONS, PhotoAppend, PhotoChunk, PhotoStatus, PurgedUploads, PushBatch,
     PushOutcome, RefusedGrid, SnapshotRow, Stats, Storage, StorageError, StorageFuture,
-    StorageResult, Worker, WorkerRole, db_pos, group_teams, latest_version, needs_reset, now_unix,
-    plan_photo_chunk, pos, refusal, sorted_unique, stored_role, stored_scope,
+    StorageResult, StoredSelfReport, Worker, WorkerRole, db_pos, group_teams, latest_version,
+    needs_reset, now_unix, plan_photo_chunk, pos, refusal, sorted_unique, stored_role,
+    stored_scope,
 };
 
 /// Advisory lock key that serialises migrations across processes.
@@ -1157,6 +1160,55 @@ impl Storage for PostgresStorage {
             .await
             .map_err(db)?
             .map(|r| r.get(0)))
+        })
+    }
+
+    fn server_secret(&self, name: &'static str, fresh: Vec<u8>) -> StorageFuture<'_, Vec<u8>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            self_reports::server_secret(&**c, name, &fresh).await
+        })
+    }
+
+    fn self_report_epoch(&self, grid_id: String) -> StorageFuture<'_, u64> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            self_reports::epoch(&**c, &grid_id).await
+        })
+    }
+
+    fn revoke_self_report_links(&self, grid_id: String) -> StorageFuture<'_, u64> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            self_reports::revoke(&**c, &grid_id).await
+        })
+    }
+
+    fn store_self_report(&self, report: StoredSelfReport) -> StorageFuture<'_, ()> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            self_reports::store(&**c, &report).await
+        })
+    }
+
+    fn self_reports(&self, grid_id: String) -> StorageFuture<'_, Vec<StoredSelfReport>> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            self_reports::list(&**c, &grid_id).await
+        })
+    }
+
+    fn delete_self_report(&self, grid_id: String, report_id: String) -> StorageFuture<'_, bool> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            self_reports::delete(&**c, &grid_id, &report_id).await
+        })
+    }
+
+    fn purge_self_reports(&self, received_by: i64) -> StorageFuture<'_, u64> {
+        Box::pin(async move {
+            let c = self.client().await?;
+            self_reports::purge(&**c, received_by).await
         })
     }
 }

@@ -13,13 +13,15 @@ use gridbook::codes::CodeList;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
+mod self_reports;
+
 use super::{
     AssignmentScope, AuthenticatedDevice, ChangeKey, CompactionInput, DeviceInfo, GridAppend,
     GridInfo, GridRefusal, GridState, GridTeam, Listing, LogBatch, LogRow, NewDevice, PhotoAppend,
     PhotoChunk, PhotoStatus, PurgedUploads, PushBatch, PushOutcome, RefusedGrid, SQLITE_MIGRATIONS,
-    SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult, Worker, WorkerRole,
-    db_pos, group_teams, latest_version, needs_reset, now_unix, plan_photo_chunk, pos, refusal,
-    sorted_unique, stored_role, stored_scope,
+    SnapshotRow, Stats, Storage, StorageError, StorageFuture, StorageResult, StoredSelfReport,
+    Worker, WorkerRole, db_pos, group_teams, latest_version, needs_reset, now_unix,
+    plan_photo_chunk, pos, refusal, sorted_unique, stored_role, stored_scope,
 };
 
 /// The SQLite backend. Cheap to clone (shares one connection).
@@ -1166,5 +1168,33 @@ impl Storage for SqliteStorage {
             .optional()
             .map_err(db)
         })
+    }
+
+    fn server_secret(&self, name: &'static str, fresh: Vec<u8>) -> StorageFuture<'_, Vec<u8>> {
+        self.write(move |tx| self_reports::server_secret(tx, name, &fresh))
+    }
+
+    fn self_report_epoch(&self, grid_id: String) -> StorageFuture<'_, u64> {
+        self.run(move |conn| self_reports::epoch(conn, &grid_id))
+    }
+
+    fn revoke_self_report_links(&self, grid_id: String) -> StorageFuture<'_, u64> {
+        self.write(move |tx| self_reports::revoke(tx, &grid_id))
+    }
+
+    fn store_self_report(&self, report: StoredSelfReport) -> StorageFuture<'_, ()> {
+        self.write(move |tx| self_reports::store(tx, &report))
+    }
+
+    fn self_reports(&self, grid_id: String) -> StorageFuture<'_, Vec<StoredSelfReport>> {
+        self.run(move |conn| self_reports::list(conn, &grid_id))
+    }
+
+    fn delete_self_report(&self, grid_id: String, report_id: String) -> StorageFuture<'_, bool> {
+        self.write(move |tx| self_reports::delete(tx, &grid_id, &report_id))
+    }
+
+    fn purge_self_reports(&self, received_by: i64) -> StorageFuture<'_, u64> {
+        self.write(move |tx| self_reports::purge(tx, received_by))
     }
 }

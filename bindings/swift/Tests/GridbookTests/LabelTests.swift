@@ -1,5 +1,6 @@
-// The core's Chinese label of every code, one function per code list, and
-// the name mask the core applies in search hits and logs.
+// The core's Chinese label of every code, one function per code list, the
+// name mask the core applies in search hits and logs, and the QR code of a
+// self-report link.
 import Foundation
 import XCTest
 
@@ -32,5 +33,13 @@ final class LabelTests: XCTestCase {
         XCTAssertEqual(maskName(name: "李"), "*")
         XCTAssertEqual(maskName(name: ""), "")
         XCTAssertEqual(maskName(name: "𠀀明"), "𠀀*", "a character outside the BMP counts once")
+    }
+
+    func testASelfReportLinkBecomesAnSvgQrCode() throws {
+        let svg = try selfReportQrSvg(url: "https://grid.example.cn/r/abc")
+        XCTAssertTrue(svg.hasPrefix("<?xml") && svg.contains("<svg"))
+        XCTAssertThrowsError(try selfReportQrSvg(url: " ")) { error in
+            XCTAssertEqual(error as? GridbookError, .Invalid(field: "url", reason: .empty))
+        }
     }
 }

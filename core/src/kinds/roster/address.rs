@@ -142,6 +142,16 @@ fn stored_number(text: &str) -> Option<u64> {
     digits.parse().ok()
 }
 
+/// Whether a building, unit or room as a resident typed it names the one
+/// stored: by number when both hold one (`3栋`, `3号楼`, `三栋` and `3` are
+/// building 3; `0401` is room 401), else by the trimmed text.
+pub(crate) fn same_part(typed: &str, stored: &str) -> bool {
+    match (stored_number(typed), stored_number(stored)) {
+        (Some(a), Some(b)) => a == b,
+        _ => typed.trim() == stored.trim(),
+    }
+}
+
 impl AddressQuery {
     /// Whether a household with these stored parts is the address named.
     pub(super) fn matches(&self, building: &str, unit: &str, room: &str) -> bool {

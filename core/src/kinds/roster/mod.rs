@@ -35,6 +35,7 @@ pub use catalogues::{
 };
 
 mod address;
+pub(crate) use address::same_part as same_address_part;
 mod catalogues;
 mod edit;
 mod heads;
