@@ -16,7 +16,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{AcceptedSelfReport, ReceivedSelfReport, SelfReport, SelfReportReview};
 use crate::error::{Error, Result};
-use crate::store::Store;
+use crate::store::{Edit, Store};
 use crate::validate::{Date, InvalidReason};
 use crate::values::now_ms;
 
@@ -151,28 +151,21 @@ impl Store {
     }
 
     fn record_outcome(&self, report_id: &str, outcome: &str) -> Result<()> {
-        self.write(|edit| {
-            edit.tx
-                .prepare_cached(
-                    "UPDATE self_reports SET outcome = ?2, reviewed_at_ms = ?3
-                     WHERE id = ?1 AND outcome IS NULL",
-                )?
-                .execute(params![report_id, outcome, now_ms()])?;
-            Ok(())
-        })
+        self.write(|edit| mark_reviewed(edit, report_id, outcome))
     }
 
     /// Accepts the waiting report `report_id` as this worker's own roster
-    /// edits (see `review_self_report` for what each match writes), then
-    /// queues the outcome for the server. Fails with `Error::Invalid` on
+    /// edits (see `review_self_report` for what each match writes) and
+    /// queues the outcome for the server, in one transaction: a refused
+    /// member or a crash leaves neither. Fails with `Error::Invalid` on
     /// `report_id` (`UnknownCode`) for a report not waiting here, and on
     /// `building` when the grid has no such building (nothing written; the
     /// report keeps waiting).
     pub fn accept_self_report(&self, report_id: &str) -> Result<AcceptedSelfReport> {
         let (grid_id, received) = self.waiting_report(report_id)?;
-        let accepted = self.apply_self_report(&grid_id, &received)?;
-        self.record_outcome(report_id, "accepted")?;
-        Ok(accepted)
+        self.apply_self_report(&grid_id, &received, |edit| {
+            mark_reviewed(edit, report_id, "accepted")
+        })
     }
 
     /// Rejects the waiting report `report_id`: nothing enters the roster;
@@ -213,4 +206,15 @@ impl Store {
             Ok(())
         })
     }
+}
+
+/// Marks a waiting report reviewed with `outcome` inside an edit.
+fn mark_reviewed(edit: &mut Edit, report_id: &str, outcome: &str) -> Result<()> {
+    edit.tx
+        .prepare_cached(
+            "UPDATE self_reports SET outcome = ?2, reviewed_at_ms = ?3
+             WHERE id = ?1 AND outcome IS NULL",
+        )?
+        .execute(params![report_id, outcome, now_ms()])?;
+    Ok(())
 }

@@ -1,7 +1,8 @@
 //! A resident's report side by side with the grid's roster
 //! ([`Store::review_self_report`]), and its acceptance as ordinary roster
-//! edits by the worker who accepts it (`apply_self_report`, which
-//! `Store::accept_self_report` of the review queue calls).
+//! edits by the worker who accepts it, in one transaction with the queue's
+//! outcome (`apply_self_report`, which `Store::accept_self_report` of the
+//! review queue calls).
 //!
 //! The household is matched by building, unit and room (by number: `3栋`,
 //! `3号楼` and `3` are building 3), each member by ID number across the
@@ -10,11 +11,17 @@
 //! what accepting it writes.
 
 use super::{SelfReport, SelfReportMember};
+use crate::docs::new_record_id;
 use crate::error::{Error, Result};
+use crate::kinds::RecordKind;
 use crate::kinds::codes::{DwellingUse, Registration, ResidenceState};
-use crate::kinds::roster::same_address_part;
+use crate::kinds::roster::{
+    CheckedResident, check_household, check_resident, same_address_part, write_household,
+    write_resident,
+};
 use crate::kinds::{HouseholdInput, Resident, ResidentInput};
-use crate::store::Store;
+use crate::store::lookup::grid_of_active;
+use crate::store::{Edit, Store};
 use crate::validate::InvalidReason;
 
 /// A report as the server keeps it for review.
@@ -158,32 +165,37 @@ impl Store {
     }
 
     /// Writes `report` into the roster of `grid_id` as this store's
-    /// worker's own edits, through the roster's edits and their checks: the
+    /// worker's own edits, checked as the roster's edits check them: the
     /// household created if new, each new member created (registration
     /// `local` and residence `consistent` until the worker says otherwise),
     /// a changed phone put first. Members found in another household are
-    /// left as they are and listed. Fails with `Error::Invalid` on the field
-    /// `building` (`UnknownCode`) when no building of the grid matches;
-    /// nothing is written then. Accepting twice writes nothing the second
-    /// time: every member then matches.
+    /// left as they are and listed. Every record is checked before anything
+    /// is written, and the records and `outcome` (the review queue's row of
+    /// the report, marked accepted) are one transaction: a refused member,
+    /// a retired building or a crash leaves nothing of the report. Fails
+    /// with `Error::Invalid` on the field `building` (`UnknownCode`) when
+    /// no building of the grid matches. Accepting twice writes nothing the
+    /// second time: every member then matches.
     pub(crate) fn apply_self_report(
         &self,
         grid_id: &str,
         report: &ReceivedSelfReport,
+        outcome: impl FnOnce(&mut Edit) -> Result<()>,
     ) -> Result<AcceptedSelfReport> {
         let review = self.review_self_report(grid_id, report)?;
         let r = &report.report;
-        let (household_id, created_household) = match review.household {
+        let today = self.today();
+        let (household_id, new_household) = match review.household {
             HouseholdMatch::UnknownBuilding => {
                 return Err(Error::Invalid {
                     field: "building",
                     reason: InvalidReason::UnknownCode,
                 });
             }
-            HouseholdMatch::Existing { household_id } => (household_id, false),
+            HouseholdMatch::Existing { household_id } => (household_id, None),
             HouseholdMatch::New { building_id } => {
-                let id = self.create_household(HouseholdInput {
-                    building_id,
+                let checked = check_household(HouseholdInput {
+                    building_id: building_id.clone(),
                     unit: r.unit.clone(),
                     floor: r.floor,
                     room: r.room.clone(),
@@ -192,20 +204,24 @@ impl Store {
                     location: None,
                     notes: None,
                 })?;
-                (id, true)
+                (new_record_id(), Some((building_id, checked)))
             }
         };
         let mut accepted = AcceptedSelfReport {
             household_id: household_id.clone(),
-            created_household,
+            created_household: new_household.is_some(),
             created_residents: vec![],
             updated_phones: vec![],
             left_for_review: vec![],
         };
+        // (id, checked record, whether new)
+        let mut residents: Vec<(String, CheckedResident, bool)> = Vec::new();
         for (index, (member, matched)) in r.members.iter().zip(review.members).enumerate() {
             match matched {
                 MemberMatch::New => {
-                    let id = self.create_resident(new_resident(&household_id, member))?;
+                    let id = new_record_id();
+                    let checked = check_resident(new_resident(&household_id, member), today)?;
+                    residents.push((id.clone(), checked, true));
                     accepted.created_residents.push(id);
                 }
                 MemberMatch::PhoneChanged { resident_id } => {
@@ -214,7 +230,7 @@ impl Store {
                         input.phones.retain(|p| p != phone);
                         input.phones.insert(0, phone.clone());
                     }
-                    self.update_resident(&resident_id, input)?;
+                    residents.push((resident_id.clone(), check_resident(input, today)?, false));
                     accepted.updated_phones.push(resident_id);
                 }
                 MemberMatch::Matches { .. } => {}
@@ -223,6 +239,16 @@ impl Store {
                     .push(u32::try_from(index).unwrap_or(u32::MAX)),
             }
         }
+        self.write(|edit| {
+            if let Some((building_id, checked)) = &new_household {
+                grid_of_active(edit.tx, RecordKind::Building, "buildings", building_id)?;
+                write_household(edit, grid_id, &household_id, checked, true)?;
+            }
+            for (id, checked, is_new) in &residents {
+                write_resident(edit, grid_id, id, checked, *is_new)?;
+            }
+            outcome(edit)
+        })?;
         Ok(accepted)
     }
 }

@@ -229,3 +229,78 @@ fn a_link_becomes_an_svg_qr_code_and_junk_is_refused() {
         })
     ));
 }
+
+/// A household of two reporting from 3栋 2单元 601, queued on `store`.
+fn queue_household_of_two(store: &crate::Store, grid: &str) {
+    use crate::self_report::{ReceivedSelfReport, SelfReportMember};
+    let member = |name: &str, id: &str, relation: &str| SelfReportMember {
+        name: name.into(),
+        gender: Gender::Male,
+        id_number: id.into(),
+        birth_date: None,
+        phone: Some("13800138001".into()),
+        relation: relation.into(),
+    };
+    let report = ReceivedSelfReport {
+        id: "r-1".into(),
+        received_at: 1_796_000_000_000,
+        report: SelfReport {
+            building: "3栋".into(),
+            unit: "2".into(),
+            floor: 6,
+            room: "601".into(),
+            members: vec![
+                member("王建国", "110105198001010016", "02"),
+                member("王小雨", "110105201006150020", "30"),
+            ],
+        },
+    };
+    store.queue_self_reports(grid, &[report]).unwrap();
+}
+
+/// Accepting writes the household, its members and the queue's outcome in
+/// one transaction and one change of the roster.
+#[test]
+fn an_accepted_report_is_one_change_with_its_outcome() {
+    let (_dir, store, f) = super::one_worker("w1");
+    queue_household_of_two(&store, &f.grid);
+    let unsent = store.sync_status().unwrap().unsent_changes;
+    let accepted = store.accept_self_report("r-1").unwrap();
+    assert!(accepted.created_household);
+    assert_eq!(accepted.created_residents.len(), 2);
+    assert_eq!(store.sync_status().unwrap().unsent_changes, unsent + 1);
+    let members = store.household(&accepted.household_id).unwrap().members;
+    assert_eq!(members.len(), 2);
+    assert_eq!(store.self_reports(&f.grid).unwrap().len(), 0);
+    let outcomes = store.self_report_outcomes().unwrap();
+    assert_eq!(outcomes.len(), 1);
+    assert!(outcomes[0].accepted);
+}
+
+/// A report whose building was retired since it arrived is refused whole:
+/// no household, no member, no outcome; the report keeps waiting.
+#[test]
+fn a_report_for_a_retired_building_leaves_nothing() {
+    use crate::{Error, Store};
+    let (_dir, store, f) = super::one_worker("w1");
+    queue_household_of_two(&store, &f.grid);
+    store.retire_building(&f.building).unwrap();
+    let rows = |s: &Store| s.roster(&f.grid).unwrap().len();
+    let before = store.query_table_dump().unwrap();
+    let households = rows(&store);
+    let refused = store.accept_self_report("r-1");
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Invalid {
+                field: "building",
+                reason: InvalidReason::UnknownCode
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(store.query_table_dump().unwrap(), before);
+    assert_eq!(rows(&store), households);
+    assert_eq!(store.self_reports(&f.grid).unwrap().len(), 1);
+    assert_eq!(store.self_report_outcomes().unwrap(), vec![]);
+}
