@@ -217,7 +217,15 @@ impl Store {
     /// # }
     /// ```
     pub fn import(&self, bytes: &[u8]) -> Result<ImportReport> {
-        let parsed = decode(bytes)?;
-        self.write(|edit| merge_parsed(edit, parsed))
+        let parsed = decode(bytes).inspect_err(|error| {
+            tracing::warn!(%error, bytes = bytes.len(), "change set refused");
+        })?;
+        let report = self.write(|edit| merge_parsed(edit, parsed))?;
+        tracing::info!(
+            new_changes = report.new_changes,
+            records_updated = report.records_updated,
+            "change set merged"
+        );
+        Ok(report)
     }
 }

@@ -161,6 +161,7 @@ fn migrate(conn: &mut Connection) -> Result<AfterMigration> {
     let mut after = AfterMigration::default();
     for migration in MIGRATIONS.iter().filter(|m| m.version > found) {
         tx.execute_batch(migration.sql)?;
+        tracing::info!(version = migration.version, from = found, "schema migrated");
         after.rebuild |= migration.needs_rebuild && found > 0;
         after.fill_outbox |= migration.needs_outbox && found > 0;
     }

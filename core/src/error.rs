@@ -168,6 +168,8 @@ pub enum Error {
 impl Error {
     /// Shorthand for [`Error::Invalid`].
     pub(crate) fn invalid(field: &'static str, reason: InvalidReason) -> Error {
+        // The field and the reason, never the value.
+        tracing::debug!(field, %reason, "input refused");
         Error::Invalid { field, reason }
     }
 

@@ -128,7 +128,36 @@ impl Store {
         bytes: &[u8],
         options: &RosterImportOptions,
     ) -> ImportResult<RosterImportReport> {
-        Ok(self.plan_import(grid_id, bytes, options)?.report)
+        Ok(self.plan_logged(grid_id, bytes, options)?.report)
+    }
+
+    /// Plans an import and logs its counts, or why the file was refused.
+    fn plan_logged(
+        &self,
+        grid_id: &str,
+        bytes: &[u8],
+        options: &RosterImportOptions,
+    ) -> ImportResult<plan::Planned> {
+        match self.plan_import(grid_id, bytes, options) {
+            Ok(planned) => {
+                let r = &planned.report;
+                tracing::info!(
+                    rows = r.rows.len(),
+                    residents_created = r.residents_created,
+                    households_created = r.households_created,
+                    rows_updated = r.rows_updated,
+                    rows_unchanged = r.rows_unchanged,
+                    rows_in_error = r.rows_in_error,
+                    "roster file read"
+                );
+                Ok(planned)
+            }
+            Err(error) => {
+                // ImportError names the column or the cause, never a cell.
+                tracing::info!(%error, bytes = bytes.len(), "roster file refused");
+                Err(error)
+            }
+        }
     }
 
     /// Imports a roster file into the grid in one write: one transaction,
@@ -145,7 +174,7 @@ impl Store {
         options: &RosterImportOptions,
         skip_rows_in_error: bool,
     ) -> ImportResult<RosterImportOutcome> {
-        let planned = self.plan_import(grid_id, bytes, options)?;
+        let planned = self.plan_logged(grid_id, bytes, options)?;
         let in_error = planned.report.rows_in_error;
         if in_error > 0 && !skip_rows_in_error {
             return Err(ImportError::RowsInError { rows: in_error });

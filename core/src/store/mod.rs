@@ -352,7 +352,9 @@ impl Store {
                 self.checkpointer.request();
             }
         }
-        if outcome.is_err() {
+        if let Err(error) = &outcome {
+            // Errors name the field or the cause, never the value (error.rs).
+            tracing::debug!(%error, "write refused; nothing written");
             // Memory may hold changes the file does not: reload those documents next time.
             for doc_id in &touched {
                 guard.docs.evict(doc_id);

@@ -320,6 +320,29 @@ impl SyncClient {
         progress: &mut dyn FnMut(&SyncProgress),
         cancel: &CancelToken,
     ) -> Result<SyncReport, SyncError> {
+        let outcome = self.sync_until_done(store, progress, cancel);
+        match &outcome {
+            Ok(report) => tracing::info!(
+                round_trips = report.round_trips,
+                retries = report.retries,
+                pushed_changes = report.pushed_changes,
+                pulled_chunks = report.pulled_chunks,
+                bytes_sent = report.bytes_sent,
+                bytes_received = report.bytes_received,
+                uploaded_photos = report.uploaded_photos,
+                "sync finished"
+            ),
+            Err(error) => tracing::warn!(%error, "sync failed"),
+        }
+        outcome
+    }
+
+    fn sync_until_done(
+        &self,
+        store: &Store,
+        progress: &mut dyn FnMut(&SyncProgress),
+        cancel: &CancelToken,
+    ) -> Result<SyncReport, SyncError> {
         let mut report = SyncProgress {
             stage: SyncStage::Exchanging,
             round_trips: 0,
@@ -404,6 +427,7 @@ impl SyncClient {
             if !retryable || attempt >= self.options.max_attempts.max(1) {
                 return Err(failure);
             }
+            tracing::info!(attempt, error = %failure, "sync request failed; retrying");
             attempt += 1;
             report.retries = report.retries.saturating_add(1);
             report.stage = SyncStage::WaitingToRetry;

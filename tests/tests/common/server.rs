@@ -60,6 +60,8 @@ pub struct ServerProcess {
     pub addr: String,
     scheme: String,
     extra: Vec<String>,
+    /// Where its log goes, at debug level; `None`: warnings to the test's stderr.
+    log: Option<std::path::PathBuf>,
 }
 
 impl ServerProcess {
@@ -71,19 +73,46 @@ impl ServerProcess {
             addr: "127.0.0.1:0".into(),
             scheme: "http".into(),
             extra: extra.iter().map(|s| s.to_string()).collect(),
+            log: None,
+        };
+        server.spawn();
+        server
+    }
+
+    /// Starts a server on an ephemeral port that logs at debug level into
+    /// the file `log` (appended to across restarts).
+    pub fn start_logging_to(backend: Backend, extra: &[&str], log: &Path) -> ServerProcess {
+        let mut server = ServerProcess {
+            backend,
+            child: None,
+            addr: "127.0.0.1:0".into(),
+            scheme: "http".into(),
+            extra: extra.iter().map(|s| s.to_string()).collect(),
+            log: Some(log.to_path_buf()),
         };
         server.spawn();
         server
     }
 
     fn spawn(&mut self) {
+        let (level, stderr) = match &self.log {
+            Some(path) => {
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .unwrap();
+                ("debug", Stdio::from(file))
+            }
+            None => ("warn", Stdio::inherit()),
+        };
         let mut child = Command::new(server_binary())
             .args(self.backend.args())
             .args(["--listen", &self.addr])
             .args(&self.extra)
-            .env("GRIDBOOK_LOG", "warn")
+            .env("GRIDBOOK_LOG", level)
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .unwrap();
         let mut line = String::new();

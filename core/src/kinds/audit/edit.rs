@@ -97,6 +97,13 @@ impl Store {
     fn log_reveal(&self, grid_id: &str, stored: &StoredReveal) -> Result<()> {
         let value = entries::encode(stored)?;
         let id = new_record_id();
-        self.write(|edit| edit.put_grid_entry(&AUDIT_DOC, grid_id, "reveals", &id, &value))
+        self.write(|edit| edit.put_grid_entry(&AUDIT_DOC, grid_id, "reveals", &id, &value))?;
+        tracing::info!(
+            subject = %stored.subject,
+            purpose = %stored.purpose,
+            rows = stored.rows,
+            "personal data revealed, on the reveal log"
+        );
+        Ok(())
     }
 }
