@@ -78,9 +78,20 @@ impl TestDb {
 async fn drop_database(admin_conn: &str, name: &str) -> Result<(), tokio_postgres::Error> {
     let (client, connection) = tokio_postgres::connect(admin_conn, tokio_postgres::NoTls).await?;
     tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await
+    let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    // An autovacuum worker may hold the database for a moment; on a cluster
+    // set up before the role could end it (scripts/postgres), wait it out.
+    let mut attempt = 1;
+    loop {
+        match client.batch_execute(&drop).await {
+            Err(e) if attempt < 20 => {
+                let _ = e;
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 impl Drop for TestDb {
