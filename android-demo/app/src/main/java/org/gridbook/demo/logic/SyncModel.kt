@@ -70,6 +70,12 @@ class SyncModel(
     @Volatile
     private var cancelling = false
 
+    /** Counts the syncs started, so that a finished one's late progress is ignored. */
+    private var generation = 0L
+
+    /** The last sync that ended. */
+    private var ended = 0L
+
     @Volatile
     private var watching: Job? = null
 
@@ -108,19 +114,27 @@ class SyncModel(
         val server = org.gridbook.SyncServer(url = config.serverUrl, token = config.token, settings = defaultSyncSettings())
         synchronized(this) {
             if (running != null) return null
+            generation += 1
             cancelling = false
             mutable.value = SyncState.Running(progress = null, cancelling = false)
             // UNDISPATCHED: the sync's call is made before start() returns, so a
             // cancel() right after it cancels the sync rather than a job that
             // never ran (whose body, resetting the state, would never run).
-            return scope.launch(start = CoroutineStart.UNDISPATCHED) { run(server) }.also { running = it }
+            val current = generation
+            return scope.launch(start = CoroutineStart.UNDISPATCHED) { run(server, current) }.also { running = it }
         }
     }
 
-    private suspend fun run(server: org.gridbook.SyncServer) {
+    private suspend fun run(server: org.gridbook.SyncServer, run: Long) {
         val result = try {
             val report = calls.write { store ->
-                store.sync(server) { progress -> mutable.value = SyncState.Running(progress, cancelling) }
+                store.sync(server) { progress ->
+                    // The core's thread may report once more after a cancelled
+                    // job ended: only this run, while it runs, shows progress.
+                    synchronized(this@SyncModel) {
+                        if (generation == run && ended != run) mutable.value = SyncState.Running(progress, cancelling)
+                    }
+                }
             }
             SyncState.Done(report)
         } catch (e: CancellationException) {
@@ -131,9 +145,12 @@ class SyncModel(
         } catch (e: GridbookException) {
             SyncState.Failed(describe(e), needsNewToken = e is GridbookException.Unauthorized)
         } finally {
-            synchronized(this@SyncModel) { running = null }
+            synchronized(this@SyncModel) {
+                running = null
+                ended = run
+            }
         }
-        mutable.value = result
+        synchronized(this) { mutable.value = result }
     }
 
     /** Asks the running sync to stop; it ends as [SyncState.Cancelled] (what was applied stays). */
