@@ -127,6 +127,23 @@ impl ApiError {
     }
 }
 
+/// Refuses a grid id in a path unless it is a lowercase hyphenated UUID:
+/// only ids in their canonical form reach a query or a log line.
+pub(crate) fn canonical_grid_id(grid: &str) -> Result<(), ApiError> {
+    let canonical = uuid::Uuid::parse_str(grid)
+        .ok()
+        .map(|u| u.hyphenated().to_string());
+    if canonical.as_deref() == Some(grid) {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_field",
+            "the grid id is not a lowercase UUID",
+        ))
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = serde_json::json!({ "error": self.code, "message": self.message });

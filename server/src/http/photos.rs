@@ -31,7 +31,7 @@ use gridbook::sync::{
 };
 
 use super::sync::{authenticated_device, read_body};
-use super::{ApiError, AppState, RequestId};
+use super::{ApiError, AppState, RequestId, canonical_grid_id};
 use crate::storage::{AuthenticatedDevice, PhotoAppend, PhotoChunk, PhotoStatus};
 
 /// The kind name an assignment's scope must cover for its photos.
@@ -123,17 +123,7 @@ async fn authorize(
 ) -> Result<AuthenticatedDevice, ApiError> {
     let device = authenticated_device(state, headers).await?;
     logged.device_id.clone_from(&device.device_id);
-    // Only ids in their canonical form reach a query or a log line.
-    let canonical = uuid::Uuid::parse_str(grid)
-        .ok()
-        .map(|u| u.hyphenated().to_string());
-    if canonical.as_deref() != Some(grid) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_field",
-            "the grid id is not a lowercase UUID",
-        ));
-    }
+    canonical_grid_id(grid)?;
     logged.grid_id = grid.to_string();
     if !is_photo_id(id) {
         return Err(ApiError::new(

@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use gridbook::codes::WorkerRole;
 
 use crate::http::sync::{authenticated_device, read_body};
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, canonical_grid_id};
 use crate::storage::{AuthenticatedDevice, now_unix};
 
 /// The kind an assignment's scope must cover to read the grid's reports:
@@ -49,16 +49,7 @@ async fn assigned(
     grid: &str,
 ) -> Result<AuthenticatedDevice, ApiError> {
     let device = authenticated_device(state, headers).await?;
-    let canonical = uuid::Uuid::parse_str(grid)
-        .ok()
-        .map(|u| u.hyphenated().to_string());
-    if canonical.as_deref() != Some(grid) {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_field",
-            "the grid id is not a lowercase UUID",
-        ));
-    }
+    canonical_grid_id(grid)?;
     let scopes = state
         .storage
         .assignment_scopes(device.worker_id.clone())

@@ -84,8 +84,7 @@ async fn drop_database(admin_conn: &str, name: &str) -> Result<(), tokio_postgre
     let mut attempt = 1;
     loop {
         match client.batch_execute(&drop).await {
-            Err(e) if attempt < 20 => {
-                let _ = e;
+            Err(_) if attempt < 20 => {
                 attempt += 1;
                 tokio::time::sleep(std::time::Duration::from_millis(250)).await;
             }

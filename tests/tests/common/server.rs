@@ -61,34 +61,29 @@ pub struct ServerProcess {
     scheme: String,
     extra: Vec<String>,
     /// Where its log goes, at debug level; `None`: warnings to the test's stderr.
-    log: Option<std::path::PathBuf>,
+    log: Option<PathBuf>,
 }
 
 impl ServerProcess {
     /// Starts a server on an ephemeral port.
     pub fn start(backend: Backend, extra: &[&str]) -> ServerProcess {
-        let mut server = ServerProcess {
-            backend,
-            child: None,
-            addr: "127.0.0.1:0".into(),
-            scheme: "http".into(),
-            extra: extra.iter().map(|s| s.to_string()).collect(),
-            log: None,
-        };
-        server.spawn();
-        server
+        ServerProcess::spawned(backend, extra, None)
     }
 
     /// Starts a server on an ephemeral port that logs at debug level into
     /// the file `log` (appended to across restarts).
     pub fn start_logging_to(backend: Backend, extra: &[&str], log: &Path) -> ServerProcess {
+        ServerProcess::spawned(backend, extra, Some(log.to_path_buf()))
+    }
+
+    fn spawned(backend: Backend, extra: &[&str], log: Option<PathBuf>) -> ServerProcess {
         let mut server = ServerProcess {
             backend,
             child: None,
             addr: "127.0.0.1:0".into(),
             scheme: "http".into(),
             extra: extra.iter().map(|s| s.to_string()).collect(),
-            log: Some(log.to_path_buf()),
+            log,
         };
         server.spawn();
         server
